@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - the options shared by the mount and the ctl tool, parsed once
+ * into a value.
+ *
+ * Options come as "-o name[=value],..." (mount(8) style) and are looked up in
+ * one table that also produces --help, so the two can never disagree.  The
+ * names of s3fs-fuse are accepted for the options both have (url,
+ * use_path_request_style, passwd_file, ...), so an s3fs command line or
+ * fstab line works after changing only the program name; s3fs options that
+ * have no meaning here are accepted, ignored, and listed by --help.
+ */
+#ifndef BUCKETFS_CONFIG_H
+#define BUCKETFS_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct bfs_creds;
+struct bfs_store_cfg;
+
+struct bfs_config {
+	/* the target: BUCKET[:/PREFIX], or file:DIR for the embedded default */
+	char *local_root;          /* absolute path of DIR for file:DIR, else NULL */
+	char *bucket;
+	char *prefix;              /* "" or "dir/sub/" (no leading, one trailing slash) */
+	/* store */
+	char *endpoint;            /* URL; NULL until defaulted from the region */
+	char *region;
+	int path_style;
+	char *passwd_file;
+	char *ca_bundle;
+	int insecure;
+	int unsigned_payload;
+	int list_v1;
+	int retries;
+	long connect_timeout_ms;
+	long stall_timeout_s;
+	uint64_t multipart_threshold;
+	uint64_t part_size;
+	int parallel_parts;
+	int verbose;
+};
+
+/* Fill c with defaults.  Release with bfs_config_release(). */
+void bfs_config_init(struct bfs_config *c);
+void bfs_config_release(struct bfs_config *c);
+
+/*
+ * Apply one option (value NULL for a bare flag).  Returns 0, 1 when the name
+ * is not an option of ours (the caller may pass it on, e.g. to FUSE), or
+ * BFS_E_CONFIG with a message naming the option for a bad value.
+ */
+int bfs_config_set(struct bfs_config *c, const char *name, const char *value, char *msg,
+		   size_t msgsz);
+
+/*
+ * Apply a comma-separated option string.  Unknown names are an error unless
+ * unknown (may be NULL) is given: then they are appended to it as
+ * ",name[=value]" (it must hold unknown_sz bytes).  Returns 0 or BFS_E_CONFIG.
+ */
+int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown,
+			  size_t unknown_sz, char *msg, size_t msgsz);
+
+/*
+ * Parse "BUCKET", "BUCKET:/PREFIX", "BUCKET:PREFIX" or "s3://BUCKET/PREFIX"
+ * into c->bucket and c->prefix, or "file:DIR[:/PREFIX]" (the embedded
+ * default: a local directory as the bucket, created if missing) into
+ * c->local_root (absolute), c->bucket ("file") and c->prefix.
+ * Returns 0, BFS_E_CONFIG or -errno (DIR cannot be created).
+ */
+int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg, size_t msgsz);
+
+/*
+ * Fill defaults that depend on other options (the endpoint from the region)
+ * and check the combination.  Returns 0 or BFS_E_CONFIG.
+ */
+int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz);
+
+/*
+ * Fill a store configuration from c (after bfs_config_finish()).  Strings
+ * are borrowed from c and creds, which must outlive the store.
+ */
+void bfs_config_store_cfg(const struct bfs_config *c, const struct bfs_creds *creds,
+			  struct bfs_store_cfg *sc);
+
+/* Print the option table (name, default, description) for --help. */
+void bfs_config_help(FILE *out);
+
+#endif

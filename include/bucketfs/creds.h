@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * creds.h - where the access key and secret come from.
+ *
+ * Sources, first match wins:
+ *   1. passwd_file=FILE (s3fs format, below) when given;
+ *   2. the environment: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+
+ *      AWS_SESSION_TOKEN), or s3fs's AWSACCESSKEYID + AWSSECRETACCESSKEY;
+ *   3. ~/.passwd-bucketfs, /etc/passwd-bucketfs, then s3fs's own
+ *      ~/.passwd-s3fs and /etc/passwd-s3fs.
+ * A passwd file holds "ACCESS_KEY:SECRET" or "BUCKET:ACCESS_KEY:SECRET"
+ * lines ('#' comments and blank lines ignored); a line naming the bucket
+ * wins over a plain one.  Like s3fs, a file that others may read is refused.
+ *
+ * Secrets live in a page excluded from core dumps (MADV_DONTDUMP) and are
+ * wiped when freed.  They never appear in messages.
+ */
+#ifndef BUCKETFS_CREDS_H
+#define BUCKETFS_CREDS_H
+
+#include <stddef.h>
+
+struct bfs_creds {
+	char access_key[256];
+	char secret_key[256];
+	char session_token[2048];  /* "" when none */
+	char source[512];          /* where they came from, for messages (no secret) */
+};
+
+/* Allocate an empty credentials page.  Returns NULL on ENOMEM. */
+struct bfs_creds *bfs_creds_new(void);
+
+/* Wipe and free (NULL is fine). */
+void bfs_creds_free(struct bfs_creds *c);
+
+/*
+ * Fill c from passwd_file (may be NULL) and the other sources above, for
+ * bucket (may be NULL).  On failure writes a message naming the problem
+ * (file, line number, permission) into msg.
+ * Returns 0, BFS_E_CONFIG (bad file or no credentials found), or -errno.
+ */
+int bfs_creds_load(struct bfs_creds *c, const char *passwd_file, const char *bucket,
+		   char *msg, size_t msgsz);
+
+/*
+ * Parse one passwd file.  Returns 0 with c filled, -ENOENT when the file
+ * does not exist, BFS_E_CONFIG with msg set (permissions, bad line, no line
+ * for this bucket), or -errno.
+ */
+int bfs_creds_from_file(struct bfs_creds *c, const char *path, const char *bucket,
+			char *msg, size_t msgsz);
+
+#endif

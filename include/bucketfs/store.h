@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.h - the object-store client: signed S3 requests on one bucket.
+ *
+ * No FUSE and no file semantics here: keys, objects, metadata.  Every call is
+ * thread-safe and may be made from many threads at once; connections, DNS and
+ * TLS sessions are shared (http.h).  Requests that fail with a network error,
+ * a 5xx, 429 or S3's SlowDown/RequestTimeout/InternalError are retried with
+ * exponential backoff and full jitter; other 4xx answers are final.
+ *
+ * Errors: 0 on success, an enum bfs_err or -errno on failure (error.h).  The
+ * server's own <Code>, <Message> and request id for the calling thread's last
+ * failed request are kept in bfs_store_last_error().
+ *
+ * Integrity: every PUT carries Content-MD5 and the payload's SHA-256
+ * (x-amz-content-sha256), so the server refuses a body changed in flight; the
+ * ETag of a single-part PUT is checked against the MD5 sent.  A GET's body is
+ * checked against Content-Length and, for a whole single-part object, against
+ * the MD5 in its ETag.  With -o unsigned_payload the SHA-256 is replaced by
+ * UNSIGNED-PAYLOAD (one hashing pass less; meant for https endpoints, where
+ * TLS protects the body, and Content-MD5 still protects it end to end).
+ */
+#ifndef BUCKETFS_STORE_H
+#define BUCKETFS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "bucketfs/buf.h"
+#include "bucketfs/xml.h"
+
+struct bfs_creds;
+struct bfs_store;
+
+#define BFS_MAX_KEY 1024       /* bytes, S3's limit */
+#define BFS_MAX_META 32        /* user metadata entries kept per object */
+
+struct bfs_store_cfg {
+	const char *local_root;     /* non-NULL: the embedded default, a local directory
+	                             * as the bucket (see store_local.c); the S3 fields
+	                             * below are then unused */
+	const char *endpoint;       /* "https://s3.amazonaws.com", "http://127.0.0.1:7480" */
+	const char *bucket;
+	const char *region;         /* default "us-east-1" */
+	int path_style;             /* https://host/bucket/key instead of https://bucket.host/key */
+	const struct bfs_creds *creds; /* borrowed: must outlive the store */
+	const char *ca_bundle;      /* NULL = system store */
+	int insecure;               /* no TLS verification */
+	int unsigned_payload;       /* see above */
+	int list_v1;                /* ListObjects V1 instead of V2 */
+	int retries;                /* attempts after the first; default 4 */
+	long retry_base_ms;         /* first backoff; default 200 ms, cap 10 s */
+	long connect_timeout_ms;    /* default 5000 */
+	long stall_timeout_s;       /* default 30 */
+	uint64_t multipart_threshold; /* bytes; default 64 MiB, min 5 MiB */
+	uint64_t part_size;         /* bytes; default 16 MiB, min 5 MiB */
+	int parallel_parts;         /* default 4 */
+	int verbose;                /* trace requests to stderr (credentials redacted) */
+};
+
+/* Fill cfg with the defaults above (pointers NULL). */
+void bfs_store_cfg_defaults(struct bfs_store_cfg *cfg);
+
+/*
+ * Create a client.  Validates the endpoint URL and bucket name but sends no
+ * request (see bfs_store_check()).  On failure writes a message naming the
+ * problem into msg.  Returns 0, BFS_E_CONFIG or -ENOMEM.
+ */
+int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char *msg,
+		   size_t msgsz);
+void bfs_store_close(struct bfs_store *st);
+
+/* The bucket name, the endpoint URL (normalised), for messages. */
+const char *bfs_store_bucket(const struct bfs_store *st);
+const char *bfs_store_endpoint(const struct bfs_store *st);
+
+/* Details of the calling thread's last failed request ("" fields if none). */
+struct bfs_store_error {
+	long status;          /* HTTP status, 0 for a transport error */
+	char code[64];        /* S3 <Code>, e.g. "SignatureDoesNotMatch" */
+	char message[512];    /* S3 <Message> or the transport error */
+	char request_id[128];
+	char op[16];          /* "GET", "PUT", ... */
+};
+const struct bfs_store_error *bfs_store_last_error(void);
+
+/*
+ * A one-line explanation of err for a person, using the last error of this
+ * thread: "the server rejected the credentials: SignatureDoesNotMatch (The
+ * request signature we calculated does not match ...)".
+ */
+void bfs_store_describe(int err, char *out, size_t outsz);
+
+/* Request counters (for tests and stats); all monotonically increasing. */
+struct bfs_store_stats {
+	uint64_t requests[8];   /* by enum bfs_store_op */
+	uint64_t retries;
+	uint64_t bytes_up, bytes_down;
+};
+enum bfs_store_op { BFS_OP_HEAD, BFS_OP_GET, BFS_OP_PUT, BFS_OP_DELETE, BFS_OP_LIST,
+		    BFS_OP_POST, BFS_OP_COPY, BFS_OP_OTHER };
+void bfs_store_get_stats(struct bfs_store *st, struct bfs_store_stats *out);
+
+struct bfs_meta_kv {
+	char name[128];       /* without the x-amz-meta- prefix, lower case */
+	char value[1024];
+};
+
+/* What HEAD/GET tell about an object. */
+struct bfs_obj_info {
+	uint64_t size;            /* whole object size */
+	time_t mtime;             /* Last-Modified */
+	char etag[BFS_XML_MAX_ETAG]; /* quotes stripped */
+	char content_type[256];
+	char cache_control[256];
+	struct bfs_meta_kv meta[BFS_MAX_META];
+	int nmeta;
+};
+
+/* Value of user metadata name in info, or NULL. */
+const char *bfs_obj_info_meta(const struct bfs_obj_info *info, const char *name);
+
+/*
+ * Check the bucket is reachable with these credentials (HEAD bucket, then a
+ * one-key listing when HEAD gives no reason).  Returns 0 or the error; use
+ * bfs_store_describe() for the message.
+ */
+int bfs_store_check(struct bfs_store *st);
+
+/* HEAD key.  Returns 0, BFS_E_NOTFOUND, ... */
+int bfs_store_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
+
+struct bfs_get_opts {
+	uint64_t off;              /* first byte */
+	uint64_t len;              /* 0 = to the end */
+	const char *if_none_match; /* ETag (no quotes) -> BFS_E_NOTMODIFIED when equal */
+	const char *if_match;      /* ETag -> BFS_E_PRECOND when different */
+};
+
+/*
+ * GET key (or a range of it) into fd at fd_off with pwrite() (fd_off < 0: write() in
+ * order, for pipes).  info (may be
+ * NULL) receives the object's attributes; info->size is the whole object's
+ * size even for a range.  Returns 0, BFS_E_NOTFOUND, BFS_E_NOTMODIFIED,
+ * BFS_E_PRECOND, BFS_E_RANGE, BFS_E_INTEGRITY, ...
+ */
+int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
+		     int fd, off_t fd_off, struct bfs_obj_info *info);
+
+/* The same into a buffer (its cap bounds the size; over it: BFS_E_PROTO). */
+int bfs_store_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
+		      struct bfs_buf *out, struct bfs_obj_info *info);
+
+struct bfs_put_opts {
+	const char *content_type;    /* NULL = application/octet-stream */
+	const char *cache_control;   /* NULL = none */
+	const struct bfs_meta_kv *meta; /* user metadata, sent as x-amz-meta-NAME */
+	int nmeta;
+	int if_none_match_star;      /* create only: BFS_E_PRECOND if the key exists */
+};
+
+/*
+ * PUT len bytes of fd from off as key; above the multipart threshold as a
+ * multipart upload with parts in parallel (aborted on failure).  etag (may
+ * be NULL, BFS_XML_MAX_ETAG bytes) receives the new ETag.
+ */
+int bfs_store_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
+		     const struct bfs_put_opts *o, char *etag);
+int bfs_store_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
+		      const struct bfs_put_opts *o, char *etag);
+
+/* DELETE key.  Deleting a missing key succeeds (S3 semantics). */
+int bfs_store_delete(struct bfs_store *st, const char *key);
+
+/*
+ * DeleteObjects in batches of 1000.  *nfailed (may be NULL) counts keys the
+ * server refused; the first refusal is in bfs_store_last_error().  Returns 0
+ * when every key was deleted, BFS_E_BADREQ when some were refused, or the
+ * request error.
+ */
+int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
+			  size_t *nfailed);
+
+/*
+ * One page of a listing: keys under prefix (may be ""), rolled up at
+ * delimiter (NULL = none), starting after token (NULL for the first page;
+ * then out->next_token while out->truncated).  max_keys 0 = server default.
+ * Keys come back decoded (encoding-type=url is always requested).
+ */
+int bfs_store_list(struct bfs_store *st, const char *prefix, const char *delimiter,
+		   const char *token, int max_keys, struct bfs_xml_list *out);
+
+/*
+ * Server-side copy src -> dst.  With o == NULL the metadata is copied
+ * (x-amz-metadata-directive: COPY); otherwise replaced by o's.
+ */
+int bfs_store_copy(struct bfs_store *st, const char *src, const char *dst,
+		   const struct bfs_put_opts *o, char *etag);
+
+/* Multipart pieces (bfs_store_put_fd uses them; exposed for tests and tools). */
+int bfs_store_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
+		       char **upload_id);
+int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
+		       int number, int fd, off_t off, uint64_t len, char *etag);
+int bfs_store_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
+			   const struct bfs_xml_part *parts, size_t n, char *etag);
+int bfs_store_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id);
+int bfs_store_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
+			     struct bfs_xml_parts *out);
+
+#endif

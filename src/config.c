@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c - the option table and its parser (see config.h). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bucketfs/config.h"
+#include "bucketfs/error.h"
+#include "bucketfs/store.h"
+
+enum opt_type { OPT_FLAG, OPT_NOFLAG, OPT_STR, OPT_INT, OPT_MS, OPT_SEC, OPT_SIZE, OPT_IGNORED };
+
+struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t off;               /* offset in struct bfs_config */
+	const char *def;          /* default, for --help */
+	const char *help;
+};
+
+#define F(field) offsetof(struct bfs_config, field)
+
+static const struct opt options[] = {
+	{ "endpoint", OPT_STR, F(endpoint), "https://s3.REGION.amazonaws.com",
+	  "server URL (http:// or https://); a value without :// is taken as the region, as in s3fs" },
+	{ "url", OPT_STR, F(endpoint), NULL, "s3fs name for endpoint=" },
+	{ "region", OPT_STR, F(region), "us-east-1", "region used in signatures" },
+	{ "path_style", OPT_FLAG, F(path_style), "off",
+	  "address the bucket as https://host/bucket/ instead of https://bucket.host/" },
+	{ "use_path_request_style", OPT_FLAG, F(path_style), NULL, "s3fs name for path_style" },
+	{ "passwd_file", OPT_STR, F(passwd_file), "see CREDENTIALS",
+	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600" },
+	{ "ca_bundle", OPT_STR, F(ca_bundle), "system store", "PEM file of trusted CAs" },
+	{ "insecure", OPT_FLAG, F(insecure), "off", "do not verify TLS certificates (testing only)" },
+	{ "no_check_certificate", OPT_FLAG, F(insecure), NULL, "s3fs name for insecure" },
+	{ "unsigned_payload", OPT_FLAG, F(unsigned_payload), "off",
+	  "sign UNSIGNED-PAYLOAD instead of the body's SHA-256 (https only; Content-MD5 still sent)" },
+	{ "enable_unsigned_payload", OPT_FLAG, F(unsigned_payload), NULL, "s3fs name" },
+	{ "list_v1", OPT_FLAG, F(list_v1), "off", "use ListObjects V1 (servers without V2)" },
+	{ "listobjectsv2", OPT_NOFLAG, F(list_v1), NULL, "s3fs name: V2 listings (the default)" },
+	{ "retries", OPT_INT, F(retries), "4", "retries of a failed request (backoff, jitter)" },
+	{ "connect_timeout", OPT_MS, F(connect_timeout_ms), "5", "connect timeout, seconds" },
+	{ "stall_timeout", OPT_SEC, F(stall_timeout_s), "30",
+	  "abort and retry a transfer that moves no data for this many seconds" },
+	{ "readwrite_timeout", OPT_SEC, F(stall_timeout_s), NULL, "s3fs name for stall_timeout" },
+	{ "multipart_threshold", OPT_SIZE, F(multipart_threshold), "64M",
+	  "files larger than this are uploaded in parts" },
+	{ "part_size", OPT_SIZE, F(part_size), "16M", "multipart part size (min 5M)" },
+	{ "multipart_size", OPT_SIZE, F(part_size), NULL, "s3fs name for part_size (in MB)" },
+	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded at once" },
+	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
+	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
+	{ "curldbg", OPT_FLAG, F(verbose), NULL, "s3fs name for verbose" },
+	/* s3fs options accepted for compatibility, with no effect here */
+	{ "sigv4", OPT_IGNORED, 0, NULL, "always SigV4" },
+	{ "nosscache", OPT_IGNORED, 0, NULL, "" },
+	{ "nodnscache", OPT_IGNORED, 0, NULL, "" },
+	{ "dbglevel", OPT_IGNORED, 0, NULL, "" },
+	{ "use_xattr", OPT_IGNORED, 0, NULL, "" },
+	{ "complement_stat", OPT_IGNORED, 0, NULL, "" },
+	{ "notsup_compat_dir", OPT_IGNORED, 0, NULL, "" },
+	{ "compat_dir", OPT_IGNORED, 0, NULL, "" },
+	{ "ssl_verify_hostname", OPT_IGNORED, 0, NULL, "" },
+};
+
+#define NOPTS (sizeof(options) / sizeof(options[0]))
+
+void bfs_config_init(struct bfs_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->retries = 4;
+	c->connect_timeout_ms = 5000;
+	c->stall_timeout_s = 30;
+	c->multipart_threshold = 64ULL << 20;
+	c->part_size = 16ULL << 20;
+	c->parallel_parts = 4;
+}
+
+void bfs_config_release(struct bfs_config *c)
+{
+	free(c->local_root);
+	free(c->bucket);
+	free(c->prefix);
+	free(c->endpoint);
+	free(c->region);
+	free(c->passwd_file);
+	free(c->ca_bundle);
+	memset(c, 0, sizeof(*c));
+}
+
+static int parse_u64(const char *v, uint64_t *out, int allow_suffix)
+{
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v || *v == '-')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v)
+		return -1;
+	if (allow_suffix && *end) {
+		int shift = 0;
+
+		switch (*end) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		default: return -1;
+		}
+		end++;
+		if (*end == 'i' || *end == 'B')
+			end++;
+		if (*end == 'B')
+			end++;
+		if (n > (~0ULL >> shift))
+			return -1;
+		n <<= shift;
+	}
+	if (*end)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int set_one(struct bfs_config *c, const struct opt *o, const char *value, char *msg,
+		   size_t msgsz)
+{
+	void *field = (char *)c + o->off;
+	uint64_t n;
+
+	switch (o->type) {
+	case OPT_IGNORED:
+		return 0;
+	case OPT_FLAG:
+	case OPT_NOFLAG:
+		if (value && strcmp(value, "1") && strcmp(value, "0") && strcmp(value, "true") &&
+		    strcmp(value, "false"))
+			goto bad;
+		*(int *)field = (!value || !strcmp(value, "1") || !strcmp(value, "true"));
+		if (o->type == OPT_NOFLAG)
+			*(int *)field = !*(int *)field;
+		return 0;
+	case OPT_STR: {
+		char *s;
+
+		if (!value || !*value)
+			goto bad;
+		/* s3fs's endpoint= is the region; a URL is ours */
+		if (!strcmp(o->name, "endpoint") && !strstr(value, "://")) {
+			field = &c->region;
+		}
+		s = strdup(value);
+		if (!s)
+			return -ENOMEM;
+		free(*(char **)field);
+		*(char **)field = s;
+		return 0;
+	}
+	case OPT_INT:
+		if (parse_u64(value, &n, 0) || n > 1000000)
+			goto bad;
+		*(int *)field = (int)n;
+		return 0;
+	case OPT_MS:
+		if (parse_u64(value, &n, 0) || n > 3600)
+			goto bad;
+		*(long *)field = (long)n * 1000;
+		return 0;
+	case OPT_SEC:
+		if (parse_u64(value, &n, 0) || n < 1 || n > 86400)
+			goto bad;
+		*(long *)field = (long)n;
+		return 0;
+	case OPT_SIZE:
+		if (parse_u64(value, &n, 1))
+			goto bad;
+		/* s3fs gives multipart_size in MB */
+		if (!strcmp(o->name, "multipart_size") && n < (1ULL << 20))
+			n <<= 20;
+		*(uint64_t *)field = n;
+		return 0;
+	}
+bad:
+	snprintf(msg, msgsz, "invalid value for option %s: '%s'", o->name, value ? value : "");
+	return BFS_E_CONFIG;
+}
+
+int bfs_config_set(struct bfs_config *c, const char *name, const char *value, char *msg,
+		   size_t msgsz)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (!strcmp(options[i].name, name))
+			return set_one(c, &options[i], value, msg, msgsz);
+	return 1;
+}
+
+int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown,
+			  size_t unknown_sz, char *msg, size_t msgsz)
+{
+	char *copy = strdup(opts), *tok, *next;
+	int rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = copy; tok; tok = next) {
+		char *eq;
+
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
+		if (!*tok)
+			continue;
+		eq = strchr(tok, '=');
+		if (eq)
+			*eq = '\0';
+		rc = bfs_config_set(c, tok, eq ? eq + 1 : NULL, msg, msgsz);
+		if (rc == 1 && unknown) {
+			size_t ul = strlen(unknown);
+
+			if (eq)
+				*eq = '=';
+			if ((size_t)snprintf(unknown + ul, unknown_sz - ul, ",%s", tok) >=
+			    unknown_sz - ul) {
+				snprintf(msg, msgsz, "too many options");
+				rc = BFS_E_CONFIG;
+				break;
+			}
+			rc = 0;
+		} else if (rc == 1) {
+			snprintf(msg, msgsz, "unknown option '%s' (see --help)", tok);
+			rc = BFS_E_CONFIG;
+		}
+		if (rc)
+			break;
+	}
+	free(copy);
+	return rc;
+}
+
+/* Set c->bucket and c->prefix ("" or "a/b/") from a bucket and a prefix part. */
+static int set_bucket_prefix(struct bfs_config *c, const char *b, size_t bl, const char *p)
+{
+	char *bucket, *prefix;
+	size_t pl = strlen(p);
+
+	while (pl && p[pl - 1] == '/')
+		pl--;
+	bucket = strndup(b, bl);
+	if (!bucket)
+		return -ENOMEM;
+	if (asprintf(&prefix, "%.*s%s", (int)pl, p, pl ? "/" : "") < 0) {
+		free(bucket);
+		return -ENOMEM;
+	}
+	free(c->bucket);
+	free(c->prefix);
+	c->bucket = bucket;
+	c->prefix = prefix;
+	return 0;
+}
+
+/* mkdir -p DIR; store its absolute path in c->local_root. */
+static int set_local_root(struct bfs_config *c, const char *d, size_t n, char *msg, size_t msgsz)
+{
+	char *dir = strndup(d, n), *abs, *p;
+	int rc = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		(void)mkdir(dir, 0755);
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		rc = -errno;
+		snprintf(msg, msgsz, "cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	abs = realpath(dir, NULL);
+	if (!abs) {
+		rc = -errno;
+		snprintf(msg, msgsz, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	free(c->local_root);
+	c->local_root = abs;
+out:
+	free(dir);
+	return rc;
+}
+
+int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg, size_t msgsz)
+{
+	const char *b = target, *sep, *p;
+	int rc;
+
+	if (!strncmp(target, "file:", 5)) {
+		/* file:DIR[:/PREFIX] */
+		const char *d = target + 5, *colon = strstr(d, ":/");
+		size_t n = colon ? (size_t)(colon - d) : strlen(d);
+
+		if (n == 0) {
+			snprintf(msg, msgsz, "no directory in '%s' (expected file:DIR)", target);
+			return BFS_E_CONFIG;
+		}
+		rc = set_local_root(c, d, n, msg, msgsz);
+		if (rc)
+			return rc;
+		return set_bucket_prefix(c, "file", 4, colon ? colon + 2 : "");
+	}
+	if (!strncmp(b, "s3://", 5)) {
+		b += 5;
+		sep = strchr(b, '/');
+		p = sep ? sep + 1 : "";
+	} else {
+		sep = strchr(b, ':');
+		p = sep ? sep + 1 : "";
+		/* In BUCKET:/PREFIX one slash separates; a second belongs to the key. */
+		if (*p == '/')
+			p++;
+	}
+	if ((sep ? (size_t)(sep - b) : strlen(b)) == 0) {
+		snprintf(msg, msgsz, "no bucket name in '%s' (expected BUCKET[:/PREFIX])", target);
+		return BFS_E_CONFIG;
+	}
+	return set_bucket_prefix(c, b, sep ? (size_t)(sep - b) : strlen(b), p);
+}
+
+int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
+{
+	if (!c->region) {
+		c->region = strdup("us-east-1");
+		if (!c->region)
+			return -ENOMEM;
+	}
+	if (!c->endpoint) {
+		if (!strcmp(c->region, "us-east-1"))
+			c->endpoint = strdup("https://s3.amazonaws.com");
+		else if (asprintf(&c->endpoint, "https://s3.%s.amazonaws.com", c->region) < 0)
+			c->endpoint = NULL;
+		if (!c->endpoint)
+			return -ENOMEM;
+	}
+	if (c->part_size < (5ULL << 20)) {
+		snprintf(msg, msgsz, "part_size must be at least 5M (S3's minimum part size)");
+		return BFS_E_CONFIG;
+	}
+	return 0;
+}
+
+void bfs_config_help(FILE *out)
+{
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < NOPTS; i++) {
+		const struct opt *o = &options[i];
+		const char *arg = o->type == OPT_FLAG || o->type == OPT_NOFLAG ? "" :
+				  o->type == OPT_INT ? "=N" : o->type == OPT_SIZE ? "=SIZE" :
+				  o->type == OPT_MS || o->type == OPT_SEC ? "=SECONDS" : "=VALUE";
+		char left[64];
+
+		if (o->type == OPT_IGNORED)
+			continue;
+		snprintf(left, sizeof(left), "-o %s%s", o->name, arg);
+		if (o->def)
+			fprintf(out, "    %-32s %s (default: %s)\n", left, o->help, o->def);
+		else
+			fprintf(out, "    %-32s %s\n", left, o->help);
+	}
+	fprintf(out, "\n  s3fs options accepted and ignored:\n   ");
+	for (i = 0; i < NOPTS; i++) {
+		if (options[i].type != OPT_IGNORED)
+			continue;
+		fprintf(out, "%s%s", first ? " " : ", ", options[i].name);
+		first = 0;
+	}
+	fprintf(out, "\n");
+}
+
+void bfs_config_store_cfg(const struct bfs_config *c, const struct bfs_creds *creds,
+			  struct bfs_store_cfg *sc)
+{
+	bfs_store_cfg_defaults(sc);
+	sc->local_root = c->local_root;
+	sc->endpoint = c->endpoint;
+	sc->bucket = c->bucket;
+	sc->region = c->region;
+	sc->path_style = c->path_style;
+	sc->creds = creds;
+	sc->ca_bundle = c->ca_bundle;
+	sc->insecure = c->insecure;
+	sc->unsigned_payload = c->unsigned_payload;
+	sc->list_v1 = c->list_v1;
+	sc->retries = c->retries;
+	sc->connect_timeout_ms = c->connect_timeout_ms;
+	sc->stall_timeout_s = c->stall_timeout_s;
+	sc->multipart_threshold = c->multipart_threshold;
+	sc->part_size = c->part_size;
+	sc->parallel_parts = c->parallel_parts;
+	sc->verbose = c->verbose;
+}

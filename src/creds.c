@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/* creds.c - credentials from passwd files and the environment (see creds.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bucketfs/creds.h"
+#include "bucketfs/crypto.h"
+#include "bucketfs/error.h"
+
+#define CREDS_FILE_MAX (64 * 1024)
+
+struct bfs_creds *bfs_creds_new(void)
+{
+	size_t sz = sizeof(struct bfs_creds);
+	void *p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Best effort: keep secrets out of core dumps and swap. */
+	(void)madvise(p, sz, MADV_DONTDUMP);
+	(void)mlock(p, sz);
+	memset(p, 0, sz);
+	return p;
+}
+
+void bfs_creds_free(struct bfs_creds *c)
+{
+	if (!c)
+		return;
+	bfs_wipe(c, sizeof(*c));
+	munlock(c, sizeof(*c));
+	munmap(c, sizeof(*c));
+}
+
+static int copy_field(char *dst, size_t dstsz, const char *s, size_t n)
+{
+	if (n == 0 || n >= dstsz)
+		return -1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && ((*s)[0] == ' ' || (*s)[0] == '\t'))
+		(*s)++;
+	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+		(*e)--;
+}
+
+/* Read the whole (small) file; refuses files others may read. */
+static int read_private_file(const char *path, char *buf, size_t bufsz, size_t *len,
+			     char *msg, size_t msgsz)
+{
+	struct stat st;
+	ssize_t r;
+	size_t got = 0;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc != -ENOENT)
+			snprintf(msg, msgsz, "cannot open credentials file %s: %s", path,
+				 strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(msg, msgsz, "credentials file %s is not a regular file", path);
+		rc = BFS_E_CONFIG;
+		goto out;
+	}
+	if (st.st_mode & S_IRWXO) {
+		snprintf(msg, msgsz,
+			 "credentials file %s is accessible by others (mode %04o); "
+			 "run: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+		rc = BFS_E_CONFIG;
+		goto out;
+	}
+	while (got < bufsz - 1) {
+		r = read(fd, buf + got, bufsz - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got == bufsz - 1) {
+		snprintf(msg, msgsz, "credentials file %s is too large", path);
+		rc = BFS_E_CONFIG;
+		goto out;
+	}
+	buf[got] = '\0';
+	*len = got;
+out:
+	close(fd);
+	return rc;
+}
+
+int bfs_creds_from_file(struct bfs_creds *c, const char *path, const char *bucket,
+			char *msg, size_t msgsz)
+{
+	char *buf;
+	size_t len = 0;
+	const char *p, *end;
+	int lineno = 0, have_default = 0, have_bucket = 0, rc;
+
+	buf = malloc(CREDS_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	rc = read_private_file(path, buf, CREDS_FILE_MAX, &len, msg, msgsz);
+	if (rc)
+		goto out;
+	p = buf;
+	end = buf + len;
+	while (p < end && !have_bucket) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *s = p, *e = eol ? eol : end;
+		const char *c1, *c2;
+
+		lineno++;
+		p = eol ? eol + 1 : end;
+		trim(&s, &e);
+		if (s == e || *s == '#')
+			continue;
+		c1 = memchr(s, ':', (size_t)(e - s));
+		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(e - c1 - 1)) : NULL;
+		if (c1 && (!c2 || !memchr(c2 + 1, ':', (size_t)(e - c2 - 1)))) {
+			const char *ak = c2 ? c1 + 1 : s, *ake = c2 ? c2 : c1;
+			const char *sk = (c2 ? c2 : c1) + 1, *ske = e;
+
+			if (c2) {
+				/* BUCKET:ACCESS_KEY:SECRET applies to that bucket only */
+				size_t bl = (size_t)(c1 - s);
+				if (!bucket || strlen(bucket) != bl || memcmp(bucket, s, bl) != 0)
+					continue;
+			} else if (have_default) {
+				continue;
+			}
+			trim(&ak, &ake);
+			trim(&sk, &ske);
+			if (copy_field(c->access_key, sizeof(c->access_key), ak, (size_t)(ake - ak)) ||
+			    copy_field(c->secret_key, sizeof(c->secret_key), sk, (size_t)(ske - sk))) {
+				snprintf(msg, msgsz, "%s line %d: empty or over-long key or secret",
+					 path, lineno);
+				rc = BFS_E_CONFIG;
+				goto out;
+			}
+			if (c2)
+				have_bucket = 1;
+			else
+				have_default = 1;
+			continue;
+		}
+		snprintf(msg, msgsz,
+			 "%s line %d: expected ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET",
+			 path, lineno);
+		rc = BFS_E_CONFIG;
+		goto out;
+	}
+	if (!have_bucket && !have_default) {
+		snprintf(msg, msgsz, "%s has no credentials%s%s", path,
+			 bucket ? " for bucket " : "", bucket ? bucket : "");
+		rc = BFS_E_CONFIG;
+		goto out;
+	}
+	c->session_token[0] = '\0';
+	snprintf(c->source, sizeof(c->source), "%s", path);
+out:
+	bfs_wipe(buf, CREDS_FILE_MAX);
+	free(buf);
+	if (rc) {
+		bfs_wipe(c->access_key, sizeof(c->access_key));
+		bfs_wipe(c->secret_key, sizeof(c->secret_key));
+	}
+	return rc;
+}
+
+static int from_env(struct bfs_creds *c, const char *akvar, const char *skvar,
+		    char *msg, size_t msgsz)
+{
+	const char *ak = getenv(akvar), *sk = getenv(skvar), *tok = getenv("AWS_SESSION_TOKEN");
+
+	if (!ak || !*ak || !sk || !*sk)
+		return -ENOENT;
+	if (strlen(ak) >= sizeof(c->access_key) || strlen(sk) >= sizeof(c->secret_key) ||
+	    (tok && strlen(tok) >= sizeof(c->session_token))) {
+		snprintf(msg, msgsz, "credentials in %s/%s are too long", akvar, skvar);
+		return BFS_E_CONFIG;
+	}
+	snprintf(c->access_key, sizeof(c->access_key), "%s", ak);
+	snprintf(c->secret_key, sizeof(c->secret_key), "%s", sk);
+	snprintf(c->session_token, sizeof(c->session_token), "%s", tok ? tok : "");
+	snprintf(c->source, sizeof(c->source), "environment (%s)", akvar);
+	return 0;
+}
+
+int bfs_creds_load(struct bfs_creds *c, const char *passwd_file, const char *bucket,
+		   char *msg, size_t msgsz)
+{
+	static const char *const home_files[] = { ".passwd-bucketfs", ".passwd-s3fs" };
+	static const char *const etc_files[] = { "/etc/passwd-bucketfs", "/etc/passwd-s3fs" };
+	const char *home = getenv("HOME");
+	char path[4096];
+	size_t i;
+	int rc;
+
+	msg[0] = '\0';
+	if (passwd_file) {
+		rc = bfs_creds_from_file(c, passwd_file, bucket, msg, msgsz);
+		if (rc == -ENOENT)
+			snprintf(msg, msgsz, "credentials file %s does not exist", passwd_file);
+		return rc == -ENOENT ? BFS_E_CONFIG : rc;
+	}
+	rc = from_env(c, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", msg, msgsz);
+	if (rc != -ENOENT)
+		return rc;
+	rc = from_env(c, "AWSACCESSKEYID", "AWSSECRETACCESSKEY", msg, msgsz);
+	if (rc != -ENOENT)
+		return rc;
+	for (i = 0; i < 2; i++) {
+		if (home && *home) {
+			snprintf(path, sizeof(path), "%s/%s", home, home_files[i]);
+			rc = bfs_creds_from_file(c, path, bucket, msg, msgsz);
+			if (rc != -ENOENT)
+				return rc;
+		}
+		rc = bfs_creds_from_file(c, etc_files[i], bucket, msg, msgsz);
+		if (rc != -ENOENT)
+			return rc;
+	}
+	snprintf(msg, msgsz,
+		 "no credentials: use -o passwd_file=FILE (lines ACCESS_KEY:SECRET, mode 600), "
+		 "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or /etc/passwd-bucketfs");
+	return BFS_E_CONFIG;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store_int.h - what the store's own files (store.c, store_obj.c,
+ * store_mpu.c) share.  Not part of the public API.
+ */
+#ifndef BUCKETFS_STORE_INT_H
+#define BUCKETFS_STORE_INT_H
+
+#include <stdatomic.h>
+
+#include "bucketfs/http.h"
+#include "bucketfs/sigv4.h"
+#include "bucketfs/store.h"
+
+#define STORE_MAX_HEADERS 48
+#define STORE_XML_MAX (8 * 1024 * 1024) /* cap on an XML answer */
+
+/*
+ * A backend: S3 over HTTP (store_s3_ops: store.c, store_obj.c,
+ * store_mpu.c) or a local directory (store_local_ops: store_local.c).  The
+ * public bfs_store_*() functions dispatch here; each has the contract of
+ * its public twin in store.h.
+ */
+struct store_ops {
+	int (*check)(struct bfs_store *st);
+	int (*head)(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
+	int (*get_fd)(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
+		      int fd, off_t fd_off, struct bfs_obj_info *info);
+	int (*get_buf)(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
+		       struct bfs_buf *out, struct bfs_obj_info *info);
+	int (*put_fd)(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
+		      const struct bfs_put_opts *o, char *etag);
+	int (*put_buf)(struct bfs_store *st, const char *key, const void *data, size_t len,
+		       const struct bfs_put_opts *o, char *etag);
+	int (*delete)(struct bfs_store *st, const char *key);
+	int (*delete_many)(struct bfs_store *st, const char *const *keys, size_t n,
+			   size_t *nfailed);
+	int (*list)(struct bfs_store *st, const char *prefix, const char *delimiter,
+		    const char *token, int max_keys, struct bfs_xml_list *out);
+	int (*copy)(struct bfs_store *st, const char *src, const char *dst,
+		    const struct bfs_put_opts *o, char *etag);
+	int (*mpu_init)(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
+			char **upload_id);
+	int (*mpu_part)(struct bfs_store *st, const char *key, const char *upload_id,
+			int number, int fd, off_t off, uint64_t len, char *etag);
+	int (*mpu_complete)(struct bfs_store *st, const char *key, const char *upload_id,
+			    const struct bfs_xml_part *parts, size_t n, char *etag);
+	int (*mpu_abort)(struct bfs_store *st, const char *key, const char *upload_id);
+	int (*mpu_list_parts)(struct bfs_store *st, const char *key, const char *upload_id,
+			      struct bfs_xml_parts *out);
+	void (*close)(struct bfs_store *st);   /* free the backend's own state */
+};
+
+extern const struct store_ops store_s3_ops;
+extern const struct store_ops store_local_ops;
+
+struct bfs_store {
+	const struct store_ops *ops;
+	struct bfs_store_cfg cfg;     /* pointers below point into owned copies */
+	char *bucket;
+	char *region;
+	char *scheme;                 /* "http" or "https" */
+	char *hostport;               /* "host[:port]" as in the URL */
+	char *endpoint;               /* scheme://hostport, for messages */
+	struct bfs_http *http;        /* S3 backend */
+	void *local;                  /* local backend's state (store_local.c) */
+	_Atomic uint64_t requests[8];
+	_Atomic uint64_t retries;
+	_Atomic uint64_t bytes_up, bytes_down;
+};
+
+/* Request headers we add and sign; names and values are owned (malloc'd). */
+struct store_hdrs {
+	char *name[STORE_MAX_HEADERS];
+	char *value[STORE_MAX_HEADERS];
+	size_t n;
+};
+
+void store_hdrs_release(struct store_hdrs *h);
+/* Add "name: value" (value formatted).  Returns 0, -E2BIG or -ENOMEM. */
+__attribute__((format(printf, 3, 4)))
+int store_hdr_add(struct store_hdrs *h, const char *name, const char *fmt, ...);
+/* Add the put options' Content-Type, Cache-Control and x-amz-meta-*. */
+int store_hdrs_put_opts(struct store_hdrs *h, const struct bfs_put_opts *o);
+
+struct store_req {
+	enum bfs_store_op op;
+	const char *method;
+	const char *key;              /* NULL: the bucket itself */
+	const struct bfs_kv *query;   /* raw name/value; value "" for a bare name */
+	size_t nquery;
+	struct store_hdrs *hdrs;      /* extra headers (may be NULL) */
+	/* body: memory, fd range, or none */
+	const void *body;
+	int body_fd;
+	off_t body_off;
+	uint64_t body_len;
+	const char *payload_sha256;   /* hex; NULL = compute (memory) or empty body */
+	/* 2xx response body sink */
+	struct bfs_buf *resp_body;
+	int resp_fd;
+	off_t resp_off;               /* < 0: sequential write() */
+	void (*on_body)(void *arg, const void *p, size_t n);
+	void (*on_attempt)(void *arg);  /* before each attempt: reset on_body's state */
+	void *on_body_arg;
+};
+
+void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method,
+		    const char *key);
+
+/*
+ * Sign and send rq, retrying what is worth retrying.  On return resp holds
+ * the last answer.  Returns 0 for a 2xx, else the mapped error (and the
+ * thread's last error is set).
+ */
+int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_http_resp *resp);
+
+/* Record a failure in the thread's last error (op, status, code, message). */
+void store_set_error(const char *op, long status, const char *code, const char *message);
+
+/* The S3 backend's operations (store_obj.c, store_mpu.c). */
+int s3_check(struct bfs_store *st);
+int s3_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
+int s3_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+	      off_t fd_off, struct bfs_obj_info *info);
+int s3_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
+	       struct bfs_buf *out, struct bfs_obj_info *info);
+int s3_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
+	      const struct bfs_put_opts *o, char *etag);
+int s3_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
+	       const struct bfs_put_opts *o, char *etag);
+int s3_delete(struct bfs_store *st, const char *key);
+int s3_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed);
+int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter, const char *token,
+	    int max_keys, struct bfs_xml_list *out);
+int s3_copy(struct bfs_store *st, const char *src, const char *dst,
+	    const struct bfs_put_opts *o, char *etag);
+int s3_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
+		char **upload_id);
+int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number,
+		int fd, off_t off, uint64_t len, char *etag);
+int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
+		    const struct bfs_xml_part *parts, size_t n, char *etag);
+int s3_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id);
+int s3_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
+		      struct bfs_xml_parts *out);
+
+/*
+ * Set up the local backend on cfg->local_root (store_local.c): st->ops and
+ * st->local.  Returns 0 or BFS_E_CONFIG with msg set.
+ */
+int store_local_open(struct bfs_store *st, char *msg, size_t msgsz);
+
+/* Upload len bytes of fd at off as a multipart upload (store_mpu.c). */
+int store_mpu_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
+		     const struct bfs_put_opts *o, char *etag);
+
+/* Fill info from response headers. */
+void store_info_from_resp(const struct bfs_http_resp *resp, struct bfs_obj_info *info);
+
+/*
+ * The one place where an answer that is not 2xx becomes a bucketfs error:
+ * HTTP status plus the S3 <Code> ("" when the answer had no body).
+ */
+int store_map_status(long status, const char *code);
+
+/* Count a retry and sleep before attempt+1 (exponential, jittered). */
+void store_backoff(struct bfs_store *st, int attempt);
+
+/* Check a key: non-empty, at most 1024 bytes.  Sets the last error. */
+int store_check_key(const char *key);
+
+#endif

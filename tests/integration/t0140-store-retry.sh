@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0140-store-retry — the retry policy, through a fault-injecting proxy in
+# front of radosgw: 503 SlowDown, 500, 429 and dropped connections are
+# retried (and the request then succeeds with the right bytes); 400 is never
+# retried; an exhausted budget reports the server's error.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 180
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=retry-$RANDOM
+make_bucket "$bucket"
+head -c 300000 /dev/urandom >"$tmp/data"
+aws_s3 cp --no-progress "$tmp/data" "s3://$bucket/obj" >/dev/null
+
+# proxy PLAN: start a fault proxy with PLAN; sets PROXY_EP and PROXY_LOG.
+proxy() {
+	local port
+	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	PROXY_LOG=$tmp/proxy.$port.log
+	/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
+		--upstream "$RGW_ENDPOINT" --plan "$1" --log "$PROXY_LOG" >"$tmp/proxy.$port.out" &
+	on_exit kill $!
+	for _ in $(seq 50); do grep -q listening "$tmp/proxy.$port.out" 2>/dev/null && break; sleep 0.1; done
+	PROXY_EP=http://127.0.0.1:$port
+}
+ctl() { "$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=4" "$@"; }
+
+for plan in 503=2 500=3 429=1 reset=2 "503=1,500=1,reset=1"; do
+	proxy "$plan"
+	ctl get "$bucket:/obj" "$tmp/out" || fail "get through plan $plan"
+	cmp -s "$tmp/data" "$tmp/out" || fail "plan $plan: bytes differ"
+	n=$(wc -l <"$PROXY_LOG")
+	ok "plan $plan: get succeeded after retries, byte-exact ($n requests seen)"
+	ctl put "$tmp/data" "$bucket:/put-$plan" >/dev/null 2>&1 || true
+done
+
+proxy 503=2
+ctl put "$tmp/data" "$bucket:/put-after-503" >/dev/null || fail "put through 503=2"
+aws_s3 cp --no-progress "s3://$bucket/put-after-503" "$tmp/put.out" >/dev/null
+assert_file_eq "$tmp/data" "$tmp/put.out" "put retried after two 503 SlowDown lands byte-exact"
+assert_eq "$(wc -l <"$PROXY_LOG")" 3 "two 503s then one forwarded PUT: 3 requests"
+
+proxy 400=1
+out=$(ctl get "$bucket:/obj" "$tmp/out400" 2>&1) && fail "a 400 answer was retried into success"
+[[ $out == *InvalidArgument* ]] || fail "400: message lacks the server's code: $out"
+assert_eq "$(wc -l <"$PROXY_LOG")" 1 "400 InvalidArgument is not retried (1 request)"
+
+proxy 503=10
+t0=$SECONDS
+out=$("$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=3" get "$bucket:/obj" "$tmp/o" 2>&1) &&
+	fail "503 x10 with 3 retries succeeded"
+[[ $out == *"SlowDown"* ]] || fail "exhausted retries: message lacks SlowDown: $out"
+assert_eq "$(wc -l <"$PROXY_LOG")" 4 "retries=3: exactly 4 attempts, then the error: ${out:0:90}"
+[ $((SECONDS - t0)) -le 10 ] || fail "backoff took $((SECONDS - t0)) s"

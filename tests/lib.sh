@@ -1,0 +1,385 @@
+# SPDX-License-Identifier: MIT
+# lib.sh — shared by the integration tests tests/integration/tNNNN-area-what.sh.
+#
+# A test starts with
+#     . "$(dirname "$0")/../lib.sh"
+# before doing anything else, then calls what it needs:
+#     test_timeout 120         kill the test (and so clean up) after 120 s;
+#                              by default BFS_TEST_TIMEOUT=240 s, under ctest's 300
+#     rgw_start                a private radosgw (tests/rgw.sh) under the test's
+#                              temp dir; sets RGW_* and the AWS_* variables
+#     on_exit CMD ARG...       run CMD at exit; last registered runs first
+#     bfs_tmpdir               prints the test's temp dir, removed at exit
+#     aws_s3 ARG... / aws_s3api ARG...   /usr/bin/aws against the radosgw
+#     boto3_py ARG... <<'PY'   /usr/bin/python3 with boto3; the script (stdin)
+#                              finds ENDPOINT and a ready client `s3`
+#     make_bucket NAME
+#     ok MSG / fail MSG / assert_eq ACTUAL EXPECTED MSG / assert_file_eq F1 F2 [MSG]
+#
+# What it sets up: set -euo pipefail (and errtrace, with a message naming the
+# command that failed); traps on EXIT, INT, TERM and HUP that run the on_exit
+# commands (the radosgw stop among them) whatever way the test ends; a
+# watchdog that TERMs the test's process group when its time is up.
+#
+# Process hygiene: lib.sh re-runs the test under a small reaper (python, PR_SET
+# _CHILD_SUBREAPER) that gives the test its own process group (so the watchdog
+# kills exactly the test, never ctest, which runs tests in its own group),
+# forwards INT/TERM/HUP/QUIT to that group, reaps the daemons the test
+# orphans, and after the test kills whatever it left running and fails it.
+# BFS_NO_REAPER=1 turns this off.  Because of the re-run, nothing may come
+# before sourcing lib.sh; and since the test then runs in a process group of
+# its own, not the terminal's foreground one, it must not read the terminal.
+#
+# Environment: BFS_SOURCE_DIR (default: the parent of tests/), BFS_BUILD_DIR
+# (default: $BFS_SOURCE_DIR/build), BFS_TEST_TIMEOUT, BFS_KEEP_TMP=1 (keep the
+# temp dir and print where it is), TMPDIR (where the temp dir goes).
+
+# --- the reaper ---------------------------------------------------------------
+if [ "${BFS_TEST_REAPER:-}" != "$PPID" ] && [ -z "${BFS_NO_REAPER:-}" ] &&
+	[ -f "$0" ] && [ "${BASH_SOURCE[1]:-}" = "$0" ]; then
+	_bfs_x=()
+	case $- in *x*) _bfs_x=(-x) ;; esac
+	# The reaper's code goes in the environment, to keep ps listings short.
+	export BFS_REAPER_PY='import ctypes, os, signal, sys, time
+
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+me = os.getpid()
+os.environ["BFS_TEST_REAPER"] = str(me)
+child = os.fork()
+if child == 0:
+    os.setpgid(0, 0)
+    # Started with "&" from a script, we inherit SIGINT and SIGQUIT ignored,
+    # and bash could not trap them: give the test the default back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    os.execvp(sys.argv[1], sys.argv[1:])
+try:
+    os.setpgid(child, child)
+except OSError:
+    pass  # the child did it already and exec-ed
+
+def forward(sig, _frame):
+    try:
+        os.killpg(child, sig)
+    except OSError:
+        pass
+
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+    signal.signal(s, forward)
+
+while True:
+    pid, status = os.waitpid(-1, 0)
+    if pid == child:
+        break
+rc = os.waitstatus_to_exitcode(status)
+rc = 128 - rc if rc < 0 else rc
+
+def reap():
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
+
+def running_children():
+    found = {}
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except (OSError, ValueError):
+            continue
+        rest = stat[stat.rindex(")") + 2:].split()
+        if int(rest[1]) == me and rest[0] not in "ZX":
+            found[int(d)] = stat[stat.index("(") + 1:stat.rindex(")")]
+    return found
+
+# What the test left behind: orphans re-parented to us, and members of its
+# process group.  Give them 2 s to finish by themselves, then TERM, then KILL.
+seen, start = {}, time.time()
+while True:
+    reap()
+    left = running_children()
+    if not left:
+        break
+    waited = time.time() - start
+    if waited > 2:
+        for pid, comm in left.items():
+            if pid not in seen:
+                seen[pid] = comm
+                sys.stderr.write("# reaper: %s (pid %d) left running by the test; "
+                                 "killing it\n" % (comm, pid))
+            os.kill(pid, signal.SIGKILL if waited > 7 else signal.SIGTERM)
+        try:
+            os.killpg(child, signal.SIGKILL if waited > 7 else signal.SIGTERM)
+        except OSError:
+            pass
+    if waited > 9:
+        break
+    time.sleep(0.05)
+if seen and rc == 0:
+    print("not ok - the test left processes running: %s" %
+          ", ".join("%s (%d)" % (c, p) for p, c in seen.items()), flush=True)
+    rc = 1
+sys.exit(rc)
+'
+	exec /usr/bin/python3 -c 'import os; exec(os.environ.pop("BFS_REAPER_PY"))' \
+		bash "${_bfs_x[@]}" "$0" "$@"
+fi
+
+# --- basics -----------------------------------------------------------------
+set -euo pipefail
+set -E
+# Name the command that ends the test (only in the test shell itself: in a
+# subshell or $(...) a failure may be expected, and the caller sees it).
+# (On one line: $LINENO in a trap counts the trap's own lines.)
+_bfs_rc=0
+trap '_bfs_rc=$?; [ "$BASHPID" != $$ ] || echo "# error: \"$BASH_COMMAND\" failed (exit $_bfs_rc) at ${BASH_SOURCE[0]##*/}:$LINENO" >&2' ERR
+
+BFS_SOURCE_DIR=${BFS_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
+BFS_BUILD_DIR=${BFS_BUILD_DIR:-$BFS_SOURCE_DIR/build}
+BFS_TEST_NAME=$(basename "$0" .sh)
+export BFS_SOURCE_DIR BFS_BUILD_DIR
+
+_bfs_t0=$EPOCHREALTIME
+_bfs_checks=0
+_bfs_cleanups=()
+
+# ok MSG: one passed check, as a TAP line.
+ok() {
+	_bfs_checks=$((_bfs_checks + 1))
+	echo "ok - $*"
+}
+
+# fail MSG: report a failed check and end the test (exit 1, cleanup runs).
+# In a subshell or $(...) it ends only that; check its status.
+fail() {
+	echo "not ok - $*"
+	exit 1
+}
+
+# on_exit CMD ARG...: run CMD ARG... when the test ends, however it ends;
+# commands run in reverse order of registration, each in a subshell (so a
+# `fail` in one ends only that one).  A failing one fails the test.
+on_exit() {
+	_bfs_cleanups+=("$(printf '%q ' "$@")")
+}
+
+_bfs_exit() {
+	local rc=$? i cmd
+	trap '' INT TERM HUP QUIT
+	trap - ERR
+	set +euE
+	for ((i = ${#_bfs_cleanups[@]} - 1; i >= 0; i--)); do
+		cmd=${_bfs_cleanups[i]}
+		if ! (eval "$cmd"); then
+			echo "not ok - cleanup failed: $cmd"
+			[ "$rc" -ne 0 ] || rc=1
+		fi
+	done
+	_bfs_cleanups=()
+	[ -z "${_bfs_wd_fd:-}" ] || echo stop >&"$_bfs_wd_fd"
+	awk -v t0="$_bfs_t0" -v t1="$EPOCHREALTIME" -v name="$BFS_TEST_NAME" \
+		-v n="$_bfs_checks" -v rc="$rc" 'BEGIN {
+		printf "# %s: %s, %d checks, %.1f s\n", name,
+			rc == 0 ? "PASS" : "FAIL (exit " rc ")", n, t1 - t0 }'
+	exit "$rc"
+}
+
+_bfs_signal() {
+	echo "# $BFS_TEST_NAME: got SIG$1" >&2
+	exit "$2"
+}
+
+trap _bfs_exit EXIT
+trap '_bfs_signal INT 130' INT
+trap '_bfs_signal TERM 143' TERM
+trap '_bfs_signal HUP 129' HUP
+
+# --- temp dir ---------------------------------------------------------------
+BFS_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/bfs-${BFS_TEST_NAME:0:24}.XXXXXX")
+_bfs_rm_tmpdir() {
+	if [ -n "${BFS_KEEP_TMP:-}" ]; then
+		echo "# kept $BFS_TMPDIR"
+		return 0
+	fi
+	# --one-file-system: never delete through a mount left behind.
+	rm -rf --one-file-system "$BFS_TMPDIR"
+}
+on_exit _bfs_rm_tmpdir
+mkdir "$BFS_TMPDIR/tmp"
+export BFS_TMPDIR TMPDIR=$BFS_TMPDIR/tmp
+
+# bfs_tmpdir: prints the test's own temp dir (created when lib.sh is sourced,
+# removed at exit).
+bfs_tmpdir() {
+	echo "$BFS_TMPDIR"
+}
+
+# --- watchdog ---------------------------------------------------------------
+# _bfs_signal_test SIG: signal the test: its whole process group if it leads
+# one (it does under the reaper), else the test shell and its descendants.
+_bfs_signal_test() {
+	local sig=$1 pgid
+	pgid=$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f3)
+	if [ "$pgid" = "$$" ]; then
+		kill -"$sig" -- -"$$" 2>/dev/null
+		return 0
+	fi
+	ps -e -o pid= -o ppid= | awk -v root=$$ -v me="$BASHPID" '
+		{ kids[$2] = kids[$2] " " $1 }
+		END { n = split(root, q); while (n) { p = q[n--]; if (p != me) print p;
+			m = split(kids[p], k, " "); for (i = 1; i <= m; i++) q[++n] = k[i] } }' |
+		xargs -r kill -"$sig" 2>/dev/null
+	return 0
+}
+
+# The watchdog is a background subshell that the test talks to through a
+# fifo (both hold it open read-write, so nothing blocks): a number re-arms it
+# with that many seconds, "stop" ends it.  It needs no signal to stop and no
+# child to sleep: read -t on the fifo is its timer.
+_bfs_watchdog_main() {
+	local secs=$1 deadline line left i
+	set +euE
+	trap - ERR
+	exec </dev/null >/dev/null
+	deadline=$((SECONDS + secs))
+	while left=$((deadline - SECONDS)) && [ "$left" -gt 0 ]; do
+		read -r -t "$left" -u "$_bfs_wd_fd" line || continue
+		case $line in
+		stop) exit 0 ;;
+		[1-9]*) secs=$line deadline=$((SECONDS + line)) ;;
+		esac
+	done
+	trap '' TERM INT HUP
+	echo "not ok - $BFS_TEST_NAME: timeout, still running after ${secs}s; stopping it" >&2
+	_bfs_signal_test TERM
+	# 30 s for its cleanup, while the test shell ($$) is still our parent.
+	for ((i = 0; i < 300; i++)); do
+		[ "$(sed 's/.*) //' /proc/$BASHPID/stat | cut -d' ' -f2)" = "$$" ] || exit 0
+		read -r -t 0.1 -u "$_bfs_wd_fd"
+	done
+	echo "# $BFS_TEST_NAME: cleanup still running 30 s after the timeout; SIGKILL" >&2
+	_bfs_signal_test KILL
+}
+
+# test_timeout SECONDS: (re)arm the watchdog: when SECONDS have passed, the
+# test's process group gets SIGTERM (the test shell then runs its cleanup),
+# and SIGKILL if it is still there 30 s later.
+test_timeout() {
+	[[ $1 =~ ^[1-9][0-9]*$ ]] || fail "test_timeout: '$1' is not a number of seconds"
+	echo "$1" >&"$_bfs_wd_fd"
+}
+
+mkfifo "$BFS_TMPDIR/.watchdog"
+exec {_bfs_wd_fd}<>"$BFS_TMPDIR/.watchdog"
+rm -f "$BFS_TMPDIR/.watchdog"
+_bfs_watchdog_main "${BFS_TEST_TIMEOUT:-240}" &
+
+# --- S3 server and clients ----------------------------------------------------
+# rgw_start: start a private radosgw under the temp dir (tests/rgw.sh), stopped
+# at exit; exports RGW_ENDPOINT RGW_PORT RGW_ACCESS_KEY RGW_SECRET_KEY RGW_DIR
+# (and the pids, see rgw.sh) and the AWS_* settings awscli and boto3 need.
+rgw_start() {
+	local dir=$BFS_TMPDIR/rgw
+	[ ! -e "$dir" ] || fail "rgw_start: already started in $dir"
+	on_exit rgw_stop
+	bash "$BFS_SOURCE_DIR/tests/rgw.sh" start "$dir" || fail "radosgw did not start"
+	set -a
+	# shellcheck source=/dev/null
+	. "$dir/env"
+	set +a
+	mkdir -p "$BFS_TMPDIR/aws"
+	printf '[default]\nregion = us-east-1\n' >"$BFS_TMPDIR/aws/config"
+	unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN \
+		AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_CA_BUNDLE
+	export AWS_ACCESS_KEY_ID=$RGW_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$RGW_SECRET_KEY \
+		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+		AWS_REQUEST_CHECKSUM_CALCULATION=when_required \
+		AWS_RESPONSE_CHECKSUM_VALIDATION=when_required \
+		AWS_CONFIG_FILE=$BFS_TMPDIR/aws/config \
+		AWS_SHARED_CREDENTIALS_FILE=$BFS_TMPDIR/aws/credentials AWS_PAGER=
+}
+
+# rgw_stop: stop the radosgw of rgw_start (runs at exit; safe to repeat).
+rgw_stop() {
+	local t0=$EPOCHREALTIME
+	[ -d "$BFS_TMPDIR/rgw/pids" ] || return 0
+	bash "$BFS_SOURCE_DIR/tests/rgw.sh" stop "$BFS_TMPDIR/rgw" || return
+	awk -v t0="$t0" -v t1="$EPOCHREALTIME" \
+		'BEGIN { printf "# radosgw stopped in %.1f s\n", t1 - t0 }'
+}
+
+# awscli 2.9 cannot show radosgw's error replies (their <Message> is empty):
+# it prints "argument of type 'NoneType' is not iterable" instead.  To check
+# an error code use aws_error_code, or boto3_py.
+aws_s3() {
+	/usr/bin/aws --endpoint-url "$RGW_ENDPOINT" s3 "$@"
+}
+
+aws_s3api() {
+	/usr/bin/aws --endpoint-url "$RGW_ENDPOINT" s3api "$@"
+}
+
+# aws_error_code s3|s3api ARG...: run the awscli command, which should fail,
+# and print the S3 error code of the server's last reply (from --debug), or
+# "HTTP <status>" if that reply had no body (HEAD); if the command succeeds,
+# print "succeeded" and return 1.
+aws_error_code() {
+	local out code
+	if out=$(/usr/bin/aws --debug --endpoint-url "$RGW_ENDPOINT" "$@" 2>&1); then
+		echo succeeded
+		return 1
+	fi
+	code=$(grep -o '<Code>[^<]*</Code>' <<<"$out" | tail -n 1 | sed 's/<[^>]*>//g') || true
+	[ -n "$code" ] || code=$(grep -oE '" (2|3|4|5)[0-9][0-9] ' <<<"$out" | tail -n 1 |
+		sed -E 's/" ([0-9]+) /HTTP \1/') || true
+	echo "${code:-none}"
+}
+
+# boto3_py ARG... <<'PY': run the python script on stdin with /usr/bin/python3
+# (ARGs in sys.argv[1:]); it starts with ENDPOINT and `s3`, a boto3 client for
+# the radosgw, already defined (credentials come from the environment).
+boto3_py() {
+	{
+		cat <<'PY'
+import os, sys, boto3, botocore
+ENDPOINT = os.environ["RGW_ENDPOINT"]
+s3 = boto3.client("s3", endpoint_url=ENDPOINT)
+PY
+		cat
+	} | /usr/bin/python3 - "$@"
+}
+
+# make_bucket NAME: create bucket NAME (awscli).  Checks the name first:
+# radosgw's reply to a bad one makes awscli 2.9 print only "argument of type
+# 'NoneType' is not iterable".
+make_bucket() {
+	[[ $1 =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] ||
+		fail "make_bucket: '$1' is not a valid bucket name (3-63 of a-z 0-9 . -)"
+	aws_s3api create-bucket --bucket "$1" >/dev/null || fail "make_bucket $1"
+}
+
+# --- assertions ---------------------------------------------------------------
+# assert_eq ACTUAL EXPECTED MSG
+assert_eq() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		fail "$3: got '${1:0:300}', expected '${2:0:300}'"
+	fi
+}
+
+# assert_file_eq F1 F2 [MSG]: the two files hold the same bytes.
+assert_file_eq() {
+	local msg=${3:-"$2 has the same bytes as $1"} how
+	[ -f "$1" ] || fail "$msg: $1 is missing"
+	[ -f "$2" ] || fail "$msg: $2 is missing"
+	if cmp -s -- "$1" "$2"; then
+		ok "$msg"
+	else
+		how=$(cmp -- "$1" "$2" 2>&1 | head -n 1) || true
+		fail "$msg: $how (sizes $(stat -c %s -- "$1") and $(stat -c %s -- "$2"))"
+	fi
+}

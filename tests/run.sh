@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# run.sh — the whole test suite, on a fresh Debian 12 machine as root:
+# installs what is missing, builds with -Werror, runs every unit and
+# integration test under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# again on the normal build.  Ends with ctest's summary line.
+#
+#   bash tests/run.sh            (what .ci/run calls)
+#   BFS_SKIP_ASAN=1 bash tests/run.sh   (normal build only, quicker)
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd -P)
+cd "$src"
+
+bash tests/setup-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+build() { # DIR CMAKE-ARGS...
+	local dir=$1
+	shift
+	cmake -S "$src" -B "$src/$dir" -DBFS_WERROR=ON "$@" >/dev/null
+	cmake --build "$src/$dir" -j "$jobs" >/dev/null
+}
+
+if [ -z "${BFS_SKIP_ASAN:-}" ]; then
+	echo "== build with ASan+UBSan, run the suite"
+	build build-asan -DBFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir "$src/build-asan" -j "$jobs" --output-on-failure
+fi
+echo "== build, run the suite"
+build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ctest --test-dir "$src/build" -j "$jobs" --output-on-failure

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# setup-deps.sh — install what building bucketfs and running its tests need,
+# on Debian 12, as root.  Idempotent: it asks dpkg which packages are missing
+# and installs only those (running apt-get update first); when nothing is
+# missing it prints nothing and exits 0, as any user.
+#
+#   sudo tests/setup-deps.sh
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential cmake pkg-config
+	libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev liblmdb-dev lmdb-utils
+	libexpat1-dev
+	# the S3 server of the integration tests (tests/rgw.sh) and its clients
+	ceph-mon ceph-osd radosgw ceph-common awscli python3 python3-boto3 curl
+	# the Node tests
+	nodejs npm
+	# process control in tests/lib.sh and tests/rgw.sh, leak checks
+	procps psmisc util-linux valgrind
+)
+
+die() {
+	echo "setup-deps.sh: $*" >&2
+	exit 1
+}
+
+missing() {
+	local p status
+	for p in "${packages[@]}"; do
+		# NodeSource's nodejs bundles npm and conflicts with Debian's.
+		[ "$p" != npm ] || [ ! -x /usr/bin/npm ] || continue
+		status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || status=
+		[ "$status" = installed ] || echo "$p"
+	done
+}
+
+command -v dpkg-query >/dev/null || die "needs Debian (dpkg-query not found)"
+mapfile -t todo < <(missing)
+[ ${#todo[@]} -gt 0 ] || exit 0
+
+[ "$(id -u)" -eq 0 ] || die "missing packages: ${todo[*]}; run me as root to install them"
+command -v apt-get >/dev/null || die "missing packages: ${todo[*]}; apt-get not found"
+
+echo "setup-deps.sh: installing ${todo[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q || die "apt-get update failed"
+apt-get install -y -q --no-install-recommends "${todo[@]}" ||
+	die "apt-get install failed for: ${todo[*]}"
+
+mapfile -t todo < <(missing)
+[ ${#todo[@]} -eq 0 ] || die "still missing after apt-get install: ${todo[*]}"
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || die "/usr/bin/python3 cannot import boto3"
+echo "setup-deps.sh: done"

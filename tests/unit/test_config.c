@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* test_config.c - option parsing: our names, s3fs's names, targets, errors. */
+#include <string.h>
+
+#include "bucketfs/config.h"
+#include "bucketfs/error.h"
+#include "check.h"
+
+static void test_opts(void)
+{
+	struct bfs_config c;
+	char msg[256], unknown[256] = "";
+
+	bfs_config_init(&c);
+	CHECK_INT(bfs_config_parse_opts(&c, "url=http://127.0.0.1:9000,use_path_request_style,"
+					"passwd_file=/etc/p,retries=7,multipart_size=10,"
+					"parallel_count=8,sigv4,nodnscache,allow_other,_netdev",
+					unknown, sizeof(unknown), msg, sizeof(msg)), 0);
+	CHECK_STR(c.endpoint, "http://127.0.0.1:9000");
+	CHECK_INT(c.path_style, 1);
+	CHECK_STR(c.passwd_file, "/etc/p");
+	CHECK_INT(c.retries, 7);
+	CHECK_INT(c.part_size, 10ULL << 20);    /* s3fs gives MB */
+	CHECK_INT(c.parallel_parts, 8);
+	CHECK_STR(unknown, ",allow_other,_netdev"); /* passed on, e.g. to FUSE */
+
+	/* s3fs's endpoint= is a region; ours is a URL */
+	CHECK_INT(bfs_config_parse_opts(&c, "endpoint=eu-west-1", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_STR(c.region, "eu-west-1");
+	CHECK_STR(c.endpoint, "http://127.0.0.1:9000");
+	CHECK_INT(bfs_config_parse_opts(&c, "part_size=8M,multipart_threshold=1GiB,connect_timeout=2",
+					NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(c.part_size, 8ULL << 20);
+	CHECK_INT(c.multipart_threshold, 1ULL << 30);
+	CHECK_INT(c.connect_timeout_ms, 2000);
+
+	CHECK_INT(bfs_config_parse_opts(&c, "retries=x", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "retries") != NULL);
+	CHECK_INT(bfs_config_parse_opts(&c, "part_size=-1", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "path_style=maybe", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "nosuchoption", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK(strstr(msg, "nosuchoption") != NULL);
+	CHECK_INT(bfs_config_parse_opts(&c, "part_size=1M", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+	bfs_config_release(&c);
+}
+
+static void test_defaults(void)
+{
+	struct bfs_config c;
+	char msg[256];
+
+	bfs_config_init(&c);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+	CHECK_STR(c.endpoint, "https://s3.amazonaws.com");
+	CHECK_STR(c.region, "us-east-1");
+	bfs_config_release(&c);
+	bfs_config_init(&c);
+	CHECK_INT(bfs_config_set(&c, "region", "ap-southeast-1", msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+	CHECK_STR(c.endpoint, "https://s3.ap-southeast-1.amazonaws.com");
+	bfs_config_release(&c);
+}
+
+static void test_targets(void)
+{
+	static const struct { const char *in, *bucket, *prefix; } t[] = {
+		{ "mybucket", "mybucket", "" },
+		{ "mybucket:/", "mybucket", "" },
+		{ "mybucket:/generated", "mybucket", "generated/" },
+		{ "mybucket:/a/b/", "mybucket", "a/b/" },
+		{ "mybucket:a/b", "mybucket", "a/b/" },
+		{ "s3://mybucket/a/b.png", "mybucket", "a/b.png/" },
+		{ "s3://mybucket", "mybucket", "" },
+		{ "mybucket://lead", "mybucket", "/lead/" },
+		{ "s3://mybucket//lead", "mybucket", "/lead/" },
+	};
+	struct bfs_config c;
+	char msg[256];
+	size_t i;
+
+	bfs_config_init(&c);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_INT(bfs_config_parse_target(&c, t[i].in, msg, sizeof(msg)), 0);
+		CHECK_STR(c.bucket, t[i].bucket);
+		CHECK_STR(c.prefix, t[i].prefix);
+	}
+	CHECK_INT(bfs_config_parse_target(&c, ":/x", msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_target(&c, "s3:///x", msg, sizeof(msg)), BFS_E_CONFIG);
+	bfs_config_release(&c);
+}
+
+int main(void)
+{
+	test_opts();
+	test_defaults();
+	test_targets();
+	return check_done("config");
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* test_creds.c - passwd file parsing, permissions and source order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bucketfs/creds.h"
+#include "bucketfs/error.h"
+#include "check.h"
+
+static char dir[] = "/tmp/bfs-creds-XXXXXX";
+
+static const char *write_file(const char *name, const char *text, mode_t mode)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+	return path;
+}
+
+struct file_case {
+	const char *text;
+	mode_t mode;
+	const char *bucket;
+	int rc;
+	const char *ak, *sk;
+	const char *msg_has;   /* substring of the message on failure */
+};
+
+static const struct file_case cases[] = {
+	{ "AK1:SK1\n", 0600, "b", 0, "AK1", "SK1", NULL },
+	{ "AK1:SK1", 0640, NULL, 0, "AK1", "SK1", NULL },                 /* no newline, group read */
+	{ "# comment\n\n  AK1 : SK/1+x \r\n", 0600, "b", 0, "AK1", "SK/1+x", NULL },
+	{ "AK1:SK1\nb:AK2:SK2\n", 0600, "b", 0, "AK2", "SK2", NULL },     /* bucket line wins */
+	{ "b:AK2:SK2\nAK1:SK1\n", 0600, "b", 0, "AK2", "SK2", NULL },
+	{ "other:AK2:SK2\nAK1:SK1\n", 0600, "b", 0, "AK1", "SK1", NULL },
+	{ "other:AK2:SK2\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "no credentials for bucket b" },
+	{ "AK1:SK1\n", 0604, "b", BFS_E_CONFIG, NULL, NULL, "accessible by others" },
+	{ "AK1:SK1\n", 0644, "b", BFS_E_CONFIG, NULL, NULL, "chmod 600" },
+	{ "AK1:SK1\njunkline\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "line 2" },
+	{ "a:b:c:d\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "line 1" },
+	{ ":SK1\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "line 1: empty" },
+	{ "AK1:\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "line 1: empty" },
+	{ "", 0600, "b", BFS_E_CONFIG, NULL, NULL, "has no credentials" },
+};
+
+static void test_files(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct file_case *fc = &cases[i];
+		struct bfs_creds *c = bfs_creds_new();
+		char msg[512] = "";
+		const char *path = write_file("passwd", fc->text, fc->mode);
+		int rc;
+
+		CHECK(c != NULL && path != NULL);
+		if (!c || !path)
+			return;
+		rc = bfs_creds_from_file(c, path, fc->bucket, msg, sizeof(msg));
+		CHECK_INT(rc, fc->rc);
+		if (fc->rc == 0) {
+			CHECK_STR(c->access_key, fc->ak);
+			CHECK_STR(c->secret_key, fc->sk);
+			CHECK_STR(c->source, path);
+		} else {
+			if (!strstr(msg, fc->msg_has))
+				fprintf(stderr, "case %zu: message '%s' lacks '%s'\n", i, msg,
+					fc->msg_has);
+			CHECK(strstr(msg, fc->msg_has) != NULL);
+			/* the message never repeats the secret */
+			CHECK(strstr(msg, "SK1") == NULL && strstr(msg, "SK2") == NULL);
+		}
+		bfs_creds_free(c);
+	}
+}
+
+static void test_sources(void)
+{
+	struct bfs_creds *c = bfs_creds_new();
+	char msg[512], home[600];
+	int rc;
+
+	snprintf(home, sizeof(home), "%s/home", dir);
+	mkdir(home, 0700);
+	setenv("HOME", home, 1);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWSACCESSKEYID");
+	unsetenv("AWSSECRETACCESSKEY");
+
+	/* missing explicit file: a clear error, no fallback */
+	rc = bfs_creds_load(c, "/nonexistent/passwd", "b", msg, sizeof(msg));
+	CHECK_INT(rc, BFS_E_CONFIG);
+	CHECK(strstr(msg, "/nonexistent/passwd") != NULL);
+
+	/* environment */
+	setenv("AWS_ACCESS_KEY_ID", "ENVAK", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "ENVSK", 1);
+	setenv("AWS_SESSION_TOKEN", "TOKEN", 1);
+	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "ENVAK");
+	CHECK_STR(c->session_token, "TOKEN");
+
+	/* an explicit file beats the environment */
+	rc = bfs_creds_load(c, write_file("p2", "FAK:FSK\n", 0600), "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "FAK");
+	CHECK_STR(c->session_token, "");
+
+	/* s3fs's variable names */
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	setenv("AWSACCESSKEYID", "S3FSAK", 1);
+	setenv("AWSSECRETACCESSKEY", "S3FSSK", 1);
+	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "S3FSAK");
+	unsetenv("AWSACCESSKEYID");
+	unsetenv("AWSSECRETACCESSKEY");
+
+	/* ~/.passwd-s3fs */
+	write_file("home/.passwd-s3fs", "HOMEAK:HOMESK\n", 0600);
+	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	if (access("/etc/passwd-bucketfs", F_OK) != 0) {
+		CHECK_INT(rc, 0);
+		CHECK_STR(c->access_key, "HOMEAK");
+	}
+	/* ~/.passwd-bucketfs comes first */
+	write_file("home/.passwd-bucketfs", "BFSAK:BFSSK\n", 0600);
+	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "BFSAK");
+	bfs_creds_free(c);
+}
+
+int main(void)
+{
+	char cmd[600];
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_files();
+	test_sources();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return check_done("creds");
+}

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bucketfsctl - look at and change a bucket without mounting it, through
+ * the same client, options and credentials as the mount.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bucketfs/config.h"
+#include "bucketfs/creds.h"
+#include "bucketfs/error.h"
+#include "bucketfs/store.h"
+
+#define MSG 1024
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bucketfsctl [OPTIONS] COMMAND ARGS...\n"
+		"\n"
+		"Commands (TARGET is BUCKET, BUCKET:/KEY, s3://BUCKET/KEY, or file:DIR:/KEY for\n"
+		"a local directory used as the bucket, the mount's embedded default):\n"
+		"  check BUCKET                  check the bucket is reachable with these credentials\n"
+		"  ls [-r] BUCKET[:/PREFIX]      list a \"directory\" (-r: every key below it)\n"
+		"  stat BUCKET:/KEY              size, mtime, ETag, type and metadata of an object\n"
+		"  get BUCKET:/KEY [FILE|-]      download (default: the key's base name)\n"
+		"  put [-t TYPE] [-c CACHE] [-m NAME=VALUE]... FILE|- BUCKET:/KEY\n"
+		"                                upload (multipart above the threshold)\n"
+		"  rm BUCKET:/KEY...             delete objects (batched)\n"
+		"  cp BUCKET:/SRC BUCKET:/DST    server-side copy within the bucket\n"
+		"\n"
+		"Options:\n"
+		"  -o OPT[=VAL][,...]            mount options, as for bucketfs(1):\n");
+	bfs_config_help(out);
+	fprintf(out,
+		"  -v, --verbose                 trace requests (credentials redacted)\n"
+		"  -h, --help                    this text\n"
+		"  -V, --version                 version\n"
+		"\n"
+		"Credentials: passwd_file=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
+		"(AWS_SESSION_TOKEN), else ~/.passwd-bucketfs, /etc/passwd-bucketfs,\n"
+		"~/.passwd-s3fs, /etc/passwd-s3fs.  Secrets are never taken on the command line.\n");
+}
+
+struct ctx {
+	struct bfs_config cfg;
+	struct bfs_creds *creds;
+	struct bfs_store *st;
+};
+
+static int die_store(int rc, const char *what)
+{
+	char msg[MSG];
+
+	bfs_store_describe(rc, msg, sizeof(msg));
+	fprintf(stderr, "bucketfsctl: %s: %s\n", what, msg);
+	return 1;
+}
+
+/* Parse TARGET, then open the store for its bucket. */
+static int open_target(struct ctx *c, const char *target, int need_key)
+{
+	struct bfs_store_cfg sc;
+	char msg[MSG] = "";
+	int rc;
+
+	rc = bfs_config_parse_target(&c->cfg, target, msg, sizeof(msg));
+	if (!rc)
+		rc = bfs_config_finish(&c->cfg, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "bucketfsctl: %s\n", msg[0] ? msg : bfs_strerror(rc));
+		return -1;
+	}
+	if (need_key && !c->cfg.prefix[0]) {
+		fprintf(stderr, "bucketfsctl: '%s' names no object (expected BUCKET:/KEY)\n", target);
+		return -1;
+	}
+	if (c->st)
+		return 0;
+	c->creds = bfs_creds_new();
+	if (!c->creds) {
+		fprintf(stderr, "bucketfsctl: out of memory\n");
+		return -1;
+	}
+	rc = c->cfg.local_root ? 0 :
+	     bfs_creds_load(c->creds, c->cfg.passwd_file, c->cfg.bucket, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "bucketfsctl: %s\n", msg);
+		return -1;
+	}
+	bfs_config_store_cfg(&c->cfg, c->creds, &sc);
+	rc = bfs_store_open(&sc, &c->st, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "bucketfsctl: %s\n", msg[0] ? msg : bfs_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The key named by the target: the prefix without its trailing slash. */
+static char *target_key(const struct ctx *c)
+{
+	size_t n = strlen(c->cfg.prefix);
+
+	return strndup(c->cfg.prefix, n && c->cfg.prefix[n - 1] == '/' ? n - 1 : n);
+}
+
+static void fmt_time(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int cmd_check(struct ctx *c, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 1 || open_target(c, argv[0], 0))
+		return 2;
+	rc = bfs_store_check(c->st);
+	if (rc)
+		return die_store(rc, c->cfg.bucket);
+	printf("ok: bucket %s at %s\n", c->cfg.bucket, bfs_store_endpoint(c->st));
+	return 0;
+}
+
+static int cmd_ls(struct ctx *c, int argc, char **argv)
+{
+	struct bfs_xml_list l;
+	char *token = NULL, when[32];
+	int recursive = 0, rc = 0;
+	size_t i;
+
+	if (argc >= 1 && !strcmp(argv[0], "-r")) {
+		recursive = 1;
+		argc--;
+		argv++;
+	}
+	if (argc != 1 || open_target(c, argv[0], 0))
+		return 2;
+	do {
+		rc = bfs_store_list(c->st, c->cfg.prefix, recursive ? NULL : "/", token, 0, &l);
+		free(token);
+		token = NULL;
+		if (rc)
+			return die_store(rc, "ls");
+		for (i = 0; i < l.nprefixes; i++)
+			printf("%19s %12s  %s\n", "", "PRE", l.prefixes[i]);
+		for (i = 0; i < l.nobjects; i++) {
+			fmt_time(l.objects[i].mtime, when, sizeof(when));
+			printf("%19s %12llu  %s\n", when, (unsigned long long)l.objects[i].size,
+			       l.objects[i].key);
+		}
+		if (l.truncated && l.next_token)
+			token = strdup(l.next_token);
+		bfs_xml_list_release(&l);
+	} while (token);
+	return 0;
+}
+
+static int cmd_stat(struct ctx *c, int argc, char **argv)
+{
+	struct bfs_obj_info info;
+	char when[32], *key;
+	int rc, i;
+
+	if (argc != 1 || open_target(c, argv[0], 1))
+		return 2;
+	key = target_key(c);
+	rc = bfs_store_head(c->st, key, &info);
+	if (rc) {
+		rc = die_store(rc, key);
+		free(key);
+		return rc;
+	}
+	fmt_time(info.mtime, when, sizeof(when));
+	printf("key: %s\nsize: %llu\nmtime: %s UTC\netag: %s\ncontent-type: %s\n", key,
+	       (unsigned long long)info.size, when, info.etag, info.content_type);
+	if (info.cache_control[0])
+		printf("cache-control: %s\n", info.cache_control);
+	for (i = 0; i < info.nmeta; i++)
+		printf("meta %s: %s\n", info.meta[i].name, info.meta[i].value);
+	free(key);
+	return 0;
+}
+
+static int cmd_get(struct ctx *c, int argc, char **argv)
+{
+	const char *dest;
+	char *key, *tmp = NULL;
+	int fd = -1, rc = 1, err;
+
+	if (argc < 1 || argc > 2 || open_target(c, argv[0], 1))
+		return 2;
+	key = target_key(c);
+	dest = argc == 2 ? argv[1] : (strrchr(key, '/') ? strrchr(key, '/') + 1 : key);
+	if (!strcmp(dest, "-")) {
+		fd = STDOUT_FILENO;
+	} else {
+		/* Write to a temporary name so a failed GET leaves no torn file. */
+		if (asprintf(&tmp, "%s.bucketfsctl-XXXXXX", dest) < 0) {
+			tmp = NULL;
+			goto out;
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			fprintf(stderr, "bucketfsctl: %s: %s\n", dest, strerror(errno));
+			goto out;
+		}
+	}
+	err = bfs_store_get_fd(c->st, key, NULL, fd, fd == STDOUT_FILENO ? -1 : 0, NULL);
+	if (err) {
+		rc = die_store(err, key);
+		goto out;
+	}
+	if (tmp) {
+		if (fsync(fd) < 0 || rename(tmp, dest) < 0) {
+			fprintf(stderr, "bucketfsctl: %s: %s\n", dest, strerror(errno));
+			goto out;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+	rc = 0;
+out:
+	if (fd >= 0 && fd != STDOUT_FILENO)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(key);
+	return rc;
+}
+
+/* Copy stdin into an unlinked temporary file so it can be read with pread. */
+static int spool_stdin(void)
+{
+	char path[] = "/tmp/bucketfsctl-XXXXXX", buf[65536];
+	int fd = mkstemp(path);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	while ((r = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || write(fd, buf, (size_t)r) != r) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static int cmd_put(struct ctx *c, int argc, char **argv)
+{
+	struct bfs_meta_kv meta[BFS_MAX_META];
+	struct bfs_put_opts po = { 0 };
+	char etag[BFS_XML_MAX_ETAG], *key = NULL;
+	struct stat sb;
+	int fd = -1, rc = 2, err, opt;
+
+	po.meta = meta;
+	optind = 0;
+	while ((opt = getopt(argc + 1, argv - 1, "+t:c:m:")) != -1) {
+		const char *eq;
+
+		switch (opt) {
+		case 't':
+			po.content_type = optarg;
+			break;
+		case 'c':
+			po.cache_control = optarg;
+			break;
+		case 'm':
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || po.nmeta >= BFS_MAX_META ||
+			    (size_t)(eq - optarg) >= sizeof(meta[0].name) ||
+			    strlen(eq + 1) >= sizeof(meta[0].value)) {
+				fprintf(stderr, "bucketfsctl: bad -m '%s' (NAME=VALUE)\n", optarg);
+				return 2;
+			}
+			snprintf(meta[po.nmeta].name, sizeof(meta[0].name), "%.*s",
+				 (int)(eq - optarg), optarg);
+			snprintf(meta[po.nmeta].value, sizeof(meta[0].value), "%s", eq + 1);
+			po.nmeta++;
+			break;
+		default:
+			return 2;
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc != 2 || open_target(c, argv[1], 1))
+		return 2;
+	key = target_key(c);
+	fd = !strcmp(argv[0], "-") ? spool_stdin() : open(argv[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		fprintf(stderr, "bucketfsctl: %s: %s\n", argv[0], strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	err = bfs_store_put_fd(c->st, key, fd, 0, (uint64_t)sb.st_size, &po, etag);
+	if (err) {
+		rc = die_store(err, key);
+		goto out;
+	}
+	printf("%s %s\n", etag, key);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(key);
+	return rc;
+}
+
+static int cmd_rm(struct ctx *c, int argc, char **argv)
+{
+	char **keys;
+	size_t nfailed = 0;
+	int i, rc = 0, err;
+
+	if (argc < 1)
+		return 2;
+	keys = calloc((size_t)argc, sizeof(*keys));
+	if (!keys)
+		return 1;
+	for (i = 0; i < argc; i++) {
+		if (open_target(c, argv[i], 1)) {
+			rc = 2;
+			goto out;
+		}
+		if (i && strcmp(c->cfg.bucket, bfs_store_bucket(c->st))) {
+			fprintf(stderr, "bucketfsctl: rm: all keys must be in one bucket\n");
+			rc = 2;
+			goto out;
+		}
+		keys[i] = target_key(c);
+	}
+	err = argc == 1 ? bfs_store_delete(c->st, keys[0]) :
+			  bfs_store_delete_many(c->st, (const char *const *)keys, (size_t)argc,
+						&nfailed);
+	if (err)
+		rc = die_store(err, argc == 1 ? keys[0] : "rm");
+out:
+	for (i = 0; i < argc; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
+static int cmd_cp(struct ctx *c, int argc, char **argv)
+{
+	char etag[BFS_XML_MAX_ETAG], *src, *dst;
+	int rc;
+
+	if (argc != 2 || open_target(c, argv[0], 1))
+		return 2;
+	src = target_key(c);
+	if (open_target(c, argv[1], 1)) {
+		free(src);
+		return 2;
+	}
+	if (strcmp(c->cfg.bucket, bfs_store_bucket(c->st))) {
+		fprintf(stderr, "bucketfsctl: cp: source and destination must be in one bucket\n");
+		free(src);
+		return 2;
+	}
+	dst = target_key(c);
+	rc = bfs_store_copy(c->st, src, dst, NULL, etag);
+	if (rc)
+		rc = die_store(rc, src);
+	else
+		printf("%s %s\n", etag, dst);
+	free(src);
+	free(dst);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct ctx *c, int argc, char **argv);
+} commands[] = {
+	{ "check", cmd_check }, { "ls", cmd_ls }, { "stat", cmd_stat }, { "get", cmd_get },
+	{ "put", cmd_put }, { "rm", cmd_rm }, { "cp", cmd_cp },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctx c = { 0 };
+	char msg[MSG];
+	size_t i;
+	int opt, rc = 2;
+
+	bfs_config_init(&c.cfg);
+	while ((opt = getopt_long(argc, argv, "+o:vhV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			if (bfs_config_parse_opts(&c.cfg, optarg, NULL, 0, msg, sizeof(msg))) {
+				fprintf(stderr, "bucketfsctl: %s\n", msg);
+				goto out;
+			}
+			break;
+		case 'v':
+			c.cfg.verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto out;
+		case 'V':
+			printf("bucketfsctl %s\n", BFS_VERSION);
+			rc = 0;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		goto out;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[optind], commands[i].name)) {
+			rc = commands[i].fn(&c, argc - optind - 1, argv + optind + 1);
+			if (rc == 2 && !c.st)
+				fprintf(stderr, "usage: see bucketfsctl --help\n");
+			goto out;
+		}
+	}
+	fprintf(stderr, "bucketfsctl: unknown command '%s' (see --help)\n", argv[optind]);
+out:
+	bfs_store_close(c.st);
+	bfs_creds_free(c.creds);
+	bfs_config_release(&c.cfg);
+	return rc;
+}

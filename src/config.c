@@ -11,7 +11,15 @@
 #include "bucketfs/error.h"
 #include "bucketfs/store.h"
 
-enum opt_type { OPT_FLAG, OPT_NOFLAG, OPT_STR, OPT_INT, OPT_MS, OPT_SEC, OPT_SIZE, OPT_IGNORED };
+enum opt_type {
+	OPT_FLAG, OPT_NOFLAG, OPT_STR, OPT_INT, OPT_MS, OPT_SEC, OPT_SIZE,
+	OPT_ID,       /* uid/gid: number; sets the int after the field too */
+	OPT_OCTAL,    /* umask: octal; sets the int after the field too */
+	OPT_TTL,      /* seconds (fractions allowed) -> ms */
+	OPT_FUSE,     /* implemented by FUSE: passed on */
+	OPT_FSTAB,    /* meaningful to mount(8)/systemd only: accepted, ignored */
+	OPT_IGNORED,  /* s3fs option with no meaning here: accepted, ignored */
+};
 
 struct opt {
 	const char *name;
@@ -53,6 +61,44 @@ static const struct opt options[] = {
 	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded at once" },
 	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
 	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
+	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
+	  "where the LMDB index and the cached and staged data live; kept across mounts" },
+	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },
+	{ "uid", OPT_ID, F(uid), "the mounting user", "owner of files without x-amz-meta-uid" },
+	{ "gid", OPT_ID, F(gid), "the mounting group", "group of files without x-amz-meta-gid" },
+	{ "umask", OPT_OCTAL, F(umask), "none (files 0644, dirs 0755)",
+	  "permission bits to clear on every file and directory (s3fs semantics)" },
+	{ "mp_umask", OPT_OCTAL, F(mp_umask), "022", "umask of the mount point itself" },
+	{ "ro", OPT_FLAG, F(read_only), "off", "read-only mount" },
+	{ "rw", OPT_NOFLAG, F(read_only), NULL, "read-write mount (the default)" },
+	{ "stat_ttl", OPT_TTL, F(stat_ttl_ms), "1",
+	  "seconds a file's attributes and cached data are trusted before revalidation" },
+	{ "stat_cache_expire", OPT_TTL, F(stat_ttl_ms), NULL, "s3fs name for stat_ttl" },
+	{ "negative_ttl", OPT_TTL, F(neg_ttl_ms), "1", "seconds a missing name is remembered missing" },
+	{ "list_ttl", OPT_TTL, F(list_ttl_ms), "0", "seconds a directory listing is reused" },
+	{ "allow_other", OPT_FUSE, 0, "off", "let other users use the mount (see README)" },
+	{ "allow_root", OPT_FUSE, 0, "off", "let root use the mount" },
+	{ "auto_unmount", OPT_FUSE, 0, "off", "unmount when the daemon dies (FUSE)" },
+	{ "fsname", OPT_FUSE, 0, "the target", "name shown in /proc/mounts" },
+	{ "max_read", OPT_FUSE, 0, NULL, "FUSE option" },
+	/* /etc/fstab words for mount(8) and systemd */
+	{ "_netdev", OPT_FSTAB, 0, NULL, "" },
+	{ "nofail", OPT_FSTAB, 0, NULL, "" },
+	{ "noauto", OPT_FSTAB, 0, NULL, "" },
+	{ "auto", OPT_FSTAB, 0, NULL, "" },
+	{ "user", OPT_FSTAB, 0, NULL, "" },
+	{ "users", OPT_FSTAB, 0, NULL, "" },
+	{ "nouser", OPT_FSTAB, 0, NULL, "" },
+	{ "defaults", OPT_FSTAB, 0, NULL, "" },
+	{ "dev", OPT_FSTAB, 0, NULL, "" },
+	{ "nodev", OPT_FSTAB, 0, NULL, "" },
+	{ "suid", OPT_FSTAB, 0, NULL, "" },
+	{ "nosuid", OPT_FSTAB, 0, NULL, "" },
+	{ "exec", OPT_FSTAB, 0, NULL, "" },
+	{ "noexec", OPT_FSTAB, 0, NULL, "" },
+	{ "atime", OPT_FSTAB, 0, NULL, "" },
+	{ "noatime", OPT_FSTAB, 0, NULL, "" },
+	{ "relatime", OPT_FSTAB, 0, NULL, "" },
 	{ "curldbg", OPT_FLAG, F(verbose), NULL, "s3fs name for verbose" },
 	/* s3fs options accepted for compatibility, with no effect here */
 	{ "sigv4", OPT_IGNORED, 0, NULL, "always SigV4" },
@@ -77,6 +123,10 @@ void bfs_config_init(struct bfs_config *c)
 	c->multipart_threshold = 64ULL << 20;
 	c->part_size = 16ULL << 20;
 	c->parallel_parts = 4;
+	c->mp_umask = 022;
+	c->stat_ttl_ms = 1000;
+	c->neg_ttl_ms = 1000;
+	c->list_ttl_ms = 0;
 }
 
 void bfs_config_release(struct bfs_config *c)
@@ -88,6 +138,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->region);
 	free(c->passwd_file);
 	free(c->ca_bundle);
+	free(c->cache_dir);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -134,7 +185,43 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 
 	switch (o->type) {
 	case OPT_IGNORED:
+	case OPT_FSTAB:
 		return 0;
+	case OPT_FUSE:
+		return 1;
+	case OPT_ID:
+		if (parse_u64(value, &n, 0) || n >= 0xffffffffULL)
+			goto bad;
+		*(unsigned int *)field = (unsigned int)n;
+		((int *)field)[1] = 1;
+		return 0;
+	case OPT_OCTAL: {
+		char *end;
+		unsigned long m;
+
+		if (!value || !*value)
+			goto bad;
+		errno = 0;
+		m = strtoul(value, &end, 8);
+		if (errno || *end || m > 07777)
+			goto bad;
+		*(unsigned int *)field = (unsigned int)m;
+		((int *)field)[1] = 1;
+		return 0;
+	}
+	case OPT_TTL: {
+		char *end;
+		double secs;
+
+		if (!value || !*value)
+			goto bad;
+		errno = 0;
+		secs = strtod(value, &end);
+		if (errno || *end || secs < 0 || secs > 86400 * 365)
+			goto bad;
+		*(long *)field = (long)(secs * 1000 + 0.5);
+		return 0;
+	}
 	case OPT_FLAG:
 	case OPT_NOFLAG:
 		if (value && strcmp(value, "1") && strcmp(value, "0") && strcmp(value, "true") &&
@@ -197,6 +284,9 @@ int bfs_config_set(struct bfs_config *c, const char *name, const char *value, ch
 	for (i = 0; i < NOPTS; i++)
 		if (!strcmp(options[i].name, name))
 			return set_one(c, &options[i], value, msg, msgsz);
+	/* systemd's and mount(8)'s own words in /etc/fstab */
+	if (!strncmp(name, "x-", 2) || !strcmp(name, "comment"))
+		return 0;
 	return 1;
 }
 
@@ -369,14 +459,21 @@ void bfs_config_help(FILE *out)
 				  o->type == OPT_MS || o->type == OPT_SEC ? "=SECONDS" : "=VALUE";
 		char left[64];
 
-		if (o->type == OPT_IGNORED)
+		if (o->type == OPT_IGNORED || o->type == OPT_FSTAB)
 			continue;
+		if (o->type == OPT_FUSE)
+			arg = "";
+		if (o->type == OPT_ID || o->type == OPT_OCTAL || o->type == OPT_TTL)
+			arg = o->type == OPT_TTL ? "=SECONDS" : "=N";
 		snprintf(left, sizeof(left), "-o %s%s", o->name, arg);
 		if (o->def)
 			fprintf(out, "    %-32s %s (default: %s)\n", left, o->help, o->def);
 		else
 			fprintf(out, "    %-32s %s\n", left, o->help);
 	}
+	fprintf(out, "\n  /etc/fstab words accepted and ignored: _netdev, nofail, noauto, auto, user,\n"
+		     "    users, nouser, defaults, dev, nodev, suid, nosuid, exec, noexec, atime,\n"
+		     "    noatime, relatime, x-systemd.*, x-*, comment=*\n");
 	fprintf(out, "\n  s3fs options accepted and ignored:\n   ");
 	for (i = 0; i < NOPTS; i++) {
 		if (options[i].type != OPT_IGNORED)

@@ -252,6 +252,19 @@ int bfs_store_head(struct bfs_store *st, const char *key, struct bfs_obj_info *i
 	return st->ops->head(st, key, info);
 }
 
+int bfs_store_head_if(struct bfs_store *st, const char *key, const char *if_none_match,
+		      struct bfs_obj_info *info)
+{
+	int rc;
+
+	if (st->ops->head_if)
+		return st->ops->head_if(st, key, if_none_match, info);
+	rc = st->ops->head(st, key, info);
+	if (!rc && if_none_match && !strcmp(info->etag, if_none_match))
+		return BFS_E_NOTMODIFIED;
+	return rc;
+}
+
 int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		     int fd, off_t fd_off, struct bfs_obj_info *info)
 {

@@ -24,6 +24,9 @@
 struct store_ops {
 	int (*check)(struct bfs_store *st);
 	int (*head)(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
+	/* optional: NULL means head + ETag comparison in store.c */
+	int (*head_if)(struct bfs_store *st, const char *key, const char *if_none_match,
+		       struct bfs_obj_info *info);
 	int (*get_fd)(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		      int fd, off_t fd_off, struct bfs_obj_info *info);
 	int (*get_buf)(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
@@ -121,6 +124,8 @@ void store_set_error(const char *op, long status, const char *code, const char *
 /* The S3 backend's operations (store_obj.c, store_mpu.c). */
 int s3_check(struct bfs_store *st);
 int s3_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
+int s3_head_if(struct bfs_store *st, const char *key, const char *if_none_match,
+	       struct bfs_obj_info *info);
 int s3_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
 	      off_t fd_off, struct bfs_obj_info *info);
 int s3_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,

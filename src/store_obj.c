@@ -93,19 +93,32 @@ static int integrity_error(const char *op, const char *what)
 	return BFS_E_INTEGRITY;
 }
 
-int s3_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info)
+int s3_head_if(struct bfs_store *st, const char *key, const char *if_none_match,
+	       struct bfs_obj_info *info)
 {
 	struct bfs_http_resp resp;
+	struct store_hdrs h = { .n = 0 };
 	struct store_req rq;
-	int rc;
+	int rc = 0;
 
 	bfs_http_resp_init(&resp);
 	store_req_init(&rq, BFS_OP_HEAD, "HEAD", key);
-	rc = store_request(st, &rq, &resp);
+	if (if_none_match && *if_none_match) {
+		rc = store_hdr_add(&h, "If-None-Match", "\"%s\"", if_none_match);
+		rq.hdrs = &h;
+	}
+	if (!rc)
+		rc = store_request(st, &rq, &resp);
 	if (!rc && info)
 		store_info_from_resp(&resp, info);
+	store_hdrs_release(&h);
 	bfs_http_resp_release(&resp);
 	return rc;
+}
+
+int s3_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info)
+{
+	return s3_head_if(st, key, NULL, info);
 }
 
 static int get_headers(struct store_hdrs *h, const struct bfs_get_opts *o)
@@ -535,6 +548,7 @@ int s3_check(struct bfs_store *st)
 const struct store_ops store_s3_ops = {
 	.check = s3_check,
 	.head = s3_head,
+	.head_if = s3_head_if,
 	.get_fd = s3_get_fd,
 	.get_buf = s3_get_buf,
 	.put_fd = s3_put_fd,

@@ -383,3 +383,193 @@ assert_file_eq() {
 		fail "$msg: $how (sizes $(stat -c %s -- "$1") and $(stat -c %s -- "$2"))"
 	fi
 }
+
+# --- bucketfs mounts ------------------------------------------------------------
+# bfs_mount TARGET MOUNTPOINT [EXTRA_OPTS]: mount with the daemon of this build
+# ($BFS_BUILD_DIR/bucketfs) in the foreground (-f), in the background of the
+# test, and wait (at most 20 s) until MOUNTPOINT is a mount point.
+#     bfs_mount "$bucket:/site1" "$tmp/public/generated"
+#     bfs_mount "file:$tmp/bucket" "$tmp/mnt" cache_dir="$tmp/cache",foo=bar
+# TARGET is BUCKET[:/PREFIX] (it gets -o endpoint=$RGW_ENDPOINT,path_style,
+# unless EXTRA_OPTS names endpoint= or url= itself: call rgw_start first) or
+# file:DIR (no endpoint).  cache_dir= is a fresh directory under the test's
+# temp dir unless EXTRA_OPTS names one.  The daemon's stdout and stderr go to
+# a log under the temp dir; if it dies or the mount does not appear, bfs_mount
+# prints the log's tail and fails.  A mount whose daemon died (kill -9) may
+# be mounted again: bfs_mount clears the dead mount first.  Sets, keyed by
+# MOUNTPOINT as given:
+#     BFS_MOUNT_PID[MOUNTPOINT]    the daemon's pid (to kill -9 it, say)
+#     BFS_MOUNT_LOG[MOUNTPOINT]    its log file
+#     BFS_MOUNT_CACHE[MOUNTPOINT]  its cache_dir
+# At exit the mount is unmounted (fusermount3 -u, else umount -l) and the
+# daemon waited for (TERM, then KILL, if it does not exit within 10 s of the
+# unmount): mounts made after rgw_start are so unmounted before the radosgw
+# stops, and all of them before the temp dir goes.
+declare -gA BFS_MOUNT_PID=() BFS_MOUNT_LOG=() BFS_MOUNT_CACHE=()
+_bfs_mount_seq=0
+
+# _bfs_pid_alive PID: PID is running (not gone, not a zombie).
+_bfs_pid_alive() {
+	local stat
+	stat=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$stat" ] && [[ $stat != [ZX]* ]]
+}
+
+# _bfs_mounted PATH: PATH is in this mount namespace's mount table, answering
+# or not (a mount whose daemon died fails mountpoint(1), which stats it).
+_bfs_mounted() {
+	local dir base p
+	dir=$(cd "$(dirname -- "$1")" 2>/dev/null && pwd -P) || return 1
+	base=$(basename -- "$1")
+	p=${dir%/}/$base
+	p=${p//\\/\\134} p=${p// /\\040} p=${p//$'\t'/\\011} p=${p//$'\n'/\\012}
+	# (Through ENVIRON: awk -v would turn the \040 escapes back into spaces.)
+	BFS_P=$p awk '$5 == ENVIRON["BFS_P"] { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+# _bfs_mount_answers PATH: PATH is a mount point and its daemon answers stat
+# (bounded: a hung daemon would block mountpoint(1) forever).
+_bfs_mount_answers() {
+	timeout -k 1 5 mountpoint -q -- "$1" 2>/dev/null
+}
+
+# bfs_log_tail LOG [LINES]: the last LINES (40) of a log, as TAP comments;
+# for a mount's daemon: bfs_log_tail "${BFS_MOUNT_LOG[$mnt]}".
+bfs_log_tail() {
+	local lines=${2:-40}
+	if [ -s "$1" ]; then
+		echo "# last $lines lines of $1:"
+		tail -n "$lines" -- "$1" | sed 's/^/#   /'
+	else
+		echo "# $1 is empty"
+	fi
+}
+
+bfs_mount() {
+	local target=$1 mnt=$2 extra=${3:-} bin=$BFS_BUILD_DIR/bucketfs opts cache log pid i
+	if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+		fail "usage: bfs_mount TARGET MOUNTPOINT [EXTRA_OPTS]"
+	fi
+	[ -x "$bin" ] || fail "bfs_mount: $bin is not built"
+	pid=${BFS_MOUNT_PID[$mnt]:-}
+	if [ -n "$pid" ]; then
+		if _bfs_pid_alive "$pid"; then
+			fail "bfs_mount: $mnt is already mounted by pid $pid"
+		fi
+		# Its daemon died (the test killed it, say): clear the dead mount.
+		wait "$pid" 2>/dev/null || true
+		unset 'BFS_MOUNT_PID[$mnt]'
+		if _bfs_mounted "$mnt"; then
+			fusermount3 -u -- "$mnt" 2>/dev/null || umount -l -- "$mnt" ||
+				fail "bfs_mount: cannot remove the dead mount at $mnt"
+			echo "# unmounted the dead mount of bucketfs pid $pid at $mnt"
+		fi
+	fi
+	mkdir -p -- "$mnt"
+	! _bfs_mounted "$mnt" || fail "bfs_mount: something is mounted at $mnt already"
+	_bfs_mount_seq=$((_bfs_mount_seq + 1))
+	if [[ ,$extra, =~ ,cache_dir=([^,]*), ]]; then
+		cache=${BASH_REMATCH[1]}
+		opts=
+	else
+		cache=$(mktemp -d "$BFS_TMPDIR/bfs-cache.$_bfs_mount_seq.XXXXXX")
+		opts=cache_dir=$cache
+	fi
+	if [[ $target != file:* ]] && [[ ! ,$extra, =~ ,(endpoint|url)= ]]; then
+		[ -n "${RGW_ENDPOINT:-}" ] || fail "bfs_mount $target: no RGW_ENDPOINT (call rgw_start first)"
+		opts=endpoint=$RGW_ENDPOINT,path_style${opts:+,$opts}
+	fi
+	opts=$opts${extra:+${opts:+,}$extra}
+	log=$BFS_TMPDIR/bfs-mount.$_bfs_mount_seq.log
+	echo "# bucketfs $target $mnt -f -o $opts" >"$log"
+	"$bin" "$target" "$mnt" -f -o "$opts" </dev/null >>"$log" 2>&1 &
+	pid=$!
+	# shellcheck disable=SC2034 # BFS_MOUNT_CACHE is for the tests
+	BFS_MOUNT_PID[$mnt]=$pid BFS_MOUNT_LOG[$mnt]=$log BFS_MOUNT_CACHE[$mnt]=$cache
+	on_exit _bfs_mount_cleanup "$mnt" "$pid"
+	for ((i = 0; ; i++)); do
+		if ! _bfs_pid_alive "$pid"; then
+			local rc=0
+			wait "$pid" || rc=$?
+			unset 'BFS_MOUNT_PID[$mnt]'
+			bfs_log_tail "$log"
+			fail "bfs_mount $target $mnt: bucketfs (pid $pid) exited $rc before mounting"
+		fi
+		_bfs_mount_answers "$mnt" && break
+		if [ "$i" -ge 200 ]; then
+			bfs_log_tail "$log"
+			fail "bfs_mount $target $mnt: not mounted 20 s after starting bucketfs (pid $pid)"
+		fi
+		sleep 0.1
+	done
+	echo "# mounted $target at $mnt (bucketfs pid $pid, log $log)"
+}
+
+# bfs_umount MOUNTPOINT: unmount a bfs_mount now (fusermount3 -u) and wait (at
+# most 30 s) for its daemon to exit; fails if fusermount3 fails, if the daemon
+# does not exit, exits non-zero, or the mount is still there.
+bfs_umount() {
+	local mnt=$1 pid log err rc=0 i
+	pid=${BFS_MOUNT_PID[$mnt]:-}
+	log=${BFS_MOUNT_LOG[$mnt]:-}
+	[ -n "$pid" ] || fail "bfs_umount: nothing mounted at $mnt by bfs_mount"
+	if ! err=$(fusermount3 -u -- "$mnt" 2>&1); then
+		bfs_log_tail "$log" 20
+		fail "bfs_umount: fusermount3 -u $mnt failed: $err"
+	fi
+	for ((i = 0; i < 300; i++)); do
+		_bfs_pid_alive "$pid" || break
+		sleep 0.1
+	done
+	if _bfs_pid_alive "$pid"; then
+		bfs_log_tail "$log"
+		fail "bfs_umount: bucketfs (pid $pid) still running 30 s after unmounting $mnt"
+	fi
+	wait "$pid" || rc=$?
+	unset 'BFS_MOUNT_PID[$mnt]'
+	if [ "$rc" -ne 0 ]; then
+		bfs_log_tail "$log"
+		fail "bfs_umount: bucketfs (pid $pid) exited $rc after unmounting $mnt"
+	fi
+	if _bfs_mounted "$mnt"; then
+		fail "bfs_umount: $mnt is still mounted after bucketfs exited"
+	fi
+}
+
+# The on_exit side of bfs_mount (runs in a subshell, so it cannot wait(1) for
+# the daemon: it polls /proc).  Does nothing if bfs_umount got there first.
+_bfs_mount_cleanup() {
+	local mnt=$1 pid=$2 log=${BFS_MOUNT_LOG[$1]:-} i err bad=
+	[ "${BFS_MOUNT_PID[$mnt]:-}" = "$pid" ] || return 0
+	if _bfs_mounted "$mnt"; then
+		if ! err=$(fusermount3 -u -- "$mnt" 2>&1); then
+			echo "# at exit: fusermount3 -u $mnt: $err; trying umount -l"
+			umount -l -- "$mnt" || bad="could not unmount $mnt"
+		fi
+	fi
+	for ((i = 0; i < 100; i++)); do
+		_bfs_pid_alive "$pid" || break
+		sleep 0.1
+	done
+	if _bfs_pid_alive "$pid"; then
+		echo "# at exit: bucketfs (pid $pid) still running 10 s after unmounting $mnt: SIGTERM"
+		bad=${bad:-"bucketfs (pid $pid) did not exit after unmounting $mnt"}
+		kill -TERM "$pid" 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			_bfs_pid_alive "$pid" || break
+			sleep 0.1
+		done
+		if _bfs_pid_alive "$pid"; then
+			echo "# at exit: bucketfs (pid $pid) ignored SIGTERM: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+			sleep 0.2
+		fi
+		! _bfs_mounted "$mnt" || umount -l -- "$mnt" 2>/dev/null
+	fi
+	if [ -n "$bad" ]; then
+		[ -z "$log" ] || bfs_log_tail "$log" 20
+		echo "# at exit: $bad"
+		return 1
+	fi
+	return 0
+}

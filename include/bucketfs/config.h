@@ -40,6 +40,22 @@ struct bfs_config {
 	uint64_t part_size;
 	int parallel_parts;
 	int verbose;
+	/* filesystem */
+	char *cache_dir;           /* NULL until defaulted by the mount */
+	/* each value is followed by its "was given" flag (config.c relies on it) */
+	unsigned int uid;          /* owner of objects without metadata */
+	int has_uid;
+	unsigned int gid;
+	int has_gid;
+	unsigned int umask;
+	int has_umask;
+	unsigned int mp_umask;
+	int has_mp_umask;
+	int read_only;
+	long stat_ttl_ms;
+	long neg_ttl_ms;
+	long list_ttl_ms;
+	int foreground;            /* -f */
 };
 
 /* Fill c with defaults.  Release with bfs_config_release(). */
@@ -48,8 +64,11 @@ void bfs_config_release(struct bfs_config *c);
 
 /*
  * Apply one option (value NULL for a bare flag).  Returns 0, 1 when the name
- * is not an option of ours (the caller may pass it on, e.g. to FUSE), or
- * BFS_E_CONFIG with a message naming the option for a bad value.
+ * is not an option of ours or is one FUSE implements (allow_other, ...):
+ * the caller passes it on to FUSE; or BFS_E_CONFIG with a message naming
+ * the option for a bad value.  Words that only mean something to mount(8)
+ * and systemd in /etc/fstab (_netdev, nofail, noauto, x-systemd.*, ...)
+ * are accepted and ignored.
  */
 int bfs_config_set(struct bfs_config *c, const char *name, const char *value, char *msg,
 		   size_t msgsz);

@@ -132,6 +132,13 @@ int bfs_store_check(struct bfs_store *st);
 /* HEAD key.  Returns 0, BFS_E_NOTFOUND, ... */
 int bfs_store_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
 
+/*
+ * HEAD key unless its ETag is if_none_match: then BFS_E_NOTMODIFIED (a 304,
+ * no body; info untouched).  info must not be NULL.
+ */
+int bfs_store_head_if(struct bfs_store *st, const char *key, const char *if_none_match,
+		      struct bfs_obj_info *info);
+
 struct bfs_get_opts {
 	uint64_t off;              /* first byte */
 	uint64_t len;              /* 0 = to the end */

@@ -22,7 +22,7 @@ static void test_opts(void)
 	CHECK_INT(c.retries, 7);
 	CHECK_INT(c.part_size, 10ULL << 20);    /* s3fs gives MB */
 	CHECK_INT(c.parallel_parts, 8);
-	CHECK_STR(unknown, ",allow_other,_netdev"); /* passed on, e.g. to FUSE */
+	CHECK_STR(unknown, ",allow_other"); /* passed on to FUSE; _netdev dropped */
 
 	/* s3fs's endpoint= is a region; ours is a URL */
 	CHECK_INT(bfs_config_parse_opts(&c, "endpoint=eu-west-1", NULL, 0, msg, sizeof(msg)), 0);
@@ -93,8 +93,41 @@ static void test_targets(void)
 	bfs_config_release(&c);
 }
 
+static void test_fs_opts(void)
+{
+	struct bfs_config c;
+	char msg[256], unknown[256] = "";
+
+	bfs_config_init(&c);
+	CHECK_INT(c.stat_ttl_ms, 1000);
+	CHECK_INT(bfs_config_parse_opts(&c, "uid=1000,gid=33,umask=0027,mp_umask=002,"
+					"stat_cache_expire=0.5,negative_ttl=2,list_ttl=10,ro,"
+					"use_cache=/var/cache/x,allow_other,_netdev,nofail,"
+					"x-systemd.automount,x-systemd.requires=network-online.target,"
+					"comment=hello,defaults,noauto,users",
+					unknown, sizeof(unknown), msg, sizeof(msg)), 0);
+	CHECK_INT(c.uid, 1000);
+	CHECK_INT(c.has_uid, 1);
+	CHECK_INT(c.gid, 33);
+	CHECK_INT(c.has_gid, 1);
+	CHECK_INT(c.umask, 027);
+	CHECK_INT(c.has_umask, 1);
+	CHECK_INT(c.mp_umask, 02);
+	CHECK_INT(c.stat_ttl_ms, 500);
+	CHECK_INT(c.neg_ttl_ms, 2000);
+	CHECK_INT(c.list_ttl_ms, 10000);
+	CHECK_INT(c.read_only, 1);
+	CHECK_STR(c.cache_dir, "/var/cache/x");
+	CHECK_STR(unknown, ",allow_other"); /* FUSE's; fstab words dropped */
+	CHECK_INT(bfs_config_parse_opts(&c, "umask=999", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "uid=-1", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "stat_ttl=x", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
+	bfs_config_release(&c);
+}
+
 int main(void)
 {
+	test_fs_opts();
 	test_opts();
 	test_defaults();
 	test_targets();

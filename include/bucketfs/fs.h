@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs.h - filesystem semantics on a bucket: paths, attributes, directories,
+ * open files, the write-on-close upload and the read cache.  No FUSE types:
+ * the FUSE edge (fuse_ops.c) translates; everything here takes paths
+ * relative to the mount ("/images/t1/0.png") and returns 0 or -errno.
+ *
+ * The layers below: the store (requests to the bucket) and the index (what
+ * we know, in LMDB) plus data files in the cache directory:
+ *     CACHE_DIR/index/       LMDB environment (index.h)
+ *     CACHE_DIR/data/XX/ID   one file per cached or staged object version
+ * An object is cached whole (small files) or as a valid prefix (large
+ * files fetched with ranged GETs as they are read).
+ *
+ * Semantics, freshness and what is refused: SEMANTICS.md.
+ */
+#ifndef BUCKETFS_FS_H
+#define BUCKETFS_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+struct bfs_store;
+struct bfs_fs;
+struct bfs_file;
+
+struct bfs_fs_cfg {
+	const char *prefix;        /* key prefix: "" or "dir/" */
+	const char *cache_dir;     /* must exist */
+	uid_t uid;                 /* owner of objects without x-amz-meta-uid */
+	gid_t gid;
+	mode_t umask;              /* applied to default modes (s3fs umask=) */
+	int has_umask;             /* umask= given: also masks modes from metadata */
+	mode_t root_mode;          /* permissions of the mount point (mp_umask) */
+	int read_only;
+	long stat_ttl_ms;          /* positive metadata window (default 1000) */
+	long neg_ttl_ms;           /* negative window (default 1000) */
+	long list_ttl_ms;          /* directory listing window (default 0: always list) */
+	uint64_t whole_max;        /* objects up to this size are fetched whole (8 MiB) */
+	uint64_t readahead;        /* ranged fetch size for larger ones (8 MiB) */
+};
+
+/* Defaults as documented above. */
+void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg);
+
+/*
+ * Open the filesystem on store (borrowed; must outlive it): opens the index
+ * in cfg->cache_dir and the data directory, and drops staging left by a
+ * previous daemon that died with files open (their writes were never
+ * acknowledged; the bucket keeps the last closed version).
+ * Returns 0, BFS_E_CONFIG (index of another format, bad cache dir) or -errno.
+ */
+int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bfs_fs **out);
+
+/* Close (after the last request).  Open files are closed without upload. */
+void bfs_fs_close(struct bfs_fs *fs);
+
+/* The caller's identity for new objects and permission checks. */
+struct bfs_ctx {
+	uid_t uid;
+	gid_t gid;
+};
+
+int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st);
+
+/*
+ * Call fill for every entry of directory path (not "." and ".."), with its
+ * attributes.  fill returns non-zero to stop (buffer full): then
+ * bfs_fs_readdir returns 0.
+ */
+int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
+		   int (*fill)(void *arg, const char *name, const struct stat *st), void *arg);
+
+int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct bfs_ctx *c);
+int bfs_fs_rmdir(struct bfs_fs *fs, const char *path);
+int bfs_fs_unlink(struct bfs_fs *fs, const char *path);
+/* flags: 0 or RENAME_NOREPLACE; RENAME_EXCHANGE gives -EINVAL. */
+int bfs_fs_rename(struct bfs_fs *fs, const char *from, const char *to, unsigned int flags);
+int bfs_fs_chmod(struct bfs_fs *fs, const char *path, mode_t mode);
+int bfs_fs_chown(struct bfs_fs *fs, const char *path, uid_t uid, gid_t gid);
+/* mtime_ns < 0: now.  atime is not kept (relatime-like: it never changes). */
+int bfs_fs_utimens(struct bfs_fs *fs, const char *path, int64_t mtime_ns);
+int bfs_fs_truncate(struct bfs_fs *fs, const char *path, off_t size);
+int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path,
+		   const struct bfs_ctx *c);
+int bfs_fs_readlink(struct bfs_fs *fs, const char *path, char *buf, size_t size);
+int bfs_fs_statfs(struct bfs_fs *fs, struct statvfs *sv);
+
+/*
+ * Open files.  flags are open(2) flags (O_ACCMODE, O_TRUNC, O_APPEND,
+ * O_EXCL with O_CREAT for create).  *out is the handle for read/write/
+ * flush/fsync/release; the handle shares state with every other open of
+ * the same path.
+ */
+int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
+		  const struct bfs_ctx *c, struct bfs_file **out);
+int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_file **out);
+/* Returns bytes read (0 at EOF) or -errno. */
+ssize_t bfs_fs_read(struct bfs_fs *fs, struct bfs_file *f, char *buf, size_t size, off_t off);
+/* Returns bytes written or -errno.  With O_APPEND, off is ignored. */
+ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, size_t size,
+		     off_t off);
+int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size);
+int bfs_fs_fgetattr(struct bfs_fs *fs, struct bfs_file *f, struct stat *st);
+/*
+ * Upload the file if it has unuploaded writes; returns only when the object
+ * is in the bucket (0) or the upload failed after retries (-EIO, -EACCES,
+ * -ENOSPC...).  flush is close(2), fsync is fsync(2): both upload.
+ */
+int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f);
+int bfs_fs_fsync(struct bfs_fs *fs, struct bfs_file *f);
+/* Drop the handle (the last one closes the data file). */
+void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f);
+
+/* Counters for tests and the ctl tool. */
+struct bfs_fs_stats {
+	uint64_t cache_hits;        /* opens served from a fresh cached copy */
+	uint64_t cache_misses;      /* opens that fetched the object */
+	uint64_t revalidations;     /* conditional requests sent */
+	uint64_t not_modified;      /* ... answered 304 */
+	uint64_t uploads;           /* objects written */
+	uint64_t upload_errors;
+	uint64_t bytes_from_cache;  /* bytes read from local data files */
+};
+void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *out);
+
+#endif

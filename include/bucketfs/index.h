@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * index.h - the cache index: what the filesystem knows about every file,
+ * directory and symlink under the mount, kept in LMDB (the only module that
+ * includes lmdb.h) in the cache directory, so it survives unmount, crashes
+ * and reboots.
+ *
+ * Paths are mount-relative and absolute: "/" is the root, "/images/t1/0.png"
+ * a file.  In LMDB an entry's key is PARENT "\0" NAME ("/images/t1" "\0"
+ * "0.png"; the root is "" "\0" ""), so the children of a directory are one
+ * contiguous key range and listing a directory never touches its
+ * descendants.
+ *
+ * Records are versioned and self-describing in length: a reader accepts a
+ * record written by a newer version (ignoring fields it does not know) and
+ * fills defaults for fields an older version did not write, so later
+ * features (upload journal, LRU eviction, revalidation) add fields without a
+ * format break.  The environment stores a format version; opening an index
+ * of an unknown major version fails with BFS_E_CONFIG rather than guessing.
+ *
+ * Limits: a path is absolute, without "//", "." or ".." components and
+ * without a trailing '/' (except "/"), else -EINVAL; a component longer than
+ * 255 bytes, or a key longer than 510 bytes (the key is as long as the path,
+ * one byte more for an entry of the root; LMDB's 511-byte key limit less one
+ * byte for the state index) gives -ENAMETOOLONG: the cache index cannot hold
+ * such paths, so the filesystem refuses them.
+ *
+ * Thread-safety: every function may be called from any thread.  Each call is
+ * one LMDB transaction (reads are MDB_RDONLY and run concurrently; writes
+ * serialise on LMDB's writer lock).  No transaction is ever held across a
+ * call into another module, so callers may hold their own locks around
+ * index calls but must never make network requests while "inside" one.
+ * The callbacks of bfs_index_children() and bfs_index_scan_state() run
+ * outside any transaction and may call the index again.
+ *
+ * Durability: each write call commits with one fdatasync (MDB_NOMETASYNC):
+ * a power loss may lose the last commit but never corrupts the index.
+ */
+#ifndef BUCKETFS_INDEX_H
+#define BUCKETFS_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define BFS_INDEX_FORMAT 1          /* major version of the on-disk format */
+#define BFS_ENTRY_ETAG_MAX 128
+#define BFS_ENTRY_LINK_MAX 4096     /* symlink target, with NUL */
+#define BFS_INDEX_PATH_MAX 4096
+
+struct bfs_index;
+
+enum bfs_entry_type {
+	BFS_ENT_FILE = 1,
+	BFS_ENT_DIR = 2,
+	BFS_ENT_LINK = 3,
+};
+
+enum bfs_entry_state {
+	BFS_ST_CLEAN = 0,       /* matches the object in the bucket (etag) */
+	BFS_ST_DIRTY = 1,       /* local data not yet in the bucket (staged) */
+	BFS_ST_UPLOADING = 2,   /* an upload of the staged data is in flight */
+	BFS_ST_NEGATIVE = 3,    /* known not to exist (negative cache) */
+};
+
+/* flags */
+#define BFS_EF_META     0x0001  /* mode/uid/gid/mtime came from object metadata
+                                 * (or a local change), not from defaults */
+#define BFS_EF_MARKER   0x0002  /* a directory with its own "dir/" marker object */
+#define BFS_EF_CACHED   0x0004  /* the data file holds the whole object */
+#define BFS_EF_LOCAL    0x0008  /* created here and never seen in a listing yet */
+
+struct bfs_entry {
+	uint16_t type;              /* enum bfs_entry_type */
+	uint16_t state;             /* enum bfs_entry_state */
+	uint32_t flags;             /* BFS_EF_* */
+	uint32_t mode;              /* permission bits and S_IFMT */
+	uint32_t uid, gid;
+	uint64_t size;              /* bytes (for a symlink: target length) */
+	int64_t mtime_ns;           /* modification time, ns since the epoch */
+	char etag[BFS_ENTRY_ETAG_MAX]; /* of the object the data/attrs came from; "" unknown */
+	uint64_t data_id;           /* local data file (see bfs_index_new_id), 0 = none */
+	uint64_t staged_id;         /* data file with unuploaded writes, 0 = none */
+	int64_t validated_ns;       /* when the bucket last confirmed this entry
+	                             * (HEAD, GET, LIST, our own PUT), CLOCK_REALTIME */
+	int64_t listed_ns;          /* directories: when the last complete listing
+	                             * finished; 0 = never listed completely */
+	int64_t atime_ns;           /* last local use, for LRU eviction */
+	uint64_t cached_bytes;      /* bytes of the data file that are valid, from 0 */
+	uint32_t upload_attempts;   /* journal: failed uploads of staged data */
+	int32_t upload_error;       /* journal: last upload's error code, 0 none */
+	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
+};
+
+/* An entry with everything zero/empty. */
+void bfs_entry_init(struct bfs_entry *e);
+
+/*
+ * Open (creating if needed) the index in directory dir (which must exist;
+ * the index is its files data.mdb and lock.mdb).  map_size is LMDB's map
+ * size in bytes (0 = 1 GiB; it is a reservation of address space, not of
+ * disk); when it fills up, the map is doubled as needed, and an index that
+ * grew keeps its size on the next open.  Returns 0 with *out set,
+ * BFS_E_CONFIG when the index was written by an incompatible format (the
+ * message is logged to stderr), -ENOENT when dir does not exist, -ENOMEM,
+ * or another -errno.  An index that LMDB reports as corrupt (or a file that
+ * is not LMDB) gives -EIO.  Open it in the process that will use it, after
+ * fuse_daemonize(): an LMDB environment must not cross a fork(); and open a
+ * directory only once per process (LMDB's file locks are per process).
+ */
+int bfs_index_open(const char *dir, size_t map_size, struct bfs_index **out);
+
+/* Close the index (after every other thread has stopped using it); NULL is a no-op. */
+void bfs_index_close(struct bfs_index *ix);
+
+/*
+ * Look up path.  Returns 0 with *e filled, -ENOENT when the index has no
+ * entry (which says nothing about the bucket), -EINVAL, -ENAMETOOLONG, -EIO
+ * (also for a record that does not decode; logged once).
+ */
+int bfs_index_get(struct bfs_index *ix, const char *path, struct bfs_entry *e);
+
+/*
+ * Insert or replace the entry for path (e is copied).  Returns 0, -EINVAL
+ * (bad path; e NULL, or with an unknown type or state, or an etag or link
+ * without its NUL), -ENAMETOOLONG, -ENOSPC (no room even after growing the
+ * map), -EIO.
+ */
+int bfs_index_put(struct bfs_index *ix, const char *path, const struct bfs_entry *e);
+
+/* Remove the entry for path (0 also when there was none), or -errno as bfs_index_put(). */
+int bfs_index_del(struct bfs_index *ix, const char *path);
+
+/*
+ * Atomically: remove from, and put e at to (either path may be NULL; e is
+ * required with to).  Used for renames (remove the old path, put the new
+ * one) in one transaction.  Only the one entry moves: the children of a
+ * directory are the caller's to move (e.g. in a batch).  On failure nothing
+ * changes.  Returns as bfs_index_put().
+ */
+int bfs_index_move(struct bfs_index *ix, const char *from, const char *to,
+		   const struct bfs_entry *e);
+
+/*
+ * Call fn for every child of directory dir, in byte order of name, with the
+ * name (NUL-terminated) and its entry (NEGATIVE entries included), both
+ * valid only during the call; stop when fn returns non-zero and return that
+ * value.  The data passed to fn is copied out of LMDB and fn runs outside any
+ * transaction (children are read 64 at a time), so fn may call other index
+ * functions, writes included.  A child added or removed during the walk is
+ * seen or not depending on whether it sorts after the last name handed out.
+ * A dir too long to have indexable children has none.  Returns 0, fn's
+ * value, -EINVAL, or -EIO (a child's record does not decode; logged once).
+ */
+int bfs_index_children(struct bfs_index *ix, const char *dir,
+		       int (*fn)(void *arg, const char *name, const struct bfs_entry *e),
+		       void *arg);
+
+/*
+ * 1 when dir has at least one child entry whose state is not NEGATIVE, 0
+ * when not, or -errno (-EINVAL, -EIO): a caller that only tests for non-zero
+ * takes an error as "not empty", the safe answer for rmdir.
+ */
+int bfs_index_has_children(struct bfs_index *ix, const char *dir);
+
+/*
+ * A batch of puts and deletes applied in order in one write transaction,
+ * e.g. the entries of one listing page.  Paths and entries are copied into
+ * the batch, which belongs to one thread at a time.  batch_put/batch_del
+ * return 0, -EINVAL, -ENAMETOOLONG (as bfs_index_put(); the operation is
+ * not added, the batch stays usable) or -ENOMEM.  batch_commit returns 0 or
+ * -errno as bfs_index_put(); -ENOSPC also when the batch does not fit even
+ * after the map has been doubled once (commit smaller batches).
+ */
+struct bfs_index_batch;
+int bfs_index_batch_begin(struct bfs_index *ix, struct bfs_index_batch **out);
+int bfs_index_batch_put(struct bfs_index_batch *b, const char *path, const struct bfs_entry *e);
+int bfs_index_batch_del(struct bfs_index_batch *b, const char *path);
+/* Apply (commit) and free the batch; on failure nothing is applied. */
+int bfs_index_batch_commit(struct bfs_index_batch *b);
+/* Drop the batch without applying it. */
+void bfs_index_batch_abort(struct bfs_index_batch *b);
+
+/*
+ * A new, never-used data file id (a persistent counter: 1, 2, ... across
+ * reopens).  Returns 0 with *id > 0, or -errno.
+ */
+int bfs_index_new_id(struct bfs_index *ix, uint64_t *id);
+
+/*
+ * Call fn for every entry (any directory) whose state is state, with its
+ * full path, in key order; same rules as bfs_index_children.  For the
+ * upload journal (pending DIRTY/UPLOADING entries) and for fsck.  DIRTY,
+ * UPLOADING and NEGATIVE entries are found through a secondary index, in
+ * time proportional to their number; CLEAN reads every entry.  Returns 0,
+ * fn's value, -EINVAL (unknown state) or -EIO.
+ */
+int bfs_index_scan_state(struct bfs_index *ix, enum bfs_entry_state state,
+			 int (*fn)(void *arg, const char *path, const struct bfs_entry *e),
+			 void *arg);
+
+/*
+ * Number of entries (NEGATIVE ones included) and bytes the environment uses
+ * on disk (blocks allocated to data.mdb), for stats.  Returns 0 or -errno.
+ */
+int bfs_index_stat(struct bfs_index *ix, uint64_t *entries, uint64_t *disk_bytes);
+
+/* Flush to disk (mdb_env_sync(force)); writes are durable after it returns. */
+int bfs_index_sync(struct bfs_index *ix);
+
+/*
+ * Split a mount path into its LMDB key (exposed for tests): "/" -> "\0",
+ * "/a" -> "/" "\0" "a", "/a/b/c" -> "/a/b" "\0" "c".  The key is keylen
+ * bytes, not NUL-terminated.  Returns 0, -EINVAL or -ENAMETOOLONG (see
+ * Limits above), or -ERANGE when keysz is too small (510 always suffices).
+ */
+int bfs_index_key(const char *path, char *key, size_t keysz, size_t *keylen);
+
+#endif

@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_dir.c - finding names: lookups (index first, then one request to the
+ * bucket) and directory listings (ListObjects with a delimiter, filling the
+ * index so that stat after ls costs nothing).
+ *
+ * A name not in the index costs one LIST (prefix = the key, delimiter "/"),
+ * which tells in one answer whether the name is an object, a "directory"
+ * (common prefix or marker), or nothing; an object found this way is then
+ * HEADed once for its metadata (mode, owner, symlink).  A name missing from
+ * a directory listed within the negative window, or remembered missing
+ * within it, costs nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bucketfs/error.h"
+#include "fs_int.h"
+
+static int fresh(int64_t stamp, long ttl_ms, int64_t now)
+{
+	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
+}
+
+static void root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
+{
+	bfs_entry_init(e);
+	e->type = BFS_ENT_DIR;
+	e->mode = S_IFDIR | fs->cfg.root_mode;
+	e->uid = fs->cfg.uid;
+	e->gid = fs->cfg.gid;
+	e->mtime_ns = fs->started_ns;
+	e->flags = BFS_EF_META;
+}
+
+static int is_open(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_ofile *of = fs_ofile_find(fs, path);
+
+	if (!of)
+		return 0;
+	fs_ofile_put(fs, of);
+	return 1;
+}
+
+/* An entry for an object seen in a listing (no metadata yet). */
+static void entry_from_listing(const struct bfs_xml_object *o, int64_t now, struct bfs_entry *e)
+{
+	bfs_entry_init(e);
+	e->type = BFS_ENT_FILE;
+	e->mode = S_IFREG;
+	e->size = o->size;
+	e->mtime_ns = (int64_t)o->mtime * 1000000000;
+	snprintf(e->etag, sizeof(e->etag), "%s", o->etag);
+	e->validated_ns = now;
+}
+
+static void entry_dir(int64_t now, struct bfs_entry *e)
+{
+	bfs_entry_init(e);
+	e->type = BFS_ENT_DIR;
+	e->mode = S_IFDIR;
+	e->validated_ns = now;
+}
+
+/* A failed lookup request: note an unreachable bucket, then the errno. */
+static int lookup_err(struct bfs_fs *fs, const char *path, int rc)
+{
+	fs_went_offline(fs, rc);
+	return fs_store_errno("lookup", path, rc);
+}
+
+/* HEAD key into a file entry (or symlink/dir, by its metadata). */
+static int head_entry(struct bfs_fs *fs, const char *path, const char *key, struct bfs_entry *e)
+{
+	struct bfs_obj_info info;
+	int rc = bfs_store_head(fs->store, key, &info);
+
+	if (rc == BFS_E_NOTFOUND)
+		return -ENOENT;
+	if (rc)
+		return lookup_err(fs, path, rc);
+	bfs_entry_init(e);
+	fs_entry_from_info(fs, &info, e);
+	e->validated_ns = fs_now_ns();
+	return 0;
+}
+
+/* Is there anything below dkey ("a/b/")?  One LIST of one key. */
+static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
+{
+	struct bfs_xml_list l;
+	int rc = bfs_store_list(fs->store, dkey, "/", NULL, 1, &l);
+
+	if (rc)
+		return lookup_err(fs, path, rc);
+	rc = l.nobjects || l.nprefixes;
+	bfs_xml_list_release(&l);
+	return rc;
+}
+
+/*
+ * Ask the bucket what path is.  A name with an extension ("0.png") is
+ * probably a file: HEAD first (one request when it is), then a LIST for a
+ * directory.  Other names ("<taskId>") are probably directories or new: one
+ * LIST with the name as prefix answers for a directory, a file and
+ * "missing" at once; a file found that way is then HEADed for its
+ * metadata.
+ */
+static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
+{
+	char key[FS_KEY_MAX], dkey[FS_KEY_MAX + 1];
+	const char *name = strrchr(path, '/') + 1, *dot = strrchr(name, '.');
+	struct bfs_xml_list l;
+	int rc, is_file = 0, is_dir = 0, decided;
+	size_t i, kl;
+
+	rc = fs_file_key(fs, path, key, sizeof(key));
+	if (rc)
+		return rc;
+	kl = strlen(key);
+	snprintf(dkey, sizeof(dkey), "%s/", key);
+	if (dot && dot != name && dot[1]) {
+		rc = head_entry(fs, path, key, e);
+		if (rc != -ENOENT)
+			return rc;
+		rc = dir_exists(fs, path, dkey);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			return -ENOENT;
+		entry_dir(fs_now_ns(), e);
+		return 0;
+	}
+	rc = bfs_store_list(fs->store, key, "/", NULL, 1000, &l);
+	if (rc)
+		return lookup_err(fs, path, rc);
+	for (i = 0; i < l.nobjects; i++)
+		if (!strcmp(l.objects[i].key, key))
+			is_file = 1;
+	for (i = 0; i < l.nprefixes; i++)
+		if (!strcmp(l.prefixes[i], dkey))
+			is_dir = 1;
+	/* The answer is complete if not truncated, or if it already went past
+	 * "key/" in key order (nothing later can be our name). */
+	decided = !l.truncated || is_dir ||
+		  (l.nprefixes && strcmp(l.prefixes[l.nprefixes - 1], dkey) > 0) ||
+		  (l.nobjects && strncmp(l.objects[l.nobjects - 1].key, dkey, kl + 1) > 0);
+	bfs_xml_list_release(&l);
+	if (!decided) {
+		/* Many siblings share the name as a prefix: ask precisely. */
+		rc = dir_exists(fs, path, dkey);
+		if (rc < 0)
+			return rc;
+		is_dir = rc;
+		is_file = !is_dir; /* let HEAD decide */
+	}
+	if (is_dir) {
+		entry_dir(fs_now_ns(), e);
+		return 0;
+	}
+	if (!is_file)
+		return -ENOENT;
+	return head_entry(fs, path, key, e);
+}
+
+/* Keep what we knew locally (data file, metadata) when the object is the same. */
+static void merge_known(const struct bfs_entry *old, struct bfs_entry *e)
+{
+	if (old->type == BFS_ENT_DIR || e->type == BFS_ENT_DIR || strcmp(old->etag, e->etag) ||
+	    !e->etag[0])
+		return;
+	/* The same object: a listing cannot tell a symlink from a file. */
+	e->type = old->type;
+	e->data_id = old->data_id;
+	e->cached_bytes = old->cached_bytes;
+	e->flags |= old->flags & BFS_EF_CACHED;
+	e->atime_ns = old->atime_ns;
+	if (!(e->flags & BFS_EF_META) && (old->flags & BFS_EF_META)) {
+		e->flags |= BFS_EF_META;
+		e->mode = old->mode;
+		e->uid = old->uid;
+		e->gid = old->gid;
+		e->mtime_ns = old->mtime_ns;
+		memcpy(e->link, old->link, sizeof(e->link));
+	}
+}
+
+/* Is path's absence already known from a fresh listing of its parent? */
+static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
+{
+	char parent[BFS_INDEX_PATH_MAX];
+	struct bfs_entry pe;
+	const char *name;
+
+	if (fs_split(path, parent, sizeof(parent), &name))
+		return 0;
+	if (bfs_index_get(fs->ix, parent, &pe))
+		return 0;
+	return pe.type == BFS_ENT_DIR && fresh(pe.listed_ns, fs->cfg.neg_ttl_ms, now);
+}
+
+int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
+{
+	struct bfs_entry old, neg;
+	int64_t now = fs_now_ns();
+	int have, rc;
+
+	if (!strcmp(path, "/")) {
+		root_entry(fs, e);
+		return 0;
+	}
+	rc = bfs_index_get(fs->ix, path, &old);
+	if (rc && rc != -ENOENT)
+		return rc;
+	have = rc == 0;
+	if (have) {
+		if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING) {
+			*e = old;
+			return 0;
+		}
+		if (old.state == BFS_ST_NEGATIVE) {
+			if (fresh(old.validated_ns, fs->cfg.neg_ttl_ms, now))
+				return -ENOENT;
+		} else if (fresh(old.validated_ns, fs->cfg.stat_ttl_ms, now) || is_open(fs, path)) {
+			*e = old;
+			return 0;
+		}
+	} else if (parent_says_missing(fs, path, now)) {
+		return -ENOENT;
+	}
+
+	/* Unreachable bucket: what we knew is better than an error. */
+	if (have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
+		*e = old;
+		return 0;
+	}
+	/* A known file gone stale: one conditional HEAD; 304 means unchanged. */
+	if (have && old.state == BFS_ST_CLEAN && old.type != BFS_ENT_DIR && old.etag[0]) {
+		char key[FS_KEY_MAX];
+		struct bfs_obj_info info;
+
+		rc = fs_file_key(fs, path, key, sizeof(key));
+		if (rc)
+			return rc;
+		rc = bfs_store_head_if(fs->store, key, old.etag, &info);
+		if (rc == BFS_E_NOTMODIFIED) {
+			old.validated_ns = now;
+			*e = old;
+			return bfs_index_put(fs->ix, path, e);
+		}
+		if (rc == 0) {
+			bfs_entry_init(e);
+			fs_entry_from_info(fs, &info, e);
+			e->validated_ns = now;
+		} else if (rc != BFS_E_NOTFOUND) {
+			if (fs_went_offline(fs, rc)) {
+				*e = old;
+				return 0;
+			}
+			return fs_store_errno("lookup", path, rc);
+		} else {
+			rc = remote_lookup(fs, path, e); /* maybe a directory now */
+		}
+	} else {
+		rc = remote_lookup(fs, path, e);
+	}
+	if (rc == -EIO && have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
+		*e = old;
+		return 0;
+	}
+	if (rc == -ENOENT) {
+		/* Remember the absence for the negative window. */
+		bfs_entry_init(&neg);
+		neg.state = BFS_ST_NEGATIVE;
+		neg.validated_ns = now;
+		if (have && old.data_id)
+			fs_data_unlink(fs, old.data_id);
+		(void)bfs_index_put(fs->ix, path, &neg);
+		return -ENOENT;
+	}
+	if (rc)
+		return rc;
+	if (have && old.state != BFS_ST_NEGATIVE) {
+		if (old.type == BFS_ENT_DIR && e->type == BFS_ENT_DIR) {
+			e->listed_ns = old.listed_ns;
+			e->flags |= old.flags & (BFS_EF_MARKER | BFS_EF_META);
+			if (old.flags & BFS_EF_META) {
+				e->mode = old.mode;
+				e->uid = old.uid;
+				e->gid = old.gid;
+				e->mtime_ns = old.mtime_ns;
+			}
+		}
+		merge_known(&old, e);
+		if (old.data_id && old.data_id != e->data_id)
+			fs_data_unlink(fs, old.data_id);
+	}
+	return bfs_index_put(fs->ix, path, e);
+}
+
+struct dir_fill {
+	struct bfs_fs *fs;
+	int (*fill)(void *arg, const char *name, const struct stat *st);
+	void *arg;
+	int stopped;
+};
+
+static int fill_child(void *arg, const char *name, const struct bfs_entry *e)
+{
+	struct dir_fill *d = arg;
+	struct stat st;
+
+	if (e->state == BFS_ST_NEGATIVE || !*name)
+		return 0;
+	fs_entry_stat(d->fs, e, &st);
+	if (d->fill(d->arg, name, &st)) {
+		d->stopped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+struct prune {
+	struct bfs_fs *fs;
+	const char *dir;
+	int64_t started;
+	struct bfs_index_batch *b;
+	int n;
+};
+
+/* After a complete listing: children not seen in it are gone from the bucket. */
+static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
+{
+	struct prune *p = arg;
+	char path[BFS_INDEX_PATH_MAX];
+
+	if (e->state == BFS_ST_DIRTY || e->state == BFS_ST_UPLOADING ||
+	    e->validated_ns >= p->started)
+		return 0;
+	if (e->state != BFS_ST_NEGATIVE && (e->flags & BFS_EF_LOCAL) &&
+	    e->validated_ns >= p->started - 1000000000LL)
+		return 0; /* just created here; listings may lag */
+	snprintf(path, sizeof(path), "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", name);
+	if (is_open(p->fs, path))
+		return 0;
+	if (e->data_id)
+		fs_data_unlink(p->fs, e->data_id);
+	if (bfs_index_batch_del(p->b, path) == 0)
+		p->n++;
+	return 0;
+}
+
+/* Add one listing page to the index in one transaction. */
+static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
+		      const struct bfs_xml_list *l, int64_t now)
+{
+	struct bfs_index_batch *b;
+	struct bfs_entry e, old;
+	char path[BFS_INDEX_PATH_MAX];
+	size_t i, dl = strlen(dkey);
+	const char *sep = strcmp(dir, "/") ? "/" : "";
+	int rc;
+
+	rc = bfs_index_batch_begin(fs->ix, &b);
+	if (rc)
+		return rc;
+	for (i = 0; i < l->nobjects + l->nprefixes && !rc; i++) {
+		int isdir = i >= l->nobjects;
+		const char *k = isdir ? l->prefixes[i - l->nobjects] : l->objects[i].key;
+		size_t kl = strlen(k);
+		char name[256];
+
+		if (kl <= dl || strncmp(k, dkey, dl))
+			continue; /* the directory's own marker */
+		kl -= dl + (size_t)isdir;
+		if (kl == 0 || kl >= sizeof(name) || memchr(k + dl, '/', kl))
+			continue; /* "dir//x" and names we cannot show */
+		memcpy(name, k + dl, kl);
+		name[kl] = '\0';
+		if (snprintf(path, sizeof(path), "%s%s%s", dir, sep, name) >= (int)sizeof(path))
+			continue;
+		if (isdir)
+			entry_dir(now, &e);
+		else
+			entry_from_listing(&l->objects[i], now, &e);
+		if (bfs_index_get(fs->ix, path, &old) == 0) {
+			if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING)
+				continue;
+			if (isdir && old.type == BFS_ENT_DIR) {
+				old.validated_ns = now;
+				e = old;
+			} else {
+				merge_known(&old, &e);
+			}
+		}
+		rc = bfs_index_batch_put(b, path, &e);
+	}
+	if (rc) {
+		bfs_index_batch_abort(b);
+		return rc;
+	}
+	return bfs_index_batch_commit(b);
+}
+
+/* LIST the directory completely and bring the index in line with it. */
+static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry *de)
+{
+	char dkey[FS_KEY_MAX + 1];
+	struct bfs_xml_list l;
+	struct prune p = { fs, path, 0, NULL, 0 };
+	char *token = NULL;
+	int rc;
+
+	p.started = fs_now_ns();
+	rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
+	if (rc)
+		return rc;
+	do {
+		rc = bfs_store_list(fs->store, dkey, "/", token, 1000, &l);
+		free(token);
+		token = NULL;
+		if (rc)
+			return fs_store_errno("readdir", path, rc);
+		rc = apply_page(fs, path, dkey, &l, fs_now_ns());
+		if (!rc && l.truncated && l.next_token) {
+			token = strdup(l.next_token);
+			if (!token)
+				rc = -ENOMEM;
+		}
+		bfs_xml_list_release(&l);
+		if (rc)
+			return rc;
+	} while (token);
+
+	rc = bfs_index_batch_begin(fs->ix, &p.b);
+	if (rc)
+		return rc;
+	rc = bfs_index_children(fs->ix, path, prune_child, &p);
+	if (rc) {
+		bfs_index_batch_abort(p.b);
+		return rc;
+	}
+	rc = bfs_index_batch_commit(p.b);
+	if (rc)
+		return rc;
+	if (strcmp(path, "/")) {
+		de->listed_ns = p.started;
+		de->validated_ns = p.started;
+		rc = bfs_index_put(fs->ix, path, de);
+	} else {
+		struct bfs_entry root;
+
+		root_entry(fs, &root);
+		root.listed_ns = p.started;
+		rc = bfs_index_put(fs->ix, "/", &root);
+	}
+	return rc;
+}
+
+int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
+		   int (*fill)(void *arg, const char *name, const struct stat *st), void *arg)
+{
+	struct dir_fill d = { fs, fill, arg, 0 };
+	struct bfs_entry de;
+	int rc;
+
+	rc = fs_lookup(fs, path, &de);
+	if (rc)
+		return rc;
+	if (de.type != BFS_ENT_DIR)
+		return -ENOTDIR;
+	if (!strcmp(path, "/") && bfs_index_get(fs->ix, "/", &de) != 0)
+		root_entry(fs, &de);
+	if (!fresh(de.listed_ns, fs->cfg.list_ttl_ms, fs_now_ns())) {
+		rc = refresh_listing(fs, path, &de);
+		if (rc)
+			return rc;
+	}
+	rc = bfs_index_children(fs->ix, path, fill_child, &d);
+	return rc < 0 ? rc : 0;
+}

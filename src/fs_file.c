@@ -1,0 +1,815 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_file.c - open files: the table of open files, the read cache (whole
+ * objects, or a growing valid prefix for large ones, fetched with ranged
+ * GETs pinned to one ETag), staging of writes, and the upload on close.
+ *
+ * A file being written lives in a staging data file.  Its index entry says
+ * DIRTY (with the staging id) before the first byte is written, so a
+ * daemon that dies mid-write leaves a record that the next mount cleans up
+ * (fs_recover); the bucket keeps the last closed version.  close() (flush)
+ * and fsync() upload the staging file with one PUT (multipart above the
+ * threshold) and return only when the object is in the bucket; the staging
+ * file then becomes the cached copy of the new object.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bucketfs/error.h"
+#include "fs_int.h"
+
+static unsigned path_hash(const char *p)
+{
+	unsigned h = 2166136261u;
+
+	while (*p)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h % FS_OPEN_BUCKETS;
+}
+
+struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_ofile *of;
+
+	pthread_mutex_lock(&fs->open_lock);
+	for (of = fs->open[path_hash(path)]; of; of = of->next)
+		if (!strcmp(of->path, path))
+			break;
+	if (of)
+		of->refs++;
+	pthread_mutex_unlock(&fs->open_lock);
+	return of;
+}
+
+/* Find or make the open file for path; *fresh says it was just made (and
+ * is returned with of->lock held, for the caller to set up). */
+static int ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh)
+{
+	unsigned h = path_hash(path);
+	struct bfs_ofile *of;
+
+	pthread_mutex_lock(&fs->open_lock);
+	for (of = fs->open[h]; of; of = of->next)
+		if (!strcmp(of->path, path))
+			break;
+	if (of) {
+		of->refs++;
+		pthread_mutex_unlock(&fs->open_lock);
+		*fresh = 0;
+		*out = of;
+		return 0;
+	}
+	of = calloc(1, sizeof(*of));
+	if (!of || !(of->path = strdup(path))) {
+		pthread_mutex_unlock(&fs->open_lock);
+		free(of);
+		return -ENOMEM;
+	}
+	of->fd = -1;
+	of->refs = 1;
+	pthread_rwlock_init(&of->io, NULL);
+	pthread_mutex_init(&of->lock, NULL);
+	pthread_mutex_lock(&of->lock);
+	of->next = fs->open[h];
+	fs->open[h] = of;
+	pthread_mutex_unlock(&fs->open_lock);
+	*fresh = 1;
+	*out = of;
+	return 0;
+}
+
+/* Take of out of the table (under fs->open_lock). */
+static void ofile_unhash(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	struct bfs_ofile **pp;
+
+	for (pp = &fs->open[path_hash(of->path)]; *pp; pp = &(*pp)->next) {
+		if (*pp == of) {
+			*pp = of->next;
+			of->next = NULL;
+			return;
+		}
+	}
+}
+
+void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to)
+{
+	struct bfs_ofile *of;
+	char *np = to ? strdup(to) : NULL;
+
+	pthread_mutex_lock(&fs->open_lock);
+	for (of = fs->open[path_hash(from)]; of; of = of->next)
+		if (!strcmp(of->path, from))
+			break;
+	if (of) {
+		ofile_unhash(fs, of);
+		if (np) {
+			free(of->path);
+			of->path = np;
+			np = NULL;
+			of->next = fs->open[path_hash(of->path)];
+			fs->open[path_hash(of->path)] = of;
+		} else {
+			/* unlinked: reachable only through its handles now */
+			of->unlinked = 1;
+		}
+	}
+	pthread_mutex_unlock(&fs->open_lock);
+	free(np);
+}
+
+void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	int last;
+
+	pthread_mutex_lock(&fs->open_lock);
+	last = --of->refs == 0;
+	if (last && !of->unlinked)
+		ofile_unhash(fs, of);
+	pthread_mutex_unlock(&fs->open_lock);
+	if (!last)
+		return;
+	if (of->fd >= 0)
+		close(of->fd);
+	if (of->unlinked)
+		fs_data_unlink(fs, of->fd_id);
+	pthread_rwlock_destroy(&of->io);
+	pthread_mutex_destroy(&of->lock);
+	free(of->path);
+	free(of);
+}
+
+/* Swap the entry's clean data file for a fetched one, in the index. */
+static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
+		       const struct bfs_obj_info *info, uint64_t valid)
+{
+	struct bfs_entry e = of->ent;
+	uint64_t old = e.data_id;
+
+	fs_entry_from_info(fs, info, &e);
+	if (!(e.flags & BFS_EF_META) && (of->ent.flags & BFS_EF_META) &&
+	    !strcmp(of->ent.etag, info->etag)) {
+		e.mode = of->ent.mode;
+		e.uid = of->ent.uid;
+		e.gid = of->ent.gid;
+		e.flags |= BFS_EF_META;
+	}
+	if (e.type != BFS_ENT_FILE)
+		e.type = BFS_ENT_FILE;
+	e.state = BFS_ST_CLEAN;
+	e.data_id = id;
+	e.cached_bytes = valid;
+	if (valid == e.size)
+		e.flags |= BFS_EF_CACHED;
+	else
+		e.flags &= ~(uint32_t)BFS_EF_CACHED;
+	e.validated_ns = e.atime_ns = fs_now_ns();
+	of->ent = e;
+	of->size = e.size;
+	if (old && old != id)
+		fs_data_unlink(fs, old);
+	return bfs_index_put(fs->ix, of->path, &e);
+}
+
+/*
+ * Make of->fd a readable copy of the current object (of->lock held):
+ * the cached copy if fresh or still valid (304), else fetched.
+ */
+static int ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	struct bfs_get_opts go = { 0 };
+	struct bfs_obj_info info;
+	struct stat sb;
+	char key[FS_KEY_MAX];
+	struct bfs_entry *e = &of->ent;
+	int64_t now = fs_now_ns();
+	int fresh = now - e->validated_ns < (int64_t)fs->cfg.stat_ttl_ms * 1000000;
+	uint64_t id;
+	int fd = -1, rc;
+
+	if (of->staged || of->fd >= 0)
+		return 0;
+	rc = fs_file_key(fs, of->path, key, sizeof(key));
+	if (rc)
+		return rc;
+	/* A cached copy whose file is intact. */
+	if (e->data_id && e->cached_bytes) {
+		fd = fs_data_open(fs, e->data_id, O_RDWR);
+		if (fd >= 0 && (fstat(fd, &sb) < 0 || (uint64_t)sb.st_size < e->cached_bytes)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd >= 0 && (fresh || fs_offline(fs))) {
+		atomic_fetch_add(&fs->st_hits, 1);
+		goto use_cached;
+	}
+	if (fd >= 0 && e->etag[0] && (e->flags & BFS_EF_CACHED)) {
+		/* Stale: one conditional request; 304 costs no body. */
+		int nfd;
+
+		atomic_fetch_add(&fs->st_reval, 1);
+		nfd = fs_data_create(fs, &id);
+		if (nfd < 0) {
+			close(fd);
+			return nfd;
+		}
+		go.if_none_match = e->etag;
+		rc = bfs_store_get_fd(fs->store, key, &go, nfd, 0, &info);
+		if (rc == BFS_E_NOTMODIFIED) {
+			close(nfd);
+			fs_data_unlink(fs, id);
+			atomic_fetch_add(&fs->st_304, 1);
+			atomic_fetch_add(&fs->st_hits, 1);
+			e->validated_ns = now;
+			goto use_cached;
+		}
+		if (rc) {
+			close(nfd);
+			fs_data_unlink(fs, id);
+			if (fs_went_offline(fs, rc))
+				goto use_cached; /* stale beats nothing */
+			close(fd);
+			goto fail;
+		}
+		close(fd);
+		atomic_fetch_add(&fs->st_misses, 1);
+		of->fd = nfd;
+		of->fd_id = id;
+		of->valid = info.size;
+		return adopt_fetch(fs, of, id, &info, info.size);
+	}
+	if (fd >= 0 && e->etag[0]) {
+		/* A large object partly cached: check it did not change. */
+		atomic_fetch_add(&fs->st_reval, 1);
+		rc = bfs_store_head(fs->store, key, &info);
+		if (rc && fs_went_offline(fs, rc))
+			goto use_cached;
+		if (rc) {
+			close(fd);
+			goto fail;
+		}
+		if (!strcmp(info.etag, e->etag)) {
+			e->validated_ns = now;
+			atomic_fetch_add(&fs->st_hits, 1);
+			goto use_cached;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+
+	/* Not cached: small objects whole, large ones as they are read. */
+	atomic_fetch_add(&fs->st_misses, 1);
+	fd = fs_data_create(fs, &id);
+	if (fd < 0)
+		return fd;
+	if (e->size <= fs->cfg.whole_max) {
+		rc = bfs_store_get_fd(fs->store, key, NULL, fd, 0, &info);
+		if (rc) {
+			close(fd);
+			fs_data_unlink(fs, id);
+			goto fail;
+		}
+		of->fd = fd;
+		of->fd_id = id;
+		of->valid = info.size;
+		return adopt_fetch(fs, of, id, &info, info.size);
+	}
+	rc = bfs_store_head(fs->store, key, &info);
+	if (rc) {
+		close(fd);
+		fs_data_unlink(fs, id);
+		goto fail;
+	}
+	of->fd = fd;
+	of->fd_id = id;
+	of->valid = 0;
+	return adopt_fetch(fs, of, id, &info, 0);
+
+use_cached:
+	of->fd = fd;
+	of->fd_id = e->data_id;
+	of->valid = e->cached_bytes;
+	of->size = e->size;
+	e->atime_ns = now;
+	(void)bfs_index_put(fs->ix, of->path, e);
+	return 0;
+fail:
+	if (rc == BFS_E_NOTFOUND) {
+		struct bfs_entry neg;
+
+		bfs_entry_init(&neg);
+		neg.state = BFS_ST_NEGATIVE;
+		neg.validated_ns = now;
+		fs_data_unlink(fs, e->data_id);
+		(void)bfs_index_put(fs->ix, of->path, &neg);
+		return -ENOENT;
+	}
+	return fs_store_errno("open", of->path, rc);
+}
+
+/* Extend the valid prefix of a large object to cover end (of->lock held). */
+static int fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
+{
+	struct bfs_get_opts go = { 0 };
+	char key[FS_KEY_MAX];
+	int rc;
+
+	if (end > of->size)
+		end = of->size;
+	if (of->staged || end <= of->valid)
+		return 0;
+	rc = fs_file_key(fs, of->path, key, sizeof(key));
+	if (rc)
+		return rc;
+	go.off = of->valid;
+	go.len = end - of->valid + fs->cfg.readahead;
+	if (go.off + go.len > of->size)
+		go.len = of->size - go.off;
+	go.if_match = of->ent.etag[0] ? of->ent.etag : NULL; /* one version per read */
+	rc = bfs_store_get_fd(fs->store, key, &go, of->fd, (off_t)go.off, NULL);
+	if (rc == BFS_E_PRECOND)
+		return -ESTALE; /* changed under us: this read ends; reopen sees the new one */
+	if (rc)
+		return fs_store_errno("read", of->path, rc);
+	of->valid = go.off + go.len;
+	of->ent.cached_bytes = of->valid;
+	of->ent_changed = 1;
+	if (of->valid == of->size)
+		of->ent.flags |= BFS_EF_CACHED;
+	return 0;
+}
+
+/* Give of a private writable copy (staging) of its data (of->io exclusive). */
+static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
+{
+	uint64_t id;
+	int fd, rc;
+
+	if (of->staged)
+		return 0;
+	if (!empty) {
+		rc = ensure_data(fs, of);
+		if (!rc)
+			rc = fetch_upto(fs, of, of->size);
+		if (rc)
+			return rc;
+	}
+	fd = fs_data_create(fs, &id);
+	if (fd < 0)
+		return fd;
+	if (!empty && of->size) {
+		loff_t in = 0, out = 0;
+		size_t left = of->size;
+
+		while (left) {
+			ssize_t n = copy_file_range(of->fd, &in, fd, &out, left, 0);
+			if (n <= 0) {
+				rc = n < 0 ? -errno : -EIO;
+				close(fd);
+				fs_data_unlink(fs, id);
+				return rc;
+			}
+			left -= (size_t)n;
+		}
+	}
+	if (of->fd >= 0)
+		close(of->fd);
+	of->fd = fd;
+	of->fd_id = id;
+	of->staged = 1;
+	if (empty)
+		of->size = 0;
+	of->valid = of->size;
+	return 0;
+}
+
+/* First change since the last upload: journal it in the index first. */
+static int mark_dirty(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	struct bfs_entry e = of->ent;
+
+	if (of->dirty || of->gone)
+		return 0;
+	if (e.data_id == of->fd_id)
+		e.data_id = 0; /* the cached copy is being changed in place */
+	e.state = BFS_ST_DIRTY;
+	e.staged_id = of->fd_id;
+	e.flags &= ~(uint32_t)BFS_EF_CACHED;
+	e.cached_bytes = 0;
+	e.size = of->size;
+	of->ent = e;
+	of->dirty = 1;
+	return bfs_index_put(fs->ix, of->path, &e);
+}
+
+static struct bfs_file *new_handle(struct bfs_ofile *of, int flags)
+{
+	struct bfs_file *f = calloc(1, sizeof(*f));
+
+	if (f) {
+		f->of = of;
+		f->flags = flags;
+	}
+	return f;
+}
+
+int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_file **out)
+{
+	int acc = flags & O_ACCMODE, writable = acc != O_RDONLY, fresh, rc = 0;
+	struct bfs_ofile *of;
+	struct bfs_entry e;
+
+	if (writable && fs->cfg.read_only)
+		return -EROFS;
+	rc = ofile_get(fs, path, &of, &fresh);
+	if (rc)
+		return rc;
+	if (!fresh)
+		pthread_mutex_lock(&of->lock);
+	if (fresh || (!of->staged && of->fd < 0 && !of->ent.type)) {
+		rc = fs_lookup(fs, path, &e);
+		if (!rc && e.type == BFS_ENT_DIR)
+			rc = -EISDIR;
+		if (rc)
+			goto out_unlock;
+		of->ent = e;
+		of->size = e.size;
+		if (e.state == BFS_ST_DIRTY && e.staged_id) {
+			of->fd = fs_data_open(fs, e.staged_id, O_RDWR);
+			if (of->fd < 0) {
+				rc = of->fd;
+				goto out_unlock;
+			}
+			of->fd_id = e.staged_id;
+			of->staged = of->dirty = 1;
+		}
+	}
+	pthread_mutex_unlock(&of->lock);
+
+	if (writable && (flags & O_TRUNC)) {
+		pthread_rwlock_wrlock(&of->io);
+		pthread_mutex_lock(&of->lock);
+		rc = materialize(fs, of, 1);
+		if (!rc && of->size) {
+			rc = ftruncate(of->fd, 0) < 0 ? -errno : 0;
+			of->size = of->valid = 0;
+		}
+		if (!rc) {
+			of->ent.mtime_ns = fs_now_ns();
+			rc = mark_dirty(fs, of);
+		}
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+	} else if (acc != O_WRONLY) {
+		pthread_mutex_lock(&of->lock);
+		rc = ensure_data(fs, of);
+		pthread_mutex_unlock(&of->lock);
+	}
+	if (rc)
+		goto out_put;
+	*out = new_handle(of, flags);
+	if (!*out) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	return 0;
+
+out_unlock:
+	of->ent.type = 0;
+	pthread_mutex_unlock(&of->lock);
+out_put:
+	fs_ofile_put(fs, of);
+	return rc;
+}
+
+int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
+		  const struct bfs_ctx *c, struct bfs_file **out)
+{
+	char parent[BFS_INDEX_PATH_MAX];
+	struct bfs_entry e, pe;
+	struct bfs_ofile *of;
+	const char *name;
+	int rc, fresh, fd;
+	uint64_t id;
+
+	if (fs->cfg.read_only)
+		return -EROFS;
+	rc = fs_lookup(fs, path, &e);
+	if (rc == 0) {
+		if (flags & O_EXCL)
+			return -EEXIST;
+		return bfs_fs_open_file(fs, path, flags, out);
+	}
+	if (rc != -ENOENT)
+		return rc;
+	rc = fs_split(path, parent, sizeof(parent), &name);
+	if (rc)
+		return rc;
+	if (strlen(name) > 255)
+		return -ENAMETOOLONG;
+	rc = fs_lookup(fs, parent, &pe);
+	if (rc)
+		return rc;
+	if (pe.type != BFS_ENT_DIR)
+		return -ENOTDIR;
+	rc = ofile_get(fs, path, &of, &fresh);
+	if (rc)
+		return rc;
+	if (!fresh) {
+		/* Someone created it a moment ago on this mount. */
+		fs_ofile_put(fs, of);
+		if (flags & O_EXCL)
+			return -EEXIST;
+		return bfs_fs_open_file(fs, path, flags, out);
+	}
+	fd = fs_data_create(fs, &id);
+	if (fd < 0) {
+		rc = fd;
+		goto out_fail;
+	}
+	bfs_entry_init(&e);
+	e.type = BFS_ENT_FILE;
+	e.state = BFS_ST_DIRTY;
+	e.mode = S_IFREG | (mode & 07777);
+	e.uid = c->uid;
+	e.gid = c->gid;
+	e.mtime_ns = fs_now_ns();
+	e.flags = BFS_EF_META | BFS_EF_LOCAL;
+	e.staged_id = id;
+	rc = bfs_index_put(fs->ix, path, &e);
+	if (rc) {
+		close(fd);
+		fs_data_unlink(fs, id);
+		goto out_fail;
+	}
+	of->ent = e;
+	of->fd = fd;
+	of->fd_id = id;
+	of->staged = 1;
+	of->dirty = 1;
+	pthread_mutex_unlock(&of->lock);
+	*out = new_handle(of, flags);
+	if (!*out) {
+		fs_ofile_put(fs, of);
+		return -ENOMEM;
+	}
+	return 0;
+out_fail:
+	of->ent.type = 0;
+	pthread_mutex_unlock(&of->lock);
+	fs_ofile_put(fs, of);
+	return rc;
+}
+
+ssize_t bfs_fs_read(struct bfs_fs *fs, struct bfs_file *f, char *buf, size_t size, off_t off)
+{
+	struct bfs_ofile *of = f->of;
+	ssize_t n;
+	int rc, fd;
+
+	pthread_rwlock_rdlock(&of->io);
+	pthread_mutex_lock(&of->lock);
+	rc = ensure_data(fs, of);
+	if (!rc && (uint64_t)off < of->size)
+		rc = fetch_upto(fs, of, (uint64_t)off + size);
+	fd = of->fd;
+	if (!rc && (uint64_t)off >= of->size) {
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+		return 0;
+	}
+	if (!rc && (uint64_t)off + size > of->size)
+		size = (size_t)(of->size - (uint64_t)off);
+	pthread_mutex_unlock(&of->lock);
+	if (rc) {
+		pthread_rwlock_unlock(&of->io);
+		return rc;
+	}
+	n = pread(fd, buf, size, off);
+	pthread_rwlock_unlock(&of->io);
+	if (n < 0)
+		return -errno;
+	if (!of->staged)
+		atomic_fetch_add(&fs->st_bytes_cached, (uint64_t)n);
+	return n;
+}
+
+ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, size_t size,
+		     off_t off)
+{
+	struct bfs_ofile *of = f->of;
+	ssize_t n;
+	int rc = 0;
+
+	if (!of->staged) {
+		pthread_rwlock_wrlock(&of->io);
+		pthread_mutex_lock(&of->lock);
+		rc = materialize(fs, of, 0);
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+		if (rc)
+			return rc;
+	}
+	pthread_rwlock_rdlock(&of->io);
+	pthread_mutex_lock(&of->lock);
+	if (f->flags & O_APPEND)
+		off = (off_t)of->size;
+	rc = mark_dirty(fs, of);
+	if (rc) {
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+		return rc;
+	}
+	if (f->flags & O_APPEND) {
+		/* appends are ordered: write under the lock */
+		n = pwrite(of->fd, buf, size, off);
+	} else {
+		pthread_mutex_unlock(&of->lock);
+		n = pwrite(of->fd, buf, size, off);
+		pthread_mutex_lock(&of->lock);
+	}
+	if (n > 0 && (uint64_t)off + (uint64_t)n > of->size)
+		of->size = of->valid = (uint64_t)off + (uint64_t)n;
+	f->changed = 1;
+	of->ent.mtime_ns = fs_now_ns();
+	pthread_mutex_unlock(&of->lock);
+	pthread_rwlock_unlock(&of->io);
+	return n < 0 ? -errno : n;
+}
+
+int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size)
+{
+	struct bfs_ofile *of = f->of;
+	int rc;
+
+	if (fs->cfg.read_only)
+		return -EROFS;
+	pthread_rwlock_wrlock(&of->io);
+	pthread_mutex_lock(&of->lock);
+	rc = materialize(fs, of, size == 0);
+	if (!rc && ftruncate(of->fd, size) < 0)
+		rc = -errno;
+	if (!rc) {
+		of->size = of->valid = (uint64_t)size;
+		of->ent.mtime_ns = fs_now_ns();
+		rc = mark_dirty(fs, of);
+		f->changed = 1;
+	}
+	pthread_mutex_unlock(&of->lock);
+	pthread_rwlock_unlock(&of->io);
+	return rc;
+}
+
+int bfs_fs_fgetattr(struct bfs_fs *fs, struct bfs_file *f, struct stat *st)
+{
+	struct bfs_entry e;
+
+	pthread_mutex_lock(&f->of->lock);
+	e = f->of->ent;
+	e.size = f->of->size;
+	pthread_mutex_unlock(&f->of->lock);
+	fs_entry_stat(fs, &e, st);
+	return 0;
+}
+
+int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	struct bfs_meta_kv meta[4];
+	struct bfs_put_opts po;
+	struct bfs_entry e;
+	char key[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG];
+	uint64_t size;
+	int rc;
+
+	/* Exclusive: the object sent is one version of the file. */
+	pthread_rwlock_wrlock(&of->io);
+	pthread_mutex_lock(&of->lock);
+	if (!of->dirty || of->gone) {
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+		return 0;
+	}
+	e = of->ent;
+	size = of->size;
+	pthread_mutex_unlock(&of->lock);
+
+	rc = fs_file_key(fs, of->path, key, sizeof(key));
+	if (!rc) {
+		fs_put_opts(fs, of->path, &e, meta, &po);
+		rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
+	}
+	pthread_mutex_lock(&of->lock);
+	if (rc) {
+		atomic_fetch_add(&fs->st_upload_errors, 1);
+		of->ent.upload_attempts++;
+		of->ent.upload_error = rc;
+		(void)bfs_index_put(fs->ix, of->path, &of->ent);
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+		return rc < -4096 ? fs_store_errno("upload", of->path, rc) : rc;
+	}
+	atomic_fetch_add(&fs->st_uploads, 1);
+	if (of->ent.data_id && of->ent.data_id != of->fd_id)
+		fs_data_unlink(fs, of->ent.data_id);
+	of->ent.state = BFS_ST_CLEAN;
+	snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);
+	of->ent.data_id = of->fd_id;
+	of->ent.staged_id = 0;
+	of->ent.size = size;
+	of->ent.cached_bytes = size;
+	of->ent.flags |= BFS_EF_CACHED | BFS_EF_META;
+	of->ent.upload_attempts = 0;
+	of->ent.upload_error = 0;
+	of->ent.validated_ns = of->ent.atime_ns = fs_now_ns();
+	of->dirty = 0;
+	rc = bfs_index_put(fs->ix, of->path, &of->ent);
+	pthread_mutex_unlock(&of->lock);
+	pthread_rwlock_unlock(&of->io);
+	return rc;
+}
+
+int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f)
+{
+	/*
+	 * A shell's "cmd > file" opens the file, dup()s it and closes the
+	 * first descriptor before cmd writes: that first close must not put an
+	 * empty object in the bucket.  So a close through a handle that
+	 * changed nothing, of a file that is still empty, leaves the upload to
+	 * a later close or to the last one (release); touch still creates its
+	 * empty object then.
+	 */
+	if (!f->changed && f->of->size == 0)
+		return 0;
+	return fs_ofile_upload(fs, f->of);
+}
+
+int bfs_fs_fsync(struct bfs_fs *fs, struct bfs_file *f)
+{
+	return fs_ofile_upload(fs, f->of);
+}
+
+void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
+{
+	struct bfs_ofile *of = f->of;
+
+	/* close() already uploaded; this only retries one that failed.  What
+	 * still fails stays DIRTY in the index (not acknowledged to anyone). */
+	if (of->dirty && !of->gone)
+		(void)fs_ofile_upload(fs, of);
+	pthread_mutex_lock(&of->lock);
+	if (of->ent_changed && !of->dirty && !of->staged && of->ent.state == BFS_ST_CLEAN) {
+		/* Save how much of a large object is now cached, for next time. */
+		(void)bfs_index_put(fs->ix, of->path, &of->ent);
+		of->ent_changed = 0;
+	}
+	pthread_mutex_unlock(&of->lock);
+	fs_ofile_put(fs, of);
+	free(f);
+}
+
+int bfs_fs_truncate(struct bfs_fs *fs, const char *path, off_t size)
+{
+	struct bfs_file *f;
+	int rc;
+
+	rc = bfs_fs_open_file(fs, path, O_WRONLY, &f);
+	if (rc)
+		return rc;
+	rc = bfs_fs_ftruncate(fs, f, size);
+	if (!rc)
+		rc = bfs_fs_flush(fs, f);
+	bfs_fs_release(fs, f);
+	return rc;
+}
+
+static int recover_one(void *arg, const char *path, const struct bfs_entry *e)
+{
+	struct bfs_fs *fs = arg;
+	struct bfs_entry c = *e;
+
+	fs_data_unlink(fs, e->staged_id);
+	if (!e->etag[0] || (e->flags & BFS_EF_LOCAL && !e->data_id && !e->etag[0]))
+		return bfs_index_del(fs->ix, path) < 0;
+	c.state = BFS_ST_CLEAN;
+	c.staged_id = 0;
+	c.validated_ns = 0; /* revalidate before use */
+	return bfs_index_put(fs->ix, path, &c) < 0;
+}
+
+int fs_recover(struct bfs_fs *fs)
+{
+	int rc;
+
+	rc = bfs_index_scan_state(fs->ix, BFS_ST_DIRTY, recover_one, fs);
+	if (rc >= 0)
+		rc = bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, recover_one, fs);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_int.h - what the filesystem's files share (fs.c: namespace and
+ * attributes; fs_dir.c: lookups and listings; fs_file.c: open files, the
+ * read cache and uploads).  Not part of the public API.
+ *
+ * DESIGN (locks, in the order they may be taken):
+ *   fs->open_lock   guards the table of open files and each ofile's refs;
+ *                   held only for table operations, never across requests.
+ *   of->io          rwlock: writes and reads of a staged file take it
+ *                   shared, an upload takes it exclusive, so the object sent
+ *                   is one consistent version of the file.
+ *   of->lock        guards the ofile's fields (fd, size, dirty, valid...).
+ * The index is called with any of these held (it never calls back); no lock
+ * is held across a request to the bucket except of->io during an upload
+ * (writers of that file wait for it) and of->lock during a fetch of that
+ * file's data (readers of that file wait for it).
+ */
+#ifndef BUCKETFS_FS_INT_H
+#define BUCKETFS_FS_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "bucketfs/fs.h"
+#include "bucketfs/index.h"
+#include "bucketfs/store.h"
+
+#define FS_OPEN_BUCKETS 256
+#define FS_KEY_MAX (BFS_MAX_KEY + 2)
+
+/* One open file, shared by every handle on the same path. */
+struct bfs_ofile {
+	struct bfs_ofile *next;      /* hash chain, under fs->open_lock */
+	char *path;
+	int refs;                    /* under fs->open_lock */
+	pthread_rwlock_t io;
+	pthread_mutex_t lock;
+	int fd;                      /* data file: cached copy, or staging */
+	uint64_t fd_id;              /* its id (0 while none) */
+	int staged;                  /* fd is a private writable copy */
+	int dirty;                   /* writes not yet in the bucket */
+	int unlinked;                /* out of the table (under fs->open_lock) */
+	int gone;                    /* removed while open: never upload (of->lock) */
+	uint64_t size;               /* current size */
+	uint64_t valid;              /* bytes of fd valid from 0 (large objects) */
+	int ent_changed;             /* ent.cached_bytes grew: save it at release */
+	struct bfs_entry ent;        /* attributes as of open / last upload */
+};
+
+struct bfs_file {
+	struct bfs_ofile *of;
+	int flags;                   /* open(2) flags */
+	int changed;                 /* this handle wrote or truncated */
+};
+
+struct bfs_fs {
+	struct bfs_fs_cfg cfg;
+	char *prefix;
+	char *cache_dir;
+	char *data_dir;
+	struct bfs_store *store;
+	struct bfs_index *ix;
+	int64_t started_ns;          /* mount time: the root's mtime */
+	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
+	pthread_mutex_t open_lock;
+	struct bfs_ofile *open[FS_OPEN_BUCKETS];
+	_Atomic uint64_t st_hits, st_misses, st_reval, st_304, st_uploads, st_upload_errors,
+		st_bytes_cached;
+};
+
+/* Nanoseconds since the epoch (CLOCK_REALTIME). */
+int64_t fs_now_ns(void);
+
+/* The object key of a file path / the prefix of a directory path ("a/b/"). */
+int fs_file_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
+int fs_dir_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
+
+/* Parent directory of path into out ("/" for "/x"); name points into path. */
+int fs_split(const char *path, char *parent, size_t psz, const char **name);
+
+/* Attributes of an entry as the kernel sees them. */
+void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st);
+
+/*
+ * Find what path is: from the index while fresh, else from the bucket
+ * (refreshing the index).  Returns 0 with *e, -ENOENT, or a mapped error.
+ */
+int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
+
+/* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
+void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
+			struct bfs_entry *e);
+
+/* Metadata to send with an object written for entry e (mode/uid/gid/mtime). */
+int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+		struct bfs_meta_kv meta[4], struct bfs_put_opts *po);
+
+/*
+ * Offline handling: after a transport failure (the bucket unreachable),
+ * stale cached entries and data are served for a few seconds without asking
+ * again.  fs_offline() says whether we are in such a period; fs_went_offline()
+ * starts one when err is a transport error and returns whether it was one.
+ */
+int fs_offline(struct bfs_fs *fs);
+int fs_went_offline(struct bfs_fs *fs, int err);
+
+/* A store error as an errno for the kernel, logged once with its detail. */
+int fs_store_errno(const char *what, const char *path, int err);
+
+/* Data files. */
+int fs_data_path(const struct bfs_fs *fs, uint64_t id, char *out, size_t outsz);
+int fs_data_create(struct bfs_fs *fs, uint64_t *id);  /* returns an O_RDWR fd */
+int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags);
+void fs_data_unlink(const struct bfs_fs *fs, uint64_t id);
+
+/* The open file for path, if any, with a reference (release with fs_ofile_put). */
+struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);
+void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
+
+/* Rename bookkeeping for an open file (its path changes). */
+void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);
+
+/* Upload an open file's staged data if dirty (of->io taken inside). */
+int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);
+
+/* Drop staging left by a dead daemon (at open). */
+int fs_recover(struct bfs_fs *fs);
+
+/* Content-Type for a file name, from its extension. */
+const char *bfs_mime_type(const char *name);
+
+#endif

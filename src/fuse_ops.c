@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuse_ops.c - libfuse high-level operations -> fs.h (see fuse_ops.h).
+ *
+ * Every operation ends in edge(), which turns any bucketfs code that got
+ * this far into an errno; the fs layer normally did it already, with the
+ * server's message logged once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bucketfs/error.h"
+#include "bucketfs/fs.h"
+#include "bucketfs/fuse_ops.h"
+
+static struct bfs_fuse_priv *priv(void)
+{
+	return fuse_get_context()->private_data;
+}
+
+static struct bfs_fs *fsys(void)
+{
+	return priv()->fs;
+}
+
+static int edge(int rc)
+{
+	if (rc >= 0)
+		return rc;
+	return rc > -4096 ? rc : -bfs_err_to_errno(rc);
+}
+
+static struct bfs_ctx caller(void)
+{
+	struct fuse_context *fc = fuse_get_context();
+	struct bfs_ctx c = { fc->uid, fc->gid };
+
+	return c;
+}
+
+static struct bfs_file *handle(struct fuse_file_info *fi)
+{
+	return (struct bfs_file *)(uintptr_t)fi->fh;
+}
+
+static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	struct bfs_fuse_priv *p = priv();
+
+	(void)conn;
+	cfg->use_ino = 0;
+	cfg->hard_remove = 1;        /* unlink really unlinks; no .fuse_hidden files */
+	cfg->nullpath_ok = 1;        /* open files work after unlink */
+	cfg->kernel_cache = 0;
+	cfg->auto_cache = 0;
+	cfg->entry_timeout = p->cfg.entry_timeout;
+	cfg->attr_timeout = p->cfg.attr_timeout;
+	cfg->negative_timeout = p->cfg.negative_timeout;
+	return p;
+}
+
+static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	if (fi && fi->fh)
+		return edge(bfs_fs_fgetattr(fsys(), handle(fi), st));
+	if (!path)
+		return -ENOENT;
+	return edge(bfs_fs_getattr(fsys(), path, st));
+}
+
+static int op_readlink(const char *path, char *buf, size_t size)
+{
+	return edge(bfs_fs_readlink(fsys(), path, buf, size));
+}
+
+static int op_mkdir(const char *path, mode_t mode)
+{
+	struct bfs_ctx c = caller();
+
+	return edge(bfs_fs_mkdir(fsys(), path, mode, &c));
+}
+
+static int op_unlink(const char *path)
+{
+	return edge(bfs_fs_unlink(fsys(), path));
+}
+
+static int op_rmdir(const char *path)
+{
+	return edge(bfs_fs_rmdir(fsys(), path));
+}
+
+static int op_symlink(const char *target, const char *path)
+{
+	struct bfs_ctx c = caller();
+
+	return edge(bfs_fs_symlink(fsys(), target, path, &c));
+}
+
+static int op_rename(const char *from, const char *to, unsigned int flags)
+{
+	return edge(bfs_fs_rename(fsys(), from, to, flags));
+}
+
+static int op_link(const char *from, const char *to)
+{
+	(void)from;
+	(void)to;
+	return -EPERM; /* objects cannot share data: no hard links (SEMANTICS.md) */
+}
+
+static int op_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+	struct bfs_ctx c = caller();
+	struct bfs_file *f = NULL;
+	int rc;
+
+	(void)rdev;
+	/* Devices, FIFOs and sockets cannot live in a bucket. */
+	if (!S_ISREG(mode))
+		return -EPERM;
+	rc = bfs_fs_create(fsys(), path, mode, O_CREAT | O_EXCL | O_WRONLY, &c, &f);
+	if (rc)
+		return edge(rc);
+	rc = bfs_fs_flush(fsys(), f);
+	bfs_fs_release(fsys(), f);
+	return edge(rc);
+}
+
+static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void)fi;
+	if (!path)
+		return -ENOENT;
+	return edge(bfs_fs_chmod(fsys(), path, mode));
+}
+
+static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+	(void)fi;
+	if (!path)
+		return -ENOENT;
+	return edge(bfs_fs_chown(fsys(), path, uid, gid));
+}
+
+static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	if (fi && fi->fh)
+		return edge(bfs_fs_ftruncate(fsys(), handle(fi), size));
+	return edge(bfs_fs_truncate(fsys(), path, size));
+}
+
+static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+	int64_t mtime_ns = -1;
+
+	(void)fi;
+	if (!path)
+		return -ENOENT;
+	if (tv && tv[1].tv_nsec == UTIME_OMIT)
+		return 0; /* only atime, which is not kept */
+	if (tv && tv[1].tv_nsec != UTIME_NOW)
+		mtime_ns = (int64_t)tv[1].tv_sec * 1000000000 + tv[1].tv_nsec;
+	return edge(bfs_fs_utimens(fsys(), path, mtime_ns));
+}
+
+static int op_open(const char *path, struct fuse_file_info *fi)
+{
+	struct bfs_file *f = NULL;
+	int rc = bfs_fs_open_file(fsys(), path, fi->flags, &f);
+
+	if (rc)
+		return edge(rc);
+	fi->fh = (uint64_t)(uintptr_t)f;
+	return 0;
+}
+
+static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	struct bfs_ctx c = caller();
+	struct bfs_file *f = NULL;
+	int rc = bfs_fs_create(fsys(), path, mode, fi->flags, &c, &f);
+
+	if (rc)
+		return edge(rc);
+	fi->fh = (uint64_t)(uintptr_t)f;
+	return 0;
+}
+
+static int op_read(const char *path, char *buf, size_t size, off_t off,
+		   struct fuse_file_info *fi)
+{
+	(void)path;
+	return (int)edge((int)bfs_fs_read(fsys(), handle(fi), buf, size, off));
+}
+
+static int op_write(const char *path, const char *buf, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	(void)path;
+	return (int)edge((int)bfs_fs_write(fsys(), handle(fi), buf, size, off));
+}
+
+static int op_statfs(const char *path, struct statvfs *sv)
+{
+	(void)path;
+	return edge(bfs_fs_statfs(fsys(), sv));
+}
+
+static int op_flush(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	return edge(bfs_fs_flush(fsys(), handle(fi)));
+}
+
+static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)datasync;
+	return edge(bfs_fs_fsync(fsys(), handle(fi)));
+}
+
+static int op_release(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	bfs_fs_release(fsys(), handle(fi));
+	return 0;
+}
+
+struct fill_ctx {
+	void *buf;
+	fuse_fill_dir_t filler;
+	enum fuse_fill_dir_flags flags;
+};
+
+static int fill_one(void *arg, const char *name, const struct stat *st)
+{
+	struct fill_ctx *c = arg;
+
+	return c->filler(c->buf, name, st, 0, c->flags);
+}
+
+/* The directory's path rides in fi->fh: with nullpath_ok, readdir may get
+ * a NULL path. */
+static int op_opendir(const char *path, struct fuse_file_info *fi)
+{
+	char *copy;
+	struct stat st;
+	int rc;
+
+	if (!path)
+		return -ENOENT;
+	rc = bfs_fs_getattr(fsys(), path, &st);
+	if (rc)
+		return edge(rc);
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	fi->fh = (uint64_t)(uintptr_t)copy;
+	return 0;
+}
+
+static int op_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	free((char *)(uintptr_t)fi->fh);
+	return 0;
+}
+
+static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	struct fill_ctx c = { buf, filler, 0 };
+	const char *dir = fi && fi->fh ? (const char *)(uintptr_t)fi->fh : path;
+
+	(void)off;
+	if (!dir)
+		return -ENOENT;
+	if (flags & FUSE_READDIR_PLUS)
+		c.flags = FUSE_FILL_DIR_PLUS;
+	filler(buf, ".", NULL, 0, 0);
+	filler(buf, "..", NULL, 0, 0);
+	return edge(bfs_fs_readdir(fsys(), dir, fill_one, &c));
+}
+
+static const struct fuse_operations ops = {
+	.init = op_init,
+	.getattr = op_getattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.chmod = op_chmod,
+	.chown = op_chown,
+	.truncate = op_truncate,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.statfs = op_statfs,
+	.flush = op_flush,
+	.release = op_release,
+	.fsync = op_fsync,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+	.create = op_create,
+	.utimens = op_utimens,
+};
+
+const struct fuse_operations *bfs_fuse_operations(void)
+{
+	return &ops;
+}

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0230-fs-requests — what the bucket sees, counted by a logging proxy in
+# front of radosgw: writing 40 images the app's way (mkdir -p + write), reading
+# them cold (fresh cache), reading them warm, ls -lR, and ls -l of a
+# 2000-entry directory.  Bounds, not exact numbers where a bound is the point.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 240
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=reqs-$RANDOM
+make_bucket "$bucket"
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+plog=$tmp/proxy.log
+/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
+	--upstream "$RGW_ENDPOINT" --log "$plog" >"$tmp/proxy.out" &
+on_exit kill $!
+for _ in $(seq 50); do grep -q listening "$tmp/proxy.out" 2>/dev/null && break; sleep 0.1; done
+PEP=http://127.0.0.1:$port
+
+# count PHASE: print and remember the requests since the last call, by method.
+declare -A seen
+lines=0
+count() {
+	local n
+	n=$(wc -l <"$plog")
+	tail -n +$((lines + 1)) "$plog" | head -n $((n - lines)) >"$tmp/phase.log"
+	lines=$n
+	for m in GET HEAD PUT POST DELETE; do
+		seen[$m]=$(grep -c "^$m " "$tmp/phase.log" || true)
+	done
+	seen[LIST]=$(grep -c '^GET [^ ]*[?&]list-type=2' "$tmp/phase.log" || true)
+	seen[GET]=$((seen[GET] - seen[LIST]))
+	seen[ALL]=$(wc -l <"$tmp/phase.log")
+	echo "# $1: ${seen[ALL]} requests: GET ${seen[GET]} LIST ${seen[LIST]} HEAD ${seen[HEAD]} PUT ${seen[PUT]} DELETE ${seen[DELETE]} POST ${seen[POST]}"
+}
+
+mnt=$tmp/public/generated
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style"
+count "mount (bucket check)"
+
+# 10 tasks x 4 images, as the app writes them
+for t in $(seq 1 10); do
+	mkdir -p "$mnt/images/task$t"
+	for n in 0 1 2 3; do head -c 100000 /dev/urandom >"$mnt/images/task$t/$n.png"; done
+done
+count "write 40 files in 10 new directories"
+assert_eq "${seen[PUT]}" 51 "writing: one PUT per file (40) + one marker per new directory (11)"
+assert_eq "${seen[HEAD]}" 0 "writing: no HEAD at all"
+assert_eq "${seen[GET]}" 0 "writing: no GET"
+[ "${seen[LIST]}" -le 11 ] || fail "writing: ${seen[LIST]} LISTs for 11 new directories"
+ok "writing: ${seen[LIST]} LIST lookups for 11 directories not seen before"
+
+find "$mnt/images" -type f -name '*.png' -exec cat {} + >"$tmp/warm0.cat"
+count "read back on the writing mount"
+assert_eq "${seen[GET]}" 0 "files written here are read from the cache: no GET"
+
+bfs_umount "$mnt"
+rm -rf "$tmp/cache2"
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,cache_dir=$tmp/cache2"
+count "remount with an empty cache"
+for t in $(seq 1 10); do for n in 0 1 2 3; do cat "$mnt/images/task$t/$n.png"; done; done >"$tmp/cold.cat"
+count "read 40 files cold, by path"
+assert_eq "${seen[GET]}" 40 "cold: one GET per file"
+[ "${seen[HEAD]}" -le 40 ] || fail "cold: ${seen[HEAD]} HEADs"
+ok "cold: ${seen[HEAD]} HEAD (one per file looked up by name), ${seen[LIST]} LIST"
+cmp -s "$tmp/warm0.cat" "$tmp/cold.cat" || true
+for t in $(seq 1 10); do for n in 0 1 2 3; do cat "$mnt/images/task$t/$n.png"; done; done >"$tmp/warm.cat"
+count "read 40 files warm"
+assert_file_eq "$tmp/cold.cat" "$tmp/warm.cat" "warm read gives the same bytes"
+[ "${seen[GET]}" -eq 0 ] || [ "${seen[GET]}" -le 40 ] || fail "warm: ${seen[GET]} GETs"
+ok "warm: ${seen[GET]} GET (conditional, 304 after the 1 s window), ${seen[ALL]} requests in all"
+sleep 1.2
+ls -lR "$mnt" >/dev/null
+count "ls -lR"
+assert_eq "${seen[HEAD]}" 0 "ls -lR: no HEAD per entry"
+assert_eq "${seen[GET]}" 0 "ls -lR: no GET"
+ok "ls -lR of 12 directories: ${seen[LIST]} LIST"
+
+# ls -l of a 2000-entry directory: at most 3 LISTs (1000 a page)
+boto3_py "$bucket" <<'PY'
+from concurrent.futures import ThreadPoolExecutor
+bucket = sys.argv[1]
+with ThreadPoolExecutor(16) as ex:
+    list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="big/f%04d" % i, Body=b"x"), range(2000)))
+PY
+count "(2000 objects made by boto3 directly)"
+n=$(ls -l "$mnt/big" | grep -c '^-')
+count "ls -l of a 2000-entry directory"
+assert_eq "$n" 2000 "ls -l lists 2000 entries"
+[ "${seen[LIST]}" -le 3 ] || fail "ls -l of 2000 entries: ${seen[LIST]} LISTs"
+assert_eq "$((seen[HEAD] + seen[GET]))" 0 "ls -l of 2000 entries: no HEAD or GET"
+ok "ls -l of 2000 entries: ${seen[LIST]} LIST requests in all (${seen[ALL]} requests)"

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0240-fs-cache — the read cache: kept across remounts (served without a
+# GET), revalidated with a conditional request once stale (304, no body),
+# refetched when the object changed elsewhere, and readable with the S3
+# server stopped.  Large objects are read with ranges before they are whole.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 240
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=cache-$RANDOM
+make_bucket "$bucket"
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+plog=$tmp/proxy.log
+/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
+	--upstream "$RGW_ENDPOINT" --log "$plog" >"$tmp/proxy.out" &
+proxy=$!
+on_exit kill_quiet $proxy
+kill_quiet() { kill "$@" 2>/dev/null || true; }
+for _ in $(seq 50); do grep -q listening "$tmp/proxy.out" 2>/dev/null && break; sleep 0.1; done
+PEP=http://127.0.0.1:$port
+mark() { wc -l <"$plog"; }
+since() { tail -n +$(($1 + 1)) "$plog"; }
+
+head -c 1048576 /dev/urandom >"$tmp/a.png"
+aws_s3 cp --no-progress "$tmp/a.png" "s3://$bucket/img/a.png" >/dev/null
+mnt=$tmp/mnt
+cache=$tmp/cache
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,cache_dir=$cache,stat_ttl=3600"
+assert_file_eq "$tmp/a.png" "$mnt/img/a.png" "first read (GET) byte-exact"
+bfs_umount "$mnt"
+
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,cache_dir=$cache,stat_ttl=3600"
+m=$(mark)
+assert_file_eq "$tmp/a.png" "$mnt/img/a.png" "after a remount, read from the kept cache"
+assert_eq "$(since "$m" | grep -c '^GET /'"$bucket"'/img/a.png' || true)" 0 "no GET of the object after the remount (fresh within stat_ttl)"
+bfs_umount "$mnt"
+
+# stale: revalidated with If-None-Match -> 304
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,cache_dir=$cache,stat_ttl=0.2"
+sleep 0.5
+m=$(mark)
+assert_file_eq "$tmp/a.png" "$mnt/img/a.png" "stale cached copy revalidated"
+since "$m" | grep -Eq "^(GET|HEAD) /$bucket/img/a.png -> 304" ||
+	{ since "$m"; fail "no conditional request answered 304"; }
+assert_eq "$(since "$m" | grep -c "^GET /$bucket/img/a.png -> 200" || true)" 0 "stale: no body fetched again"
+ok "stale: one conditional request (If-None-Match), answered 304"
+
+
+# changed elsewhere: the new bytes, never the old ones after the window
+head -c 1048576 /dev/urandom >"$tmp/b.png"
+aws_s3 cp --no-progress "$tmp/b.png" "s3://$bucket/img/a.png" >/dev/null
+sleep 0.5
+assert_file_eq "$tmp/b.png" "$mnt/img/a.png" "an overwrite by another client is seen after the window"
+
+# large object: ranged reads before it is whole
+head -c $((40 << 20)) /dev/urandom >"$tmp/big.bin"
+aws_s3 cp --no-progress "$tmp/big.bin" "s3://$bucket/big.bin" >/dev/null
+m=$(mark)
+dd if="$mnt/big.bin" of="$tmp/first.bin" bs=1M count=1 status=none
+cmp -s "$tmp/first.bin" <(head -c 1048576 "$tmp/big.bin") || fail "first MiB of the large object differs"
+since "$m" | grep "^GET /$bucket/big.bin" >"$tmp/bigget" || true
+n=$(wc -l <"$tmp/bigget")
+[ "$n" -ge 1 ] || fail "no GET for the large object"
+ok "reading 1 MiB of a 40 MiB object: $n ranged GET(s) before the rest is needed"
+assert_file_eq "$tmp/big.bin" "$mnt/big.bin" "the whole large object, read sequentially"
+
+# offline: stop the proxy (the bucket is unreachable); cached files still read
+kill $proxy
+wait $proxy 2>/dev/null || true
+sleep 1.5
+assert_file_eq "$tmp/b.png" "$mnt/img/a.png" "with the bucket unreachable, a cached file is still served"
+assert_file_eq "$tmp/big.bin" "$mnt/big.bin" "... and the large one read before"
+out=$(cat "$mnt/img/nope.png" 2>&1) && fail "reading a missing file offline succeeded"
+ok "offline, an uncached name fails cleanly: ${out##*: }"

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bucketfs - mount a bucket (or a local directory, file:DIR) as a
+ * filesystem.
+ *
+ * The main skeleton: parse options into one config; open the store and
+ * check the bucket and credentials (failing fast, in the foreground, with
+ * the server's reason); lock the cache directory; then fork into the
+ * background (unless -f), and in the daemon open the index (LMDB must be
+ * opened after fork), mount, tell the waiting parent it worked, and serve
+ * until unmounted or signalled; unwind in reverse.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <fuse.h>
+
+#include "bucketfs/config.h"
+#include "bucketfs/creds.h"
+#include "bucketfs/error.h"
+#include "bucketfs/fs.h"
+#include "bucketfs/fuse_ops.h"
+#include "bucketfs/store.h"
+
+#define MSG 1024
+
+struct daemon {
+	struct bfs_config cfg;
+	char *target;
+	char *mountpoint;           /* absolute */
+	char fuse_opts[4096];       /* ",opt,opt" for FUSE */
+	int debug, single_thread;
+	struct bfs_creds *creds;
+	struct bfs_store *store;
+	struct bfs_fs *fs;
+	int lock_fd;
+	int status_fd;              /* write end of the pipe to the waiting parent */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bucketfs BUCKET[:/PREFIX] MOUNTPOINT [-f] [-o OPTIONS]\n"
+		"       bucketfs file:DIR MOUNTPOINT [-f] [-o OPTIONS]\n"
+		"\n"
+		"Mounts a bucket (S3, Aliyun OSS, COS, Kodo, MinIO, Ceph: any S3 API) at\n"
+		"MOUNTPOINT, or with file:DIR a local directory used as the bucket (the\n"
+		"embedded default for development, through the same cache and upload path).\n"
+		"Files written become objects when closed; reads come from a local cache.\n"
+		"\n"
+		"  -f                     stay in the foreground (log to stderr)\n"
+		"  -d                     foreground with FUSE debug output\n"
+		"  -s                     single-threaded\n"
+		"  -o OPT[=VAL][,...]     options (below; s3fs's names work too)\n"
+		"  -h, --help             this text\n"
+		"  -V, --version          version\n"
+		"\n"
+		"Options:\n");
+	bfs_config_help(out);
+	fprintf(out,
+		"\n"
+		"Credentials: passwd_file=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
+		"(AWS_SESSION_TOKEN), else ~/.passwd-bucketfs, /etc/passwd-bucketfs,\n"
+		"~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Not needed for file:DIR.\n"
+		"\n"
+		"Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"
+		"Semantics of every operation: SEMANTICS.md.\n");
+}
+
+/* Apply "-o a,b=c": ours go to the config, FUSE's to fuse_opts. */
+static int add_opts(struct daemon *d, const char *opts)
+{
+	char msg[MSG];
+
+	if (bfs_config_parse_opts(&d->cfg, opts, d->fuse_opts, sizeof(d->fuse_opts), msg,
+				  sizeof(msg))) {
+		fprintf(stderr, "bucketfs: %s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(struct daemon *d, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("bucketfs %s (libfuse %d)\n", BFS_VERSION, fuse_version());
+			exit(0);
+		} else if (!strcmp(a, "-f")) {
+			d->cfg.foreground = 1;
+		} else if (!strcmp(a, "-d") || !strcmp(a, "--debug")) {
+			d->cfg.foreground = 1;
+			d->debug = 1;
+		} else if (!strcmp(a, "-s")) {
+			d->single_thread = 1;
+		} else if (!strcmp(a, "-o")) {
+			if (++i >= argc) {
+				fprintf(stderr, "bucketfs: -o needs an argument\n");
+				return -1;
+			}
+			if (add_opts(d, argv[i]))
+				return -1;
+		} else if (!strncmp(a, "-o", 2)) {
+			if (add_opts(d, a + 2))
+				return -1;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "bucketfs: unknown option %s (see --help)\n", a);
+			return -1;
+		} else if (!d->target) {
+			d->target = strdup(a);
+		} else if (!d->mountpoint) {
+			d->mountpoint = strdup(a);
+		} else {
+			fprintf(stderr, "bucketfs: unexpected argument '%s'\n", a);
+			return -1;
+		}
+	}
+	if (!d->target || !d->mountpoint) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* A mount point left dead by a crashed daemon: detach it and carry on. */
+static int prepare_mountpoint(struct daemon *d)
+{
+	struct stat st;
+	char *abs;
+
+	if (stat(d->mountpoint, &st) < 0 && errno == ENOTCONN) {
+		fprintf(stderr, "bucketfs: %s: stale mount of a dead daemon; detaching it\n",
+			d->mountpoint);
+		if (umount2(d->mountpoint, MNT_DETACH) < 0) {
+			char cmd[PATH_MAX + 64];
+
+			snprintf(cmd, sizeof(cmd), "fusermount3 -uz '%s' 2>/dev/null", d->mountpoint);
+			if (system(cmd) != 0) {
+				fprintf(stderr, "bucketfs: cannot detach %s: %s\n", d->mountpoint,
+					strerror(errno));
+				return -1;
+			}
+		}
+	}
+	abs = realpath(d->mountpoint, NULL);
+	if (!abs) {
+		fprintf(stderr, "bucketfs: mount point %s: %s\n", d->mountpoint, strerror(errno));
+		return -1;
+	}
+	if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "bucketfs: mount point %s is not a directory\n", abs);
+		free(abs);
+		return -1;
+	}
+	free(d->mountpoint);
+	d->mountpoint = abs;
+	return 0;
+}
+
+static unsigned fnv(const char *s, unsigned h)
+{
+	while (s && *s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Default cache_dir, made absolute and created; then locked for us alone. */
+static int prepare_cache(struct daemon *d)
+{
+	char path[PATH_MAX], buf[32];
+	char *abs;
+	unsigned h;
+	int rc;
+
+	if (!d->cfg.cache_dir) {
+		const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME");
+
+		h = fnv(d->cfg.endpoint, 2166136261u);
+		h = fnv(d->cfg.bucket, h);
+		h = fnv(d->cfg.prefix, h);
+		h = fnv(d->cfg.local_root, h);
+		if (getuid() == 0)
+			snprintf(path, sizeof(path), "/var/cache/bucketfs/%s-%08x", d->cfg.bucket, h);
+		else if (xdg && *xdg)
+			snprintf(path, sizeof(path), "%s/bucketfs/%s-%08x", xdg, d->cfg.bucket, h);
+		else
+			snprintf(path, sizeof(path), "%s/.cache/bucketfs/%s-%08x", home ? home : "/tmp",
+				 d->cfg.bucket, h);
+		d->cfg.cache_dir = strdup(path);
+		if (!d->cfg.cache_dir)
+			return -1;
+	}
+	rc = mkdir_p(d->cfg.cache_dir, 0700);
+	if (rc) {
+		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.cache_dir, strerror(-rc));
+		return -1;
+	}
+	abs = realpath(d->cfg.cache_dir, NULL);
+	if (!abs) {
+		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.cache_dir, strerror(errno));
+		return -1;
+	}
+	free(d->cfg.cache_dir);
+	d->cfg.cache_dir = abs;
+	snprintf(path, sizeof(path), "%s/lock", abs);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0) {
+		fprintf(stderr, "bucketfs: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		ssize_t n = pread(d->lock_fd, buf, sizeof(buf) - 1, 0);
+
+		buf[n > 0 ? n : 0] = '\0';
+		fprintf(stderr,
+			"bucketfs: cache_dir %s is in use by another bucketfs (pid %s); "
+			"give each mount its own cache_dir\n", abs, n > 0 ? buf : "?");
+		return -1;
+	}
+	return 0;
+}
+
+static void write_pid(struct daemon *d)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (ftruncate(d->lock_fd, 0) == 0 && pwrite(d->lock_fd, buf, (size_t)n, 0) < 0)
+		syslog(LOG_WARNING, "cannot write pid to the cache lock file");
+}
+
+static int open_store(struct daemon *d)
+{
+	struct bfs_store_cfg sc;
+	char msg[MSG] = "";
+	int rc;
+
+	d->creds = bfs_creds_new();
+	if (!d->creds)
+		return -1;
+	if (!d->cfg.local_root) {
+		rc = bfs_creds_load(d->creds, d->cfg.passwd_file, d->cfg.bucket, msg, sizeof(msg));
+		if (rc) {
+			fprintf(stderr, "bucketfs: %s\n", msg);
+			return -1;
+		}
+	}
+	bfs_config_store_cfg(&d->cfg, d->creds, &sc);
+	rc = bfs_store_open(&sc, &d->store, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "bucketfs: %s\n", msg[0] ? msg : bfs_strerror(rc));
+		return -1;
+	}
+	rc = bfs_store_check(d->store);
+	if (rc) {
+		bfs_store_describe(rc, msg, sizeof(msg));
+		fprintf(stderr, "bucketfs: cannot use %s at %s: %s\n", d->cfg.bucket,
+			bfs_store_endpoint(d->store), msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Fork; the parent waits for the child's verdict on the pipe and exits
+ * with it, so `bucketfs ...` (and mount -a) fails when mounting fails.
+ */
+static int daemonize(struct daemon *d)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			c = 1;
+		_exit(c);
+	}
+	close(p[0]);
+	d->status_fd = p[1];
+	if (setsid() < 0)
+		return -1;
+	if (chdir("/") < 0)
+		return -1;
+	return 0;
+}
+
+static void report(struct daemon *d, int ok)
+{
+	char c = ok ? 0 : 1;
+	int fd;
+
+	if (d->status_fd < 0)
+		return;
+	if (write(d->status_fd, &c, 1) != 1)
+		syslog(LOG_WARNING, "cannot report to the parent");
+	close(d->status_fd);
+	d->status_fd = -1;
+	if (ok && !d->cfg.foreground) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
+	}
+}
+
+static int open_fs(struct daemon *d)
+{
+	struct bfs_fs_cfg fc;
+	int rc;
+
+	bfs_fs_cfg_defaults(&fc);
+	fc.prefix = d->cfg.prefix;
+	fc.cache_dir = d->cfg.cache_dir;
+	if (d->cfg.has_uid)
+		fc.uid = d->cfg.uid;
+	if (d->cfg.has_gid)
+		fc.gid = d->cfg.gid;
+	fc.umask = d->cfg.umask;
+	fc.has_umask = d->cfg.has_umask;
+	fc.root_mode = 0777 & ~d->cfg.mp_umask;
+	fc.read_only = d->cfg.read_only;
+	fc.stat_ttl_ms = d->cfg.stat_ttl_ms;
+	fc.neg_ttl_ms = d->cfg.neg_ttl_ms;
+	fc.list_ttl_ms = d->cfg.list_ttl_ms;
+	rc = bfs_fs_open(&fc, d->store, &d->fs);
+	if (rc) {
+		fprintf(stderr, "bucketfs: cannot open the cache in %s: %s\n", d->cfg.cache_dir,
+			bfs_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int serve(struct daemon *d)
+{
+	struct bfs_fuse_priv priv = { 0 };
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_loop_config *lc = NULL;
+	struct fuse *f = NULL;
+	char opts[sizeof(d->fuse_opts) + 512];
+	int rc = -1;
+
+	priv.fs = d->fs;
+	priv.cfg.entry_timeout = (double)d->cfg.stat_ttl_ms / 1000.0;
+	priv.cfg.attr_timeout = (double)d->cfg.stat_ttl_ms / 1000.0;
+	priv.cfg.negative_timeout = (double)d->cfg.neg_ttl_ms / 1000.0;
+	snprintf(opts, sizeof(opts), "fsname=%s,subtype=bucketfs,default_permissions%s%s",
+		 d->target, d->cfg.read_only ? ",ro" : "", d->fuse_opts);
+	if (fuse_opt_add_arg(&args, "bucketfs") || fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, opts) || (d->debug && fuse_opt_add_arg(&args, "-d")))
+		goto out;
+	f = fuse_new(&args, bfs_fuse_operations(), sizeof(*bfs_fuse_operations()), &priv);
+	if (!f) {
+		fprintf(stderr, "bucketfs: FUSE refused the options: %s\n", opts);
+		goto out;
+	}
+	if (fuse_mount(f, d->mountpoint) != 0) {
+		fprintf(stderr, "bucketfs: cannot mount on %s (is /dev/fuse there? see README)\n",
+			d->mountpoint);
+		goto out_destroy;
+	}
+	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0)
+		goto out_unmount;
+	write_pid(d);
+	syslog(LOG_INFO, "mounted %s on %s", d->target, d->mountpoint);
+	report(d, 1);
+	if (d->single_thread) {
+		rc = fuse_loop(f);
+	} else {
+		lc = fuse_loop_cfg_create();
+		if (!lc)
+			goto out_signals;
+		fuse_loop_cfg_set_max_threads(lc, 64);
+		fuse_loop_cfg_set_idle_threads(lc, 16);
+		rc = fuse_loop_mt(f, lc);
+		fuse_loop_cfg_destroy(lc);
+	}
+	syslog(LOG_INFO, "unmounting %s", d->mountpoint);
+out_signals:
+	fuse_remove_signal_handlers(fuse_get_session(f));
+out_unmount:
+	fuse_unmount(f);
+out_destroy:
+	fuse_destroy(f);
+out:
+	fuse_opt_free_args(&args);
+	return rc == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d;
+	char msg[MSG];
+	int rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.lock_fd = -1;
+	d.status_fd = -1;
+	bfs_config_init(&d.cfg);
+	openlog("bucketfs", LOG_PID, LOG_DAEMON);
+	if (parse_args(&d, argc, argv))
+		goto out;
+	if (bfs_config_parse_target(&d.cfg, d.target, msg, sizeof(msg)) ||
+	    bfs_config_finish(&d.cfg, msg, sizeof(msg))) {
+		fprintf(stderr, "bucketfs: %s\n", msg);
+		goto out;
+	}
+	if (prepare_mountpoint(&d) || open_store(&d) || prepare_cache(&d))
+		goto out;
+	if (!d.cfg.foreground && daemonize(&d))
+		goto out;
+	if (open_fs(&d))
+		goto out_report;
+	rc = serve(&d) ? 1 : 0;
+out_report:
+	report(&d, 0); /* no-op after a successful mount */
+	bfs_fs_close(d.fs);
+out:
+	bfs_store_close(d.store);
+	bfs_creds_free(d.creds);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	bfs_config_release(&d.cfg);
+	free(d.target);
+	free(d.mountpoint);
+	closelog();
+	return rc;
+}

@@ -1,33 +1,44 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# dev-run.sh — set up, build and run bucketfs on its embedded default.
+# dev-run.sh — set up, build and run bucketfs on its embedded default: the
+# local directory ./bucket used as the bucket, mounted at ./public/generated
+# (where the app writes its images), with its cache in ./.bucketfs-cache.
+# Writes one image the way the app does and shows where it went; leaves the
+# mount running.  Stop it with: fusermount3 -u public/generated
 #
-# Today (foundation stage) the filesystem is not written yet, so this runs
-# what exists: it starts a private S3 server (radosgw) on 127.0.0.1, creates
-# a bucket, and shows bucketfsctl writing, listing and reading an image the
-# way the app will store it.  Everything it starts is stopped at exit.
+# Production mounts the real bucket at the same place, from /etc/fstab
+# (README); the app does not change.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$src"
 bash tests/setup-deps.sh
-cmake -S . -B build >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
-echo "built: build/bucketfsctl"
+echo "built: build/bucketfs, build/bucketfsctl"
 
-dir=$(mktemp -d)
-cleanup() { bash tests/rgw.sh stop "$dir/rgw" >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-bash tests/rgw.sh start "$dir/rgw"
-. "$dir/rgw/env"
-export AWS_ACCESS_KEY_ID=$RGW_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$RGW_SECRET_KEY AWS_DEFAULT_REGION=us-east-1
-/usr/bin/aws --endpoint-url "$RGW_ENDPOINT" s3api create-bucket --bucket generated >/dev/null
-ctl() { (set -x; build/bucketfsctl -o "endpoint=$RGW_ENDPOINT,path_style" "$@"); }
+mnt=$src/public/generated
+mkdir -p "$mnt"
+if mountpoint -q "$mnt"; then
+	echo "already mounted: $mnt"
+else
+	build/bucketfs "file:$src/bucket" "$mnt" -o "cache_dir=$src/.bucketfs-cache"
+	echo "mounted: file:$src/bucket at $mnt"
+fi
 
-task=$(date +%s)
-head -c 1048576 /dev/urandom >"$dir/0.png"
-ctl check generated
-ctl put -t image/png "$dir/0.png" "generated:/images/$task/0.png"
-ctl ls -r generated
-ctl stat "generated:/images/$task/0.png"
-ctl get "generated:/images/$task/0.png" "$dir/back.png"
-cmp "$dir/0.png" "$dir/back.png" && echo "read back byte-exact: /generated/images/$task/0.png"
+task=demo-$(date +%s)
+node -e '
+const fs = require("fs"), path = require("path");
+(async () => {
+  const [mnt, task] = process.argv.slice(1);
+  const dir = path.join(mnt, "images", task);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+                             Buffer.alloc(1024 * 1024, 7)]);
+  await fs.promises.writeFile(path.join(dir, "0.png"), png);
+  console.log("the app wrote /generated/images/" + task + "/0.png");
+})().catch((e) => { console.error(e); process.exit(1); });
+' "$mnt" "$task"
+echo "through the mount:  $(ls -l "$mnt/images/$task/0.png")"
+echo "in the bucket dir:  $(ls -l "$src/bucket/images/$task/0.png")"
+cmp "$mnt/images/$task/0.png" "$src/bucket/images/$task/0.png" && echo "same bytes on both sides"
+echo "bucketfs keeps running; unmount with: fusermount3 -u $mnt"

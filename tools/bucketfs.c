@@ -423,7 +423,14 @@ static int serve(struct daemon *d)
 		rc = fuse_loop_mt(f, lc);
 		fuse_loop_cfg_destroy(lc);
 	}
-	syslog(LOG_INFO, "unmounting %s", d->mountpoint);
+	/* A positive value is the signal that ended the loop (SIGTERM, SIGINT,
+	 * SIGHUP): a normal, clean stop. */
+	if (rc > 0) {
+		syslog(LOG_INFO, "signal %d: unmounting %s", rc, d->mountpoint);
+		rc = 0;
+	} else {
+		syslog(LOG_INFO, "unmounting %s", d->mountpoint);
+	}
 out_signals:
 	fuse_remove_signal_handlers(fuse_get_session(f));
 out_unmount:

@@ -25,6 +25,8 @@ static int fresh(int64_t stamp, long ttl_ms, int64_t now)
 	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
 }
 
+static int lookup_err(struct bfs_fs *fs, const char *path, int rc);
+
 static void root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
 {
 	bfs_entry_init(e);
@@ -63,7 +65,35 @@ static void entry_dir(int64_t now, struct bfs_entry *e)
 	bfs_entry_init(e);
 	e->type = BFS_ENT_DIR;
 	e->mode = S_IFDIR;
+	e->mtime_ns = now;
 	e->validated_ns = now;
+}
+
+/*
+ * A directory found by name: its "dir/" marker, if there is one, carries
+ * its mode, owner and mtime (s3fs's format).  One HEAD; none is fine.
+ */
+static int dir_entry_by_name(struct bfs_fs *fs, const char *path, const char *dkey,
+			     struct bfs_entry *e)
+{
+	struct bfs_obj_info info;
+	int rc;
+
+	entry_dir(fs_now_ns(), e);
+	e->flags |= BFS_EF_PROBED;
+	rc = bfs_store_head(fs->store, dkey, &info);
+	if (rc == BFS_E_NOTFOUND)
+		return 0;
+	if (rc)
+		return lookup_err(fs, path, rc);
+	fs_entry_from_info(fs, &info, e);
+	e->type = BFS_ENT_DIR;
+	e->mode = S_IFDIR | (e->mode & 07777);
+	e->size = 0;
+	e->flags |= BFS_EF_MARKER | BFS_EF_PROBED;
+	if (!bfs_obj_info_meta(&info, "mode"))
+		e->mode = S_IFDIR;
+	return 0;
 }
 
 /* A failed lookup request: note an unreachable bucket, then the errno. */
@@ -132,8 +162,7 @@ static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *
 			return rc;
 		if (!rc)
 			return -ENOENT;
-		entry_dir(fs_now_ns(), e);
-		return 0;
+		return dir_entry_by_name(fs, path, dkey, e);
 	}
 	rc = bfs_store_list(fs->store, key, "/", NULL, 1000, &l);
 	if (rc)
@@ -158,10 +187,8 @@ static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *
 		is_dir = rc;
 		is_file = !is_dir; /* let HEAD decide */
 	}
-	if (is_dir) {
-		entry_dir(fs_now_ns(), e);
-		return 0;
-	}
+	if (is_dir)
+		return dir_entry_by_name(fs, path, dkey, e);
 	if (!is_file)
 		return -ENOENT;
 	return head_entry(fs, path, key, e);
@@ -174,7 +201,8 @@ static void merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 	    !e->etag[0])
 		return;
 	/* The same object: a listing cannot tell a symlink from a file. */
-	e->type = old->type;
+	if (!(e->flags & BFS_EF_META))
+		e->type = old->type;
 	e->data_id = old->data_id;
 	e->cached_bytes = old->cached_bytes;
 	e->flags |= old->flags & BFS_EF_CACHED;
@@ -238,6 +266,29 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		*e = old;
 		return 0;
 	}
+	/* A known directory gone stale: does anything remain below it?  One
+	 * LIST of one key; its attributes stay as they were. */
+	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
+	    (old.flags & (BFS_EF_META | BFS_EF_PROBED))) {
+		char dkey[FS_KEY_MAX + 1];
+
+		rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
+		if (rc)
+			return rc;
+		rc = dir_exists(fs, path, dkey);
+		if (rc > 0) {
+			old.validated_ns = now;
+			*e = old;
+			return bfs_index_put(fs->ix, path, e);
+		}
+		if (rc < 0 && fs_offline(fs)) {
+			*e = old;
+			return 0;
+		}
+		if (rc < 0)
+			return rc;
+		/* gone, or now a file: ask afresh below */
+	}
 	/* A known file gone stale: one conditional HEAD; 304 means unchanged. */
 	if (have && old.state == BFS_ST_CLEAN && old.type != BFS_ENT_DIR && old.etag[0]) {
 		char key[FS_KEY_MAX];
@@ -246,7 +297,10 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		rc = fs_file_key(fs, path, key, sizeof(key));
 		if (rc)
 			return rc;
-		rc = bfs_store_head_if(fs->store, key, old.etag, &info);
+		/* Unconditional when we never saw its metadata (it came from a
+		 * listing): the answer carries mode, owner and symlink-ness. */
+		rc = bfs_store_head_if(fs->store, key,
+				       (old.flags & BFS_EF_META) ? old.etag : NULL, &info);
 		if (rc == BFS_E_NOTMODIFIED) {
 			old.validated_ns = now;
 			*e = old;
@@ -287,8 +341,8 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	if (have && old.state != BFS_ST_NEGATIVE) {
 		if (old.type == BFS_ENT_DIR && e->type == BFS_ENT_DIR) {
 			e->listed_ns = old.listed_ns;
-			e->flags |= old.flags & (BFS_EF_MARKER | BFS_EF_META);
-			if (old.flags & BFS_EF_META) {
+			if (!(e->flags & BFS_EF_META) && (old.flags & BFS_EF_META)) {
+				e->flags |= old.flags & (BFS_EF_MARKER | BFS_EF_META);
 				e->mode = old.mode;
 				e->uid = old.uid;
 				e->gid = old.gid;

@@ -6,13 +6,15 @@ and radosgw on 127.0.0.1 and injects faults by plan.
     faultproxy.py --listen-port P --upstream http://127.0.0.1:PORT --plan PLAN
                   [--log FILE]
 
-PLAN is a comma-separated list of RULE=COUNT, applied to the first COUNT
-requests that match, in order:
+PLAN is a comma-separated list of [METHOD:]RULE=COUNT, applied to the first
+COUNT requests that match, in order; with METHOD (GET, PUT, HEAD, POST,
+DELETE) only requests of that method match that rule:
     503     answer 503 SlowDown (S3 XML body)
     500     answer 500 InternalError
     429     answer 429 TooManyRequests
     400     answer 400 InvalidArgument (must not be retried)
     reset   close the connection without answering
+    pass    forward it unchanged (to let some through before faults)
 Requests past the plan are forwarded unchanged.  Each request is logged as
 "METHOD PATH -> STATUS" (to --log), so tests can count what was sent.
 """
@@ -40,10 +42,11 @@ def main():
     ap.add_argument("--log", default="/dev/null")
     a = ap.parse_args()
     up = urllib.parse.urlparse(a.upstream)
-    plan = []
+    plans = {}  # method (or "") -> list of rules, in order
     for item in filter(None, a.plan.split(",")):
         rule, _, count = item.partition("=")
-        plan += [rule] * int(count or 1)
+        method, _, rule = rule.rpartition(":")
+        plans.setdefault(method, []).extend([rule] * int(count or 1))
     lock = threading.Lock()
     log = open(a.log, "a", buffering=1)
 
@@ -57,7 +60,8 @@ def main():
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else b""
             with lock:
-                rule = plan.pop(0) if plan else None
+                q = plans.get(self.command) or plans.get("")
+                rule = q.pop(0) if q else None
             if rule == "reset":
                 log.write("%s %s -> reset\n" % (self.command, self.path))
                 self.close_connection = True

@@ -69,6 +69,7 @@ enum bfs_entry_state {
 #define BFS_EF_MARKER   0x0002  /* a directory with its own "dir/" marker object */
 #define BFS_EF_CACHED   0x0004  /* the data file holds the whole object */
 #define BFS_EF_LOCAL    0x0008  /* created here and never seen in a listing yet */
+#define BFS_EF_PROBED   0x0010  /* a directory whose "dir/" marker was looked up */
 
 struct bfs_entry {
 	uint16_t type;              /* enum bfs_entry_type */

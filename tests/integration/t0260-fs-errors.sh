@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0260-fs-errors — errors reach the writer, never success for lost data:
+# through a fault proxy, PUTs that keep failing make close() and fsync()
+# return EIO and leave no object (no zero-byte placeholder) in the bucket;
+# faults within the retry budget are invisible and the object is exact.
+# Also: an s3fs command line and an /etc/fstab line (mount -T, through
+# mount.fuse3) work with only the program name changed.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 240
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=errs-$RANDOM
+make_bucket "$bucket"
+kill_quiet() { kill "$@" 2>/dev/null || true; }
+unmount_if() { ! mountpoint -q "$1" || umount -l "$1"; }
+
+# proxy PLAN: a fault proxy in front of radosgw; sets PEP and PLOG.
+proxy() {
+	local port
+	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	PLOG=$tmp/proxy.$port.log
+	/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
+		--upstream "$RGW_ENDPOINT" --plan "$1" --log "$PLOG" >"$tmp/proxy.$port.out" &
+	on_exit kill_quiet $!
+	for _ in $(seq 50); do grep -q listening "$tmp/proxy.$port.out" 2>/dev/null && break; sleep 0.1; done
+	PEP=http://127.0.0.1:$port
+}
+
+# Every PUT fails (500): mkdir, close and fsync report EIO; nothing lands.
+proxy "PUT:500=100000"
+mnt=$tmp/m1
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,retries=2"
+/usr/bin/python3 - "$mnt" <<'PY' || fail "errors were not reported to the writer"
+import errno, os, sys
+mnt = sys.argv[1]
+try:
+    os.mkdir(mnt + "/d")
+    raise SystemExit("mkdir succeeded although every PUT fails")
+except OSError as e:
+    assert e.errno == errno.EIO, e
+fd = os.open(mnt + "/f.png", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(fd, b"x" * 100000)
+try:
+    os.fsync(fd)
+    raise SystemExit("fsync succeeded although every PUT fails")
+except OSError as e:
+    assert e.errno == errno.EIO, e
+try:
+    os.close(fd)
+    raise SystemExit("close succeeded although every PUT fails")
+except OSError as e:
+    assert e.errno == errno.EIO, e
+print("ok - mkdir, fsync and close return EIO when the PUT cannot be made")
+PY
+ok "failed uploads are reported: mkdir, fsync and close give EIO"
+n=$(boto3_py "$bucket" <<'PY'
+print(s3.list_objects_v2(Bucket=sys.argv[1]).get("KeyCount", 0))
+PY
+)
+assert_eq "$n" 0 "no object (no zero-byte placeholder) reached the bucket"
+grep -q 'upload /f.png: server error' "${BFS_MOUNT_LOG[$mnt]}" ||
+	fail "the daemon log does not name the failed upload: $(tail -3 "${BFS_MOUNT_LOG[$mnt]}")"
+ok "the daemon logs the failure with the server's reason: $(grep -m1 'upload /f.png' "${BFS_MOUNT_LOG[$mnt]}")"
+bfs_umount "$mnt"
+
+# Faults within the budget (retries=4): invisible, and the object is exact.
+proxy "PUT:503=2,PUT:reset=1,GET:500=1"
+mnt=$tmp/m2
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style"
+head -c 300000 /dev/urandom >"$tmp/data"
+mkdir -p "$mnt/img" && cp "$tmp/data" "$mnt/img/a.png" || fail "write through transient faults failed"
+aws_s3 cp --no-progress "s3://$bucket/img/a.png" "$tmp/back" >/dev/null
+assert_file_eq "$tmp/data" "$tmp/back" "the object written through 503, 503, reset is exact"
+grep -c ' -> 503\| -> reset' "$PLOG" >/dev/null || fail "the faults were not injected"
+ok "faults seen by the proxy: $(grep -c ' -> 503\| -> reset\| -> 500' "$PLOG")"
+bfs_umount "$mnt"
+
+# An s3fs command line, only the program name changed.
+printf '%s:%s\n' "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" >"$tmp/passwd-s3fs"
+chmod 600 "$tmp/passwd-s3fs"
+mnt=$tmp/m3
+mkdir -p "$mnt"
+"$BFS_BUILD_DIR/bucketfs" "$bucket" "$mnt" -o passwd_file="$tmp/passwd-s3fs" \
+	-o url="$RGW_ENDPOINT" -o use_path_request_style -o allow_other -o umask=0022 \
+	-o use_cache="$tmp/s3fs-cache" -o stat_cache_expire=1 -o mp_umask=0022 -o uid=0,gid=0 \
+	-o sigv4 -o nodnscache -o dbglevel=info || fail "the s3fs command line did not mount"
+on_exit unmount_if "$mnt"
+[ "$(cat "$mnt/img/a.png" | md5sum)" = "$(md5sum <"$tmp/data")" ] || fail "read through the s3fs-style mount"
+ok "s3fs command line (passwd_file, url, use_path_request_style, use_cache, ...) mounts and reads"
+fusermount3 -u "$mnt"
+for _ in $(seq 50); do mountpoint -q "$mnt" || break; sleep 0.1; done
+
+# /etc/fstab through mount(8) and mount.fuse3, with the fstab-only words.
+# mount(8) runs helpers with a fixed PATH, so the line names the binary by
+# its absolute path in mount.fuse3's "PROGRAM#SOURCE" form (installed
+# under /usr/bin, "SOURCE ... fuse.bucketfs" works the same).
+cat >"$tmp/fstab" <<EOF2
+$BFS_BUILD_DIR/bucketfs#$bucket:/img $tmp/m4 fuse _netdev,nofail,noauto,x-systemd.automount,x-systemd.requires=network-online.target,allow_other,use_path_request_style,url=$RGW_ENDPOINT,passwd_file=$tmp/passwd-s3fs,cache_dir=$tmp/fstab-cache 0 0
+EOF2
+mkdir -p "$tmp/m4"
+mount -T "$tmp/fstab" "$tmp/m4" || fail "mount -T with the fstab line failed"
+on_exit unmount_if "$tmp/m4"
+[ "$(md5sum <"$tmp/m4/a.png")" = "$(md5sum <"$tmp/data")" ] || fail "read through the fstab mount"
+grep -q " $tmp/m4 fuse" /proc/mounts || fail "not in /proc/mounts"
+ok "fstab line (_netdev, nofail, noauto, x-systemd.*, s3fs options) mounts with mount -T"
+umount "$tmp/m4" || fail "umount of the fstab mount"
+ok "umount of the fstab mount"

@@ -110,6 +110,28 @@ static const struct opt options[] = {
 	{ "notsup_compat_dir", OPT_IGNORED, 0, NULL, "" },
 	{ "compat_dir", OPT_IGNORED, 0, NULL, "" },
 	{ "ssl_verify_hostname", OPT_IGNORED, 0, NULL, "" },
+	{ "nonempty", OPT_IGNORED, 0, NULL, "" },
+	{ "big_writes", OPT_IGNORED, 0, NULL, "" },
+	{ "kernel_cache", OPT_IGNORED, 0, NULL, "" },
+	{ "enable_content_md5", OPT_IGNORED, 0, NULL, "" },
+	{ "enable_noobj_cache", OPT_IGNORED, 0, NULL, "" },
+	{ "disable_noobj_cache", OPT_IGNORED, 0, NULL, "" },
+	{ "max_stat_cache_size", OPT_IGNORED, 0, NULL, "" },
+	{ "stat_cache_interval_expire", OPT_IGNORED, 0, NULL, "" },
+	{ "noxmlns", OPT_IGNORED, 0, NULL, "" },
+	{ "del_cache", OPT_IGNORED, 0, NULL, "" },
+	{ "max_thread_count", OPT_IGNORED, 0, NULL, "" },
+	{ "multireq_max", OPT_IGNORED, 0, NULL, "" },
+	{ "list_object_max_keys", OPT_IGNORED, 0, NULL, "" },
+	{ "no_time_stamp_msg", OPT_IGNORED, 0, NULL, "" },
+	{ "tmpdir", OPT_IGNORED, 0, NULL, "" },
+	{ "use_wtf8", OPT_IGNORED, 0, NULL, "" },
+	{ "update_parent_dir_stat", OPT_IGNORED, 0, NULL, "" },
+	{ "streamupload", OPT_IGNORED, 0, NULL, "" },
+	{ "max_dirty_data", OPT_IGNORED, 0, NULL, "" },
+	{ "ensure_diskfree", OPT_IGNORED, 0, NULL, "" },
+	{ "instance_name", OPT_IGNORED, 0, NULL, "" },
+	{ "mime", OPT_IGNORED, 0, NULL, "" },
 };
 
 #define NOPTS (sizeof(options) / sizeof(options[0]))
@@ -450,7 +472,7 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 void bfs_config_help(FILE *out)
 {
 	size_t i;
-	int first = 1;
+	int first = 1, col = 0;
 
 	for (i = 0; i < NOPTS; i++) {
 		const struct opt *o = &options[i];
@@ -462,7 +484,7 @@ void bfs_config_help(FILE *out)
 		if (o->type == OPT_IGNORED || o->type == OPT_FSTAB)
 			continue;
 		if (o->type == OPT_FUSE)
-			arg = "";
+			arg = o->def && !strcmp(o->def, "off") ? "" : "=VALUE";
 		if (o->type == OPT_ID || o->type == OPT_OCTAL || o->type == OPT_TTL)
 			arg = o->type == OPT_TTL ? "=SECONDS" : "=N";
 		snprintf(left, sizeof(left), "-o %s%s", o->name, arg);
@@ -478,7 +500,12 @@ void bfs_config_help(FILE *out)
 	for (i = 0; i < NOPTS; i++) {
 		if (options[i].type != OPT_IGNORED)
 			continue;
-		fprintf(out, "%s%s", first ? " " : ", ", options[i].name);
+		if (col > 66) {
+			fprintf(out, ",\n   ");
+			col = 0;
+			first = 1;
+		}
+		col += fprintf(out, "%s%s", first ? " " : ", ", options[i].name);
 		first = 0;
 	}
 	fprintf(out, "\n");

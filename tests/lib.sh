@@ -14,6 +14,10 @@
 #     boto3_py ARG... <<'PY'   /usr/bin/python3 with boto3; the script (stdin)
 #                              finds ENDPOINT and a ready client `s3`
 #     make_bucket NAME
+#     bfs_mount TARGET MNT [OPTS]   mount bucketfs in the foreground (unmounted
+#                              at exit); BFS_MOUNT_PID/LOG/CACHE[MNT] tell its
+#                              pid, log and cache_dir
+#     bfs_umount MNT           unmount now, and check the daemon exited 0
 #     ok MSG / fail MSG / assert_eq ACTUAL EXPECTED MSG / assert_file_eq F1 F2 [MSG]
 #
 # What it sets up: set -euo pipefail (and errtrace, with a message naming the

@@ -4,7 +4,10 @@
 and radosgw on 127.0.0.1 and injects faults by plan.
 
     faultproxy.py --listen-port P --upstream http://127.0.0.1:PORT --plan PLAN
-                  [--log FILE]
+                  [--log FILE] [--tls-cert CERT.pem --tls-key KEY.pem]
+
+With --tls-cert/--tls-key it speaks https (to test TLS on the client side;
+the upstream stays http).
 
 PLAN is a comma-separated list of [METHOD:]RULE=COUNT, applied to the first
 COUNT requests that match, in order; with METHOD (GET, PUT, HEAD, POST,
@@ -40,6 +43,8 @@ def main():
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--plan", default="")
     ap.add_argument("--log", default="/dev/null")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     a = ap.parse_args()
     up = urllib.parse.urlparse(a.upstream)
     plans = {}  # method (or "") -> list of rules, in order
@@ -102,6 +107,11 @@ def main():
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", a.listen_port), Handler)
     srv.daemon_threads = True
+    if a.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print("listening", flush=True)
     srv.serve_forever()
 

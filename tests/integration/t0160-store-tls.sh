@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0160-store-tls — https endpoints: TLS certificates are verified by
+# default (a self-signed server is refused with a TLS error), ca_bundle=
+# trusts a private CA, insecure (s3fs: no_check_certificate) skips the
+# check, and the host name must match.  The server is an https proxy in
+# front of radosgw, with a CA and certificate made here by openssl.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 120
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=tls-$RANDOM
+make_bucket "$bucket"
+kill_quiet() { kill "$@" 2>/dev/null || true; }
+
+# A private CA and a server certificate for 127.0.0.1 and localhost.
+cd "$tmp"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+	-subj "/CN=bucketfs test CA" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=localhost" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext.cnf
+openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
+	-extfile ext.cnf 2>/dev/null
+cd - >/dev/null
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
+	--upstream "$RGW_ENDPOINT" --tls-cert "$tmp/srv.pem" --tls-key "$tmp/srv.key" >"$tmp/proxy.out" &
+on_exit kill_quiet $!
+for _ in $(seq 50); do grep -q listening "$tmp/proxy.out" 2>/dev/null && break; sleep 0.1; done
+ep=https://127.0.0.1:$port
+ctl=$BFS_BUILD_DIR/bucketfsctl
+echo "over tls" >"$tmp/f"
+
+out=$("$ctl" -o "endpoint=$ep,path_style,retries=0" check "$bucket" 2>&1) &&
+	fail "a certificate from an unknown CA was accepted"
+[[ $out == *"TLS error"* ]] || fail "unknown CA: expected a TLS error, got: $out"
+ok "verification is on by default: $out"
+"$ctl" -o "endpoint=$ep,path_style,ca_bundle=$tmp/ca.pem" put "$tmp/f" "$bucket:/tls.txt" >/dev/null ||
+	fail "put over https with ca_bundle="
+assert_eq "$("$ctl" -o "endpoint=$ep,path_style,ca_bundle=$tmp/ca.pem" get "$bucket:/tls.txt" -)" \
+	"over tls" "https with ca_bundle= trusts the private CA (put and get)"
+assert_eq "$("$ctl" -o "endpoint=$ep,path_style,no_check_certificate" get "$bucket:/tls.txt" -)" \
+	"over tls" "no_check_certificate (s3fs name of insecure) skips verification"
+# The certificate names 127.0.0.1 and localhost.  Virtual-hosted style asks
+# for BUCKET.localhost, which it does not name: refused.
+out=$("$ctl" -o "endpoint=https://localhost:$port,ca_bundle=$tmp/ca.pem,retries=0" \
+	check "$bucket" 2>&1) && fail "a certificate for another host name was accepted"
+[[ $out == *"TLS error"* ]] || fail "host name mismatch: expected a TLS error, got: $out"
+ok "a host name the certificate does not name is refused: ${out:0:140}"
+# The mount over https too.
+bfs_mount "$bucket" "$tmp/mnt" "endpoint=$ep,path_style,ca_bundle=$tmp/ca.pem"
+assert_eq "$(cat "$tmp/mnt/tls.txt")" "over tls" "the mount reads over https"

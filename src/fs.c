@@ -151,8 +151,8 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 	uint32_t mode = 0, uid, gid;
 	const char *mt = bfs_obj_info_meta(info, "mtime");
 
-	(void)fs;
 	e->type = BFS_ENT_FILE;
+	e->flags |= BFS_EF_SEEN;
 	e->size = info->size;
 	e->mtime_ns = (int64_t)info->mtime * 1000000000;
 	snprintf(e->etag, sizeof(e->etag), "%s", info->etag);
@@ -346,6 +346,13 @@ void bfs_fs_close(struct bfs_fs *fs)
 			struct bfs_ofile *of = fs->open[i];
 
 			fs->open[i] = of->next;
+			/* handles the kernel never released (unmounted while open) */
+			while (of->handles) {
+				struct bfs_file *f = of->handles;
+
+				of->handles = f->next;
+				free(f);
+			}
 			if (of->fd >= 0)
 				close(of->fd);
 			pthread_rwlock_destroy(&of->io);

@@ -300,7 +300,8 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		/* Unconditional when we never saw its metadata (it came from a
 		 * listing): the answer carries mode, owner and symlink-ness. */
 		rc = bfs_store_head_if(fs->store, key,
-				       (old.flags & BFS_EF_META) ? old.etag : NULL, &info);
+				       (old.flags & (BFS_EF_META | BFS_EF_SEEN)) ? old.etag : NULL,
+				       &info);
 		if (rc == BFS_E_NOTMODIFIED) {
 			old.validated_ns = now;
 			*e = old;

@@ -410,15 +410,34 @@ static int mark_dirty(struct bfs_fs *fs, struct bfs_ofile *of)
 	return bfs_index_put(fs->ix, of->path, &e);
 }
 
-static struct bfs_file *new_handle(struct bfs_ofile *of, int flags)
+static struct bfs_file *new_handle(struct bfs_fs *fs, struct bfs_ofile *of, int flags)
 {
 	struct bfs_file *f = calloc(1, sizeof(*f));
 
-	if (f) {
-		f->of = of;
-		f->flags = flags;
-	}
+	if (!f)
+		return NULL;
+	f->of = of;
+	f->flags = flags;
+	pthread_mutex_lock(&fs->open_lock);
+	f->next = of->handles;
+	if (f->next)
+		f->next->prev = f;
+	of->handles = f;
+	pthread_mutex_unlock(&fs->open_lock);
 	return f;
+}
+
+static void drop_handle(struct bfs_fs *fs, struct bfs_file *f)
+{
+	pthread_mutex_lock(&fs->open_lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		f->of->handles = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&fs->open_lock);
+	free(f);
 }
 
 int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_file **out)
@@ -475,7 +494,7 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 	}
 	if (rc)
 		goto out_put;
-	*out = new_handle(of, flags);
+	*out = new_handle(fs, of, flags);
 	if (!*out) {
 		rc = -ENOMEM;
 		goto out_put;
@@ -556,7 +575,7 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	of->staged = 1;
 	of->dirty = 1;
 	pthread_mutex_unlock(&of->lock);
-	*out = new_handle(of, flags);
+	*out = new_handle(fs, of, flags);
 	if (!*out) {
 		fs_ofile_put(fs, of);
 		return -ENOMEM;
@@ -771,8 +790,8 @@ void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
 		of->ent_changed = 0;
 	}
 	pthread_mutex_unlock(&of->lock);
+	drop_handle(fs, f);
 	fs_ofile_put(fs, of);
-	free(f);
 }
 
 int bfs_fs_truncate(struct bfs_fs *fs, const char *path, off_t size)

@@ -47,9 +47,12 @@ struct bfs_ofile {
 	uint64_t valid;              /* bytes of fd valid from 0 (large objects) */
 	int ent_changed;             /* ent.cached_bytes grew: save it at release */
 	struct bfs_entry ent;        /* attributes as of open / last upload */
+	struct bfs_file *handles;    /* open handles (under fs->open_lock), freed at
+	                              * close if the kernel never released them */
 };
 
 struct bfs_file {
+	struct bfs_file *next, *prev;  /* in of->handles, under fs->open_lock */
 	struct bfs_ofile *of;
 	int flags;                   /* open(2) flags */
 	int changed;                 /* this handle wrote or truncated */

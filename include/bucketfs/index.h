@@ -70,6 +70,8 @@ enum bfs_entry_state {
 #define BFS_EF_CACHED   0x0004  /* the data file holds the whole object */
 #define BFS_EF_LOCAL    0x0008  /* created here and never seen in a listing yet */
 #define BFS_EF_PROBED   0x0010  /* a directory whose "dir/" marker was looked up */
+#define BFS_EF_SEEN     0x0020  /* attributes came from the object's own headers
+                                 * (HEAD/GET), with or without s3fs metadata */
 
 struct bfs_entry {
 	uint16_t type;              /* enum bfs_entry_type */

@@ -39,6 +39,8 @@ static const struct opt options[] = {
 	{ "path_style", OPT_FLAG, F(path_style), "off",
 	  "address the bucket as https://host/bucket/ instead of https://bucket.host/" },
 	{ "use_path_request_style", OPT_FLAG, F(path_style), NULL, "s3fs name for path_style" },
+	{ "signature", OPT_STR, F(signature_name), "v4",
+	  "v4 (AWS SigV4, any S3 API), oss-v1 or oss-v4 (Aliyun OSS's own)" },
 	{ "passwd_file", OPT_STR, F(passwd_file), "see CREDENTIALS",
 	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600" },
 	{ "ca_bundle", OPT_STR, F(ca_bundle), "system store", "PEM file of trusted CAs" },
@@ -159,6 +161,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->endpoint);
 	free(c->region);
 	free(c->passwd_file);
+	free(c->signature_name);
 	free(c->ca_bundle);
 	free(c->cache_dir);
 	memset(c, 0, sizeof(*c));
@@ -462,6 +465,17 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 		if (!c->endpoint)
 			return -ENOMEM;
 	}
+	if (!c->signature_name || !strcmp(c->signature_name, "v4")) {
+		c->signature = BFS_SIG_V4;
+	} else if (!strcmp(c->signature_name, "oss-v1")) {
+		c->signature = BFS_SIG_OSS_V1;
+	} else if (!strcmp(c->signature_name, "oss-v4")) {
+		c->signature = BFS_SIG_OSS_V4;
+	} else {
+		snprintf(msg, msgsz, "unknown signature '%s' (v4, oss-v1 or oss-v4)",
+			 c->signature_name);
+		return BFS_E_CONFIG;
+	}
 	if (c->part_size < (5ULL << 20)) {
 		snprintf(msg, msgsz, "part_size must be at least 5M (S3's minimum part size)");
 		return BFS_E_CONFIG;
@@ -520,6 +534,7 @@ void bfs_config_store_cfg(const struct bfs_config *c, const struct bfs_creds *cr
 	sc->bucket = c->bucket;
 	sc->region = c->region;
 	sc->path_style = c->path_style;
+	sc->signature = c->signature;
 	sc->creds = creds;
 	sc->ca_bundle = c->ca_bundle;
 	sc->insecure = c->insecure;

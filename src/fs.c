@@ -405,8 +405,7 @@ int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st)
 	return 0;
 }
 
-/* The entry of path's parent must be a directory that exists. */
-static int parent_dir(struct bfs_fs *fs, const char *path)
+int fs_parent_dir(struct bfs_fs *fs, const char *path)
 {
 	char parent[BFS_INDEX_PATH_MAX];
 	struct bfs_entry pe;
@@ -424,12 +423,9 @@ static int parent_dir(struct bfs_fs *fs, const char *path)
 	return pe.type == BFS_ENT_DIR ? 0 : -ENOTDIR;
 }
 
-int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct bfs_ctx *c)
+int fs_new_name(struct bfs_fs *fs, const char *path)
 {
-	struct bfs_meta_kv meta[4];
-	struct bfs_put_opts po;
 	struct bfs_entry e;
-	char dkey[FS_KEY_MAX + 1];
 	int rc;
 
 	if (fs->cfg.read_only)
@@ -439,7 +435,18 @@ int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct 
 		return -EEXIST;
 	if (rc != -ENOENT)
 		return rc;
-	rc = parent_dir(fs, path);
+	return fs_parent_dir(fs, path);
+}
+
+int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct bfs_ctx *c)
+{
+	struct bfs_meta_kv meta[4];
+	struct bfs_put_opts po;
+	struct bfs_entry e;
+	char dkey[FS_KEY_MAX + 1];
+	int rc;
+
+	rc = fs_new_name(fs, path);
 	if (!rc)
 		rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 	if (rc)
@@ -716,16 +723,9 @@ int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path,
 	size_t tl = strlen(target);
 	int rc;
 
-	if (fs->cfg.read_only)
-		return -EROFS;
 	if (tl >= BFS_ENTRY_LINK_MAX)
 		return -ENAMETOOLONG;
-	rc = fs_lookup(fs, path, &e);
-	if (rc == 0)
-		return -EEXIST;
-	if (rc != -ENOENT)
-		return rc;
-	rc = parent_dir(fs, path);
+	rc = fs_new_name(fs, path);
 	if (!rc)
 		rc = fs_file_key(fs, path, key, sizeof(key));
 	if (rc)

@@ -190,7 +190,7 @@ static int ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	int64_t now = fs_now_ns();
 	int fresh = now - e->validated_ns < (int64_t)fs->cfg.stat_ttl_ms * 1000000;
 	uint64_t id;
-	int fd = -1, rc;
+	int fd = -1, rc, whole;
 
 	if (of->staged || of->fd >= 0)
 		return 0;
@@ -270,19 +270,9 @@ static int ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	fd = fs_data_create(fs, &id);
 	if (fd < 0)
 		return fd;
-	if (e->size <= fs->cfg.whole_max) {
-		rc = bfs_store_get_fd(fs->store, key, NULL, fd, 0, &info);
-		if (rc) {
-			close(fd);
-			fs_data_unlink(fs, id);
-			goto fail;
-		}
-		of->fd = fd;
-		of->fd_id = id;
-		of->valid = info.size;
-		return adopt_fetch(fs, of, id, &info, info.size);
-	}
-	rc = bfs_store_head(fs->store, key, &info);
+	whole = e->size <= fs->cfg.whole_max;
+	rc = whole ? bfs_store_get_fd(fs->store, key, NULL, fd, 0, &info) :
+		     bfs_store_head(fs->store, key, &info);
 	if (rc) {
 		close(fd);
 		fs_data_unlink(fs, id);
@@ -290,8 +280,8 @@ static int ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	}
 	of->fd = fd;
 	of->fd_id = id;
-	of->valid = 0;
-	return adopt_fetch(fs, of, id, &info, 0);
+	of->valid = whole ? info.size : 0;
+	return adopt_fetch(fs, of, id, &info, of->valid);
 
 use_cached:
 	of->fd = fd;
@@ -512,10 +502,8 @@ out_put:
 int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 		  const struct bfs_ctx *c, struct bfs_file **out)
 {
-	char parent[BFS_INDEX_PATH_MAX];
-	struct bfs_entry e, pe;
+	struct bfs_entry e;
 	struct bfs_ofile *of;
-	const char *name;
 	int rc, fresh, fd;
 	uint64_t id;
 
@@ -529,16 +517,9 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	}
 	if (rc != -ENOENT)
 		return rc;
-	rc = fs_split(path, parent, sizeof(parent), &name);
+	rc = fs_parent_dir(fs, path);
 	if (rc)
 		return rc;
-	if (strlen(name) > 255)
-		return -ENAMETOOLONG;
-	rc = fs_lookup(fs, parent, &pe);
-	if (rc)
-		return rc;
-	if (pe.type != BFS_ENT_DIR)
-		return -ENOTDIR;
 	rc = ofile_get(fs, path, &of, &fresh);
 	if (rc)
 		return rc;

@@ -92,6 +92,12 @@ void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct st
  */
 int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
 
+/* path's parent is an existing directory (0), or -ENOENT/-ENOTDIR/... */
+int fs_parent_dir(struct bfs_fs *fs, const char *path);
+
+/* path may be created: writable mount, no such name, parent a directory. */
+int fs_new_name(struct bfs_fs *fs, const char *path);
+
 /* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
 void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
 			struct bfs_entry *e);

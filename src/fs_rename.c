@@ -196,9 +196,7 @@ out:
 
 int bfs_fs_rename(struct bfs_fs *fs, const char *from, const char *to, unsigned int flags)
 {
-	char parent[BFS_INDEX_PATH_MAX];
-	struct bfs_entry e, te, pe;
-	const char *name;
+	struct bfs_entry e, te;
 	int rc, have_to;
 
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
@@ -235,13 +233,9 @@ int bfs_fs_rename(struct bfs_fs *fs, const char *from, const char *to, unsigned 
 				return rc;
 		}
 	}
-	rc = fs_split(to, parent, sizeof(parent), &name);
-	if (!rc)
-		rc = fs_lookup(fs, parent, &pe);
+	rc = fs_parent_dir(fs, to);
 	if (rc)
 		return rc;
-	if (pe.type != BFS_ENT_DIR)
-		return -ENOTDIR;
 	if (e.type == BFS_ENT_DIR)
 		return rename_dir(fs, from, to, &e);
 	return rename_file(fs, from, to, &e, &te, have_to);

@@ -21,6 +21,7 @@
 #include "bucketfs/creds.h"
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/osssig.h"
 #include "bucketfs/uri.h"
 #include "bucketfs/xml.h"
 #include "store_int.h"
@@ -149,6 +150,7 @@ int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char
 		if (!st)
 			return -ENOMEM;
 		st->cfg = *cfg;
+		st->hp = "x-amz-";
 		st->bucket = strdup(cfg->bucket ? cfg->bucket : "file");
 		rc = st->bucket ? store_local_open(st, msg, msgsz) : -ENOMEM;
 		if (rc) {
@@ -172,6 +174,16 @@ int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char
 		return -ENOMEM;
 	st->cfg = *cfg;
 	st->ops = &store_s3_ops;
+	if (cfg->signature == BFS_SIG_OSS_V1 || cfg->signature == BFS_SIG_OSS_V4) {
+		st->hp = "x-oss-";
+		st->cfg.unsigned_payload = 1; /* OSS signs no payload hash */
+		st->signature_hdr_copy = "x-oss-copy-source";
+		st->signature_hdr_directive = "x-oss-metadata-directive";
+	} else {
+		st->hp = "x-amz-";
+		st->signature_hdr_copy = "x-amz-copy-source";
+		st->signature_hdr_directive = "x-amz-metadata-directive";
+	}
 	rc = parse_endpoint(st, cfg->endpoint, msg, msgsz);
 	if (rc)
 		goto out_free;
@@ -396,7 +408,8 @@ static int header_value_ok(const char *v)
 	return 1;
 }
 
-int store_hdrs_put_opts(struct store_hdrs *h, const struct bfs_put_opts *o)
+int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
+			const struct bfs_put_opts *o)
 {
 	int i, rc;
 
@@ -412,7 +425,7 @@ int store_hdrs_put_opts(struct store_hdrs *h, const struct bfs_put_opts *o)
 			return -EINVAL;
 		char name[8 + sizeof(o->meta[i].name) + 4];
 
-		snprintf(name, sizeof(name), "x-amz-meta-%s", o->meta[i].name);
+		snprintf(name, sizeof(name), "%smeta-%s", st->hp, o->meta[i].name);
 		rc = store_hdr_add(h, name, "%s", o->meta[i].value);
 		if (rc)
 			return rc;
@@ -523,6 +536,52 @@ static void format_amzdate(char out[17])
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
+/* RFC 1123 date for OSS V1's Date header. */
+static void format_http_date(char out[40])
+{
+	struct tm tm;
+	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* OSS V4 scopes name the region without "oss-": oss-cn-beijing -> cn-beijing. */
+static const char *oss_region(const char *region)
+{
+	return strncmp(region, "oss-", 4) == 0 ? region + 4 : region;
+}
+
+/*
+ * Compute the Authorization value for kv (the headers to send, Host first)
+ * with the store's signature kind.  date is the x-amz-date / x-oss-date
+ * ("YYYYMMDDTHHMMSSZ") or, for OSS V1, the Date header.
+ */
+static int sign_kv(struct bfs_store *st, const struct store_req *rq, const char *path,
+		   const struct bfs_kv *kv, size_t n, const char *date, const char *payload_hash,
+		   struct bfs_buf *auth)
+{
+	const struct bfs_creds *cr = st->cfg.creds;
+
+	bfs_buf_reset(auth);
+	if (st->cfg.signature == BFS_SIG_V4) {
+		struct bfs_sigv4_req sreq = { rq->method, path, rq->query, rq->nquery, kv, n,
+					      payload_hash };
+		struct bfs_sigv4_cred scred = { cr->access_key, cr->secret_key, st->region, "s3" };
+
+		return bfs_sigv4_sign(&sreq, &scred, date, auth, NULL, NULL);
+	} else {
+		struct bfs_oss_req oreq = { rq->method, st->bucket, rq->key ? rq->key : "",
+					    rq->query, rq->nquery, kv, n };
+		struct bfs_oss_cred ocred = { cr->access_key, cr->secret_key,
+					      oss_region(st->region) };
+
+		if (st->cfg.signature == BFS_SIG_OSS_V1)
+			return bfs_oss_sign_v1(&oreq, &ocred, date, auth, NULL);
+		return bfs_oss_sign_v4(&oreq, &ocred, date, NULL, auth, NULL, NULL);
+	}
+}
+
 /* Build the signed header lines for one attempt into lines (owned strings). */
 static int sign_request(struct bfs_store *st, const struct store_req *rq, const char *path,
 			const char *host, const char *payload_hash, struct bfs_buf *auth,
@@ -530,35 +589,34 @@ static int sign_request(struct bfs_store *st, const struct store_req *rq, const 
 {
 	const struct bfs_creds *cr = st->cfg.creds;
 	struct bfs_kv kv[STORE_MAX_HEADERS + 5];
-	struct bfs_sigv4_req sreq;
-	struct bfs_sigv4_cred scred;
-	char amzdate[17];
+	char date[40], tok_name[32];
 	char **lines;
 	size_t n = 0, i;
 	int rc;
 
-	format_amzdate(amzdate);
 	kv[n++] = (struct bfs_kv){ "Host", host };
-	kv[n++] = (struct bfs_kv){ "x-amz-date", amzdate };
-	kv[n++] = (struct bfs_kv){ "x-amz-content-sha256", payload_hash };
+	switch (st->cfg.signature) {
+	case BFS_SIG_OSS_V1:
+		format_http_date(date);
+		kv[n++] = (struct bfs_kv){ "Date", date };
+		break;
+	case BFS_SIG_OSS_V4:
+		format_amzdate(date);
+		kv[n++] = (struct bfs_kv){ "x-oss-date", date };
+		kv[n++] = (struct bfs_kv){ "x-oss-content-sha256", "UNSIGNED-PAYLOAD" };
+		break;
+	default:
+		format_amzdate(date);
+		kv[n++] = (struct bfs_kv){ "x-amz-date", date };
+		kv[n++] = (struct bfs_kv){ "x-amz-content-sha256", payload_hash };
+		break;
+	}
+	snprintf(tok_name, sizeof(tok_name), "%ssecurity-token", st->hp);
 	if (cr->session_token[0])
-		kv[n++] = (struct bfs_kv){ "x-amz-security-token", cr->session_token };
+		kv[n++] = (struct bfs_kv){ tok_name, cr->session_token };
 	for (i = 0; rq->hdrs && i < rq->hdrs->n; i++)
 		kv[n++] = (struct bfs_kv){ rq->hdrs->name[i], rq->hdrs->value[i] };
-
-	sreq.method = rq->method;
-	sreq.canonical_uri = path;
-	sreq.query = rq->query;
-	sreq.nquery = rq->nquery;
-	sreq.headers = kv;
-	sreq.nheaders = n;
-	sreq.payload_hash = payload_hash;
-	scred.access_key = cr->access_key;
-	scred.secret_key = cr->secret_key;
-	scred.region = st->region;
-	scred.service = "s3";
-	bfs_buf_reset(auth);
-	rc = bfs_sigv4_sign(&sreq, &scred, amzdate, auth, NULL, NULL);
+	rc = sign_kv(st, rq, path, kv, n, date, payload_hash, auth);
 	if (rc)
 		return rc;
 
@@ -639,8 +697,10 @@ static int record_failure(const struct store_req *rq, int rc, const struct bfs_h
 	}
 	store_set_error(rq->method, resp->status, xe.code, xe.message);
 	if (!xe.request_id[0])
-		(void)bfs_http_resp_header(resp, "x-amz-request-id", xe.request_id,
-					   sizeof(xe.request_id));
+		if (bfs_http_resp_header(resp, "x-amz-request-id", xe.request_id,
+					 sizeof(xe.request_id)) < 0)
+			(void)bfs_http_resp_header(resp, "x-oss-request-id", xe.request_id,
+						   sizeof(xe.request_id));
 	snprintf(last_error.request_id, sizeof(last_error.request_id), "%s", xe.request_id);
 	return mapped;
 }

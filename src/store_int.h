@@ -65,6 +65,9 @@ struct bfs_store {
 	char *scheme;                 /* "http" or "https" */
 	char *hostport;               /* "host[:port]" as in the URL */
 	char *endpoint;               /* scheme://hostport, for messages */
+	const char *hp;               /* header prefix: "x-amz-" or "x-oss-" */
+	const char *signature_hdr_copy;      /* x-amz-copy-source or x-oss-copy-source */
+	const char *signature_hdr_directive; /* ...-metadata-directive */
 	struct bfs_http *http;        /* S3 backend */
 	void *local;                  /* local backend's state (store_local.c) */
 	_Atomic uint64_t requests[8];
@@ -83,8 +86,9 @@ void store_hdrs_release(struct store_hdrs *h);
 /* Add "name: value" (value formatted).  Returns 0, -E2BIG or -ENOMEM. */
 __attribute__((format(printf, 3, 4)))
 int store_hdr_add(struct store_hdrs *h, const char *name, const char *fmt, ...);
-/* Add the put options' Content-Type, Cache-Control and x-amz-meta-*. */
-int store_hdrs_put_opts(struct store_hdrs *h, const struct bfs_put_opts *o);
+/* Add the put options' Content-Type, Cache-Control and x-amz-meta-* (x-oss-meta-*). */
+int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
+			const struct bfs_put_opts *o);
 
 struct store_req {
 	enum bfs_store_op op;
@@ -161,7 +165,8 @@ int store_mpu_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, u
 		     const struct bfs_put_opts *o, char *etag);
 
 /* Fill info from response headers. */
-void store_info_from_resp(const struct bfs_http_resp *resp, struct bfs_obj_info *info);
+void store_info_from_resp(const struct bfs_store *st, const struct bfs_http_resp *resp,
+			  struct bfs_obj_info *info);
 
 /*
  * The one place where an answer that is not 2xx becomes a bucketfs error:

@@ -33,7 +33,7 @@ int s3_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts
 
 	*upload_id = NULL;
 	bfs_http_resp_init(&resp);
-	rc = store_hdrs_put_opts(&h, o);
+	rc = store_hdrs_put_opts(st, &h, o);
 	if (rc)
 		goto out;
 	store_req_init(&rq, BFS_OP_POST, "POST", key);

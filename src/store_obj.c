@@ -35,6 +35,7 @@ static int info_meta_fn(void *arg, const char *name, const char *value)
 	if (info->nmeta >= BFS_MAX_META)
 		return 0;
 	m = &info->meta[info->nmeta++];
+	/* "x-amz-meta-" and "x-oss-meta-" have the same length */
 	snprintf(m->name, sizeof(m->name), "%s", name + strlen("x-amz-meta-"));
 	for (i = 0; m->name[i]; i++)
 		m->name[i] = (char)tolower((unsigned char)m->name[i]);
@@ -42,8 +43,11 @@ static int info_meta_fn(void *arg, const char *name, const char *value)
 	return 0;
 }
 
-void store_info_from_resp(const struct bfs_http_resp *resp, struct bfs_obj_info *info)
+void store_info_from_resp(const struct bfs_store *st, const struct bfs_http_resp *resp,
+			  struct bfs_obj_info *info)
 {
+	char mp[16];
+
 	char v[256];
 	const char *slash;
 	long long t;
@@ -63,7 +67,8 @@ void store_info_from_resp(const struct bfs_http_resp *resp, struct bfs_obj_info 
 				   sizeof(info->content_type));
 	(void)bfs_http_resp_header(resp, "Cache-Control", info->cache_control,
 				   sizeof(info->cache_control));
-	bfs_http_resp_foreach(resp, "x-amz-meta-", info_meta_fn, info);
+	snprintf(mp, sizeof(mp), "%smeta-", st->hp);
+	bfs_http_resp_foreach(resp, mp, info_meta_fn, info);
 }
 
 const char *bfs_obj_info_meta(const struct bfs_obj_info *info, const char *name)
@@ -110,7 +115,7 @@ int s3_head_if(struct bfs_store *st, const char *key, const char *if_none_match,
 	if (!rc)
 		rc = store_request(st, &rq, &resp);
 	if (!rc && info)
-		store_info_from_resp(&resp, info);
+		store_info_from_resp(st, &resp, info);
 	store_hdrs_release(&h);
 	bfs_http_resp_release(&resp);
 	return rc;
@@ -190,7 +195,7 @@ static int get_common(struct bfs_store *st, const struct bfs_get_opts *o,
 	rc = store_request(st, rq, &resp);
 	if (rc)
 		goto out;
-	store_info_from_resp(&resp, &info);
+	store_info_from_resp(st, &resp, &info);
 	if (bfs_http_resp_header(&resp, "Content-Length", clen, sizeof(clen)) > 0 &&
 	    strtoull(clen, NULL, 10) != resp.body_bytes) {
 		rc = integrity_error("GET", "body shorter than Content-Length");
@@ -256,7 +261,7 @@ static int put_single(struct bfs_store *st, struct store_req *rq, const struct b
 	bfs_hex(md5, BFS_MD5_LEN, md5hex);
 	rc = store_hdr_add(&h, "Content-MD5", "%s", md5b64);
 	if (!rc)
-		rc = store_hdrs_put_opts(&h, o);
+		rc = store_hdrs_put_opts(st, &h, o);
 	if (rc)
 		goto out;
 	rq->hdrs = &h;
@@ -476,11 +481,11 @@ static int copy_once(struct bfs_store *st, const char *src, const char *dst,
 	if (!rc)
 		rc = bfs_uri_encode(&srcpath, src, strlen(src), 1);
 	if (!rc)
-		rc = store_hdr_add(&h, "x-amz-copy-source", "%s", bfs_buf_str(&srcpath));
+		rc = store_hdr_add(&h, st->signature_hdr_copy, "%s", bfs_buf_str(&srcpath));
 	if (!rc)
-		rc = store_hdr_add(&h, "x-amz-metadata-directive", o ? "REPLACE" : "COPY");
+		rc = store_hdr_add(&h, st->signature_hdr_directive, o ? "REPLACE" : "COPY");
 	if (!rc && o)
-		rc = store_hdrs_put_opts(&h, o);
+		rc = store_hdrs_put_opts(st, &h, o);
 	if (rc)
 		goto out;
 	store_req_init(&rq, BFS_OP_COPY, "PUT", dst);

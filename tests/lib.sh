@@ -14,6 +14,10 @@
 #     boto3_py ARG... <<'PY'   /usr/bin/python3 with boto3; the script (stdin)
 #                              finds ENDPOINT and a ready client `s3`
 #     make_bucket NAME
+#     free_port                print a free TCP port on 127.0.0.1
+#     proxy_start [PLAN] [ARG...]  tests/faultproxy.py in front of radosgw (fault
+#                              PLAN, see its header), stopped at exit; sets
+#                              PROXY_EP, PROXY_LOG (a line per request), PROXY_PID
 #     bfs_mount TARGET MNT [OPTS]   mount bucketfs in the foreground (unmounted
 #                              at exit); BFS_MOUNT_PID/LOG/CACHE[MNT] tell its
 #                              pid, log and cache_dir
@@ -354,6 +358,39 @@ s3 = boto3.client("s3", endpoint_url=ENDPOINT)
 PY
 		cat
 	} | /usr/bin/python3 - "$@"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on (now).
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# proxy_start [PLAN] [ARG...]: start tests/faultproxy.py between the client
+# and radosgw, with a fault PLAN ("" for none) and extra ARGs (--tls-cert
+# ...); it is stopped at exit.  Sets PROXY_EP (its URL), PROXY_LOG (one
+# line per request: "METHOD PATH -> STATUS") and PROXY_PID.
+proxy_start() {
+	local plan=${1:-} port out i scheme=http
+	shift || true
+	port=$(free_port)
+	PROXY_LOG=$BFS_TMPDIR/proxy.$port.log
+	out=$BFS_TMPDIR/proxy.$port.out
+	: >"$PROXY_LOG"
+	/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
+		--upstream "$RGW_ENDPOINT" --plan "$plan" --log "$PROXY_LOG" "$@" >"$out" 2>&1 &
+	PROXY_PID=$!
+	on_exit _bfs_kill_quietly "$PROXY_PID"
+	for ((i = 0; i < 100; i++)); do
+		grep -q listening "$out" 2>/dev/null && break
+		kill -0 "$PROXY_PID" 2>/dev/null || fail "faultproxy exited: $(cat "$out")"
+		sleep 0.05
+	done
+	[[ " $* " == *" --tls-cert "* ]] && scheme=https
+	PROXY_EP=$scheme://127.0.0.1:$port
+}
+
+_bfs_kill_quietly() {
+	kill "$@" 2>/dev/null || true
 }
 
 # make_bucket NAME: create bucket NAME (awscli).  Checks the name first:

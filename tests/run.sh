@@ -12,6 +12,9 @@ src=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$src"
 
 bash tests/setup-deps.sh
+# Node test tools (Aliyun's ali-oss SDK, the oracle for OSS signatures),
+# pinned by tests/oss/package-lock.json.
+(cd tests/oss && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 jobs=$(nproc 2>/dev/null || echo 2)
 build() { # DIR CMAKE-ARGS...

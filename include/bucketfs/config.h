@@ -28,6 +28,8 @@ struct bfs_config {
 	char *endpoint;            /* URL; NULL until defaulted from the region */
 	char *region;
 	int path_style;
+	char *signature_name;      /* "v4", "oss-v1", "oss-v4" as given */
+	int signature;             /* enum bfs_sig, set by bfs_config_finish() */
 	char *passwd_file;
 	char *ca_bundle;
 	int insecure;

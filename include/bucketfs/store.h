@@ -37,6 +37,13 @@ struct bfs_store;
 #define BFS_MAX_KEY 1024       /* bytes, S3's limit */
 #define BFS_MAX_META 32        /* user metadata entries kept per object */
 
+/* How requests are signed. */
+enum bfs_sig {
+	BFS_SIG_V4 = 0,        /* AWS Signature Version 4 (S3 and every S3-compatible API) */
+	BFS_SIG_OSS_V1,        /* Aliyun OSS "OSS ak:sig" (HMAC-SHA1) */
+	BFS_SIG_OSS_V4,        /* Aliyun OSS "OSS4-HMAC-SHA256" */
+};
+
 struct bfs_store_cfg {
 	const char *local_root;     /* non-NULL: the embedded default, a local directory
 	                             * as the bucket (see store_local.c); the S3 fields
@@ -45,6 +52,8 @@ struct bfs_store_cfg {
 	const char *bucket;
 	const char *region;         /* default "us-east-1" */
 	int path_style;             /* https://host/bucket/key instead of https://bucket.host/key */
+	int signature;              /* enum bfs_sig; the OSS ones also switch the header
+	                             * names to x-oss-* (metadata, token, copy source) */
 	const struct bfs_creds *creds; /* borrowed: must outlive the store */
 	const char *ca_bundle;      /* NULL = system store */
 	int insecure;               /* no TLS verification */

@@ -13,16 +13,9 @@ make_bucket "$bucket"
 head -c 300000 /dev/urandom >"$tmp/data"
 aws_s3 cp --no-progress "$tmp/data" "s3://$bucket/obj" >/dev/null
 
-# proxy PLAN: start a fault proxy with PLAN; sets PROXY_EP and PROXY_LOG.
+# proxy PLAN: a fault proxy with PLAN in front of radosgw.
 proxy() {
-	local port
-	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	PROXY_LOG=$tmp/proxy.$port.log
-	/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
-		--upstream "$RGW_ENDPOINT" --plan "$1" --log "$PROXY_LOG" >"$tmp/proxy.$port.out" &
-	on_exit kill $!
-	for _ in $(seq 50); do grep -q listening "$tmp/proxy.$port.out" 2>/dev/null && break; sleep 0.1; done
-	PROXY_EP=http://127.0.0.1:$port
+	proxy_start "$1"
 }
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=4" "$@"; }
 

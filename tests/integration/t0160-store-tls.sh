@@ -11,7 +11,6 @@ rgw_start
 tmp=$(bfs_tmpdir)
 bucket=tls-$RANDOM
 make_bucket "$bucket"
-kill_quiet() { kill "$@" 2>/dev/null || true; }
 
 # A private CA and a server certificate for 127.0.0.1 and localhost.
 cd "$tmp"
@@ -22,12 +21,9 @@ printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext.cnf
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
 	-extfile ext.cnf 2>/dev/null
 cd - >/dev/null
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
-	--upstream "$RGW_ENDPOINT" --tls-cert "$tmp/srv.pem" --tls-key "$tmp/srv.key" >"$tmp/proxy.out" &
-on_exit kill_quiet $!
-for _ in $(seq 50); do grep -q listening "$tmp/proxy.out" 2>/dev/null && break; sleep 0.1; done
-ep=https://127.0.0.1:$port
+proxy_start "" --tls-cert "$tmp/srv.pem" --tls-key "$tmp/srv.key"
+ep=$PROXY_EP
+port=${ep##*:}
 ctl=$BFS_BUILD_DIR/bucketfsctl
 echo "over tls" >"$tmp/f"
 

@@ -11,13 +11,9 @@ tmp=$(bfs_tmpdir)
 bucket=reqs-$RANDOM
 make_bucket "$bucket"
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-plog=$tmp/proxy.log
-/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
-	--upstream "$RGW_ENDPOINT" --log "$plog" >"$tmp/proxy.out" &
-on_exit kill $!
-for _ in $(seq 50); do grep -q listening "$tmp/proxy.out" 2>/dev/null && break; sleep 0.1; done
-PEP=http://127.0.0.1:$port
+proxy_start ""
+plog=$PROXY_LOG
+PEP=$PROXY_EP
 
 # count PHASE: print and remember the requests since the last call, by method.
 declare -A seen

@@ -12,19 +12,13 @@ rgw_start
 tmp=$(bfs_tmpdir)
 bucket=errs-$RANDOM
 make_bucket "$bucket"
-kill_quiet() { kill "$@" 2>/dev/null || true; }
 unmount_if() { ! mountpoint -q "$1" || umount -l "$1"; }
 
 # proxy PLAN: a fault proxy in front of radosgw; sets PEP and PLOG.
 proxy() {
-	local port
-	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	PLOG=$tmp/proxy.$port.log
-	/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
-		--upstream "$RGW_ENDPOINT" --plan "$1" --log "$PLOG" >"$tmp/proxy.$port.out" &
-	on_exit kill_quiet $!
-	for _ in $(seq 50); do grep -q listening "$tmp/proxy.$port.out" 2>/dev/null && break; sleep 0.1; done
-	PEP=http://127.0.0.1:$port
+	proxy_start "$1"
+	PEP=$PROXY_EP
+	PLOG=$PROXY_LOG
 }
 
 # Every PUT fails (500): mkdir, close and fsync report EIO; nothing lands.

@@ -4,6 +4,7 @@
 
 #include "bucketfs/config.h"
 #include "bucketfs/error.h"
+#include "bucketfs/store.h"
 #include "check.h"
 
 static void test_opts(void)
@@ -43,6 +44,13 @@ static void test_opts(void)
 	CHECK_INT(bfs_config_parse_opts(&c, "nosuchoption", NULL, 0, msg, sizeof(msg)),
 		  BFS_E_CONFIG);
 	CHECK(strstr(msg, "nosuchoption") != NULL);
+	CHECK_INT(bfs_config_parse_opts(&c, "signature=oss-v4", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+	CHECK_INT(c.signature, BFS_SIG_OSS_V4);
+	CHECK_INT(bfs_config_parse_opts(&c, "signature=v2", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "unknown signature 'v2'") != NULL);
+	CHECK_INT(bfs_config_parse_opts(&c, "signature=v4", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_parse_opts(&c, "part_size=1M", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
 	bfs_config_release(&c);

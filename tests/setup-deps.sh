@@ -18,7 +18,7 @@ packages=(
 	# the Node tests
 	nodejs npm
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks
-	procps psmisc util-linux valgrind
+	procps psmisc util-linux valgrind openssl
 )
 
 die() {

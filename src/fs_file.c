@@ -171,6 +171,7 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 	e.validated_ns = e.atime_ns = fs_now_ns();
 	of->ent = e;
 	of->size = e.size;
+	of->refetched = 1;
 	if (old && old != id)
 		fs_data_unlink(fs, old);
 	return bfs_index_put(fs->ix, of->path, &e);
@@ -489,6 +490,12 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 		rc = -ENOMEM;
 		goto out_put;
 	}
+	/* Pages the kernel kept from an earlier open are still right unless we
+	 * fetched other bytes since (writes here go through the kernel). */
+	pthread_mutex_lock(&of->lock);
+	(*out)->keep_cache = !of->refetched;
+	of->refetched = 0;
+	pthread_mutex_unlock(&of->lock);
 	return 0;
 
 out_unlock:
@@ -567,6 +574,11 @@ out_fail:
 	pthread_mutex_unlock(&of->lock);
 	fs_ofile_put(fs, of);
 	return rc;
+}
+
+int bfs_fs_keep_cache(const struct bfs_file *f)
+{
+	return f->keep_cache;
 }
 
 ssize_t bfs_fs_read(struct bfs_fs *fs, struct bfs_file *f, char *buf, size_t size, off_t off)

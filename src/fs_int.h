@@ -46,6 +46,7 @@ struct bfs_ofile {
 	uint64_t size;               /* current size */
 	uint64_t valid;              /* bytes of fd valid from 0 (large objects) */
 	int ent_changed;             /* ent.cached_bytes grew: save it at release */
+	int refetched;               /* the data was (re)fetched since the last open */
 	struct bfs_entry ent;        /* attributes as of open / last upload */
 	struct bfs_file *handles;    /* open handles (under fs->open_lock), freed at
 	                              * close if the kernel never released them */
@@ -56,6 +57,7 @@ struct bfs_file {
 	struct bfs_ofile *of;
 	int flags;                   /* open(2) flags */
 	int changed;                 /* this handle wrote or truncated */
+	int keep_cache;              /* the kernel's cached pages are still valid */
 };
 
 struct bfs_fs {

@@ -175,6 +175,7 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 	if (rc)
 		return edge(rc);
 	fi->fh = (uint64_t)(uintptr_t)f;
+	fi->keep_cache = bfs_fs_keep_cache(f);
 	return 0;
 }
 

@@ -98,6 +98,11 @@ int bfs_fs_statfs(struct bfs_fs *fs, struct statvfs *sv);
 int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 		  const struct bfs_ctx *c, struct bfs_file **out);
 int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_file **out);
+/*
+ * Whether the kernel may keep the pages it cached for this file from an
+ * earlier open (true unless this open fetched a different version).
+ */
+int bfs_fs_keep_cache(const struct bfs_file *f);
 /* Returns bytes read (0 at EOF) or -errno. */
 ssize_t bfs_fs_read(struct bfs_fs *fs, struct bfs_file *f, char *buf, size_t size, off_t off);
 /* Returns bytes written or -errno.  With O_APPEND, off is ignored. */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs_file.c - open files: the table of open files, the read cache (whole
- * objects, or a growing valid prefix for large ones, fetched with ranged
- * GETs pinned to one ETag), staging of writes, and the upload on close.
+ * fs_file.c - open files: the table of open files, staging of writes, and
+ * the upload on close (the read cache they use is fs_fetch.c).
  *
  * A file being written lives in a staging data file.  Its index entry says
  * DIRTY (with the staging id) before the first byte is written, so a
@@ -144,200 +143,6 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 	free(of);
 }
 
-/* Swap the entry's clean data file for a fetched one, in the index. */
-static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
-		       const struct bfs_obj_info *info, uint64_t valid)
-{
-	struct bfs_entry e = of->ent;
-	uint64_t old = e.data_id;
-
-	fs_entry_from_info(fs, info, &e);
-	if (!(e.flags & BFS_EF_META) && (of->ent.flags & BFS_EF_META) &&
-	    !strcmp(of->ent.etag, info->etag)) {
-		e.mode = of->ent.mode;
-		e.uid = of->ent.uid;
-		e.gid = of->ent.gid;
-		e.flags |= BFS_EF_META;
-	}
-	if (e.type != BFS_ENT_FILE)
-		e.type = BFS_ENT_FILE;
-	e.state = BFS_ST_CLEAN;
-	e.data_id = id;
-	e.cached_bytes = valid;
-	if (valid == e.size)
-		e.flags |= BFS_EF_CACHED;
-	else
-		e.flags &= ~(uint32_t)BFS_EF_CACHED;
-	e.validated_ns = e.atime_ns = fs_now_ns();
-	of->ent = e;
-	of->size = e.size;
-	of->refetched = 1;
-	if (old && old != id)
-		fs_data_unlink(fs, old);
-	return bfs_index_put(fs->ix, of->path, &e);
-}
-
-/*
- * Make of->fd a readable copy of the current object (of->lock held):
- * the cached copy if fresh or still valid (304), else fetched.
- */
-static int ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
-{
-	struct bfs_get_opts go = { 0 };
-	struct bfs_obj_info info;
-	struct stat sb;
-	char key[FS_KEY_MAX];
-	struct bfs_entry *e = &of->ent;
-	int64_t now = fs_now_ns();
-	int fresh = now - e->validated_ns < (int64_t)fs->cfg.stat_ttl_ms * 1000000;
-	uint64_t id;
-	int fd = -1, rc, whole;
-
-	if (of->staged || of->fd >= 0)
-		return 0;
-	rc = fs_file_key(fs, of->path, key, sizeof(key));
-	if (rc)
-		return rc;
-	/* A cached copy whose file is intact. */
-	if (e->data_id && e->cached_bytes) {
-		fd = fs_data_open(fs, e->data_id, O_RDWR);
-		if (fd >= 0 && (fstat(fd, &sb) < 0 || (uint64_t)sb.st_size < e->cached_bytes)) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (fd >= 0 && (fresh || fs_offline(fs))) {
-		atomic_fetch_add(&fs->st_hits, 1);
-		goto use_cached;
-	}
-	if (fd >= 0 && e->etag[0] && (e->flags & BFS_EF_CACHED)) {
-		/* Stale: one conditional request; 304 costs no body. */
-		int nfd;
-
-		atomic_fetch_add(&fs->st_reval, 1);
-		nfd = fs_data_create(fs, &id);
-		if (nfd < 0) {
-			close(fd);
-			return nfd;
-		}
-		go.if_none_match = e->etag;
-		rc = bfs_store_get_fd(fs->store, key, &go, nfd, 0, &info);
-		if (rc == BFS_E_NOTMODIFIED) {
-			close(nfd);
-			fs_data_unlink(fs, id);
-			atomic_fetch_add(&fs->st_304, 1);
-			atomic_fetch_add(&fs->st_hits, 1);
-			e->validated_ns = now;
-			goto use_cached;
-		}
-		if (rc) {
-			close(nfd);
-			fs_data_unlink(fs, id);
-			if (fs_went_offline(fs, rc))
-				goto use_cached; /* stale beats nothing */
-			close(fd);
-			goto fail;
-		}
-		close(fd);
-		atomic_fetch_add(&fs->st_misses, 1);
-		of->fd = nfd;
-		of->fd_id = id;
-		of->valid = info.size;
-		return adopt_fetch(fs, of, id, &info, info.size);
-	}
-	if (fd >= 0 && e->etag[0]) {
-		/* A large object partly cached: check it did not change. */
-		atomic_fetch_add(&fs->st_reval, 1);
-		rc = bfs_store_head(fs->store, key, &info);
-		if (rc && fs_went_offline(fs, rc))
-			goto use_cached;
-		if (rc) {
-			close(fd);
-			goto fail;
-		}
-		if (!strcmp(info.etag, e->etag)) {
-			e->validated_ns = now;
-			atomic_fetch_add(&fs->st_hits, 1);
-			goto use_cached;
-		}
-		close(fd);
-		fd = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-
-	/* Not cached: small objects whole, large ones as they are read. */
-	atomic_fetch_add(&fs->st_misses, 1);
-	fd = fs_data_create(fs, &id);
-	if (fd < 0)
-		return fd;
-	whole = e->size <= fs->cfg.whole_max;
-	rc = whole ? bfs_store_get_fd(fs->store, key, NULL, fd, 0, &info) :
-		     bfs_store_head(fs->store, key, &info);
-	if (rc) {
-		close(fd);
-		fs_data_unlink(fs, id);
-		goto fail;
-	}
-	of->fd = fd;
-	of->fd_id = id;
-	of->valid = whole ? info.size : 0;
-	return adopt_fetch(fs, of, id, &info, of->valid);
-
-use_cached:
-	of->fd = fd;
-	of->fd_id = e->data_id;
-	of->valid = e->cached_bytes;
-	of->size = e->size;
-	e->atime_ns = now;
-	(void)bfs_index_put(fs->ix, of->path, e);
-	return 0;
-fail:
-	if (rc == BFS_E_NOTFOUND) {
-		struct bfs_entry neg;
-
-		bfs_entry_init(&neg);
-		neg.state = BFS_ST_NEGATIVE;
-		neg.validated_ns = now;
-		fs_data_unlink(fs, e->data_id);
-		(void)bfs_index_put(fs->ix, of->path, &neg);
-		return -ENOENT;
-	}
-	return fs_store_errno("open", of->path, rc);
-}
-
-/* Extend the valid prefix of a large object to cover end (of->lock held). */
-static int fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
-{
-	struct bfs_get_opts go = { 0 };
-	char key[FS_KEY_MAX];
-	int rc;
-
-	if (end > of->size)
-		end = of->size;
-	if (of->staged || end <= of->valid)
-		return 0;
-	rc = fs_file_key(fs, of->path, key, sizeof(key));
-	if (rc)
-		return rc;
-	go.off = of->valid;
-	go.len = end - of->valid + fs->cfg.readahead;
-	if (go.off + go.len > of->size)
-		go.len = of->size - go.off;
-	go.if_match = of->ent.etag[0] ? of->ent.etag : NULL; /* one version per read */
-	rc = bfs_store_get_fd(fs->store, key, &go, of->fd, (off_t)go.off, NULL);
-	if (rc == BFS_E_PRECOND)
-		return -ESTALE; /* changed under us: this read ends; reopen sees the new one */
-	if (rc)
-		return fs_store_errno("read", of->path, rc);
-	of->valid = go.off + go.len;
-	of->ent.cached_bytes = of->valid;
-	of->ent_changed = 1;
-	if (of->valid == of->size)
-		of->ent.flags |= BFS_EF_CACHED;
-	return 0;
-}
-
 /* Give of a private writable copy (staging) of its data (of->io exclusive). */
 static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
 {
@@ -347,9 +152,9 @@ static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
 	if (of->staged)
 		return 0;
 	if (!empty) {
-		rc = ensure_data(fs, of);
+		rc = fs_ensure_data(fs, of);
 		if (!rc)
-			rc = fetch_upto(fs, of, of->size);
+			rc = fs_fetch_upto(fs, of, of->size);
 		if (rc)
 			return rc;
 	}
@@ -480,7 +285,7 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 		pthread_rwlock_unlock(&of->io);
 	} else if (acc != O_WRONLY) {
 		pthread_mutex_lock(&of->lock);
-		rc = ensure_data(fs, of);
+		rc = fs_ensure_data(fs, of);
 		pthread_mutex_unlock(&of->lock);
 	}
 	if (rc)
@@ -589,9 +394,9 @@ ssize_t bfs_fs_read(struct bfs_fs *fs, struct bfs_file *f, char *buf, size_t siz
 
 	pthread_rwlock_rdlock(&of->io);
 	pthread_mutex_lock(&of->lock);
-	rc = ensure_data(fs, of);
+	rc = fs_ensure_data(fs, of);
 	if (!rc && (uint64_t)off < of->size)
-		rc = fetch_upto(fs, of, (uint64_t)off + size);
+		rc = fs_fetch_upto(fs, of, (uint64_t)off + size);
 	fd = of->fd;
 	if (!rc && (uint64_t)off >= of->size) {
 		pthread_mutex_unlock(&of->lock);

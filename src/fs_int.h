@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fs_int.h - what the filesystem's files share (fs.c: namespace and
- * attributes; fs_dir.c: lookups and listings; fs_file.c: open files, the
- * read cache and uploads).  Not part of the public API.
+ * attributes; fs_dir.c: lookups and listings; fs_file.c: open files and
+ * uploads; fs_fetch.c: the read cache; fs_rename.c: renames).  Not part of
+ * the public API.
  *
  * DESIGN (locks, in the order they may be taken):
  *   fs->open_lock   guards the table of open files and each ofile's refs;
@@ -132,6 +133,14 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
 
 /* Rename bookkeeping for an open file (its path changes). */
 void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);
+
+/*
+ * The read cache (fs_fetch.c), both with of->lock held: make of->fd a
+ * readable copy of the current object (cached, revalidated or fetched), and
+ * extend a large object's valid prefix to cover end.
+ */
+int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of);
+int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
 
 /* Upload an open file's staged data if dirty (of->io taken inside). */
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);

@@ -574,29 +574,6 @@ static int v4_canonical_request(const struct bfs_oss_req *req, const struct oss_
 	return rc;
 }
 
-/* Signing key: HMAC-SHA256 chain from "aliyun_v4" + secret over date, region, "oss". */
-static int v4_signing_key(const struct bfs_oss_cred *cred, const char *ossdate,
-			  unsigned char key[BFS_SHA256_LEN])
-{
-	unsigned char k[BFS_SHA256_LEN];
-	size_t slen = strlen(cred->secret_key);
-	char *secret;
-
-	secret = malloc(9 + slen);
-	if (!secret)
-		return -ENOMEM;
-	memcpy(secret, "aliyun_v4", 9);
-	memcpy(secret + 9, cred->secret_key, slen);
-	bfs_hmac_sha256(secret, 9 + slen, ossdate, 8, k);
-	bfs_wipe(secret, 9 + slen);
-	free(secret);
-	bfs_hmac_sha256(k, sizeof(k), cred->region, strlen(cred->region), key);
-	bfs_hmac_sha256(key, BFS_SHA256_LEN, "oss", 3, k);
-	bfs_hmac_sha256(k, sizeof(k), "aliyun_v4_request", 17, key);
-	bfs_wipe(k, sizeof(k));
-	return 0;
-}
-
 /* Everything V4 computes, so the caller can hand it back in one go. */
 struct oss4 {
 	struct bfs_buf creq, sts, names;
@@ -631,7 +608,8 @@ static int v4_compute(struct oss4 *w, const struct bfs_oss_req *req,
 	rc = bfs_buf_addf(&w->sts, OSS4_ALGO "\n%s\n%.8s/%s/oss/aliyun_v4_request\n%s", ossdate,
 			  ossdate, cred->region, hash);
 	if (!rc)
-		rc = v4_signing_key(cred, ossdate, key);
+		rc = bfs_sigv4_derive_key("aliyun_v4", cred->secret_key, ossdate, cred->region,
+					  "oss", "aliyun_v4_request", key);
 	if (rc)
 		goto out_release;
 	bfs_hmac_sha256(key, sizeof(key), w->sts.data, w->sts.len, mac);

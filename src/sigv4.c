@@ -288,25 +288,25 @@ out_free:
 	return rc;
 }
 
-/* kSigning = HMAC chain over date, region, service, "aws4_request". */
-static int signing_key(const struct bfs_sigv4_cred *cred, const char *amzdate,
-		       unsigned char key[BFS_SHA256_LEN])
+int bfs_sigv4_derive_key(const char *prefix, const char *secret, const char *date,
+			 const char *region, const char *service, const char *terminator,
+			 unsigned char key[BFS_SHA256_LEN])
 {
 	unsigned char k[BFS_SHA256_LEN];
-	size_t slen = strlen(cred->secret_key);
-	char *secret;
+	size_t plen = strlen(prefix), slen = strlen(secret);
+	char *first;
 
-	secret = malloc(4 + slen);
-	if (!secret)
+	first = malloc(plen + slen);
+	if (!first)
 		return -ENOMEM;
-	memcpy(secret, "AWS4", 4);
-	memcpy(secret + 4, cred->secret_key, slen);
-	bfs_hmac_sha256(secret, 4 + slen, amzdate, 8, k);
-	bfs_wipe(secret, 4 + slen);
-	free(secret);
-	bfs_hmac_sha256(k, sizeof(k), cred->region, strlen(cred->region), key);
-	bfs_hmac_sha256(key, BFS_SHA256_LEN, cred->service, strlen(cred->service), k);
-	bfs_hmac_sha256(k, sizeof(k), "aws4_request", 12, key);
+	memcpy(first, prefix, plen);
+	memcpy(first + plen, secret, slen);
+	bfs_hmac_sha256(first, plen + slen, date, 8, k);
+	bfs_wipe(first, plen + slen);
+	free(first);
+	bfs_hmac_sha256(k, sizeof(k), region, strlen(region), key);
+	bfs_hmac_sha256(key, BFS_SHA256_LEN, service, strlen(service), k);
+	bfs_hmac_sha256(k, sizeof(k), terminator, strlen(terminator), key);
 	bfs_wipe(k, sizeof(k));
 	return 0;
 }
@@ -342,7 +342,8 @@ static int sigv4_compute(struct sigv4 *w, const struct bfs_sigv4_req *req,
 	rc =
 	    bfs_buf_addf(&w->sts, SIGV4_ALGO "\n%s\n%s\n%s", amzdate, bfs_buf_str(&w->scope), hash);
 	if (!rc)
-		rc = signing_key(cred, amzdate, key);
+		rc = bfs_sigv4_derive_key("AWS4", cred->secret_key, amzdate, cred->region,
+					  cred->service, "aws4_request", key);
 	if (rc)
 		return rc;
 	bfs_hmac_sha256(key, sizeof(key), w->sts.data, w->sts.len, mac);

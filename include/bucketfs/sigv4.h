@@ -85,4 +85,15 @@ int bfs_sigv4_presign(const char *canonical_uri, const char *host,
 		      const struct bfs_sigv4_cred *cred, const char *amzdate,
 		      long expires, struct bfs_buf *out);
 
+/*
+ * The signing-key derivation SigV4 and OSS V4 share: HMAC-SHA256 keyed by
+ * prefix+secret over the first 8 characters of date (YYYYMMDD), then over
+ * region, service and terminator in turn ("AWS4", ..., "aws4_request";
+ * OSS: "aliyun_v4", ..., "oss", "aliyun_v4_request").  The intermediate
+ * keys are wiped.  Returns 0 or -ENOMEM.
+ */
+int bfs_sigv4_derive_key(const char *prefix, const char *secret, const char *date,
+			 const char *region, const char *service, const char *terminator,
+			 unsigned char key[32]);
+
 #endif

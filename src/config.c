@@ -9,6 +9,7 @@
 
 #include "bucketfs/config.h"
 #include "bucketfs/error.h"
+#include "bucketfs/provider.h"
 #include "bucketfs/store.h"
 
 enum opt_type {
@@ -32,6 +33,8 @@ struct opt {
 #define F(field) offsetof(struct bfs_config, field)
 
 static const struct opt options[] = {
+	{ "provider", OPT_STR, F(provider), "none (generic S3)",
+	  "aws, oss, cos, kodo, minio, ceph or s3: endpoint, style and signature presets (below)" },
 	{ "endpoint", OPT_STR, F(endpoint), "https://s3.REGION.amazonaws.com",
 	  "server URL (http:// or https://); a value without :// is taken as the region, as in s3fs" },
 	{ "url", OPT_STR, F(endpoint), NULL, "s3fs name for endpoint=" },
@@ -162,6 +165,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->region);
 	free(c->passwd_file);
 	free(c->signature_name);
+	free(c->provider);
 	free(c->ca_bundle);
 	free(c->cache_dir);
 	memset(c, 0, sizeof(*c));
@@ -452,6 +456,10 @@ int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg,
 
 int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 {
+	int rc = bfs_provider_apply(c, msg, msgsz);
+
+	if (rc)
+		return rc;
 	if (!c->region) {
 		c->region = strdup("us-east-1");
 		if (!c->region)

@@ -30,6 +30,7 @@
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/fuse_ops.h"
+#include "bucketfs/provider.h"
 #include "bucketfs/store.h"
 
 #define MSG 1024
@@ -67,6 +68,7 @@ static void usage(FILE *out)
 		"\n"
 		"Options:\n");
 	bfs_config_help(out);
+	bfs_provider_help(out);
 	fprintf(out,
 		"\n"
 		"Credentials: passwd_file=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"

@@ -25,6 +25,7 @@ struct bfs_config {
 	char *bucket;
 	char *prefix;              /* "" or "dir/sub/" (no leading, one trailing slash) */
 	/* store */
+	char *provider;            /* preset (provider.h), NULL for none */
 	char *endpoint;            /* URL; NULL until defaulted from the region */
 	char *region;
 	int path_style;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_config.c - option parsing: our names, s3fs's names, targets, errors. */
+#include <stdio.h>
 #include <string.h>
 
 #include "bucketfs/config.h"
@@ -133,8 +134,72 @@ static void test_fs_opts(void)
 	bfs_config_release(&c);
 }
 
+static void test_providers(void)
+{
+	static const struct {
+		const char *opts, *endpoint, *region;
+		int path_style, list_v1, sig;
+	} ok_cases[] = {
+		{ "provider=aws", "https://s3.amazonaws.com", "us-east-1", 0, 0, BFS_SIG_V4 },
+		{ "provider=aws,region=eu-west-1", "https://s3.eu-west-1.amazonaws.com", "eu-west-1",
+		  0, 0, BFS_SIG_V4 },
+		{ "provider=oss,region=cn-beijing", "https://oss-cn-beijing.aliyuncs.com", "cn-beijing",
+		  0, 0, BFS_SIG_OSS_V4 },
+		{ "provider=oss,region=oss-cn-beijing", "https://oss-cn-beijing.aliyuncs.com",
+		  "oss-cn-beijing", 0, 0, BFS_SIG_OSS_V4 },
+		{ "provider=oss,signature=v4", "https://oss-cn-hangzhou.aliyuncs.com", "cn-hangzhou",
+		  0, 0, BFS_SIG_V4 },
+		{ "provider=oss,signature=oss-v1", "https://oss-cn-hangzhou.aliyuncs.com", "cn-hangzhou",
+		  0, 0, BFS_SIG_OSS_V1 },
+		{ "provider=cos,region=ap-shanghai", "https://cos.ap-shanghai.myqcloud.com", "ap-shanghai",
+		  0, 1, BFS_SIG_V4 },
+		{ "provider=kodo", "https://s3.cn-east-1.qiniucs.com", "cn-east-1", 1, 0, BFS_SIG_V4 },
+		{ "provider=minio,endpoint=http://10.0.0.5:9000", "http://10.0.0.5:9000", "us-east-1",
+		  1, 0, BFS_SIG_V4 },
+		{ "provider=ceph,url=http://h:7480", "http://h:7480", "us-east-1", 1, 0, BFS_SIG_V4 },
+		/* what the user sets wins over the preset */
+		{ "provider=oss,region=cn-beijing,url=https://oss-internal.example", "https://oss-internal.example",
+		  "cn-beijing", 0, 0, BFS_SIG_OSS_V4 },
+	};
+	static const struct { const char *opts, *msg; } bad[] = {
+		{ "provider=gcs", "unknown provider 'gcs'" },
+		{ "provider=minio", "provider=minio needs endpoint=URL" },
+		{ "provider=cos,signature=oss-v4", "provider=cos does not accept signature=oss-v4" },
+		{ "provider=aws,signature=oss-v1", "does not accept" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ok_cases) / sizeof(ok_cases[0]); i++) {
+		struct bfs_config c;
+		char msg[256] = "";
+
+		bfs_config_init(&c);
+		CHECK_INT(bfs_config_parse_opts(&c, ok_cases[i].opts, NULL, 0, msg, sizeof(msg)), 0);
+		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+		CHECK_STR(c.endpoint, ok_cases[i].endpoint);
+		CHECK_STR(c.region, ok_cases[i].region);
+		CHECK_INT(c.path_style, ok_cases[i].path_style);
+		CHECK_INT(c.list_v1, ok_cases[i].list_v1);
+		CHECK_INT(c.signature, ok_cases[i].sig);
+		bfs_config_release(&c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bfs_config c;
+		char msg[256] = "";
+
+		bfs_config_init(&c);
+		CHECK_INT(bfs_config_parse_opts(&c, bad[i].opts, NULL, 0, msg, sizeof(msg)), 0);
+		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+		if (!strstr(msg, bad[i].msg))
+			fprintf(stderr, "provider case %zu: '%s'\n", i, msg);
+		CHECK(strstr(msg, bad[i].msg) != NULL);
+		bfs_config_release(&c);
+	}
+}
+
 int main(void)
 {
+	test_providers();
 	test_fs_opts();
 	test_opts();
 	test_defaults();

@@ -194,9 +194,9 @@ out:
 }
 
 static int from_env(struct bfs_creds *c, const char *akvar, const char *skvar,
-		    char *msg, size_t msgsz)
+		    const char *tokvar, char *msg, size_t msgsz)
 {
-	const char *ak = getenv(akvar), *sk = getenv(skvar), *tok = getenv("AWS_SESSION_TOKEN");
+	const char *ak = getenv(akvar), *sk = getenv(skvar), *tok = tokvar ? getenv(tokvar) : NULL;
 
 	if (!ak || !*ak || !sk || !*sk)
 		return -ENOENT;
@@ -217,6 +217,14 @@ int bfs_creds_load(struct bfs_creds *c, const char *passwd_file, const char *buc
 {
 	static const char *const home_files[] = { ".passwd-bucketfs", ".passwd-s3fs" };
 	static const char *const etc_files[] = { "/etc/passwd-bucketfs", "/etc/passwd-s3fs" };
+	/* access key, secret, session token: AWS's, s3fs's, Aliyun's two */
+	static const char *const env_names[][3] = {
+		{ "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" },
+		{ "AWSACCESSKEYID", "AWSSECRETACCESSKEY", "AWS_SESSION_TOKEN" },
+		{ "OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN" },
+		{ "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+		  "ALIBABA_CLOUD_SECURITY_TOKEN" },
+	};
 	const char *home = getenv("HOME");
 	char path[4096];
 	size_t i;
@@ -229,12 +237,11 @@ int bfs_creds_load(struct bfs_creds *c, const char *passwd_file, const char *buc
 			snprintf(msg, msgsz, "credentials file %s does not exist", passwd_file);
 		return rc == -ENOENT ? BFS_E_CONFIG : rc;
 	}
-	rc = from_env(c, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", msg, msgsz);
-	if (rc != -ENOENT)
-		return rc;
-	rc = from_env(c, "AWSACCESSKEYID", "AWSSECRETACCESSKEY", msg, msgsz);
-	if (rc != -ENOENT)
-		return rc;
+	for (i = 0; i < sizeof(env_names) / sizeof(env_names[0]); i++) {
+		rc = from_env(c, env_names[i][0], env_names[i][1], env_names[i][2], msg, msgsz);
+		if (rc != -ENOENT)
+			return rc;
+	}
 	for (i = 0; i < 2; i++) {
 		if (home && *home) {
 			snprintf(path, sizeof(path), "%s/%s", home, home_files[i]);

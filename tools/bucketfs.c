@@ -72,7 +72,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"Credentials: passwd_file=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
-		"(AWS_SESSION_TOKEN), else ~/.passwd-bucketfs, /etc/passwd-bucketfs,\n"
+		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN),\n"
+		"else ~/.passwd-bucketfs, /etc/passwd-bucketfs,\n"
 		"~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Not needed for file:DIR.\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"

@@ -4,8 +4,11 @@
  *
  * Sources, first match wins:
  *   1. passwd_file=FILE (s3fs format, below) when given;
- *   2. the environment: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+
- *      AWS_SESSION_TOKEN), or s3fs's AWSACCESSKEYID + AWSSECRETACCESSKEY;
+ *   2. the environment, the first pair found of: AWS_ACCESS_KEY_ID +
+ *      AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); s3fs's AWSACCESSKEYID +
+ *      AWSSECRETACCESSKEY; Aliyun's OSS_ACCESS_KEY_ID + OSS_ACCESS_KEY_SECRET
+ *      (+ OSS_SESSION_TOKEN); ALIBABA_CLOUD_ACCESS_KEY_ID +
+ *      ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN);
  *   3. ~/.passwd-bucketfs, /etc/passwd-bucketfs, then s3fs's own
  *      ~/.passwd-s3fs and /etc/passwd-s3fs.
  * A passwd file holds "ACCESS_KEY:SECRET" or "BUCKET:ACCESS_KEY:SECRET"

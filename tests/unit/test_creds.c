@@ -99,6 +99,8 @@ static void test_sources(void)
 	unsetenv("AWS_SESSION_TOKEN");
 	unsetenv("AWSACCESSKEYID");
 	unsetenv("AWSSECRETACCESSKEY");
+	unsetenv("OSS_ACCESS_KEY_ID");
+	unsetenv("ALIBABA_CLOUD_ACCESS_KEY_ID");
 
 	/* missing explicit file: a clear error, no fallback */
 	rc = bfs_creds_load(c, "/nonexistent/passwd", "b", msg, sizeof(msg));
@@ -131,6 +133,28 @@ static void test_sources(void)
 	CHECK_STR(c->access_key, "S3FSAK");
 	unsetenv("AWSACCESSKEYID");
 	unsetenv("AWSSECRETACCESSKEY");
+
+	/* Aliyun's names, as in the app's .env.local */
+	setenv("OSS_ACCESS_KEY_ID", "OSSAK", 1);
+	setenv("OSS_ACCESS_KEY_SECRET", "OSSSK", 1);
+	setenv("OSS_SESSION_TOKEN", "OSSTOKEN", 1);
+	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "OSSAK");
+	CHECK_STR(c->secret_key, "OSSSK");
+	CHECK_STR(c->session_token, "OSSTOKEN");
+	CHECK(strstr(c->source, "OSS_ACCESS_KEY_ID") != NULL);
+	unsetenv("OSS_ACCESS_KEY_ID");
+	unsetenv("OSS_ACCESS_KEY_SECRET");
+	unsetenv("OSS_SESSION_TOKEN");
+	setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIAK", 1);
+	setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALISK", 1);
+	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "ALIAK");
+	CHECK_STR(c->session_token, "");
+	unsetenv("ALIBABA_CLOUD_ACCESS_KEY_ID");
+	unsetenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
 
 	/* ~/.passwd-s3fs */
 	write_file("home/.passwd-s3fs", "HOMEAK:HOMESK\n", 0600);

@@ -46,6 +46,8 @@ static const struct opt options[] = {
 	  "v4 (AWS SigV4, any S3 API), oss-v1 or oss-v4 (Aliyun OSS's own)" },
 	{ "passwd_file", OPT_STR, F(passwd_file), "see CREDENTIALS",
 	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600" },
+	{ "profile", OPT_STR, F(profile), "$AWS_PROFILE or default",
+	  "profile of ~/.aws/credentials or ~/.aws/config to take the keys from" },
 	{ "ca_bundle", OPT_STR, F(ca_bundle), "system store", "PEM file of trusted CAs" },
 	{ "insecure", OPT_FLAG, F(insecure), "off", "do not verify TLS certificates (testing only)" },
 	{ "no_check_certificate", OPT_FLAG, F(insecure), NULL, "s3fs name for insecure" },
@@ -164,6 +166,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->endpoint);
 	free(c->region);
 	free(c->passwd_file);
+	free(c->profile);
 	free(c->signature_name);
 	free(c->provider);
 	free(c->ca_bundle);

@@ -57,7 +57,7 @@ static void trim(const char **s, const char **e)
 
 /* Read the whole (small) file; refuses files others may read. */
 static int read_private_file(const char *path, char *buf, size_t bufsz, size_t *len,
-			     char *msg, size_t msgsz)
+			     int strict, char *msg, size_t msgsz)
 {
 	struct stat st;
 	ssize_t r;
@@ -83,7 +83,7 @@ static int read_private_file(const char *path, char *buf, size_t bufsz, size_t *
 		rc = BFS_E_CONFIG;
 		goto out;
 	}
-	if (st.st_mode & S_IRWXO) {
+	if (strict && (st.st_mode & S_IRWXO)) {
 		snprintf(msg, msgsz,
 			 "credentials file %s is accessible by others (mode %04o); "
 			 "run: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
@@ -125,7 +125,7 @@ int bfs_creds_from_file(struct bfs_creds *c, const char *path, const char *bucke
 	buf = malloc(CREDS_FILE_MAX);
 	if (!buf)
 		return -ENOMEM;
-	rc = read_private_file(path, buf, CREDS_FILE_MAX, &len, msg, msgsz);
+	rc = read_private_file(path, buf, CREDS_FILE_MAX, &len, 1, msg, msgsz);
 	if (rc)
 		goto out;
 	p = buf;
@@ -193,6 +193,135 @@ out:
 	return rc;
 }
 
+/* Copy the value of "key = value" (trimmed) into dst; 0 or -1 if too long/empty. */
+static int ini_value(char *dst, size_t dstsz, const char *v, const char *e)
+{
+	trim(&v, &e);
+	return copy_field(dst, dstsz, v, (size_t)(e - v));
+}
+
+int bfs_creds_from_aws_profile(struct bfs_creds *c, const char *path, const char *profile,
+			       int flags, char *msg, size_t msgsz)
+{
+	char *buf, want[300];
+	const char *p, *end;
+	size_t len = 0;
+	int rc, in = 0, found = 0, ak = 0, sk = 0, lineno = 0;
+
+	if ((flags & BFS_AWS_CONFIG_FILE) && strcmp(profile, "default"))
+		snprintf(want, sizeof(want), "profile %s", profile);
+	else
+		snprintf(want, sizeof(want), "%s", profile);
+	buf = malloc(CREDS_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	rc = read_private_file(path, buf, CREDS_FILE_MAX, &len, 0, msg, msgsz);
+	if (rc)
+		goto out;
+	c->session_token[0] = '\0';
+	for (p = buf, end = buf + len; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *s = p, *e = eol ? eol : end, *eq;
+
+		p = eol ? eol + 1 : end;
+		lineno++;
+		trim(&s, &e);
+		if (s == e || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			const char *n = s + 1, *ne = e;
+
+			if (ne > n && ne[-1] == ']')
+				ne--;
+			trim(&n, &ne);
+			in = (size_t)(ne - n) == strlen(want) && !memcmp(n, want, strlen(want));
+			found |= in;
+			continue;
+		}
+		if (!in || !(eq = memchr(s, '=', (size_t)(e - s))))
+			continue;
+		{
+			const char *k = s, *ke = eq;
+			size_t kl;
+
+			trim(&k, &ke);
+			kl = (size_t)(ke - k);
+			if (kl == 17 && !memcmp(k, "aws_access_key_id", 17)) {
+				if (ini_value(c->access_key, sizeof(c->access_key), eq + 1, e))
+					goto bad_line;
+				ak = 1;
+			} else if (kl == 21 && !memcmp(k, "aws_secret_access_key", 21)) {
+				if (ini_value(c->secret_key, sizeof(c->secret_key), eq + 1, e))
+					goto bad_line;
+				sk = 1;
+			} else if (kl == 17 && !memcmp(k, "aws_session_token", 17)) {
+				if (ini_value(c->session_token, sizeof(c->session_token), eq + 1, e))
+					goto bad_line;
+			}
+		}
+	}
+	if (!found) {
+		rc = 1;
+		goto out;
+	}
+	if (!ak && !sk && !(flags & BFS_AWS_KEYS_REQUIRED)) {
+		rc = 1; /* a profile with only settings (region, ...): look further */
+		goto out;
+	}
+	if (!ak || !sk) {
+		snprintf(msg, msgsz, "%s: profile [%s] has no aws_access_key_id and "
+			 "aws_secret_access_key", path, want);
+		rc = BFS_E_CONFIG;
+		goto out;
+	}
+	snprintf(c->source, sizeof(c->source), "%s [%s]", path, want);
+	rc = 0;
+	goto out;
+bad_line:
+	snprintf(msg, msgsz, "%s line %d: empty or over-long value", path, lineno);
+	rc = BFS_E_CONFIG;
+out:
+	bfs_wipe(buf, CREDS_FILE_MAX);
+	free(buf);
+	if (rc) {
+		bfs_wipe(c->access_key, sizeof(c->access_key));
+		bfs_wipe(c->secret_key, sizeof(c->secret_key));
+		bfs_wipe(c->session_token, sizeof(c->session_token));
+	}
+	return rc;
+}
+
+/* The profile from ~/.aws/credentials, then ~/.aws/config (or the files
+ * AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name).  -ENOENT when
+ * neither has it. */
+static int from_aws_files(struct bfs_creds *c, const char *profile, int required, char *msg,
+			  size_t msgsz)
+{
+	int req = required ? BFS_AWS_KEYS_REQUIRED : 0;
+	const char *home = getenv("HOME"), *cf = getenv("AWS_SHARED_CREDENTIALS_FILE");
+	const char *kf = getenv("AWS_CONFIG_FILE");
+	char path[4096];
+	int rc;
+
+	if (cf && *cf)
+		snprintf(path, sizeof(path), "%s", cf);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.aws/credentials", home);
+	else
+		return -ENOENT;
+	rc = bfs_creds_from_aws_profile(c, path, profile, req, msg, msgsz);
+	if (rc <= 0 && rc != -ENOENT)
+		return rc;
+	if (kf && *kf)
+		snprintf(path, sizeof(path), "%s", kf);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.aws/config", home);
+	else
+		return -ENOENT;
+	rc = bfs_creds_from_aws_profile(c, path, profile, req | BFS_AWS_CONFIG_FILE, msg, msgsz);
+	return rc == 1 ? -ENOENT : rc;
+}
+
 static int from_env(struct bfs_creds *c, const char *akvar, const char *skvar,
 		    const char *tokvar, char *msg, size_t msgsz)
 {
@@ -212,8 +341,8 @@ static int from_env(struct bfs_creds *c, const char *akvar, const char *skvar,
 	return 0;
 }
 
-int bfs_creds_load(struct bfs_creds *c, const char *passwd_file, const char *bucket,
-		   char *msg, size_t msgsz)
+int bfs_creds_load(struct bfs_creds *c, const char *passwd_file, const char *profile,
+		   const char *bucket, char *msg, size_t msgsz)
 {
 	static const char *const home_files[] = { ".passwd-bucketfs", ".passwd-s3fs" };
 	static const char *const etc_files[] = { "/etc/passwd-bucketfs", "/etc/passwd-s3fs" };
@@ -237,11 +366,23 @@ int bfs_creds_load(struct bfs_creds *c, const char *passwd_file, const char *buc
 			snprintf(msg, msgsz, "credentials file %s does not exist", passwd_file);
 		return rc == -ENOENT ? BFS_E_CONFIG : rc;
 	}
+	if (profile) {
+		/* asked for by name: that profile or a clear error */
+		rc = from_aws_files(c, profile, 1, msg, msgsz);
+		if (rc == -ENOENT)
+			snprintf(msg, msgsz, "no profile [%s] in ~/.aws/credentials or ~/.aws/config",
+				 profile);
+		return rc == -ENOENT ? BFS_E_CONFIG : rc;
+	}
 	for (i = 0; i < sizeof(env_names) / sizeof(env_names[0]); i++) {
 		rc = from_env(c, env_names[i][0], env_names[i][1], env_names[i][2], msg, msgsz);
 		if (rc != -ENOENT)
 			return rc;
 	}
+	rc = from_aws_files(c, getenv("AWS_PROFILE") && *getenv("AWS_PROFILE") ?
+				       getenv("AWS_PROFILE") : "default", 0, msg, msgsz);
+	if (rc != -ENOENT)
+		return rc;
 	for (i = 0; i < 2; i++) {
 		if (home && *home) {
 			snprintf(path, sizeof(path), "%s/%s", home, home_files[i]);

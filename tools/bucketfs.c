@@ -71,10 +71,10 @@ static void usage(FILE *out)
 	bfs_provider_help(out);
 	fprintf(out,
 		"\n"
-		"Credentials: passwd_file=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
+		"Credentials: passwd_file=, profile=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
 		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN),\n"
-		"else ~/.passwd-bucketfs, /etc/passwd-bucketfs,\n"
-		"~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Not needed for file:DIR.\n"
+		"else ~/.aws/credentials [$AWS_PROFILE or default], else ~/.passwd-bucketfs,\n"
+		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Not needed for file:DIR.\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"
 		"Semantics of every operation: SEMANTICS.md.\n");
@@ -279,7 +279,7 @@ static int open_store(struct daemon *d)
 	if (!d->creds)
 		return -1;
 	if (!d->cfg.local_root) {
-		rc = bfs_creds_load(d->creds, d->cfg.passwd_file, d->cfg.bucket, msg, sizeof(msg));
+		rc = bfs_creds_load(d->creds, d->cfg.passwd_file, d->cfg.profile, d->cfg.bucket, msg, sizeof(msg));
 		if (rc) {
 			fprintf(stderr, "bucketfs: %s\n", msg);
 			return -1;

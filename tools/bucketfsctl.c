@@ -44,10 +44,10 @@ static void usage(FILE *out)
 		"  -h, --help                    this text\n"
 		"  -V, --version                 version\n"
 		"\n"
-		"Credentials: passwd_file=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
+		"Credentials: passwd_file=, profile=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
 		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN),\n"
-		"else ~/.passwd-bucketfs, /etc/passwd-bucketfs,\n"
-		"~/.passwd-s3fs, /etc/passwd-s3fs.  Secrets are never taken on the command line.\n");
+		"else ~/.aws/credentials [$AWS_PROFILE or default], else ~/.passwd-bucketfs,\n"
+		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs.  Secrets are never taken on the command line.\n");
 }
 
 struct ctx {
@@ -91,7 +91,7 @@ static int open_target(struct ctx *c, const char *target, int need_key)
 		return -1;
 	}
 	rc = c->cfg.local_root ? 0 :
-	     bfs_creds_load(c->creds, c->cfg.passwd_file, c->cfg.bucket, msg, sizeof(msg));
+	     bfs_creds_load(c->creds, c->cfg.passwd_file, c->cfg.profile, c->cfg.bucket, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "bucketfsctl: %s\n", msg);
 		return -1;

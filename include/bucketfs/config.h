@@ -32,6 +32,7 @@ struct bfs_config {
 	char *signature_name;      /* "v4", "oss-v1", "oss-v4" as given */
 	int signature;             /* enum bfs_sig, set by bfs_config_finish() */
 	char *passwd_file;
+	char *profile;             /* AWS shared-file profile, NULL for none */
 	char *ca_bundle;
 	int insecure;
 	int unsigned_payload;

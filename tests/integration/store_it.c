@@ -277,7 +277,7 @@ int main(void)
 	char msg[256];
 
 	if (!getenv("RGW_ENDPOINT") || !getenv("BFS_IT_BUCKET") ||
-	    bfs_creds_load(cr, NULL, NULL, msg, sizeof(msg))) {
+	    bfs_creds_load(cr, NULL, NULL, NULL, msg, sizeof(msg))) {
 		fprintf(stderr, "needs RGW_ENDPOINT, BFS_IT_BUCKET and AWS_* credentials\n");
 		return 2;
 	}

@@ -85,6 +85,15 @@ static void test_files(void)
 	}
 }
 
+/* dir + suffix in a static buffer (one at a time) */
+static const char *strcat_path(const char *base, const char *suffix)
+{
+	static char p[700];
+
+	snprintf(p, sizeof(p), "%s%s", base, suffix);
+	return p;
+}
+
 static void test_sources(void)
 {
 	struct bfs_creds *c = bfs_creds_new();
@@ -101,9 +110,12 @@ static void test_sources(void)
 	unsetenv("AWSSECRETACCESSKEY");
 	unsetenv("OSS_ACCESS_KEY_ID");
 	unsetenv("ALIBABA_CLOUD_ACCESS_KEY_ID");
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_CONFIG_FILE");
 
 	/* missing explicit file: a clear error, no fallback */
-	rc = bfs_creds_load(c, "/nonexistent/passwd", "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, "/nonexistent/passwd", NULL, "b", msg, sizeof(msg));
 	CHECK_INT(rc, BFS_E_CONFIG);
 	CHECK(strstr(msg, "/nonexistent/passwd") != NULL);
 
@@ -111,13 +123,13 @@ static void test_sources(void)
 	setenv("AWS_ACCESS_KEY_ID", "ENVAK", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "ENVSK", 1);
 	setenv("AWS_SESSION_TOKEN", "TOKEN", 1);
-	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "ENVAK");
 	CHECK_STR(c->session_token, "TOKEN");
 
 	/* an explicit file beats the environment */
-	rc = bfs_creds_load(c, write_file("p2", "FAK:FSK\n", 0600), "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, write_file("p2", "FAK:FSK\n", 0600), NULL, "b", msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "FAK");
 	CHECK_STR(c->session_token, "");
@@ -128,7 +140,7 @@ static void test_sources(void)
 	unsetenv("AWS_SESSION_TOKEN");
 	setenv("AWSACCESSKEYID", "S3FSAK", 1);
 	setenv("AWSSECRETACCESSKEY", "S3FSSK", 1);
-	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "S3FSAK");
 	unsetenv("AWSACCESSKEYID");
@@ -138,7 +150,7 @@ static void test_sources(void)
 	setenv("OSS_ACCESS_KEY_ID", "OSSAK", 1);
 	setenv("OSS_ACCESS_KEY_SECRET", "OSSSK", 1);
 	setenv("OSS_SESSION_TOKEN", "OSSTOKEN", 1);
-	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "OSSAK");
 	CHECK_STR(c->secret_key, "OSSSK");
@@ -149,23 +161,63 @@ static void test_sources(void)
 	unsetenv("OSS_SESSION_TOKEN");
 	setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIAK", 1);
 	setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALISK", 1);
-	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "ALIAK");
 	CHECK_STR(c->session_token, "");
 	unsetenv("ALIBABA_CLOUD_ACCESS_KEY_ID");
 	unsetenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
 
+	/* ~/.aws/credentials: [default], $AWS_PROFILE, profile= by name */
+	mkdir(strcat_path(home, "/.aws"), 0700);
+	write_file("home/.aws/credentials",
+		   "# comment\n[default]\naws_access_key_id = DEFAK\naws_secret_access_key=DEFSK\n"
+		   "\n[work]\n aws_access_key_id=WORKAK \naws_secret_access_key = WORKSK\n"
+		   "aws_session_token = WORKTOK\n[broken]\naws_access_key_id = X\n", 0600);
+	write_file("home/.aws/config",
+		   "[default]\nregion = us-east-1\n[profile cfgonly]\naws_access_key_id = CFGAK\n"
+		   "aws_secret_access_key = CFGSK\n", 0600);
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "DEFAK");
+	CHECK_STR(c->secret_key, "DEFSK");
+	setenv("AWS_PROFILE", "work", 1);
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "WORKAK");
+	CHECK_STR(c->session_token, "WORKTOK");
+	unsetenv("AWS_PROFILE");
+	rc = bfs_creds_load(c, NULL, "cfgonly", "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "CFGAK");
+	CHECK(strstr(c->source, "[profile cfgonly]") != NULL);
+	rc = bfs_creds_load(c, NULL, "broken", "b", msg, sizeof(msg));
+	CHECK_INT(rc, BFS_E_CONFIG);
+	CHECK(strstr(msg, "has no aws_access_key_id and aws_secret_access_key") != NULL);
+	rc = bfs_creds_load(c, NULL, "nosuch", "b", msg, sizeof(msg));
+	CHECK_INT(rc, BFS_E_CONFIG);
+	CHECK(strstr(msg, "no profile [nosuch]") != NULL);
+	/* a default profile with settings only does not stop the search */
+	write_file("home/.aws/credentials", "[other]\naws_access_key_id = O\n", 0600);
+	write_file("home/.aws/config", "[default]\nregion = eu-west-1\n", 0600);
+	write_file("home/.passwd-bucketfs", "PWAK:PWSK\n", 0600);
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	CHECK_INT(rc, 0);
+	CHECK_STR(c->access_key, "PWAK");
+	unlink(strcat_path(home, "/.passwd-bucketfs"));
+	unlink(strcat_path(home, "/.aws/credentials"));
+	unlink(strcat_path(home, "/.aws/config"));
+
 	/* ~/.passwd-s3fs */
 	write_file("home/.passwd-s3fs", "HOMEAK:HOMESK\n", 0600);
-	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
 	if (access("/etc/passwd-bucketfs", F_OK) != 0) {
 		CHECK_INT(rc, 0);
 		CHECK_STR(c->access_key, "HOMEAK");
 	}
 	/* ~/.passwd-bucketfs comes first */
 	write_file("home/.passwd-bucketfs", "BFSAK:BFSSK\n", 0600);
-	rc = bfs_creds_load(c, NULL, "b", msg, sizeof(msg));
+	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "BFSAK");
 	bfs_creds_free(c);

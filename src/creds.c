@@ -294,29 +294,33 @@ out:
 /* The profile from ~/.aws/credentials, then ~/.aws/config (or the files
  * AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name).  -ENOENT when
  * neither has it. */
+/* $envvar if set, else ~/name, into path.  Returns 0 or -ENOENT (neither). */
+static int aws_file(const char *envvar, const char *name, char *path, size_t pathsz)
+{
+	const char *v = getenv(envvar), *home = getenv("HOME");
+
+	if (v && *v)
+		snprintf(path, pathsz, "%s", v);
+	else if (home && *home)
+		snprintf(path, pathsz, "%s/%s", home, name);
+	else
+		return -ENOENT;
+	return 0;
+}
+
 static int from_aws_files(struct bfs_creds *c, const char *profile, int required, char *msg,
 			  size_t msgsz)
 {
 	int req = required ? BFS_AWS_KEYS_REQUIRED : 0;
-	const char *home = getenv("HOME"), *cf = getenv("AWS_SHARED_CREDENTIALS_FILE");
-	const char *kf = getenv("AWS_CONFIG_FILE");
 	char path[4096];
 	int rc;
 
-	if (cf && *cf)
-		snprintf(path, sizeof(path), "%s", cf);
-	else if (home && *home)
-		snprintf(path, sizeof(path), "%s/.aws/credentials", home);
-	else
+	if (aws_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", path, sizeof(path)))
 		return -ENOENT;
 	rc = bfs_creds_from_aws_profile(c, path, profile, req, msg, msgsz);
 	if (rc <= 0 && rc != -ENOENT)
 		return rc;
-	if (kf && *kf)
-		snprintf(path, sizeof(path), "%s", kf);
-	else if (home && *home)
-		snprintf(path, sizeof(path), "%s/.aws/config", home);
-	else
+	if (aws_file("AWS_CONFIG_FILE", ".aws/config", path, sizeof(path)))
 		return -ENOENT;
 	rc = bfs_creds_from_aws_profile(c, path, profile, req | BFS_AWS_CONFIG_FILE, msg, msgsz);
 	return rc == 1 ? -ENOENT : rc;

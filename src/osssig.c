@@ -378,7 +378,7 @@ int bfs_oss_sign_v1(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 	struct oss_list q, h;
 	unsigned char mac[BFS_SHA1_LEN];
 	char sig[BFS_BASE64_LEN(BFS_SHA1_LEN) + 1];
-	size_t auth_len, sts_len = 0;
+	size_t auth_len;
 	int rc;
 
 	if (!auth || check_req(req) || check_cred(cred, 0))
@@ -399,16 +399,8 @@ int bfs_oss_sign_v1(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 		goto out_release;
 	}
 	auth_len = auth->len;
-	if (sts)
-		sts_len = sts->len;
 	rc = bfs_buf_addf(auth, "OSS %s:%s", cred->access_key, sig);
-	if (!rc && sts)
-		rc = bfs_buf_add(sts, s.data, s.len);
-	if (rc) {
-		bfs_buf_truncate(auth, auth_len);
-		if (sts)
-			bfs_buf_truncate(sts, sts_len);
-	}
+	rc = bfs_sig_finish(rc, auth, auth_len, NULL, NULL, sts, &s);
 
 out_release:
 	list_release(&h);
@@ -635,7 +627,7 @@ int bfs_oss_sign_v4(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 		    const char *ossdate, const char *additional, struct bfs_buf *auth,
 		    struct bfs_buf *creq, struct bfs_buf *sts)
 {
-	size_t auth_len, creq_len = 0, sts_len = 0;
+	size_t auth_len;
 	struct oss4 w;
 	int rc;
 
@@ -650,27 +642,13 @@ int bfs_oss_sign_v4(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 		goto out_release;
 
 	auth_len = auth->len;
-	if (creq)
-		creq_len = creq->len;
-	if (sts)
-		sts_len = sts->len;
 	rc = bfs_buf_addf(auth, OSS4_ALGO " Credential=%s/%.8s/%s/oss/aliyun_v4_request,",
 			  cred->access_key, ossdate, cred->region);
 	if (!rc && w.names.len)
 		rc = bfs_buf_addf(auth, "AdditionalHeaders=%s,", bfs_buf_str(&w.names));
 	if (!rc)
 		rc = bfs_buf_addf(auth, "Signature=%s", w.sig);
-	if (!rc && creq)
-		rc = bfs_buf_add(creq, w.creq.data, w.creq.len);
-	if (!rc && sts)
-		rc = bfs_buf_add(sts, w.sts.data, w.sts.len);
-	if (rc) {
-		bfs_buf_truncate(auth, auth_len);
-		if (creq)
-			bfs_buf_truncate(creq, creq_len);
-		if (sts)
-			bfs_buf_truncate(sts, sts_len);
-	}
+	rc = bfs_sig_finish(rc, auth, auth_len, creq, &w.creq, sts, &w.sts);
 
 out_release:
 	bfs_buf_release(&w.names);

@@ -352,11 +352,31 @@ static int sigv4_compute(struct sigv4 *w, const struct bfs_sigv4_req *req,
 	return 0;
 }
 
+int bfs_sig_finish(int rc, struct bfs_buf *auth, size_t auth_len, struct bfs_buf *creq,
+		   const struct bfs_buf *creq_text, struct bfs_buf *sts,
+		   const struct bfs_buf *sts_text)
+{
+	size_t creq_len = creq ? creq->len : 0, sts_len = sts ? sts->len : 0;
+
+	if (!rc && creq)
+		rc = bfs_buf_add(creq, creq_text->data, creq_text->len);
+	if (!rc && sts)
+		rc = bfs_buf_add(sts, sts_text->data, sts_text->len);
+	if (rc) {
+		bfs_buf_truncate(auth, auth_len);
+		if (creq)
+			bfs_buf_truncate(creq, creq_len);
+		if (sts)
+			bfs_buf_truncate(sts, sts_len);
+	}
+	return rc;
+}
+
 int bfs_sigv4_sign(const struct bfs_sigv4_req *req, const struct bfs_sigv4_cred *cred,
 		   const char *amzdate, struct bfs_buf *auth, struct bfs_buf *creq,
 		   struct bfs_buf *sts)
 {
-	size_t auth_len, creq_len = 0, sts_len = 0;
+	size_t auth_len;
 	struct sigv4 w;
 	int rc;
 
@@ -368,24 +388,10 @@ int bfs_sigv4_sign(const struct bfs_sigv4_req *req, const struct bfs_sigv4_cred 
 		goto out_release;
 
 	auth_len = auth->len;
-	if (creq)
-		creq_len = creq->len;
-	if (sts)
-		sts_len = sts->len;
 	rc = bfs_buf_addf(auth, SIGV4_ALGO " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
 			  cred->access_key, bfs_buf_str(&w.scope), bfs_buf_str(&w.signed_hdrs),
 			  w.sig);
-	if (!rc && creq)
-		rc = bfs_buf_add(creq, w.creq.data, w.creq.len);
-	if (!rc && sts)
-		rc = bfs_buf_add(sts, w.sts.data, w.sts.len);
-	if (rc) {
-		bfs_buf_truncate(auth, auth_len);
-		if (creq)
-			bfs_buf_truncate(creq, creq_len);
-		if (sts)
-			bfs_buf_truncate(sts, sts_len);
-	}
+	rc = bfs_sig_finish(rc, auth, auth_len, creq, &w.creq, sts, &w.sts);
 
 out_release:
 	sigv4_release(&w);

@@ -86,6 +86,19 @@ int bfs_sigv4_presign(const char *canonical_uri, const char *host,
 		      long expires, struct bfs_buf *out);
 
 /*
+ * The common end of a signer (SigV4 here, OSS in osssig.c): rc is the result
+ * of appending the Authorization value to auth (which held auth_len bytes
+ * before); when it succeeded, the canonical request and string to sign
+ * (creq_text, sts_text) are appended to creq and sts when those are
+ * non-NULL.  On any failure auth, creq and sts are cut back to what they
+ * held, so a caller never sees half a signature.  Returns rc or the
+ * append's error.
+ */
+int bfs_sig_finish(int rc, struct bfs_buf *auth, size_t auth_len, struct bfs_buf *creq,
+		   const struct bfs_buf *creq_text, struct bfs_buf *sts,
+		   const struct bfs_buf *sts_text);
+
+/*
  * The signing-key derivation SigV4 and OSS V4 share: HMAC-SHA256 keyed by
  * prefix+secret over the first 8 characters of date (YYYYMMDD), then over
  * region, service and terminator in turn ("AWS4", ..., "aws4_request";

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "bucketfs/config.h"
+#include "bucketfs/creds.h"
 #include "bucketfs/error.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
@@ -48,6 +49,17 @@ static const struct opt options[] = {
 	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600" },
 	{ "profile", OPT_STR, F(profile), "$AWS_PROFILE or default",
 	  "profile of ~/.aws/credentials or ~/.aws/config to take the keys from" },
+	{ "credential_process", OPT_STR, F(credential_process), "none",
+	  "command printing the credentials as JSON (AWS credential_process format)" },
+	{ "iam_role", OPT_STR, F(iam_role), "none",
+	  "auto or ROLE: the EC2 instance role's credentials (IMDSv2), renewed before expiry" },
+	{ "ram_role", OPT_STR, F(ram_role), "none",
+	  "auto or ROLE: the Aliyun ECS RAM role's credentials, renewed before expiry" },
+	{ "ecs", OPT_FLAG, F(ecs), "off",
+	  "AWS container credentials (ECS task role, EKS pod identity)" },
+	{ "metadata_endpoint", OPT_STR, F(metadata_endpoint),
+	  "http://169.254.169.254 (iam_role), http://100.100.100.200 (ram_role)",
+	  "URL of the instance metadata service" },
 	{ "ca_bundle", OPT_STR, F(ca_bundle), "system store", "PEM file of trusted CAs" },
 	{ "insecure", OPT_FLAG, F(insecure), "off", "do not verify TLS certificates (testing only)" },
 	{ "no_check_certificate", OPT_FLAG, F(insecure), NULL, "s3fs name for insecure" },
@@ -167,6 +179,10 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->region);
 	free(c->passwd_file);
 	free(c->profile);
+	free(c->credential_process);
+	free(c->iam_role);
+	free(c->ram_role);
+	free(c->metadata_endpoint);
 	free(c->signature_name);
 	free(c->provider);
 	free(c->ca_bundle);
@@ -266,6 +282,9 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 	case OPT_STR: {
 		char *s;
 
+		/* s3fs's bare iam_role (and ossfs's ram_role) mean auto */
+		if (!value && (!strcmp(o->name, "iam_role") || !strcmp(o->name, "ram_role")))
+			value = "auto";
 		if (!value || !*value)
 			goto bad;
 		/* s3fs's endpoint= is the region; a URL is ours */
@@ -457,10 +476,27 @@ int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg,
 	return set_bucket_prefix(c, b, sep ? (size_t)(sep - b) : strlen(b), p);
 }
 
+/* Region names of every provider: lower-case letters, digits and '-'. */
+static int region_ok(const char *r)
+{
+	if (!*r || strlen(r) > 63)
+		return 0;
+	for (; *r; r++)
+		if (!((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-'))
+			return 0;
+	return 1;
+}
+
 int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 {
-	int rc = bfs_provider_apply(c, msg, msgsz);
+	int rc;
 
+	if (c->region && !region_ok(c->region)) {
+		snprintf(msg, msgsz, "'%s' is not a region name (lower-case letters, digits, '-')",
+			 c->region);
+		return BFS_E_CONFIG;
+	}
+	rc = bfs_provider_apply(c, msg, msgsz);
 	if (rc)
 		return rc;
 	if (!c->region) {
@@ -468,10 +504,17 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 		if (!c->region)
 			return -ENOMEM;
 	}
+	if (!c->endpoint && !strncmp(c->region, "oss-", 4)) {
+		snprintf(msg, msgsz, "region %s is an Aliyun OSS region: add provider=oss "
+			 "(or give endpoint=URL)", c->region);
+		return BFS_E_CONFIG;
+	}
 	if (!c->endpoint) {
+		/* AWS's China regions live under amazonaws.com.cn */
 		if (!strcmp(c->region, "us-east-1"))
 			c->endpoint = strdup("https://s3.amazonaws.com");
-		else if (asprintf(&c->endpoint, "https://s3.%s.amazonaws.com", c->region) < 0)
+		else if (asprintf(&c->endpoint, "https://s3.%s.amazonaws.com%s", c->region,
+				  strncmp(c->region, "cn-", 3) ? "" : ".cn") < 0)
 			c->endpoint = NULL;
 		if (!c->endpoint)
 			return -ENOMEM;
@@ -485,6 +528,16 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 	} else {
 		snprintf(msg, msgsz, "unknown signature '%s' (v4, oss-v1 or oss-v4)",
 			 c->signature_name);
+		return BFS_E_CONFIG;
+	}
+	if (!!c->passwd_file + !!c->profile + !!c->credential_process + !!c->iam_role +
+	    !!c->ram_role + !!c->ecs > 1) {
+		snprintf(msg, msgsz, "give at most one of passwd_file, profile, credential_process, "
+			 "iam_role, ram_role and ecs");
+		return BFS_E_CONFIG;
+	}
+	if (c->metadata_endpoint && !strstr(c->metadata_endpoint, "://")) {
+		snprintf(msg, msgsz, "metadata_endpoint must be a URL (http://HOST[:PORT])");
 		return BFS_E_CONFIG;
 	}
 	if (c->part_size < (5ULL << 20)) {
@@ -536,7 +589,20 @@ void bfs_config_help(FILE *out)
 	fprintf(out, "\n");
 }
 
-void bfs_config_store_cfg(const struct bfs_config *c, const struct bfs_creds *creds,
+void bfs_config_creds_opts(const struct bfs_config *c, struct bfs_creds_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->passwd_file = c->passwd_file;
+	o->profile = c->profile;
+	o->credential_process = c->credential_process;
+	o->iam_role = c->iam_role;
+	o->ram_role = c->ram_role;
+	o->ecs = c->ecs;
+	o->metadata_endpoint = c->metadata_endpoint;
+	o->bucket = c->bucket;
+}
+
+void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
 			  struct bfs_store_cfg *sc)
 {
 	bfs_store_cfg_defaults(sc);

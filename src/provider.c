@@ -140,6 +140,16 @@ int bfs_provider_apply(struct bfs_config *c, char *msg, size_t msgsz)
 			 c->signature_name);
 		return BFS_E_CONFIG;
 	}
+	/* OSS's S3-compatible API wants SigV4 scoped to "oss-REGION" (Aliyun's
+	 * "use Amazon S3 SDKs" guide); its own V4 strips the prefix again. */
+	if (!strcmp(p->name, "oss") && sig == BFS_SIG_V4 && strncmp(c->region, "oss-", 4)) {
+		char *r;
+
+		if (asprintf(&r, "oss-%s", c->region) < 0)
+			return -ENOMEM;
+		free(c->region);
+		c->region = r;
+	}
 	return 0;
 }
 

@@ -518,7 +518,9 @@ int store_map_status(long status, const char *code)
 		return BFS_E_NOTFOUND;
 	if (!strcmp(code, "SignatureDoesNotMatch"))
 		return BFS_E_SIGNATURE;
-	if (status == 401 || status == 403)
+	/* AWS answers 400 to an expired token */
+	if (status == 401 || status == 403 || !strcmp(code, "ExpiredToken") ||
+	    !strcmp(code, "TokenRefreshRequired") || !strcmp(code, "InvalidToken"))
 		return BFS_E_DENIED;
 	if (status == 412)
 		return BFS_E_PRECOND;
@@ -561,7 +563,7 @@ static int sign_kv(struct bfs_store *st, const struct store_req *rq, const char 
 		   const struct bfs_kv *kv, size_t n, const char *date, const char *payload_hash,
 		   struct bfs_buf *auth)
 {
-	const struct bfs_creds *cr = st->cfg.creds;
+	const struct bfs_creds *cr = st->cfg.creds;  /* held by the caller */
 
 	bfs_buf_reset(auth);
 	if (st->cfg.signature == BFS_SIG_V4) {
@@ -582,15 +584,19 @@ static int sign_kv(struct bfs_store *st, const struct store_req *rq, const char 
 	}
 }
 
-/* Build the signed header lines for one attempt into lines (owned strings). */
+/*
+ * Build the signed header lines for one attempt into lines (owned strings);
+ * *gen gets the generation of the credentials used.  The credentials are
+ * held from the first use of the token to the last copy of a line.
+ */
 static int sign_request(struct bfs_store *st, const struct store_req *rq, const char *path,
 			const char *host, const char *payload_hash, struct bfs_buf *auth,
-			char ***lines_out, size_t *nlines_out)
+			char ***lines_out, size_t *nlines_out, unsigned *gen)
 {
-	const struct bfs_creds *cr = st->cfg.creds;
+	struct bfs_creds *cr = st->cfg.creds;
 	struct bfs_kv kv[STORE_MAX_HEADERS + 5];
 	char date[40], tok_name[32];
-	char **lines;
+	char **lines = NULL;
 	size_t n = 0, i;
 	int rc;
 
@@ -612,32 +618,38 @@ static int sign_request(struct bfs_store *st, const struct store_req *rq, const 
 		break;
 	}
 	snprintf(tok_name, sizeof(tok_name), "%ssecurity-token", st->hp);
+	*gen = bfs_creds_begin(cr);
 	if (cr->session_token[0])
 		kv[n++] = (struct bfs_kv){ tok_name, cr->session_token };
 	for (i = 0; rq->hdrs && i < rq->hdrs->n; i++)
 		kv[n++] = (struct bfs_kv){ rq->hdrs->name[i], rq->hdrs->value[i] };
 	rc = sign_kv(st, rq, path, kv, n, date, payload_hash, auth);
 	if (rc)
-		return rc;
+		goto out;
 
 	/* Host is set by curl from the URL; everything else is sent as signed. */
+	rc = -ENOMEM;
 	lines = calloc(n + 1, sizeof(*lines));
 	if (!lines)
-		return -ENOMEM;
+		goto out;
 	for (i = 1; i < n; i++) {
 		if (asprintf(&lines[i - 1], "%s: %s", kv[i].name, kv[i].value) < 0)
-			goto out_nomem;
+			goto out;
 	}
 	if (asprintf(&lines[n - 1], "Authorization: %s", bfs_buf_str(auth)) < 0)
-		goto out_nomem;
+		goto out;
 	*lines_out = lines;
 	*nlines_out = n;
-	return 0;
-out_nomem:
-	for (i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-	return -ENOMEM;
+	lines = NULL;
+	rc = 0;
+out:
+	bfs_creds_end(cr);
+	if (lines) {
+		for (i = 0; i < n; i++)
+			free(lines[i]);
+		free(lines);
+	}
+	return rc;
 }
 
 static void free_lines(char **lines, size_t n)
@@ -714,7 +726,8 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 	char **lines = NULL;
 	size_t nlines = 0;
 	size_t resp_start = rq->resp_body ? rq->resp_body->len : 0;
-	int attempt, rc;
+	unsigned gen = 0;
+	int attempt, rc, renewed = 0;
 
 	if (rq->key && (rc = store_check_key(rq->key)))
 		return rc;
@@ -746,7 +759,7 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 		free_lines(lines, nlines);
 		lines = NULL;
 		rc = sign_request(st, rq, bfs_buf_str(&path), bfs_buf_str(&host), payload_hash,
-				  &auth, &lines, &nlines);
+				  &auth, &lines, &nlines, &gen);
 		if (rc)
 			goto out;
 		hr.headers = (const char *const *)lines;
@@ -763,6 +776,16 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 			break;
 		}
 		rc = record_failure(rq, rc, resp);
+		/* Refused as unknown or expired (a HEAD's 403 has no body to say
+		 * which): once more, with renewed credentials. */
+		if ((rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && !renewed &&
+		    (bfs_creds_code_is_stale(last_error.code) ||
+		     (!last_error.code[0] && resp->status == 403)) &&
+		    bfs_creds_rejected(st->cfg.creds, gen, last_error.code) == 0) {
+			renewed = 1;
+			attempt--;
+			continue;
+		}
 		if (!bfs_err_retryable(rc) || attempt >= st->cfg.retries)
 			break;
 		store_backoff(st, attempt);
@@ -784,6 +807,9 @@ void bfs_store_describe(int err, char *out, size_t outsz)
 
 	if (err == BFS_E_DENIED && !strcmp(e->code, "InvalidAccessKeyId"))
 		what = "the server does not know the access key";
+	else if (err == BFS_E_DENIED &&
+		 (!strcmp(e->code, "ExpiredToken") || !strcmp(e->code, "SecurityTokenExpired")))
+		what = "the session token has expired: renew the credentials";
 	if (e->code[0] && e->message[0])
 		snprintf(out, outsz, "%s: %s (%s)", what, e->code, e->message);
 	else if (e->code[0])

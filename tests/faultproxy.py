@@ -4,7 +4,7 @@
 and radosgw on 127.0.0.1 and injects faults by plan.
 
     faultproxy.py --listen-port P --upstream http://127.0.0.1:PORT --plan PLAN
-                  [--log FILE] [--tls-cert CERT.pem --tls-key KEY.pem]
+                  [--log FILE] [--log-header NAME] [--tls-cert CERT.pem --tls-key KEY.pem]
 
 With --tls-cert/--tls-key it speaks https (to test TLS on the client side;
 the upstream stays http).
@@ -16,10 +16,12 @@ DELETE) only requests of that method match that rule:
     500     answer 500 InternalError
     429     answer 429 TooManyRequests
     400     answer 400 InvalidArgument (must not be retried)
+    expired answer 400 ExpiredToken (a session token past its expiry)
     reset   close the connection without answering
     pass    forward it unchanged (to let some through before faults)
 Requests past the plan are forwarded unchanged.  Each request is logged as
-"METHOD PATH -> STATUS" (to --log), so tests can count what was sent.
+"METHOD PATH -> STATUS" (to --log), so tests can count what was sent;
+with --log-header NAME the line ends with " NAME=VALUE" (or "NAME=-").
 """
 import argparse
 import http.client
@@ -34,6 +36,7 @@ ERRORS = {
     "500": (500, "InternalError", "We encountered an internal error."),
     "429": (429, "TooManyRequests", "Too many requests."),
     "400": (400, "InvalidArgument", "Injected bad request."),
+    "expired": (400, "ExpiredToken", "The provided token has expired."),
 }
 
 
@@ -43,6 +46,7 @@ def main():
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--plan", default="")
     ap.add_argument("--log", default="/dev/null")
+    ap.add_argument("--log-header")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     a = ap.parse_args()
@@ -61,6 +65,12 @@ def main():
         def log_message(self, *args):
             pass
 
+        def logline(self, result):
+            extra = ""
+            if a.log_header:
+                extra = " %s=%s" % (a.log_header, self.headers.get(a.log_header, "-"))
+            log.write("%s %s -> %s%s\n" % (self.command, self.path, result, extra))
+
         def handle_any(self):
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else b""
@@ -68,7 +78,7 @@ def main():
                 q = plans.get(self.command) or plans.get("")
                 rule = q.pop(0) if q else None
             if rule == "reset":
-                log.write("%s %s -> reset\n" % (self.command, self.path))
+                self.logline("reset")
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
@@ -83,7 +93,7 @@ def main():
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(xml)
-                log.write("%s %s -> %d\n" % (self.command, self.path, status))
+                self.logline(status)
                 return
             conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()}
@@ -101,7 +111,7 @@ def main():
             if self.command != "HEAD":
                 self.wfile.write(data)
             conn.close()
-            log.write("%s %s -> %d\n" % (self.command, self.path, r.status))
+            self.logline(r.status)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

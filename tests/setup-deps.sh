@@ -12,7 +12,7 @@ packages=(
 	# build
 	build-essential cmake pkg-config
 	libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev liblmdb-dev lmdb-utils
-	libexpat1-dev
+	libexpat1-dev libjansson-dev
 	# the S3 server of the integration tests (tests/rgw.sh) and its clients
 	ceph-mon ceph-osd radosgw ceph-common awscli python3 python3-boto3 curl
 	# the Node tests

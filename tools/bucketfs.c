@@ -71,10 +71,14 @@ static void usage(FILE *out)
 	bfs_provider_help(out);
 	fprintf(out,
 		"\n"
-		"Credentials: passwd_file=, profile=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
-		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN),\n"
-		"else ~/.aws/credentials [$AWS_PROFILE or default], else ~/.passwd-bucketfs,\n"
-		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Not needed for file:DIR.\n"
+		"CREDENTIALS, first found: one of passwd_file=, profile=, credential_process=,\n"
+		"iam_role=, ram_role=, ecs; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
+		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN);\n"
+		"else ~/.aws/credentials and ~/.aws/config [$AWS_PROFILE or default]; else AWS\n"
+		"container credentials (AWS_CONTAINER_CREDENTIALS_*_URI); else ~/.passwd-bucketfs,\n"
+		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Credentials\n"
+		"that expire are renewed 5 minutes ahead; refused ones are read again at once.\n"
+		"Not needed for file:DIR.\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"
 		"Semantics of every operation: SEMANTICS.md.\n");
@@ -271,15 +275,17 @@ static void write_pid(struct daemon *d)
 
 static int open_store(struct daemon *d)
 {
+	struct bfs_creds_opts co;
 	struct bfs_store_cfg sc;
 	char msg[MSG] = "";
 	int rc;
 
+	bfs_config_creds_opts(&d->cfg, &co);
 	d->creds = bfs_creds_new();
 	if (!d->creds)
 		return -1;
 	if (!d->cfg.local_root) {
-		rc = bfs_creds_load(d->creds, d->cfg.passwd_file, d->cfg.profile, d->cfg.bucket, msg, sizeof(msg));
+		rc = bfs_creds_load(d->creds, &co, msg, sizeof(msg));
 		if (rc) {
 			fprintf(stderr, "bucketfs: %s\n", msg);
 			return -1;
@@ -294,8 +300,11 @@ static int open_store(struct daemon *d)
 	rc = bfs_store_check(d->store);
 	if (rc) {
 		bfs_store_describe(rc, msg, sizeof(msg));
-		fprintf(stderr, "bucketfs: cannot use %s at %s: %s\n", d->cfg.bucket,
+		fprintf(stderr, "bucketfs: cannot use %s at %s: %s", d->cfg.bucket,
 			bfs_store_endpoint(d->store), msg);
+		if ((rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0])
+			fprintf(stderr, " [credentials from %s]", d->creds->source);
+		fputc('\n', stderr);
 		return -1;
 	}
 	return 0;
@@ -458,6 +467,11 @@ int main(int argc, char **argv)
 	openlog("bucketfs", LOG_PID, LOG_DAEMON);
 	if (parse_args(&d, argc, argv))
 		goto out;
+	if (d.cfg.foreground) {
+		/* -f: the log goes to stderr as well */
+		closelog();
+		openlog("bucketfs", LOG_PID | LOG_PERROR, LOG_DAEMON);
+	}
 	if (bfs_config_parse_target(&d.cfg, d.target, msg, sizeof(msg)) ||
 	    bfs_config_finish(&d.cfg, msg, sizeof(msg))) {
 		fprintf(stderr, "bucketfs: %s\n", msg);

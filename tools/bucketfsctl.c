@@ -68,6 +68,7 @@ static int die_store(int rc, const char *what)
 /* Parse TARGET, then open the store for its bucket. */
 static int open_target(struct ctx *c, const char *target, int need_key)
 {
+	struct bfs_creds_opts co;
 	struct bfs_store_cfg sc;
 	char msg[MSG] = "";
 	int rc;
@@ -85,13 +86,14 @@ static int open_target(struct ctx *c, const char *target, int need_key)
 	}
 	if (c->st)
 		return 0;
+	bfs_config_creds_opts(&c->cfg, &co);
 	c->creds = bfs_creds_new();
 	if (!c->creds) {
 		fprintf(stderr, "bucketfsctl: out of memory\n");
 		return -1;
 	}
 	rc = c->cfg.local_root ? 0 :
-	     bfs_creds_load(c->creds, c->cfg.passwd_file, c->cfg.profile, c->cfg.bucket, msg, sizeof(msg));
+	     bfs_creds_load(c->creds, &co, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "bucketfsctl: %s\n", msg);
 		return -1;

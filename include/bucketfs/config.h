@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 struct bfs_creds;
+struct bfs_creds_opts;
 struct bfs_store_cfg;
 
 struct bfs_config {
@@ -33,6 +34,11 @@ struct bfs_config {
 	int signature;             /* enum bfs_sig, set by bfs_config_finish() */
 	char *passwd_file;
 	char *profile;             /* AWS shared-file profile, NULL for none */
+	char *credential_process;  /* other credential sources (creds.h) */
+	char *iam_role;
+	char *ram_role;
+	int ecs;
+	char *metadata_endpoint;
 	char *ca_bundle;
 	int insecure;
 	int unsigned_payload;
@@ -104,8 +110,11 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz);
  * Fill a store configuration from c (after bfs_config_finish()).  Strings
  * are borrowed from c and creds, which must outlive the store.
  */
-void bfs_config_store_cfg(const struct bfs_config *c, const struct bfs_creds *creds,
+void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
 			  struct bfs_store_cfg *sc);
+
+/* Fill the credential sources from c (strings borrowed from c). */
+void bfs_config_creds_opts(const struct bfs_config *c, struct bfs_creds_opts *o);
 
 /* Print the option table (name, default, description) for --help. */
 void bfs_config_help(FILE *out);

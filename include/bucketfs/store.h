@@ -54,7 +54,7 @@ struct bfs_store_cfg {
 	int path_style;             /* https://host/bucket/key instead of https://bucket.host/key */
 	int signature;              /* enum bfs_sig; the OSS ones also switch the header
 	                             * names to x-oss-* (metadata, token, copy source) */
-	const struct bfs_creds *creds; /* borrowed: must outlive the store */
+	struct bfs_creds *creds;       /* borrowed: must outlive the store; renewed (creds.h) */
 	const char *ca_bundle;      /* NULL = system store */
 	int insecure;               /* no TLS verification */
 	int unsigned_payload;       /* see above */

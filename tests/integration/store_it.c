@@ -272,12 +272,13 @@ static void test_delete_many(struct bfs_store *st)
 int main(void)
 {
 	struct bfs_creds *cr = bfs_creds_new();
+	struct bfs_creds_opts co = { 0 };
 	struct bfs_store_stats s;
 	struct bfs_store *st, *vh, *v1;
 	char msg[256];
 
 	if (!getenv("RGW_ENDPOINT") || !getenv("BFS_IT_BUCKET") ||
-	    bfs_creds_load(cr, NULL, NULL, NULL, msg, sizeof(msg))) {
+	    bfs_creds_load(cr, &co, msg, sizeof(msg))) {
 		fprintf(stderr, "needs RGW_ENDPOINT, BFS_IT_BUCKET and AWS_* credentials\n");
 		return 2;
 	}

@@ -147,13 +147,15 @@ static void test_providers(void)
 		  0, 0, BFS_SIG_OSS_V4 },
 		{ "provider=oss,region=oss-cn-beijing", "https://oss-cn-beijing.aliyuncs.com",
 		  "oss-cn-beijing", 0, 0, BFS_SIG_OSS_V4 },
-		{ "provider=oss,signature=v4", "https://oss-cn-hangzhou.aliyuncs.com", "cn-hangzhou",
-		  0, 0, BFS_SIG_V4 },
+		{ "provider=oss,signature=v4", "https://oss-cn-hangzhou.aliyuncs.com",
+		  "oss-cn-hangzhou", 0, 0, BFS_SIG_V4 },
 		{ "provider=oss,signature=oss-v1", "https://oss-cn-hangzhou.aliyuncs.com", "cn-hangzhou",
 		  0, 0, BFS_SIG_OSS_V1 },
 		{ "provider=cos,region=ap-shanghai", "https://cos.ap-shanghai.myqcloud.com", "ap-shanghai",
 		  0, 1, BFS_SIG_V4 },
 		{ "provider=kodo", "https://s3.cn-east-1.qiniucs.com", "cn-east-1", 1, 0, BFS_SIG_V4 },
+		{ "provider=aws,region=cn-north-1", "https://s3.cn-north-1.amazonaws.com.cn",
+		  "cn-north-1", 0, 0, BFS_SIG_V4 },
 		{ "provider=minio,endpoint=http://10.0.0.5:9000", "http://10.0.0.5:9000", "us-east-1",
 		  1, 0, BFS_SIG_V4 },
 		{ "provider=ceph,url=http://h:7480", "http://h:7480", "us-east-1", 1, 0, BFS_SIG_V4 },
@@ -166,6 +168,13 @@ static void test_providers(void)
 		{ "provider=minio", "provider=minio needs endpoint=URL" },
 		{ "provider=cos,signature=oss-v4", "provider=cos does not accept signature=oss-v4" },
 		{ "provider=aws,signature=oss-v1", "does not accept" },
+		{ "passwd_file=/p,iam_role=auto", "at most one of passwd_file, profile" },
+		{ "ram_role,credential_process=/bin/x", "at most one of" },
+		{ "ecs,profile=p", "at most one of" },
+		{ "iam_role,metadata_endpoint=169.254.169.254", "metadata_endpoint must be a URL" },
+		{ "region=oss-cn-beijing", "provider=oss" },
+		{ "region=eu_west/1", "'eu_west/1' is not a region name" },
+		{ "provider=oss,region=cn beijing", "is not a region name" },
 	};
 	size_t i;
 
@@ -181,6 +190,25 @@ static void test_providers(void)
 		CHECK_INT(c.path_style, ok_cases[i].path_style);
 		CHECK_INT(c.list_v1, ok_cases[i].list_v1);
 		CHECK_INT(c.signature, ok_cases[i].sig);
+		bfs_config_release(&c);
+	}
+	{
+		/* s3fs's bare iam_role (and ossfs's ram_role) mean auto */
+		struct bfs_config c;
+		char msg[256] = "";
+
+		bfs_config_init(&c);
+		CHECK_INT(bfs_config_parse_opts(&c, "iam_role,metadata_endpoint=http://127.0.0.1:9",
+						NULL, 0, msg, sizeof(msg)), 0);
+		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+		CHECK_STR(c.iam_role, "auto");
+		CHECK_STR(c.metadata_endpoint, "http://127.0.0.1:9");
+		bfs_config_release(&c);
+		bfs_config_init(&c);
+		CHECK_INT(bfs_config_parse_opts(&c, "ram_role=EcsRole,ecs=0", NULL, 0, msg,
+						sizeof(msg)), 0);
+		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+		CHECK_STR(c.ram_role, "EcsRole");
 		bfs_config_release(&c);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -12,6 +12,18 @@
 
 static char dir[] = "/tmp/bfs-creds-XXXXXX";
 
+/* bfs_creds_load() with a passwd file and a profile (either may be NULL). */
+static int load(struct bfs_creds *c, const char *passwd_file, const char *profile, char *msg,
+		size_t msgsz)
+{
+	struct bfs_creds_opts o = { 0 };
+
+	o.passwd_file = passwd_file;
+	o.profile = profile;
+	o.bucket = "b";
+	return bfs_creds_load(c, &o, msg, msgsz);
+}
+
 static const char *write_file(const char *name, const char *text, mode_t mode)
 {
 	static char path[512];
@@ -115,7 +127,7 @@ static void test_sources(void)
 	unsetenv("AWS_CONFIG_FILE");
 
 	/* missing explicit file: a clear error, no fallback */
-	rc = bfs_creds_load(c, "/nonexistent/passwd", NULL, "b", msg, sizeof(msg));
+	rc = load(c, "/nonexistent/passwd", NULL, msg, sizeof(msg));
 	CHECK_INT(rc, BFS_E_CONFIG);
 	CHECK(strstr(msg, "/nonexistent/passwd") != NULL);
 
@@ -123,13 +135,13 @@ static void test_sources(void)
 	setenv("AWS_ACCESS_KEY_ID", "ENVAK", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "ENVSK", 1);
 	setenv("AWS_SESSION_TOKEN", "TOKEN", 1);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "ENVAK");
 	CHECK_STR(c->session_token, "TOKEN");
 
 	/* an explicit file beats the environment */
-	rc = bfs_creds_load(c, write_file("p2", "FAK:FSK\n", 0600), NULL, "b", msg, sizeof(msg));
+	rc = load(c, write_file("p2", "FAK:FSK\n", 0600), NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "FAK");
 	CHECK_STR(c->session_token, "");
@@ -140,7 +152,7 @@ static void test_sources(void)
 	unsetenv("AWS_SESSION_TOKEN");
 	setenv("AWSACCESSKEYID", "S3FSAK", 1);
 	setenv("AWSSECRETACCESSKEY", "S3FSSK", 1);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "S3FSAK");
 	unsetenv("AWSACCESSKEYID");
@@ -150,7 +162,7 @@ static void test_sources(void)
 	setenv("OSS_ACCESS_KEY_ID", "OSSAK", 1);
 	setenv("OSS_ACCESS_KEY_SECRET", "OSSSK", 1);
 	setenv("OSS_SESSION_TOKEN", "OSSTOKEN", 1);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "OSSAK");
 	CHECK_STR(c->secret_key, "OSSSK");
@@ -161,7 +173,7 @@ static void test_sources(void)
 	unsetenv("OSS_SESSION_TOKEN");
 	setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIAK", 1);
 	setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALISK", 1);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "ALIAK");
 	CHECK_STR(c->session_token, "");
@@ -177,31 +189,31 @@ static void test_sources(void)
 	write_file("home/.aws/config",
 		   "[default]\nregion = us-east-1\n[profile cfgonly]\naws_access_key_id = CFGAK\n"
 		   "aws_secret_access_key = CFGSK\n", 0600);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "DEFAK");
 	CHECK_STR(c->secret_key, "DEFSK");
 	setenv("AWS_PROFILE", "work", 1);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "WORKAK");
 	CHECK_STR(c->session_token, "WORKTOK");
 	unsetenv("AWS_PROFILE");
-	rc = bfs_creds_load(c, NULL, "cfgonly", "b", msg, sizeof(msg));
+	rc = load(c, NULL, "cfgonly", msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "CFGAK");
 	CHECK(strstr(c->source, "[profile cfgonly]") != NULL);
-	rc = bfs_creds_load(c, NULL, "broken", "b", msg, sizeof(msg));
+	rc = load(c, NULL, "broken", msg, sizeof(msg));
 	CHECK_INT(rc, BFS_E_CONFIG);
 	CHECK(strstr(msg, "has no aws_access_key_id and aws_secret_access_key") != NULL);
-	rc = bfs_creds_load(c, NULL, "nosuch", "b", msg, sizeof(msg));
+	rc = load(c, NULL, "nosuch", msg, sizeof(msg));
 	CHECK_INT(rc, BFS_E_CONFIG);
 	CHECK(strstr(msg, "no profile [nosuch]") != NULL);
 	/* a default profile with settings only does not stop the search */
 	write_file("home/.aws/credentials", "[other]\naws_access_key_id = O\n", 0600);
 	write_file("home/.aws/config", "[default]\nregion = eu-west-1\n", 0600);
 	write_file("home/.passwd-bucketfs", "PWAK:PWSK\n", 0600);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "PWAK");
 	unlink(strcat_path(home, "/.passwd-bucketfs"));
@@ -210,14 +222,14 @@ static void test_sources(void)
 
 	/* ~/.passwd-s3fs */
 	write_file("home/.passwd-s3fs", "HOMEAK:HOMESK\n", 0600);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	if (access("/etc/passwd-bucketfs", F_OK) != 0) {
 		CHECK_INT(rc, 0);
 		CHECK_STR(c->access_key, "HOMEAK");
 	}
 	/* ~/.passwd-bucketfs comes first */
 	write_file("home/.passwd-bucketfs", "BFSAK:BFSSK\n", 0600);
-	rc = bfs_creds_load(c, NULL, NULL, "b", msg, sizeof(msg));
+	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "BFSAK");
 	bfs_creds_free(c);

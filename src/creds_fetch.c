@@ -418,7 +418,7 @@ int bfs_creds_from_imds(struct bfs_creds *c, enum bfs_imds_kind kind, const char
 	rc = fetch(h, "GET", url, hdr, &body, msg, msgsz);
 	if (rc)
 		goto out;
-	snprintf(what, sizeof(what), "%s role %s at %s", aws ? "EC2 instance" : "ECS RAM",
+	snprintf(what, sizeof(what), "%s role %.255s at %.400s", aws ? "EC2 instance" : "ECS RAM",
 		 rolename, base);
 	rc = bfs_creds_from_json(c, body.data ? body.data : "", body.len, what, msg, msgsz);
 out:

@@ -83,6 +83,11 @@ static const struct opt options[] = {
 	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
 	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },
+	{ "cache_size", OPT_SIZE, F(cache_size), "0 (no cap)",
+	  "cap on the cache's bytes (K/M/G/T): least recently used copies are evicted" },
+	{ "cache_min_free", OPT_STR, F(cache_min_free), "5%",
+	  "free space to leave on the cache's disk: a percentage or a size" },
+	{ "ensure_diskfree", OPT_STR, F(cache_min_free), NULL, "s3fs name for cache_min_free (in MB)" },
 	{ "uid", OPT_ID, F(uid), "the mounting user", "owner of files without x-amz-meta-uid" },
 	{ "gid", OPT_ID, F(gid), "the mounting group", "group of files without x-amz-meta-gid" },
 	{ "umask", OPT_OCTAL, F(umask), "none (files 0644, dirs 0755)",
@@ -148,7 +153,6 @@ static const struct opt options[] = {
 	{ "update_parent_dir_stat", OPT_IGNORED, 0, NULL, "" },
 	{ "streamupload", OPT_IGNORED, 0, NULL, "" },
 	{ "max_dirty_data", OPT_IGNORED, 0, NULL, "" },
-	{ "ensure_diskfree", OPT_IGNORED, 0, NULL, "" },
 	{ "instance_name", OPT_IGNORED, 0, NULL, "" },
 	{ "mime", OPT_IGNORED, 0, NULL, "" },
 };
@@ -168,6 +172,7 @@ void bfs_config_init(struct bfs_config *c)
 	c->stat_ttl_ms = 1000;
 	c->neg_ttl_ms = 1000;
 	c->list_ttl_ms = 0;
+	c->cache_min_free_pct = 5;
 }
 
 void bfs_config_release(struct bfs_config *c)
@@ -187,6 +192,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->provider);
 	free(c->ca_bundle);
 	free(c->cache_dir);
+	free(c->cache_min_free);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -208,6 +214,7 @@ static int parse_u64(const char *v, uint64_t *out, int allow_suffix)
 		case 'k': case 'K': shift = 10; break;
 		case 'm': case 'M': shift = 20; break;
 		case 'g': case 'G': shift = 30; break;
+		case 't': case 'T': shift = 40; break;
 		default: return -1;
 		}
 		end++;
@@ -291,9 +298,12 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		if (!strcmp(o->name, "endpoint") && !strstr(value, "://")) {
 			field = &c->region;
 		}
-		s = strdup(value);
-		if (!s)
+		if (!strcmp(o->name, "ensure_diskfree")) {
+			if (asprintf(&s, "%sM", value) < 0)
+				return -ENOMEM;
+		} else if (!(s = strdup(value))) {
 			return -ENOMEM;
+		}
 		free(*(char **)field);
 		*(char **)field = s;
 		return 0;
@@ -539,6 +549,27 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 	if (c->metadata_endpoint && !strstr(c->metadata_endpoint, "://")) {
 		snprintf(msg, msgsz, "metadata_endpoint must be a URL (http://HOST[:PORT])");
 		return BFS_E_CONFIG;
+	}
+	if (c->cache_min_free) {
+		const char *v = c->cache_min_free;
+		size_t n = strlen(v);
+
+		if (n > 1 && v[n - 1] == '%') {
+			char num[16];
+			uint64_t pct;
+
+			snprintf(num, sizeof(num), "%.*s", (int)(n - 1), v);
+			if (n - 1 >= sizeof(num) || parse_u64(num, &pct, 0) || pct > 90)
+				goto bad_free;
+			c->cache_min_free_pct = (int)pct;
+		} else if (parse_u64(v, &c->cache_min_free_bytes, 1) == 0) {
+			c->cache_min_free_pct = -1;
+		} else {
+bad_free:
+			snprintf(msg, msgsz, "cache_min_free=%s: want a percentage (0%%-90%%) or a "
+				 "size such as 2G", v);
+			return BFS_E_CONFIG;
+		}
 	}
 	if (c->part_size < (5ULL << 20)) {
 		snprintf(msg, msgsz, "part_size must be at least 5M (S3's minimum part size)");

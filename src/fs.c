@@ -39,6 +39,7 @@ void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
 	cfg->list_ttl_ms = 0;
 	cfg->whole_max = 8ULL << 20;
 	cfg->readahead = 8ULL << 20;
+	cfg->cache_min_free_pct = 5;
 }
 
 int64_t fs_now_ns(void)
@@ -269,12 +270,38 @@ int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-void fs_data_unlink(const struct bfs_fs *fs, uint64_t id)
+void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id)
 {
 	char path[PATH_MAX];
 
 	if (id && fs_data_path(fs, id, path, sizeof(path)) == 0)
 		(void)unlink(path);
+}
+
+uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (!id || fs_data_path(fs, id, path, sizeof(path)) != 0)
+		return 0;
+	if (stat(path, &sb) < 0 || unlink(path) < 0)
+		return 0;
+	fs_cache_grew(fs, -(int64_t)sb.st_size);
+	return (uint64_t)sb.st_size;
+}
+
+void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id)
+{
+	/* Emptied first, so the unlink accounts nothing for it; if that
+	 * fails, the count drifts until the next walk (fs_cache.c). */
+	int rc = ftruncate(fd, 0);
+
+	close(fd);
+	if (rc == 0)
+		fs_data_unlink(fs, id);
+	else
+		fs_data_unlink_quiet(fs, id);
 }
 
 static int make_dirs(struct bfs_fs *fs)
@@ -311,6 +338,9 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	fs->store = store;
 	fs->started_ns = fs_now_ns();
 	pthread_mutex_init(&fs->open_lock, NULL);
+	pthread_mutex_init(&fs->evict_mu, NULL);
+	pthread_mutex_init(&fs->evict_run, NULL);
+	pthread_cond_init(&fs->evict_cond, NULL);
 	fs->prefix = strdup(cfg->prefix ? cfg->prefix : "");
 	fs->cache_dir = strdup(cfg->cache_dir);
 	rc = -ENOMEM;
@@ -326,6 +356,8 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	if (rc)
 		goto out_free;
 	rc = fs_recover(fs);
+	if (!rc)
+		rc = fs_cache_start(fs);
 	if (rc)
 		goto out_free;
 	*out = fs;
@@ -341,6 +373,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 
 	if (!fs)
 		return;
+	fs_cache_stop(fs);
 	for (i = 0; i < FS_OPEN_BUCKETS; i++) {
 		while (fs->open[i]) {
 			struct bfs_ofile *of = fs->open[i];
@@ -366,6 +399,9 @@ void bfs_fs_close(struct bfs_fs *fs)
 		bfs_index_close(fs->ix);
 	}
 	pthread_mutex_destroy(&fs->open_lock);
+	pthread_mutex_destroy(&fs->evict_mu);
+	pthread_mutex_destroy(&fs->evict_run);
+	pthread_cond_destroy(&fs->evict_cond);
 	free(fs->prefix);
 	free(fs->cache_dir);
 	free(fs->data_dir);
@@ -381,6 +417,10 @@ void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *o)
 	o->uploads = atomic_load(&fs->st_uploads);
 	o->upload_errors = atomic_load(&fs->st_upload_errors);
 	o->bytes_from_cache = atomic_load(&fs->st_bytes_cached);
+	o->cache_bytes = atomic_load(&fs->cache_bytes) > 0 ? (uint64_t)atomic_load(&fs->cache_bytes) : 0;
+	o->evicted = atomic_load(&fs->st_evicted);
+	o->evicted_bytes = atomic_load(&fs->st_evicted_bytes);
+	o->enospc = atomic_load(&fs->st_enospc);
 }
 
 int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st)

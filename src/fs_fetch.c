@@ -94,16 +94,14 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		go.if_none_match = e->etag;
 		rc = bfs_store_get_fd(fs->store, key, &go, nfd, 0, &info);
 		if (rc == BFS_E_NOTMODIFIED) {
-			close(nfd);
-			fs_data_unlink(fs, id);
+			fs_data_discard(fs, nfd, id);
 			atomic_fetch_add(&fs->st_304, 1);
 			atomic_fetch_add(&fs->st_hits, 1);
 			e->validated_ns = now;
 			goto use_cached;
 		}
 		if (rc) {
-			close(nfd);
-			fs_data_unlink(fs, id);
+			fs_data_discard(fs, nfd, id);
 			if (fs_went_offline(fs, rc))
 				goto use_cached; /* stale beats nothing */
 			close(fd);
@@ -114,6 +112,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		of->fd = nfd;
 		of->fd_id = id;
 		of->valid = info.size;
+		fs_cache_grew(fs, (int64_t)info.size);
 		return adopt_fetch(fs, of, id, &info, info.size);
 	}
 	if (fd >= 0 && e->etag[0]) {
@@ -146,13 +145,13 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	rc = whole ? bfs_store_get_fd(fs->store, key, NULL, fd, 0, &info) :
 		     bfs_store_head(fs->store, key, &info);
 	if (rc) {
-		close(fd);
-		fs_data_unlink(fs, id);
+		fs_data_discard(fs, fd, id);
 		goto fail;
 	}
 	of->fd = fd;
 	of->fd_id = id;
 	of->valid = whole ? info.size : 0;
+	fs_cache_grew(fs, (int64_t)of->valid);
 	return adopt_fetch(fs, of, id, &info, of->valid);
 
 use_cached:
@@ -197,11 +196,14 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 		go.len = of->size - go.off;
 	go.if_match = of->ent.etag[0] ? of->ent.etag : NULL; /* one version per read */
 	rc = bfs_store_get_fd(fs->store, key, &go, of->fd, (off_t)go.off, NULL);
+	if (rc && ftruncate(of->fd, (off_t)of->valid) < 0)
+		rc = -errno;  /* keep only the valid (accounted) prefix */
 	if (rc == BFS_E_PRECOND)
 		return -ESTALE; /* changed under us: this read ends; reopen sees the new one */
 	if (rc)
 		return fs_store_errno("read", of->path, rc);
 	of->valid = go.off + go.len;
+	fs_cache_grew(fs, (int64_t)go.len);
 	of->ent.cached_bytes = of->valid;
 	of->ent_changed = 1;
 	if (of->valid == of->size)

@@ -169,12 +169,12 @@ static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
 			ssize_t n = copy_file_range(of->fd, &in, fd, &out, left, 0);
 			if (n <= 0) {
 				rc = n < 0 ? -errno : -EIO;
-				close(fd);
-				fs_data_unlink(fs, id);
+				fs_data_discard(fs, fd, id);
 				return rc;
 			}
 			left -= (size_t)n;
 		}
+		fs_cache_grew(fs, (int64_t)of->size);
 	}
 	if (of->fd >= 0)
 		close(of->fd);
@@ -275,6 +275,8 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 		rc = materialize(fs, of, 1);
 		if (!rc && of->size) {
 			rc = ftruncate(of->fd, 0) < 0 ? -errno : 0;
+			if (!rc)
+				fs_cache_grew(fs, -(int64_t)of->size);
 			of->size = of->valid = 0;
 		}
 		if (!rc) {
@@ -423,9 +425,20 @@ ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, siz
 		     off_t off)
 {
 	struct bfs_ofile *of = f->of;
+	uint64_t end = (uint64_t)off + size, cur;
 	ssize_t n;
 	int rc = 0;
 
+	/* Room for what this write adds, before any lock (eviction may run). */
+	pthread_mutex_lock(&of->lock);
+	cur = of->staged ? of->size : 0;
+	if (!of->staged)
+		end = end > of->size ? end : of->size;  /* the copy, then the growth */
+	if (f->flags & O_APPEND)
+		end = of->size + size;
+	pthread_mutex_unlock(&of->lock);
+	if (end > cur && (rc = fs_cache_reserve(fs, end - cur)))
+		return rc;
 	if (!of->staged) {
 		pthread_rwlock_wrlock(&of->io);
 		pthread_mutex_lock(&of->lock);
@@ -453,8 +466,10 @@ ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, siz
 		n = pwrite(of->fd, buf, size, off);
 		pthread_mutex_lock(&of->lock);
 	}
-	if (n > 0 && (uint64_t)off + (uint64_t)n > of->size)
+	if (n > 0 && (uint64_t)off + (uint64_t)n > of->size) {
+		fs_cache_grew(fs, (int64_t)((uint64_t)off + (uint64_t)n - of->size));
 		of->size = of->valid = (uint64_t)off + (uint64_t)n;
+	}
 	f->changed = 1;
 	of->ent.mtime_ns = fs_now_ns();
 	pthread_mutex_unlock(&of->lock);
@@ -475,6 +490,7 @@ int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size)
 	if (!rc && ftruncate(of->fd, size) < 0)
 		rc = -errno;
 	if (!rc) {
+		fs_cache_grew(fs, (int64_t)size - (int64_t)of->size);
 		of->size = of->valid = (uint64_t)size;
 		of->ent.mtime_ns = fs_now_ns();
 		rc = mark_dirty(fs, of);

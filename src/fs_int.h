@@ -73,7 +73,20 @@ struct bfs_fs {
 	pthread_mutex_t open_lock;
 	struct bfs_ofile *open[FS_OPEN_BUCKETS];
 	_Atomic uint64_t st_hits, st_misses, st_reval, st_304, st_uploads, st_upload_errors,
-		st_bytes_cached;
+		st_bytes_cached, st_evicted, st_evicted_bytes, st_enospc;
+	/* cache space (fs_cache.c) */
+	_Atomic int64_t cache_bytes;  /* bytes in data files */
+	_Atomic int cache_walked;     /* the first walk of the data files is done */
+	_Atomic int64_t space_avail;  /* free bytes on the cache's disk at the last look, */
+	_Atomic int64_t space_used;   /* cache_bytes then, */
+	_Atomic int64_t space_floor;  /* and the floor (cache_min_free) */
+	pthread_t evict_thread;
+	int evict_started;
+	pthread_mutex_t evict_mu;     /* guards evict_wake; with evict_cond */
+	pthread_cond_t evict_cond;
+	int evict_wake;
+	_Atomic int evict_stop;
+	pthread_mutex_t evict_run;    /* one eviction round at a time */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
@@ -125,7 +138,27 @@ int fs_store_errno(const char *what, const char *path, int err);
 int fs_data_path(const struct bfs_fs *fs, uint64_t id, char *out, size_t outsz);
 int fs_data_create(struct bfs_fs *fs, uint64_t *id);  /* returns an O_RDWR fd */
 int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags);
-void fs_data_unlink(const struct bfs_fs *fs, uint64_t id);
+/* Remove data file id (0: none); returns the bytes it held (accounted). */
+uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id);
+/* Remove it without accounting (bytes that were never counted). */
+void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id);
+/* Close fd and remove data file id, whose bytes were never accounted. */
+void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
+
+/*
+ * Cache space (fs_cache.c).  fs_cache_grew: data files grew (or shrank, <0)
+ * by delta bytes.  fs_cache_reserve: a writer is about to add bytes; evicts
+ * if needed, -ENOSPC when the limits cannot be kept.  fs_cache_evict: free
+ * at least need bytes of clean copies, least recently used first (returns
+ * what it freed).  No fs lock may be held when calling reserve or evict.
+ */
+void fs_cache_grew(struct bfs_fs *fs, int64_t delta);
+void fs_cache_wake(struct bfs_fs *fs);
+int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes);
+uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need);
+uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total);
+int fs_cache_start(struct bfs_fs *fs);
+void fs_cache_stop(struct bfs_fs *fs);
 
 /* The open file for path, if any, with a reference (release with fs_ofile_put). */
 struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);

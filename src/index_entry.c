@@ -175,6 +175,45 @@ int bfs_index_get(struct bfs_index *ix, const char *path, struct bfs_entry *e)
 	return rc ? rc : index_txn(ix, MDB_RDONLY, get_txn, &a);
 }
 
+struct update_args {
+	MDB_val k;
+	int (*fn)(void *arg, struct bfs_entry *e);
+	void *arg;
+	int result;
+};
+
+static int update_txn(struct bfs_index *ix, MDB_txn *txn, void *arg)
+{
+	struct update_args *a = arg;
+	unsigned char rec[INDEX_REC_MAX];
+	struct bfs_entry e;
+	struct get_args g = { a->k, &e };
+	size_t rlen;
+	int rc = get_txn(ix, txn, &g);
+
+	if (rc)
+		return rc;
+	a->result = a->fn(a->arg, &e);
+	if (a->result <= 0)
+		return 0;
+	rc = index_rec_encode(&e, rec, sizeof(rec), &rlen);
+	if (rc)
+		return rc;
+	return entry_put(ix, txn, a->k.mv_data, a->k.mv_size, rec, rlen, e.state);
+}
+
+int bfs_index_update(struct bfs_index *ix, const char *path,
+		     int (*fn)(void *arg, struct bfs_entry *e), void *arg)
+{
+	char key[INDEX_KEY_MAX];
+	struct update_args a = { { 0, key }, fn, arg, 0 };
+	int rc = bfs_index_key(path, key, sizeof(key), &a.k.mv_size);
+
+	if (!rc)
+		rc = index_txn(ix, 0, update_txn, &a);
+	return rc ? rc : a.result;
+}
+
 int bfs_index_put(struct bfs_index *ix, const char *path, const struct bfs_entry *e)
 {
 	return bfs_index_move(ix, NULL, path, e);

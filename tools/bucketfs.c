@@ -382,6 +382,9 @@ static int open_fs(struct daemon *d)
 	fc.stat_ttl_ms = d->cfg.stat_ttl_ms;
 	fc.neg_ttl_ms = d->cfg.neg_ttl_ms;
 	fc.list_ttl_ms = d->cfg.list_ttl_ms;
+	fc.cache_size = d->cfg.cache_size;
+	fc.cache_min_free = d->cfg.cache_min_free_bytes;
+	fc.cache_min_free_pct = d->cfg.cache_min_free_pct;
 	rc = bfs_fs_open(&fc, d->store, &d->fs);
 	if (rc) {
 		fprintf(stderr, "bucketfs: cannot open the cache in %s: %s\n", d->cfg.cache_dir,

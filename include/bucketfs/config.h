@@ -52,6 +52,10 @@ struct bfs_config {
 	int verbose;
 	/* filesystem */
 	char *cache_dir;           /* NULL until defaulted by the mount */
+	uint64_t cache_size;       /* cap on cached bytes, 0 = none */
+	char *cache_min_free;      /* as given: "5%" or a size */
+	uint64_t cache_min_free_bytes;  /* parsed by bfs_config_finish() ... */
+	int cache_min_free_pct;         /* ... percent, or -1 for bytes */
 	/* each value is followed by its "was given" flag (config.c relies on it) */
 	unsigned int uid;          /* owner of objects without metadata */
 	int has_uid;

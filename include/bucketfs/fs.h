@@ -41,6 +41,9 @@ struct bfs_fs_cfg {
 	long list_ttl_ms;          /* directory listing window (default 0: always list) */
 	uint64_t whole_max;        /* objects up to this size are fetched whole (8 MiB) */
 	uint64_t readahead;        /* ranged fetch size for larger ones (8 MiB) */
+	uint64_t cache_size;       /* cap on the data files' bytes, 0 = none (default) */
+	uint64_t cache_min_free;   /* bytes to leave free on the cache's disk ... */
+	int cache_min_free_pct;    /* ... or this percentage of it when >= 0 (default 5) */
 };
 
 /* Defaults as documented above. */
@@ -129,6 +132,10 @@ struct bfs_fs_stats {
 	uint64_t uploads;           /* objects written */
 	uint64_t upload_errors;
 	uint64_t bytes_from_cache;  /* bytes read from local data files */
+	uint64_t cache_bytes;       /* bytes in the cache's data files now */
+	uint64_t evicted;           /* cached copies evicted */
+	uint64_t evicted_bytes;
+	uint64_t enospc;            /* writes refused: no room within the limits */
 };
 void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *out);
 

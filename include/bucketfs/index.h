@@ -131,6 +131,17 @@ int bfs_index_get(struct bfs_index *ix, const char *path, struct bfs_entry *e);
  */
 int bfs_index_put(struct bfs_index *ix, const char *path, const struct bfs_entry *e);
 
+/*
+ * Read, change and write back the entry for path in one write transaction:
+ * fn gets a copy of the entry and returns 1 to store what it left there, 0
+ * to leave the entry as it was, or a negative errno (nothing stored).  fn
+ * runs inside the transaction: it must be quick and must not call the
+ * index.  Returns fn's value, -ENOENT when there is no entry, or -errno as
+ * bfs_index_put().
+ */
+int bfs_index_update(struct bfs_index *ix, const char *path,
+		     int (*fn)(void *arg, struct bfs_entry *e), void *arg);
+
 /* Remove the entry for path (0 also when there was none), or -errno as bfs_index_put(). */
 int bfs_index_del(struct bfs_index *ix, const char *path);
 

@@ -174,6 +174,8 @@ static void test_providers(void)
 		{ "iam_role,metadata_endpoint=169.254.169.254", "metadata_endpoint must be a URL" },
 		{ "region=oss-cn-beijing", "provider=oss" },
 		{ "region=eu_west/1", "'eu_west/1' is not a region name" },
+		{ "cache_min_free=95%", "cache_min_free=95%: want a percentage" },
+		{ "cache_min_free=lots", "want a percentage (0%-90%) or a size" },
 		{ "provider=oss,region=cn beijing", "is not a region name" },
 	};
 	size_t i;
@@ -209,6 +211,22 @@ static void test_providers(void)
 						sizeof(msg)), 0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
 		CHECK_STR(c.ram_role, "EcsRole");
+		bfs_config_release(&c);
+		bfs_config_init(&c);
+		CHECK_INT(c.cache_min_free_pct, 5);
+		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=2G,cache_min_free=10%", NULL, 0, msg,
+						sizeof(msg)), 0);
+		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+		CHECK(c.cache_size == 2ULL << 30);
+		CHECK_INT(c.cache_min_free_pct, 10);
+		bfs_config_release(&c);
+		bfs_config_init(&c);
+		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=1T,ensure_diskfree=1024", NULL, 0, msg,
+						sizeof(msg)), 0);
+		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+		CHECK(c.cache_size == 1ULL << 40);
+		CHECK_INT(c.cache_min_free_pct, -1);
+		CHECK(c.cache_min_free_bytes == 1ULL << 30);
 		bfs_config_release(&c);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_cache.c - the cache's disk space: how many bytes the data files hold,
+ * the size cap (cache_size=) and free-space floor (cache_min_free=), and
+ * least-recently-used eviction of clean cached copies.
+ *
+ * DESIGN.  fs->cache_bytes counts the bytes of every data file.  It is kept
+ * by the code that grows files (fetches, writes, truncates: fs_cache_grew)
+ * and by fs_data_unlink (which stats what it removes); a walk of the data
+ * directory at mount, in the background, adds what earlier mounts left, and
+ * walks again every hour correct any drift (each walk adds the difference
+ * between what it found and what the counter held when it started).
+ *
+ * Eviction frees clean copies only: never a staged (dirty) file, never the
+ * data of an open file, never a file without its object in the bucket.
+ * Least recently used first, by the entries' atime_ns (set at every open):
+ * one pass over the index sums the bytes per age class (8 classes per
+ * doubling of the age, so two entries in one class differ in age by at most
+ * 9%); a second pass evicts from the oldest class down until enough is
+ * free.  Memory stays constant however large the index; the cost is two
+ * reads of it per eviction round, and a round frees down to 90% of the cap
+ * so rounds are rare.  An entry is dropped with a conditional index update
+ * (still CLEAN, still the same data file) before its file is unlinked, so an
+ * entry that changed meanwhile (a write began, a new version was fetched)
+ * keeps its data.
+ *
+ * Who waits: the evictor thread runs every 5 s and when woken.  A writer
+ * that would go past a limit evicts in its own thread first and gets
+ * ENOSPC when even that cannot make room (nothing already written is
+ * dropped).  A fetch is never refused for space: it wakes the evictor, so
+ * the cap is exceeded by at most the objects being fetched.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bucketfs/error.h"
+#include "fs_int.h"
+
+#define AGE_CLASSES 400         /* 1 + 49 doublings x 8 fit */
+#define EVICT_PERIOD_S 5
+#define WALK_PERIOD_S 3600
+
+void fs_cache_grew(struct bfs_fs *fs, int64_t delta)
+{
+	int64_t now;
+
+	if (!delta)
+		return;
+	now = atomic_fetch_add(&fs->cache_bytes, delta) + delta;
+	if (delta <= 0)
+		return;
+	/* Over the cap, or (by the last look at the disk and what we added
+	 * since) under the floor: evict now rather than at the next round. */
+	if ((fs->cfg.cache_size && (uint64_t)now > fs->cfg.cache_size) ||
+	    atomic_load(&fs->space_avail) - (now - atomic_load(&fs->space_used)) <
+		    atomic_load(&fs->space_floor))
+		fs_cache_wake(fs);
+}
+
+void fs_cache_wake(struct bfs_fs *fs)
+{
+	pthread_mutex_lock(&fs->evict_mu);
+	fs->evict_wake = 1;
+	pthread_cond_signal(&fs->evict_cond);
+	pthread_mutex_unlock(&fs->evict_mu);
+}
+
+/* Age class of an entry last used at atime_ns: 0 for the last millisecond,
+ * then 8 classes per doubling of the age in milliseconds (up to 2^49 ms). */
+static int age_class(int64_t now_ns, int64_t atime_ns)
+{
+	uint64_t s = now_ns > atime_ns ? (uint64_t)(now_ns - atime_ns) / 1000000u : 0;
+	int msb, c;
+
+	if (s == 0)
+		return 0;
+	msb = 63 - __builtin_clzll(s);
+	c = msb < 3 ? 1 + (int)s : 1 + msb * 8 + (int)((s >> (msb - 3)) & 7);
+	return c < AGE_CLASSES ? c : AGE_CLASSES - 1;
+}
+
+/* Bytes free on the cache's filesystem, and its size; remembered with the
+ * count of that moment for fs_cache_grew's estimate. */
+static int disk_space(struct bfs_fs *fs, uint64_t *avail, uint64_t *total)
+{
+	struct statvfs sv;
+
+	if (statvfs(fs->cache_dir, &sv) < 0)
+		return -errno;
+	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	*total = (uint64_t)sv.f_blocks * sv.f_frsize;
+	atomic_store(&fs->space_used, atomic_load(&fs->cache_bytes));
+	atomic_store(&fs->space_avail, (int64_t)*avail);
+	atomic_store(&fs->space_floor, (int64_t)fs_cache_floor(fs, *total));
+	return 0;
+}
+
+uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total)
+{
+	if (fs->cfg.cache_min_free_pct >= 0)
+		return total / 100 * (uint64_t)fs->cfg.cache_min_free_pct;
+	return fs->cfg.cache_min_free;
+}
+
+/* Bytes to free so that extra more bytes fit under both limits (to the low
+ * mark when low: 90% of the cap). */
+static uint64_t bytes_needed(struct bfs_fs *fs, uint64_t extra, int low)
+{
+	int64_t used = atomic_load(&fs->cache_bytes);
+	uint64_t need = 0, avail = 0, total = 0, floor, cap = fs->cfg.cache_size;
+
+	if (used < 0)
+		used = 0;
+	if (cap) {
+		uint64_t target = low ? cap - cap / 10 : cap;
+
+		if ((uint64_t)used + extra > target)
+			need = (uint64_t)used + extra - target;
+	}
+	if (disk_space(fs, &avail, &total) == 0) {
+		floor = fs_cache_floor(fs, total);
+		if (low)
+			floor += total / 200;  /* a little past the floor: fewer rounds */
+		if (avail < floor + extra && floor + extra - avail > need)
+			need = floor + extra - avail;
+	}
+	return need;
+}
+
+struct evict_scan {
+	struct bfs_fs *fs;
+	int64_t now;
+	uint64_t bytes[AGE_CLASSES];
+	int cutoff;          /* evict classes >= cutoff */
+	uint64_t need, freed;
+	uint64_t files;
+};
+
+static int evictable(const struct bfs_entry *e)
+{
+	return e->type == BFS_ENT_FILE && e->state == BFS_ST_CLEAN && e->data_id &&
+	       e->etag[0] && !e->staged_id;
+}
+
+static int sum_item(void *arg, const char *path, const struct bfs_entry *e)
+{
+	struct evict_scan *s = arg;
+
+	(void)path;
+	if (evictable(e))
+		s->bytes[age_class(s->now, e->atime_ns)] += e->cached_bytes ? e->cached_bytes : 1;
+	return 0;
+}
+
+struct drop_args {
+	uint64_t data_id;
+};
+
+/* In the index transaction: still clean with the same data file? drop it. */
+static int drop_data(void *arg, struct bfs_entry *e)
+{
+	const struct drop_args *d = arg;
+
+	if (!evictable(e) || e->data_id != d->data_id)
+		return 0;
+	e->data_id = 0;
+	e->cached_bytes = 0;
+	e->flags &= ~(uint32_t)BFS_EF_CACHED;
+	return 1;
+}
+
+static int evict_item(void *arg, const char *path, const struct bfs_entry *e)
+{
+	struct evict_scan *s = arg;
+	struct drop_args d = { e->data_id };
+	struct bfs_ofile *of;
+
+	if (s->freed >= s->need)
+		return 1;
+	if (!evictable(e) || age_class(s->now, e->atime_ns) < s->cutoff)
+		return 0;
+	of = fs_ofile_find(s->fs, path);
+	if (of) {
+		fs_ofile_put(s->fs, of);  /* open: its data is in use */
+		return 0;
+	}
+	if (bfs_index_update(s->fs->ix, path, drop_data, &d) != 1)
+		return 0;
+	s->freed += fs_data_unlink(s->fs, d.data_id);
+	s->files++;
+	return 0;
+}
+
+uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
+{
+	struct evict_scan *s;
+	uint64_t sum = 0, freed;
+	int c;
+
+	if (!need)
+		return 0;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return 0;
+	s->fs = fs;
+	s->need = need;
+	s->now = fs_now_ns();
+	pthread_mutex_lock(&fs->evict_run);
+	if (bfs_index_scan_state(fs->ix, BFS_ST_CLEAN, sum_item, s) < 0)
+		goto out;
+	/* the oldest classes that together hold enough */
+	for (c = AGE_CLASSES - 1; c > 0 && sum < need; c--)
+		sum += s->bytes[c];
+	s->cutoff = sum >= need ? c + 1 : 0;
+	(void)bfs_index_scan_state(fs->ix, BFS_ST_CLEAN, evict_item, s);
+	if (s->freed < need && s->cutoff > 0) {
+		/* the classes above were short (opened since, or open): go younger */
+		s->cutoff = 0;
+		(void)bfs_index_scan_state(fs->ix, BFS_ST_CLEAN, evict_item, s);
+	}
+out:
+	pthread_mutex_unlock(&fs->evict_run);
+	freed = s->freed;
+	if (s->files) {
+		atomic_fetch_add(&fs->st_evicted, s->files);
+		atomic_fetch_add(&fs->st_evicted_bytes, freed);
+	}
+	free(s);
+	return freed;
+}
+
+int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes)
+{
+	uint64_t need;
+
+	if (!bytes)
+		return 0;
+	need = bytes_needed(fs, bytes, 0);
+	if (!need)
+		return 0;
+	/* Make room now, a little more than asked, so writes do not evict
+	 * one block at a time. */
+	(void)fs_cache_evict(fs, bytes_needed(fs, bytes, 1));
+	if (bytes_needed(fs, bytes, 0)) {
+		atomic_fetch_add(&fs->st_enospc, 1);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Sum the sizes of every data file (the walk of DESIGN). */
+static int64_t walk_data(struct bfs_fs *fs)
+{
+	char dir[PATH_MAX];
+	int64_t sum = 0;
+	int i;
+
+	for (i = 0; i < 256 && !atomic_load(&fs->evict_stop); i++) {
+		struct dirent *de;
+		struct stat sb;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/%02x", fs->data_dir, i);
+		d = opendir(dir);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(sb.st_mode))
+				sum += sb.st_size;
+		}
+		closedir(d);
+	}
+	return sum;
+}
+
+static void *evictor(void *arg)
+{
+	struct bfs_fs *fs = arg;
+	time_t next_walk = 0;
+
+	for (;;) {
+		struct timespec until;
+		uint64_t need;
+
+		if (time(NULL) >= next_walk) {
+			int64_t before = atomic_load(&fs->cache_bytes);
+			int64_t found = walk_data(fs);
+
+			atomic_fetch_add(&fs->cache_bytes, found - before);
+			next_walk = time(NULL) + WALK_PERIOD_S;
+			atomic_store(&fs->cache_walked, 1);
+		}
+		need = bytes_needed(fs, 0, 0) ? bytes_needed(fs, 0, 1) : 0;
+		if (need) {
+			uint64_t freed = fs_cache_evict(fs, need);
+
+			if (freed < need)
+				syslog(LOG_WARNING, "cache over its limits by %" PRIu64 " bytes and "
+				       "nothing more can be evicted (open or unuploaded files)",
+				       need - freed);
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += EVICT_PERIOD_S;
+		pthread_mutex_lock(&fs->evict_mu);
+		while (!atomic_load(&fs->evict_stop) && !fs->evict_wake &&
+		       pthread_cond_timedwait(&fs->evict_cond, &fs->evict_mu, &until) == 0)
+			;
+		fs->evict_wake = 0;
+		pthread_mutex_unlock(&fs->evict_mu);
+		if (atomic_load(&fs->evict_stop))
+			break;
+	}
+	return NULL;
+}
+
+int fs_cache_start(struct bfs_fs *fs)
+{
+	uint64_t avail, total;
+	int rc;
+
+	(void)disk_space(fs, &avail, &total);  /* the first look, for fs_cache_grew */
+	rc = pthread_create(&fs->evict_thread, NULL, evictor, fs);
+	if (rc)
+		return -rc;
+	fs->evict_started = 1;
+	return 0;
+}
+
+void fs_cache_stop(struct bfs_fs *fs)
+{
+	if (!fs->evict_started)
+		return;
+	pthread_mutex_lock(&fs->evict_mu);
+	atomic_store(&fs->evict_stop, 1);
+	pthread_cond_signal(&fs->evict_cond);
+	pthread_mutex_unlock(&fs->evict_mu);
+	pthread_join(fs->evict_thread, NULL);
+	fs->evict_started = 0;
+}

@@ -83,6 +83,11 @@ static const struct opt options[] = {
 	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
 	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },
+	{ "writeback", OPT_TTL, F(writeback_ms), "off (close() uploads)",
+	  "close() returns once the data is safe on local disk; the upload starts DELAY s later (bare: 1)" },
+	{ "unmount_wait", OPT_INT, F(unmount_wait_s), "30",
+	  "seconds unmount waits for pending write-back uploads (0: none; the rest stays journaled)" },
+	{ "upload_threads", OPT_INT, F(upload_threads), "4", "write-back uploads at once (1-64)" },
 	{ "cache_size", OPT_SIZE, F(cache_size), "0 (no cap)",
 	  "cap on the cache's bytes (K/M/G/T): least recently used copies are evicted" },
 	{ "cache_min_free", OPT_STR, F(cache_min_free), "5%",
@@ -173,6 +178,9 @@ void bfs_config_init(struct bfs_config *c)
 	c->neg_ttl_ms = 1000;
 	c->list_ttl_ms = 0;
 	c->cache_min_free_pct = 5;
+	c->writeback_ms = -1;
+	c->unmount_wait_s = 30;
+	c->upload_threads = 4;
 }
 
 void bfs_config_release(struct bfs_config *c)
@@ -268,6 +276,8 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		char *end;
 		double secs;
 
+		if (!value && !strcmp(o->name, "writeback"))
+			value = "1";  /* bare: the default delay */
 		if (!value || !*value)
 			goto bad;
 		errno = 0;
@@ -548,6 +558,10 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 	}
 	if (c->metadata_endpoint && !strstr(c->metadata_endpoint, "://")) {
 		snprintf(msg, msgsz, "metadata_endpoint must be a URL (http://HOST[:PORT])");
+		return BFS_E_CONFIG;
+	}
+	if (c->upload_threads < 1 || c->upload_threads > 64) {
+		snprintf(msg, msgsz, "upload_threads must be 1 to 64");
 		return BFS_E_CONFIG;
 	}
 	if (c->cache_min_free) {

@@ -40,6 +40,9 @@ void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
 	cfg->whole_max = 8ULL << 20;
 	cfg->readahead = 8ULL << 20;
 	cfg->cache_min_free_pct = 5;
+	cfg->writeback_ms = -1;
+	cfg->unmount_wait_s = 30;
+	cfg->upload_threads = 4;
 }
 
 int64_t fs_now_ns(void)
@@ -358,6 +361,8 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	rc = fs_recover(fs);
 	if (!rc)
 		rc = fs_cache_start(fs);
+	if (!rc)
+		rc = fs_upload_start(fs);
 	if (rc)
 		goto out_free;
 	*out = fs;
@@ -373,6 +378,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 
 	if (!fs)
 		return;
+	fs_upload_stop(fs, fs->cfg.unmount_wait_s);
 	fs_cache_stop(fs);
 	for (i = 0; i < FS_OPEN_BUCKETS; i++) {
 		while (fs->open[i]) {

@@ -6,10 +6,14 @@
  * A file being written lives in a staging data file.  Its index entry says
  * DIRTY (with the staging id) before the first byte is written, so a
  * daemon that dies mid-write leaves a record that the next mount cleans up
- * (fs_recover); the bucket keeps the last closed version.  close() (flush)
- * and fsync() upload the staging file with one PUT (multipart above the
- * threshold) and return only when the object is in the bucket; the staging
- * file then becomes the cached copy of the new object.
+ * (fs_recover); the bucket keeps the last closed version.  By default
+ * close() (flush) and fsync() upload the staging file with one PUT
+ * (multipart above the threshold) and return only when the object is in
+ * the bucket; the staging file then becomes the cached copy of the new
+ * object.  In write-back mode close() journals the staging file instead
+ * (fs_upload.c: synced, then recorded as UPLOADING in the index) and the
+ * uploader sends it later; fsync() still waits for the upload.  A journaled
+ * file is never changed in place: a write to it first waits for its upload.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "bucketfs/error.h"
@@ -187,6 +192,21 @@ static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
 	return 0;
 }
 
+/*
+ * Before changing a file whose staged data close() acknowledged (journaled,
+ * not yet uploaded): upload it first, so what was acknowledged reaches the
+ * bucket whole and a crash during the change cannot tear it.  No lock held.
+ */
+static int settle(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	int pending;
+
+	pthread_mutex_lock(&of->lock);
+	pending = of->dirty && of->ent.state == BFS_ST_UPLOADING;
+	pthread_mutex_unlock(&of->lock);
+	return pending ? fs_ofile_upload(fs, of) : 0;
+}
+
 /* First change since the last upload: journal it in the index first. */
 static int mark_dirty(struct bfs_fs *fs, struct bfs_ofile *of)
 {
@@ -257,7 +277,7 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 			goto out_unlock;
 		of->ent = e;
 		of->size = e.size;
-		if (e.state == BFS_ST_DIRTY && e.staged_id) {
+		if ((e.state == BFS_ST_DIRTY || e.state == BFS_ST_UPLOADING) && e.staged_id) {
 			of->fd = fs_data_open(fs, e.staged_id, O_RDWR);
 			if (of->fd < 0) {
 				rc = of->fd;
@@ -269,6 +289,8 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 	}
 	pthread_mutex_unlock(&of->lock);
 
+	if (writable && (flags & O_TRUNC) && (rc = settle(fs, of)))
+		goto out_put;
 	if (writable && (flags & O_TRUNC)) {
 		pthread_rwlock_wrlock(&of->io);
 		pthread_mutex_lock(&of->lock);
@@ -429,6 +451,9 @@ ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, siz
 	ssize_t n;
 	int rc = 0;
 
+	rc = settle(fs, of);
+	if (rc)
+		return rc;
 	/* Room for what this write adds, before any lock (eviction may run). */
 	pthread_mutex_lock(&of->lock);
 	cur = of->staged ? of->size : 0;
@@ -484,6 +509,9 @@ int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size)
 
 	if (fs->cfg.read_only)
 		return -EROFS;
+	rc = settle(fs, of);
+	if (rc)
+		return rc;
 	pthread_rwlock_wrlock(&of->io);
 	pthread_mutex_lock(&of->lock);
 	rc = materialize(fs, of, size == 0);
@@ -540,10 +568,19 @@ int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 		rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
 	}
 	pthread_mutex_lock(&of->lock);
+	if (!rc && of->gone) {
+		/* unlinked while it was being sent: the object must not stay */
+		pthread_mutex_unlock(&of->lock);
+		rc = bfs_store_delete(fs->store, key);
+		pthread_rwlock_unlock(&of->io);
+		return rc ? fs_store_errno("unlink", of->path, rc) : 0;
+	}
 	if (rc) {
 		atomic_fetch_add(&fs->st_upload_errors, 1);
 		of->ent.upload_attempts++;
 		of->ent.upload_error = rc;
+		if (of->ent.state == BFS_ST_UPLOADING)
+			of->ent.upload_after_ns = fs_now_ns() + fs_upload_backoff_ns(of->ent.upload_attempts);
 		(void)bfs_index_put(fs->ix, of->path, &of->ent);
 		pthread_mutex_unlock(&of->lock);
 		pthread_rwlock_unlock(&of->io);
@@ -561,6 +598,7 @@ int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 	of->ent.flags |= BFS_EF_CACHED | BFS_EF_META;
 	of->ent.upload_attempts = 0;
 	of->ent.upload_error = 0;
+	of->ent.upload_after_ns = 0;
 	of->ent.validated_ns = of->ent.atime_ns = fs_now_ns();
 	of->dirty = 0;
 	rc = bfs_index_put(fs->ix, of->path, &of->ent);
@@ -581,11 +619,14 @@ int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f)
 	 */
 	if (!f->changed && f->of->size == 0)
 		return 0;
+	if (fs->cfg.writeback_ms >= 0)
+		return fs_journal(fs, f->of);
 	return fs_ofile_upload(fs, f->of);
 }
 
 int bfs_fs_fsync(struct bfs_fs *fs, struct bfs_file *f)
 {
+	/* write-back too: fsync waits for the upload and returns its error */
 	return fs_ofile_upload(fs, f->of);
 }
 
@@ -593,9 +634,12 @@ void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
 {
 	struct bfs_ofile *of = f->of;
 
-	/* close() already uploaded; this only retries one that failed.  What
-	 * still fails stays DIRTY in the index (not acknowledged to anyone). */
-	if (of->dirty && !of->gone)
+	/* close() already uploaded (or journaled); this only retries one that
+	 * failed, or sends what no flush sent (touch).  What still fails stays
+	 * DIRTY in the index (not acknowledged to anyone). */
+	if (of->dirty && !of->gone && fs->cfg.writeback_ms >= 0)
+		(void)fs_journal(fs, of);
+	else if (of->dirty && !of->gone)
 		(void)fs_ofile_upload(fs, of);
 	pthread_mutex_lock(&of->lock);
 	if (of->ent_changed && !of->dirty && !of->staged && of->ent.state == BFS_ST_CLEAN) {
@@ -637,12 +681,76 @@ static int recover_one(void *arg, const char *path, const struct bfs_entry *e)
 	return bfs_index_put(fs->ix, path, &c) < 0;
 }
 
+/* A journaled upload: keep it for the uploader if its data is all there. */
+static int recover_journaled(void *arg, const char *path, const struct bfs_entry *e)
+{
+	struct bfs_fs *fs = arg;
+	struct stat sb;
+	int fd = e->staged_id ? fs_data_open(fs, e->staged_id, O_RDONLY) : -ENOENT;
+
+	if (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == e->size) {
+		struct bfs_entry c = *e;
+
+		close(fd);
+		if (!c.upload_after_ns)
+			return 0;
+		c.upload_after_ns = 0;  /* due now: the delay was for the last mount */
+		return bfs_index_put(fs->ix, path, &c) < 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	syslog(LOG_ERR, "%s: the data of its journaled upload is missing or short; "
+	       "the bucket keeps its previous version", path);
+	return recover_one(arg, path, e);
+}
+
 int fs_recover(struct bfs_fs *fs)
 {
 	int rc;
 
 	rc = bfs_index_scan_state(fs->ix, BFS_ST_DIRTY, recover_one, fs);
 	if (rc >= 0)
-		rc = bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, recover_one, fs);
+		rc = bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, recover_journaled, fs);
 	return rc < 0 ? rc : 0;
+}
+
+int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out)
+{
+	struct bfs_ofile *of;
+	struct bfs_entry e;
+	int rc, fresh;
+
+	rc = ofile_get(fs, path, &of, &fresh);
+	if (rc)
+		return rc;
+	if (fresh) {
+		rc = bfs_index_get(fs->ix, path, &e);
+		if (!rc && (e.state != BFS_ST_UPLOADING || !e.staged_id))
+			rc = -EAGAIN;
+		if (!rc) {
+			of->fd = fs_data_open(fs, e.staged_id, O_RDWR);
+			rc = of->fd < 0 ? of->fd : 0;
+		}
+		if (!rc) {
+			of->ent = e;
+			of->size = e.size;
+			of->fd_id = e.staged_id;
+			of->staged = of->dirty = 1;
+		} else {
+			of->fd = -1;
+			of->ent.type = 0;
+		}
+		pthread_mutex_unlock(&of->lock);
+	} else {
+		/* open here: pending unless a write began since the journal */
+		pthread_mutex_lock(&of->lock);
+		rc = of->dirty && !of->gone && of->ent.state == BFS_ST_UPLOADING ? 0 : -EAGAIN;
+		pthread_mutex_unlock(&of->lock);
+	}
+	if (rc) {
+		fs_ofile_put(fs, of);
+		return rc;
+	}
+	*out = of;
+	return 0;
 }

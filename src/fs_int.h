@@ -87,6 +87,7 @@ struct bfs_fs {
 	int evict_wake;
 	_Atomic int evict_stop;
 	pthread_mutex_t evict_run;    /* one eviction round at a time */
+	struct fs_wb *wb;             /* the uploader (fs_upload.c) */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
@@ -178,8 +179,31 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
 /* Upload an open file's staged data if dirty (of->io taken inside). */
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);
 
-/* Drop staging left by a dead daemon (at open). */
+/*
+ * At open: drop staging left by a dead daemon (DIRTY: never acknowledged),
+ * keep journaled uploads (UPLOADING) whose data is whole.
+ */
 int fs_recover(struct bfs_fs *fs);
+
+/*
+ * The journaled upload of path as an open file with a reference (release
+ * with fs_ofile_put), for the uploader and rename: 0, or -EAGAIN when path
+ * has nothing journaled (uploaded, removed, or being written again).
+ */
+int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out);
+
+/*
+ * The upload journal (fs_upload.c).  fs_journal: make of's staged data
+ * durable and record it as UPLOADING (write-back close); takes of->io.
+ * fs_upload_start/stop: the uploader threads (stop drains for at most
+ * wait_s seconds first).  fs_upload_wake: something was journaled.
+ */
+int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of);
+int fs_upload_start(struct bfs_fs *fs);
+void fs_upload_stop(struct bfs_fs *fs, long wait_s);
+void fs_upload_wake(struct bfs_fs *fs);
+/* Delay before retry number attempts+1 of a failed journaled upload. */
+int64_t fs_upload_backoff_ns(uint32_t attempts);
 
 /* Content-Type for a file name, from its extension. */
 const char *bfs_mime_type(const char *name);

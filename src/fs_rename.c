@@ -5,7 +5,9 @@
  * directory is the same for every object below it (not atomic: a crash in
  * the middle leaves both trees partly; a rename of a large tree is as slow
  * as copying it on the server).  An open file keeps working under its new
- * name; unuploaded writes are uploaded first.
+ * name; unuploaded writes are uploaded first.  A file whose upload is
+ * journaled (write-back) and not open is renamed in the journal only: the
+ * upload goes to the new name, once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -131,13 +133,106 @@ out:
 	return rc;
 }
 
+/* Wait for an upload of path in flight, if any, to finish. */
+static void wait_upload(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_ofile *of = fs_ofile_find(fs, path);
+
+	if (!of)
+		return;
+	pthread_rwlock_wrlock(&of->io);
+	pthread_rwlock_unlock(&of->io);
+	fs_ofile_put(fs, of);
+}
+
+/* An open file at a replaced target lives on without a name. */
+static void orphan_target(struct bfs_fs *fs, const char *to, const struct bfs_entry *te,
+			  int have_to)
+{
+	struct bfs_ofile *tof = fs_ofile_find(fs, to);
+
+	if (tof) {
+		pthread_mutex_lock(&tof->lock);
+		tof->gone = 1;
+		tof->dirty = 0;
+		pthread_mutex_unlock(&tof->lock);
+		fs_ofile_rename(fs, to, NULL);
+		fs_ofile_put(fs, tof);
+	} else if (have_to) {
+		fs_data_unlink(fs, te->data_id);
+		if (te->staged_id)
+			fs_data_unlink(fs, te->staged_id);
+	}
+}
+
+/*
+ * A journaled file nobody has open: move its journal record.  Returns
+ * -EAGAIN when it is no longer journaled (its upload just finished): the
+ * caller renames it as a clean file.
+ */
+static int rename_pending(struct bfs_fs *fs, const char *from, const char *to,
+			  const struct bfs_entry *te, int have_to)
+{
+	struct bfs_ofile *of;
+	struct bfs_entry e;
+	char src[FS_KEY_MAX];
+	int rc = fs_ofile_pending(fs, from, &of);
+
+	if (rc)
+		return rc;
+	pthread_rwlock_wrlock(&of->io);  /* no upload of it in flight now */
+	pthread_mutex_lock(&of->lock);
+	rc = of->dirty && !of->gone && of->ent.state == BFS_ST_UPLOADING ? 0 : -EAGAIN;
+	e = of->ent;
+	pthread_mutex_unlock(&of->lock);
+	if (rc)
+		goto out;
+	/* An earlier version under the old name goes; the new one is sent once. */
+	if (e.etag[0] && !(rc = fs_file_key(fs, from, src, sizeof(src))) &&
+	    (rc = bfs_store_delete(fs->store, src)))
+		rc = fs_store_errno("rename", from, rc);
+	if (rc)
+		goto out;
+	wait_upload(fs, to);
+	orphan_target(fs, to, te, have_to);
+	/* the target's object (if any) is what an unlink before the upload removes */
+	snprintf(e.etag, sizeof(e.etag), "%s", have_to && te->state == BFS_ST_CLEAN ? te->etag : "");
+	e.flags |= BFS_EF_LOCAL;
+	e.upload_after_ns = fs_now_ns() + (fs->cfg.writeback_ms > 0 ? fs->cfg.writeback_ms : 0) *
+					      1000000LL;
+	pthread_mutex_lock(&of->lock);
+	of->ent = e;
+	pthread_mutex_unlock(&of->lock);
+	fs_ofile_rename(fs, from, to);
+	rc = bfs_index_move(fs->ix, from, to, &e);
+	if (!rc)
+		rc = negative(fs, from);
+	if (!rc)
+		rc = bfs_index_sync(fs->ix);
+out:
+	pthread_rwlock_unlock(&of->io);
+	fs_ofile_put(fs, of);
+	if (!rc)
+		fs_upload_wake(fs);
+	return rc;
+}
+
 static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 		       struct bfs_entry *e, const struct bfs_entry *te, int have_to)
 {
-	struct bfs_ofile *of = fs_ofile_find(fs, from), *tof;
+	struct bfs_ofile *of = fs_ofile_find(fs, from);
 	char src[FS_KEY_MAX], dst[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG] = "";
 	int rc;
 
+	if (!of && e->state == BFS_ST_UPLOADING) {
+		rc = rename_pending(fs, from, to, te, have_to);
+		if (rc != -EAGAIN)
+			return rc;
+		rc = bfs_index_get(fs->ix, from, e);  /* uploaded meanwhile: clean now */
+		if (rc)
+			return rc;
+		of = fs_ofile_find(fs, from);
+	}
 	if (of) {
 		rc = fs_ofile_upload(fs, of);
 		if (rc) {
@@ -156,6 +251,8 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 	if (!rc)
 		rc = fs_file_key(fs, to, dst, sizeof(dst));
 	if (!rc)
+		wait_upload(fs, to);  /* so an upload to the target cannot land after the copy */
+	if (!rc)
 		rc = bfs_store_copy(fs->store, src, dst, NULL, etag);
 	if (!rc)
 		rc = bfs_store_delete(fs->store, src);
@@ -163,18 +260,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 		rc = rc < -4096 ? fs_store_errno("rename", from, rc) : rc;
 		goto out;
 	}
-	/* A replaced target that is open lives on without a name. */
-	tof = fs_ofile_find(fs, to);
-	if (tof) {
-		pthread_mutex_lock(&tof->lock);
-		tof->gone = 1;
-		tof->dirty = 0;
-		pthread_mutex_unlock(&tof->lock);
-		fs_ofile_rename(fs, to, NULL);
-		fs_ofile_put(fs, tof);
-	} else if (have_to) {
-		fs_data_unlink(fs, te->data_id);
-	}
+	orphan_target(fs, to, te, have_to);
 	if (etag[0])
 		snprintf(e->etag, sizeof(e->etag), "%s", etag);
 	e->validated_ns = fs_now_ns();

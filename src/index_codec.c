@@ -26,6 +26,7 @@ static const struct rec_field fields[] = {
 	F(uid),     F(gid),          F(size),         F(mtime_ns),
 	F(data_id), F(staged_id),    F(validated_ns), F(listed_ns),
 	F(atime_ns), F(cached_bytes), F(upload_attempts), F(upload_error),
+	F(upload_after_ns),  /* version 2 */
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -33,9 +34,9 @@ static const struct rec_field fields[] = {
 _Static_assert(S(type) + S(state) + S(flags) + S(mode) + S(uid) + S(gid) + S(size) +
 		       S(mtime_ns) + S(data_id) + S(staged_id) + S(validated_ns) +
 		       S(listed_ns) + S(atime_ns) + S(cached_bytes) + S(upload_attempts) +
-		       S(upload_error) ==
+		       S(upload_error) + S(upload_after_ns) ==
 	       INDEX_REC_FIXED,
-	       "the fixed part of a version-1 record is 92 bytes");
+	       "the fixed part of a version-2 record is 100 bytes");
 #undef F
 #undef S
 

@@ -385,6 +385,9 @@ static int open_fs(struct daemon *d)
 	fc.cache_size = d->cfg.cache_size;
 	fc.cache_min_free = d->cfg.cache_min_free_bytes;
 	fc.cache_min_free_pct = d->cfg.cache_min_free_pct;
+	fc.writeback_ms = d->cfg.writeback_ms;
+	fc.unmount_wait_s = d->cfg.unmount_wait_s;
+	fc.upload_threads = d->cfg.upload_threads;
 	rc = bfs_fs_open(&fc, d->store, &d->fs);
 	if (rc) {
 		fprintf(stderr, "bucketfs: cannot open the cache in %s: %s\n", d->cfg.cache_dir,

@@ -56,6 +56,9 @@ struct bfs_config {
 	char *cache_min_free;      /* as given: "5%" or a size */
 	uint64_t cache_min_free_bytes;  /* parsed by bfs_config_finish() ... */
 	int cache_min_free_pct;         /* ... percent, or -1 for bytes */
+	long writeback_ms;         /* -1: close() uploads; else the write-back delay */
+	int unmount_wait_s;
+	int upload_threads;
 	/* each value is followed by its "was given" flag (config.c relies on it) */
 	unsigned int uid;          /* owner of objects without metadata */
 	int has_uid;

@@ -44,6 +44,10 @@ struct bfs_fs_cfg {
 	uint64_t cache_size;       /* cap on the data files' bytes, 0 = none (default) */
 	uint64_t cache_min_free;   /* bytes to leave free on the cache's disk ... */
 	int cache_min_free_pct;    /* ... or this percentage of it when >= 0 (default 5) */
+	long writeback_ms;         /* < 0: close() uploads (default); else close()
+	                            * journals and the upload starts this long after */
+	long unmount_wait_s;       /* close waits this long for pending uploads (30) */
+	int upload_threads;        /* background uploads at once (4) */
 };
 
 /* Defaults as documented above. */
@@ -58,7 +62,11 @@ void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg);
  */
 int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bfs_fs **out);
 
-/* Close (after the last request).  Open files are closed without upload. */
+/*
+ * Close (after the last request): wait up to cfg.unmount_wait_s for pending
+ * uploads (what is left stays journaled for the next mount).  Open files
+ * are closed without upload.
+ */
 void bfs_fs_close(struct bfs_fs *fs);
 
 /* The caller's identity for new objects and permission checks. */
@@ -138,5 +146,14 @@ struct bfs_fs_stats {
 	uint64_t enospc;            /* writes refused: no room within the limits */
 };
 void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *out);
+
+/* Journaled uploads not yet in the bucket. */
+struct bfs_fs_pending {
+	uint64_t files;
+	uint64_t bytes;
+	uint64_t failing;           /* ... whose last attempt failed */
+	int64_t oldest_ns;          /* mtime of the oldest, ns since the epoch */
+};
+int bfs_fs_pending(struct bfs_fs *fs, struct bfs_fs_pending *out);
 
 #endif

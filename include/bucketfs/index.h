@@ -59,7 +59,9 @@ enum bfs_entry_type {
 enum bfs_entry_state {
 	BFS_ST_CLEAN = 0,       /* matches the object in the bucket (etag) */
 	BFS_ST_DIRTY = 1,       /* local data not yet in the bucket (staged) */
-	BFS_ST_UPLOADING = 2,   /* an upload of the staged data is in flight */
+	BFS_ST_UPLOADING = 2,   /* journaled: close() acknowledged the staged data
+	                         * (write-back); it must reach the bucket, and
+	                         * does, after a crash too */
 	BFS_ST_NEGATIVE = 3,    /* known not to exist (negative cache) */
 };
 
@@ -92,6 +94,8 @@ struct bfs_entry {
 	uint64_t cached_bytes;      /* bytes of the data file that are valid, from 0 */
 	uint32_t upload_attempts;   /* journal: failed uploads of staged data */
 	int32_t upload_error;       /* journal: last upload's error code, 0 none */
+	int64_t upload_after_ns;    /* journal: no upload before this (write-back
+	                             * delay, retry backoff), CLOCK_REALTIME */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
 };
 

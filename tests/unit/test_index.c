@@ -332,10 +332,16 @@ static void test_codec(void)
 	CHECK_INT(index_rec_encode(&e, buf, sizeof(buf), &len), -EINVAL);
 
 	/* a newer version: more fixed bytes and a variable field we do not know */
-	len = hand_record(buf, 2, 16, 12, 5);
+	len = hand_record(buf, 3, 16, 12, 5);
 	CHECK_INT(index_rec_decode(buf, len, &d), 0);
 	CHECK_INT(d.type, BFS_ENT_FILE);
 	CHECK_INT(d.state, BFS_ST_DIRTY);
+	CHECK_INT(d.upload_error, 16);
+	CHECK(d.upload_after_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL); /* a version-2 field */
+	/* a version-1 record (16 fixed fields) reads with upload_after_ns 0 */
+	len = hand_record(buf, 1, 16, 0, 0);
+	CHECK_INT(index_rec_decode(buf, len, &d), 0);
+	CHECK(d.upload_after_ns == 0);
 	CHECK_INT(d.upload_error, 16);
 	CHECK_STR(d.etag, "E");
 	CHECK_STR(d.link, "L");
@@ -374,7 +380,7 @@ static void test_codec(void)
 	CHECK_INT(index_rec_state(buf, len, &st), -EIO);
 	/* an etag with a NUL inside */
 	len = hand_record(buf, 1, 16, 0, 0);
-	buf[4 + 92 + 2] = '\0';
+	buf[4 + 92 + 2] = '\0'; /* the etag of a 16-field (version 1) record */
 	CHECK_INT(index_rec_decode(buf, len, &d), -EIO);
 	/* an etag of 127 bytes fits the struct, 128 does not */
 	for (n = BFS_ENTRY_ETAG_MAX - 1; n <= BFS_ENTRY_ETAG_MAX; n++) {

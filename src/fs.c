@@ -12,6 +12,7 @@
  * are "dir/" marker objects (Content-Type application/x-directory); a
  * symlink is an object whose body is the target and whose mode says S_IFLNK.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -328,6 +329,68 @@ static int make_dirs(struct bfs_fs *fs)
 	return 0;
 }
 
+/*
+ * The index cannot be read (LMDB says corrupt, or a record does not
+ * decode): move it and the data files aside, for inspection (journaled
+ * uploads may be among them), and start an empty cache.  Everything in the
+ * bucket is fetched again as it is used.
+ */
+static int rebuild_index(struct bfs_fs *fs, const char *ipath)
+{
+	char aside[PATH_MAX], data_aside[PATH_MAX];
+	time_t now = time(NULL);
+
+	if ((size_t)snprintf(aside, sizeof(aside), "%s.damaged-%lld", ipath, (long long)now) >=
+		    sizeof(aside) ||
+	    (size_t)snprintf(data_aside, sizeof(data_aside), "%s.damaged-%lld", fs->data_dir,
+			     (long long)now) >= sizeof(data_aside))
+		return -ENAMETOOLONG;
+	if (rename(ipath, aside) < 0 || rename(fs->data_dir, data_aside) < 0)
+		return -EIO;
+	syslog(LOG_ERR, "the cache index in %s is damaged: moved it to %s and the data files "
+	       "to %s (uploads journaled there, if any, were not sent; inspect them), and "
+	       "started an empty cache", fs->cache_dir, aside, data_aside);
+	fprintf(stderr, "bucketfs: the cache index in %s is damaged: moved aside to %s; "
+		"starting an empty cache\n", fs->cache_dir, aside);
+	free(fs->data_dir);
+	fs->data_dir = NULL;
+	if (make_dirs(fs))
+		return -EIO;
+	return bfs_index_open(ipath, 0, &fs->ix);
+}
+
+/*
+ * An index with no entries next to data files (the index was lost or
+ * deleted): nothing refers to them, and the new index would hand out their
+ * ids again.  Remove them now, before any file is created.
+ */
+static int forget_unindexed(struct bfs_fs *fs)
+{
+	char dir[PATH_MAX];
+	uint64_t entries = 0, disk = 0, n = 0;
+	int i, rc = bfs_index_stat(fs->ix, &entries, &disk);
+
+	if (rc || entries)
+		return rc;
+	for (i = 0; i < 256; i++) {
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/%02x", fs->data_dir, i);
+		d = opendir(dir);
+		if (!d)
+			continue;
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) == 0)
+				n++;
+		closedir(d);
+	}
+	if (n)
+		syslog(LOG_WARNING, "cache: the index in %s is new or empty: removed %" PRIu64
+		       " data files that no index entry refers to", fs->cache_dir, n);
+	return 0;
+}
+
 int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bfs_fs **out)
 {
 	char ipath[PATH_MAX];
@@ -342,6 +405,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	fs->started_ns = fs_now_ns();
 	pthread_mutex_init(&fs->open_lock, NULL);
 	pthread_mutex_init(&fs->evict_mu, NULL);
+	pthread_mutex_init(&fs->verified_lock, NULL);
 	pthread_mutex_init(&fs->evict_run, NULL);
 	pthread_cond_init(&fs->evict_cond, NULL);
 	fs->prefix = strdup(cfg->prefix ? cfg->prefix : "");
@@ -356,9 +420,15 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 		goto out_free;
 	snprintf(ipath, sizeof(ipath), "%s/index", fs->cache_dir);
 	rc = bfs_index_open(ipath, 0, &fs->ix);
+	if (rc == -EIO)
+		rc = rebuild_index(fs, ipath);
 	if (rc)
 		goto out_free;
-	rc = fs_recover(fs);
+	rc = forget_unindexed(fs);
+	if (!rc)
+		rc = bfs_index_new_id(fs->ix, &fs->first_id);
+	if (!rc)
+		rc = fs_recover(fs);
 	if (!rc)
 		rc = fs_cache_start(fs);
 	if (!rc)
@@ -406,6 +476,8 @@ void bfs_fs_close(struct bfs_fs *fs)
 	}
 	pthread_mutex_destroy(&fs->open_lock);
 	pthread_mutex_destroy(&fs->evict_mu);
+	pthread_mutex_destroy(&fs->verified_lock);
+	idset_free(&fs->verified);
 	pthread_mutex_destroy(&fs->evict_run);
 	pthread_cond_destroy(&fs->evict_cond);
 	free(fs->prefix);
@@ -427,6 +499,7 @@ void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *o)
 	o->evicted = atomic_load(&fs->st_evicted);
 	o->evicted_bytes = atomic_load(&fs->st_evicted_bytes);
 	o->enospc = atomic_load(&fs->st_enospc);
+	o->damaged = atomic_load(&fs->st_damaged);
 }
 
 int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st)

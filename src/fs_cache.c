@@ -45,6 +45,7 @@
 
 #include "bucketfs/error.h"
 #include "fs_int.h"
+#include "idset.h"
 
 #define AGE_CLASSES 400         /* 1 + 49 doublings x 8 fit */
 #define EVICT_PERIOD_S 5
@@ -258,13 +259,46 @@ int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes)
 	return 0;
 }
 
-/* Sum the sizes of every data file (the walk of DESIGN). */
-static int64_t walk_data(struct bfs_fs *fs)
+static int ref_item(void *arg, const char *path, const struct bfs_entry *e)
 {
+	struct idset *refs = arg;
+
+	(void)path;
+	return idset_add(refs, e->data_id) || idset_add(refs, e->staged_id) ? -ENOMEM : 0;
+}
+
+/* Every data file id an entry refers to; 0 or -errno (then use none). */
+static int collect_refs(struct bfs_fs *fs, struct idset *refs)
+{
+	static const enum bfs_entry_state states[] = { BFS_ST_CLEAN, BFS_ST_DIRTY,
+						       BFS_ST_UPLOADING };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		rc = bfs_index_scan_state(fs->ix, states[i], ref_item, refs);
+		if (rc)
+			return rc < 0 ? rc : -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Sum the sizes of every data file (the walk of DESIGN).  With orphans,
+ * first remove the files of earlier mounts that no entry refers to: left by
+ * a crash between creating a file and recording it, or by a lost index.
+ * Files of this mount (ids from fs->first_id on) are never touched.
+ */
+static int64_t walk_data(struct bfs_fs *fs, int orphans)
+{
+	struct idset refs = IDSET_INIT;
+	uint64_t removed = 0, removed_bytes = 0;
 	char dir[PATH_MAX];
 	int64_t sum = 0;
 	int i;
 
+	if (orphans && collect_refs(fs, &refs))
+		orphans = 0;
 	for (i = 0; i < 256 && !atomic_load(&fs->evict_stop); i++) {
 		struct dirent *de;
 		struct stat sb;
@@ -275,14 +309,29 @@ static int64_t walk_data(struct bfs_fs *fs)
 		if (!d)
 			continue;
 		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
+			char *end;
+			uint64_t id;
+
+			if (de->d_name[0] == '.' ||
+			    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(sb.st_mode))
 				continue;
-			if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISREG(sb.st_mode))
-				sum += sb.st_size;
+			id = strtoull(de->d_name, &end, 10);
+			if (orphans && !*end && id && id < fs->first_id && !idset_has(&refs, id) &&
+			    unlinkat(dirfd(d), de->d_name, 0) == 0) {
+				removed++;
+				removed_bytes += (uint64_t)sb.st_size;
+				continue;
+			}
+			sum += sb.st_size;
 		}
 		closedir(d);
 	}
+	idset_free(&refs);
+	if (removed)
+		syslog(LOG_WARNING, "cache: removed %" PRIu64 " data files (%" PRIu64 " bytes) "
+		       "that no index entry refers to (left by a crash or a lost index)",
+		       removed, removed_bytes);
 	return sum;
 }
 
@@ -290,6 +339,7 @@ static void *evictor(void *arg)
 {
 	struct bfs_fs *fs = arg;
 	time_t next_walk = 0;
+	int first = 1;
 
 	for (;;) {
 		struct timespec until;
@@ -297,11 +347,12 @@ static void *evictor(void *arg)
 
 		if (time(NULL) >= next_walk) {
 			int64_t before = atomic_load(&fs->cache_bytes);
-			int64_t found = walk_data(fs);
+			int64_t found = walk_data(fs, first);
 
 			atomic_fetch_add(&fs->cache_bytes, found - before);
 			next_walk = time(NULL) + WALK_PERIOD_S;
 			atomic_store(&fs->cache_walked, 1);
+			first = 0;
 		}
 		need = bytes_needed(fs, 0, 0) ? bytes_needed(fs, 0, 1) : 0;
 		if (need) {

@@ -9,11 +9,71 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
 #include "fs_int.h"
+
+int fs_data_verified(struct bfs_fs *fs, uint64_t id)
+{
+	int r;
+
+	pthread_mutex_lock(&fs->verified_lock);
+	r = idset_has(&fs->verified, id);
+	pthread_mutex_unlock(&fs->verified_lock);
+	return r;
+}
+
+void fs_data_trust(struct bfs_fs *fs, uint64_t id)
+{
+	pthread_mutex_lock(&fs->verified_lock);
+	(void)idset_add(&fs->verified, id);  /* on ENOMEM it is checked again: fine */
+	pthread_mutex_unlock(&fs->verified_lock);
+}
+
+/*
+ * The first use of a cached copy in this mount: does the data file hold
+ * what the index says?  Its size, and for a whole copy of a single-part
+ * object the MD5 the ETag names.  (A multipart object's ETag is not an MD5
+ * of its bytes: only its size is checked.)  0 when it does.
+ */
+static int check_cached(struct bfs_fs *fs, int fd, const struct bfs_entry *e, const char *path)
+{
+	unsigned char md5[BFS_MD5_LEN];
+	char hex[2 * BFS_MD5_LEN + 1];
+	const char *why = NULL;
+	struct stat sb;
+	int verified = fs_data_verified(fs, e->data_id);
+
+	if (fstat(fd, &sb) < 0)
+		why = "it cannot be read";
+	else if ((uint64_t)sb.st_size < e->cached_bytes)
+		why = "it is shorter than the index says";
+	else if (verified)
+		return 0;
+	else if ((e->flags & BFS_EF_CACHED) && (uint64_t)sb.st_size != e->size)
+		why = "its size is not the object's";
+	else if ((e->flags & BFS_EF_CACHED) && bfs_etag_is_md5(e->etag)) {
+		if (bfs_digest_fd(fd, 0, (off_t)e->size, md5, NULL))
+			why = "it cannot be read";
+		else {
+			bfs_hex(md5, sizeof(md5), hex);
+			if (strcasecmp(hex, e->etag))
+				why = "its MD5 is not the ETag's";
+		}
+	}
+	if (!why) {
+		fs_data_trust(fs, e->data_id);
+		return 0;
+	}
+	atomic_fetch_add(&fs->st_damaged, 1);
+	syslog(LOG_ERR, "%s: the cached copy is damaged (%s): fetching it again", path, why);
+	return -EIO;
+}
 
 /* Swap the entry's clean data file for a fetched one, in the index. */
 static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
@@ -43,6 +103,7 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 	of->ent = e;
 	of->size = e.size;
 	of->refetched = 1;
+	fs_data_trust(fs, id);
 	if (old && old != id)
 		fs_data_unlink(fs, old);
 	return bfs_index_put(fs->ix, of->path, &e);
@@ -56,7 +117,6 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 {
 	struct bfs_get_opts go = { 0 };
 	struct bfs_obj_info info;
-	struct stat sb;
 	char key[FS_KEY_MAX];
 	struct bfs_entry *e = &of->ent;
 	int64_t now = fs_now_ns();
@@ -69,12 +129,23 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	rc = fs_file_key(fs, of->path, key, sizeof(key));
 	if (rc)
 		return rc;
-	/* A cached copy whose file is intact. */
+	/* A cached copy whose file is intact (checked at its first use in this
+	 * mount); a damaged one is dropped and fetched again, never served. */
 	if (e->data_id && e->cached_bytes) {
 		fd = fs_data_open(fs, e->data_id, O_RDWR);
-		if (fd >= 0 && (fstat(fd, &sb) < 0 || (uint64_t)sb.st_size < e->cached_bytes)) {
+		if (fd >= 0 && check_cached(fs, fd, e, of->path)) {
 			close(fd);
 			fd = -1;
+			fs_data_unlink(fs, e->data_id);
+			e->data_id = 0;
+			e->cached_bytes = 0;
+			e->flags &= ~(uint32_t)BFS_EF_CACHED;
+		} else if (fd < 0 && e->data_id) {
+			syslog(LOG_ERR, "%s: the cached copy is missing: fetching it again",
+			       of->path);
+			e->data_id = 0;
+			e->cached_bytes = 0;
+			e->flags &= ~(uint32_t)BFS_EF_CACHED;
 		}
 	}
 	if (fd >= 0 && (fresh || fs_offline(fs))) {

@@ -590,6 +590,7 @@ int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 	if (of->ent.data_id && of->ent.data_id != of->fd_id)
 		fs_data_unlink(fs, of->ent.data_id);
 	of->ent.state = BFS_ST_CLEAN;
+	fs_data_trust(fs, of->fd_id);  /* the bytes we sent */
 	snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);
 	of->ent.data_id = of->fd_id;
 	of->ent.staged_id = 0;

@@ -27,6 +27,7 @@
 #include "bucketfs/fs.h"
 #include "bucketfs/index.h"
 #include "bucketfs/store.h"
+#include "idset.h"
 
 #define FS_OPEN_BUCKETS 256
 #define FS_KEY_MAX (BFS_MAX_KEY + 2)
@@ -73,7 +74,7 @@ struct bfs_fs {
 	pthread_mutex_t open_lock;
 	struct bfs_ofile *open[FS_OPEN_BUCKETS];
 	_Atomic uint64_t st_hits, st_misses, st_reval, st_304, st_uploads, st_upload_errors,
-		st_bytes_cached, st_evicted, st_evicted_bytes, st_enospc;
+		st_bytes_cached, st_evicted, st_evicted_bytes, st_enospc, st_damaged;
 	/* cache space (fs_cache.c) */
 	_Atomic int64_t cache_bytes;  /* bytes in data files */
 	_Atomic int cache_walked;     /* the first walk of the data files is done */
@@ -88,6 +89,9 @@ struct bfs_fs {
 	_Atomic int evict_stop;
 	pthread_mutex_t evict_run;    /* one eviction round at a time */
 	struct fs_wb *wb;             /* the uploader (fs_upload.c) */
+	uint64_t first_id;            /* data file ids from here on are this mount's */
+	pthread_mutex_t verified_lock;
+	struct idset verified;        /* data files checked or written this mount */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
@@ -175,6 +179,13 @@ void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);
  */
 int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of);
 int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
+
+/*
+ * Cache integrity (fs_fetch.c): fs_data_verified says data file id was
+ * checked (or written) by this mount; fs_data_trust records it.
+ */
+int fs_data_verified(struct bfs_fs *fs, uint64_t id);
+void fs_data_trust(struct bfs_fs *fs, uint64_t id);
 
 /* Upload an open file's staged data if dirty (of->io taken inside). */
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);

@@ -81,8 +81,7 @@ const char *bfs_obj_info_meta(const struct bfs_obj_info *info, const char *name)
 	return NULL;
 }
 
-/* A plain MD5 ETag (single-part upload, no SSE-KMS): 32 hex digits. */
-static int etag_is_md5(const char *etag)
+int bfs_etag_is_md5(const char *etag)
 {
 	size_t i;
 
@@ -201,7 +200,7 @@ static int get_common(struct bfs_store *st, const struct bfs_get_opts *o,
 		rc = integrity_error("GET", "body shorter than Content-Length");
 		goto out;
 	}
-	if (whole && resp.status == 200 && etag_is_md5(info.etag)) {
+	if (whole && resp.status == 200 && bfs_etag_is_md5(info.etag)) {
 		if (!dg.md5) {
 			rc = -ENOMEM;
 			goto out;
@@ -277,7 +276,7 @@ static int put_single(struct bfs_store *st, struct store_req *rq, const struct b
 	(void)bfs_http_resp_header(&resp, "ETag", got, sizeof(got));
 	strip_quotes(got);
 	/* An MD5-shaped ETag must be ours; SSE-KMS and others give other shapes. */
-	if (etag_is_md5(got) && strcasecmp(got, md5hex)) {
+	if (bfs_etag_is_md5(got) && strcasecmp(got, md5hex)) {
 		rc = integrity_error("PUT", "the ETag returned differs from the MD5 sent");
 		goto out;
 	}

@@ -144,6 +144,7 @@ struct bfs_fs_stats {
 	uint64_t evicted;           /* cached copies evicted */
 	uint64_t evicted_bytes;
 	uint64_t enospc;            /* writes refused: no room within the limits */
+	uint64_t damaged;           /* cached copies found damaged and fetched again */
 };
 void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *out);
 

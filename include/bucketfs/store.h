@@ -226,4 +226,8 @@ int bfs_store_mpu_abort(struct bfs_store *st, const char *key, const char *uploa
 int bfs_store_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
 			     struct bfs_xml_parts *out);
 
+/* 1 when etag is a plain MD5 of the object's bytes (32 hex digits: a
+ * single-part upload without SSE-KMS), else 0. */
+int bfs_etag_is_md5(const char *etag);
+
 #endif

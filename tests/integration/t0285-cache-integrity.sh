@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0285-cache-integrity — what the cache holds is checked before it is
+# served: at the first use after a mount, a cached copy that is truncated,
+# has a flipped byte (its MD5 no longer the ETag's) or is missing is logged
+# and fetched again; a damaged LMDB index is moved aside and the cache
+# starts empty; data files that no entry refers to (a lost index) are
+# removed.  Every read is checked byte-exact.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 200
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=integ-$RANDOM
+make_bucket "$bucket"
+proxy_start ""
+for f in a c d e; do head -c 300000 /dev/urandom >"$tmp/$f"; done
+head -c $((6 * 1048576)) /dev/urandom >"$tmp/m"
+boto3_py "$bucket" "$tmp" <<'PY'
+from boto3.s3.transfer import TransferConfig
+b, d = sys.argv[1:3]
+for f in "acde":
+    s3.upload_file(os.path.join(d, f), b, f + ".png")
+# a multipart object: its ETag is not an MD5
+s3.upload_file(os.path.join(d, "m"), b, "m.bin",
+               Config=TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20))
+PY
+mnt=$tmp/mnt
+cache=$tmp/cache
+opts="endpoint=$PROXY_EP,path_style,cache_dir=$cache,stat_ttl=3600"
+bfs_mount "$bucket" "$mnt" "$opts"
+for f in a c d e; do cat "$mnt/$f.png" >/dev/null; done
+cat "$mnt/m.bin" >/dev/null
+bfs_umount "$mnt"
+
+# which data file holds which object
+datafile() {
+	local f
+	for f in $(find "$cache/data" -type f); do
+		cmp -s "$f" "$tmp/$1" && { echo "$f"; return; }
+	done
+	fail "no data file holds $1"
+}
+fa=$(datafile a) fc=$(datafile c) fd=$(datafile d) fm=$(datafile m)
+truncate -s 1000 "$fa"
+printf 'X' | dd of="$fc" bs=1 seek=150000 conv=notrunc 2>/dev/null
+rm "$fd"
+ok "damaged the cache: a.png truncated, a byte of c.png flipped, d.png's file removed"
+
+bfs_mount "$bucket" "$mnt" "$opts"
+m=$(wc -l <"$PROXY_LOG")
+for f in a c d e; do assert_file_eq "$tmp/$f" "$mnt/$f.png" "$f.png byte-exact after the damage"; done
+assert_file_eq "$tmp/m" "$mnt/m.bin" "the multipart object byte-exact (size checked)"
+got=$(tail -n +$((m + 1)) "$PROXY_LOG" | grep '^GET ' | sed 's/^GET \/[^/]*\/\([^ ?]*\).*/\1/' | sort | tr '\n' ' ')
+assert_eq "$got" "a.png c.png d.png " "only the damaged copies were fetched again"
+log=${BFS_MOUNT_LOG[$mnt]}
+grep -q "/a.png: the cached copy is damaged (it is shorter than the index says)" "$log" || { bfs_log_tail "$log"; fail "a.png: no log line"; }
+grep -q "/c.png: the cached copy is damaged (its MD5 is not the ETag's)" "$log" || fail "c.png: no log line"
+grep -q "/d.png: the cached copy is missing" "$log" || fail "d.png: no log line"
+ok "each damage was logged with its cause"
+bfs_umount "$mnt"
+
+# a damaged index: moved aside, an empty cache, reads still right
+dd if=/dev/urandom of="$cache/index/data.mdb" bs=4096 count=2 conv=notrunc 2>/dev/null
+bfs_mount "$bucket" "$mnt" "$opts"
+grep -q "the cache index in $cache is damaged: moved it to $cache/index.damaged-" "${BFS_MOUNT_LOG[$mnt]}" ||
+	fail "the damaged index was not reported"
+ls -d "$cache"/index.damaged-* "$cache"/data.damaged-* >/dev/null || fail "nothing was moved aside"
+for f in a c e; do assert_file_eq "$tmp/$f" "$mnt/$f.png" "$f.png byte-exact with a rebuilt index"; done
+bfs_umount "$mnt"
+ok "a damaged index is moved aside (kept for inspection) and the cache starts empty"
+
+# a lost index: the data files nobody refers to are removed
+rm -rf "$cache/index"
+n0=$(find "$cache/data" -type f | wc -l)
+bfs_mount "$bucket" "$mnt" "$opts"
+grep -q "removed $n0 data files" "${BFS_MOUNT_LOG[$mnt]}" || fail "the orphaned data files were not removed: $(grep -i removed "${BFS_MOUNT_LOG[$mnt]}")"
+assert_eq "$(find "$cache/data" -type f | wc -l)" 0 "the $n0 orphaned data files are gone"
+assert_file_eq "$tmp/e" "$mnt/e.png" "e.png byte-exact after the index was lost"
+bfs_umount "$mnt"

@@ -693,3 +693,16 @@ int bfs_creds_code_is_stale(const char *code)
 			return 1;
 	return 0;
 }
+
+void bfs_creds_help(FILE *out)
+{
+	fprintf(out,
+		"CREDENTIALS, first found: one of passwd_file=, profile=, credential_process=,\n"
+		"iam_role=, ram_role=, ecs; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
+		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN);\n"
+		"else ~/.aws/credentials and ~/.aws/config [$AWS_PROFILE or default]; else AWS\n"
+		"container credentials (AWS_CONTAINER_CREDENTIALS_*_URI); else ~/.passwd-bucketfs,\n"
+		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Credentials\n"
+		"that expire are renewed 5 minutes ahead; refused ones are read again at once.\n"
+		"Secrets are never taken on the command line.\n");
+}

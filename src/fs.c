@@ -486,6 +486,16 @@ void bfs_fs_close(struct bfs_fs *fs)
 	free(fs);
 }
 
+int bfs_fs_index_stat(struct bfs_fs *fs, uint64_t *entries, uint64_t *bytes)
+{
+	return bfs_index_stat(fs->ix, entries, bytes);
+}
+
+const struct bfs_fs_cfg *bfs_fs_config(const struct bfs_fs *fs)
+{
+	return &fs->cfg;
+}
+
 void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *o)
 {
 	o->cache_hits = atomic_load(&fs->st_hits);

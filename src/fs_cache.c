@@ -211,6 +211,7 @@ uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
 	if (!need)
 		return 0;
 	s = calloc(1, sizeof(*s));
+	/* (need UINT64_MAX: everything evictable, whatever its age) */
 	if (!s)
 		return 0;
 	s->fs = fs;
@@ -400,4 +401,42 @@ void fs_cache_stop(struct bfs_fs *fs)
 	pthread_mutex_unlock(&fs->evict_mu);
 	pthread_join(fs->evict_thread, NULL);
 	fs->evict_started = 0;
+}
+
+int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t *bytes)
+{
+	struct bfs_ofile *of;
+	struct bfs_entry e;
+	struct drop_args d;
+	int rc;
+
+	*files = *bytes = 0;
+	if (!path) {
+		uint64_t before = atomic_load(&fs->st_evicted);
+
+		*bytes = fs_cache_evict(fs, UINT64_MAX);
+		*files = atomic_load(&fs->st_evicted) - before;
+		return 0;
+	}
+	rc = bfs_index_get(fs->ix, path, &e);
+	if (rc)
+		return rc;
+	if (e.state == BFS_ST_DIRTY || e.state == BFS_ST_UPLOADING)
+		return -EBUSY;
+	if (!evictable(&e))
+		return -ENODATA;
+	of = fs_ofile_find(fs, path);
+	if (of) {
+		fs_ofile_put(fs, of);
+		return -EBUSY;
+	}
+	d.data_id = e.data_id;
+	rc = bfs_index_update(fs->ix, path, drop_data, &d);
+	if (rc != 1)
+		return rc < 0 ? rc : -EBUSY;
+	*bytes = fs_data_unlink(fs, d.data_id);
+	*files = 1;
+	atomic_fetch_add(&fs->st_evicted, 1);
+	atomic_fetch_add(&fs->st_evicted_bytes, *bytes);
+	return 0;
 }

@@ -327,6 +327,12 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		*e = old;
 		return 0;
 	}
+	/* Offline in write-back mode, a name we know nothing of counts as
+	 * absent, so it can be created and journaled (not remembered as
+	 * absent: the bucket may have it). */
+	if (rc == -EIO && (!have || old.state == BFS_ST_NEGATIVE) && fs_offline(fs) &&
+	    fs->cfg.writeback_ms >= 0)
+		return -ENOENT;
 	if (rc == -ENOENT) {
 		/* Remember the absence for the negative window. */
 		bfs_entry_init(&neg);

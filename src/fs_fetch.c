@@ -35,39 +35,41 @@ void fs_data_trust(struct bfs_fs *fs, uint64_t id)
 	pthread_mutex_unlock(&fs->verified_lock);
 }
 
-/*
- * The first use of a cached copy in this mount: does the data file hold
- * what the index says?  Its size, and for a whole copy of a single-part
- * object the MD5 the ETag names.  (A multipart object's ETag is not an MD5
- * of its bytes: only its size is checked.)  0 when it does.
- */
-static int check_cached(struct bfs_fs *fs, int fd, const struct bfs_entry *e, const char *path)
+const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep)
 {
 	unsigned char md5[BFS_MD5_LEN];
 	char hex[2 * BFS_MD5_LEN + 1];
-	const char *why = NULL;
 	struct stat sb;
-	int verified = fs_data_verified(fs, e->data_id);
 
 	if (fstat(fd, &sb) < 0)
-		why = "it cannot be read";
-	else if ((uint64_t)sb.st_size < e->cached_bytes)
-		why = "it is shorter than the index says";
-	else if (verified)
-		return 0;
-	else if ((e->flags & BFS_EF_CACHED) && (uint64_t)sb.st_size != e->size)
-		why = "its size is not the object's";
-	else if ((e->flags & BFS_EF_CACHED) && bfs_etag_is_md5(e->etag)) {
-		if (bfs_digest_fd(fd, 0, (off_t)e->size, md5, NULL))
-			why = "it cannot be read";
-		else {
-			bfs_hex(md5, sizeof(md5), hex);
-			if (strcasecmp(hex, e->etag))
-				why = "its MD5 is not the ETag's";
-		}
-	}
+		return "it cannot be read";
+	if ((uint64_t)sb.st_size < e->cached_bytes)
+		return "it is shorter than the index says";
+	if (!deep || !(e->flags & BFS_EF_CACHED))
+		return NULL;
+	if ((uint64_t)sb.st_size != e->size)
+		return "its size is not the object's";
+	if (!bfs_etag_is_md5(e->etag))
+		return NULL;
+	if (bfs_digest_fd(fd, 0, (off_t)e->size, md5, NULL))
+		return "it cannot be read";
+	bfs_hex(md5, sizeof(md5), hex);
+	return strcasecmp(hex, e->etag) ? "its MD5 is not the ETag's" : NULL;
+}
+
+/*
+ * Is a cached copy fit to serve?  Always its size; at its first use in this
+ * mount also, for a whole copy, the object's size and the MD5 a single-part
+ * ETag names.  0 when it is; else logged, -EIO.
+ */
+static int check_cached(struct bfs_fs *fs, int fd, const struct bfs_entry *e, const char *path)
+{
+	int first = !fs_data_verified(fs, e->data_id);
+	const char *why = fs_cached_problem(fd, e, first);
+
 	if (!why) {
-		fs_data_trust(fs, e->data_id);
+		if (first)
+			fs_data_trust(fs, e->data_id);
 		return 0;
 	}
 	atomic_fetch_add(&fs->st_damaged, 1);

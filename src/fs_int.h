@@ -186,6 +186,9 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
  */
 int fs_data_verified(struct bfs_fs *fs, uint64_t id);
 void fs_data_trust(struct bfs_fs *fs, uint64_t id);
+/* What is wrong with data file fd as the cached copy of e (NULL: nothing):
+ * its length; with deep, for a whole copy, its size and single-part MD5. */
+const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
 /* Upload an open file's staged data if dirty (of->io taken inside). */
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);

@@ -57,7 +57,7 @@ struct fs_wb {
 	char **inflight;            /* paths being uploaded (nworkers slots) */
 	int scanning;               /* a worker is scanning the journal */
 	int rescan;                 /* something was journaled since the scan */
-	int draining;               /* unmount: everything is due */
+	int draining;               /* unmount or flush (a count): everything is due */
 	int stop;
 	int64_t next_due;           /* earliest upload_after_ns seen by the scan */
 	int nworkers;
@@ -307,6 +307,77 @@ int bfs_fs_pending(struct bfs_fs *fs, struct bfs_fs_pending *p)
 	return rc < 0 ? rc : 0;
 }
 
+struct list_args {
+	int (*fn)(void *arg, const char *path, uint64_t size, int64_t mtime_ns, uint32_t attempts,
+		  int error);
+	void *arg;
+};
+
+static int list_item(void *arg, const char *path, const struct bfs_entry *e)
+{
+	struct list_args *a = arg;
+
+	return a->fn(a->arg, path, e->size, e->mtime_ns, e->upload_attempts, e->upload_error);
+}
+
+int bfs_fs_pending_list(struct bfs_fs *fs,
+			int (*fn)(void *arg, const char *path, uint64_t size, int64_t mtime_ns,
+				  uint32_t attempts, int error),
+			void *arg)
+{
+	struct list_args a = { fn, arg };
+	int rc = bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, list_item, &a);
+
+	return rc < 0 ? rc : 0;
+}
+
+static void set_draining(struct fs_wb *wb, int on)
+{
+	pthread_mutex_lock(&wb->mu);
+	wb->draining += on ? 1 : -1;
+	pthread_cond_broadcast(&wb->cond);
+	pthread_mutex_unlock(&wb->mu);
+}
+
+int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
+		     void (*say)(void *arg, const char *line), void *arg)
+{
+	struct fs_wb *wb = fs->wb;
+	struct bfs_fs_pending p;
+	time_t t0 = time(NULL);
+	char line[200];
+	int rc;
+
+	if (!wb)
+		return 0;
+	set_draining(wb, 1);
+	for (;;) {
+		rc = bfs_fs_pending(fs, &p);
+		if (rc || !p.files)
+			break;
+		if (time(NULL) - t0 >= timeout_s) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (say) {
+			snprintf(line, sizeof(line), "pending: %" PRIu64 " uploads, %" PRIu64
+				 " bytes, %" PRIu64 " failing", p.files, p.bytes, p.failing);
+			say(arg, line);
+		}
+		{
+			struct timespec t;
+
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_sec += 1;
+			pthread_mutex_lock(&wb->mu);
+			pthread_cond_timedwait(&wb->idle, &wb->mu, &t);
+			pthread_mutex_unlock(&wb->mu);
+		}
+	}
+	set_draining(wb, 0);
+	return rc;
+}
+
 int fs_upload_start(struct bfs_fs *fs)
 {
 	struct fs_wb *wb = calloc(1, sizeof(*wb));
@@ -354,10 +425,7 @@ static void drain(struct bfs_fs *fs, long wait_s)
 		return;
 	syslog(LOG_INFO, "unmount: %" PRIu64 " pending uploads (%" PRIu64 " bytes); waiting "
 	       "up to %ld s", p.files, p.bytes, wait_s);
-	pthread_mutex_lock(&wb->mu);
-	wb->draining = 1;
-	pthread_cond_broadcast(&wb->cond);
-	pthread_mutex_unlock(&wb->mu);
+	set_draining(wb, 1);
 	while (time(NULL) - t0 < wait_s) {
 		struct timespec t;
 

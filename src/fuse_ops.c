@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bucketfs/ctl.h"
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/fuse_ops.h"
@@ -289,7 +290,29 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 	return edge(bfs_fs_readdir(fsys(), dir, fill_one, &c));
 }
 
+/*
+ * Extended attributes: only the root's user.bucketfs.ctl, which names the
+ * control socket for bucketfsctl; everything else has none (ENODATA, so
+ * tools that probe ACLs and labels carry on).
+ */
+static int op_getxattr(const char *path, const char *name, char *value, size_t size)
+{
+	const char *ctl = priv()->ctl_path;
+	size_t n;
+
+	if (!ctl || strcmp(path, "/") || strcmp(name, BFS_CTL_XATTR))
+		return -ENODATA;
+	n = strlen(ctl);
+	if (size == 0)
+		return (int)n;
+	if (size < n)
+		return -ERANGE;
+	memcpy(value, ctl, n);
+	return (int)n;
+}
+
 static const struct fuse_operations ops = {
+	.getxattr = op_getxattr,
 	.init = op_init,
 	.getattr = op_getattr,
 	.readlink = op_readlink,

@@ -27,6 +27,7 @@
 
 #include "bucketfs/config.h"
 #include "bucketfs/creds.h"
+#include "bucketfs/ctl.h"
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/fuse_ops.h"
@@ -44,6 +45,8 @@ struct daemon {
 	struct bfs_creds *creds;
 	struct bfs_store *store;
 	struct bfs_fs *fs;
+	struct bfs_ctl *ctl;
+	char ctl_path[4200];        /* "" when the control socket is off */
 	int lock_fd;
 	int status_fd;              /* write end of the pipe to the waiting parent */
 };
@@ -69,16 +72,12 @@ static void usage(FILE *out)
 		"Options:\n");
 	bfs_config_help(out);
 	bfs_provider_help(out);
+	fprintf(out, "\n");
+	bfs_creds_help(out);
 	fprintf(out,
-		"\n"
-		"CREDENTIALS, first found: one of passwd_file=, profile=, credential_process=,\n"
-		"iam_role=, ram_role=, ecs; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
-		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN);\n"
-		"else ~/.aws/credentials and ~/.aws/config [$AWS_PROFILE or default]; else AWS\n"
-		"container credentials (AWS_CONTAINER_CREDENTIALS_*_URI); else ~/.passwd-bucketfs,\n"
-		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Credentials\n"
-		"that expire are renewed 5 minutes ahead; refused ones are read again at once.\n"
 		"Not needed for file:DIR.\n"
+		"\n"
+		"bucketfsctl status|pending|flush|evict|fsck MOUNTPOINT talks to a running mount.\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"
 		"Semantics of every operation: SEMANTICS.md.\n");
@@ -397,6 +396,21 @@ static int open_fs(struct daemon *d)
 	return 0;
 }
 
+/* The control socket for bucketfsctl (ctl.h); a mount works without it. */
+static void start_ctl(struct daemon *d)
+{
+	struct bfs_ctl_info info = { d->mountpoint, d->target, d->cfg.cache_dir };
+	int rc;
+
+	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s/ctl.sock", d->cfg.cache_dir);
+	rc = bfs_ctl_start(d->ctl_path, d->fs, d->store, &info, &d->ctl);
+	if (rc) {
+		syslog(LOG_WARNING, "no control socket at %s: %s (bucketfsctl status and the like "
+		       "will not reach this mount)", d->ctl_path, strerror(-rc));
+		d->ctl_path[0] = '\0';
+	}
+}
+
 static int serve(struct daemon *d)
 {
 	struct bfs_fuse_priv priv = { 0 };
@@ -407,6 +421,7 @@ static int serve(struct daemon *d)
 	int rc = -1;
 
 	priv.fs = d->fs;
+	priv.ctl_path = d->ctl_path[0] ? d->ctl_path : NULL;
 	priv.cfg.entry_timeout = (double)d->cfg.stat_ttl_ms / 1000.0;
 	priv.cfg.attr_timeout = (double)d->cfg.stat_ttl_ms / 1000.0;
 	priv.cfg.negative_timeout = (double)d->cfg.neg_ttl_ms / 1000.0;
@@ -489,7 +504,9 @@ int main(int argc, char **argv)
 		goto out;
 	if (open_fs(&d))
 		goto out_report;
+	start_ctl(&d);
 	rc = serve(&d) ? 1 : 0;
+	bfs_ctl_stop(d.ctl);
 out_report:
 	report(&d, 0); /* no-op after a successful mount */
 	bfs_fs_close(d.fs);

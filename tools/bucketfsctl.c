@@ -15,6 +15,7 @@
 
 #include "bucketfs/config.h"
 #include "bucketfs/creds.h"
+#include "bucketfs/ctl.h"
 #include "bucketfs/error.h"
 #include "bucketfs/store.h"
 
@@ -36,6 +37,16 @@ static void usage(FILE *out)
 		"  rm BUCKET:/KEY...             delete objects (batched)\n"
 		"  cp BUCKET:/SRC BUCKET:/DST    server-side copy within the bucket\n"
 		"\n"
+		"Commands for a running mount (MOUNT: its mount point, or its cache directory),\n"
+		"through the control socket CACHE_DIR/ctl.sock (mode 600):\n"
+		"  status MOUNT                  the mount, its cache (size, cap, hit ratio) and\n"
+		"                                uploads (pending, failing, oldest), request counts\n"
+		"  pending MOUNT                 journaled uploads: PATH SIZE AGE_S ATTEMPTS LAST_ERROR\n"
+		"  flush MOUNT [SECONDS]         upload everything journaled now and wait (60 s)\n"
+		"  evict MOUNT PATH|--all        drop the cached copy of PATH (or every clean one)\n"
+		"  fsck MOUNT [--repair]         check the cache against its index; --repair drops\n"
+		"                                damaged copies and unreferenced data files\n"
+		"\n"
 		"Options:\n"
 		"  -o OPT[=VAL][,...]            mount options, as for bucketfs(1):\n");
 	bfs_config_help(out);
@@ -43,11 +54,8 @@ static void usage(FILE *out)
 		"  -v, --verbose                 trace requests (credentials redacted)\n"
 		"  -h, --help                    this text\n"
 		"  -V, --version                 version\n"
-		"\n"
-		"Credentials: passwd_file=, profile=, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
-		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN),\n"
-		"else ~/.aws/credentials [$AWS_PROFILE or default], else ~/.passwd-bucketfs,\n"
-		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs.  Secrets are never taken on the command line.\n");
+		"\n");
+	bfs_creds_help(out);
 }
 
 struct ctx {
@@ -391,12 +399,75 @@ static int cmd_cp(struct ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Commands for a running mount, through its control socket (ctl.h):
+ * MOUNT is its mount point (or cache directory, or the socket itself).
+ */
+static int to_daemon(int argc, char **argv, const char *cmd, int min, int max)
+{
+	char sock[4200], msg[MSG], req[4096];
+	size_t n;
+	int i, rc;
+
+	if (argc < min || argc > max)
+		return 2;
+	if (bfs_ctl_find(argv[0], sock, sizeof(sock), msg, sizeof(msg))) {
+		fprintf(stderr, "bucketfsctl: %s\n", msg);
+		return 1;
+	}
+	n = (size_t)snprintf(req, sizeof(req), "%s", cmd);
+	for (i = 1; i < argc && n < sizeof(req); i++)
+		n += (size_t)snprintf(req + n, sizeof(req) - n, " %s", argv[i]);
+	if (n >= sizeof(req) || strchr(req, '\n')) {
+		fprintf(stderr, "bucketfsctl: arguments too long or with a newline\n");
+		return 2;
+	}
+	rc = bfs_ctl_request(sock, req, stdout, msg, sizeof(msg));
+	if (rc)
+		fprintf(stderr, "bucketfsctl: %s: %s\n", cmd, msg);
+	return rc ? 1 : 0;
+}
+
+static int cmd_status(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return to_daemon(argc, argv, "status", 1, 1);
+}
+
+static int cmd_pending(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return to_daemon(argc, argv, "pending", 1, 1);
+}
+
+static int cmd_flush(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return to_daemon(argc, argv, "flush", 1, 2);
+}
+
+static int cmd_evict(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return to_daemon(argc, argv, "evict", 2, 2);
+}
+
+static int cmd_fsck(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	if (argc == 2 && strcmp(argv[1], "--repair"))
+		return 2;
+	return to_daemon(argc, argv, "fsck", 1, 2);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct ctx *c, int argc, char **argv);
 } commands[] = {
 	{ "check", cmd_check }, { "ls", cmd_ls }, { "stat", cmd_stat }, { "get", cmd_get },
 	{ "put", cmd_put }, { "rm", cmd_rm }, { "cp", cmd_cp },
+	{ "status", cmd_status }, { "pending", cmd_pending }, { "flush", cmd_flush },
+	{ "evict", cmd_evict }, { "fsck", cmd_fsck },
 };
 
 int main(int argc, char **argv)

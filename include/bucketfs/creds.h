@@ -57,6 +57,7 @@
 #define BUCKETFS_CREDS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct creds_refresh;
 
@@ -85,6 +86,9 @@ struct bfs_creds_opts {
 					 * http://100.100.100.200 (Aliyun) */
 	const char *bucket;             /* for BUCKET: lines of passwd files */
 };
+
+/* The sources and their order, for --help. */
+void bfs_creds_help(FILE *out);
 
 /* Allocate an empty credentials page.  Returns NULL on ENOMEM. */
 struct bfs_creds *bfs_creds_new(void);

@@ -157,4 +157,56 @@ struct bfs_fs_pending {
 };
 int bfs_fs_pending(struct bfs_fs *fs, struct bfs_fs_pending *out);
 
+/*
+ * Call fn for each journaled upload: its path, size, mtime (ns), failed
+ * attempts and last error (a bfs_err or -errno, 0 none).  Stops when fn
+ * returns non-zero.  Returns 0 or -errno.
+ */
+int bfs_fs_pending_list(struct bfs_fs *fs,
+			int (*fn)(void *arg, const char *path, uint64_t size, int64_t mtime_ns,
+				  uint32_t attempts, int error),
+			void *arg);
+
+/*
+ * Upload everything journaled now (delays ignored) and wait, at most
+ * timeout_s seconds; say (may be NULL) gets a progress line every second.
+ * Returns 0 when nothing is pending, -ETIMEDOUT when something still is.
+ */
+int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
+		     void (*say)(void *arg, const char *line), void *arg);
+
+/*
+ * Drop the cached copy of path, or of every file (path NULL); never one
+ * that is open or not uploaded.  *files and *bytes get what was freed.
+ * Returns 0, -ENOENT (no such entry), -EBUSY (open, or not uploaded) or
+ * -ENODATA (nothing cached).
+ */
+int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t *bytes);
+
+/* Entries in the index and the bytes it uses on disk. */
+int bfs_fs_index_stat(struct bfs_fs *fs, uint64_t *entries, uint64_t *bytes);
+
+/* What bfs_fs_fsck() found. */
+struct bfs_fs_fsck {
+	uint64_t entries;           /* index entries read */
+	uint64_t copies;            /* cached copies checked */
+	uint64_t bytes_checked;     /* ... bytes of them hashed or sized */
+	uint64_t journaled;         /* journaled uploads checked */
+	uint64_t damaged;           /* cached copies missing, short or corrupt */
+	uint64_t broken_journal;    /* journaled uploads whose data is not whole */
+	uint64_t orphans;           /* data files no entry refers to */
+	uint64_t repaired;          /* of these, dropped or removed */
+};
+
+/*
+ * Check the cache against the index (see fs_fsck.c); say gets one line per
+ * problem and progress lines.  With repair, drop damaged copies and remove
+ * orphans.  Returns 0 (see r for what was found) or -errno.
+ */
+int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char *line),
+		void *arg, struct bfs_fs_fsck *r);
+
+/* The configuration the filesystem runs with (for status). */
+const struct bfs_fs_cfg *bfs_fs_config(const struct bfs_fs *fs);
+
 #endif

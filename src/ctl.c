@@ -377,6 +377,23 @@ static void *acceptor(void *arg)
 	return NULL;
 }
 
+/* Close and free what start made (no thread running). */
+static void ctl_free(struct bfs_ctl *c)
+{
+	if (c->listen_fd >= 0)
+		close(c->listen_fd);
+	if (c->stop_pipe[0] >= 0) {
+		close(c->stop_pipe[0]);
+		close(c->stop_pipe[1]);
+	}
+	pthread_mutex_destroy(&c->lock);
+	free(c->sock_path);
+	free(c->mountpoint);
+	free(c->target);
+	free(c->cache_dir);
+	free(c);
+}
+
 int bfs_ctl_start(const char *sock_path, struct bfs_fs *fs, struct bfs_store *store,
 		  const struct bfs_ctl_info *info, struct bfs_ctl **out)
 {
@@ -427,18 +444,7 @@ int bfs_ctl_start(const char *sock_path, struct bfs_fs *fs, struct bfs_store *st
 fail_errno:
 	rc = -errno;
 fail:
-	if (c->listen_fd >= 0)
-		close(c->listen_fd);
-	if (c->stop_pipe[0] >= 0) {
-		close(c->stop_pipe[0]);
-		close(c->stop_pipe[1]);
-	}
-	pthread_mutex_destroy(&c->lock);
-	free(c->sock_path);
-	free(c->mountpoint);
-	free(c->target);
-	free(c->cache_dir);
-	free(c);
+	ctl_free(c);
 	return rc;
 }
 
@@ -455,16 +461,8 @@ void bfs_ctl_stop(struct bfs_ctl *c)
 	for (i = 0; i < CTL_MAX; i++)
 		if (c->slots[i].used)
 			pthread_join(c->slots[i].thread, NULL);
-	close(c->listen_fd);
-	close(c->stop_pipe[0]);
-	close(c->stop_pipe[1]);
 	(void)unlink(c->sock_path);
-	pthread_mutex_destroy(&c->lock);
-	free(c->sock_path);
-	free(c->mountpoint);
-	free(c->target);
-	free(c->cache_dir);
-	free(c);
+	ctl_free(c);
 }
 
 /* --- the client --------------------------------------------------------------- */

@@ -331,6 +331,18 @@ int bfs_fs_pending_list(struct bfs_fs *fs,
 	return rc < 0 ? rc : 0;
 }
 
+/* Wait until a worker finishes an upload, or a second passes. */
+static void wait_idle(struct fs_wb *wb)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += 1;
+	pthread_mutex_lock(&wb->mu);
+	pthread_cond_timedwait(&wb->idle, &wb->mu, &t);
+	pthread_mutex_unlock(&wb->mu);
+}
+
 static void set_draining(struct fs_wb *wb, int on)
 {
 	pthread_mutex_lock(&wb->mu);
@@ -364,15 +376,7 @@ int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
 				 " bytes, %" PRIu64 " failing", p.files, p.bytes, p.failing);
 			say(arg, line);
 		}
-		{
-			struct timespec t;
-
-			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_sec += 1;
-			pthread_mutex_lock(&wb->mu);
-			pthread_cond_timedwait(&wb->idle, &wb->mu, &t);
-			pthread_mutex_unlock(&wb->mu);
-		}
+		wait_idle(wb);
 	}
 	set_draining(wb, 0);
 	return rc;
@@ -427,13 +431,7 @@ static void drain(struct bfs_fs *fs, long wait_s)
 	       "up to %ld s", p.files, p.bytes, wait_s);
 	set_draining(wb, 1);
 	while (time(NULL) - t0 < wait_s) {
-		struct timespec t;
-
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_sec += 1;
-		pthread_mutex_lock(&wb->mu);
-		pthread_cond_timedwait(&wb->idle, &wb->mu, &t);
-		pthread_mutex_unlock(&wb->mu);
+		wait_idle(wb);
 		if (bfs_fs_pending(fs, &p) || !p.files)
 			break;
 		if (time(NULL) - last >= 5) {

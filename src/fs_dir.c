@@ -228,7 +228,10 @@ static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
 		return 0;
 	if (bfs_index_get(fs->ix, parent, &pe))
 		return 0;
-	return pe.type == BFS_ENT_DIR && fresh(pe.listed_ns, fs->cfg.neg_ttl_ms, now);
+	/* Only a directory this mount made: what another server put in a
+	 * directory we merely listed must be found at the first lookup. */
+	return pe.type == BFS_ENT_DIR && (pe.flags & BFS_EF_LOCAL) &&
+	       fresh(pe.listed_ns, fs->cfg.neg_ttl_ms, now);
 }
 
 int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
@@ -289,7 +292,7 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 			return rc;
 		/* gone, or now a file: ask afresh below */
 	}
-	/* A known file gone stale: one conditional HEAD; 304 means unchanged. */
+	/* A known file gone stale: one HEAD; the same ETag keeps the cached data. */
 	if (have && old.state == BFS_ST_CLEAN && old.type != BFS_ENT_DIR && old.etag[0]) {
 		char key[FS_KEY_MAX];
 		struct bfs_obj_info info;
@@ -297,11 +300,9 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		rc = fs_file_key(fs, path, key, sizeof(key));
 		if (rc)
 			return rc;
-		/* Unconditional when we never saw its metadata (it came from a
-		 * listing): the answer carries mode, owner and symlink-ness. */
-		rc = bfs_store_head_if(fs->store, key,
-				       (old.flags & (BFS_EF_META | BFS_EF_SEEN)) ? old.etag : NULL,
-				       &info);
+		/* Unconditional: a HEAD carries no body to save, and metadata
+		 * (chmod on another server) changes without the ETag. */
+		rc = bfs_store_head_if(fs->store, key, NULL, &info);
 		if (rc == BFS_E_NOTMODIFIED) {
 			old.validated_ns = now;
 			*e = old;

@@ -88,6 +88,9 @@ static const struct opt options[] = {
 	{ "unmount_wait", OPT_INT, F(unmount_wait_s), "30",
 	  "seconds unmount waits for pending write-back uploads (0: none; the rest stays journaled)" },
 	{ "upload_threads", OPT_INT, F(upload_threads), "4", "write-back uploads at once (1-64)" },
+	{ "conditional_put", OPT_FLAG, F(conditional_put), "off",
+	  "an upload replaces only the version this mount read (If-Match) and creates only new "
+	  "objects (If-None-Match); a file changed by another writer meanwhile fails with ESTALE" },
 	{ "cache_size", OPT_SIZE, F(cache_size), "0 (no cap)",
 	  "cap on the cache's bytes (K/M/G/T): least recently used copies are evicted" },
 	{ "cache_min_free", OPT_STR, F(cache_min_free), "5%",
@@ -105,6 +108,8 @@ static const struct opt options[] = {
 	{ "stat_cache_expire", OPT_TTL, F(stat_ttl_ms), NULL, "s3fs name for stat_ttl" },
 	{ "negative_ttl", OPT_TTL, F(neg_ttl_ms), "1", "seconds a missing name is remembered missing" },
 	{ "list_ttl", OPT_TTL, F(list_ttl_ms), "0", "seconds a directory listing is reused" },
+	{ "immutable", OPT_STR, F(immutable), "none",
+	  "write-once trees, /DIR[:/DIR...]: files below never change, so a cached one is never revalidated" },
 	{ "allow_other", OPT_FUSE, 0, "off", "let other users use the mount (see README)" },
 	{ "allow_root", OPT_FUSE, 0, "off", "let root use the mount" },
 	{ "auto_unmount", OPT_FUSE, 0, "off", "unmount when the daemon dies (FUSE)" },
@@ -201,6 +206,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->ca_bundle);
 	free(c->cache_dir);
 	free(c->cache_min_free);
+	free(c->immutable);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -559,6 +565,17 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 	if (c->metadata_endpoint && !strstr(c->metadata_endpoint, "://")) {
 		snprintf(msg, msgsz, "metadata_endpoint must be a URL (http://HOST[:PORT])");
 		return BFS_E_CONFIG;
+	}
+	if (c->immutable) {
+		const char *p = c->immutable;
+
+		for (; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+			if (*p != '/') {
+				snprintf(msg, msgsz, "immutable=%s: each tree is a path in the mount "
+					 "starting with '/', separated by ':'", c->immutable);
+				return BFS_E_CONFIG;
+			}
+		}
 	}
 	if (c->upload_threads < 1 || c->upload_threads > 64) {
 		snprintf(msg, msgsz, "upload_threads must be 1 to 64");

@@ -45,6 +45,8 @@ struct bfs_ctl {
 	char *mountpoint, *target, *cache_dir;
 	struct bfs_fs *fs;
 	struct bfs_store *store;
+	void (*kernel_forget)(void *arg, const char *path);
+	void *kernel_arg;
 	int listen_fd;
 	int stop_pipe[2];
 	pthread_t acceptor;
@@ -227,6 +229,22 @@ static int cmd_evict(struct bfs_ctl *c, struct out *o, const char *arg)
 	return rc;
 }
 
+static int cmd_invalidate(struct bfs_ctl *c, struct out *o, const char *arg)
+{
+	uint64_t n;
+	int rc;
+
+	if (!arg || arg[0] != '/')
+		return -EINVAL;
+	rc = bfs_fs_invalidate(c->fs, arg, &n);
+	if (rc)
+		return rc;
+	if (c->kernel_forget)
+		c->kernel_forget(c->kernel_arg, arg);
+	put(o, "invalidated %" PRIu64 " entries", n);
+	return 0;
+}
+
 static int cmd_fsck(struct bfs_ctl *c, struct out *o, const char *arg)
 {
 	struct bfs_fs_fsck r;
@@ -254,6 +272,7 @@ static const struct {
 	{ "flush", cmd_flush },
 	{ "evict", cmd_evict },
 	{ "fsck", cmd_fsck },
+	{ "invalidate", cmd_invalidate },
 };
 
 /* Read one request line (at most REQ_MAX bytes, 10 s). */
@@ -299,7 +318,7 @@ static void *serve_one(void *arg)
 			if (!strcmp(cmd, commands[i].name))
 				rc = commands[i].fn(s->c, &o, rest);
 		if (rc == -ENOSYS)
-			put(&o, "= %d unknown command '%.100s' (status, pending, flush, evict, fsck)",
+			put(&o, "= %d unknown command '%.100s' (status, pending, flush, evict, invalidate, fsck)",
 			    -rc, cmd);
 		else if (rc == -EUCLEAN)
 			put(&o, "= %d problems found (fsck --repair drops damaged copies and "
@@ -410,6 +429,8 @@ int bfs_ctl_start(const char *sock_path, struct bfs_fs *fs, struct bfs_store *st
 	c->listen_fd = c->stop_pipe[0] = c->stop_pipe[1] = -1;
 	c->fs = fs;
 	c->store = store;
+	c->kernel_forget = info->kernel_forget;
+	c->kernel_arg = info->kernel_arg;
 	c->started = (int64_t)time(NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	c->sock_path = strdup(sock_path);

@@ -46,6 +46,25 @@ void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
 	cfg->upload_threads = 4;
 }
 
+int fs_immutable(const struct bfs_fs *fs, const char *path)
+{
+	const char *p = fs->cfg.immutable;
+
+	while (p && *p) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		while (n > 1 && p[n - 1] == '/')
+			n--;
+		if (n == 1 && p[0] == '/')
+			return 1;
+		if (n && !strncmp(path, p, n) && (path[n] == '/' || path[n] == '\0'))
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
 int64_t fs_now_ns(void)
 {
 	struct timespec ts;
@@ -409,6 +428,8 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	pthread_mutex_init(&fs->evict_run, NULL);
 	pthread_cond_init(&fs->evict_cond, NULL);
 	fs->prefix = strdup(cfg->prefix ? cfg->prefix : "");
+	fs->immutable = cfg->immutable ? strdup(cfg->immutable) : NULL;
+	fs->cfg.immutable = fs->immutable;
 	fs->cache_dir = strdup(cfg->cache_dir);
 	rc = -ENOMEM;
 	if (!fs->prefix || !fs->cache_dir)
@@ -481,6 +502,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	pthread_mutex_destroy(&fs->evict_run);
 	pthread_cond_destroy(&fs->evict_cond);
 	free(fs->prefix);
+	free(fs->immutable);
 	free(fs->cache_dir);
 	free(fs->data_dir);
 	free(fs);

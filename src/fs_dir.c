@@ -256,7 +256,9 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		if (old.state == BFS_ST_NEGATIVE) {
 			if (fresh(old.validated_ns, fs->cfg.neg_ttl_ms, now))
 				return -ENOENT;
-		} else if (fresh(old.validated_ns, fs->cfg.stat_ttl_ms, now) || is_open(fs, path)) {
+		} else if (fresh(old.validated_ns, fs->cfg.stat_ttl_ms, now) || is_open(fs, path) ||
+			   (old.type == BFS_ENT_FILE && old.etag[0] && old.validated_ns &&
+			    fs_immutable(fs, path))) {
 			*e = old;
 			return 0;
 		}
@@ -543,5 +545,68 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
 			return rc;
 	}
 	rc = bfs_index_children(fs->ix, path, fill_child, &d);
+	return rc < 0 ? rc : 0;
+}
+
+struct inval {
+	struct bfs_fs *fs;
+	const char *dir;
+	uint64_t n;
+};
+
+static int inval_one(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+		     uint64_t *n);
+
+static int inval_child(void *arg, const char *name, const struct bfs_entry *e)
+{
+	struct inval *iv = arg;
+	char path[BFS_INDEX_PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", iv->dir, strcmp(iv->dir, "/") ? "/" : "",
+			     name) >= sizeof(path))
+		return 0;
+	return inval_one(iv->fs, path, e, &iv->n) < 0 ? -EIO : 0;
+}
+
+static int inval_one(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+		     uint64_t *n)
+{
+	struct bfs_entry c = *e;
+
+	(*n)++;
+	if (c.type == BFS_ENT_DIR) {
+		struct inval sub = { fs, path, 0 };
+		int rc = bfs_index_children(fs->ix, path, inval_child, &sub);
+
+		*n += sub.n;
+		if (rc < 0)
+			return rc;
+	}
+	if (c.state == BFS_ST_NEGATIVE)
+		return bfs_index_del(fs->ix, path);
+	if (c.state != BFS_ST_CLEAN)
+		return 0;  /* not uploaded yet: what we know is all there is */
+	c.validated_ns = 0;
+	c.listed_ns = 0;
+	return bfs_index_put(fs->ix, path, &c);
+}
+
+int bfs_fs_invalidate(struct bfs_fs *fs, const char *path, uint64_t *n)
+{
+	struct bfs_entry e;
+	int rc;
+
+	*n = 0;
+	if (!strcmp(path, "/")) {
+		struct inval sub = { fs, "/", 0 };
+
+		rc = bfs_index_children(fs->ix, "/", inval_child, &sub);
+		*n = sub.n;
+		return rc < 0 ? rc : 0;
+	}
+	rc = bfs_index_get(fs->ix, path, &e);
+	if (rc)
+		return rc;
+	rc = inval_one(fs, path, &e, n);
 	return rc < 0 ? rc : 0;
 }

@@ -122,7 +122,8 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	char key[FS_KEY_MAX];
 	struct bfs_entry *e = &of->ent;
 	int64_t now = fs_now_ns();
-	int fresh = now - e->validated_ns < (int64_t)fs->cfg.stat_ttl_ms * 1000000;
+	int fresh = now - e->validated_ns < (int64_t)fs->cfg.stat_ttl_ms * 1000000 ||
+		    (e->etag[0] && e->validated_ns && fs_immutable(fs, of->path));
 	uint64_t id;
 	int fd = -1, rc, whole;
 

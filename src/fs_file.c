@@ -565,7 +565,18 @@ int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 	rc = fs_file_key(fs, of->path, key, sizeof(key));
 	if (!rc) {
 		fs_put_opts(fs, of->path, &e, meta, &po);
+		if (fs->cfg.conditional_put) {
+			/* replace only the version this mount knew; create only new */
+			if (e.etag[0])
+				po.if_match = e.etag;
+			else
+				po.if_none_match_star = 1;
+		}
 		rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
+		if (rc == BFS_E_PRECOND)
+			syslog(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
+			       "version this mount %s (another writer; conditional_put)", of->path,
+			       e.etag[0] ? "read" : "expected to create");
 	}
 	pthread_mutex_lock(&of->lock);
 	if (!rc && of->gone) {

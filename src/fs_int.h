@@ -65,6 +65,7 @@ struct bfs_file {
 struct bfs_fs {
 	struct bfs_fs_cfg cfg;
 	char *prefix;
+	char *immutable;             /* cfg.immutable, owned */
 	char *cache_dir;
 	char *data_dir;
 	struct bfs_store *store;
@@ -103,6 +104,9 @@ int fs_dir_key(const struct bfs_fs *fs, const char *path, char *key, size_t keys
 
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);
+
+/* path is in a write-once tree (cfg.immutable): its files never change. */
+int fs_immutable(const struct bfs_fs *fs, const char *path);
 
 /* Attributes of an entry as the kernel sees them. */
 void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st);

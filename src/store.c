@@ -432,6 +432,10 @@ int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
 	}
 	if (o->if_none_match_star)
 		rc = store_hdr_add(h, "If-None-Match", "*");
+	/* Unquoted: radosgw (16) compares a PUT's If-Match with the bare ETag
+	 * and refuses the quoted form; S3 takes either. */
+	if (!rc && o->if_match)
+		rc = store_hdr_add(h, "If-Match", "%s", o->if_match);
 	return rc;
 }
 

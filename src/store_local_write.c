@@ -258,6 +258,26 @@ static int put_marker(struct local *lc, const char *op, const char *key,
 	return rc;
 }
 
+/* The object key is the version etag (BFS_E_PRECOND if another or none). */
+static int if_match(struct bfs_store *st, const char *op, const char *key, const char *etag)
+{
+	char cur[LOCAL_MD5_HEX];
+	struct local_obj ob;
+	int rc = local_obj_lookup(st, op, key, &ob, NULL);
+
+	if (rc == BFS_E_NOTFOUND)
+		return local_fail(op, 412, "PreconditionFailed", BFS_E_PRECOND,
+				  "'%.300s' is gone: not the version the write was based on", key);
+	if (rc)
+		return rc;
+	rc = local_obj_etag(op, key, &ob, cur);
+	local_obj_close(&ob);
+	if (!rc && strcmp(cur, etag))
+		rc = local_fail(op, 412, "PreconditionFailed", BFS_E_PRECOND,
+				"'%.300s' changed: not the version the write was based on", key);
+	return rc;
+}
+
 static int put_object(struct bfs_store *st, const char *op, const char *key,
 		      const struct put_src *src, const struct bfs_put_opts *o, char *etag)
 {
@@ -288,8 +308,16 @@ static int put_object(struct bfs_store *st, const char *op, const char *key,
 			rc = local_sys_fail(op, key, "fsync", errno);
 	}
 	close(fd);
-	if (!rc)
+	if (!rc && o && o->if_match) {
+		/* the tree lock makes the check and the rename one step */
+		pthread_mutex_lock(&lc->tree_lock);
+		rc = if_match(st, op, key, o->if_match);
+		if (!rc)
+			rc = commit(lc, op, key, &k, tmp, 0);
+		pthread_mutex_unlock(&lc->tree_lock);
+	} else if (!rc) {
 		rc = commit(lc, op, key, &k, tmp, o && o->if_none_match_star);
+	}
 	if (rc)
 		(void)unlinkat(lc->rootfd, tmp, 0);
 	else if (etag)

@@ -267,6 +267,26 @@ static void *mpu_worker(void *arg)
 	}
 }
 
+/* A conditional multipart upload: check the condition with a HEAD first
+ * (not atomic: a writer between the HEAD and the completion wins). */
+static int mpu_precondition(struct bfs_store *st, const char *key, const struct bfs_put_opts *o)
+{
+	struct bfs_obj_info info;
+	int rc;
+
+	if (!o || (!o->if_match && !o->if_none_match_star))
+		return 0;
+	rc = bfs_store_head(st, key, &info);
+	if (rc == BFS_E_NOTFOUND)
+		rc = o->if_match ? BFS_E_PRECOND : 0;
+	else if (!rc && (o->if_none_match_star || strcmp(info.etag, o->if_match)))
+		rc = BFS_E_PRECOND;
+	if (rc == BFS_E_PRECOND)
+		store_set_error("PUT", 412, "PreconditionFailed",
+				"the object is not the version the write was based on");
+	return rc;
+}
+
 int store_mpu_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
 		     const struct bfs_put_opts *o, char *etag)
 {
@@ -283,7 +303,15 @@ int store_mpu_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, u
 	if (!j.parts)
 		return -ENOMEM;
 	pthread_mutex_init(&j.lock, NULL);
-	rc = s3_mpu_init(st, key, o, &upload_id);
+	rc = mpu_precondition(st, key, o);
+	if (!rc) {
+		/* the conditions are not headers of CreateMultipartUpload */
+		struct bfs_put_opts io = o ? *o : (struct bfs_put_opts){ 0 };
+
+		io.if_match = NULL;
+		io.if_none_match_star = 0;
+		rc = s3_mpu_init(st, key, o ? &io : NULL, &upload_id);
+	}
 	if (rc)
 		goto out;
 	j.upload_id = upload_id;

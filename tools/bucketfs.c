@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct daemon {
 	struct bfs_store *store;
 	struct bfs_fs *fs;
 	struct bfs_ctl *ctl;
+	struct fuse *_Atomic fuse;  /* while serving, for the control socket */
 	char ctl_path[4200];        /* "" when the control socket is off */
 	int lock_fd;
 	int status_fd;              /* write end of the pipe to the waiting parent */
@@ -381,12 +383,14 @@ static int open_fs(struct daemon *d)
 	fc.stat_ttl_ms = d->cfg.stat_ttl_ms;
 	fc.neg_ttl_ms = d->cfg.neg_ttl_ms;
 	fc.list_ttl_ms = d->cfg.list_ttl_ms;
+	fc.immutable = d->cfg.immutable;
 	fc.cache_size = d->cfg.cache_size;
 	fc.cache_min_free = d->cfg.cache_min_free_bytes;
 	fc.cache_min_free_pct = d->cfg.cache_min_free_pct;
 	fc.writeback_ms = d->cfg.writeback_ms;
 	fc.unmount_wait_s = d->cfg.unmount_wait_s;
 	fc.upload_threads = d->cfg.upload_threads;
+	fc.conditional_put = d->cfg.conditional_put;
 	rc = bfs_fs_open(&fc, d->store, &d->fs);
 	if (rc) {
 		fprintf(stderr, "bucketfs: cannot open the cache in %s: %s\n", d->cfg.cache_dir,
@@ -396,10 +400,20 @@ static int open_fs(struct daemon *d)
 	return 0;
 }
 
+/* bucketfsctl invalidate: the kernel's entry, attributes and pages too. */
+static void kernel_forget(void *arg, const char *path)
+{
+	struct daemon *d = arg;
+	struct fuse *f = atomic_load(&d->fuse);
+
+	if (f)
+		(void)fuse_invalidate_path(f, path);
+}
+
 /* The control socket for bucketfsctl (ctl.h); a mount works without it. */
 static void start_ctl(struct daemon *d)
 {
-	struct bfs_ctl_info info = { d->mountpoint, d->target, d->cfg.cache_dir };
+	struct bfs_ctl_info info = { d->mountpoint, d->target, d->cfg.cache_dir, kernel_forget, d };
 	int rc;
 
 	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s/ctl.sock", d->cfg.cache_dir);
@@ -442,6 +456,7 @@ static int serve(struct daemon *d)
 	}
 	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0)
 		goto out_unmount;
+	atomic_store(&d->fuse, f);
 	write_pid(d);
 	syslog(LOG_INFO, "mounted %s on %s", d->target, d->mountpoint);
 	report(d, 1);
@@ -465,6 +480,7 @@ static int serve(struct daemon *d)
 		syslog(LOG_INFO, "unmounting %s", d->mountpoint);
 	}
 out_signals:
+	atomic_store(&d->fuse, NULL);
 	fuse_remove_signal_handlers(fuse_get_session(f));
 out_unmount:
 	fuse_unmount(f);

@@ -44,6 +44,8 @@ static void usage(FILE *out)
 		"  pending MOUNT                 journaled uploads: PATH SIZE AGE_S ATTEMPTS LAST_ERROR\n"
 		"  flush MOUNT [SECONDS]         upload everything journaled now and wait (60 s)\n"
 		"  evict MOUNT PATH|--all        drop the cached copy of PATH (or every clean one)\n"
+		"  invalidate MOUNT PATH         forget what is known of PATH (a directory: all\n"
+		"                                below it); the next use asks the bucket\n"
 		"  fsck MOUNT [--repair]         check the cache against its index; --repair drops\n"
 		"                                damaged copies and unreferenced data files\n"
 		"\n"
@@ -452,6 +454,12 @@ static int cmd_evict(struct ctx *c, int argc, char **argv)
 	return to_daemon(argc, argv, "evict", 2, 2);
 }
 
+static int cmd_invalidate(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return to_daemon(argc, argv, "invalidate", 2, 2);
+}
+
 static int cmd_fsck(struct ctx *c, int argc, char **argv)
 {
 	(void)c;
@@ -467,7 +475,7 @@ static const struct {
 	{ "check", cmd_check }, { "ls", cmd_ls }, { "stat", cmd_stat }, { "get", cmd_get },
 	{ "put", cmd_put }, { "rm", cmd_rm }, { "cp", cmd_cp },
 	{ "status", cmd_status }, { "pending", cmd_pending }, { "flush", cmd_flush },
-	{ "evict", cmd_evict }, { "fsck", cmd_fsck },
+	{ "evict", cmd_evict }, { "fsck", cmd_fsck }, { "invalidate", cmd_invalidate },
 };
 
 int main(int argc, char **argv)

@@ -59,6 +59,7 @@ struct bfs_config {
 	long writeback_ms;         /* -1: close() uploads; else the write-back delay */
 	int unmount_wait_s;
 	int upload_threads;
+	int conditional_put;
 	/* each value is followed by its "was given" flag (config.c relies on it) */
 	unsigned int uid;          /* owner of objects without metadata */
 	int has_uid;
@@ -72,6 +73,7 @@ struct bfs_config {
 	long stat_ttl_ms;
 	long neg_ttl_ms;
 	long list_ttl_ms;
+	char *immutable;           /* write-once trees "/a:/b" */
 	int foreground;            /* -f */
 };
 

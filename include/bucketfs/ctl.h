@@ -15,6 +15,8 @@
  *   flush [SECONDS]    upload everything journaled now and wait (default 60 s),
  *                      with a progress line every second
  *   evict PATH|--all   drop a cached copy (or every clean one)
+ *   invalidate PATH    forget what is known of PATH (a directory: all below it),
+ *                      in the index and the kernel; the next use asks the bucket
  *   fsck [--repair]    check the cache against its index
  */
 #ifndef BUCKETFS_CTL_H
@@ -33,6 +35,9 @@ struct bfs_ctl_info {
 	const char *mountpoint;
 	const char *target;         /* BUCKET[:/PREFIX] or file:DIR */
 	const char *cache_dir;
+	/* drop the kernel's caches of path (may be NULL); from any thread */
+	void (*kernel_forget)(void *arg, const char *path);
+	void *kernel_arg;
 };
 
 /*

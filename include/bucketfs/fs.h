@@ -39,6 +39,8 @@ struct bfs_fs_cfg {
 	long stat_ttl_ms;          /* positive metadata window (default 1000) */
 	long neg_ttl_ms;           /* negative window (default 1000) */
 	long list_ttl_ms;          /* directory listing window (default 0: always list) */
+	const char *immutable;     /* "/a:/b/c": files below never change (write-once
+	                            * trees): once cached, never revalidated; NULL none */
 	uint64_t whole_max;        /* objects up to this size are fetched whole (8 MiB) */
 	uint64_t readahead;        /* ranged fetch size for larger ones (8 MiB) */
 	uint64_t cache_size;       /* cap on the data files' bytes, 0 = none (default) */
@@ -48,6 +50,8 @@ struct bfs_fs_cfg {
 	                            * journals and the upload starts this long after */
 	long unmount_wait_s;       /* close waits this long for pending uploads (30) */
 	int upload_threads;        /* background uploads at once (4) */
+	int conditional_put;       /* uploads replace only the version this mount
+	                            * read, create only new objects (ESTALE else) */
 };
 
 /* Defaults as documented above. */
@@ -205,6 +209,13 @@ struct bfs_fs_fsck {
  */
 int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char *line),
 		void *arg, struct bfs_fs_fsck *r);
+
+/*
+ * Forget what is known of path and, for a directory, of everything below
+ * it: the next use asks the bucket (cached data is kept, and revalidated).
+ * *n gets the number of entries touched.  Returns 0, -ENOENT or -errno.
+ */
+int bfs_fs_invalidate(struct bfs_fs *fs, const char *path, uint64_t *n);
 
 /* The configuration the filesystem runs with (for status). */
 const struct bfs_fs_cfg *bfs_fs_config(const struct bfs_fs *fs);

@@ -175,6 +175,10 @@ struct bfs_put_opts {
 	const struct bfs_meta_kv *meta; /* user metadata, sent as x-amz-meta-NAME */
 	int nmeta;
 	int if_none_match_star;      /* create only: BFS_E_PRECOND if the key exists */
+	const char *if_match;        /* replace only this version (ETag): BFS_E_PRECOND
+	                              * if the object is another one or gone.  Atomic
+	                              * for a single PUT; for a multipart upload
+	                              * checked by a HEAD just before it */
 };
 
 /*

@@ -69,6 +69,8 @@ static const struct opt options[] = {
 	{ "list_v1", OPT_FLAG, F(list_v1), "off", "use ListObjects V1 (servers without V2)" },
 	{ "listobjectsv2", OPT_NOFLAG, F(list_v1), NULL, "s3fs name: V2 listings (the default)" },
 	{ "retries", OPT_INT, F(retries), "4", "retries of a failed request (backoff, jitter)" },
+	{ "mount_retry", OPT_INT, F(mount_retry_s), "0",
+	  "seconds to keep trying an unreachable endpoint at mount (boot: network not up yet)" },
 	{ "connect_timeout", OPT_MS, F(connect_timeout_ms), "5", "connect timeout, seconds" },
 	{ "stall_timeout", OPT_SEC, F(stall_timeout_s), "30",
 	  "abort and retry a transfer that moves no data for this many seconds" },

@@ -15,13 +15,17 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fuse.h>
@@ -274,6 +278,49 @@ static void write_pid(struct daemon *d)
 		syslog(LOG_WARNING, "cannot write pid to the cache lock file");
 }
 
+/* A mount that fails says so on stderr (the mount command, systemd's
+ * journal) and in syslog, so "nofail" in fstab hides nothing. */
+static void fail_msg(struct daemon *d, const char *msg)
+{
+	fprintf(stderr, "bucketfs: %s\n", msg);
+	if (!d->cfg.foreground)
+		syslog(LOG_ERR, "mount of %s on %s failed: %s", d->target, d->mountpoint, msg);
+}
+
+/*
+ * Is the bucket there?  With mount_retry=SECONDS, an unreachable endpoint
+ * (network or server not up yet, as at boot) is asked again, 1 s then up to
+ * 5 s apart, until it answers or the time is up; anything else (no such
+ * bucket, refused credentials) fails at once.
+ */
+static int check_store(struct daemon *d)
+{
+	time_t t0 = time(NULL);
+	unsigned wait = 1;
+	int rc;
+
+	for (;;) {
+		rc = bfs_store_check(d->store);
+		if (rc != BFS_E_CONNECT && rc != BFS_E_TIMEOUT && rc != BFS_E_TRANSIENT &&
+		    rc != BFS_E_THROTTLED && rc != BFS_E_TLS)
+			return rc;
+		if (time(NULL) - t0 + (time_t)wait > (time_t)d->cfg.mount_retry_s)
+			return rc;
+		{
+			char msg[MSG];
+
+			bfs_store_describe(rc, msg, sizeof(msg));
+			fprintf(stderr, "bucketfs: %s is unreachable (%s); trying again for up to "
+				"%ld s (mount_retry)\n", bfs_store_endpoint(d->store), msg,
+				(long)(d->cfg.mount_retry_s - (time(NULL) - t0)));
+			syslog(LOG_WARNING, "%s is unreachable (%s); trying again (mount_retry)",
+			       bfs_store_endpoint(d->store), msg);
+		}
+		sleep(wait);
+		wait = wait * 2 > 5 ? 5 : wait * 2;
+	}
+}
+
 static int open_store(struct daemon *d)
 {
 	struct bfs_creds_opts co;
@@ -288,24 +335,29 @@ static int open_store(struct daemon *d)
 	if (!d->cfg.local_root) {
 		rc = bfs_creds_load(d->creds, &co, msg, sizeof(msg));
 		if (rc) {
-			fprintf(stderr, "bucketfs: %s\n", msg);
+			fail_msg(d, msg);
 			return -1;
 		}
 	}
 	bfs_config_store_cfg(&d->cfg, d->creds, &sc);
 	rc = bfs_store_open(&sc, &d->store, msg, sizeof(msg));
 	if (rc) {
-		fprintf(stderr, "bucketfs: %s\n", msg[0] ? msg : bfs_strerror(rc));
+		fail_msg(d, msg[0] ? msg : bfs_strerror(rc));
 		return -1;
 	}
-	rc = bfs_store_check(d->store);
+	rc = check_store(d);
 	if (rc) {
+		char line[MSG + 700];
+
 		bfs_store_describe(rc, msg, sizeof(msg));
-		fprintf(stderr, "bucketfs: cannot use %s at %s: %s", d->cfg.bucket,
-			bfs_store_endpoint(d->store), msg);
-		if ((rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0])
-			fprintf(stderr, " [credentials from %s]", d->creds->source);
-		fputc('\n', stderr);
+		snprintf(line, sizeof(line), "cannot use %s at %s: %s%s%s%s", d->cfg.bucket,
+			 bfs_store_endpoint(d->store), msg,
+			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0] ?
+				 " [credentials from " : "",
+			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) ? d->creds->source : "",
+			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0] ?
+				 "]" : "");
+		fail_msg(d, line);
 		return -1;
 	}
 	return 0;
@@ -362,6 +414,35 @@ static void report(struct daemon *d, int ok)
 				close(fd);
 		}
 	}
+}
+
+/*
+ * systemd's readiness protocol without libsystemd: one datagram to the
+ * socket in $NOTIFY_SOCKET (a path, or "@name" in the abstract namespace).
+ * A no-op when not run by systemd.
+ */
+static void sd_notify_msg(const char *text)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	size_t n;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    (n = strlen(path)) >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, text, strlen(text), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+		syslog(LOG_WARNING, "cannot notify systemd at %s: %s", path, strerror(errno));
+	close(fd);
 }
 
 static int open_fs(struct daemon *d)
@@ -460,6 +541,13 @@ static int serve(struct daemon *d)
 	write_pid(d);
 	syslog(LOG_INFO, "mounted %s on %s", d->target, d->mountpoint);
 	report(d, 1);
+	{
+		char note[PATH_MAX + 600];
+
+		snprintf(note, sizeof(note), "READY=1\nMAINPID=%d\nSTATUS=%s mounted on %s",
+			 (int)getpid(), d->target, d->mountpoint);
+		sd_notify_msg(note);
+	}
 	if (d->single_thread) {
 		rc = fuse_loop(f);
 	} else {
@@ -473,6 +561,7 @@ static int serve(struct daemon *d)
 	}
 	/* A positive value is the signal that ended the loop (SIGTERM, SIGINT,
 	 * SIGHUP): a normal, clean stop. */
+	sd_notify_msg("STOPPING=1");
 	if (rc > 0) {
 		syslog(LOG_INFO, "signal %d: unmounting %s", rc, d->mountpoint);
 		rc = 0;

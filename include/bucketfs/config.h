@@ -44,6 +44,7 @@ struct bfs_config {
 	int unsigned_payload;
 	int list_v1;
 	int retries;
+	int mount_retry_s;         /* keep trying an unreachable endpoint at mount this long */
 	long connect_timeout_ms;
 	long stall_timeout_s;
 	uint64_t multipart_threshold;

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0330-fstab-boot — mounting from /etc/fstab and at boot: a "fuse.bucketfs"
+# line (every fstab-only word in it) mounts with mount -T through the
+# system's mount.fuse3 and unmounts with umount, for a bucket and for the
+# file: store; with mount_retry= an endpoint that comes up late is waited
+# for, and one that never does fails clearly when the time is up;
+# readiness and stopping are signalled to systemd over $NOTIFY_SOCKET.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 200
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=fstab-$RANDOM
+make_bucket "$bucket"
+printf '%s:%s\n' "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" >"$tmp/passwd"
+chmod 600 "$tmp/passwd"
+# mount(8) runs mount.fuse3 with a fixed PATH (/sbin:/bin:/usr/sbin:/usr/bin),
+# which runs "bucketfs" from it: put this build there for the test (unless a
+# bucketfs is installed already, which is then what fstab would run).
+if [ ! -e /usr/sbin/bucketfs ] && [ ! -e /usr/bin/bucketfs ] && [ ! -e /sbin/bucketfs ] &&
+	[ ! -e /bin/bucketfs ]; then
+	ln -s "$BFS_BUILD_DIR/bucketfs" /usr/sbin/bucketfs
+	on_exit rm -f /usr/sbin/bucketfs
+else
+	echo "# using the installed bucketfs for the fuse.bucketfs lines: $(command -v bucketfs)"
+fi
+quiet_umount() { umount -l "$1" 2>/dev/null || true; }
+
+# --- fstab: fuse.bucketfs, a bucket and the file: store ----------------------------------
+mkdir -p "$tmp/m1" "$tmp/m2" "$tmp/localbucket"
+cat >"$tmp/fstab" <<EOF2
+# a bucket, with every fstab-only word
+$bucket:/generated $tmp/m1 fuse.bucketfs _netdev,nofail,noauto,users,nouser,defaults,x-systemd.automount,x-systemd.mount-timeout=90,comment=test,allow_other,endpoint=$RGW_ENDPOINT,path_style,passwd_file=$tmp/passwd,cache_dir=$tmp/cache1,mount_retry=30 0 0
+# the embedded default
+file:$tmp/localbucket $tmp/m2 fuse.bucketfs _netdev,nofail,auto,cache_dir=$tmp/cache2 0 0
+EOF2
+on_exit quiet_umount "$tmp/m1"
+on_exit quiet_umount "$tmp/m2"
+out=$(mount -T "$tmp/fstab" "$tmp/m1" 2>&1) || fail "mount -T (bucket): $out"
+grep -q " $tmp/m1 fuse.bucketfs " /proc/mounts || fail "not in /proc/mounts as fuse.bucketfs: $(grep "$tmp/m1" /proc/mounts)"
+head -c 100000 /dev/urandom >"$tmp/x"
+mkdir -p "$tmp/m1/images/t1"
+cp "$tmp/x" "$tmp/m1/images/t1/0.png"
+boto3_py "$bucket" "$tmp/x" <<'PY' || fail "the fstab mount's file is not in the bucket"
+b, ref = sys.argv[1:3]
+assert s3.get_object(Bucket=b, Key="generated/images/t1/0.png")["Body"].read() == open(ref, "rb").read()
+PY
+ok "mount -T with a fuse.bucketfs line (_netdev, nofail, noauto, users, nouser, defaults, x-systemd.*, comment=): a write reaches the bucket"
+umount "$tmp/m1" || fail "umount of the fstab mount"
+grep -q " $tmp/m1 " /proc/mounts && fail "still mounted after umount"
+ok "umount unmounts it and the daemon exits"
+out=$(mount -T "$tmp/fstab" "$tmp/m2" 2>&1) || fail "mount -T (file:): $out"
+echo hello >"$tmp/m2/hello.txt"
+assert_eq "$(cat "$tmp/localbucket/hello.txt")" hello "the file: store from fstab writes into its directory"
+umount "$tmp/m2" || fail "umount of the file: mount"
+
+# --- mount_retry: an endpoint that comes up late, one that never does ---------------------
+port=$(free_port)
+late=http://127.0.0.1:$port
+(sleep 4; exec /usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
+	--upstream "$RGW_ENDPOINT" >"$tmp/late.out" 2>&1) &
+proxy=$!
+on_exit _bfs_kill_quietly "$proxy"
+on_exit pkill -f "faultproxy.py --listen-port $port"
+t0=$EPOCHREALTIME
+out=$("$BFS_BUILD_DIR/bucketfs" "$bucket" "$tmp/m1" -o "endpoint=$late,path_style,passwd_file=$tmp/passwd,cache_dir=$tmp/cache3,mount_retry=20,retries=1" 2>&1) ||
+	fail "the mount did not wait for the late endpoint: $out"
+d=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+grep -q "is unreachable .*trying again for up to" <<<"$out" || fail "no retry message: $out"
+ok "an endpoint up 4 s late: mounted after $d s ($(grep -c unreachable <<<"$out") retry messages)"
+umount "$tmp/m1"
+dead=http://127.0.0.1:$(free_port)
+t0=$EPOCHREALTIME
+out=$("$BFS_BUILD_DIR/bucketfs" "$bucket" "$tmp/m1" -o "endpoint=$dead,path_style,passwd_file=$tmp/passwd,cache_dir=$tmp/cache3,mount_retry=3" 2>&1) &&
+	fail "mounted a dead endpoint"
+d=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+grep -q "cannot use $bucket at $dead: cannot connect" <<<"$out" || fail "unclear failure: $out"
+awk -v d="$d" 'BEGIN { exit !(d >= 2.5 && d < 10) }' || fail "gave up after $d s (mount_retry=3)"
+ok "an endpoint that never comes: gave up after $d s: $(tail -n 1 <<<"$out")"
+
+# --- systemd readiness -----------------------------------------------------------------------
+python3 - "$tmp/notify.sock" "$tmp/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+with open(sys.argv[2], "w") as log:
+    for _ in range(2):
+        log.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+        log.flush()
+PY
+listener=$!
+on_exit _bfs_kill_quietly "$listener"
+for _ in $(seq 50); do [ -S "$tmp/notify.sock" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$tmp/notify.sock "$BFS_BUILD_DIR/bucketfs" "$bucket" "$tmp/m1" -f \
+	-o "endpoint=$RGW_ENDPOINT,path_style,passwd_file=$tmp/passwd,cache_dir=$tmp/cache4" >"$tmp/fg.log" 2>&1 &
+fg=$!
+on_exit _bfs_kill_quietly "$fg"
+for _ in $(seq 100); do grep -q READY=1 "$tmp/notify.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "READY=1 MAINPID=$fg STATUS=$bucket mounted on $tmp/m1" "$tmp/notify.log" ||
+	fail "no READY=1 with the daemon's pid: $(cat "$tmp/notify.log" 2>/dev/null)"
+mountpoint -q "$tmp/m1" || fail "READY=1 before the mount was up"
+ok "systemd readiness: $(head -n 1 "$tmp/notify.log")"
+fusermount3 -u "$tmp/m1"
+wait "$fg" || fail "the foreground daemon exited non-zero"
+wait "$listener" || true
+grep -q "STOPPING=1" "$tmp/notify.log" || fail "no STOPPING=1"
+ok "systemd stopping: STOPPING=1 at unmount"

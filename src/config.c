@@ -82,6 +82,8 @@ static const struct opt options[] = {
 	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded at once" },
 	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
 	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
+	{ "metrics", OPT_STR, F(metrics), "off",
+	  "serve Prometheus metrics over HTTP at HOST:PORT (e.g. 127.0.0.1:9567) or a socket path" },
 	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
 	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },
@@ -209,6 +211,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->cache_dir);
 	free(c->cache_min_free);
 	free(c->immutable);
+	free(c->metrics);
 	memset(c, 0, sizeof(*c));
 }
 

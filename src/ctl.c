@@ -27,6 +27,7 @@
 #include "bucketfs/ctl.h"
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
+#include "bucketfs/metrics.h"
 #include "bucketfs/store.h"
 
 #define CTL_MAX 8
@@ -229,6 +230,56 @@ static int cmd_evict(struct bfs_ctl *c, struct out *o, const char *arg)
 	return rc;
 }
 
+static int cmd_stats(struct bfs_ctl *c, struct out *o, const char *arg)
+{
+	static const char *const ops[8] = { "HEAD", "GET", "PUT", "DELETE", "LIST", "POST",
+					    "COPY", "OTHER" };
+	struct bfs_store_stats ss;
+	struct bfs_fs_stats fst;
+	uint64_t opens;
+	char h1[32], h2[32];
+	int i;
+
+	if (arg && !strcmp(arg, "--prometheus")) {
+		struct bfs_buf text = BFS_BUF_INIT(1 << 20);
+		char *line, *save = NULL;
+		int rc = bfs_metrics_text(c->fs, c->store, &text);
+
+		for (line = rc ? NULL : strtok_r(text.data, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			put(o, "%s", line);
+		bfs_buf_release(&text);
+		return rc;
+	}
+	if (arg && *arg)
+		return -EINVAL;
+	bfs_store_get_stats(c->store, &ss);
+	bfs_fs_get_stats(c->fs, &fst);
+	for (i = 0; i < 8; i++) {
+		uint64_t n = ss.requests[i];
+
+		if (n)
+			put(o, "requests_%s: %" PRIu64 " (mean %.1f ms)", ops[i], n,
+			    (double)ss.lat_sum_us[i] / 1000.0 / (double)n);
+	}
+	put(o, "retries: %" PRIu64, ss.retries);
+	human(ss.bytes_up, h1, sizeof(h1));
+	human(ss.bytes_down, h2, sizeof(h2));
+	put(o, "bytes_up: %" PRIu64 " (%s)", ss.bytes_up, h1);
+	put(o, "bytes_down: %" PRIu64 " (%s)", ss.bytes_down, h2);
+	opens = fst.cache_hits + fst.cache_misses;
+	put(o, "cache_hits: %" PRIu64, fst.cache_hits);
+	put(o, "cache_misses: %" PRIu64, fst.cache_misses);
+	put(o, "cache_hit_ratio: %.3f", opens ? (double)fst.cache_hits / (double)opens : 0.0);
+	human(fst.bytes_from_cache, h1, sizeof(h1));
+	put(o, "bytes_served_from_cache: %" PRIu64 " (%s: the egress the cache avoided)",
+	    fst.bytes_from_cache, h1);
+	for (i = 0; i < BFS_E_LAST - BFS_E_FIRST - 1; i++)
+		if (ss.errors[i])
+			put(o, "errors_%s: %" PRIu64, bfs_strerror(BFS_E_FIRST + 1 + i), ss.errors[i]);
+	return 0;
+}
+
 static int cmd_invalidate(struct bfs_ctl *c, struct out *o, const char *arg)
 {
 	uint64_t n;
@@ -273,6 +324,7 @@ static const struct {
 	{ "evict", cmd_evict },
 	{ "fsck", cmd_fsck },
 	{ "invalidate", cmd_invalidate },
+	{ "stats", cmd_stats },
 };
 
 /* Read one request line (at most REQ_MAX bytes, 10 s). */
@@ -318,7 +370,7 @@ static void *serve_one(void *arg)
 			if (!strcmp(cmd, commands[i].name))
 				rc = commands[i].fn(s->c, &o, rest);
 		if (rc == -ENOSYS)
-			put(&o, "= %d unknown command '%.100s' (status, pending, flush, evict, invalidate, fsck)",
+			put(&o, "= %d unknown command '%.100s' (status, stats, pending, flush, evict, invalidate, fsck)",
 			    -rc, cmd);
 		else if (rc == -EUCLEAN)
 			put(&o, "= %d problems found (fsck --repair drops damaged copies and "

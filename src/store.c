@@ -353,10 +353,33 @@ int bfs_store_mpu_list_parts(struct bfs_store *st, const char *key, const char *
 	return st->ops->mpu_list_parts(st, key, upload_id, out);
 }
 
+const double bfs_lat_bounds[BFS_LAT_BUCKETS - 1] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+						      0.5,   1,    2.5,   5,    10 };
+
+/* Count one attempt of op that took us microseconds (and failed with rc). */
+static void note_attempt(struct bfs_store *st, int op, int64_t us, int rc)
+{
+	int b = 0;
+
+	while (b < BFS_LAT_BUCKETS - 1 && (double)us / 1e6 > bfs_lat_bounds[b])
+		b++;
+	atomic_fetch_add(&st->lat_count[op][b], 1);
+	atomic_fetch_add(&st->lat_sum_us[op], (uint64_t)(us > 0 ? us : 0));
+	if (rc > BFS_E_FIRST && rc < BFS_E_LAST)
+		atomic_fetch_add(&st->errors[rc - BFS_E_FIRST - 1], 1);
+}
+
 void bfs_store_get_stats(struct bfs_store *st, struct bfs_store_stats *out)
 {
-	int i;
+	int i, b;
 
+	for (i = 0; i < 8; i++) {
+		for (b = 0; b < BFS_LAT_BUCKETS; b++)
+			out->lat_count[i][b] = atomic_load(&st->lat_count[i][b]);
+		out->lat_sum_us[i] = atomic_load(&st->lat_sum_us[i]);
+	}
+	for (i = 0; i < BFS_E_LAST - BFS_E_FIRST - 1; i++)
+		out->errors[i] = atomic_load(&st->errors[i]);
 	for (i = 0; i < 8; i++)
 		out->requests[i] = atomic_load(&st->requests[i]);
 	out->retries = atomic_load(&st->retries);
@@ -730,7 +753,9 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 	char **lines = NULL;
 	size_t nlines = 0;
 	size_t resp_start = rq->resp_body ? rq->resp_body->len : 0;
+	struct timespec t0, t1;
 	unsigned gen = 0;
+	int64_t us;
 	int attempt, rc, renewed = 0;
 
 	if (rq->key && (rc = store_check_key(rq->key)))
@@ -773,13 +798,18 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 		if (rq->on_attempt)
 			rq->on_attempt(rq->on_body_arg);
 		atomic_fetch_add(&st->requests[rq->op], 1);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = bfs_http_perform(st->http, &hr, resp);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
 		if (rc == 0 && resp->status >= 200 && resp->status < 300) {
+			note_attempt(st, rq->op, us, 0);
 			atomic_fetch_add(&st->bytes_up, rq->body_len);
 			atomic_fetch_add(&st->bytes_down, resp->body_bytes);
 			break;
 		}
 		rc = record_failure(rq, rc, resp);
+		note_attempt(st, rq->op, us, rc == BFS_E_NOTMODIFIED ? 0 : rc);
 		/* Refused as unknown or expired (a HEAD's 403 has no body to say
 		 * which): once more, with renewed credentials. */
 		if ((rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && !renewed &&

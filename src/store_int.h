@@ -73,6 +73,9 @@ struct bfs_store {
 	_Atomic uint64_t requests[8];
 	_Atomic uint64_t retries;
 	_Atomic uint64_t bytes_up, bytes_down;
+	_Atomic uint64_t lat_count[8][BFS_LAT_BUCKETS];
+	_Atomic uint64_t lat_sum_us[8];
+	_Atomic uint64_t errors[BFS_E_LAST - BFS_E_FIRST - 1];
 };
 
 /* Request headers we add and sign; names and values are owned (malloc'd). */

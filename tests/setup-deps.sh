@@ -15,6 +15,8 @@ packages=(
 	libexpat1-dev libjansson-dev
 	# the S3 server of the integration tests (tests/rgw.sh) and its clients
 	ceph-mon ceph-osd radosgw ceph-common awscli python3 python3-boto3 curl
+	# the Prometheus text parser that checks the metrics (t0340)
+	python3-prometheus-client
 	# the Node tests
 	nodejs npm
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks

@@ -36,6 +36,7 @@
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/fuse_ops.h"
+#include "bucketfs/metrics.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
 
@@ -51,6 +52,7 @@ struct daemon {
 	struct bfs_store *store;
 	struct bfs_fs *fs;
 	struct bfs_ctl *ctl;
+	struct bfs_metrics *metrics;
 	struct fuse *_Atomic fuse;  /* while serving, for the control socket */
 	char ctl_path[4200];        /* "" when the control socket is off */
 	int lock_fd;
@@ -610,7 +612,10 @@ int main(int argc, char **argv)
 	if (open_fs(&d))
 		goto out_report;
 	start_ctl(&d);
+	if (d.cfg.metrics && (rc = bfs_metrics_start(d.cfg.metrics, d.fs, d.store, &d.metrics)))
+		syslog(LOG_ERR, "cannot serve metrics at %s: %s", d.cfg.metrics, strerror(-rc));
 	rc = serve(&d) ? 1 : 0;
+	bfs_metrics_stop(d.metrics);
 	bfs_ctl_stop(d.ctl);
 out_report:
 	report(&d, 0); /* no-op after a successful mount */

@@ -41,6 +41,9 @@ static void usage(FILE *out)
 		"through the control socket CACHE_DIR/ctl.sock (mode 600):\n"
 		"  status MOUNT                  the mount, its cache (size, cap, hit ratio) and\n"
 		"                                uploads (pending, failing, oldest), request counts\n"
+		"  stats MOUNT [--prometheus]    requests by kind and their mean time, bytes up and\n"
+		"                                down, cache hits, bytes served from the cache (the\n"
+		"                                egress avoided), errors; or the Prometheus text\n"
 		"  pending MOUNT                 journaled uploads: PATH SIZE AGE_S ATTEMPTS LAST_ERROR\n"
 		"  flush MOUNT [SECONDS]         upload everything journaled now and wait (60 s)\n"
 		"  evict MOUNT PATH|--all        drop the cached copy of PATH (or every clean one)\n"
@@ -436,6 +439,14 @@ static int cmd_status(struct ctx *c, int argc, char **argv)
 	return to_daemon(argc, argv, "status", 1, 1);
 }
 
+static int cmd_stats(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	if (argc == 2 && strcmp(argv[1], "--prometheus"))
+		return 2;
+	return to_daemon(argc, argv, "stats", 1, 2);
+}
+
 static int cmd_pending(struct ctx *c, int argc, char **argv)
 {
 	(void)c;
@@ -474,7 +485,7 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check }, { "ls", cmd_ls }, { "stat", cmd_stat }, { "get", cmd_get },
 	{ "put", cmd_put }, { "rm", cmd_rm }, { "cp", cmd_cp },
-	{ "status", cmd_status }, { "pending", cmd_pending }, { "flush", cmd_flush },
+	{ "status", cmd_status }, { "stats", cmd_stats }, { "pending", cmd_pending }, { "flush", cmd_flush },
 	{ "evict", cmd_evict }, { "fsck", cmd_fsck }, { "invalidate", cmd_invalidate },
 };
 

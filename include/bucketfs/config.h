@@ -51,6 +51,7 @@ struct bfs_config {
 	uint64_t part_size;
 	int parallel_parts;
 	int verbose;
+	char *metrics;             /* HOST:PORT or socket path for Prometheus, NULL off */
 	/* filesystem */
 	char *cache_dir;           /* NULL until defaulted by the mount */
 	uint64_t cache_size;       /* cap on cached bytes, 0 = none */

@@ -11,6 +11,9 @@
  *
  * Commands:
  *   status             the mount, the cache, the uploads, in "name: value" lines
+ *   stats [--prometheus]  requests by kind (mean time), bytes up and down, cache
+ *                      hits and misses, bytes served from the cache, errors;
+ *                      or all counters in the Prometheus text format
  *   pending            one line per journaled upload: PATH SIZE AGE_S ATTEMPTS ERROR
  *   flush [SECONDS]    upload everything journaled now and wait (default 60 s),
  *                      with a progress line every second

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "bucketfs/buf.h"
+#include "bucketfs/error.h"
 #include "bucketfs/xml.h"
 
 struct bfs_creds;
@@ -102,11 +103,21 @@ const struct bfs_store_error *bfs_store_last_error(void);
  */
 void bfs_store_describe(int err, char *out, size_t outsz);
 
+/* Upper bounds (seconds) of the request latency histogram's buckets; the
+ * last bucket is everything slower. */
+#define BFS_LAT_BUCKETS 12
+extern const double bfs_lat_bounds[BFS_LAT_BUCKETS - 1];
+
 /* Request counters (for tests and stats); all monotonically increasing. */
 struct bfs_store_stats {
 	uint64_t requests[8];   /* by enum bfs_store_op */
 	uint64_t retries;
 	uint64_t bytes_up, bytes_down;
+	/* each attempt's time, by op: counts per bucket (not cumulative), sum */
+	uint64_t lat_count[8][BFS_LAT_BUCKETS];
+	uint64_t lat_sum_us[8];
+	/* failed attempts by bucketfs error: errors[code - BFS_E_FIRST - 1] */
+	uint64_t errors[BFS_E_LAST - BFS_E_FIRST - 1];
 };
 enum bfs_store_op { BFS_OP_HEAD, BFS_OP_GET, BFS_OP_PUT, BFS_OP_DELETE, BFS_OP_LIST,
 		    BFS_OP_POST, BFS_OP_COPY, BFS_OP_OTHER };

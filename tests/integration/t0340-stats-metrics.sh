@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0340-stats-metrics — what a mount counts, three ways: bucketfsctl stats
+# (readable), bucketfsctl stats --prometheus and -o metrics=HOST:PORT (the
+# Prometheus text format, both parsed with prometheus_client's own parser
+# and checked against the work done: PUTs, cache hits, bytes served from the
+# cache, a histogram whose buckets add up).
+. "$(dirname "$0")/../lib.sh"
+test_timeout 120
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=metrics-$RANDOM
+make_bucket "$bucket"
+port=$(free_port)
+mnt=$tmp/mnt
+bfs_mount "$bucket" "$mnt" "stat_ttl=3600,metrics=127.0.0.1:$port"
+ctl() { "$BFS_BUILD_DIR/bucketfsctl" "$@"; }
+mkdir -p "$mnt/images/t1"
+for n in 0 1 2 3; do head -c 100000 /dev/urandom >"$mnt/images/t1/$n.png"; done
+for _ in 1 2 3; do cat "$mnt"/images/t1/*.png >/dev/null; done
+
+st=$(ctl stats "$mnt") || fail "stats: $st"
+grep -q "^requests_PUT: [1-9]" <<<"$st" || fail "stats: no PUTs: $st"
+grep -q "^cache_hits: 12$" <<<"$st" || fail "stats: hits: $st"
+grep -q "^bytes_served_from_cache: [1-9][0-9]* (.*the egress the cache avoided)" <<<"$st" || fail "stats: $st"
+ok "bucketfsctl stats: $(grep -E '^(requests_PUT|cache_hit_ratio|bytes_served)' <<<"$st" | tr '\n' ';')"
+
+check() {  # WHERE FILE: parse the exposition in FILE, check it against the work done
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[2]).read())}
+def one(name, **labels):
+    for f in fams.values():
+        for s in f.samples:
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+                return s.value
+    raise SystemExit("%s: no sample %s %s" % (sys.argv[1], name, labels))
+assert one("bucketfs_requests_total", op="PUT") >= 5, "PUTs"     # 4 files and a marker
+assert one("bucketfs_cache_hits_total") == 12, "hits"
+# (the kernel's page cache serves re-reads of an unchanged file itself)
+assert one("bucketfs_bytes_served_from_cache_total") >= 400000, "bytes from cache"
+assert 0 < one("bucketfs_cache_hit_ratio") <= 1
+assert one("bucketfs_pending_uploads") == 0
+h = fams["bucketfs_request_duration_seconds"]
+assert h.type == "histogram"
+for op in ("PUT", "HEAD", "GET", "LIST"):
+    buckets = [s.value for s in h.samples if s.name.endswith("_bucket") and s.labels["op"] == op]
+    assert buckets == sorted(buckets), "%s buckets not cumulative" % op
+    count = one("bucketfs_request_duration_seconds_count", op=op)
+    assert buckets[-1] == count, "%s: +Inf bucket != count" % op
+    assert count == one("bucketfs_requests_total", op=op), "%s: count != requests" % op
+print("# %s: %d metric families, PUT %d, cache hits %d" % (sys.argv[1], len(fams),
+      one("bucketfs_requests_total", op="PUT"), one("bucketfs_cache_hits_total")))
+PY
+}
+ctl stats "$mnt" --prometheus >"$tmp/prom" || fail "stats --prometheus failed"
+check "stats --prometheus" "$tmp/prom" || fail "stats --prometheus does not parse or does not add up"
+ok "stats --prometheus: parsed by prometheus_client, counters and histogram agree with the work"
+curl -fsS "http://127.0.0.1:$port/metrics" >"$tmp/scrape" || fail "no metrics at 127.0.0.1:$port"
+check "http://127.0.0.1:$port/metrics" "$tmp/scrape" || fail "the scraped metrics do not parse or do not add up"
+ok "-o metrics=127.0.0.1:$port serves the same text over HTTP: $(grep -c '^bucketfs_' "$tmp/scrape") samples"
+grep -E '^bucketfs_(requests_total\{op="PUT"\}|cache_hits_total|request_duration_seconds_bucket\{op="PUT",le="0.05"\})' "$tmp/scrape" | sed 's/^/# /'
+bfs_umount "$mnt"

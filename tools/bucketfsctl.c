@@ -36,6 +36,9 @@ static void usage(FILE *out)
 		"                                upload (multipart above the threshold)\n"
 		"  rm BUCKET:/KEY...             delete objects (batched)\n"
 		"  cp BUCKET:/SRC BUCKET:/DST    server-side copy within the bucket\n"
+		"  presign BUCKET:/KEY [--expires SECONDS]\n"
+		"                                a URL anyone can GET the object with, for SECONDS\n"
+		"                                (default 3600, at most 7 days)\n"
 		"\n"
 		"Commands for a running mount (MOUNT: its mount point, or its cache directory),\n"
 		"through the control socket CACHE_DIR/ctl.sock (mode 600):\n"
@@ -404,6 +407,37 @@ static int cmd_cp(struct ctx *c, int argc, char **argv)
 	return rc;
 }
 
+static int cmd_presign(struct ctx *c, int argc, char **argv)
+{
+	struct bfs_buf url = BFS_BUF_INIT(65536);
+	char msg[MSG] = "", *key, *end;
+	long expires = 3600;
+	int rc;
+
+	if (argc == 3 && !strcmp(argv[1], "--expires")) {
+		expires = strtol(argv[2], &end, 10);
+		if (*end || !*argv[2])
+			return 2;
+	} else if (argc != 1) {
+		return 2;
+	}
+	if (open_target(c, argv[0], 1))
+		return 2;
+	key = target_key(c);
+	if (!key)
+		return 1;
+	rc = bfs_store_presign(c->st, key, expires, &url, msg, sizeof(msg));
+	if (rc && msg[0])
+		fprintf(stderr, "bucketfsctl: presign: %s\n", msg);
+	else if (rc)
+		rc = die_store(rc, key);
+	else
+		printf("%s\n", bfs_buf_str(&url));
+	bfs_buf_release(&url);
+	free(key);
+	return rc ? 1 : 0;
+}
+
 /*
  * Commands for a running mount, through its control socket (ctl.h):
  * MOUNT is its mount point (or cache directory, or the socket itself).
@@ -484,7 +518,7 @@ static const struct {
 	int (*fn)(struct ctx *c, int argc, char **argv);
 } commands[] = {
 	{ "check", cmd_check }, { "ls", cmd_ls }, { "stat", cmd_stat }, { "get", cmd_get },
-	{ "put", cmd_put }, { "rm", cmd_rm }, { "cp", cmd_cp },
+	{ "put", cmd_put }, { "rm", cmd_rm }, { "cp", cmd_cp }, { "presign", cmd_presign },
 	{ "status", cmd_status }, { "stats", cmd_stats }, { "pending", cmd_pending }, { "flush", cmd_flush },
 	{ "evict", cmd_evict }, { "fsck", cmd_fsck }, { "invalidate", cmd_invalidate },
 };

@@ -241,6 +241,16 @@ int bfs_store_mpu_abort(struct bfs_store *st, const char *key, const char *uploa
 int bfs_store_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
 			     struct bfs_xml_parts *out);
 
+/*
+ * A URL that lets anyone GET key for expires seconds (1..604800) without
+ * credentials: SigV4 query signing, or OSS's V1 query signing in the OSS
+ * signature modes (with the session token as security-token).  Appended to
+ * url.  Returns 0, -ENOTSUP (the file: store; SigV4 with a session token)
+ * or -EINVAL with msg set, or a bfs_buf error.
+ */
+int bfs_store_presign(struct bfs_store *st, const char *key, long expires, struct bfs_buf *url,
+		      char *msg, size_t msgsz);
+
 /* 1 when etag is a plain MD5 of the object's bytes (32 hex digits: a
  * single-part upload without SSE-KMS), else 0. */
 int bfs_etag_is_md5(const char *etag);

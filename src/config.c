@@ -82,6 +82,9 @@ static const struct opt options[] = {
 	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded at once" },
 	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
 	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
+	{ "logfile", OPT_STR, F(logfile), "syslog",
+	  "write the log to this file instead (SIGHUP reopens it: logrotate)" },
+	{ "loglevel", OPT_STR, F(loglevel), "info", "error, warning, info or debug" },
 	{ "metrics", OPT_STR, F(metrics), "off",
 	  "serve Prometheus metrics over HTTP at HOST:PORT (e.g. 127.0.0.1:9567) or a socket path" },
 	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
@@ -212,6 +215,8 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->cache_min_free);
 	free(c->immutable);
 	free(c->metrics);
+	free(c->logfile);
+	free(c->loglevel);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -581,6 +586,15 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 				return BFS_E_CONFIG;
 			}
 		}
+	}
+	if (c->logfile && c->logfile[0] != '/') {
+		snprintf(msg, msgsz, "logfile=%s: give an absolute path", c->logfile);
+		return BFS_E_CONFIG;
+	}
+	if (c->loglevel && strcmp(c->loglevel, "error") && strcmp(c->loglevel, "warning") &&
+	    strcmp(c->loglevel, "info") && strcmp(c->loglevel, "debug")) {
+		snprintf(msg, msgsz, "loglevel=%s: error, warning, info or debug", c->loglevel);
+		return BFS_E_CONFIG;
 	}
 	if (c->upload_threads < 1 || c->upload_threads > 64) {
 		snprintf(msg, msgsz, "upload_threads must be 1 to 64");

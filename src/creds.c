@@ -24,6 +24,7 @@
 #include "bucketfs/creds.h"
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 
 #define CREDS_FILE_MAX (64 * 1024)
 
@@ -586,13 +587,13 @@ static int do_refresh(struct bfs_creds *c, const char *why)
 	}
 	pthread_rwlock_unlock(&rf->lock);
 	if (rc == 0 && tmp->expires)
-		syslog(LOG_INFO, "credentials from %s %s (%s); they expire in %lld s", tmp->source,
+		bfs_log(LOG_INFO, "credentials from %s %s (%s); they expire in %lld s", tmp->source,
 		       changed ? "renewed" : "read again, unchanged", why, tmp->expires - now);
 	else if (rc == 0)
-		syslog(LOG_INFO, "credentials from %s %s (%s)", tmp->source,
+		bfs_log(LOG_INFO, "credentials from %s %s (%s)", tmp->source,
 		       changed ? "renewed" : "read again, unchanged", why);
 	else
-		syslog(LOG_WARNING, "cannot renew the credentials (%s): %s; next attempt in %lld s",
+		bfs_log(LOG_WARNING, "cannot renew the credentials (%s): %s; next attempt in %lld s",
 		       why, msg[0] ? msg : bfs_strerror(rc), backoff);
 	bfs_creds_free(tmp);
 	return changed;

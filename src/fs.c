@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
 
 void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
@@ -238,7 +239,7 @@ int fs_went_offline(struct bfs_fs *fs, int err)
 	    err != BFS_E_THROTTLED)
 		return 0;
 	if (!fs_offline(fs))
-		syslog(LOG_WARNING, "the bucket is unreachable (%s): serving cached files",
+		bfs_log(LOG_WARNING, "the bucket is unreachable (%s): serving cached files",
 		       bfs_strerror(err));
 	atomic_store(&fs->offline_until_ns, fs_now_ns() + 5000000000LL);
 	return 1;
@@ -253,7 +254,7 @@ int fs_store_errno(const char *what, const char *path, int err)
 	if (err > -4096 && err < 0)
 		return err;
 	bfs_store_describe(err, msg, sizeof(msg));
-	syslog(LOG_ERR, "%s %s: %s", what, path, msg);
+	bfs_log(LOG_ERR, "%s %s: %s", what, path, msg);
 	fprintf(stderr, "bucketfs: %s %s: %s\n", what, path, msg);
 	return -bfs_err_to_errno(err);
 }
@@ -366,7 +367,7 @@ static int rebuild_index(struct bfs_fs *fs, const char *ipath)
 		return -ENAMETOOLONG;
 	if (rename(ipath, aside) < 0 || rename(fs->data_dir, data_aside) < 0)
 		return -EIO;
-	syslog(LOG_ERR, "the cache index in %s is damaged: moved it to %s and the data files "
+	bfs_log(LOG_ERR, "the cache index in %s is damaged: moved it to %s and the data files "
 	       "to %s (uploads journaled there, if any, were not sent; inspect them), and "
 	       "started an empty cache", fs->cache_dir, aside, data_aside);
 	fprintf(stderr, "bucketfs: the cache index in %s is damaged: moved aside to %s; "
@@ -405,7 +406,7 @@ static int forget_unindexed(struct bfs_fs *fs)
 		closedir(d);
 	}
 	if (n)
-		syslog(LOG_WARNING, "cache: the index in %s is new or empty: removed %" PRIu64
+		bfs_log(LOG_WARNING, "cache: the index in %s is new or empty: removed %" PRIu64
 		       " data files that no index entry refers to", fs->cache_dir, n);
 	return 0;
 }

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
 #include "idset.h"
 
@@ -330,7 +331,7 @@ static int64_t walk_data(struct bfs_fs *fs, int orphans)
 	}
 	idset_free(&refs);
 	if (removed)
-		syslog(LOG_WARNING, "cache: removed %" PRIu64 " data files (%" PRIu64 " bytes) "
+		bfs_log(LOG_WARNING, "cache: removed %" PRIu64 " data files (%" PRIu64 " bytes) "
 		       "that no index entry refers to (left by a crash or a lost index)",
 		       removed, removed_bytes);
 	return sum;
@@ -360,7 +361,7 @@ static void *evictor(void *arg)
 			uint64_t freed = fs_cache_evict(fs, need);
 
 			if (freed < need)
-				syslog(LOG_WARNING, "cache over its limits by %" PRIu64 " bytes and "
+				bfs_log(LOG_WARNING, "cache over its limits by %" PRIu64 " bytes and "
 				       "nothing more can be evicted (open or unuploaded files)",
 				       need - freed);
 		}

@@ -16,6 +16,7 @@
 
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
 
 int fs_data_verified(struct bfs_fs *fs, uint64_t id)
@@ -73,7 +74,7 @@ static int check_cached(struct bfs_fs *fs, int fd, const struct bfs_entry *e, co
 		return 0;
 	}
 	atomic_fetch_add(&fs->st_damaged, 1);
-	syslog(LOG_ERR, "%s: the cached copy is damaged (%s): fetching it again", path, why);
+	bfs_log(LOG_ERR, "%s: the cached copy is damaged (%s): fetching it again", path, why);
 	return -EIO;
 }
 
@@ -144,7 +145,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 			e->cached_bytes = 0;
 			e->flags &= ~(uint32_t)BFS_EF_CACHED;
 		} else if (fd < 0 && e->data_id) {
-			syslog(LOG_ERR, "%s: the cached copy is missing: fetching it again",
+			bfs_log(LOG_ERR, "%s: the cached copy is missing: fetching it again",
 			       of->path);
 			e->data_id = 0;
 			e->cached_bytes = 0;

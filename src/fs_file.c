@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
 
 static unsigned path_hash(const char *p)
@@ -574,7 +575,7 @@ int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 		}
 		rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
 		if (rc == BFS_E_PRECOND)
-			syslog(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
+			bfs_log(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
 			       "version this mount %s (another writer; conditional_put)", of->path,
 			       e.etag[0] ? "read" : "expected to create");
 	}
@@ -711,7 +712,7 @@ static int recover_journaled(void *arg, const char *path, const struct bfs_entry
 	}
 	if (fd >= 0)
 		close(fd);
-	syslog(LOG_ERR, "%s: the data of its journaled upload is missing or short; "
+	bfs_log(LOG_ERR, "%s: the data of its journaled upload is missing or short; "
 	       "the bucket keeps its previous version", path);
 	return recover_one(arg, path, e);
 }

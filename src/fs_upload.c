@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
 
 #define QUEUE_MAX 256
@@ -157,7 +158,7 @@ static void upload_one(struct bfs_fs *fs, const char *path)
 		return;  /* uploaded, renamed, removed or being rewritten meanwhile */
 	rc = fs_ofile_upload(fs, of);
 	if (rc)
-		syslog(LOG_WARNING, "upload of %s failed (%s); it stays journaled and is tried "
+		bfs_log(LOG_WARNING, "upload of %s failed (%s); it stays journaled and is tried "
 		       "again after %" PRId64 " s", path, strerror(-rc),
 		       fs_upload_backoff_ns(of->ent.upload_attempts) / 1000000000);
 	fs_ofile_put(fs, of);
@@ -427,7 +428,7 @@ static void drain(struct bfs_fs *fs, long wait_s)
 
 	if (bfs_fs_pending(fs, &p) || !p.files)
 		return;
-	syslog(LOG_INFO, "unmount: %" PRIu64 " pending uploads (%" PRIu64 " bytes); waiting "
+	bfs_log(LOG_INFO, "unmount: %" PRIu64 " pending uploads (%" PRIu64 " bytes); waiting "
 	       "up to %ld s", p.files, p.bytes, wait_s);
 	set_draining(wb, 1);
 	while (time(NULL) - t0 < wait_s) {
@@ -436,16 +437,16 @@ static void drain(struct bfs_fs *fs, long wait_s)
 			break;
 		if (time(NULL) - last >= 5) {
 			last = time(NULL);
-			syslog(LOG_INFO, "unmount: %" PRIu64 " uploads still pending (%" PRIu64
+			bfs_log(LOG_INFO, "unmount: %" PRIu64 " uploads still pending (%" PRIu64
 			       " bytes, %" PRIu64 " failing)", p.files, p.bytes, p.failing);
 		}
 	}
 	if (p.files)
-		syslog(LOG_WARNING, "unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
+		bfs_log(LOG_WARNING, "unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
 		       "journaled in the cache; the next mount with this cache_dir sends them",
 		       p.files, p.bytes);
 	else
-		syslog(LOG_INFO, "unmount: every pending upload is in the bucket");
+		bfs_log(LOG_INFO, "unmount: every pending upload is in the bucket");
 }
 
 void fs_upload_stop(struct bfs_fs *fs, long wait_s)
@@ -461,7 +462,7 @@ void fs_upload_stop(struct bfs_fs *fs, long wait_s)
 		struct bfs_fs_pending p;
 
 		if (!bfs_fs_pending(fs, &p) && p.files)
-			syslog(LOG_INFO, "unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
+			bfs_log(LOG_INFO, "unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
 			       "journaled in the cache (unmount_wait=0); the next mount with this "
 			       "cache_dir sends them", p.files, p.bytes);
 	}

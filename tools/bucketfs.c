@@ -36,6 +36,7 @@
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/fuse_ops.h"
+#include "bucketfs/log.h"
 #include "bucketfs/metrics.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
@@ -277,7 +278,7 @@ static void write_pid(struct daemon *d)
 	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 
 	if (ftruncate(d->lock_fd, 0) == 0 && pwrite(d->lock_fd, buf, (size_t)n, 0) < 0)
-		syslog(LOG_WARNING, "cannot write pid to the cache lock file");
+		bfs_log(LOG_WARNING, "cannot write pid to the cache lock file");
 }
 
 /* A mount that fails says so on stderr (the mount command, systemd's
@@ -286,7 +287,7 @@ static void fail_msg(struct daemon *d, const char *msg)
 {
 	fprintf(stderr, "bucketfs: %s\n", msg);
 	if (!d->cfg.foreground)
-		syslog(LOG_ERR, "mount of %s on %s failed: %s", d->target, d->mountpoint, msg);
+		bfs_log(LOG_ERR, "mount of %s on %s failed: %s", d->target, d->mountpoint, msg);
 }
 
 /*
@@ -315,7 +316,7 @@ static int check_store(struct daemon *d)
 			fprintf(stderr, "bucketfs: %s is unreachable (%s); trying again for up to "
 				"%ld s (mount_retry)\n", bfs_store_endpoint(d->store), msg,
 				(long)(d->cfg.mount_retry_s - (time(NULL) - t0)));
-			syslog(LOG_WARNING, "%s is unreachable (%s); trying again (mount_retry)",
+			bfs_log(LOG_WARNING, "%s is unreachable (%s); trying again (mount_retry)",
 			       bfs_store_endpoint(d->store), msg);
 		}
 		sleep(wait);
@@ -403,7 +404,7 @@ static void report(struct daemon *d, int ok)
 	if (d->status_fd < 0)
 		return;
 	if (write(d->status_fd, &c, 1) != 1)
-		syslog(LOG_WARNING, "cannot report to the parent");
+		bfs_log(LOG_WARNING, "cannot report to the parent");
 	close(d->status_fd);
 	d->status_fd = -1;
 	if (ok && !d->cfg.foreground) {
@@ -443,7 +444,7 @@ static void sd_notify_msg(const char *text)
 		return;
 	if (sendto(fd, text, strlen(text), MSG_NOSIGNAL, (struct sockaddr *)&sa,
 		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
-		syslog(LOG_WARNING, "cannot notify systemd at %s: %s", path, strerror(errno));
+		bfs_log(LOG_WARNING, "cannot notify systemd at %s: %s", path, strerror(errno));
 	close(fd);
 }
 
@@ -483,6 +484,12 @@ static int open_fs(struct daemon *d)
 	return 0;
 }
 
+static void on_sighup(int sig)
+{
+	(void)sig;
+	bfs_log_reopen_later();
+}
+
 /* bucketfsctl invalidate: the kernel's entry, attributes and pages too. */
 static void kernel_forget(void *arg, const char *path)
 {
@@ -502,7 +509,7 @@ static void start_ctl(struct daemon *d)
 	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s/ctl.sock", d->cfg.cache_dir);
 	rc = bfs_ctl_start(d->ctl_path, d->fs, d->store, &info, &d->ctl);
 	if (rc) {
-		syslog(LOG_WARNING, "no control socket at %s: %s (bucketfsctl status and the like "
+		bfs_log(LOG_WARNING, "no control socket at %s: %s (bucketfsctl status and the like "
 		       "will not reach this mount)", d->ctl_path, strerror(-rc));
 		d->ctl_path[0] = '\0';
 	}
@@ -539,9 +546,18 @@ static int serve(struct daemon *d)
 	}
 	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0)
 		goto out_unmount;
+	/* SIGHUP reopens the log file (logrotate) instead of unmounting */
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sighup;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	atomic_store(&d->fuse, f);
 	write_pid(d);
-	syslog(LOG_INFO, "mounted %s on %s", d->target, d->mountpoint);
+	bfs_log(LOG_INFO, "mounted %s on %s", d->target, d->mountpoint);
 	report(d, 1);
 	{
 		char note[PATH_MAX + 600];
@@ -561,14 +577,14 @@ static int serve(struct daemon *d)
 		rc = fuse_loop_mt(f, lc);
 		fuse_loop_cfg_destroy(lc);
 	}
-	/* A positive value is the signal that ended the loop (SIGTERM, SIGINT,
-	 * SIGHUP): a normal, clean stop. */
+	/* A positive value is the signal that ended the loop (SIGTERM, SIGINT):
+	 * a normal, clean stop.  (SIGHUP only reopens the log file.) */
 	sd_notify_msg("STOPPING=1");
 	if (rc > 0) {
-		syslog(LOG_INFO, "signal %d: unmounting %s", rc, d->mountpoint);
+		bfs_log(LOG_INFO, "signal %d: unmounting %s", rc, d->mountpoint);
 		rc = 0;
 	} else {
-		syslog(LOG_INFO, "unmounting %s", d->mountpoint);
+		bfs_log(LOG_INFO, "unmounting %s", d->mountpoint);
 	}
 out_signals:
 	atomic_store(&d->fuse, NULL);
@@ -592,19 +608,23 @@ int main(int argc, char **argv)
 	d.lock_fd = -1;
 	d.status_fd = -1;
 	bfs_config_init(&d.cfg);
-	openlog("bucketfs", LOG_PID, LOG_DAEMON);
 	if (parse_args(&d, argc, argv))
 		goto out;
-	if (d.cfg.foreground) {
-		/* -f: the log goes to stderr as well */
-		closelog();
-		openlog("bucketfs", LOG_PID | LOG_PERROR, LOG_DAEMON);
-	}
 	if (bfs_config_parse_target(&d.cfg, d.target, msg, sizeof(msg)) ||
 	    bfs_config_finish(&d.cfg, msg, sizeof(msg))) {
 		fprintf(stderr, "bucketfs: %s\n", msg);
 		goto out;
 	}
+	/* -f: the log goes to stderr as well; -o logfile= to a file instead */
+	rc = bfs_log_open("bucketfs", d.cfg.logfile, d.cfg.foreground,
+			  d.cfg.loglevel ? bfs_log_level(d.cfg.loglevel) : LOG_INFO);
+	if (rc < 0) {
+		fprintf(stderr, "bucketfs: cannot open logfile %s: %s\n", d.cfg.logfile,
+			strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	rc = 1;
 	if (prepare_mountpoint(&d) || open_store(&d) || prepare_cache(&d))
 		goto out;
 	if (!d.cfg.foreground && daemonize(&d))
@@ -613,7 +633,7 @@ int main(int argc, char **argv)
 		goto out_report;
 	start_ctl(&d);
 	if (d.cfg.metrics && (rc = bfs_metrics_start(d.cfg.metrics, d.fs, d.store, &d.metrics)))
-		syslog(LOG_ERR, "cannot serve metrics at %s: %s", d.cfg.metrics, strerror(-rc));
+		bfs_log(LOG_ERR, "cannot serve metrics at %s: %s", d.cfg.metrics, strerror(-rc));
 	rc = serve(&d) ? 1 : 0;
 	bfs_metrics_stop(d.metrics);
 	bfs_ctl_stop(d.ctl);
@@ -628,6 +648,6 @@ out:
 	bfs_config_release(&d.cfg);
 	free(d.target);
 	free(d.mountpoint);
-	closelog();
+	bfs_log_close();
 	return rc;
 }

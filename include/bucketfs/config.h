@@ -51,6 +51,8 @@ struct bfs_config {
 	uint64_t part_size;
 	int parallel_parts;
 	int verbose;
+	char *logfile;             /* NULL: syslog */
+	char *loglevel;            /* "error" ... "debug", NULL: info */
 	char *metrics;             /* HOST:PORT or socket path for Prometheus, NULL off */
 	/* filesystem */
 	char *cache_dir;           /* NULL until defaulted by the mount */

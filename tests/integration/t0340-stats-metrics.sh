@@ -62,3 +62,18 @@ check "http://127.0.0.1:$port/metrics" "$tmp/scrape" || fail "the scraped metric
 ok "-o metrics=127.0.0.1:$port serves the same text over HTTP: $(grep -c '^bucketfs_' "$tmp/scrape") samples"
 grep -E '^bucketfs_(requests_total\{op="PUT"\}|cache_hits_total|request_duration_seconds_bucket\{op="PUT",le="0.05"\})' "$tmp/scrape" | sed 's/^/# /'
 bfs_umount "$mnt"
+
+# logfile= and SIGHUP: logrotate moves the file, the next lines go to a new one
+mkdir -p "$tmp/log"
+bfs_mount "$bucket" "$mnt" "logfile=$tmp/log/bucketfs.log,loglevel=info"
+grep -q "mounted $bucket on $mnt" "$tmp/log/bucketfs.log" || fail "no 'mounted' line in the logfile"
+mv "$tmp/log/bucketfs.log" "$tmp/log/bucketfs.log.1"
+kill -HUP "${BFS_MOUNT_PID[$mnt]}"
+sleep 0.2
+mountpoint -q "$mnt" || fail "SIGHUP unmounted the mount"
+bfs_umount "$mnt"
+grep -q "unmounting $mnt" "$tmp/log/bucketfs.log" || fail "the log was not reopened: $(cat "$tmp/log/bucketfs.log" 2>&1)"
+grep -q "unmounting" "$tmp/log/bucketfs.log.1" && fail "lines went to the rotated file after SIGHUP"
+ok "logfile=: lines carry time, level and pid ($(head -n 1 "$tmp/log/bucketfs.log.1" | cut -c1-60)...); SIGHUP reopens it"
+out=$("$BFS_BUILD_DIR/bucketfs" "$bucket" "$mnt" -o "loglevel=chatty" 2>&1) && fail "loglevel=chatty accepted"
+ok "a bad loglevel: $out"

@@ -47,7 +47,7 @@ static int counter(struct bfs_buf *o, const char *name, const char *help, uint64
 static int gauge(struct bfs_buf *o, const char *name, const char *help, double v)
 {
 	return bfs_buf_addf(o, "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s gauge\n"
-			    "bucketfs_%s %.6g\n", name, help, name, name, v);
+			    "bucketfs_%s %.17g\n", name, help, name, name, v);
 }
 
 static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss)

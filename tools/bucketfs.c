@@ -298,16 +298,20 @@ static void fail_msg(struct daemon *d, const char *msg)
  */
 static int check_store(struct daemon *d)
 {
-	time_t t0 = time(NULL);
-	unsigned wait = 1;
+	struct timespec t0, now;
+	long wait_ms = 1000, left_ms;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		rc = bfs_store_check(d->store);
 		if (rc != BFS_E_CONNECT && rc != BFS_E_TIMEOUT && rc != BFS_E_TRANSIENT &&
 		    rc != BFS_E_THROTTLED && rc != BFS_E_TLS)
 			return rc;
-		if (time(NULL) - t0 + (time_t)wait > (time_t)d->cfg.mount_retry_s)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = d->cfg.mount_retry_s * 1000L - ((now.tv_sec - t0.tv_sec) * 1000L +
+							  (now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left_ms <= 0)
 			return rc;
 		{
 			char msg[MSG];
@@ -315,12 +319,14 @@ static int check_store(struct daemon *d)
 			bfs_store_describe(rc, msg, sizeof(msg));
 			fprintf(stderr, "bucketfs: %s is unreachable (%s); trying again for up to "
 				"%ld s (mount_retry)\n", bfs_store_endpoint(d->store), msg,
-				(long)(d->cfg.mount_retry_s - (time(NULL) - t0)));
+				(left_ms + 999) / 1000);
 			bfs_log(LOG_WARNING, "%s is unreachable (%s); trying again (mount_retry)",
-			       bfs_store_endpoint(d->store), msg);
+				bfs_store_endpoint(d->store), msg);
 		}
-		sleep(wait);
-		wait = wait * 2 > 5 ? 5 : wait * 2;
+		if (wait_ms > left_ms)
+			wait_ms = left_ms;  /* one last try at the deadline */
+		usleep((useconds_t)wait_ms * 1000);
+		wait_ms = wait_ms * 2 > 5000 ? 5000 : wait_ms * 2;
 	}
 }
 

@@ -17,6 +17,8 @@ packages=(
 	ceph-mon ceph-osd radosgw ceph-common awscli python3 python3-boto3 curl
 	# the Prometheus text parser that checks the metrics (t0340)
 	python3-prometheus-client
+	# nginx serving the mount (t0350, contrib/nginx)
+	nginx-light
 	# the Node tests
 	nodejs npm
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks

@@ -544,6 +544,11 @@ int bfs_fs_fgetattr(struct bfs_fs *fs, struct bfs_file *f, struct stat *st)
 
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 {
+	return fs_ofile_upload_if(fs, of, 0);
+}
+
+int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only)
+{
 	struct bfs_meta_kv meta[4];
 	struct bfs_put_opts po;
 	struct bfs_entry e;
@@ -551,10 +556,12 @@ int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 	uint64_t size;
 	int rc;
 
-	/* Exclusive: the object sent is one version of the file. */
+	/* Exclusive: the object sent is one version of the file.  For the
+	 * uploader, only a journaled one: a writer may have begun a new
+	 * version (state DIRTY, maybe truncated) since it was picked. */
 	pthread_rwlock_wrlock(&of->io);
 	pthread_mutex_lock(&of->lock);
-	if (!of->dirty || of->gone) {
+	if (!of->dirty || of->gone || (journaled_only && of->ent.state != BFS_ST_UPLOADING)) {
 		pthread_mutex_unlock(&of->lock);
 		pthread_rwlock_unlock(&of->io);
 		return 0;

@@ -194,8 +194,10 @@ void fs_data_trust(struct bfs_fs *fs, uint64_t id);
  * its length; with deep, for a whole copy, its size and single-part MD5. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
-/* Upload an open file's staged data if dirty (of->io taken inside). */
+/* Upload an open file's staged data if dirty (of->io taken inside); with
+ * journaled_only, only if what is staged is a journaled version. */
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);
+int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only);
 
 /*
  * At open: drop staging left by a dead daemon (DIRTY: never acknowledged),

@@ -156,7 +156,7 @@ static void upload_one(struct bfs_fs *fs, const char *path)
 
 	if (rc)
 		return;  /* uploaded, renamed, removed or being rewritten meanwhile */
-	rc = fs_ofile_upload(fs, of);
+	rc = fs_ofile_upload_if(fs, of, 1);
 	if (rc)
 		bfs_log(LOG_WARNING, "upload of %s failed (%s); it stays journaled and is tried "
 		       "again after %" PRId64 " s", path, strerror(-rc),

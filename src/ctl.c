@@ -29,6 +29,7 @@
 #include "bucketfs/fs.h"
 #include "bucketfs/metrics.h"
 #include "bucketfs/store.h"
+#include "sock.h"
 
 #define CTL_MAX 8
 #define REQ_MAX 4096
@@ -468,13 +469,9 @@ static void ctl_free(struct bfs_ctl *c)
 int bfs_ctl_start(const char *sock_path, struct bfs_fs *fs, struct bfs_store *store,
 		  const struct bfs_ctl_info *info, struct bfs_ctl **out)
 {
-	struct sockaddr_un sa;
 	struct bfs_ctl *c;
-	mode_t old;
 	int rc;
 
-	if (strlen(sock_path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -494,18 +491,11 @@ int bfs_ctl_start(const char *sock_path, struct bfs_fs *fs, struct bfs_store *st
 		goto fail;
 	if (pipe2(c->stop_pipe, O_CLOEXEC) < 0)
 		goto fail_errno;
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0)
-		goto fail_errno;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
-	(void)unlink(sock_path);  /* a dead daemon's */
-	old = umask(0177);        /* created 0600 */
-	rc = bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (rc < 0 || listen(c->listen_fd, 16) < 0)
-		goto fail_errno;
+	c->listen_fd = bfs_sock_listen_unix(sock_path, 16);
+	if (c->listen_fd < 0) {
+		rc = c->listen_fd;
+		goto fail;
+	}
 	rc = pthread_create(&c->acceptor, NULL, acceptor, c);
 	if (rc) {
 		rc = -rc;

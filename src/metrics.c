@@ -26,6 +26,7 @@
 #include "bucketfs/fs.h"
 #include "bucketfs/metrics.h"
 #include "bucketfs/store.h"
+#include "sock.h"
 
 #define METRICS_MAX (1 << 20)
 
@@ -37,18 +38,6 @@ static const char *const err_names[BFS_E_LAST - BFS_E_FIRST - 1] = {
 	"range", "bad_request", "throttled", "transient", "connect", "timeout", "tls",
 	"integrity", "protocol", "config",
 };
-
-static int counter(struct bfs_buf *o, const char *name, const char *help, uint64_t v)
-{
-	return bfs_buf_addf(o, "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s counter\n"
-			    "bucketfs_%s %" PRIu64 "\n", name, help, name, name, v);
-}
-
-static int gauge(struct bfs_buf *o, const char *name, const char *help, double v)
-{
-	return bfs_buf_addf(o, "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s gauge\n"
-			    "bucketfs_%s %.17g\n", name, help, name, name, v);
-}
 
 static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss)
 {
@@ -107,65 +96,58 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 	(void)bfs_fs_index_stat(fs, &entries, &ixbytes);
 	clock_gettime(CLOCK_REALTIME, &now);
 	opens = fst.cache_hits + fst.cache_misses;
-	rc = requests(o, &ss);
-	if (!rc)
-		rc = counter(o, "retries_total", "Requests retried after a failure.", ss.retries);
-	if (!rc)
-		rc = counter(o, "bytes_uploaded_total", "Bytes sent to the bucket.", ss.bytes_up);
-	if (!rc)
-		rc = counter(o, "bytes_downloaded_total", "Bytes fetched from the bucket.",
-			     ss.bytes_down);
-	if (!rc)
-		rc = counter(o, "cache_hits_total", "Opens served from a cached copy.",
-			     fst.cache_hits);
-	if (!rc)
-		rc = counter(o, "cache_misses_total", "Opens that fetched the object.",
-			     fst.cache_misses);
-	if (!rc)
-		rc = gauge(o, "cache_hit_ratio", "Cache hits over opens since the mount.",
-			   opens ? (double)fst.cache_hits / (double)opens : 0);
-	if (!rc)
-		rc = counter(o, "cache_revalidations_total", "Conditional requests for cached copies.",
-			     fst.revalidations);
-	if (!rc)
-		rc = counter(o, "cache_not_modified_total", "Revalidations answered 304.",
-			     fst.not_modified);
-	if (!rc)
-		rc = gauge(o, "cache_bytes", "Bytes in the cache's data files.",
-			   (double)fst.cache_bytes);
-	if (!rc)
-		rc = gauge(o, "cache_size_limit_bytes", "cache_size= (0: no cap).",
-			   (double)cfg->cache_size);
-	if (!rc)
-		rc = counter(o, "bytes_served_from_cache_total",
-			     "Bytes read from cached copies: the egress the cache avoided.",
-			     fst.bytes_from_cache);
-	if (!rc)
-		rc = counter(o, "cache_evictions_total", "Cached copies evicted.", fst.evicted);
-	if (!rc)
-		rc = counter(o, "cache_evicted_bytes_total", "Bytes of evicted copies.",
-			     fst.evicted_bytes);
-	if (!rc)
-		rc = counter(o, "cache_damaged_total", "Cached copies found damaged and refetched.",
-			     fst.damaged);
-	if (!rc)
-		rc = counter(o, "uploads_total", "Objects written.", fst.uploads);
-	if (!rc)
-		rc = counter(o, "upload_errors_total", "Failed upload attempts.", fst.upload_errors);
-	if (!rc)
-		rc = gauge(o, "pending_uploads", "Journaled uploads not yet in the bucket.",
-			   (double)p.files);
-	if (!rc)
-		rc = gauge(o, "pending_upload_bytes", "Bytes of journaled uploads.", (double)p.bytes);
-	if (!rc)
-		rc = gauge(o, "pending_upload_oldest_seconds", "Age of the oldest journaled upload.",
-			   p.files && p.oldest_ns ?
-				   (double)(now.tv_sec - p.oldest_ns / 1000000000) : 0);
-	if (!rc)
-		rc = gauge(o, "index_entries", "Entries in the cache index.", (double)entries);
-	if (!rc)
-		rc = counter(o, "enospc_total", "Writes refused for want of cache space.",
-			     fst.enospc);
+	{
+		/* the counters (c) and gauges (g) after the requests, in order */
+		const struct {
+			char type;
+			const char *name, *help;
+			double v;
+		} m[] = {
+			{ 'c', "retries_total", "Requests retried after a failure.", (double)ss.retries },
+			{ 'c', "bytes_uploaded_total", "Bytes sent to the bucket.", (double)ss.bytes_up },
+			{ 'c', "bytes_downloaded_total", "Bytes fetched from the bucket.",
+			  (double)ss.bytes_down },
+			{ 'c', "cache_hits_total", "Opens served from a cached copy.",
+			  (double)fst.cache_hits },
+			{ 'c', "cache_misses_total", "Opens that fetched the object.",
+			  (double)fst.cache_misses },
+			{ 'g', "cache_hit_ratio", "Cache hits over opens since the mount.",
+			  opens ? (double)fst.cache_hits / (double)opens : 0 },
+			{ 'c', "cache_revalidations_total", "Conditional requests for cached copies.",
+			  (double)fst.revalidations },
+			{ 'c', "cache_not_modified_total", "Revalidations answered 304.",
+			  (double)fst.not_modified },
+			{ 'g', "cache_bytes", "Bytes in the cache's data files.", (double)fst.cache_bytes },
+			{ 'g', "cache_size_limit_bytes", "cache_size= (0: no cap).",
+			  (double)cfg->cache_size },
+			{ 'c', "bytes_served_from_cache_total",
+			  "Bytes read from cached copies: the egress the cache avoided.",
+			  (double)fst.bytes_from_cache },
+			{ 'c', "cache_evictions_total", "Cached copies evicted.", (double)fst.evicted },
+			{ 'c', "cache_evicted_bytes_total", "Bytes of evicted copies.",
+			  (double)fst.evicted_bytes },
+			{ 'c', "cache_damaged_total", "Cached copies found damaged and refetched.",
+			  (double)fst.damaged },
+			{ 'c', "uploads_total", "Objects written.", (double)fst.uploads },
+			{ 'c', "upload_errors_total", "Failed upload attempts.",
+			  (double)fst.upload_errors },
+			{ 'g', "pending_uploads", "Journaled uploads not yet in the bucket.",
+			  (double)p.files },
+			{ 'g', "pending_upload_bytes", "Bytes of journaled uploads.", (double)p.bytes },
+			{ 'g', "pending_upload_oldest_seconds", "Age of the oldest journaled upload.",
+			  p.files && p.oldest_ns ? (double)(now.tv_sec - p.oldest_ns / 1000000000) : 0 },
+			{ 'g', "index_entries", "Entries in the cache index.", (double)entries },
+			{ 'c', "enospc_total", "Writes refused for want of cache space.",
+			  (double)fst.enospc },
+		};
+		size_t i;
+
+		rc = requests(o, &ss);
+		for (i = 0; !rc && i < sizeof(m) / sizeof(m[0]); i++)
+			rc = bfs_buf_addf(o, "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s %s\n"
+					  "bucketfs_%s %.17g\n", m[i].name, m[i].help, m[i].name,
+					  m[i].type == 'c' ? "counter" : "gauge", m[i].name, m[i].v);
+	}
 	return rc;
 }
 
@@ -245,26 +227,14 @@ static int listen_on(const char *addr, char **unix_path)
 	int fd, one = 1;
 
 	if (addr[0] == '/') {
-		struct sockaddr_un sa;
-		mode_t old;
-
-		if (strlen(addr) >= sizeof(sa.sun_path))
-			return -EINVAL;
-		memset(&sa, 0, sizeof(sa));
-		sa.sun_family = AF_UNIX;
-		memcpy(sa.sun_path, addr, strlen(addr) + 1);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		(void)unlink(addr);
-		old = umask(0177);
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			umask(old);
-			goto fail;
+		fd = bfs_sock_listen_unix(addr, 8);
+		if (fd >= 0 && !(*unix_path = strdup(addr))) {
+			close(fd);
+			return -ENOMEM;
 		}
-		umask(old);
-		*unix_path = strdup(addr);
-	} else {
+		return fd;
+	}
+	{
 		struct sockaddr_in sa;
 		const char *colon = strrchr(addr, ':');
 		char host[64];

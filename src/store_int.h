@@ -183,4 +183,11 @@ void store_backoff(struct bfs_store *st, int attempt);
 /* Check a key: non-empty, at most 1024 bytes.  Sets the last error. */
 int store_check_key(const char *key);
 
+/* store_req.c, for store_presign.c: the request path of key ("/bucket/key"
+ * in path style), the URL and Host of rq, and an x-amz-date value. */
+int store_build_path(const struct bfs_store *st, const char *key, struct bfs_buf *path);
+int store_build_url(const struct bfs_store *st, const struct store_req *rq, const char *path,
+		    struct bfs_buf *url, struct bfs_buf *host);
+void store_amzdate(char out[17]);
+
 #endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sock.h - listening on a Unix stream socket, as the control socket and the
+ * metrics endpoint do.  Internal to the daemon's modules.
+ */
+#ifndef BUCKETFS_SOCK_H
+#define BUCKETFS_SOCK_H
+
+/*
+ * Listen on a Unix stream socket at path, created mode 0600 (a file left
+ * there by a dead daemon is replaced).  Returns the listening fd
+ * (close-on-exec), -ENAMETOOLONG (over the 107 bytes a socket path may
+ * have) or -errno.
+ */
+int bfs_sock_listen_unix(const char *path, int backlog);
+
+#endif

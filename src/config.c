@@ -84,7 +84,7 @@ static const struct opt options[] = {
 	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
 	{ "logfile", OPT_STR, F(logfile), "syslog",
 	  "write the log to this file instead (SIGHUP reopens it: logrotate)" },
-	{ "loglevel", OPT_STR, F(loglevel), "info", "error, warning, info or debug" },
+	{ "loglevel", OPT_STR, F(loglevel), "info", "error, warning, info or debug (each request)" },
 	{ "metrics", OPT_STR, F(metrics), "off",
 	  "serve Prometheus metrics over HTTP at HOST:PORT (e.g. 127.0.0.1:9567) or a socket path" },
 	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",

@@ -86,6 +86,11 @@ int bfs_log_level(const char *name)
 	return -1;
 }
 
+int bfs_log_enabled(int level)
+{
+	return level <= log_level;
+}
+
 void bfs_log(int level, const char *fmt, ...)
 {
 	static const char *const names[8] = { "emerg", "alert", "crit", "error", "warning",

@@ -19,6 +19,7 @@
 #include "bucketfs/creds.h"
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "bucketfs/osssig.h"
 #include "bucketfs/sigv4.h"
 #include "bucketfs/uri.h"
@@ -382,6 +383,62 @@ void store_backoff(struct bfs_store *st, int attempt)
 	usleep((useconds_t)ms * 1000);
 }
 
+/* Append s to out, bytes outside printable ASCII as \xNN (a key may hold a
+ * newline: it must not start a log line of its own). */
+static int trace_escaped(struct bfs_buf *out, const char *s)
+{
+	int rc = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			rc |= bfs_buf_addf(out, "\\x%02x", c);
+		else
+			rc |= bfs_buf_add(out, s, 1);
+	}
+	return rc;
+}
+
+/*
+ * Debug trace of one attempt: method, key and query, status (or the
+ * transport error), bytes sent and received, milliseconds.  Headers are
+ * never shown: they carry the signature and the session token.
+ */
+static void trace_attempt(const struct store_req *rq, int rc, const struct bfs_http_resp *resp,
+			  int attempt, int64_t us)
+{
+	struct bfs_buf line = BFS_BUF_INIT(4096);
+	size_t i;
+	int err;
+
+	err = bfs_buf_addf(&line, "%s /", rq->method);
+	if (rq->key)
+		err |= trace_escaped(&line, rq->key);
+	for (i = 0; i < rq->nquery; i++) {
+		err |= bfs_buf_adds(&line, i ? "&" : "?");
+		err |= trace_escaped(&line, rq->query[i].name);
+		if (rq->query[i].value && rq->query[i].value[0]) {
+			err |= bfs_buf_adds(&line, "=");
+			err |= trace_escaped(&line, rq->query[i].value);
+		}
+	}
+	if (rc)
+		err |= bfs_buf_addf(&line, " -> %s", resp->errmsg[0] ? resp->errmsg : bfs_strerror(rc));
+	else
+		err |= bfs_buf_addf(&line, " -> %ld", resp->status);
+	err |= bfs_buf_addf(&line, ", %llu B out, %llu B in, %.1f ms",
+			     (unsigned long long)rq->body_len,
+			     (unsigned long long)(rc ? 0 : resp->status >= 300 ? resp->error_body.len
+									    : resp->body_bytes),
+			     (double)us / 1000.0);
+	if (attempt)
+		err |= bfs_buf_addf(&line, " (retry %d)", attempt);
+	if (!err)
+		bfs_log(LOG_DEBUG, "request %s", bfs_buf_str(&line));
+	bfs_buf_release(&line);
+}
+
 /* Record the answer's error in the thread's last error; return the code. */
 static int record_failure(const struct store_req *rq, int rc, const struct bfs_http_resp *resp)
 {
@@ -474,6 +531,8 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 		rc = bfs_http_perform(st->http, &hr, resp);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
+		if (bfs_log_enabled(LOG_DEBUG))
+			trace_attempt(rq, rc, resp, attempt + renewed, us);
 		if (rc == 0 && resp->status >= 200 && resp->status < 300) {
 			note_attempt(st, rq->op, us, 0);
 			atomic_fetch_add(&st->bytes_up, rq->body_len);

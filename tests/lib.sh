@@ -556,8 +556,9 @@ bfs_mount() {
 	fi
 	opts=$opts${extra:+${opts:+,}$extra}
 	log=$BFS_TMPDIR/bfs-mount.$_bfs_mount_seq.log
-	echo "# bucketfs $target $mnt -f -o $opts" >"$log"
-	"$bin" "$target" "$mnt" -f -o "$opts" </dev/null >>"$log" 2>&1 &
+	echo "# bucketfs $target $mnt ${BFS_MOUNT_FLAG:--f} -o $opts" >"$log"
+	# BFS_MOUNT_FLAG: -f, or -d for the debug traces
+	"$bin" "$target" "$mnt" "${BFS_MOUNT_FLAG:--f}" -o "$opts" </dev/null >>"$log" 2>&1 &
 	pid=$!
 	# shellcheck disable=SC2034 # BFS_MOUNT_CACHE is for the tests
 	BFS_MOUNT_PID[$mnt]=$pid BFS_MOUNT_LOG[$mnt]=$log BFS_MOUNT_CACHE[$mnt]=$cache

@@ -72,7 +72,9 @@ static void usage(FILE *out)
 		"Files written become objects when closed; reads come from a local cache.\n"
 		"\n"
 		"  -f                     stay in the foreground (log to stderr)\n"
-		"  -d                     foreground with FUSE debug output\n"
+		"  -d, --debug            foreground, loglevel=debug (each request to the\n"
+		"                         bucket: method, key, status, bytes, ms) and\n"
+		"                         FUSE's own trace of each operation\n"
 		"  -s                     single-threaded\n"
 		"  -o OPT[=VAL][,...]     options (below; s3fs's names work too)\n"
 		"  -h, --help             this text\n"
@@ -623,7 +625,9 @@ int main(int argc, char **argv)
 	}
 	/* -f: the log goes to stderr as well; -o logfile= to a file instead */
 	rc = bfs_log_open("bucketfs", d.cfg.logfile, d.cfg.foreground,
-			  d.cfg.loglevel ? bfs_log_level(d.cfg.loglevel) : LOG_INFO);
+			  d.cfg.loglevel ? bfs_log_level(d.cfg.loglevel)
+			  : d.debug    ? LOG_DEBUG
+				       : LOG_INFO);
 	if (rc < 0) {
 		fprintf(stderr, "bucketfs: cannot open logfile %s: %s\n", d.cfg.logfile,
 			strerror(-rc));

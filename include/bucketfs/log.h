@@ -32,6 +32,9 @@ void bfs_log_close(void);
 /* Log one message at level (LOG_ERR ... LOG_DEBUG). */
 void bfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Whether a message at level would be kept (to skip building it). */
+int bfs_log_enabled(int level);
+
 /* "error", "warning", "info" or "debug" to a level, or -1. */
 int bfs_log_level(const char *name);
 

@@ -77,3 +77,23 @@ grep -q "unmounting" "$tmp/log/bucketfs.log.1" && fail "lines went to the rotate
 ok "logfile=: lines carry time, level and pid ($(head -n 1 "$tmp/log/bucketfs.log.1" | cut -c1-60)...); SIGHUP reopens it"
 out=$("$BFS_BUILD_DIR/bucketfs" "$bucket" "$mnt" -o "loglevel=chatty" 2>&1) && fail "loglevel=chatty accepted"
 ok "a bad loglevel: $out"
+
+# -d: one line per request to the bucket (method, key, status, bytes, ms),
+# control bytes in keys escaped, and no secret anywhere in the output
+BFS_MOUNT_FLAG=-d bfs_mount "$bucket" "$mnt" "stat_ttl=0"
+dlog=${BFS_MOUNT_LOG[$mnt]}
+head -c 54321 /dev/urandom >"$mnt/images/t1/d.png"
+printf 'x' >"$mnt/images/t1/bad"$'\n'"name.png"
+cat "$mnt/images/t1/d.png" >/dev/null
+ls "$mnt/images/t1" >/dev/null
+bfs_umount "$mnt"
+grep -Eq 'request PUT /images/t1/d\.png -> 200, 54321 B out, 0 B in, [0-9.]+ ms$' "$dlog" ||
+	{ bfs_log_tail "$dlog"; fail "-d: no trace of the PUT"; }
+grep -Eq 'request GET /\?list-type=2&.*prefix=images/t1/.* -> 200, 0 B out, [1-9][0-9]* B in' "$dlog" ||
+	{ bfs_log_tail "$dlog"; fail "-d: no trace of the LIST"; }
+grep -q 'request PUT /images/t1/bad\\x0aname.png -> 200' "$dlog" || fail "-d: the newline in a key is not escaped"
+grep -q 'unique: [0-9]*, opcode: ' "$dlog" || fail "-d: no FUSE trace"
+for secret in "$RGW_SECRET_KEY" "Signature=" "Credential=" "Authorization"; do
+	grep -qiF -- "$secret" "$dlog" && fail "-d: the output shows $secret"
+done
+ok "-d traces each request without secrets: $(grep -c ': request ' "$dlog") lines, e.g. $(grep -m1 'request PUT /images/t1/d' "$dlog" | sed 's/^.*request //')"

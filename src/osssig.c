@@ -21,6 +21,7 @@
  * Pure computation: no clock, no globals, thread-safe.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -406,6 +407,48 @@ out_release:
 	list_release(&h);
 	list_release(&q);
 	bfs_buf_release(&s);
+	return rc;
+}
+
+int bfs_oss_presign_v1(const char *bucket, const char *key, const struct bfs_oss_cred *cred,
+		       const char *session_token, long long expires_at, struct bfs_buf *out)
+{
+	struct bfs_buf auth = BFS_BUF_INIT(OSSSIG_MAX);
+	struct bfs_kv token = { "security-token", session_token };
+	struct bfs_oss_req req = { "GET", bucket, key, &token, 0, NULL, 0 };
+	char expires[24];
+	const char *sig;
+	size_t out_len = out ? out->len : 0;
+	int rc;
+
+	if (!out || !bucket || !*bucket || expires_at < 1)
+		return -EINVAL;
+	if (session_token && *session_token)
+		req.nquery = 1;
+	snprintf(expires, sizeof(expires), "%lld", expires_at);
+	/* The string to sign is a request's, with Expires where Date goes. */
+	rc = bfs_oss_sign_v1(&req, cred, expires, &auth, NULL);
+	if (rc)
+		goto out;
+	sig = strchr(bfs_buf_str(&auth), ':') + 1;  /* "OSS ak:sig" */
+	rc = bfs_buf_adds(out, "OSSAccessKeyId=");
+	if (!rc)
+		rc = bfs_uri_encode(out, cred->access_key, strlen(cred->access_key), 0);
+	if (!rc)
+		rc = bfs_buf_addf(out, "&Expires=%s&Signature=", expires);
+	if (!rc)
+		rc = bfs_uri_encode(out, sig, strlen(sig), 0);
+	if (!rc && req.nquery) {
+		rc = bfs_buf_adds(out, "&security-token=");
+		if (!rc)
+			rc = bfs_uri_encode(out, session_token, strlen(session_token), 0);
+	}
+	if (rc)
+		bfs_buf_truncate(out, out_len);
+out:
+	if (auth.data)
+		bfs_wipe(auth.data, auth.len);
+	bfs_buf_release(&auth);
 	return rc;
 }
 

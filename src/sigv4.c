@@ -399,12 +399,12 @@ out_release:
 }
 
 int bfs_sigv4_presign(const char *canonical_uri, const char *host,
-		      const struct bfs_sigv4_cred *cred, const char *amzdate, long expires,
-		      struct bfs_buf *out)
+		      const struct bfs_sigv4_cred *cred, const char *session_token,
+		      const char *amzdate, long expires, struct bfs_buf *out)
 {
 	struct bfs_buf credential = BFS_BUF_INIT(SIGV4_MAX);
 	char expiry[24];
-	struct bfs_kv query[5];
+	struct bfs_kv query[6];
 	struct bfs_kv header = {"host", host};
 	struct bfs_sigv4_req req = {
 	    .method = "GET",
@@ -420,7 +420,8 @@ int bfs_sigv4_presign(const char *canonical_uri, const char *host,
 	int rc;
 
 	if (!out || expires < 1 || expires > SIGV4_EXPIRES_MAX || check_cred(cred) ||
-	    check_amzdate(amzdate) || !is_word(host, 0))
+	    check_amzdate(amzdate) || !is_word(host, 0) ||
+	    (session_token && *session_token && !is_word(session_token, 0)))
 		return -EINVAL;
 	if ((size_t)snprintf(expiry, sizeof(expiry), "%ld", expires) >= sizeof(expiry))
 		return -EINVAL;
@@ -433,6 +434,9 @@ int bfs_sigv4_presign(const char *canonical_uri, const char *host,
 	query[2] = (struct bfs_kv){"X-Amz-Date", amzdate};
 	query[3] = (struct bfs_kv){"X-Amz-Expires", expiry};
 	query[4] = (struct bfs_kv){"X-Amz-SignedHeaders", "host"};
+	/* A session token is a signed parameter of its own (as botocore does). */
+	if (session_token && *session_token)
+		query[req.nquery++] = (struct bfs_kv){"X-Amz-Security-Token", session_token};
 
 	sigv4_init(&w);
 	rc = sigv4_compute(&w, &req, cred, amzdate);

@@ -22,46 +22,6 @@
 #include "bucketfs/xml.h"
 #include "store_int.h"
 
-/* OSS V1 query signature: Expires instead of Date, the token a sub-resource. */
-static int presign_oss_v1(struct bfs_store *st, const char *key, const char *path,
-			  long long expires_at, const struct bfs_creds *cr, struct bfs_buf *url,
-			  struct bfs_buf *host)
-{
-	struct bfs_buf sts = BFS_BUF_INIT(16384);
-	unsigned char mac[BFS_SHA1_LEN];
-	char sig[64];
-	int rc;
-
-	rc = bfs_buf_addf(&sts, "GET\n\n\n%lld\n/%s/", expires_at, st->bucket);
-	if (!rc)
-		rc = bfs_buf_adds(&sts, key);
-	if (!rc && cr->session_token[0])
-		rc = bfs_buf_addf(&sts, "?security-token=%s", cr->session_token);
-	if (rc)
-		goto out;
-	bfs_hmac_sha1(cr->secret_key, strlen(cr->secret_key), sts.data, sts.len, mac);
-	if (bfs_base64(mac, sizeof(mac), sig, sizeof(sig)) < 0) {
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = bfs_buf_addf(url, "%s://%s%s?OSSAccessKeyId=", st->scheme, bfs_buf_str(host), path);
-	if (!rc)
-		rc = bfs_uri_encode(url, cr->access_key, strlen(cr->access_key), 0);
-	if (!rc)
-		rc = bfs_buf_addf(url, "&Expires=%lld&Signature=", expires_at);
-	if (!rc)
-		rc = bfs_uri_encode(url, sig, strlen(sig), 0);
-	if (!rc && cr->session_token[0]) {
-		rc = bfs_buf_adds(url, "&security-token=");
-		if (!rc)
-			rc = bfs_uri_encode(url, cr->session_token, strlen(cr->session_token), 0);
-	}
-out:
-	bfs_wipe(sts.data ? sts.data : sig, sts.data ? sts.len : 0);
-	bfs_buf_release(&sts);
-	return rc;
-}
-
 int bfs_store_presign(struct bfs_store *st, const char *key, long expires, struct bfs_buf *url,
 		      char *msg, size_t msgsz)
 {
@@ -89,19 +49,20 @@ int bfs_store_presign(struct bfs_store *st, const char *key, long expires, struc
 		goto out;
 	(void)bfs_creds_begin(cr);
 	if (st->cfg.signature != BFS_SIG_V4) {
-		rc = presign_oss_v1(st, key, bfs_buf_str(&path), (long long)time(NULL) + expires,
-				    cr, url, &host);
-	} else if (cr->session_token[0]) {
-		snprintf(msg, msgsz, "presigned SigV4 URLs with a session token are not "
-			 "supported yet; use long-term keys");
-		rc = -ENOTSUP;
+		struct bfs_oss_cred ocred = { cr->access_key, cr->secret_key, NULL };
+
+		rc = bfs_buf_addf(url, "%s://%s%s?", st->scheme, bfs_buf_str(&host),
+				  bfs_buf_str(&path));
+		if (!rc)
+			rc = bfs_oss_presign_v1(st->bucket, key, &ocred, cr->session_token,
+						(long long)time(NULL) + expires, url);
 	} else {
 		struct bfs_sigv4_cred scred = { cr->access_key, cr->secret_key, st->region, "s3" };
 
 		store_amzdate(date);
 		bfs_buf_reset(&q);
-		rc = bfs_sigv4_presign(bfs_buf_str(&path), bfs_buf_str(&host), &scred, date,
-				       expires, &q);
+		rc = bfs_sigv4_presign(bfs_buf_str(&path), bfs_buf_str(&host), &scred,
+				       cr->session_token, date, expires, &q);
 		if (!rc)
 			rc = bfs_buf_addf(url, "%s://%s%s?%s", st->scheme, bfs_buf_str(&host),
 					  bfs_buf_str(&path), bfs_buf_str(&q));

@@ -104,6 +104,19 @@ int bfs_oss_sign_v1(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 		    const char *date, struct bfs_buf *auth, struct bfs_buf *sts);
 
 /*
+ * A presigned GET URL's query in V1 query signing, as ali-oss's
+ * signatureUrl() makes it: appends
+ * "OSSAccessKeyId=AK&Expires=T&Signature=SIG[&security-token=TOKEN]"
+ * (encoded) to out.  The string to sign is a V1 GET's with the Unix time
+ * expires_at where the date goes, and the token (NULL or "" for none) as a
+ * sub-resource.  key is raw, as in bfs_oss_req.  Returns 0 or, with out as
+ * it was, -EINVAL (no bucket, expires_at < 1, or as bfs_oss_sign_v1()),
+ * -EMSGSIZE, -ENOMEM.
+ */
+int bfs_oss_presign_v1(const char *bucket, const char *key, const struct bfs_oss_cred *cred,
+		       const char *session_token, long long expires_at, struct bfs_buf *out);
+
+/*
  * V4: append the Authorization header value to auth (and the canonical
  * request and string to sign to creq / sts when non-NULL; they hold no
  * secret).  ossdate is the x-oss-date value ("YYYYMMDDTHHMMSSZ"); the

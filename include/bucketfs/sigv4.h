@@ -76,14 +76,15 @@ int bfs_sigv4_sign(const struct bfs_sigv4_req *req, const struct bfs_sigv4_cred 
  * "X-Amz-Algorithm=...&...&X-Amz-Signature=<hex>" (already encoded).
  * host is the Host header value, the only signed header; the payload is
  * UNSIGNED-PAYLOAD, as the S3 documentation's query-parameter example.
- * Session tokens are not supported here (no X-Amz-Security-Token).
+ * session_token (NULL or "" for none) becomes X-Amz-Security-Token, signed
+ * with the rest of the query, as botocore's S3SigV4QueryAuth does.
  * Returns 0 or, with out as it was, -EINVAL (as bfs_sigv4_sign(), or an
  * empty host, or expires outside 1..604800, the seven days S3 allows),
  * -EMSGSIZE or -ENOMEM.
  */
 int bfs_sigv4_presign(const char *canonical_uri, const char *host,
-		      const struct bfs_sigv4_cred *cred, const char *amzdate,
-		      long expires, struct bfs_buf *out);
+		      const struct bfs_sigv4_cred *cred, const char *session_token,
+		      const char *amzdate, long expires, struct bfs_buf *out);
 
 /*
  * The common end of a signer (SigV4 here, OSS in osssig.c): rc is the result

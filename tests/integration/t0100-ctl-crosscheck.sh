@@ -106,6 +106,15 @@ url=$(ctl presign "$bucket:/pre/sign me.png" --expires 600) || fail "presign fai
 curl -fsS -o "$tmp/pre.got" "$url" || fail "curl of the presigned URL failed: $url"
 cmp -s "$tmp/pre" "$tmp/pre.got" || fail "the presigned URL gave other bytes"
 ok "presign: curl (no credentials) fetched the object byte-exact through $(sed 's/X-Amz-Signature=[0-9a-f]*/X-Amz-Signature=.../' <<<"$url" | cut -c1-80)..."
+# with a session token (radosgw without STS ignores the token itself, but
+# it is a query parameter: a signature that left it out would not match)
+url=$(AWS_SESSION_TOKEN='FQoG/session+token==' ctl presign "$bucket:/pre/sign me.png") ||
+	fail "presign with a session token: $url"
+[[ $url == *"X-Amz-Security-Token=FQoG%2Fsession%2Btoken%3D%3D&"* ]] || fail "no token in $url"
+curl -fsS -o "$tmp/pre.got" "$url" || fail "curl of the presigned URL with a token failed: $url"
+cmp -s "$tmp/pre" "$tmp/pre.got" || fail "the presigned URL with a token gave other bytes"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${url/session%2Btoken/session%2Btoke}")
+assert_eq "$code" 403 "presign with a session token: the token is signed (another token: 403)"
 url=$(ctl presign "$bucket:/pre/sign me.png" --expires 1)
 sleep 2.2
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url")

@@ -59,6 +59,15 @@ for sig in oss-v1 oss-v4; do
 	assert_file_eq "$tmp/$sig.ref" "$mnt/images/t1/0.png" "$sig: read back through a fresh cache"
 	assert_eq "$(stat -c %a "$mnt/images/t1/0.png")" 600 "$sig: chmod kept as x-oss-meta-mode"
 	bfs_umount "$mnt"
+	# presign: a V1 query-signed URL (what ali-oss's signatureUrl makes), which
+	# the gateway checks with ali-oss's code; another key's path: refused
+	url=$("$BFS_BUILD_DIR/bucketfsctl" -o "$opts" presign "$bucket:/$sig/images/t1/0.png" --expires 300) ||
+		fail "$sig: presign: $url"
+	curl -fsS -o "$tmp/$sig.pre" "$url" || fail "$sig: curl of the presigned URL failed: $url"
+	cmp -s "$tmp/$sig.ref" "$tmp/$sig.pre" || fail "$sig: the presigned URL gave other bytes"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "${url/images\/t1\/0.png/images\/t2\/0.png}")
+	assert_eq "$code" 403 "$sig: presign: the URL's signature covers the key"
+	ok "$sig: presign: curl fetched the object byte-exact through ${url:0:90}..."
 	boto3_py "$bucket" "$sig" <<'PY'
 bucket, sig = sys.argv[1:]
 keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=sig + "/")["Contents"])
@@ -75,6 +84,9 @@ n1=$(grep -c '(v1)' "$tmp/gw.log" || true)
 n4=$(grep -c '(v4)' "$tmp/gw.log" || true)
 [ "$n1" -gt 10 ] && [ "$n4" -gt 10 ] || fail "the gateway saw $n1 V1 and $n4 V4 requests"
 ok "the gateway verified $n1 OSS V1 and $n4 OSS V4 requests with ali-oss's signing code"
+n1u=$(grep -c '(v1-url)' "$tmp/gw.log" || true)
+assert_eq "$n1u" 2 "the gateway verified one presigned URL per signature mode"
 bad=$(grep -c 'denied\| -> 403' "$tmp/gw.log" || true)
-# each wrong-secret check is a HEAD bucket and a one-key LIST (to learn why)
-assert_eq "$bad" 4 "only the wrong-secret checks were refused (HEAD + LIST each)"
+# each wrong-secret check is a HEAD bucket and a one-key LIST (to learn why),
+# and each mode's presigned URL was tried once on another key
+assert_eq "$bad" 6 "only the wrong-secret checks and the altered URLs were refused"

@@ -332,9 +332,42 @@ function checkSecurityToken(headers, ak) {
       : 'The security token you provided is invalid.', { OSSAccessKeyId: ak });
 }
 
+// A V1 presigned URL (OSSAccessKeyId, Expires, Signature[, security-token]
+// in the query): checked as ali-oss's signatureUrl() signs it, with
+// buildCanonicalString and Expires where the date goes.  -> 'v1-url'.
+function authenticateUrl(req, loc, query, q) {
+  const ak = q.get('OSSAccessKeyId');
+  const sig = q.get('Signature');
+  const expires = q.get('Expires');
+  checkAccessKey(ak);
+  const token = q.get('security-token');
+  if (opts.securityToken === undefined ? token !== undefined : token !== opts.securityToken) {
+    throw new OssError(403, 'InvalidAccessKeyId', 'The security token you provided is invalid.', { OSSAccessKeyId: ak });
+  }
+  if (!sig || !/^\d+$/.test(expires || '')) throw new OssError(403, 'AccessDenied', 'Signature and Expires are required.');
+  if (Number(expires) * 1000 < Date.now()) {
+    throw new OssError(403, 'AccessDenied', 'Request has expired.', { Expires: new Date(expires * 1000).toISOString(), ServerTime: new Date().toISOString() });
+  }
+  const resource = `/${loc.bucket ? `${loc.bucket}/` : ''}${loc.key}`;
+  const parameters = {};
+  for (const [k, v] of query) {
+    if (SUBRESOURCES.has(k)) parameters[k] = v === null ? '' : v;
+  }
+  const stringToSign = signUtils.buildCanonicalString(req.method, resource, { headers: signingHeaders(req), parameters }, expires);
+  const expected = signUtils.computeSignature(opts.secretKey, stringToSign);
+  if (!safeEqual(expected, sig)) {
+    throw new OssError(403, 'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      { OSSAccessKeyId: ak, SignatureProvided: sig, StringToSign: stringToSign });
+  }
+  return 'v1-url';
+}
+
 // -> 'v1' | 'v4'; throws OssError.
 function authenticate(req, loc, query) {
   const auth = req.headers.authorization;
+  const q = new Map(query);
+  if ((auth === undefined || auth === '') && q.has('OSSAccessKeyId')) return authenticateUrl(req, loc, query, q);
   if (auth === undefined || auth === '') {
     throw new OssError(403, 'AccessDenied', 'You have no right to access this object because of bucket acl.');
   }
@@ -679,8 +712,10 @@ async function handle(req, res) {
       return;
     }
     const loc = locate(req, rawPath);
-    const query = parseQuery(rawQuery);
+    let query = parseQuery(rawQuery);
     mode = authenticate(req, loc, query);
+    // a presigned URL's own parameters are not the upstream's business
+    if (mode === 'v1-url') query = query.filter(([k]) => !['OSSAccessKeyId', 'Expires', 'Signature', 'security-token'].includes(k));
     checkDigests(req, body, mode);
     status = await forward(req, res, loc, query, body, requestId);
   } catch (err) {

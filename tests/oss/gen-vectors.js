@@ -439,6 +439,68 @@ static const struct osssig_vector osssig_vectors[] = {`);
   return `${lines.join('\n')}\n`;
 }
 
+// Presigned GET URLs, from ali-oss's own client: signatureUrl() with its
+// clock (utility.timestamp) fixed, so Expires is PRESIGN_NOW + expires.
+const PRESIGN_NOW = 1700000000;
+const PRESIGNS = [
+  { name: 'presign/plain', key: 'images/t1/0.png', expires: 3600, token: null },
+  { name: 'presign/odd-key', key: 'a b/中文+x=y&z%.png', expires: 600, token: null },
+  { name: 'presign/sts', key: 'images/t1/0.png', expires: 86400, token: TOKEN },
+];
+
+function presignVectors() {
+  const OSS = require('ali-oss');
+  const utility = require('utility');
+  const realTimestamp = utility.timestamp;
+  utility.timestamp = () => PRESIGN_NOW;
+  try {
+    return PRESIGNS.map((p) => {
+      const client = new OSS({
+        region: `oss-${REGION}`, bucket: BUCKET, accessKeyId: AK, accessKeySecret: SK,
+        stsToken: p.token || undefined,
+      });
+      const url = client.signatureUrl(p.key, { expires: p.expires });
+      const q = url.indexOf('?');
+      return Object.assign({ url, query: url.slice(q + 1), expiresAt: PRESIGN_NOW + p.expires }, p);
+    });
+  } finally {
+    utility.timestamp = realTimestamp;
+  }
+}
+
+function emitPresigns(presigns) {
+  const lines = [`
+/* Presigned GET URLs from ali-oss's OSS#signatureUrl() (clock fixed): what
+ * bfs_oss_presign_v1() must append is the query, the part after '?'. */
+struct osssig_presign_vector {
+	const char *name, *bucket, *key, *access_key, *secret_key, *token;
+	long long expires_at;
+	const char *url, *query;
+};
+
+/* clang-format off */
+static const struct osssig_presign_vector osssig_presign_vectors[] = {`];
+  for (const p of presigns) {
+    lines.push(`{
+	.name = ${cstr(p.name)},
+	.bucket = ${cstr(BUCKET)},
+	.key = ${cstr(p.key)},
+	.access_key = ${cstr(AK)},
+	.secret_key = ${cstr(SK)},
+	.token = ${cstr(p.token)},
+	.expires_at = ${p.expiresAt},
+	.url =\n\t\t${cstr(p.url)},
+	.query =\n\t\t${cstr(p.query)},
+},`);
+  }
+  lines.push(`};
+/* clang-format on */
+
+#define OSSSIG_NPRESIGNS (sizeof(osssig_presign_vectors) / sizeof(osssig_presign_vectors[0]))
+`);
+  return lines.join('\n');
+}
+
 function main() {
   const vectors = [docVector()];
   for (const shape of SHAPES) {
@@ -447,8 +509,10 @@ function main() {
   }
   const names = new Set(vectors.map(v => v.name));
   if (names.size !== vectors.length) throw new Error('duplicate vector names');
-  process.stdout.write(emit(vectors));
+  const presigns = presignVectors();
+  process.stdout.write(emit(vectors).replace(/#endif\n$/, `${emitPresigns(presigns)}\n#endif\n`));
   process.stderr.write(`${path.basename(__filename)}: ${vectors.length} vectors, ` +
+    `${presigns.length} presigned URLs, ` +
     `ali-oss ${aliPkg.version}\n`);
 }
 

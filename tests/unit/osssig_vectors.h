@@ -2322,4 +2322,59 @@ static const struct osssig_vector osssig_vectors[] = {
 
 #define OSSSIG_NVECTORS (sizeof(osssig_vectors) / sizeof(osssig_vectors[0]))
 
+
+/* Presigned GET URLs from ali-oss's OSS#signatureUrl() (clock fixed): what
+ * bfs_oss_presign_v1() must append is the query, the part after '?'. */
+struct osssig_presign_vector {
+	const char *name, *bucket, *key, *access_key, *secret_key, *token;
+	long long expires_at;
+	const char *url, *query;
+};
+
+/* clang-format off */
+static const struct osssig_presign_vector osssig_presign_vectors[] = {
+{
+	.name = "presign/plain",
+	.bucket = "examplebucket",
+	.key = "images/t1/0.png",
+	.access_key = "LTAI5tBucketfsExampleKey",
+	.secret_key = "BucketfsExampleSecret/With+Base64=Chars0",
+	.token = NULL,
+	.expires_at = 1700003600,
+	.url =
+		"http://examplebucket.oss-cn-hangzhou.aliyuncs.com/images/t1/0.png?OSSAccessKeyId=LTAI5tBucketfsExampleKey&Expires=1700003600&Signature=0fq3Cx8vJEpMt%2FyrBCBudN0fY6Q%3D",
+	.query =
+		"OSSAccessKeyId=LTAI5tBucketfsExampleKey&Expires=1700003600&Signature=0fq3Cx8vJEpMt%2FyrBCBudN0fY6Q%3D",
+},
+{
+	.name = "presign/odd-key",
+	.bucket = "examplebucket",
+	.key = "a b/\344\270\255\346\226\207+x=y&z%.png",
+	.access_key = "LTAI5tBucketfsExampleKey",
+	.secret_key = "BucketfsExampleSecret/With+Base64=Chars0",
+	.token = NULL,
+	.expires_at = 1700000600,
+	.url =
+		"http://examplebucket.oss-cn-hangzhou.aliyuncs.com/a%20b/%E4%B8%AD%E6%96%87%2Bx%3Dy%26z%25.png?OSSAccessKeyId=LTAI5tBucketfsExampleKey&Expires=1700000600&Signature=PXRCTowa0vrNKaySWby9QeHRqPY%3D",
+	.query =
+		"OSSAccessKeyId=LTAI5tBucketfsExampleKey&Expires=1700000600&Signature=PXRCTowa0vrNKaySWby9QeHRqPY%3D",
+},
+{
+	.name = "presign/sts",
+	.bucket = "examplebucket",
+	.key = "images/t1/0.png",
+	.access_key = "LTAI5tBucketfsExampleKey",
+	.secret_key = "BucketfsExampleSecret/With+Base64=Chars0",
+	.token = "CAIS8gF1q6Ft5B2yfSjIr5bNLu/+h+hW0baJMkX3tTFnRmkf2q3DjDz2IHxKeHhoBeAdsv8wnGlU7f4alqx4T55IQ1Dxa8Z0Ojp0GqIGTqfLPWbrgRNB+RhBt4JK5rqGKvaxm+Ey0vlOxQfUrJB16R7phKsQ==",
+	.expires_at = 1700086400,
+	.url =
+		"http://examplebucket.oss-cn-hangzhou.aliyuncs.com/images/t1/0.png?OSSAccessKeyId=LTAI5tBucketfsExampleKey&Expires=1700086400&Signature=THh1JBwwMdokyn4rXT6fFw4rVUc%3D&security-token=CAIS8gF1q6Ft5B2yfSjIr5bNLu%2F%2Bh%2BhW0baJMkX3tTFnRmkf2q3DjDz2IHxKeHhoBeAdsv8wnGlU7f4alqx4T55IQ1Dxa8Z0Ojp0GqIGTqfLPWbrgRNB%2BRhBt4JK5rqGKvaxm%2BEy0vlOxQfUrJB16R7phKsQ%3D%3D",
+	.query =
+		"OSSAccessKeyId=LTAI5tBucketfsExampleKey&Expires=1700086400&Signature=THh1JBwwMdokyn4rXT6fFw4rVUc%3D&security-token=CAIS8gF1q6Ft5B2yfSjIr5bNLu%2F%2Bh%2BhW0baJMkX3tTFnRmkf2q3DjDz2IHxKeHhoBeAdsv8wnGlU7f4alqx4T55IQ1Dxa8Z0Ojp0GqIGTqfLPWbrgRNB%2BRhBt4JK5rqGKvaxm%2BEy0vlOxQfUrJB16R7phKsQ%3D%3D",
+},
+};
+/* clang-format on */
+
+#define OSSSIG_NPRESIGNS (sizeof(osssig_presign_vectors) / sizeof(osssig_presign_vectors[0]))
+
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "bucketfs/osssig.h"
+#include "bucketfs/uri.h"
 #include "check.h"
 #include "osssig_vectors.h"
 
@@ -402,9 +403,44 @@ static void caps(void)
 	bfs_buf_release(&small);
 }
 
+/* Presigned URLs: the query and the path as ali-oss's signatureUrl() makes them. */
+static void presigns(void)
+{
+	size_t i;
+
+	for (i = 0; i < OSSSIG_NPRESIGNS; i++) {
+		const struct osssig_presign_vector *v = &osssig_presign_vectors[i];
+		struct bfs_oss_cred c = {v->access_key, v->secret_key, NULL};
+		struct bfs_buf q = BFS_BUF_INIT(CAP), path = BFS_BUF_INIT(CAP);
+		const char *host_end = strchr(v->url + strlen("http://"), '/');
+
+		CHECK_INT(bfs_buf_adds(&q, "x?"), 0);
+		CHECK_INT(bfs_oss_presign_v1(v->bucket, v->key, &c, v->token, v->expires_at, &q), 0);
+		CHECK_STR(bfs_buf_str(&q) + 2, v->query);
+		CHECK_INT(bfs_buf_adds(&path, "/"), 0);
+		CHECK_INT(bfs_uri_encode(&path, v->key, strlen(v->key), 1), 0);
+		CHECK(host_end && !strncmp(host_end, bfs_buf_str(&path), path.len) &&
+		      host_end[path.len] == '?');
+		bfs_buf_release(&path);
+		bfs_buf_release(&q);
+	}
+	{	/* bad arguments leave out as it was */
+		struct bfs_buf q = BFS_BUF_INIT(CAP);
+
+		CHECK_INT(bfs_buf_adds(&q, "keep"), 0);
+		CHECK_INT(bfs_oss_presign_v1("", "k", &cred4, NULL, 1, &q), -EINVAL);
+		CHECK_INT(bfs_oss_presign_v1("b", "k", &cred4, NULL, 0, &q), -EINVAL);
+		CHECK_INT(bfs_oss_presign_v1("b", "/k", &cred4, NULL, 1, &q), -EINVAL);
+		CHECK_INT(bfs_oss_presign_v1("b", "k", &cred4, NULL, 1, NULL), -EINVAL);
+		CHECK_STR(bfs_buf_str(&q), "keep");
+		bfs_buf_release(&q);
+	}
+}
+
 int main(void)
 {
 	vectors();
+	presigns();
 	doc_example();
 	empty_values();
 	invalid_requests();

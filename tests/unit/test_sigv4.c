@@ -389,7 +389,7 @@ static void test_presign(void)
 
 	/* [presign] the query string, appended to what out already holds. */
 	CHECK_INT(bfs_buf_adds(&out, "https://examplebucket.s3.amazonaws.com/test.txt?"), 0);
-	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred,
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred, NULL,
 				    S3_DATE, 86400, &out),
 		  0);
 	CHECK_STR(bfs_buf_str(&out),
@@ -405,26 +405,46 @@ static void test_presign(void)
 		  S3_STS "3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04");
 	CHECK_STR(bfs_buf_str(&auth), S3_AUTH "SignedHeaders=host, Signature=" PRESIGN_SIG);
 
+	/* With a session token: the URL botocore 1.29's S3SigV4QueryAuth makes
+	 * for the same request (clock fixed at S3_DATE: tests/unit/gen-presign-vector.py). */
+	bfs_buf_reset(&out);
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred,
+				    "FQoGZXIvYXdzEXAMPLE/session+token==", S3_DATE, 86400, &out),
+		  0);
+	CHECK_STR(bfs_buf_str(&out),
+		  "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524"
+		  "%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400"
+		  "&X-Amz-Security-Token=FQoGZXIvYXdzEXAMPLE%2Fsession%2Btoken%3D%3D"
+		  "&X-Amz-SignedHeaders=host&X-Amz-Signature="
+		  "1976fbfd9d4a61f547c72ed4ad2c91459e74e6860404c52aaf16dceb6f6579b0");
+	bfs_buf_reset(&out);
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred, "",
+				    S3_DATE, 86400, &out),
+		  0);
+	CHECK_STR(bfs_buf_str(&out), PRESIGN_QUERY "&X-Amz-Signature=" PRESIGN_SIG);
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "h", &s3_cred, "tok en", S3_DATE, 60, &out),
+		  -EINVAL);
+
 	/* Bad arguments leave out alone. */
 	bfs_buf_reset(&out);
 	CHECK_INT(bfs_buf_adds(&out, "keep"), 0);
-	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred,
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred, NULL,
 				    S3_DATE, 0, &out),
 		  -EINVAL);
-	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred,
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred, NULL,
 				    S3_DATE, 604801, &out),
 		  -EINVAL);
-	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred,
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred, NULL,
 				    S3_DATE, 604800, &out),
 		  0);
 	bfs_buf_reset(&out);
 	CHECK_INT(bfs_buf_adds(&out, "keep"), 0);
-	CHECK_INT(bfs_sigv4_presign("/test.txt", "", &s3_cred, S3_DATE, 60, &out), -EINVAL);
-	CHECK_INT(bfs_sigv4_presign("/test.txt", NULL, &s3_cred, S3_DATE, 60, &out), -EINVAL);
-	CHECK_INT(bfs_sigv4_presign(NULL, "h", &s3_cred, S3_DATE, 60, &out), -EINVAL);
-	CHECK_INT(bfs_sigv4_presign("/a b", "h", &s3_cred, S3_DATE, 60, &out), -EINVAL);
-	CHECK_INT(bfs_sigv4_presign("/x", "h", &s3_cred, "2013-05-24", 60, &out), -EINVAL);
-	CHECK_INT(bfs_sigv4_presign("/x", "h", NULL, S3_DATE, 60, &out), -EINVAL);
+	CHECK_INT(bfs_sigv4_presign("/test.txt", "", &s3_cred, NULL, S3_DATE, 60, &out), -EINVAL);
+	CHECK_INT(bfs_sigv4_presign("/test.txt", NULL, &s3_cred, NULL, S3_DATE, 60, &out), -EINVAL);
+	CHECK_INT(bfs_sigv4_presign(NULL, "h", &s3_cred, NULL, S3_DATE, 60, &out), -EINVAL);
+	CHECK_INT(bfs_sigv4_presign("/a b", "h", &s3_cred, NULL, S3_DATE, 60, &out), -EINVAL);
+	CHECK_INT(bfs_sigv4_presign("/x", "h", &s3_cred, NULL, "2013-05-24", 60, &out), -EINVAL);
+	CHECK_INT(bfs_sigv4_presign("/x", "h", NULL, NULL, S3_DATE, 60, &out), -EINVAL);
 	CHECK_STR(bfs_buf_str(&out), "keep");
 
 	bfs_buf_release(&out);

@@ -33,5 +33,5 @@ if [ -z "${BFS_SKIP_ASAN:-}" ]; then
 		ctest --test-dir "$src/build-asan" -j "$jobs" -LE oss --output-on-failure
 fi
 echo "== build, run the suite"
-build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr  # /usr: t0360 packages it
 ctest --test-dir "$src/build" -j "$jobs" --output-on-failure

@@ -13,6 +13,8 @@ packages=(
 	build-essential cmake pkg-config
 	libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev liblmdb-dev lmdb-utils
 	libexpat1-dev libjansson-dev
+	# packaging (t0360): dpkg-shlibdeps for cpack's dependencies, groff to lint the man page
+	dpkg-dev groff-base
 	# the S3 server of the integration tests (tests/rgw.sh) and its clients
 	ceph-mon ceph-osd radosgw ceph-common awscli python3 python3-boto3 curl
 	# the Prometheus text parser that checks the metrics (t0340)

@@ -88,10 +88,11 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Not needed for file:DIR.\n"
 		"\n"
-		"bucketfsctl status|pending|flush|evict|fsck MOUNTPOINT talks to a running mount.\n"
+		"bucketfsctl (see bucketfsctl --help) works on the bucket and talks to a\n"
+		"running mount: status, stats, pending, flush, evict, invalidate, fsck.\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"
-		"Semantics of every operation: SEMANTICS.md.\n");
+		"Manual: man 8 bucketfs.  Semantics of every operation: SEMANTICS.md.\n");
 }
 
 /* Apply "-o a,b=c": ours go to the config, FUSE's to fuse_opts. */

@@ -82,6 +82,9 @@ static const struct opt options[] = {
 	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded at once" },
 	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
 	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
+	{ "coredump", OPT_FLAG, F(coredump), "off",
+	  "let the daemon dump core; by default it is not dumpable, as cores and /proc/PID/environ "
+	  "hold the credentials (no core files; /proc/PID/{environ,mem} readable by root only)" },
 	{ "logfile", OPT_STR, F(logfile), "syslog",
 	  "write the log to this file instead (SIGHUP reopens it: logrotate)" },
 	{ "loglevel", OPT_STR, F(loglevel), "info", "error, warning, info or debug (each request)" },

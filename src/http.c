@@ -43,6 +43,7 @@ struct xfer {
 	CURL *easy;
 	uint64_t rpos;                  /* request body bytes handed to curl */
 	int err;                        /* our own error, wins over curl's */
+	const char *why;                /* its text, for errmsg (static) */
 };
 
 static pthread_once_t http_global_once = PTHREAD_ONCE_INIT;
@@ -192,6 +193,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		bfs_buf_reset(&x->resp->headers);
 	if (bfs_buf_add(&x->resp->headers, p, len)) {
 		x->err = BFS_E_PROTO;
+		x->why = "the response headers are over their 64 KiB cap";
 		return 0;
 	}
 	return len;
@@ -237,6 +239,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	} else if (rq->resp_body) {
 		if (bfs_buf_add(rq->resp_body, p, len)) {
 			x->err = BFS_E_PROTO;
+			x->why = "the response body is over its cap";
 			return 0;
 		}
 	}
@@ -456,7 +459,7 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 	curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (crc != CURLE_OK) {
 		snprintf(resp->errmsg, sizeof(resp->errmsg), "%s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(crc));
+			 x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc));
 		rc = x.err ? x.err : map_curl_error(crc);
 		goto out;
 	}

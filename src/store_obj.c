@@ -13,6 +13,7 @@
 
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "bucketfs/uri.h"
 #include "store_int.h"
 
@@ -169,8 +170,8 @@ static void get_digest_restart(void *arg)
 	d->md5 = bfs_md5_begin();
 }
 
-static int get_common(struct bfs_store *st, const struct bfs_get_opts *o,
-		      struct store_req *rq, struct bfs_obj_info *info_out)
+static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct store_req *rq,
+		    struct bfs_obj_info *info_out)
 {
 	struct bfs_obj_info info;
 	struct bfs_http_resp resp;
@@ -221,6 +222,30 @@ out:
 	store_hdrs_release(&h);
 	bfs_http_resp_release(&resp);
 	return rc;
+}
+
+/*
+ * A body that came shorter than its Content-Length, or does not match its
+ * MD5 ETag, was damaged on the way (a proxy, a bad link): fetch it again,
+ * twice at most, and report it if it stays wrong.
+ */
+static int get_common(struct bfs_store *st, const struct bfs_get_opts *o,
+		      struct store_req *rq, struct bfs_obj_info *info_out)
+{
+	size_t body_start = rq->resp_body ? rq->resp_body->len : 0;
+	int attempt, rc;
+
+	for (attempt = 0;; attempt++) {
+		if (rq->resp_body)
+			bfs_buf_truncate(rq->resp_body, body_start);
+		rc = get_once(st, o, rq, info_out);
+		if (rc != BFS_E_INTEGRITY || attempt >= 2 || attempt >= st->cfg.retries ||
+		    (rq->resp_fd >= 0 && rq->resp_off < 0))  /* a pipe: no taking back */
+			return rc;
+		bfs_log(LOG_WARNING, "GET %s: %s; fetching it again", rq->key,
+			bfs_store_last_error()->message);
+		store_backoff(st, attempt);
+	}
 }
 
 int s3_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,

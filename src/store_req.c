@@ -455,11 +455,16 @@ static int record_failure(const struct store_req *rq, int rc, const struct bfs_h
 		(void)bfs_xml_parse_error(resp->error_body.data, resp->error_body.len, &xe);
 	mapped = store_map_status(resp->status, xe.code);
 	if (!xe.message[0]) {
-		char region[64];
+		char region[64], where[256];
 
 		if (bfs_http_resp_header(resp, "x-amz-bucket-region", region, sizeof(region)) > 0)
 			snprintf(xe.message, sizeof(xe.message),
 				 "the bucket is in region %s: use -o region=%s", region, region);
+		else if (resp->status >= 300 && resp->status < 400 &&
+			 bfs_http_resp_header(resp, "Location", where, sizeof(where)) > 0)
+			snprintf(xe.message, sizeof(xe.message),
+				 "HTTP %ld, a redirect to %s (not followed: is the endpoint right?)",
+				 resp->status, where);
 		else
 			snprintf(xe.message, sizeof(xe.message), "HTTP %ld", resp->status);
 	}
@@ -552,6 +557,9 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 			continue;
 		}
 		if (!bfs_err_retryable(rc) || attempt >= st->cfg.retries)
+			break;
+		/* bytes already written to a pipe cannot be taken back */
+		if (rq->resp_fd >= 0 && rq->resp_off < 0 && resp->body_bytes)
 			break;
 		store_backoff(st, attempt);
 	}

@@ -1,34 +1,63 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """faultproxy.py - an HTTP proxy for the tests that sits between bucketfs
-and radosgw on 127.0.0.1 and injects faults by plan.
+and radosgw on 127.0.0.1 and injects faults, by plan or at random.
 
-    faultproxy.py --listen-port P --upstream http://127.0.0.1:PORT --plan PLAN
-                  [--log FILE] [--log-header NAME] [--tls-cert CERT.pem --tls-key KEY.pem]
+    faultproxy.py --listen-port P --upstream http://127.0.0.1:PORT
+                  [--plan PLAN] [--mix MIX --seed N] [--down PERIOD:SECONDS]
+                  [--delay-ms MS] [--hang-s S] [--log FILE] [--log-header NAME]
+                  [--tls-cert CERT.pem --tls-key KEY.pem]
 
 With --tls-cert/--tls-key it speaks https (to test TLS on the client side;
 the upstream stays http).
 
 PLAN is a comma-separated list of [METHOD:]RULE=COUNT, applied to the first
 COUNT requests that match, in order; with METHOD (GET, PUT, HEAD, POST,
-DELETE) only requests of that method match that rule:
+DELETE) only requests of that method match that rule.  MIX is a
+comma-separated list of [METHOD:]RULE=PROBABILITY: a request the plan does
+not claim gets each rule with that probability (drawn from --seed, so a run
+can be repeated).  Rules:
     503     answer 503 SlowDown (S3 XML body)
     500     answer 500 InternalError
     429     answer 429 TooManyRequests
     400     answer 400 InvalidArgument (must not be retried)
     expired answer 400 ExpiredToken (a session token past its expiry)
-    reset   close the connection without answering
+    reset   read the request, close the connection without answering
+    early   close the connection before reading the request body (the
+            client is cut off in the middle of its upload)
+    cut     forward; answer with the full Content-Length but only half of
+            the body, then close (a truncated response)
+    delay   forward after --delay-ms (default 300) milliseconds
+    hang    say nothing for --hang-s (default 10) seconds, then close
     pass    forward it unchanged (to let some through before faults)
-Requests past the plan are forwarded unchanged.  Each request is logged as
-"METHOD PATH -> STATUS" (to --log), so tests can count what was sent;
-with --log-header NAME the line ends with " NAME=VALUE" (or "NAME=-").
+  and, for the hostile-server tests:
+    bigxml  200 with an XML listing that never ends (streamed until the
+            client hangs up, or 1 GiB); listings only: a plan's bigxml
+            waits for the next listing
+    flip    forward, with one byte of an object's body changed (the ETag
+            and Content-Length stay: the body no longer matches its ETag;
+            requests with a query, listings, are left alone, and a plan's
+            flip waits for the next object GET)
+    redirect 301 to http://169.254.0.1/elsewhere (another host)
+    hugehdr 200 with 200 KiB of response headers
+Requests past the plan (and not drawn by the mix) are forwarded unchanged.
+With --down PERIOD:SECONDS the proxy stops listening for SECONDS every
+PERIOD seconds (connections are refused: the endpoint is down).
+
+Each request is logged as "METHOD PATH -> RESULT" (to --log), RESULT the
+status forwarded ("200"), or an injected error ("503 fault"), or the rule
+applied ("reset", "cut 200", "200 delay", ...), so tests can count what was
+sent and what was injected; with --log-header NAME the line ends with " NAME=VALUE"
+(or "NAME=-").
 """
 import argparse
 import http.client
 import http.server
+import random
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 
 ERRORS = {
@@ -38,6 +67,20 @@ ERRORS = {
     "400": (400, "InvalidArgument", "Injected bad request."),
     "expired": (400, "ExpiredToken", "The provided token has expired."),
 }
+RULES = set(ERRORS) | {"reset", "early", "cut", "delay", "hang", "pass", "bigxml", "flip",
+                       "redirect", "hugehdr"}
+
+
+def parse_rules(spec, convert):
+    """[METHOD:]RULE=VALUE,... -> {method or "": [(rule, value), ...]}"""
+    out = {}
+    for item in filter(None, spec.split(",")):
+        rule, _, value = item.partition("=")
+        method, _, rule = rule.rpartition(":")
+        if rule not in RULES:
+            raise SystemExit("faultproxy.py: unknown rule %r" % rule)
+        out.setdefault(method, []).append((rule, convert(value)))
+    return out
 
 
 def main():
@@ -45,19 +88,44 @@ def main():
     ap.add_argument("--listen-port", type=int, required=True)
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--plan", default="")
+    ap.add_argument("--mix", default="")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--down", default="")
+    ap.add_argument("--delay-ms", type=int, default=300)
+    ap.add_argument("--hang-s", type=float, default=10)
     ap.add_argument("--log", default="/dev/null")
     ap.add_argument("--log-header")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     a = ap.parse_args()
     up = urllib.parse.urlparse(a.upstream)
-    plans = {}  # method (or "") -> list of rules, in order
-    for item in filter(None, a.plan.split(",")):
-        rule, _, count = item.partition("=")
-        method, _, rule = rule.rpartition(":")
-        plans.setdefault(method, []).extend([rule] * int(count or 1))
+    plans = {m: [r for r, n in rules for _ in range(n)]
+             for m, rules in parse_rules(a.plan, lambda v: int(v or 1)).items()}
+    mix = parse_rules(a.mix, float)
+    rng = random.Random(a.seed)
     lock = threading.Lock()
     log = open(a.log, "a", buffering=1)
+
+    def applies(rule, path):
+        # an object body to damage; a listing to make endless
+        if rule == "flip":
+            return "?" not in path
+        if rule == "bigxml":
+            return "list-type" in path or "?" not in path.lstrip("/").rstrip("/").split("/", 1)[-1] \
+                and "/" not in path.lstrip("/").rstrip("/")
+        return True
+
+    def pick(method, path):
+        with lock:
+            q = plans.get(method) or plans.get("")
+            if q and applies(q[0], path):
+                return q.pop(0)
+            if q:
+                return None
+            for rule, p in mix.get(method, []) + mix.get("", []):
+                if applies(rule, path) and rng.random() < p:
+                    return rule
+        return None
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -71,35 +139,91 @@ def main():
                 extra = " %s=%s" % (a.log_header, self.headers.get(a.log_header, "-"))
             log.write("%s %s -> %s%s\n" % (self.command, self.path, result, extra))
 
+        def drop(self, why):
+            self.logline(why)
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+        def send_error_xml(self, status, code, msg):
+            xml = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code>'
+                   '<Message>%s</Message><RequestId>fault</RequestId></Error>'
+                   % (code, msg)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(xml) if self.command != "HEAD" else 0))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(xml)
+
+        def endless_xml(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.end_headers()  # no length: the body ends when the connection does
+            self.close_connection = True
+            chunk = b"".join(b"<Contents><Key>k%08d</Key><Size>1</Size></Contents>" % i
+                             for i in range(1000))
+            sent = 0
+            try:
+                self.wfile.write(b'<?xml version="1.0"?><ListBucketResult><Name>b</Name>'
+                                 b"<IsTruncated>true</IsTruncated>")
+                while sent < (1 << 30):
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+            except OSError:
+                pass
+            self.logline("bigxml %d" % sent)
+
         def handle_any(self):
+            rule = pick(self.command, self.path)
+            if rule == "early":
+                return self.drop("early")
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else b""
-            with lock:
-                q = plans.get(self.command) or plans.get("")
-                rule = q.pop(0) if q else None
             if rule == "reset":
-                self.logline("reset")
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
+                return self.drop("reset")
+            if rule == "hang":
+                time.sleep(a.hang_s)
+                return self.drop("hang")
             if rule in ERRORS:
-                status, code, msg = ERRORS[rule]
-                xml = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code>'
-                       '<Message>%s</Message><RequestId>fault</RequestId></Error>'
-                       % (code, msg)).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(xml) if self.command != "HEAD" else 0))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(xml)
-                self.logline(status)
+                self.send_error_xml(*ERRORS[rule])
+                self.logline("%d fault" % ERRORS[rule][0])
                 return
+            if rule == "bigxml":
+                return self.endless_xml()
+            if rule == "redirect":
+                self.send_response(301)
+                self.send_header("Location", "http://169.254.0.1/elsewhere" + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return self.logline("redirect")
+            if rule == "hugehdr":
+                self.send_response(200)
+                for i in range(2000):
+                    self.send_header("x-amz-meta-junk%d" % i, "j" * 100)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return self.logline("hugehdr")
+            if rule == "delay":
+                time.sleep(a.delay_ms / 1000.0)
             conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()}
             conn.request(self.command, self.path, body=body, headers=headers)
             r = conn.getresponse()
             data = r.read()
+            conn.close()
+            if rule == "cut" and len(data) < 2:
+                rule = "reset"
+            if rule == "reset":
+                return self.drop("reset")
+            if rule == "flip" and data and self.command == "GET" and r.status == 200 and \
+                    "?" not in self.path:  # object bodies, not listings
+                data = data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x5A]) + \
+                    data[len(data) // 2 + 1:]
+            else:
+                rule = rule if rule in ("cut", "delay") else None
             self.send_response(r.status, r.reason)
             for k, v in r.getheaders():
                 if k.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -108,22 +232,51 @@ def main():
                              r.getheader("Content-Length", "0") if self.command == "HEAD"
                              else str(len(data)))
             self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-            conn.close()
-            self.logline(r.status)
+            if self.command == "HEAD":
+                return self.logline(r.status)
+            if rule == "cut":
+                self.wfile.write(data[:len(data) // 2])
+                self.wfile.flush()
+                return self.drop("cut %d" % r.status)
+            self.wfile.write(data)
+            self.logline("%s flip" % r.status if rule == "flip" else
+                         "%s delay" % r.status if rule == "delay" else r.status)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", a.listen_port), Handler)
-    srv.daemon_threads = True
-    if a.tls_cert:
-        import ssl
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(a.tls_cert, a.tls_key)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    def make_server():
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", a.listen_port), Handler)
+        srv.daemon_threads = True
+        srv.timeout = 0.05
+        if a.tls_cert:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(a.tls_cert, a.tls_key)
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        return srv
+
+    srv = make_server()
     print("listening", flush=True)
-    srv.serve_forever()
+    if not a.down:
+        srv.serve_forever()
+        return 0
+    period, _, length = a.down.partition(":")
+    period, length = float(period), float(length)
+    start = time.monotonic()
+    while True:
+        phase = (time.monotonic() - start) % period
+        down = time.monotonic() - start >= period and phase < length
+        if down and srv:
+            srv.server_close()
+            srv = None
+            log.write("- - -> down\n")
+        elif not down and not srv:
+            srv = make_server()
+            log.write("- - -> up\n")
+        if srv:
+            srv.handle_request()
+        else:
+            time.sleep(0.02)
 
 
 if __name__ == "__main__":

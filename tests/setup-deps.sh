@@ -24,7 +24,7 @@ packages=(
 	# the Node tests
 	nodejs npm
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks
-	procps psmisc util-linux valgrind openssl
+	procps psmisc util-linux valgrind openssl time
 )
 
 die() {

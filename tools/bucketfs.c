@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -619,6 +620,10 @@ int main(int argc, char **argv)
 	bfs_config_init(&d.cfg);
 	if (parse_args(&d, argc, argv))
 		goto out;
+	/* The credentials will be in memory (and perhaps the environment):
+	 * no core files, and /proc/PID/{environ,mem} for root only. */
+	if (!d.cfg.coredump && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fprintf(stderr, "bucketfs: prctl(PR_SET_DUMPABLE): %s\n", strerror(errno));
 	if (bfs_config_parse_target(&d.cfg, d.target, msg, sizeof(msg)) ||
 	    bfs_config_finish(&d.cfg, msg, sizeof(msg))) {
 		fprintf(stderr, "bucketfs: %s\n", msg);

@@ -51,6 +51,7 @@ struct bfs_config {
 	uint64_t part_size;
 	int parallel_parts;
 	int verbose;
+	int coredump;                 /* stay dumpable (cores hold the credentials) */
 	char *logfile;             /* NULL: syslog */
 	char *loglevel;            /* "error" ... "debug", NULL: info */
 	char *metrics;             /* HOST:PORT or socket path for Prometheus, NULL off */

@@ -20,6 +20,8 @@ openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=loca
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext.cnf
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
 	-extfile ext.cnf 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 \
+	-subj "/CN=some other CA" 2>/dev/null
 cd - >/dev/null
 proxy_start "" --tls-cert "$tmp/srv.pem" --tls-key "$tmp/srv.key"
 ep=$PROXY_EP
@@ -31,6 +33,10 @@ out=$("$ctl" -o "endpoint=$ep,path_style,retries=0" check "$bucket" 2>&1) &&
 	fail "a certificate from an unknown CA was accepted"
 [[ $out == *"TLS error"* ]] || fail "unknown CA: expected a TLS error, got: $out"
 ok "verification is on by default: $out"
+out=$("$ctl" -o "endpoint=$ep,path_style,retries=0,ca_bundle=$tmp/other.pem" check "$bucket" 2>&1) &&
+	fail "a ca_bundle of the wrong CA was accepted"
+[[ $out == *"TLS error"* ]] || fail "wrong CA: expected a TLS error, got: $out"
+ok "ca_bundle= of a CA that did not sign the server's certificate: refused: ${out:0:140}"
 "$ctl" -o "endpoint=$ep,path_style,ca_bundle=$tmp/ca.pem" put "$tmp/f" "$bucket:/tls.txt" >/dev/null ||
 	fail "put over https with ca_bundle="
 assert_eq "$("$ctl" -o "endpoint=$ep,path_style,ca_bundle=$tmp/ca.pem" get "$bucket:/tls.txt" -)" \

@@ -78,12 +78,13 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for d in fuse3 libfuse3-3 libcurl4 liblmdb0 libssl3 libjansson4; do
 	[[ ", $depends," == *", $d"[\ ,]* ]] || fail "the package does not depend on $d: $depends"
 done
-dpkg-deb -c "$deb" | grep -q ' ./usr/share/man/man8/bucketfs.8.gz$' || fail "no man page in the package"
+contents=$(dpkg-deb -c "$deb")  # (not piped into grep -q: pipefail and SIGPIPE)
+grep -q ' ./usr/share/man/man8/bucketfs.8.gz$' <<<"$contents" || fail "no man page in the package"
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/logrotate.d/bucketfs ] ||
 	fail "the logrotate file is not a conffile"
 ok "cpack -G DEB: $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB, Depends: $depends"
 
-if dpkg-query -W -f='${db:Status-Status}' bucketfs 2>/dev/null | grep -q installed; then
+if [ "$(dpkg-query -W -f='${db:Status-Status}' bucketfs 2>/dev/null)" = installed ]; then
 	fail "a bucketfs package is installed on this machine already: this test would replace it"
 fi
 for f in /usr/bin/bucketfs /usr/bin/bucketfsctl; do
@@ -92,7 +93,7 @@ done
 purge() { dpkg -P bucketfs >/dev/null 2>&1 || true; }
 on_exit purge
 out=$(dpkg -i "$deb" 2>&1) || fail "dpkg -i: $out"
-dpkg-query -W -f='${db:Status-Status}' bucketfs | grep -q installed || fail "dpkg says bucketfs is not installed"
+[ "$(dpkg-query -W -f='${db:Status-Status}' bucketfs)" = installed ] || fail "dpkg says bucketfs is not installed"
 ok "dpkg -i installed it: $(dpkg-query -W -f='${Package} ${Version}' bucketfs)"
 
 rgw_start

@@ -75,10 +75,40 @@ int64_t fs_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int fs_file_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz)
+int fs_name_check(const char *name, size_t len)
 {
+	if (len == 0 || memchr(name, '/', len) || memchr(name, '\0', len) ||
+	    (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))
+		return -EINVAL;
+	return len > NAME_MAX ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * Every component of path can be a name (see fs_name_check), so the key
+ * made from it stays below the prefix and names one object only.  The
+ * kernel never sends anything else; this is the guarantee, not a filter.
+ */
+static int path_check(const char *path)
+{
+	const char *p = path + 1, *slash;
+	int rc;
+
 	if (path[0] != '/' || !path[1])
 		return -EINVAL;
+	for (;; p = slash + 1) {
+		slash = strchr(p, '/');
+		rc = fs_name_check(p, slash ? (size_t)(slash - p) : strlen(p));
+		if (rc || !slash)
+			return rc;
+	}
+}
+
+int fs_file_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz)
+{
+	int rc = path_check(path);
+
+	if (rc)
+		return rc;
 	if ((size_t)snprintf(key, keysz, "%s%s", fs->prefix, path + 1) >= keysz ||
 	    strlen(key) > BFS_MAX_KEY)
 		return -ENAMETOOLONG;
@@ -87,11 +117,16 @@ int fs_file_key(const struct bfs_fs *fs, const char *path, char *key, size_t key
 
 int fs_dir_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz)
 {
+	int rc;
+
 	if (!strcmp(path, "/")) {
 		if ((size_t)snprintf(key, keysz, "%s", fs->prefix) >= keysz)
 			return -ENAMETOOLONG;
 		return 0;
 	}
+	rc = path_check(path);
+	if (rc)
+		return rc;
 	if ((size_t)snprintf(key, keysz, "%s%s/", fs->prefix, path + 1) >= keysz ||
 	    strlen(key) > BFS_MAX_KEY)
 		return -ENAMETOOLONG;
@@ -284,7 +319,7 @@ int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st)
 
 int fs_parent_dir(struct bfs_fs *fs, const char *path)
 {
-	char parent[BFS_INDEX_PATH_MAX];
+	char parent[BFS_INDEX_PATH_MAX], key[FS_KEY_MAX];
 	struct bfs_entry pe;
 	const char *name;
 	int rc;
@@ -292,8 +327,10 @@ int fs_parent_dir(struct bfs_fs *fs, const char *path)
 	rc = fs_split(path, parent, sizeof(parent), &name);
 	if (rc)
 		return rc;
-	if (strlen(name) > 255)
-		return -ENAMETOOLONG;
+	/* A name or key too long for the bucket is refused before anything is sent. */
+	rc = fs_file_key(fs, path, key, sizeof(key));
+	if (rc)
+		return rc;
 	rc = fs_lookup(fs, parent, &pe);
 	if (rc)
 		return rc;

@@ -16,9 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
+
+#define HIDDEN_LOG_MAX 4096 /* distinct hidden keys logged per mount */
 
 static int fresh(int64_t stamp, long ttl_ms, int64_t now)
 {
@@ -132,13 +136,32 @@ static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
 	return rc;
 }
 
+/* A HEAD of key, then (missing) a LIST for the directory dkey. */
+static int head_then_dir(struct bfs_fs *fs, const char *path, const char *key, const char *dkey,
+			 struct bfs_entry *e)
+{
+	int rc = head_entry(fs, path, key, e);
+
+	if (rc != -ENOENT)
+		return rc;
+	rc = dir_exists(fs, path, dkey);
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return -ENOENT;
+	return dir_entry_by_name(fs, path, dkey, e);
+}
+
 /*
- * Ask the bucket what path is.  A name with an extension ("0.png") is
- * probably a file: HEAD first (one request when it is), then a LIST for a
- * directory.  Other names ("<taskId>") are probably directories or new: one
- * LIST with the name as prefix answers for a directory, a file and
- * "missing" at once; a file found that way is then HEADed for its
- * metadata.
+ * Ask the bucket what path is.  When an object "key" and keys below "key/"
+ * are both there, the file wins, as in listings (see apply_page), which
+ * costs no request more.  A name with an extension ("0.png") is probably
+ * a file: HEAD first (one request when it is), then a LIST for a
+ * directory.  Other names ("<taskId>") are probably directories or new:
+ * one LIST with the name as prefix and "/" as delimiter answers for a
+ * file, a directory and "missing" at once; a file found that way is then
+ * HEADed for its metadata, a directory's "key/" marker for its mode, owner
+ * and mtime.
  */
 static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 {
@@ -153,17 +176,8 @@ static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *
 		return rc;
 	kl = strlen(key);
 	snprintf(dkey, sizeof(dkey), "%s/", key);
-	if (dot && dot != name && dot[1]) {
-		rc = head_entry(fs, path, key, e);
-		if (rc != -ENOENT)
-			return rc;
-		rc = dir_exists(fs, path, dkey);
-		if (rc < 0)
-			return rc;
-		if (!rc)
-			return -ENOENT;
-		return dir_entry_by_name(fs, path, dkey, e);
-	}
+	if (dot && dot != name && dot[1])
+		return head_then_dir(fs, path, key, dkey, e);
 	rc = bfs_store_list(fs->store, key, "/", NULL, 1000, &l);
 	if (rc)
 		return lookup_err(fs, path, rc);
@@ -175,23 +189,20 @@ static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *
 			is_dir = 1;
 	/* The answer is complete if not truncated, or if it already went past
 	 * "key/" in key order (nothing later can be our name). */
-	decided = !l.truncated || is_dir ||
+	decided = !l.truncated || is_file || is_dir ||
 		  (l.nprefixes && strcmp(l.prefixes[l.nprefixes - 1], dkey) > 0) ||
 		  (l.nobjects && strncmp(l.objects[l.nobjects - 1].key, dkey, kl + 1) > 0);
 	bfs_xml_list_release(&l);
-	if (!decided) {
-		/* Many siblings share the name as a prefix: ask precisely. */
-		rc = dir_exists(fs, path, dkey);
-		if (rc < 0)
-			return rc;
-		is_dir = rc;
-		is_file = !is_dir; /* let HEAD decide */
+	if (!decided) /* many siblings share the name as a prefix: ask precisely */
+		return head_then_dir(fs, path, key, dkey, e);
+	if (is_file) {
+		if (is_dir)
+			fs_key_hidden(fs, dkey, "a file of the same name hides them");
+		return head_entry(fs, path, key, e);
 	}
-	if (is_dir)
-		return dir_entry_by_name(fs, path, dkey, e);
-	if (!is_file)
+	if (!is_dir)
 		return -ENOENT;
-	return head_entry(fs, path, key, e);
+	return dir_entry_by_name(fs, path, dkey, e);
 }
 
 /* Keep what we knew locally (data file, metadata) when the object is the same. */
@@ -217,6 +228,39 @@ static void merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 	}
 }
 
+/* s is valid UTF-8 (shortest forms, no surrogates, up to U+10FFFF). */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c;
+	int n, i;
+
+	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xC2 && *p <= 0xDF)
+			n = 1, c = *p & 0x1F;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			n = 2, c = *p & 0x0F;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			n = 3, c = *p & 0x07;
+		else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i] & 0x3F);
+		}
+		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+		    (c >= 0xD800 && c <= 0xDFFF))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
 /* Is path's absence already known from a fresh listing of its parent? */
 static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
 {
@@ -225,6 +269,10 @@ static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
 	const char *name;
 
 	if (fs_split(path, parent, sizeof(parent), &name))
+		return 0;
+	/* Such a name may be one the bucket cannot hold at all (S3 keys are
+	 * UTF-8): let the store say so, before anything is created. */
+	if (!utf8_valid(name))
 		return 0;
 	if (bfs_index_get(fs->ix, parent, &pe))
 		return 0;
@@ -418,16 +466,112 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 	return 0;
 }
 
-/* Add one listing page to the index in one transaction. */
+/* A 64-bit FNV-1a hash of s, never 0 (an idset holds non-zero values). */
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why)
+{
+	uint64_t h = key_hash(key);
+	char shown[1024 + 8];
+	size_t n = 0;
+	int fresh_key;
+
+	if (!bfs_log_enabled(LOG_INFO))
+		return;
+	pthread_mutex_lock(&fs->hidden_lock);
+	fresh_key = fs->hidden.len < HIDDEN_LOG_MAX && !idset_has(&fs->hidden, h) &&
+		    idset_add(&fs->hidden, h) == 0;
+	pthread_mutex_unlock(&fs->hidden_lock);
+	if (!fresh_key)
+		return;
+	/* The key as printable ASCII (a newline in it must not start a log
+	 * line of its own), at most about 1000 bytes of it. */
+	for (; *key && n < sizeof(shown) - 8; key++) {
+		unsigned char c = (unsigned char)*key;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			n += (size_t)snprintf(shown + n, sizeof(shown) - n, "\\x%02x", c);
+		else
+			shown[n++] = (char)c;
+		if (n >= 1000 && key[1]) {
+			memcpy(shown + n, "...", 3);
+			n += 3;
+			break;
+		}
+	}
+	shown[n] = '\0';
+	/* a common prefix of a listing ends in '/': it stands for many keys */
+	bfs_log(LOG_INFO, "%s '%s'%s not shown in the mount: %s",
+		n && shown[n - 1] == '/' ? "the keys starting with" : "the key", shown,
+		n && shown[n - 1] == '/' ? " are" : " is", why);
+}
+
+/*
+ * Why the len bytes at name (from a listing) cannot be shown as a name,
+ * or NULL.  See SEMANTICS.md, "Keys a filesystem cannot show".
+ */
+static const char *name_problem(const char *name, size_t len)
+{
+	switch (fs_name_check(name, len)) {
+	case 0:
+		return NULL;
+	case -ENAMETOOLONG:
+		return "a path component longer than 255 bytes";
+	default:
+		if (len == 0)
+			return "an empty path component (\"//\", or a leading '/')";
+		if (name[0] == '.')
+			return "a \".\" or \"..\" path component";
+		return "a '/' or NUL byte in a name";
+	}
+}
+
+/* Does listing l also hold the object named by prefix p ("key/") less its '/'? */
+static int has_object_of(const struct bfs_xml_list *l, const char *p)
+{
+	size_t lo = 0, hi = l->nobjects, kl = strlen(p) - 1;
+
+	/* S3 sends objects in key (byte) order. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *k = l->objects[mid].key;
+		int c = strncmp(k, p, kl);
+
+		if (c == 0 && k[kl] == '\0')
+			return 1;
+		if (c == 0)
+			c = 1; /* "keyX" sorts after "key" */
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Add one listing page to the index in one transaction.  Keys the mount
+ * cannot show are skipped (and logged once): an empty, "." or ".." name, a
+ * name over 255 bytes, a path the index cannot hold, and the keys below
+ * "key/" when a file "key" is there too (the file wins, also when it came
+ * on an earlier page: started is when the listing began).
+ */
 static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		      const struct bfs_xml_list *l, int64_t now)
+		      const struct bfs_xml_list *l, int64_t started, int64_t now)
 {
 	struct bfs_index_batch *b;
 	struct bfs_entry e, old;
 	char path[BFS_INDEX_PATH_MAX];
 	size_t i, dl = strlen(dkey);
-	const char *sep = strcmp(dir, "/") ? "/" : "";
-	int rc;
+	const char *sep = strcmp(dir, "/") ? "/" : "", *why;
+	int rc, have;
 
 	rc = bfs_index_batch_begin(fs->ix, &b);
 	if (rc)
@@ -436,22 +580,32 @@ static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		int isdir = i >= l->nobjects;
 		const char *k = isdir ? l->prefixes[i - l->nobjects] : l->objects[i].key;
 		size_t kl = strlen(k);
-		char name[256];
 
 		if (kl <= dl || strncmp(k, dkey, dl))
 			continue; /* the directory's own marker */
 		kl -= dl + (size_t)isdir;
-		if (kl == 0 || kl >= sizeof(name) || memchr(k + dl, '/', kl))
-			continue; /* "dir//x" and names we cannot show */
-		memcpy(name, k + dl, kl);
-		name[kl] = '\0';
-		if (snprintf(path, sizeof(path), "%s%s%s", dir, sep, name) >= (int)sizeof(path))
+		why = name_problem(k + dl, kl);
+		if (!why && isdir && has_object_of(l, k))
+			why = "a file of the same name hides them";
+		if (!why && (size_t)snprintf(path, sizeof(path), "%s%s%.*s", dir, sep, (int)kl,
+					     k + dl) >= sizeof(path))
+			why = "its path is too long";
+		have = why ? -ENOENT : bfs_index_get(fs->ix, path, &old);
+		if (have == -ENAMETOOLONG || have == -EINVAL)
+			why = "its path is longer than the cache index can hold";
+		/* the file came on an earlier page of this listing */
+		if (!why && isdir && have == 0 && old.type == BFS_ENT_FILE &&
+		    old.validated_ns >= started)
+			why = "a file of the same name hides them";
+		if (why) {
+			fs_key_hidden(fs, k, why);
 			continue;
+		}
 		if (isdir)
 			entry_dir(now, &e);
 		else
 			entry_from_listing(&l->objects[i], now, &e);
-		if (bfs_index_get(fs->ix, path, &old) == 0) {
+		if (have == 0) {
 			if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING)
 				continue;
 			if (isdir && old.type == BFS_ENT_DIR) {
@@ -489,7 +643,7 @@ static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry
 		token = NULL;
 		if (rc)
 			return fs_store_errno("readdir", path, rc);
-		rc = apply_page(fs, path, dkey, &l, fs_now_ns());
+		rc = apply_page(fs, path, dkey, &l, p.started, fs_now_ns());
 		if (!rc && l.truncated && l.next_token) {
 			token = strdup(l.next_token);
 			if (!token)

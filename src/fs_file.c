@@ -51,40 +51,52 @@ struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path)
 	return of;
 }
 
-/* Find or make the open file for path; *fresh says it was just made (and
- * is returned with of->lock held, for the caller to set up). */
+/*
+ * Find or make the open file for path; *fresh says it was just made (and
+ * is returned with of->lock held, for the caller to set up).  Lock order:
+ * an of->lock before fs->open_lock, never the reverse (the caller looks
+ * names up, which takes open_lock, while it holds a fresh of->lock), so a
+ * fresh one is locked before it is published.
+ */
 static int ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh)
 {
 	unsigned h = path_hash(path);
-	struct bfs_ofile *of;
+	struct bfs_ofile *of, *nof;
+
+	*fresh = 0;
+	if ((*out = fs_ofile_find(fs, path)))
+		return 0;
+	nof = calloc(1, sizeof(*nof));
+	if (!nof || !(nof->path = strdup(path))) {
+		free(nof);
+		return -ENOMEM;
+	}
+	nof->fd = -1;
+	nof->refs = 1;
+	pthread_rwlock_init(&nof->io, NULL);
+	pthread_mutex_init(&nof->lock, NULL);
+	pthread_mutex_lock(&nof->lock);
 
 	pthread_mutex_lock(&fs->open_lock);
 	for (of = fs->open[h]; of; of = of->next)
 		if (!strcmp(of->path, path))
 			break;
-	if (of) {
+	if (of) {  /* another thread made it meanwhile */
 		of->refs++;
 		pthread_mutex_unlock(&fs->open_lock);
-		*fresh = 0;
+		pthread_mutex_unlock(&nof->lock);
+		pthread_mutex_destroy(&nof->lock);
+		pthread_rwlock_destroy(&nof->io);
+		free(nof->path);
+		free(nof);
 		*out = of;
 		return 0;
 	}
-	of = calloc(1, sizeof(*of));
-	if (!of || !(of->path = strdup(path))) {
-		pthread_mutex_unlock(&fs->open_lock);
-		free(of);
-		return -ENOMEM;
-	}
-	of->fd = -1;
-	of->refs = 1;
-	pthread_rwlock_init(&of->io, NULL);
-	pthread_mutex_init(&of->lock, NULL);
-	pthread_mutex_lock(&of->lock);
-	of->next = fs->open[h];
-	fs->open[h] = of;
+	nof->next = fs->open[h];
+	fs->open[h] = nof;
 	pthread_mutex_unlock(&fs->open_lock);
 	*fresh = 1;
-	*out = of;
+	*out = nof;
 	return 0;
 }
 
@@ -637,7 +649,12 @@ int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f)
 	 * a later close or to the last one (release); touch still creates its
 	 * empty object then.
 	 */
-	if (!f->changed && f->of->size == 0)
+	uint64_t size;
+
+	pthread_mutex_lock(&f->of->lock);
+	size = f->of->size;
+	pthread_mutex_unlock(&f->of->lock);
+	if (!f->changed && size == 0)
 		return 0;
 	if (fs->cfg.writeback_ms >= 0)
 		return fs_journal(fs, f->of);
@@ -653,13 +670,17 @@ int bfs_fs_fsync(struct bfs_fs *fs, struct bfs_file *f)
 void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
 {
 	struct bfs_ofile *of = f->of;
+	int pending;
 
 	/* close() already uploaded (or journaled); this only retries one that
 	 * failed, or sends what no flush sent (touch).  What still fails stays
 	 * DIRTY in the index (not acknowledged to anyone). */
-	if (of->dirty && !of->gone && fs->cfg.writeback_ms >= 0)
+	pthread_mutex_lock(&of->lock);
+	pending = of->dirty && !of->gone;
+	pthread_mutex_unlock(&of->lock);
+	if (pending && fs->cfg.writeback_ms >= 0)
 		(void)fs_journal(fs, of);
-	else if (of->dirty && !of->gone)
+	else if (pending)
 		(void)fs_ofile_upload(fs, of);
 	pthread_mutex_lock(&of->lock);
 	if (of->ent_changed && !of->dirty && !of->staged && of->ent.state == BFS_ST_CLEAN) {

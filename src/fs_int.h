@@ -93,14 +93,35 @@ struct bfs_fs {
 	uint64_t first_id;            /* data file ids from here on are this mount's */
 	pthread_mutex_t verified_lock;
 	struct idset verified;        /* data files checked or written this mount */
+	pthread_mutex_t hidden_lock;
+	struct idset hidden;          /* hashes of the hidden keys logged (fs_key_hidden),
+	                               * under hidden_lock (a leaf lock) */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
 int64_t fs_now_ns(void);
 
-/* The object key of a file path / the prefix of a directory path ("a/b/"). */
+/*
+ * The object key of a file path / the prefix of a directory path ("a/b/"):
+ * 0, -EINVAL for a path with an empty, "." or ".." component (so no key
+ * made here leaves the prefix), -ENAMETOOLONG for a component over
+ * NAME_MAX or a key over BFS_MAX_KEY.
+ */
 int fs_file_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
 int fs_dir_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
+
+/*
+ * Whether the len bytes at name can be one path component: 0, -EINVAL
+ * (empty, ".", "..", or holding '/' or NUL), -ENAMETOOLONG (over NAME_MAX).
+ */
+int fs_name_check(const char *name, size_t len);
+
+/*
+ * A key of the bucket that the mount does not show (fs_dir.c): logged at
+ * info level the first time this mount meets it (up to 4096 keys), with
+ * why.
+ */
+void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
 
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);

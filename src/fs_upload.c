@@ -55,13 +55,14 @@ struct fs_wb {
 	pthread_cond_t idle;        /* a worker finished something (drain waits) */
 	char *queue[QUEUE_MAX];     /* due paths, FIFO */
 	size_t qhead, qlen;
-	char **inflight;            /* paths being uploaded (nworkers slots) */
+	char **inflight;            /* paths being uploaded (nslots slots) */
 	int scanning;               /* a worker is scanning the journal */
 	int rescan;                 /* something was journaled since the scan */
 	int draining;               /* unmount or flush (a count): everything is due */
 	int stop;
 	int64_t next_due;           /* earliest upload_after_ns seen by the scan */
-	int nworkers;
+	int nslots;                 /* set before any worker starts */
+	int nworkers;               /* the workers started (the starting thread's) */
 	pthread_t *workers;
 };
 
@@ -79,7 +80,7 @@ static int busy_with(const struct fs_wb *wb, const char *path)
 	for (i = 0; i < wb->qlen; i++)
 		if (!strcmp(wb->queue[(wb->qhead + i) % QUEUE_MAX], path))
 			return 1;
-	for (i = 0; i < (size_t)wb->nworkers; i++)
+	for (i = 0; i < (size_t)wb->nslots; i++)
 		if (wb->inflight[i] && !strcmp(wb->inflight[i], path))
 			return 1;
 	return 0;
@@ -402,6 +403,7 @@ int fs_upload_start(struct bfs_fs *fs)
 	pthread_cond_init(&wb->cond, NULL);
 	pthread_cond_init(&wb->idle, NULL);
 	wb->rescan = 1;  /* what an earlier mount left journaled */
+	wb->nslots = n;
 	fs->wb = wb;
 	for (i = 0; i < n; i++) {
 		struct worker_arg *wa = malloc(sizeof(*wa));

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,53 @@ static void strip_quotes(char *s)
 		memmove(s, s + 1, n - 2);
 		s[n - 2] = '\0';
 	}
+}
+
+/*
+ * S3 object keys are UTF-8: AWS, OSS, MinIO and radosgw refuse others (and
+ * radosgw answers a listing of such a prefix with XML no parser accepts).
+ * A key, or a listing prefix, that is not valid UTF-8 (shortest forms, no
+ * surrogates) is refused here with -EILSEQ before any request; a listing
+ * never returns one (see s3_list).  Returns 1 when s is valid.
+ */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c;
+	int n, i;
+
+	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xC2 && *p <= 0xDF)
+			n = 1, c = *p & 0x1F;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			n = 2, c = *p & 0x0F;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			n = 3, c = *p & 0x07;
+		else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i] & 0x3F);
+		}
+		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+		    (c >= 0xD800 && c <= 0xDFFF))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+static int key_utf8(const char *op, const char *key)
+{
+	if (!key || utf8_valid(key))
+		return 0;
+	store_set_error(op, 0, "InvalidObjectName", "S3 object keys are UTF-8; this one is not");
+	return -EILSEQ;
 }
 
 static int info_meta_fn(void *arg, const char *name, const char *value)
@@ -104,8 +152,10 @@ int s3_head_if(struct bfs_store *st, const char *key, const char *if_none_match,
 	struct bfs_http_resp resp;
 	struct store_hdrs h = { .n = 0 };
 	struct store_req rq;
-	int rc = 0;
+	int rc = key_utf8("HEAD", key);
 
+	if (rc)
+		return rc;
 	bfs_http_resp_init(&resp);
 	store_req_init(&rq, BFS_OP_HEAD, "HEAD", key);
 	if (if_none_match && *if_none_match) {
@@ -253,6 +303,8 @@ int s3_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *
 {
 	struct store_req rq;
 
+	if (key_utf8("GET", key))
+		return -EILSEQ;
 	store_req_init(&rq, BFS_OP_GET, "GET", key);
 	rq.resp_fd = fd;
 	rq.resp_off = fd_off;
@@ -264,6 +316,8 @@ int s3_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts 
 {
 	struct store_req rq;
 
+	if (key_utf8("GET", key))
+		return -EILSEQ;
 	store_req_init(&rq, BFS_OP_GET, "GET", key);
 	rq.resp_body = out;
 	return get_common(st, o, &rq, info);
@@ -319,6 +373,8 @@ int s3_put_buf(struct bfs_store *st, const char *key, const void *data, size_t l
 	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
 	struct store_req rq;
 
+	if (key_utf8("PUT", key))
+		return -EILSEQ;
 	bfs_md5(data, len, md5);
 	if (!st->cfg.unsigned_payload)
 		bfs_sha256(data, len, sha);
@@ -335,7 +391,7 @@ int s3_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t
 	struct store_req rq;
 	int rc;
 
-	if ((rc = store_check_key(key)))
+	if ((rc = store_check_key(key)) || (rc = key_utf8("PUT", key)))
 		return rc;
 	if (len > st->cfg.multipart_threshold)
 		return store_mpu_put_fd(st, key, fd, off, len, o, etag);
@@ -358,8 +414,10 @@ int s3_delete(struct bfs_store *st, const char *key)
 {
 	struct bfs_http_resp resp;
 	struct store_req rq;
-	int rc;
+	int rc = key_utf8("DELETE", key);
 
+	if (rc)
+		return rc;
 	bfs_http_resp_init(&resp);
 	store_req_init(&rq, BFS_OP_DELETE, "DELETE", key);
 	rc = store_request(st, &rq, &resp);
@@ -442,6 +500,67 @@ int s3_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
 	return rc;
 }
 
+/* s holds a character XML 1.0 cannot carry (a C0 control but tab, LF and
+ * CR; U+FFFE, U+FFFF), not even as a character reference. */
+static int xml_unsafe(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
+		    (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)))
+			return 1;
+	return 0;
+}
+
+/*
+ * radosgw echoes the request's prefix in the answer's own <Prefix> without
+ * encoding it, encoding-type=url or not; with a character XML cannot carry
+ * the answer is no XML any parser accepts.  bucketfs does not use that
+ * element (the keys and common prefixes are encoded): empty it.
+ */
+static void blank_prefix_echo(struct bfs_buf *body)
+{
+	char *start, *end, *first;
+
+	if (!body->data)
+		return;
+	start = strstr(body->data, "<Prefix>");
+	first = strstr(body->data, "<Contents>");
+	end = strstr(body->data, "<CommonPrefixes>");
+	if (!first || (end && end < first))
+		first = end;
+	if (!start || (first && first < start))
+		return;
+	start += strlen("<Prefix>");
+	end = strstr(start, "</Prefix>");
+	if (!end)
+		return;
+	memmove(start, end, body->len - (size_t)(end - body->data) + 1);
+	body->len -= (size_t)(end - start);
+}
+
+/* A server that lists a key S3 cannot hold: leave it out (see utf8_valid). */
+static void drop_non_utf8(struct bfs_xml_list *l)
+{
+	size_t i, n;
+
+	for (i = n = 0; i < l->nobjects; i++) {
+		if (utf8_valid(l->objects[i].key))
+			l->objects[n++] = l->objects[i];
+		else
+			free(l->objects[i].key);
+	}
+	l->nobjects = n;
+	for (i = n = 0; i < l->nprefixes; i++) {
+		if (utf8_valid(l->prefixes[i]))
+			l->prefixes[n++] = l->prefixes[i];
+		else
+			free(l->prefixes[i]);
+	}
+	l->nprefixes = n;
+}
+
 int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		   const char *token, int max_keys, struct bfs_xml_list *out)
 {
@@ -454,6 +573,8 @@ int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (key_utf8("GET", prefix))
+		return -EILSEQ;
 	if (!st->cfg.list_v1)
 		q[n++] = (struct bfs_kv){ "list-type", "2" };
 	q[n++] = (struct bfs_kv){ "encoding-type", "url" };
@@ -473,6 +594,8 @@ int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 	rq.nquery = n;
 	rq.resp_body = &body;
 	rc = store_request(st, &rq, &resp);
+	if (!rc && prefix && xml_unsafe(prefix))
+		blank_prefix_echo(&body);
 	if (!rc) {
 		/* Decode keys only when the answer says it encoded them
 		 * (<EncodingType>url</EncodingType>): a server that ignores
@@ -481,6 +604,8 @@ int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		if (rc)
 			store_set_error("GET", resp.status, "MalformedListing",
 					"the listing could not be parsed");
+		else
+			drop_non_utf8(out);
 	}
 	bfs_http_resp_release(&resp);
 	bfs_buf_release(&body);
@@ -498,7 +623,8 @@ static int copy_once(struct bfs_store *st, const char *src, const char *dst,
 	char got[BFS_XML_MAX_ETAG] = "";
 	int rc;
 
-	if ((rc = store_check_key(src)))
+	if ((rc = store_check_key(src)) || (rc = key_utf8("PUT", src)) ||
+	    (rc = key_utf8("PUT", dst)))
 		return rc;
 	bfs_http_resp_init(&resp);
 	rc = bfs_buf_addf(&srcpath, "/%s/", st->bucket);

@@ -301,7 +301,8 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 			goto bad;
 		errno = 0;
 		secs = strtod(value, &end);
-		if (errno || *end || secs < 0 || secs > 86400 * 365)
+		/* written so that NaN fails too: casting it to long is undefined */
+		if (errno || *end || !(secs >= 0 && secs <= 86400 * 365))
 			goto bad;
 		*(long *)field = (long)(secs * 1000 + 0.5);
 		return 0;

@@ -56,7 +56,8 @@ void bfs_creds_free(struct bfs_creds *c)
 
 static int copy_field(char *dst, size_t dstsz, const char *s, size_t n)
 {
-	if (n == 0 || n >= dstsz)
+	/* a NUL inside (a UTF-16 file, say) would cut the key short */
+	if (n == 0 || n >= dstsz || memchr(s, '\0', n))
 		return -1;
 	memcpy(dst, s, n);
 	dst[n] = '\0';

@@ -203,7 +203,8 @@ static int evict_item(void *arg, const char *path, const struct bfs_entry *e)
 	return 0;
 }
 
-uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
+/* Free need bytes of clean copies, oldest first (caller holds evict_run). */
+static uint64_t evict_locked(struct bfs_fs *fs, uint64_t need)
 {
 	struct evict_scan *s;
 	uint64_t sum = 0, freed;
@@ -218,7 +219,6 @@ uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
 	s->fs = fs;
 	s->need = need;
 	s->now = fs_now_ns();
-	pthread_mutex_lock(&fs->evict_run);
 	if (bfs_index_scan_state(fs->ix, BFS_ST_CLEAN, sum_item, s) < 0)
 		goto out;
 	/* the oldest classes that together hold enough */
@@ -232,7 +232,6 @@ uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
 		(void)bfs_index_scan_state(fs->ix, BFS_ST_CLEAN, evict_item, s);
 	}
 out:
-	pthread_mutex_unlock(&fs->evict_run);
 	freed = s->freed;
 	if (s->files) {
 		atomic_fetch_add(&fs->st_evicted, s->files);
@@ -242,23 +241,57 @@ out:
 	return freed;
 }
 
+uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
+{
+	uint64_t freed;
+
+	pthread_mutex_lock(&fs->evict_run);
+	freed = evict_locked(fs, need);
+	pthread_mutex_unlock(&fs->evict_run);
+	return freed;
+}
+
+/*
+ * Make room for extra more bytes, if the limits need it: down to 90% of the
+ * cap (so that writes do not evict one block at a time).  What is needed is
+ * reckoned once this thread has the eviction lock: writers queued behind
+ * one another would otherwise each free the same room again.  *over says
+ * whether the limits are still passed afterwards; returns 1 when room was
+ * needed and nothing could be evicted.
+ */
+static int evict_for(struct bfs_fs *fs, uint64_t extra, int *over)
+{
+	int stuck = 0;
+
+	pthread_mutex_lock(&fs->evict_run);
+	if (bytes_needed(fs, extra, 0))
+		stuck = evict_locked(fs, bytes_needed(fs, extra, 1)) == 0;
+	pthread_mutex_unlock(&fs->evict_run);
+	*over = bytes_needed(fs, extra, 0) != 0;
+	return stuck;
+}
+
 int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes)
 {
-	uint64_t need;
+	int round, over;
 
-	if (!bytes)
+	if (!bytes || !bytes_needed(fs, bytes, 0))
 		return 0;
-	need = bytes_needed(fs, bytes, 0);
-	if (!need)
-		return 0;
-	/* Make room now, a little more than asked, so writes do not evict
-	 * one block at a time. */
-	(void)fs_cache_evict(fs, bytes_needed(fs, bytes, 1));
-	if (bytes_needed(fs, bytes, 0)) {
-		atomic_fetch_add(&fs->st_enospc, 1);
-		return -ENOSPC;
+	/* Other writers and fetches may take the room made (or found) before
+	 * this one re-checks: try again while eviction still finds something. */
+	for (round = 0; round < 8; round++) {
+		int stuck = evict_for(fs, bytes, &over);
+
+		if (!over)
+			return 0;
+		if (stuck)
+			break;  /* nothing left that may go */
 	}
-	return 0;
+	atomic_fetch_add(&fs->st_enospc, 1);
+	bfs_log(LOG_WARNING, "no room for %" PRIu64 " more bytes in the cache (%" PRId64 " used, "
+		"%" PRIu64 " over its limits after %d eviction rounds): ENOSPC to the writer",
+		bytes, atomic_load(&fs->cache_bytes), bytes_needed(fs, bytes, 0), round + 1);
+	return -ENOSPC;
 }
 
 static int ref_item(void *arg, const char *path, const struct bfs_entry *e)
@@ -356,14 +389,15 @@ static void *evictor(void *arg)
 			atomic_store(&fs->cache_walked, 1);
 			first = 0;
 		}
-		need = bytes_needed(fs, 0, 0) ? bytes_needed(fs, 0, 1) : 0;
-		if (need) {
-			uint64_t freed = fs_cache_evict(fs, need);
+		if (bytes_needed(fs, 0, 0)) {
+			int over;
 
-			if (freed < need)
+			(void)evict_for(fs, 0, &over);
+			need = bytes_needed(fs, 0, 0);
+			if (over && need)
 				bfs_log(LOG_WARNING, "cache over its limits by %" PRIu64 " bytes and "
 				       "nothing more can be evicted (open or unuploaded files)",
-				       need - freed);
+				       need);
 		}
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += EVICT_PERIOD_S;

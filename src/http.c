@@ -25,7 +25,8 @@
 
 #define HTTP_HEADERS_MAX (64 * 1024)
 #define HTTP_ERRBODY_MAX (64 * 1024)
-#define HTTP_POOL_MAX 64
+#define HTTP_POOL_MAX 32
+#define HTTP_CONNS_MAX 32
 
 struct bfs_http {
 	CURLSH *share;
@@ -419,6 +420,9 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 	hdrs = tmp;
 
 	curl_easy_setopt(x.easy, CURLOPT_SHARE, h->share);
+	/* idle connections kept for reuse: enough for the threads at work, and
+	 * no more (a burst would otherwise leave its sockets open for good) */
+	curl_easy_setopt(x.easy, CURLOPT_MAXCONNECTS, (long)HTTP_CONNS_MAX);
 	curl_easy_setopt(x.easy, CURLOPT_URL, rq->url);
 	curl_easy_setopt(x.easy, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(x.easy, CURLOPT_NOSIGNAL, 1L);

@@ -604,8 +604,19 @@ int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		if (rc)
 			store_set_error("GET", resp.status, "MalformedListing",
 					"the listing could not be parsed");
-		else
+		else if (out->truncated && out->next_token && token && *token &&
+			 (st->cfg.list_v1 ? strcmp(out->next_token, token) <= 0
+					  : !strcmp(out->next_token, token))) {
+			/* a next page that is this page (or before it) again would
+			 * have every caller list forever */
+			bfs_xml_list_release(out);
+			memset(out, 0, sizeof(*out));
+			store_set_error("GET", resp.status, "MalformedListing",
+					"the listing's next page token does not move forward");
+			rc = BFS_E_PROTO;
+		} else {
 			drop_non_utf8(out);
+		}
 	}
 	bfs_http_resp_release(&resp);
 	bfs_buf_release(&body);

@@ -274,11 +274,16 @@ int bfs_xml_parse_delete(const char *xml, size_t len, size_t *ndeleted, size_t *
 	if (rc)
 		goto out_free;
 	if (first_key) {
-		bfs_buf_reset(first_key);
-		if (st.first_key)
-			rc = bfs_buf_adds(first_key, st.first_key);
-		if (rc)
+		/* built aside: a key over the cap leaves first_key as it was */
+		struct bfs_buf k = BFS_BUF_INIT(first_key->max);
+
+		rc = bfs_buf_adds(&k, st.first_key ? st.first_key : "");
+		if (rc) {
+			bfs_buf_release(&k);
 			goto out_free;
+		}
+		bfs_buf_release(first_key);
+		*first_key = k;
 	}
 	if (ndeleted)
 		*ndeleted = st.ndeleted;

@@ -40,9 +40,12 @@ can be repeated).  Rules:
             flip waits for the next object GET)
     redirect 301 to http://169.254.0.1/elsewhere (another host)
     hugehdr 200 with 200 KiB of response headers
+    looptoken a listing page, truncated, whose next page is itself (its
+            continuation token and marker are always "again")
 Requests past the plan (and not drawn by the mix) are forwarded unchanged.
 With --down PERIOD:SECONDS the proxy stops listening for SECONDS every
-PERIOD seconds (connections are refused: the endpoint is down).
+PERIOD seconds and cuts the connections it has (new ones are refused: the
+endpoint is down).
 
 Each request is logged as "METHOD PATH -> RESULT" (to --log), RESULT the
 status forwarded ("200"), or an injected error ("503 fault"), or the rule
@@ -68,7 +71,7 @@ ERRORS = {
     "expired": (400, "ExpiredToken", "The provided token has expired."),
 }
 RULES = set(ERRORS) | {"reset", "early", "cut", "delay", "hang", "pass", "bigxml", "flip",
-                       "redirect", "hugehdr"}
+                       "redirect", "hugehdr", "looptoken"}
 
 
 def parse_rules(spec, convert):
@@ -110,7 +113,7 @@ def main():
         # an object body to damage; a listing to make endless
         if rule == "flip":
             return "?" not in path
-        if rule == "bigxml":
+        if rule in ("bigxml", "looptoken"):
             return "list-type" in path or "?" not in path.lstrip("/").rstrip("/").split("/", 1)[-1] \
                 and "/" not in path.lstrip("/").rstrip("/")
         return True
@@ -127,8 +130,20 @@ def main():
                     return rule
         return None
 
+    conns = set()  # client connections open now (an outage cuts them)
+
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            with lock:
+                conns.add(self.connection)
+
+        def finish(self):
+            with lock:
+                conns.discard(self.connection)
+            super().finish()
 
         def log_message(self, *args):
             pass
@@ -193,6 +208,17 @@ def main():
                 return
             if rule == "bigxml":
                 return self.endless_xml()
+            if rule == "looptoken":
+                xml = (b'<?xml version="1.0"?><ListBucketResult><Name>b</Name>'
+                       b'<IsTruncated>true</IsTruncated><NextContinuationToken>again'
+                       b'</NextContinuationToken><NextMarker>again</NextMarker>'
+                       b'<Contents><Key>again</Key><Size>1</Size></Contents></ListBucketResult>')
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(xml)))
+                self.end_headers()
+                self.wfile.write(xml)
+                return self.logline("looptoken")
             if rule == "redirect":
                 self.send_response(301)
                 self.send_header("Location", "http://169.254.0.1/elsewhere" + self.path)
@@ -269,6 +295,12 @@ def main():
         if down and srv:
             srv.server_close()
             srv = None
+            with lock:
+                for c in list(conns):
+                    try:
+                        c.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
             log.write("- - -> down\n")
         elif not down and not srv:
             srv = make_server()

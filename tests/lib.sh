@@ -360,6 +360,61 @@ PY
 	} | /usr/bin/python3 - "$@"
 }
 
+# nginx_start PUBLIC_DIR [WORKER_CONNECTIONS]: nginx on 127.0.0.1 (workers
+# as nobody, so the mount needs allow_other) serving /generated/ from
+# PUBLIC_DIR/generated with contrib/nginx/generated.conf; stopped at exit.
+# Sets NGINX_PORT and NGINX_DIR (its config, logs and pid).
+nginx_start() {
+	local pub=$1 conns=${2:-64} nginx i
+	nginx=$(command -v nginx || echo /usr/sbin/nginx)
+	[ -x "$nginx" ] || fail "nginx is not installed (tests/setup-deps.sh installs nginx-light)"
+	NGINX_DIR=$(mktemp -d "$BFS_TMPDIR/nginx.XXXXXX")
+	NGINX_PORT=$(free_port)
+	sed "s|/srv/app/public/generated/|$pub/generated/|" \
+		"$BFS_SOURCE_DIR/contrib/nginx/generated.conf" >"$NGINX_DIR/generated.conf"
+	cat >"$NGINX_DIR/nginx.conf" <<EOF
+user nobody nogroup;
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections $conns; }
+http {
+	include /etc/nginx/mime.types;
+	access_log $NGINX_DIR/access.log;
+	client_body_temp_path $NGINX_DIR/body;
+	proxy_temp_path $NGINX_DIR/proxy;
+	fastcgi_temp_path $NGINX_DIR/fastcgi;
+	uwsgi_temp_path $NGINX_DIR/uwsgi;
+	scgi_temp_path $NGINX_DIR/scgi;
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		include $NGINX_DIR/generated.conf;
+	}
+}
+EOF
+	"$nginx" -t -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" >"$NGINX_DIR/t.out" 2>&1 ||
+		fail "nginx -t: $(cat "$NGINX_DIR/t.out")"
+	"$nginx" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" || fail "nginx did not start"
+	on_exit nginx_stop
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$NGINX_DIR/nginx.pid" ] && return 0
+		sleep 0.1
+	done
+	fail "nginx wrote no pid file"
+}
+
+# nginx_stop: stop the nginx of nginx_start (if it still runs) and wait for it.
+nginx_stop() {
+	local pid i
+	pid=$(cat "$NGINX_DIR/nginx.pid" 2>/dev/null) || return 0
+	kill -QUIT "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on (now).
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

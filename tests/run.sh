@@ -4,11 +4,14 @@
 # installs what is missing, builds with -Werror, runs every unit and
 # integration test under AddressSanitizer + UndefinedBehaviorSanitizer
 # (except the repeats of the filesystem tests in Aliyun OSS's signatures,
-# label "oss"), then everything on the normal build.  Ends with ctest's
-# summary line.
+# label "oss"), the unit and concurrency tests under ThreadSanitizer, each
+# libFuzzer target for a few seconds (tests/fuzz/run.sh), the unit tests
+# under valgrind (tests/valgrind-unit.sh), then everything on the normal
+# build.  Ends with ctest's summary line.
 #
 #   bash tests/run.sh            (what .ci/run calls)
-#   BFS_SKIP_ASAN=1 bash tests/run.sh   (normal build only, quicker)
+#   BFS_SKIP_ASAN=1 BFS_SKIP_TSAN=1 BFS_SKIP_CHECKERS=1 bash tests/run.sh
+#                                (normal build only, quicker)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$src"
@@ -31,6 +34,18 @@ if [ -z "${BFS_SKIP_ASAN:-}" ]; then
 	build build-asan -DBFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir "$src/build-asan" -j "$jobs" -LE oss --output-on-failure
+fi
+if [ -z "${BFS_SKIP_TSAN:-}" ]; then
+	echo "== build with ThreadSanitizer, run the unit and concurrency tests"
+	build build-tsan -DBFS_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		ctest --test-dir "$src/build-tsan" -j "$jobs" -L 'unit|concurrency' --output-on-failure
+fi
+if [ -z "${BFS_SKIP_CHECKERS:-}" ]; then
+	echo "== fuzz each parser of untrusted input for ${BFS_FUZZ_SECONDS:-10} s"
+	bash "$src/tests/fuzz/run.sh" "${BFS_FUZZ_SECONDS:-10}"
+	echo "== the unit tests under valgrind"
+	bash "$src/tests/valgrind-unit.sh"
 fi
 echo "== build, run the suite"
 build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr  # /usr: t0360 packages it

@@ -15,12 +15,14 @@ packages=(
 	libexpat1-dev libjansson-dev
 	# packaging (t0360): dpkg-shlibdeps for cpack's dependencies, groff to lint the man page
 	dpkg-dev groff-base
+	# libFuzzer (tests/fuzz)
+	clang libclang-rt-14-dev
 	# the S3 server of the integration tests (tests/rgw.sh) and its clients
 	ceph-mon ceph-osd radosgw ceph-common awscli python3 python3-boto3 curl
 	# the Prometheus text parser that checks the metrics (t0340)
 	python3-prometheus-client
-	# nginx serving the mount (t0350, contrib/nginx)
-	nginx-light
+	# nginx serving the mount (t0350, contrib/nginx), and wrk loading it (t0395)
+	nginx-light wrk
 	# the Node tests
 	nodejs npm
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks

@@ -8,8 +8,6 @@
 # written on another server's mount is served at once.
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx" ] || fail "nginx is not installed (tests/setup-deps.sh installs nginx-light)"
 rgw_start
 tmp=$(bfs_tmpdir)
 bucket=nginx-$RANDOM
@@ -18,33 +16,8 @@ chmod 755 "$tmp"
 pub=$tmp/app/public
 bfs_mount "$bucket:/generated" "$pub/generated" "allow_other"
 bfs_mount "$bucket:/generated" "$tmp/other/generated" ""
-port=$(free_port)
-sed "s|/srv/app/public/generated/|$pub/generated/|" "$BFS_SOURCE_DIR/contrib/nginx/generated.conf" \
-	>"$tmp/generated.conf"
-cat >"$tmp/nginx.conf" <<EOF2
-user nobody nogroup;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.error.log;
-events { worker_connections 64; }
-http {
-	include /etc/nginx/mime.types;
-	access_log $tmp/nginx.access.log;
-	client_body_temp_path $tmp/nginx-body;
-	proxy_temp_path $tmp/nginx-proxy;
-	fastcgi_temp_path $tmp/nginx-fastcgi;
-	uwsgi_temp_path $tmp/nginx-uwsgi;
-	scgi_temp_path $tmp/nginx-scgi;
-	server {
-		listen 127.0.0.1:$port;
-		include $tmp/generated.conf;
-	}
-}
-EOF2
-"$nginx" -t -c "$tmp/nginx.conf" -p "$tmp" >"$tmp/nginx.t" 2>&1 || fail "nginx -t: $(cat "$tmp/nginx.t")"
-"$nginx" -c "$tmp/nginx.conf" -p "$tmp" || fail "nginx did not start"
-on_exit "$nginx" -c "$tmp/nginx.conf" -p "$tmp" -s stop
-for _ in $(seq 50); do [ -s "$tmp/nginx.pid" ] && break; sleep 0.1; done
+nginx_start "$pub"
+port=$NGINX_PORT
 
 # the app's write path: mkdir -p + writeFile (Node)
 head -c 300000 /dev/urandom >"$tmp/img"

@@ -45,6 +45,7 @@ run_mix() {
 	/usr/bin/python3 "$BFS_SOURCE_DIR/tests/integration/fault_workload.py" read "$tmp/$name/r" "$log"
 	st=$st$'\n'$(ctl stats "$tmp/$name/r")
 	bfs_umount "$tmp/$name/r"
+	printf '%s\n' "$st" >"$tmp/$name.stats"
 	# what both mounts counted: retries, and attempts that failed (by kind)
 	retries=$(awk -F': ' '$1 == "retries" { n += $2 } END { print n + 0 }' <<<"$st")
 	failed=$(awk -F': ' '$1 ~ /^errors_(throttled|server error|cannot connect|the endpoint did not answer)/ { n += $2 } END { print n + 0 }' <<<"$st")
@@ -94,7 +95,11 @@ PY
 run_mix errors "" --mix "503=0.1,500=0.05,429=0.05" --seed 11
 run_mix resets "" --mix "reset=0.05,early=0.05,cut=0.08" --seed 12
 run_mix slow "" --mix "delay=0.2,hang=0.02" --delay-ms 200 --hang-s 5 --seed 13
-run_mix down "" --mix "503=0.05" --down 3:1 --seed 14
+run_mix down "" --mix "503=0.05" --down 1:0.4 --seed 14
+refused=$(awk -F': ' '$1 == "errors_cannot connect to the endpoint" { n += $2 } END { print n + 0 }' "$tmp/down.stats")
+outages=$(grep -c -- '-> down$' "$PROXY_LOG" || true)
+[ "$refused" -gt 0 ] || fail "down: $outages outages, but no request was refused (the mix did not test them)"
+ok "down: $outages outages of 0.4 s, $refused connections refused, retried until the endpoint came back"
 run_mix writeback "writeback=0.2" --mix "503=0.08,reset=0.04,early=0.04,cut=0.05" --seed 15
 
 # retries exhausted: every PUT answered 503; close() must say so, and the

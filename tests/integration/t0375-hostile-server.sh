@@ -74,6 +74,16 @@ mountpoint -q "$tmp/m" || fail "the mount died"
 ok "through the mount: ls fails ($out), the daemon's peak RSS $rss KiB, still mounted"
 bfs_umount "$tmp/m"
 
+# --- a listing whose next page is itself ------------------------------------------------------
+proxy_start "" --mix "GET:looptoken=1"
+t0=$EPOCHREALTIME
+out=$(timeout 20 "$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=2" ls -r "$bucket:/many/" 2>&1) &&
+	fail "a listing that never moves on was accepted"
+d=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+[[ $out == *"does not move forward"* ]] || fail "looping listing: $out"
+assert_eq "$(grep -c -- '-> looptoken' "$PROXY_LOG")" 2 "a looping listing: two pages asked, then refused"
+ok "a listing whose next page is itself: refused after 2 pages in $d s: ${out:0:120}"
+
 # --- 200 KiB of response headers ---------------------------------------------------------------
 proxy_start "" --mix "HEAD:hugehdr=1"
 out=$(ctl stat "$bucket:/d/f1" 2>&1) && fail "200 KiB of headers accepted: $out"

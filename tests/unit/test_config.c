@@ -131,6 +131,15 @@ static void test_fs_opts(void)
 	CHECK_INT(bfs_config_parse_opts(&c, "umask=999", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "uid=-1", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "stat_ttl=x", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
+	/* NaN passed both range checks and was cast to long (undefined; found by
+	 * fuzz_options); infinity too is out of range */
+	CHECK_INT(bfs_config_parse_opts(&c, "stat_ttl=nan", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "writeback=-NAN", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "list_ttl=inf", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(c.stat_ttl_ms, 500);
 	bfs_config_release(&c);
 }
 

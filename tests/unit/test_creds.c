@@ -97,6 +97,55 @@ static void test_files(void)
 	}
 }
 
+/* A key or secret with a NUL byte inside (a UTF-16 file, say) is refused,
+ * not cut short at the NUL (found by fuzz_creds). */
+static void test_nul_bytes(void)
+{
+	static const char passwd[] = "AK\0X:SK1\n";
+	static const char utf16[] = "\xff\xfe" "A\0K\0:\0S\0\n\0";
+	static const char profile[] = "[default]\naws_access_key_id = \0AK\n"
+				      "aws_secret_access_key = SK1\n";
+	const struct {
+		const char *text;
+		size_t len;
+		int aws;
+	} rows[] = {
+		{ passwd, sizeof(passwd) - 1, 0 },
+		{ utf16, sizeof(utf16) - 1, 0 },
+		{ profile, sizeof(profile) - 1, 1 },
+	};
+	char path[512], msg[512];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/nul", dir);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct bfs_creds *c = bfs_creds_new();
+		FILE *f = fopen(path, "w");
+		int rc;
+
+		CHECK(c != NULL && f != NULL);
+		if (!c || !f) {
+			bfs_creds_free(c);
+			if (f)
+				fclose(f);
+			return;
+		}
+		CHECK_INT(fwrite(rows[i].text, 1, rows[i].len, f), rows[i].len);
+		fclose(f);
+		chmod(path, 0600);
+		msg[0] = '\0';
+		if (rows[i].aws)
+			rc = bfs_creds_from_aws_profile(c, path, "default", 0, msg, sizeof(msg));
+		else
+			rc = bfs_creds_from_file(c, path, "b", msg, sizeof(msg));
+		CHECK_INT(rc, BFS_E_CONFIG);
+		CHECK(strstr(msg, "line") != NULL);
+		CHECK_STR(c->access_key, "");
+		bfs_creds_free(c);
+	}
+	unlink(path);
+}
+
 /* dir + suffix in a static buffer (one at a time) */
 static const char *strcat_path(const char *base, const char *suffix)
 {
@@ -244,6 +293,7 @@ int main(void)
 		return 1;
 	}
 	test_files();
+	test_nul_bytes();
 	test_sources();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

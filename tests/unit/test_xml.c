@@ -139,7 +139,7 @@ static const struct {
     {"%2F%2Flead", 1, 1, "//lead"},
     {"bad%FF%FEname", 1, 1, "bad\xFF\xFEname"}, /* not UTF-8: byte for byte */
     {"new%0Aline", 1, 1, "new\nline"},
-    {"ctl%01char", 1, 1, "ctl\x01" "char"},
+    {"ctl%01char", 1, 1, "ctl\001char"},
     {"back%5Cslash", 1, 1, "back\\slash"},
     {"per%25cent", 1, 1, "per%cent"},
     {"pct%252Fenc", 1, 1, "pct%2Fenc"},
@@ -605,6 +605,13 @@ static void test_delete(void)
 	CHECK_STR(e.message, "Access Denied");
 	CHECK_INT(bfs_xml_parse_delete(xml, strlen(xml), &nd, &ne, NULL, NULL), 0);
 	CHECK_INT(bfs_xml_parse_delete(xml, strlen(xml), NULL, NULL, &small, NULL), -EMSGSIZE);
+	/* a failure writes no output, first_key included (found by fuzz_xml) */
+	nd = ne = 99;
+	CHECK_INT(bfs_buf_adds(&small, "old"), 0);
+	CHECK_INT(bfs_xml_parse_delete(xml, strlen(xml), &nd, &ne, &small, &e), -EMSGSIZE);
+	CHECK_STR(bfs_buf_str(&small), "old");
+	CHECK_INT(nd, 99);
+	CHECK_INT(ne, 99);
 
 	/* quiet mode with nothing to report */
 	CHECK_INT(bfs_xml_parse_delete(LIT("<DeleteResult/>"), &nd, &ne, &key, &e), 0);
@@ -960,7 +967,7 @@ static void test_list_odd_keys(void)
 	    "<CommonPrefixes><Prefix>both%2F</Prefix></CommonPrefixes>"
 	    "<CommonPrefixes><Prefix>trail%2F</Prefix></CommonPrefixes>"
 	    "<KeyCount>11</KeyCount></ListBucketResult>";
-	static const char *const objects[] = {".", "..", "both", "both.txt", "ctl\x01" "char",
+	static const char *const objects[] = {".", "..", "both", "both.txt", "ctl\001char",
 					      "new\nline"};
 	static const char *const prefixes[] = {"/", "a/", "both.txt/", "both/", "trail/"};
 	struct bfs_xml_list l;

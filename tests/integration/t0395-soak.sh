@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0395-soak — a bounded soak: 4 processes of 8 threads (16 writing new
+# images the app's way, 16 reading and checking earlier ones) on one mount,
+# while nginx serves the same mount to wrk (2 threads, 16 connections) on
+# 127.0.0.1, for BFS_SOAK_SECONDS (30 in CI; `BFS_SOAK_SECONDS=1800 bash
+# tests/integration/t0395-soak.sh` for the long run).  The cache is capped
+# (64 MiB) so eviction runs all along.  Checked: no failed call and no wrong
+# bytes in any reader, no non-2xx answer from nginx; every acknowledged file
+# in the bucket with its MD5 (boto3); the daemon's anonymous memory (RSS
+# without LMDB's file-backed map) and its descriptors sampled every 2 s and
+# printed, bounded, and flat after the warm-up in runs of 120 s or more
+# (see below); the write rate of the last third at least half the first
+# third's.
+. "$(dirname "$0")/../lib.sh"
+secs=${BFS_SOAK_SECONDS:-30}
+[ -z "${BFS_SANITIZED:-}" ] || secs=${BFS_SOAK_SECONDS:-15}
+test_timeout $((secs + 150))
+command -v wrk >/dev/null || fail "wrk is not installed (tests/setup-deps.sh installs it)"
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=soak-$RANDOM
+make_bucket "$bucket"
+chmod 755 "$tmp"
+pub=$tmp/app/public
+mnt=$pub/generated
+bfs_mount "$bucket:/generated" "$mnt" "allow_other,cache_size=64M"
+pid=${BFS_MOUNT_PID[$mnt]}
+nginx_start "$pub" 256
+
+# seed images for wrk and the readers
+mkdir -p "$tmp/out" "$mnt/images/seed"
+for i in $(seq 0 99); do
+	head -c $((20000 + i * 1000)) /dev/urandom >"$tmp/seed"
+	cp "$tmp/seed" "$mnt/images/seed/$i.png"
+	echo "images/seed/$i.png $(sha256sum <"$tmp/seed" | cut -d' ' -f1)"
+done >"$tmp/out/seed.list"
+{
+	echo 'local paths = {'
+	for i in $(seq 0 99); do echo "\"/generated/images/seed/$i.png\","; done
+	echo '}'
+	echo 'request = function() return wrk.format("GET", paths[math.random(#paths)]) end'
+} >"$tmp/wrk.lua"
+
+# the daemon's anonymous memory (KiB) and open descriptors, every 2 s
+sample() { echo "$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status") $(ls "/proc/$pid/fd" | wc -l)"; }
+sleep 1
+idle_fds=$(sample | cut -d' ' -f2)
+(
+	t0=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		echo "$((SECONDS - t0)) $(sample)"
+		sleep 2
+	done
+) >"$tmp/samples" 2>/dev/null &
+mon=$!
+on_exit _bfs_kill_quietly "$mon"
+
+wrk -t2 -c16 -d"${secs}s" --latency -s "$tmp/wrk.lua" "http://127.0.0.1:$NGINX_PORT" >"$tmp/wrk.out" 2>&1 &
+wrkpid=$!
+/usr/bin/python3 "$BFS_SOURCE_DIR/tests/integration/soak_load.py" "$mnt" "$tmp/out" "$secs" 4 8 "$RANDOM" ||
+	fail "the load generator crashed"
+wait "$wrkpid" || fail "wrk failed: $(cat "$tmp/wrk.out")"
+# nginx keeps files open (open_file_cache): stop it, then count again
+nginx_stop
+sleep 3
+after_fds=$(sample | cut -d' ' -f2)
+kill "$mon" 2>/dev/null || true
+echo "# descriptors after the load: $(ls -l "/proc/$pid/fd" | awk 'NR > 1 { print $NF }' | sed "s|^$tmp/[^/]*/||; s|^data/.*|DATA|; s|:\[[0-9]*\]||" | sort | uniq -c | tr '\n' ' ')"
+echo "# t_s rss_anon_KiB fds"
+sed 's/^/#   /' "$tmp/samples"
+
+# --- what the clients saw ----------------------------------------------------------------
+errors=$(cat "$tmp"/out/errors.* | wc -l)
+[ "$errors" -eq 0 ] || echo "# $("$BFS_BUILD_DIR/bucketfsctl" status "$mnt" | tr '\n' ';'); fsck: $("$BFS_BUILD_DIR/bucketfsctl" fsck "$mnt" | tr '\n' ';')"
+[ "$errors" -eq 0 ] || fail "$errors failed calls or wrong reads: $(cat "$tmp"/out/errors.* | head -n 5)"
+writes=$(cat "$tmp"/out/acked.* | wc -l)
+reads=$(for f in "$tmp"/out/ticks.*; do tail -n 1 "$f"; done | awk '{ n += $4 } END { print n + 0 }')
+grep -q "Non-2xx" "$tmp/wrk.out" && fail "nginx answered errors: $(cat "$tmp/wrk.out")"
+wreqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
+wrate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/wrk.out")
+wp99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
+[ "${wreqs:-0}" -gt 0 ] || fail "wrk made no request: $(cat "$tmp/wrk.out")"
+ok "$secs s: $writes files written, $reads files read and checked by 32 threads, $wreqs nginx requests ($wrate/s, p99 $wp99) by wrk: no error"
+
+# --- the bucket: every acknowledged file, by its MD5 ---------------------------------------
+cat "$tmp"/out/acked.* >"$tmp/acked"
+boto3_py "$bucket" "$tmp/acked" <<'PY' || fail "the bucket does not hold every acknowledged file"
+bucket, acked = sys.argv[1:3]
+etags = {}
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="generated/images/p"):
+    for o in page.get("Contents", []):
+        etags[o["Key"][len("generated/"):]] = o["ETag"].strip('"')
+bad = [l for l in open(acked) if etags.get(l.split()[0]) != l.split()[2]]
+assert not bad, "%d files missing or different, e.g. %s" % (len(bad), bad[:3])
+PY
+ok "the bucket holds all $writes acknowledged files, each with its MD5"
+
+# --- memory, descriptors, throughput over time -----------------------------------------
+if [ -n "${BFS_SANITIZED:-}" ]; then
+	# sanitizers keep freed memory in quarantine and slow everything down:
+	# the figures above mean nothing there
+	ok "# skip memory, descriptor and rate checks under the sanitizers"
+	exit 0
+fi
+# Memory and descriptors: libcurl keeps up to 32 handles (each with its
+# buffers and a wake-up socket pair) and 32 idle connections, which fill up
+# as concurrency first peaks; past that warm-up (about a minute here) the
+# curve must be flat.  Always: the peak within 64 MiB, and after the load
+# no more descriptors than idle + 32 connections + 2 x 32 + a few.  Runs of
+# 120 s or more: the last third's mean memory within 10% (or 4 MiB) of the
+# middle third's, and its descriptors within 16 of the middle third's peak.
+/usr/bin/python3 - "$tmp/samples" "$secs" >"$tmp/mem" <<'PY' || fail "memory or descriptors grew: $(cat "$tmp/mem")"
+import sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 3]
+secs = int(sys.argv[2])
+run = [r for r in rows if 0 < r[0] <= secs]
+peak = max(r[1] for r in run)
+k = max(1, len(run) // 3)
+mid, last = run[k:2 * k], run[-k:]
+mean = lambda rs: sum(r[1] for r in rs) / len(rs)
+print("peak %d KiB, middle third %.0f KiB, last third %.0f KiB, fds peak %d / %d" %
+      (peak, mean(mid), mean(last), max(r[2] for r in mid), max(r[2] for r in last)))
+ok = peak <= 64 * 1024
+if secs >= 120:
+    ok = ok and (mean(last) <= mean(mid) * 1.10 or mean(last) - mean(mid) <= 4096)
+    ok = ok and max(r[2] for r in last) <= max(r[2] for r in mid) + 16
+sys.exit(0 if ok else 1)
+PY
+[ "$after_fds" -le $((idle_fds + 32 + 64 + 8)) ] ||
+	fail "descriptors: $idle_fds before the load, $after_fds after it"
+ok "the daemon over $secs s: $(cat "$tmp/mem"); descriptors $idle_fds before the load, $after_fds after it"
+# the ticks: "tick T WRITES READS ERRORS", per process, every 5 s
+/usr/bin/python3 - "$tmp"/out/ticks.* >"$tmp/rate" <<'PY' || fail "the write rate fell: $(cat "$tmp/rate") files/s (first third, last third)"
+import sys
+w = {}
+for path in sys.argv[1:]:
+    for line in open(path):
+        _, t, writes, _, _ = line.split()
+        w[int(t)] = w.get(int(t), 0) + int(writes)
+ts = sorted(w)
+k = max(1, len(ts) // 3)
+first = w[ts[k - 1]] / ts[k - 1]
+last = (w[ts[-1]] - w[ts[-1 - k]]) / (ts[-1] - ts[-1 - k])
+print("%.1f %.1f" % (first, last))
+sys.exit(0 if last >= first * 0.5 else 1)
+PY
+read -r rate_a rate_b <"$tmp/rate"
+ok "write rate held: $rate_a files/s in the first third, $rate_b in the last"

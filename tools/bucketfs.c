@@ -10,6 +10,7 @@
  * opened after fork), mount, tell the waiting parent it worked, and serve
  * until unmounted or signalled; unwind in reverse.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -620,6 +621,10 @@ int main(int argc, char **argv)
 	bfs_config_init(&d.cfg);
 	if (parse_args(&d, argc, argv))
 		goto out;
+	/* glibc loads libgcc_s the first time a thread is cancelled (libfuse
+	 * cancels its workers at unmount) and aborts if it cannot, as when
+	 * memory is short by then: load it now. */
+	(void)dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE);
 	/* The credentials will be in memory (and perhaps the environment):
 	 * no core files, and /proc/PID/{environ,mem} for root only. */
 	if (!d.cfg.coredump && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

@@ -255,42 +255,51 @@ uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
  * Make room for extra more bytes, if the limits need it: down to 90% of the
  * cap (so that writes do not evict one block at a time).  What is needed is
  * reckoned once this thread has the eviction lock: writers queued behind
- * one another would otherwise each free the same room again.  *over says
- * whether the limits are still passed afterwards; returns 1 when room was
- * needed and nothing could be evicted.
+ * one another would otherwise each free the same room again.  Returns what
+ * was freed; *over says whether the limits are still passed afterwards,
+ * *stuck that room was needed and nothing could be evicted.
  */
-static int evict_for(struct bfs_fs *fs, uint64_t extra, int *over)
+static uint64_t evict_for(struct bfs_fs *fs, uint64_t extra, int *over, int *stuck)
 {
-	int stuck = 0;
+	uint64_t freed = 0;
 
+	*stuck = 0;
 	pthread_mutex_lock(&fs->evict_run);
-	if (bytes_needed(fs, extra, 0))
-		stuck = evict_locked(fs, bytes_needed(fs, extra, 1)) == 0;
+	if (bytes_needed(fs, extra, 0)) {
+		freed = evict_locked(fs, bytes_needed(fs, extra, 1));
+		*stuck = freed == 0;
+	}
 	pthread_mutex_unlock(&fs->evict_run);
 	*over = bytes_needed(fs, extra, 0) != 0;
-	return stuck;
+	return freed;
 }
 
 int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes)
 {
-	int round, over;
+	int round, over, stuck;
 
 	if (!bytes || !bytes_needed(fs, bytes, 0))
 		return 0;
-	/* Other writers and fetches may take the room made (or found) before
-	 * this one re-checks: try again while eviction still finds something. */
+	/*
+	 * Other writers and fetches may take the room made (or found) before
+	 * this one re-checks.  Room made for this write is enough: the limits
+	 * are then passed by at most what is being written and fetched at
+	 * once, as for fetches.  ENOSPC only when nothing more may go.
+	 */
 	for (round = 0; round < 8; round++) {
-		int stuck = evict_for(fs, bytes, &over);
+		uint64_t freed = evict_for(fs, bytes, &over, &stuck);
 
-		if (!over)
+		if (!over || freed >= bytes)
 			return 0;
-		if (stuck)
-			break;  /* nothing left that may go */
+		if (stuck) {
+			round++;
+			break;
+		}
 	}
 	atomic_fetch_add(&fs->st_enospc, 1);
 	bfs_log(LOG_WARNING, "no room for %" PRIu64 " more bytes in the cache (%" PRId64 " used, "
 		"%" PRIu64 " over its limits after %d eviction rounds): ENOSPC to the writer",
-		bytes, atomic_load(&fs->cache_bytes), bytes_needed(fs, bytes, 0), round + 1);
+		bytes, atomic_load(&fs->cache_bytes), bytes_needed(fs, bytes, 0), round);
 	return -ENOSPC;
 }
 
@@ -390,9 +399,9 @@ static void *evictor(void *arg)
 			first = 0;
 		}
 		if (bytes_needed(fs, 0, 0)) {
-			int over;
+			int over, stuck;
 
-			(void)evict_for(fs, 0, &over);
+			(void)evict_for(fs, 0, &over, &stuck);
 			need = bytes_needed(fs, 0, 0);
 			if (over && need)
 				bfs_log(LOG_WARNING, "cache over its limits by %" PRIu64 " bytes and "

@@ -20,6 +20,7 @@
 
 #include "bucketfs/error.h"
 #include "bucketfs/log.h"
+#include "bucketfs/uri.h"
 #include "fs_int.h"
 
 #define HIDDEN_LOG_MAX 4096 /* distinct hidden keys logged per mount */
@@ -228,39 +229,6 @@ static void merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 	}
 }
 
-/* s is valid UTF-8 (shortest forms, no surrogates, up to U+10FFFF). */
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t c;
-	int n, i;
-
-	while (*p) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xC2 && *p <= 0xDF)
-			n = 1, c = *p & 0x1F;
-		else if (*p >= 0xE0 && *p <= 0xEF)
-			n = 2, c = *p & 0x0F;
-		else if (*p >= 0xF0 && *p <= 0xF4)
-			n = 3, c = *p & 0x07;
-		else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			c = c << 6 | (p[i] & 0x3F);
-		}
-		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
-		    (c >= 0xD800 && c <= 0xDFFF))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 /* Is path's absence already known from a fresh listing of its parent? */
 static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
 {
@@ -272,7 +240,7 @@ static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
 		return 0;
 	/* Such a name may be one the bucket cannot hold at all (S3 keys are
 	 * UTF-8): let the store say so, before anything is created. */
-	if (!utf8_valid(name))
+	if (!bfs_utf8_valid(name))
 		return 0;
 	if (bfs_index_get(fs->ix, parent, &pe))
 		return 0;

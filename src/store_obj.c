@@ -6,7 +6,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,43 +32,11 @@ static void strip_quotes(char *s)
  * radosgw answers a listing of such a prefix with XML no parser accepts).
  * A key, or a listing prefix, that is not valid UTF-8 (shortest forms, no
  * surrogates) is refused here with -EILSEQ before any request; a listing
- * never returns one (see s3_list).  Returns 1 when s is valid.
+ * never returns one (see s3_list).
  */
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t c;
-	int n, i;
-
-	while (*p) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xC2 && *p <= 0xDF)
-			n = 1, c = *p & 0x1F;
-		else if (*p >= 0xE0 && *p <= 0xEF)
-			n = 2, c = *p & 0x0F;
-		else if (*p >= 0xF0 && *p <= 0xF4)
-			n = 3, c = *p & 0x07;
-		else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			c = c << 6 | (p[i] & 0x3F);
-		}
-		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
-		    (c >= 0xD800 && c <= 0xDFFF))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 static int key_utf8(const char *op, const char *key)
 {
-	if (!key || utf8_valid(key))
+	if (!key || bfs_utf8_valid(key))
 		return 0;
 	store_set_error(op, 0, "InvalidObjectName", "S3 object keys are UTF-8; this one is not");
 	return -EILSEQ;
@@ -546,14 +513,14 @@ static void drop_non_utf8(struct bfs_xml_list *l)
 	size_t i, n;
 
 	for (i = n = 0; i < l->nobjects; i++) {
-		if (utf8_valid(l->objects[i].key))
+		if (bfs_utf8_valid(l->objects[i].key))
 			l->objects[n++] = l->objects[i];
 		else
 			free(l->objects[i].key);
 	}
 	l->nobjects = n;
 	for (i = n = 0; i < l->nprefixes; i++) {
-		if (utf8_valid(l->prefixes[i]))
+		if (bfs_utf8_valid(l->prefixes[i]))
 			l->prefixes[n++] = l->prefixes[i];
 		else
 			free(l->prefixes[i]);

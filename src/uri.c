@@ -9,6 +9,7 @@
  * an encoding.
  */
 #include <errno.h>
+#include <stdint.h>
 
 #include "bucketfs/uri.h"
 
@@ -113,4 +114,36 @@ int bfs_uri_decode(struct bfs_buf *out, const char *s, size_t n, int plus_is_spa
 out_undo:
 	bfs_buf_truncate(out, start);
 	return rc;
+}
+
+int bfs_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c;
+	int n, i;
+
+	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xC2 && *p <= 0xDF)
+			n = 1, c = *p & 0x1F;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			n = 2, c = *p & 0x0F;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			n = 3, c = *p & 0x07;
+		else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i] & 0x3F);
+		}
+		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+		    (c >= 0xD800 && c <= 0xDFFF))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
 }

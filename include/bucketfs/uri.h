@@ -31,4 +31,11 @@ int bfs_uri_encode(struct bfs_buf *out, const char *s, size_t n, int keep_slash)
  */
 int bfs_uri_decode(struct bfs_buf *out, const char *s, size_t n, int plus_is_space);
 
+/*
+ * 1 when s is valid UTF-8: shortest forms only, no surrogates, nothing past
+ * U+10FFFF.  S3 object keys must be (AWS, OSS, MinIO and radosgw refuse
+ * others).
+ */
+int bfs_utf8_valid(const char *s);
+
 #endif

@@ -228,7 +228,8 @@ static int parse_u64(const char *v, uint64_t *out, int allow_suffix)
 	unsigned long long n;
 	char *end;
 
-	if (!v || !*v || *v == '-')
+	/* digits first: strtoull would skip blanks and take " -1" as 2^64 - 1 */
+	if (!v || *v < '0' || *v > '9')
 		return -1;
 	errno = 0;
 	n = strtoull(v, &end, 10);
@@ -479,6 +480,24 @@ out:
 	return rc;
 }
 
+/* A prefix with a "." or ".." component would make keys that no listing
+ * shows (SEMANTICS.md, "Keys a filesystem cannot show"). */
+static int prefix_ok(const char *p, char *msg, size_t msgsz)
+{
+	const char *q = p;
+
+	while (*q) {
+		size_t n = strcspn(q, "/");
+
+		if ((n == 1 && q[0] == '.') || (n == 2 && q[0] == '.' && q[1] == '.')) {
+			snprintf(msg, msgsz, "the prefix '%s' has a '%.*s' component", p, (int)n, q);
+			return BFS_E_CONFIG;
+		}
+		q += n + (q[n] == '/');
+	}
+	return 0;
+}
+
 int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg, size_t msgsz)
 {
 	const char *b = target, *sep, *p;
@@ -494,6 +513,8 @@ int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg,
 			return BFS_E_CONFIG;
 		}
 		rc = set_local_root(c, d, n, msg, msgsz);
+		if (!rc)
+			rc = prefix_ok(colon ? colon + 2 : "", msg, msgsz);
 		if (rc)
 			return rc;
 		return set_bucket_prefix(c, "file", 4, colon ? colon + 2 : "");
@@ -513,6 +534,8 @@ int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg,
 		snprintf(msg, msgsz, "no bucket name in '%s' (expected BUCKET[:/PREFIX])", target);
 		return BFS_E_CONFIG;
 	}
+	if ((rc = prefix_ok(p, msg, msgsz)))
+		return rc;
 	return set_bucket_prefix(c, b, sep ? (size_t)(sep - b) : strlen(b), p);
 }
 

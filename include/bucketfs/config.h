@@ -24,7 +24,8 @@ struct bfs_config {
 	/* the target: BUCKET[:/PREFIX], or file:DIR for the embedded default */
 	char *local_root;          /* absolute path of DIR for file:DIR, else NULL */
 	char *bucket;
-	char *prefix;              /* "" or "dir/sub/" (no leading, one trailing slash) */
+	char *prefix;              /* "" or "dir/sub/" (one trailing slash; a leading one
+				      only from BUCKET://..., for keys that begin with '/') */
 	/* store */
 	char *provider;            /* preset (provider.h), NULL for none */
 	char *endpoint;            /* URL; NULL until defaulted from the region */

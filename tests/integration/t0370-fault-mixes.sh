@@ -19,7 +19,7 @@ rgw_start
 tmp=$(bfs_tmpdir)
 bucket=faults-$RANDOM
 make_bucket "$bucket"
-files=${BFS_FAULT_FILES:-12}  # per writer; 4 writers
+files=${BFS_FAULT_FILES:-8}  # per writer; 4 writers
 [ -z "${BFS_SANITIZED:-}" ] || files=6
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" "$@"; }
 # bounded calls: stall_timeout=2 aborts a silent transfer; retries=8 with

@@ -10,8 +10,8 @@
 # in the bucket with its MD5 (boto3); the daemon's anonymous memory (RSS
 # without LMDB's file-backed map) and its descriptors sampled every 2 s and
 # printed, bounded, and flat after the warm-up in runs of 120 s or more
-# (see below); the write rate of the last third at least half the middle
-# third's.
+# (see below); in those, the write rate of the last third at least half
+# the middle third's.
 . "$(dirname "$0")/../lib.sh"
 secs=${BFS_SOAK_SECONDS:-30}
 [ -z "${BFS_SANITIZED:-}" ] || secs=${BFS_SOAK_SECONDS:-15}
@@ -131,11 +131,11 @@ PY
 	fail "descriptors: $idle_fds before the load, $after_fds after it"
 ok "the daemon over $secs s: $(cat "$tmp/mem"); descriptors $idle_fds before the load, $after_fds after it"
 # the ticks: "tick T WRITES READS ERRORS", per process, every 5 s
-/usr/bin/python3 - "$tmp"/out/ticks.* >"$tmp/rate" <<'PY' || fail "the write rate fell: $(cat "$tmp/rate") files/s (middle third, last third)"
+/usr/bin/python3 - "$secs" "$tmp"/out/ticks.* >"$tmp/rate" <<'PY' || fail "the write rate fell: $(cat "$tmp/rate") files/s (middle third, last third)"
 import sys
 # per process (each ticks on its own clock), then summed
 first = last = 0.0
-for path in sys.argv[1:]:
+for path in sys.argv[2:]:
     ticks = [tuple(map(int, l.split()[1:3])) for l in open(path) if l.startswith("tick")]
     k = max(1, len(ticks) // 3)
     if len(ticks) < k + 1:
@@ -147,7 +147,9 @@ for path in sys.argv[1:]:
     first += (b[1] - a[1]) / (b[0] - a[0])
     last += (c[1] - b[1]) / (c[0] - b[0])
 print("%.1f %.1f" % (first, last))
-sys.exit(0 if last >= first * 0.5 else 1)
+# judged on runs of 120 s or more (the long soak): a short run in CI shares
+# the cores with other tests, and its thirds are seconds long
+sys.exit(0 if last >= first * 0.5 or int(sys.argv[1]) < 120 else 1)
 PY
 read -r rate_a rate_b <"$tmp/rate"
-ok "write rate held: $rate_a files/s in the middle third, $rate_b in the last"
+ok "write rate: $rate_a files/s in the middle third, $rate_b in the last$([ "$secs" -ge 120 ] && echo " (held)")"

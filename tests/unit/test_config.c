@@ -40,6 +40,13 @@ static void test_opts(void)
 	CHECK(strstr(msg, "retries") != NULL);
 	CHECK_INT(bfs_config_parse_opts(&c, "part_size=-1", NULL, 0, msg, sizeof(msg)),
 		  BFS_E_CONFIG);
+	/* a blank before the minus (strtoull skips it: 2^64 - 1 bytes) */
+	CHECK_INT(bfs_config_parse_opts(&c, "part_size= -1", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "cache_size= -5", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "retries=+3", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "path_style=maybe", NULL, 0, msg, sizeof(msg)),
 		  BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "nosuchoption", NULL, 0, msg, sizeof(msg)),
@@ -99,6 +106,14 @@ static void test_targets(void)
 	}
 	CHECK_INT(bfs_config_parse_target(&c, ":/x", msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_target(&c, "s3:///x", msg, sizeof(msg)), BFS_E_CONFIG);
+	/* no "." or ".." in a prefix: every key made from it would be hidden */
+	CHECK_INT(bfs_config_parse_target(&c, "b:/a/../b", msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "'..' component") != NULL);
+	CHECK_INT(bfs_config_parse_target(&c, "b:/./x", msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_target(&c, "s3://b/x/..", msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_target(&c, "file:/tmp:/..", msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_target(&c, "b:/a..b/.x/", msg, sizeof(msg)), 0);
+	CHECK_STR(c.prefix, "a..b/.x/");
 	bfs_config_release(&c);
 }
 

@@ -480,9 +480,7 @@ out:
 	return rc;
 }
 
-/* A prefix with a "." or ".." component would make keys that no listing
- * shows (SEMANTICS.md, "Keys a filesystem cannot show"). */
-static int prefix_ok(const char *p, char *msg, size_t msgsz)
+int bfs_config_check_prefix(const char *p, char *msg, size_t msgsz)
 {
 	const char *q = p;
 
@@ -513,8 +511,6 @@ int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg,
 			return BFS_E_CONFIG;
 		}
 		rc = set_local_root(c, d, n, msg, msgsz);
-		if (!rc)
-			rc = prefix_ok(colon ? colon + 2 : "", msg, msgsz);
 		if (rc)
 			return rc;
 		return set_bucket_prefix(c, "file", 4, colon ? colon + 2 : "");
@@ -534,8 +530,6 @@ int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg,
 		snprintf(msg, msgsz, "no bucket name in '%s' (expected BUCKET[:/PREFIX])", target);
 		return BFS_E_CONFIG;
 	}
-	if ((rc = prefix_ok(p, msg, msgsz)))
-		return rc;
 	return set_bucket_prefix(c, b, sep ? (size_t)(sep - b) : strlen(b), p);
 }
 

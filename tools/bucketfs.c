@@ -630,6 +630,7 @@ int main(int argc, char **argv)
 	if (!d.cfg.coredump && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fprintf(stderr, "bucketfs: prctl(PR_SET_DUMPABLE): %s\n", strerror(errno));
 	if (bfs_config_parse_target(&d.cfg, d.target, msg, sizeof(msg)) ||
+	    bfs_config_check_prefix(d.cfg.prefix, msg, sizeof(msg)) ||
 	    bfs_config_finish(&d.cfg, msg, sizeof(msg))) {
 		fprintf(stderr, "bucketfs: %s\n", msg);
 		goto out;

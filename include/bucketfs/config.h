@@ -122,6 +122,14 @@ int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg,
 int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz);
 
 /*
+ * For a mount: a prefix with a "." or ".." component would make keys that
+ * no listing shows (SEMANTICS.md, "Keys a filesystem cannot show").
+ * Returns 0 or BFS_E_CONFIG with msg.  (bucketfsctl's BUCKET:/KEY may hold
+ * any key.)
+ */
+int bfs_config_check_prefix(const char *prefix, char *msg, size_t msgsz);
+
+/*
  * Fill a store configuration from c (after bfs_config_finish()).  Strings
  * are borrowed from c and creds, which must outlive the store.
  */

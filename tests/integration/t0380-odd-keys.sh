@@ -288,4 +288,7 @@ for mnt in "$m" "$p" "$app" "$lm" "$f"; do
 	bfs_umount "$mnt"
 done
 ok "every daemon alive at the end, and unmounted cleanly"
+mkdir -p "$tmp/nomount"
+out=$("$BFS_BUILD_DIR/bucketfs" "$bucket:/pfx/../y" "$tmp/nomount" -f 2>&1) && bad "a prefix with '..' mounted"
+check_eq "${out#bucketfs: }" "the prefix 'pfx/../y/' has a '..' component" "a mount prefix with '..' is refused"
 fs_finish

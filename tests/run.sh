@@ -42,8 +42,8 @@ if [ -z "${BFS_SKIP_TSAN:-}" ]; then
 		ctest --test-dir "$src/build-tsan" -j "$jobs" -L 'unit|concurrency' --output-on-failure
 fi
 if [ -z "${BFS_SKIP_CHECKERS:-}" ]; then
-	echo "== fuzz each parser of untrusted input for ${BFS_FUZZ_SECONDS:-10} s"
-	bash "$src/tests/fuzz/run.sh" "${BFS_FUZZ_SECONDS:-10}"
+	echo "== fuzz each parser of untrusted input for ${BFS_FUZZ_SECONDS:-6} s"
+	bash "$src/tests/fuzz/run.sh" "${BFS_FUZZ_SECONDS:-6}"
 	echo "== the unit tests under valgrind"
 	bash "$src/tests/valgrind-unit.sh"
 fi

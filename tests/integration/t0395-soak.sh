@@ -3,7 +3,7 @@
 # t0395-soak — a bounded soak: 4 processes of 8 threads (16 writing new
 # images the app's way, 16 reading and checking earlier ones) on one mount,
 # while nginx serves the same mount to wrk (2 threads, 16 connections) on
-# 127.0.0.1, for BFS_SOAK_SECONDS (30 in CI; `BFS_SOAK_SECONDS=1800 bash
+# 127.0.0.1, for BFS_SOAK_SECONDS (20 in CI; `BFS_SOAK_SECONDS=1800 bash
 # tests/integration/t0395-soak.sh` for the long run).  The cache is capped
 # (64 MiB) so eviction runs all along.  Checked: no failed call and no wrong
 # bytes in any reader, no non-2xx answer from nginx; every acknowledged file
@@ -13,7 +13,7 @@
 # (see below); in those, the write rate of the last third at least half
 # the middle third's.
 . "$(dirname "$0")/../lib.sh"
-secs=${BFS_SOAK_SECONDS:-30}
+secs=${BFS_SOAK_SECONDS:-20}
 [ -z "${BFS_SANITIZED:-}" ] || secs=${BFS_SOAK_SECONDS:-15}
 test_timeout $((secs + 150))
 command -v wrk >/dev/null || fail "wrk is not installed (tests/setup-deps.sh installs it)"

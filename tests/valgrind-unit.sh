@@ -19,6 +19,8 @@
 # they would only be slower; what they hand back is checked in the parent.
 # No suppression file is needed: the suite runs clean as it is.
 set -euo pipefail
+# shellcheck source=parallel.sh
+. "$(dirname "$0")/parallel.sh"
 
 src=$(cd "$(dirname "$0")/.." && pwd -P)
 build=${BFS_VALGRIND_BUILD_DIR:-$src/build-valgrind}
@@ -39,14 +41,9 @@ else
 fi
 
 if ! command -v valgrind >/dev/null; then
-	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-		die "needs valgrind (apt-get install valgrind)"
-	fi
-	echo "valgrind-unit.sh: installing valgrind"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null || die "apt-get update failed"
-	apt-get install -y -q --no-install-recommends valgrind >/dev/null ||
-		die "apt-get install valgrind failed"
+	# tests/setup-deps.sh lists valgrind
+	bash "$src/tests/setup-deps.sh" >&2 || die "tests/setup-deps.sh failed"
+	command -v valgrind >/dev/null || die "needs valgrind (apt-get install valgrind)"
 fi
 
 work=$(mktemp -d /tmp/bfs-valgrind.XXXXXX)
@@ -101,16 +98,7 @@ for t in "${tests[@]}"; do
 	[ -x "$build/tests/$t" ] || die "no such unit test: $t"
 done
 echo "== ${#tests[@]} unit tests under valgrind, $njobs at a time"
-running=0
-for t in "${tests[@]}"; do
-	if [ "$running" -ge "$njobs" ]; then
-		wait -n || true
-		running=$((running - 1))
-	fi
-	run_one "$t" &
-	running=$((running + 1))
-done
-wait || true
+run_each "$njobs" run_one "${tests[@]}"
 
 failed=0
 for t in "${tests[@]}"; do

@@ -16,6 +16,8 @@
 #                                                    default: one per CPU)
 #   BFS_FUZZ_TARGETS="fuzz_xml fuzz_creds" bash tests/fuzz/run.sh 60
 set -euo pipefail
+# shellcheck source=../parallel.sh
+. "$(dirname "$0")/../parallel.sh"
 
 secs=${1:-20}
 if ! [[ $secs =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ]; then
@@ -64,15 +66,9 @@ has_libfuzzer() {
 		clang -x c -fsanitize=fuzzer - -o "$work/probe" >/dev/null 2>&1
 }
 if ! has_libfuzzer; then
-	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-		die "needs clang with libFuzzer (apt-get install clang libclang-rt-14-dev)"
-	fi
-	echo "run.sh: installing clang and libFuzzer"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null || die "apt-get update failed"
-	apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev >/dev/null ||
-		die "apt-get install clang libclang-rt-14-dev failed"
-	has_libfuzzer || die "clang still cannot link -fsanitize=fuzzer"
+	# tests/setup-deps.sh lists clang and libclang-rt-14-dev
+	bash "$src/tests/setup-deps.sh" >&2 || die "tests/setup-deps.sh failed"
+	has_libfuzzer || die "clang still cannot link -fsanitize=fuzzer (apt-get install clang libclang-rt-14-dev)"
 fi
 
 t0=$(date +%s)
@@ -113,16 +109,7 @@ for t in "${targets[@]}"; do
 	[ -x "$build/tests/fuzz/$t" ] || die "no such fuzz target: $t"
 done
 echo "== fuzz ${#targets[@]} targets, $secs s each, $njobs at a time"
-running=0
-for t in "${targets[@]}"; do
-	if [ "$running" -ge "$njobs" ]; then
-		wait -n || true
-		running=$((running - 1))
-	fi
-	fuzz_one "$t" &
-	running=$((running + 1))
-done
-wait || true
+run_each "$njobs" fuzz_one "${targets[@]}"
 
 # What went wrong in a log, in a word.
 verdict() {

@@ -29,9 +29,16 @@ int fs_data_verified(struct bfs_fs *fs, uint64_t id)
 	return r;
 }
 
+/* The set of checked copies is a memo, not a record: past this many ids it
+ * starts again (1 MiB of table at most), and a copy is checked once more at
+ * its next first use, so memory stays flat however many files are cached. */
+#define VERIFIED_MAX 65536
+
 void fs_data_trust(struct bfs_fs *fs, uint64_t id)
 {
 	pthread_mutex_lock(&fs->verified_lock);
+	if (fs->verified.len >= VERIFIED_MAX)
+		idset_clear(&fs->verified);
 	(void)idset_add(&fs->verified, id);  /* on ENOMEM it is checked again: fine */
 	pthread_mutex_unlock(&fs->verified_lock);
 }

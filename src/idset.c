@@ -2,6 +2,7 @@
 /* idset.c - a set of data file ids (see idset.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "idset.h"
 
@@ -54,6 +55,13 @@ int idset_has(const struct idset *s, uint64_t id)
 		if (s->slots[i] == id)
 			return 1;
 	return 0;
+}
+
+void idset_clear(struct idset *s)
+{
+	if (s->cap)
+		memset(s->slots, 0, s->cap * sizeof(*s->slots));
+	s->len = 0;
 }
 
 void idset_free(struct idset *s)

@@ -22,6 +22,8 @@ struct idset {
 int idset_add(struct idset *s, uint64_t id);
 /* 1 when id is in the set. */
 int idset_has(const struct idset *s, uint64_t id);
+/* Empty the set, keeping its table. */
+void idset_clear(struct idset *s);
 void idset_free(struct idset *s);
 
 #endif

@@ -250,13 +250,15 @@ int bfs_index_open(const char *dir, size_t map_size, struct bfs_index **out)
 		goto out_free;
 	}
 	atomic_init(&ix->damage_logged, 0);
-	if ((rc = -pthread_rwlockattr_init(&attr)) != 0)
+	if ((rc = -pthread_mutex_init(&ix->id_lock, NULL)) != 0)
 		goto out_free;
+	if ((rc = -pthread_rwlockattr_init(&attr)) != 0)
+		goto out_mutex;
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	rc = -pthread_rwlock_init(&ix->lock, &attr);
 	pthread_rwlockattr_destroy(&attr);
 	if (rc)
-		goto out_free;
+		goto out_mutex;
 	if ((rc = mdb_env_create(&ix->env)) != 0) {
 		rc = index_err(ix, rc);
 		goto out_lock;
@@ -278,6 +280,8 @@ out_env:
 	mdb_env_close(ix->env);
 out_lock:
 	pthread_rwlock_destroy(&ix->lock);
+out_mutex:
+	pthread_mutex_destroy(&ix->id_lock);
 out_free:
 	free(ix->dir);
 	free(ix);
@@ -290,13 +294,20 @@ void bfs_index_close(struct bfs_index *ix)
 		return;
 	mdb_env_close(ix->env);
 	pthread_rwlock_destroy(&ix->lock);
+	pthread_mutex_destroy(&ix->id_lock);
 	free(ix->dir);
 	free(ix);
 }
 
 /* ---- ids, statistics, sync ---- */
 
-static int next_id(struct bfs_index *ix, MDB_txn *txn, void *arg)
+/* Ids are reserved this many at a time: one write transaction (and its
+ * fsync) per 256 new data files rather than per file.  The counter on disk
+ * is always past every id handed out, so none is ever reused, after a crash
+ * too; a reopen starts a new block (the rest of the old one is skipped). */
+#define ID_BLOCK 256
+
+static int reserve_ids(struct bfs_index *ix, MDB_txn *txn, void *arg)
 {
 	uint64_t *id = arg, next;
 	unsigned char buf[8];
@@ -314,9 +325,9 @@ static int next_id(struct bfs_index *ix, MDB_txn *txn, void *arg)
 		for (i = 7; i >= 0; i--)
 			*id = *id << 8 | ((const unsigned char *)v.mv_data)[i];
 	}
-	if (*id == 0 || *id == UINT64_MAX)
+	if (*id == 0 || *id >= UINT64_MAX - ID_BLOCK)
 		return -EOVERFLOW;
-	next = *id + 1;
+	next = *id + ID_BLOCK;
 	for (i = 0; i < 8; i++)
 		buf[i] = (unsigned char)(next >> (8 * i));
 	v.mv_size = sizeof(buf);
@@ -326,7 +337,21 @@ static int next_id(struct bfs_index *ix, MDB_txn *txn, void *arg)
 
 int bfs_index_new_id(struct bfs_index *ix, uint64_t *id)
 {
-	return index_txn(ix, 0, next_id, id);
+	uint64_t first;
+	int rc = 0;
+
+	pthread_mutex_lock(&ix->id_lock);
+	if (ix->id_next == ix->id_end) {
+		rc = index_txn(ix, 0, reserve_ids, &first);
+		if (!rc) {
+			ix->id_next = first;
+			ix->id_end = first + ID_BLOCK;
+		}
+	}
+	if (!rc)
+		*id = ix->id_next++;
+	pthread_mutex_unlock(&ix->id_lock);
+	return rc;
 }
 
 struct stat_args {

@@ -26,6 +26,10 @@ struct bfs_index {
 	pthread_rwlock_t lock;
 	size_t mapsize;         /* current map size; guarded by lock */
 	atomic_int damage_logged; /* the first corruption report was printed */
+	/* Data file ids reserved in the index (id_next up to id_end) and not
+	 * handed out yet; guarded by id_lock. */
+	pthread_mutex_t id_lock;
+	uint64_t id_next, id_end;
 	char *dir;              /* for messages */
 };
 

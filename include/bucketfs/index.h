@@ -200,8 +200,11 @@ int bfs_index_batch_commit(struct bfs_index_batch *b);
 void bfs_index_batch_abort(struct bfs_index_batch *b);
 
 /*
- * A new, never-used data file id (a persistent counter: 1, 2, ... across
- * reopens).  Returns 0 with *id > 0, or -errno.
+ * A new, never-used data file id: increasing, from a counter in the index
+ * that is reserved in blocks (one write transaction per 256 ids), so ids
+ * are never reused, across reopens and crashes too, though a reopen skips
+ * what was left of the last block.  Thread-safe.  Returns 0 with *id > 0,
+ * or -errno.
  */
 int bfs_index_new_id(struct bfs_index *ix, uint64_t *id);
 

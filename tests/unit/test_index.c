@@ -772,12 +772,24 @@ static void test_move_batch(const char *dir)
 	CHECK_INT(bfs_index_batch_commit(b), 0);
 	bfs_index_batch_abort(NULL);
 
-	/* ids: 1, 2, 3, then 4 after a reopen */
+	/* ids: 1, 2, 3 ... one by one through a reserved block and into the
+	 * next; after a reopen, the first id of a fresh block (257 + 256) */
 	CHECK_INT(bfs_index_new_id(ix, &id), 0);
 	CHECK_INT(id, 1);
 	CHECK_INT(bfs_index_new_id(ix, &id), 0);
 	CHECK_INT(bfs_index_new_id(ix, &id), 0);
 	CHECK_INT(id, 3);
+	{
+		uint64_t prev = id, bad = 0, k;
+
+		for (k = 0; k < 300; k++) {
+			CHECK_INT(bfs_index_new_id(ix, &id), 0);
+			bad += id != prev + 1;
+			prev = id;
+		}
+		CHECK_INT(bad, 0);
+		CHECK_INT(id, 303);
+	}
 	CHECK_INT(bfs_index_stat(ix, &entries, &bytes), 0);
 	CHECK_INT(entries, 1); /* /l/1 */
 	CHECK(bytes > 0);
@@ -785,7 +797,7 @@ static void test_move_batch(const char *dir)
 	bfs_index_close(ix);
 	ix = open_ix(dir, 0);
 	CHECK_INT(bfs_index_new_id(ix, &id), 0);
-	CHECK_INT(id, 4);
+	CHECK_INT(id, 513);
 	bfs_index_close(ix);
 }
 

@@ -98,6 +98,10 @@ static const struct opt options[] = {
 	{ "unmount_wait", OPT_INT, F(unmount_wait_s), "30",
 	  "seconds unmount waits for pending write-back uploads (0: none; the rest stays journaled)" },
 	{ "upload_threads", OPT_INT, F(upload_threads), "4", "write-back uploads at once (1-64)" },
+	{ "max_threads", OPT_INT, F(max_threads), "64",
+	  "FUSE requests served at once (1-256); each worker has a 1 MiB buffer" },
+	{ "max_idle_threads", OPT_INT, F(max_idle_threads), "16",
+	  "FUSE workers kept when idle (0-max_threads); more come and go with the load" },
 	{ "conditional_put", OPT_FLAG, F(conditional_put), "off",
 	  "an upload replaces only the version this mount read (If-Match) and creates only new "
 	  "objects (If-None-Match); a file changed by another writer meanwhile fails with ESTALE" },
@@ -196,6 +200,8 @@ void bfs_config_init(struct bfs_config *c)
 	c->writeback_ms = -1;
 	c->unmount_wait_s = 30;
 	c->upload_threads = 4;
+	c->max_threads = 64;
+	c->max_idle_threads = 16;
 }
 
 void bfs_config_release(struct bfs_config *c)
@@ -619,6 +625,14 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 	}
 	if (c->upload_threads < 1 || c->upload_threads > 64) {
 		snprintf(msg, msgsz, "upload_threads must be 1 to 64");
+		return BFS_E_CONFIG;
+	}
+	if (c->max_threads < 1 || c->max_threads > 256) {
+		snprintf(msg, msgsz, "max_threads must be 1 to 256");
+		return BFS_E_CONFIG;
+	}
+	if (c->max_idle_threads < 0 || c->max_idle_threads > c->max_threads) {
+		snprintf(msg, msgsz, "max_idle_threads must be 0 to max_threads (%d)", c->max_threads);
 		return BFS_E_CONFIG;
 	}
 	if (c->cache_min_free) {

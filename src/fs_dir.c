@@ -264,6 +264,9 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	if (rc && rc != -ENOENT)
 		return rc;
 	have = rc == 0;
+	/* Found missing a moment ago (only where the index knows no better). */
+	if ((!have || old.state == BFS_ST_NEGATIVE) && negcache_has(&fs->negs, path, now))
+		return -ENOENT;
 	if (have) {
 		if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING) {
 			*e = old;
@@ -353,11 +356,17 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	    fs->cfg.writeback_ms >= 0)
 		return -ENOENT;
 	if (rc == -ENOENT) {
-		/* Remember the absence for the negative window. */
+		/* Remember the absence for the negative window: in memory (no
+		 * index write, no fsync: the common case of a name about to be
+		 * created), unless the index holds what is now gone. */
+		if (!have || old.state == BFS_ST_NEGATIVE) {
+			negcache_put(&fs->negs, path, now + (int64_t)fs->cfg.neg_ttl_ms * 1000000);
+			return -ENOENT;
+		}
 		bfs_entry_init(&neg);
 		neg.state = BFS_ST_NEGATIVE;
 		neg.validated_ns = now;
-		if (have && old.data_id)
+		if (old.data_id)
 			fs_data_unlink(fs, old.data_id);
 		(void)bfs_index_put(fs->ix, path, &neg);
 		return -ENOENT;

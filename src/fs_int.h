@@ -28,6 +28,7 @@
 #include "bucketfs/index.h"
 #include "bucketfs/store.h"
 #include "idset.h"
+#include "negcache.h"
 
 #define FS_OPEN_BUCKETS 256
 #define FS_KEY_MAX (BFS_MAX_KEY + 2)
@@ -96,6 +97,7 @@ struct bfs_fs {
 	pthread_mutex_t hidden_lock;
 	struct idset hidden;          /* hashes of the hidden keys logged (fs_key_hidden),
 	                               * under hidden_lock (a leaf lock) */
+	struct negcache negs;         /* names found missing, for the negative window */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */

@@ -584,8 +584,8 @@ static int serve(struct daemon *d)
 		lc = fuse_loop_cfg_create();
 		if (!lc)
 			goto out_signals;
-		fuse_loop_cfg_set_max_threads(lc, 64);
-		fuse_loop_cfg_set_idle_threads(lc, 16);
+		fuse_loop_cfg_set_max_threads(lc, (unsigned)d->cfg.max_threads);
+		fuse_loop_cfg_set_idle_threads(lc, (unsigned)d->cfg.max_idle_threads);
 		rc = fuse_loop_mt(f, lc);
 		fuse_loop_cfg_destroy(lc);
 	}

@@ -65,6 +65,8 @@ struct bfs_config {
 	long writeback_ms;         /* -1: close() uploads; else the write-back delay */
 	int unmount_wait_s;
 	int upload_threads;
+	int max_threads;            /* FUSE workers at most */
+	int max_idle_threads;       /* FUSE workers kept when idle */
 	int conditional_put;
 	/* each value is followed by its "was given" flag (config.c relies on it) */
 	unsigned int uid;          /* owner of objects without metadata */

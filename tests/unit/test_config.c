@@ -61,6 +61,23 @@ static void test_opts(void)
 	CHECK_INT(bfs_config_parse_opts(&c, "signature=v4", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_parse_opts(&c, "part_size=1M", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "part_size=8M", NULL, 0, msg, sizeof(msg)), 0);
+	/* FUSE workers: 1-256, idle ones at most that many */
+	CHECK_INT(c.max_threads, 64);
+	CHECK_INT(c.max_idle_threads, 16);
+	CHECK_INT(bfs_config_parse_opts(&c, "max_threads=8,max_idle_threads=8", NULL, 0, msg,
+					sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+	CHECK_INT(c.max_threads, 8);
+	CHECK_INT(bfs_config_parse_opts(&c, "max_idle_threads=9", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "max_idle_threads must be 0 to max_threads (8)") != NULL);
+	CHECK_INT(bfs_config_parse_opts(&c, "max_idle_threads=0,max_threads=0", NULL, 0, msg,
+					sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "max_threads must be 1 to 256") != NULL);
+	CHECK_INT(bfs_config_parse_opts(&c, "max_threads=257", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
 	bfs_config_release(&c);
 }
 

@@ -272,6 +272,8 @@ log file = /dev/null
 [client.rgw.test]
 admin socket = $dir/run/\$name.asok
 log file = $dir/log/\$name.log
+# one "beast:" access line per request: the benchmark counts them
+debug rgw = 1/5
 EOF
 	: >"$dir/keyring"
 

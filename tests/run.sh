@@ -33,7 +33,7 @@ if [ -z "${BFS_SKIP_ASAN:-}" ]; then
 	echo "== build with ASan+UBSan, run the suite"
 	build build-asan -DBFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --test-dir "$src/build-asan" -j "$jobs" -LE oss --output-on-failure
+		ctest --test-dir "$src/build-asan" -j "$jobs" -LE 'oss|bench' --output-on-failure
 fi
 if [ -z "${BFS_SKIP_TSAN:-}" ]; then
 	echo "== build with ThreadSanitizer, run the unit and concurrency tests"

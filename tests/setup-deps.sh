@@ -23,6 +23,8 @@ packages=(
 	python3-prometheus-client
 	# nginx serving the mount (t0350, contrib/nginx), and wrk loading it (t0395)
 	nginx-light wrk
+	# the comparison benchmark (tests/bench/compare.sh, its smoke run in the suite)
+	s3fs rclone gnuplot-nox
 	# the Node tests
 	nodejs npm
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks

@@ -391,7 +391,7 @@ static void *evictor(void *arg)
 
 		if (time(NULL) >= next_walk) {
 			int64_t before = atomic_load(&fs->cache_bytes);
-			int64_t found = walk_data(fs, first);
+			int64_t found = walk_data(fs, first && fs->sweep_orphans);
 
 			atomic_fetch_add(&fs->cache_bytes, found - before);
 			next_walk = time(NULL) + WALK_PERIOD_S;

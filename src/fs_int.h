@@ -92,6 +92,9 @@ struct bfs_fs {
 	pthread_mutex_t evict_run;    /* one eviction round at a time */
 	struct fs_wb *wb;             /* the uploader (fs_upload.c) */
 	uint64_t first_id;            /* data file ids from here on are this mount's */
+	int opened;                   /* bfs_fs_open succeeded (a close is clean) */
+	int sweep_orphans;            /* the last mount did not end cleanly: look for
+	                               * data files no entry refers to (fs_cache.c) */
 	pthread_mutex_t verified_lock;
 	struct idset verified;        /* data files checked or written this mount */
 	pthread_mutex_t hidden_lock;

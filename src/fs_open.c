@@ -105,6 +105,44 @@ static int forget_unindexed(struct bfs_fs *fs)
 	return 0;
 }
 
+/*
+ * CACHE/clean is there while no mount uses the cache and the last one ended
+ * cleanly: then no data file can be an orphan (one left between its
+ * creation and its entry by a crash), and the cache's first walk need not
+ * collect every entry's id to look for them, which takes memory in
+ * proportion to the index (16 MiB and more for a million entries).  Taken
+ * away (durably) before anything else is done.
+ */
+static int take_clean_mark(struct bfs_fs *fs)
+{
+	char path[PATH_MAX];
+	int dfd, was;
+
+	snprintf(path, sizeof(path), "%s/clean", fs->cache_dir);
+	was = unlink(path) == 0;
+	if (was) {
+		dfd = open(fs->cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+	return was;
+}
+
+static void leave_clean_mark(struct bfs_fs *fs)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/clean", fs->cache_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
 int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bfs_fs **out)
 {
 	char ipath[PATH_MAX];
@@ -136,6 +174,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	rc = make_dirs(fs);
 	if (rc)
 		goto out_free;
+	fs->sweep_orphans = !take_clean_mark(fs);
 	snprintf(ipath, sizeof(ipath), "%s/index", fs->cache_dir);
 	rc = bfs_index_open(ipath, 0, &fs->ix);
 	if (rc == -EIO)
@@ -153,6 +192,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 		rc = fs_upload_start(fs);
 	if (rc)
 		goto out_free;
+	fs->opened = 1;
 	*out = fs;
 	return 0;
 out_free:
@@ -189,7 +229,8 @@ void bfs_fs_close(struct bfs_fs *fs)
 		}
 	}
 	if (fs->ix) {
-		(void)bfs_index_sync(fs->ix);
+		if (bfs_index_sync(fs->ix) == 0 && fs->opened)
+			leave_clean_mark(fs);
 		bfs_index_close(fs->ix);
 	}
 	pthread_mutex_destroy(&fs->open_lock);

@@ -5,7 +5,8 @@
  * straight into the LMDB index (10,000 per transaction) as clean, whole,
  * cached copies of SIZE-byte objects, under /scale/dDDDD/fFFF.png (1,000
  * per directory, each directory listed); their data files are hard links
- * to one file, so a million of them cost directory entries, not blocks.
+ * to a few identical files (LINKS_MAX each: ext4 allows 65,000 links), so
+ * a million of them cost directory entries, not blocks.
  * The bucket must hold nothing under /scale (the mount is told, by a long
  * stat_ttl, to trust its cache): this measures the index, not the network.
  *
@@ -29,6 +30,7 @@
 
 #define PER_DIR 1000
 #define PER_TXN 10000
+#define LINKS_MAX 50000
 
 static int64_t now_ns(void)
 {
@@ -65,6 +67,24 @@ static int make_layout(const char *cache)
 	return 0;
 }
 
+/* The data every entry's file holds (a new file, or one already there). */
+static int write_proto(const char *path, const unsigned char *buf, uint64_t size)
+{
+	struct stat sb;
+	int fd;
+
+	if (stat(path, &sb) == 0 && (uint64_t)sb.st_size == size)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, buf, size) != (ssize_t)size || close(fd) < 0) {
+		fprintf(stderr, "bench_index_fill: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	return 0;
+}
+
 static void dir_entry(struct bfs_entry *e, int64_t now)
 {
 	bfs_entry_init(e);
@@ -76,7 +96,7 @@ static void dir_entry(struct bfs_entry *e, int64_t now)
 
 int main(int argc, char **argv)
 {
-	char proto[4096], p[4096], etag[2 * BFS_MD5_LEN + 1];
+	char proto[4200], p[4200], etag[2 * BFS_MD5_LEN + 1];
 	unsigned char md5[BFS_MD5_LEN];
 	struct bfs_index_batch *b = NULL;
 	struct bfs_index *ix = NULL;
@@ -85,7 +105,7 @@ int main(int argc, char **argv)
 	int64_t now = now_ns();
 	struct timespec t0, t1;
 	unsigned char *buf;
-	int fd, rc = 0;
+	int rc = 0;
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: bench_index_fill CACHE_DIR FROM TO [SIZE]\n");
@@ -103,7 +123,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_index_fill: %s: %s\n", argv[1], strerror(-rc));
 		return 1;
 	}
-	/* the one data file all entries share, and its MD5 (the ETag) */
+	/* the data all entries' files hold, and its MD5 (the ETag) */
 	buf = malloc(size ? size : 1);
 	if (!buf)
 		return 1;
@@ -111,18 +131,16 @@ int main(int argc, char **argv)
 		buf[i] = (unsigned char)(i * 131 + 7);
 	bfs_md5(buf, size, md5);
 	bfs_hex(md5, sizeof(md5), etag);
-	snprintf(proto, sizeof(proto), "%s/proto.data", argv[1]);
-	fd = open(proto, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, buf, size) != (ssize_t)size || close(fd) < 0) {
-		fprintf(stderr, "bench_index_fill: %s: %s\n", proto, strerror(errno));
+	if (strlen(argv[1]) > 4000) {
+		fprintf(stderr, "bench_index_fill: CACHE_DIR too long\n");
 		free(buf);
-		return 1;
+		return 2;
 	}
-	free(buf);
 	snprintf(p, sizeof(p), "%s/index", argv[1]);
 	rc = bfs_index_open(p, 0, &ix);
 	if (rc) {
 		fprintf(stderr, "bench_index_fill: cannot open the index: %d\n", rc);
+		free(buf);
 		return 1;
 	}
 	if (from == 0) {
@@ -139,6 +157,10 @@ int main(int argc, char **argv)
 				break;
 		}
 		if ((rc = bfs_index_new_id(ix, &id)))
+			break;
+		/* the links of files K * LINKS_MAX on go to proto.K */
+		snprintf(proto, sizeof(proto), "%s/proto.%" PRIu64, argv[1], i / LINKS_MAX);
+		if ((i == from || i % LINKS_MAX == 0) && (rc = write_proto(proto, buf, size)))
 			break;
 		snprintf(p, sizeof(p), "%s/data/%02x/%" PRIu64, argv[1], (unsigned)(id & 0xff), id);
 		if (link(proto, p) < 0) {
@@ -163,6 +185,7 @@ int main(int argc, char **argv)
 			b = NULL;
 		}
 	}
+	free(buf);
 	if (b)
 		bfs_index_batch_abort(b);
 	if (!rc)

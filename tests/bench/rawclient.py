@@ -331,33 +331,6 @@ def read_file(path):
         return f.read()
 
 
-def each_index(s3s, n, fn):
-    """fn(s3, i) for i in 0..n-1, one thread per client taking the next i;
-    the first exception stops them all and is returned (None: all done)."""
-    lock = threading.Lock()
-    state = {"next": 0, "err": None}
-
-    def worker(s3):
-        while True:
-            with lock:
-                i = state["next"]
-                if i >= n or state["err"]:
-                    return
-                state["next"] = i + 1
-            try:
-                fn(s3, i)
-            except Exception as e:  # reported to the caller
-                with lock:
-                    state["err"] = state["err"] or e
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in s3s]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return state["err"]
-
-
 def cmd_put_big(a):
     """Multipart upload of FILE (read into memory first), THREADS parts at
     a time."""
@@ -375,10 +348,10 @@ def cmd_put_big(a):
                            Body=data[i * part:(i + 1) * part])
         etags[i] = r["ETag"]
 
-    err = each_index(s3s, nparts, part_i)
-    if err:
+    errors = run_threads(s3s, nparts, part_i)
+    if errors:
         s3s[0].abort_multipart_upload(Bucket=a.bucket, Key=a.key, UploadId=up)
-        fail("upload_part: %s" % err)
+        fail("upload_part: %s" % errors[0])
     s3s[0].complete_multipart_upload(
         Bucket=a.bucket, Key=a.key, UploadId=up,
         MultipartUpload={"Parts": [{"PartNumber": i + 1, "ETag": e} for i, e in enumerate(etags)]})
@@ -405,10 +378,10 @@ def cmd_get_big(a):
             raise IOError("range %d-%d: %d bytes" % (lo, hi, len(body)))
         buf[lo:hi + 1] = body
 
-    err = each_index(s3s, n, range_i)
+    errors = run_threads(s3s, n, range_i)
     secs = time.perf_counter() - t0
-    if err:
-        fail("get range: %s" % err)
+    if errors:
+        fail("get range: %s" % errors[0])
     good = buf == read_file(a.file)
     out(seconds=round(secs, 4), bytes=size, ranges=n, threads=a.threads, bad=0 if good else 1)
     return 0 if good else 1

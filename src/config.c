@@ -122,6 +122,9 @@ static const struct opt options[] = {
 	{ "stat_cache_expire", OPT_TTL, F(stat_ttl_ms), NULL, "s3fs name for stat_ttl" },
 	{ "negative_ttl", OPT_TTL, F(neg_ttl_ms), "1", "seconds a missing name is remembered missing" },
 	{ "list_ttl", OPT_TTL, F(list_ttl_ms), "0", "seconds a directory listing is reused" },
+	{ "marker_delay", OPT_TTL, F(marker_delay_ms), "1",
+	  "seconds a new directory's marker waits for a file below it, which makes it unneeded "
+	  "(0: stored at mkdir)" },
 	{ "immutable", OPT_STR, F(immutable), "none",
 	  "write-once trees, /DIR[:/DIR...]: files below never change, so a cached one is never revalidated" },
 	{ "allow_other", OPT_FUSE, 0, "off", "let other users use the mount (see README)" },
@@ -196,6 +199,7 @@ void bfs_config_init(struct bfs_config *c)
 	c->stat_ttl_ms = 1000;
 	c->neg_ttl_ms = 1000;
 	c->list_ttl_ms = 0;
+	c->marker_delay_ms = 1000;
 	c->cache_min_free_pct = 5;
 	c->writeback_ms = -1;
 	c->unmount_wait_s = 30;

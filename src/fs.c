@@ -40,6 +40,7 @@ void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
 	cfg->stat_ttl_ms = 1000;
 	cfg->neg_ttl_ms = 1000;
 	cfg->list_ttl_ms = 0;
+	cfg->marker_delay_ms = 1000;
 	cfg->whole_max = 8ULL << 20;
 	cfg->readahead = 8ULL << 20;
 	cfg->cache_min_free_pct = 5;
@@ -371,14 +372,22 @@ int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct 
 	e.uid = c->uid;
 	e.gid = c->gid;
 	e.mtime_ns = fs_now_ns();
-	e.flags = BFS_EF_META | BFS_EF_MARKER | BFS_EF_LOCAL;
+	e.flags = BFS_EF_META | BFS_EF_LOCAL;
+	/* It was missing a moment ago, so it is empty: a complete listing. */
+	e.validated_ns = e.listed_ns = fs_now_ns();
+	/* With the attributes a directory shows without a marker, the marker
+	 * can wait: the directory's first file makes it exist (fs_marker.c). */
+	if (fs_marker_deferrable(fs, &e))
+		return fs_marker_owe(fs, path, &e);
+	e.flags |= BFS_EF_MARKER;
 	fs_put_opts(fs, path, &e, meta, &po);
 	rc = bfs_store_put_buf(fs->store, dkey, "", 0, &po, e.etag);
 	if (rc)
 		return fs_store_errno("mkdir", path, rc);
-	/* It was missing a moment ago, so it is empty: a complete listing. */
-	e.validated_ns = e.listed_ns = fs_now_ns();
-	return bfs_index_put(fs->ix, path, &e);
+	rc = bfs_index_put(fs->ix, path, &e);
+	if (!rc)
+		fs_marker_settle(fs, path);
+	return rc;
 }
 
 static int has_local_children(void *arg, const char *name, const struct bfs_entry *e)
@@ -412,7 +421,7 @@ int bfs_fs_rmdir(struct bfs_fs *fs, const char *path)
 	struct bfs_xml_list l;
 	struct bfs_entry e;
 	size_t i;
-	int rc, busy = 0;
+	int rc, busy = 0, owes;
 
 	if (fs->cfg.read_only)
 		return -EROFS;
@@ -423,26 +432,46 @@ int bfs_fs_rmdir(struct bfs_fs *fs, const char *path)
 		return rc;
 	if (e.type != BFS_ENT_DIR)
 		return -ENOTDIR;
+	/* A directory whose marker is owed has none to delete; its debt goes
+	 * with it, and must not be paid meanwhile (fs_marker.c). */
+	owes = e.state == BFS_ST_UPLOADING && (e.flags & BFS_EF_OWED);
+	if (owes) {
+		pthread_mutex_lock(&fs->marker_mu);
+		owes = !bfs_index_get(fs->ix, path, &e) && e.state == BFS_ST_UPLOADING &&
+		       (e.flags & BFS_EF_OWED);
+		if (!owes)
+			pthread_mutex_unlock(&fs->marker_mu);
+	}
+	rc = -ENOTEMPTY;
 	if (bfs_index_children(fs->ix, path, has_local_children, NULL) > 0)
-		return -ENOTEMPTY;
+		goto out;
 	rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 	if (rc)
-		return rc;
+		goto out;
 	rc = bfs_store_list(fs->store, dkey, NULL, NULL, 2, &l);
-	if (rc)
-		return fs_store_errno("rmdir", path, rc);
+	if (rc) {
+		rc = fs_store_errno("rmdir", path, rc);
+		goto out;
+	}
 	for (i = 0; i < l.nobjects; i++)
 		if (strcmp(l.objects[i].key, dkey))
 			busy = 1;
 	busy |= l.nprefixes > 0;
 	bfs_xml_list_release(&l);
+	rc = -ENOTEMPTY;
 	if (busy)
-		return -ENOTEMPTY;
-	rc = bfs_store_delete(fs->store, dkey);
-	if (rc)
-		return fs_store_errno("rmdir", path, rc);
+		goto out;
+	rc = owes ? 0 : bfs_store_delete(fs->store, dkey);
+	if (rc) {
+		rc = fs_store_errno("rmdir", path, rc);
+		goto out;
+	}
 	(void)bfs_index_children(fs->ix, path, drop_child, &d);
-	return bfs_index_del(fs->ix, path);
+	rc = bfs_index_del(fs->ix, path);
+out:
+	if (owes)
+		pthread_mutex_unlock(&fs->marker_mu);
+	return rc;
 }
 
 int bfs_fs_unlink(struct bfs_fs *fs, const char *path)

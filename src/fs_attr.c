@@ -111,7 +111,12 @@ static int setattr(struct bfs_fs *fs, const char *path,
 			return rc;
 	}
 	e.validated_ns = fs_now_ns();
-	return bfs_index_put(fs->ix, path, &e);
+	rc = bfs_index_put(fs->ix, path, &e);
+	/* An owed marker now has attributes to carry: it is due now. */
+	if (!rc && e.type == BFS_ENT_DIR && (e.flags & BFS_EF_OWED) &&
+	    !fs_marker_deferrable(fs, &e))
+		rc = fs_marker_pay(fs, path, 1);
+	return rc;
 }
 
 static void change_mode(struct bfs_entry *e, const void *arg)

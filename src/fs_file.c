@@ -564,7 +564,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	struct bfs_meta_kv meta[4];
 	struct bfs_put_opts po;
 	struct bfs_entry e;
-	char key[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG];
+	char key[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG], path[BFS_INDEX_PATH_MAX];
 	uint64_t size;
 	int rc;
 
@@ -634,8 +634,11 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	of->ent.validated_ns = of->ent.atime_ns = fs_now_ns();
 	of->dirty = 0;
 	rc = bfs_index_put(fs->ix, of->path, &of->ent);
+	snprintf(path, sizeof(path), "%s", of->path ? of->path : "");
 	pthread_mutex_unlock(&of->lock);
 	pthread_rwlock_unlock(&of->io);
+	if (!rc)
+		fs_marker_settle(fs, path);  /* its directories exist now */
 	return rc;
 }
 
@@ -726,13 +729,17 @@ static int recover_one(void *arg, const char *path, const struct bfs_entry *e)
 static int recover_journaled(void *arg, const char *path, const struct bfs_entry *e)
 {
 	struct bfs_fs *fs = arg;
+	struct bfs_entry c = *e;
 	struct stat sb;
-	int fd = e->staged_id ? fs_data_open(fs, e->staged_id, O_RDONLY) : -ENOENT;
+	int fd;
 
-	if (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == e->size) {
-		struct bfs_entry c = *e;
-
-		close(fd);
+	/* a directory's owed marker (fs_marker.c) has no data: still owed */
+	fd = e->type == BFS_ENT_DIR ? -EISDIR
+	     : e->staged_id	    ? fs_data_open(fs, e->staged_id, O_RDONLY)
+				    : -ENOENT;
+	if (fd == -EISDIR || (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == e->size)) {
+		if (fd >= 0)
+			close(fd);
 		if (!c.upload_after_ns)
 			return 0;
 		c.upload_after_ns = 0;  /* due now: the delay was for the last mount */

@@ -101,6 +101,8 @@ struct bfs_fs {
 	struct idset hidden;          /* hashes of the hidden keys logged (fs_key_hidden),
 	                               * under hidden_lock (a leaf lock) */
 	struct negcache negs;         /* names found missing, for the negative window */
+	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
+	                               * dropped one at a time (fs_marker.c) */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
@@ -250,6 +252,23 @@ void fs_upload_stop(struct bfs_fs *fs, long wait_s);
 void fs_upload_wake(struct bfs_fs *fs);
 /* Delay before retry number attempts+1 of a failed journaled upload. */
 int64_t fs_upload_backoff_ns(uint32_t attempts);
+
+/*
+ * Directory markers owed (fs_marker.c).  fs_marker_deferrable: mkdir may
+ * leave the marker of a new directory with attributes e owed.
+ * fs_marker_pay: PUT the marker a journaled directory owes (the uploader,
+ * and, with now set, operations that need it in the bucket); without now,
+ * a directory with journaled entries below it waits for them instead; 0
+ * also when nothing is owed or it waits.  fs_marker_settle: an object now in the bucket under path makes
+ * the directories above it exist: their debts are void.
+ * fs_marker_pay_below: pay every debt at or below directory path.
+ */
+int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e);
+/* Journal new directory e at path with its marker owed (sets its state). */
+int fs_marker_owe(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
+int fs_marker_pay(struct bfs_fs *fs, const char *path, int now);
+void fs_marker_settle(struct bfs_fs *fs, const char *path);
+int fs_marker_pay_below(struct bfs_fs *fs, const char *path);
 
 /* Content-Type for a file name, from its extension. */
 const char *bfs_mime_type(const char *name);

@@ -160,6 +160,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	pthread_mutex_init(&fs->verified_lock, NULL);
 	pthread_mutex_init(&fs->hidden_lock, NULL);
 	negcache_init(&fs->negs);
+	pthread_mutex_init(&fs->marker_mu, NULL);
 	pthread_mutex_init(&fs->evict_run, NULL);
 	pthread_cond_init(&fs->evict_cond, NULL);
 	fs->prefix = strdup(cfg->prefix ? cfg->prefix : "");
@@ -239,6 +240,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	idset_free(&fs->verified);
 	pthread_mutex_destroy(&fs->hidden_lock);
 	negcache_destroy(&fs->negs);
+	pthread_mutex_destroy(&fs->marker_mu);
 	idset_free(&fs->hidden);
 	pthread_mutex_destroy(&fs->evict_run);
 	pthread_cond_destroy(&fs->evict_cond);

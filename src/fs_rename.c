@@ -322,7 +322,12 @@ int bfs_fs_rename(struct bfs_fs *fs, const char *from, const char *to, unsigned 
 	rc = fs_parent_dir(fs, to);
 	if (rc)
 		return rc;
-	if (e.type == BFS_ENT_DIR)
-		return rename_dir(fs, from, to, &e);
+	if (e.type == BFS_ENT_DIR) {
+		/* the copy below moves markers: the owed ones must be there */
+		rc = fs_marker_pay_below(fs, from);
+		if (!rc)
+			rc = fs_lookup(fs, from, &e);
+		return rc ? rc : rename_dir(fs, from, to, &e);
+	}
 	return rename_file(fs, from, to, &e, &te, have_to);
 }

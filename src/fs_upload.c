@@ -153,7 +153,20 @@ static void scan_journal(struct bfs_fs *fs, struct fs_wb *wb)
 static void upload_one(struct bfs_fs *fs, const char *path)
 {
 	struct bfs_ofile *of;
-	int rc = fs_ofile_pending(fs, path, &of);
+	struct bfs_entry e;
+	int rc;
+
+	if (!bfs_index_get(fs->ix, path, &e) && e.type == BFS_ENT_DIR) {
+		int draining;
+
+		pthread_mutex_lock(&fs->wb->mu);
+		draining = fs->wb->draining > 0;
+		pthread_mutex_unlock(&fs->wb->mu);
+		/* a flush or unmount pays at once rather than wait for what is below */
+		(void)fs_marker_pay(fs, path, draining);  /* logs its failure */
+		return;
+	}
+	rc = fs_ofile_pending(fs, path, &of);
 
 	if (rc)
 		return;  /* uploaded, renamed, removed or being rewritten meanwhile */
@@ -318,7 +331,13 @@ struct list_args {
 static int list_item(void *arg, const char *path, const struct bfs_entry *e)
 {
 	struct list_args *a = arg;
+	char dir[BFS_INDEX_PATH_MAX + 2];
 
+	/* a directory's owed marker (fs_marker.c) shows as "path/" */
+	if (e->type == BFS_ENT_DIR) {
+		snprintf(dir, sizeof(dir), "%s/", path);
+		path = dir;
+	}
 	return a->fn(a->arg, path, e->size, e->mtime_ns, e->upload_attempts, e->upload_error);
 }
 

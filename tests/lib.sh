@@ -22,6 +22,8 @@
 #                              at exit); BFS_MOUNT_PID/LOG/CACHE[MNT] tell its
 #                              pid, log and cache_dir
 #     bfs_umount MNT           unmount now, and check the daemon exited 0
+#     bfs_flush MNT            bucketfsctl flush: what is journaled (uploads,
+#                              owed directory markers) reaches the bucket now
 #     ok MSG / fail MSG / assert_eq ACTUAL EXPECTED MSG / assert_file_eq F1 F2 [MSG]
 #
 # What it sets up: set -euo pipefail (and errtrace, with a message naming the
@@ -665,6 +667,13 @@ bfs_umount() {
 	if _bfs_mounted "$mnt"; then
 		fail "bfs_umount: $mnt is still mounted after bucketfs exited"
 	fi
+}
+
+# bfs_flush MOUNTPOINT: send what the mount has journaled now (bucketfsctl
+# flush, at most 60 s); fails if anything is still pending.
+bfs_flush() {
+	local out
+	out=$("$BFS_BUILD_DIR/bucketfsctl" flush "$1" 2>&1) || fail "bfs_flush $1: $out"
 }
 
 # The on_exit side of bfs_mount (runs in a subshell, so it cannot wait(1) for

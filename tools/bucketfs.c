@@ -491,6 +491,7 @@ static int open_fs(struct daemon *d)
 	fc.stat_ttl_ms = d->cfg.stat_ttl_ms - kernel_share_ms(d->cfg.stat_ttl_ms);
 	fc.neg_ttl_ms = d->cfg.neg_ttl_ms - kernel_share_ms(d->cfg.neg_ttl_ms);
 	fc.list_ttl_ms = d->cfg.list_ttl_ms;
+	fc.marker_delay_ms = d->cfg.marker_delay_ms;
 	fc.immutable = d->cfg.immutable;
 	fc.cache_size = d->cfg.cache_size;
 	fc.cache_min_free = d->cfg.cache_min_free_bytes;

@@ -81,6 +81,7 @@ struct bfs_config {
 	long stat_ttl_ms;
 	long neg_ttl_ms;
 	long list_ttl_ms;
+	long marker_delay_ms;
 	char *immutable;           /* write-once trees "/a:/b" */
 	int foreground;            /* -f */
 };

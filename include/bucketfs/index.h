@@ -74,6 +74,9 @@ enum bfs_entry_state {
 #define BFS_EF_PROBED   0x0010  /* a directory whose "dir/" marker was looked up */
 #define BFS_EF_SEEN     0x0020  /* attributes came from the object's own headers
                                  * (HEAD/GET), with or without s3fs metadata */
+#define BFS_EF_OWED     0x0040  /* a directory made here whose "dir/" marker is
+                                 * not in the bucket yet (journaled, state
+                                 * UPLOADING): see src/fs_marker.c */
 
 struct bfs_entry {
 	uint16_t type;              /* enum bfs_entry_type */

@@ -24,13 +24,16 @@ proxy() {
 # Every PUT fails (500): mkdir, close and fsync report EIO; nothing lands.
 proxy "PUT:500=100000"
 mnt=$tmp/m1
-bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,retries=2"
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,retries=2,unmount_wait=1"
 /usr/bin/python3 - "$mnt" <<'PY' || fail "errors were not reported to the writer"
 import errno, os, sys
 mnt = sys.argv[1]
+# mkdir journals the new directory's marker (owed: its first file would
+# make it exist); it is kept and retried, like a delayed upload
+os.mkdir(mnt + "/d")
 try:
-    os.mkdir(mnt + "/d")
-    raise SystemExit("mkdir succeeded although every PUT fails")
+    os.chmod(mnt + "/d", 0o700)  # other attributes: the marker is due now
+    raise SystemExit("chmod succeeded although every PUT fails")
 except OSError as e:
     assert e.errno == errno.EIO, e
 fd = os.open(mnt + "/f.png", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -45,9 +48,13 @@ try:
     raise SystemExit("close succeeded although every PUT fails")
 except OSError as e:
     assert e.errno == errno.EIO, e
-print("ok - mkdir, fsync and close return EIO when the PUT cannot be made")
+print("ok - chmod of a new directory, fsync and close return EIO when the PUT cannot be made")
 PY
-ok "failed uploads are reported: mkdir, fsync and close give EIO"
+ok "failed uploads are reported: chmod of a new directory, fsync and close give EIO"
+sleep 2  # past the marker's 1 s delay: the uploader tries it, and fails
+pend=$("$BFS_BUILD_DIR/bucketfsctl" pending "$mnt" 2>&1) || fail "bucketfsctl pending: $pend"
+grep -Eq '^/d/ 0 [0-9]+ [1-9]' <<<"$pend" || fail "the owed marker of d/ is not listed as pending and tried: $pend"
+ok "the owed marker of d/ stays journaled and is retried: $(grep '^/d/' <<<"$pend")"
 n=$(boto3_py "$bucket" <<'PY'
 print(s3.list_objects_v2(Bucket=sys.argv[1]).get("KeyCount", 0))
 PY

@@ -128,6 +128,19 @@ wait_in_bucket k.png "$tmp/k" 5 || fail "k.png was lost with the daemon"
 ok "after kill -9 the remount resumed k.png's upload"
 bfs_umount "$mnt"
 
+# --- kill -9 with a directory's marker owed: the journal keeps it too -------------
+bfs_mount "$bucket" "$mnt" "$base,marker_delay=3600"
+mkdir "$mnt/empty"
+pend=$("$BFS_BUILD_DIR/bucketfsctl" pending "$mnt")
+grep -q '^/empty/ 0 ' <<<"$pend" || fail "bucketfsctl pending does not list the owed marker: $pend"
+kill -9 "${BFS_MOUNT_PID[$mnt]}"
+sleep 0.3
+in_bucket empty/ && fail "the marker empty/ was sent before the kill (marker_delay=3600)"
+bfs_mount "$bucket" "$mnt" "$base"
+wait_in_bucket empty/ /dev/null 5 || fail "the owed marker empty/ was lost with the daemon"
+ok "after kill -9 the remount sent the owed marker of the empty directory"
+bfs_umount "$mnt"
+
 # --- offline: the bucket unreachable, writes journaled, then catch up ----------------
 bfs_mount "$bucket" "$mnt" "$base,writeback=0"
 cat "$mnt/a.png" >/dev/null

@@ -192,10 +192,11 @@ check_run "pfx: rm new.txt" t rm "$p/new.txt"
 check_eq "$(snapshot)" "$before" "pfx: no key outside pfx/ was created, changed or removed"
 
 # --- names from the app ------------------------------------------------------------
-# A mount whose windows are long enough that nothing is revalidated meanwhile:
-# every request counted below is one the operation itself sent.
+# A mount whose windows are long enough that nothing is revalidated meanwhile
+# and no owed directory marker is paid before the flush below: every request
+# counted is one the operation itself sent.
 app=$tmp/app
-bfs_mount "$bucket:/app" "$app" "stat_ttl=60,negative_ttl=60"
+bfs_mount "$bucket:/app" "$app" "stat_ttl=60,negative_ttl=60,marker_delay=3600"
 FS_MNT=$app
 check_run "app: mkdir images" t mkdir "$app/images"
 n0=$(reqs "$app")
@@ -233,9 +234,13 @@ check_eq "$(head -n 1 <<<"$out" | cut -d' ' -f1)" ENAMETOOLONG \
 check_eq "$(sed -n 2p <<<"$out")" ENAMETOOLONG "app: a 255-byte name in the deepest directory: ENAMETOOLONG"
 n1=$(reqs "$app")
 deep_dirs=$(head -n 1 <<<"$out" | cut -d' ' -f2)
-# each successful mkdir costs one PUT (its marker) and nothing else here
-check_eq "$((n1 - n0))" "$deep_dirs" "app: no request for any refused name (only the $deep_dirs markers of the directories made)"
-check_eq "$(reqs "$app" PUT)" "$((deep_dirs + 1))" "app: PUTs: images and the $deep_dirs directories, nothing else"
+# a successful mkdir leaves its marker owed (nothing is sent), a refused
+# name costs nothing either
+check_eq "$((n1 - n0))" 0 "app: no request for any refused name, nor for the $deep_dirs directories made"
+bfs_flush "$app"
+# the deepest new directory's marker makes all of them exist: one PUT
+check_eq "$(reqs "$app" PUT)" 1 "app: after a flush, one PUT (the deepest directory's marker), nothing else"
+check_eq "$(reqs "$app")" "$((n1 + 1))" "app: ... and no other request"
 
 n0=$(reqs "$app")
 check_eq "$(py_errno 'open(a[0], "w").close()' "$app/$BAD")" EILSEQ "app: create a name that is not UTF-8: EILSEQ"
@@ -279,7 +284,9 @@ check_eq "$(py_errno 'open(a[0], "w").close()' "$f/images/$(printf "$C200/%.0s" 
 	ENAMETOOLONG "file: create a path over PATH_MAX: ENAMETOOLONG"
 check_eq "$(py_errno 'os.makedirs(a[0])' "$f/images/$C200/$C200/$C200")" ENAMETOOLONG \
 	"file: mkdir -p of a path too long for the mount: ENAMETOOLONG"
-check_eq "$(reqs "$f" PUT)" 3 "file: PUTs: only the file and the two directories on the way"
+bfs_flush "$f"
+check_eq "$(reqs "$f" PUT)" 2 \
+	"file: PUTs: only the file and, after a flush, the deepest directory made on the way"
 check_eq "$(find "$fb" -name "$N256" | wc -l)" 0 "file: nothing named <256 bytes> in the bucket directory"
 
 # --- the daemons lived through it all ------------------------------------------------

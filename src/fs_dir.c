@@ -265,7 +265,7 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		return rc;
 	have = rc == 0;
 	/* Found missing a moment ago (only where the index knows no better). */
-	if ((!have || old.state == BFS_ST_NEGATIVE) && negcache_has(&fs->negs, path, now))
+	if ((!have || old.state == BFS_ST_NEGATIVE) && pathttl_has(&fs->negs, path, now))
 		return -ENOENT;
 	if (have) {
 		if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING) {
@@ -277,7 +277,9 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 				return -ENOENT;
 		} else if (fresh(old.validated_ns, fs->cfg.stat_ttl_ms, now) || is_open(fs, path) ||
 			   (old.type == BFS_ENT_FILE && old.etag[0] && old.validated_ns &&
-			    fs_immutable(fs, path))) {
+			    fs_immutable(fs, path)) ||
+			   /* a file stored below it within the window: it exists */
+			   (old.type == BFS_ENT_DIR && pathttl_has(&fs->proven, path, now))) {
 			*e = old;
 			return 0;
 		}
@@ -360,7 +362,7 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		 * index write, no fsync: the common case of a name about to be
 		 * created), unless the index holds what is now gone. */
 		if (!have || old.state == BFS_ST_NEGATIVE) {
-			negcache_put(&fs->negs, path, now + (int64_t)fs->cfg.neg_ttl_ms * 1000000);
+			pathttl_put(&fs->negs, path, now + (int64_t)fs->cfg.neg_ttl_ms * 1000000);
 			return -ENOENT;
 		}
 		bfs_entry_init(&neg);

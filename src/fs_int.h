@@ -28,7 +28,7 @@
 #include "bucketfs/index.h"
 #include "bucketfs/store.h"
 #include "idset.h"
-#include "negcache.h"
+#include "pathttl.h"
 
 #define FS_OPEN_BUCKETS 256
 #define FS_KEY_MAX (BFS_MAX_KEY + 2)
@@ -100,7 +100,9 @@ struct bfs_fs {
 	pthread_mutex_t hidden_lock;
 	struct idset hidden;          /* hashes of the hidden keys logged (fs_key_hidden),
 	                               * under hidden_lock (a leaf lock) */
-	struct negcache negs;         /* names found missing, for the negative window */
+	struct pathttl negs;          /* names found missing, for the negative window */
+	struct pathttl proven;        /* directories an upload below proved to exist
+	                               * (fs_marker_settle), for the positive window */
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
 };

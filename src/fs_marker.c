@@ -76,11 +76,13 @@ static void paid(struct bfs_entry *e, int with_marker)
 	e->validated_ns = fs_now_ns();
 }
 
-/* The ancestors of path exist in the bucket now: void their debts (one
+/* The ancestors of path exist in the bucket now: they need no revalidation
+ * for the positive window (fs->proven), and their debts are void (one
  * given other attributes keeps its debt: its marker carries them).  With
  * locked, the caller holds marker_mu; else it is taken per owed ancestor. */
 static void settle(struct bfs_fs *fs, const char *path, int locked)
 {
+	int64_t until = fs_now_ns() + fs->cfg.stat_ttl_ms * 1000000LL;
 	char p[BFS_INDEX_PATH_MAX];
 	struct bfs_entry e;
 	char *slash;
@@ -90,6 +92,7 @@ static void settle(struct bfs_fs *fs, const char *path, int locked)
 	strcpy(p, path);
 	while ((slash = strrchr(p, '/')) && slash != p) {
 		*slash = '\0';
+		pathttl_put(&fs->proven, p, until);
 		if (bfs_index_get(fs->ix, p, &e) || !owed(&e))
 			continue;
 		if (!locked)

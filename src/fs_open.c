@@ -159,7 +159,8 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	pthread_mutex_init(&fs->evict_mu, NULL);
 	pthread_mutex_init(&fs->verified_lock, NULL);
 	pthread_mutex_init(&fs->hidden_lock, NULL);
-	negcache_init(&fs->negs);
+	pathttl_init(&fs->negs);
+	pathttl_init(&fs->proven);
 	pthread_mutex_init(&fs->marker_mu, NULL);
 	pthread_mutex_init(&fs->evict_run, NULL);
 	pthread_cond_init(&fs->evict_cond, NULL);
@@ -239,7 +240,8 @@ void bfs_fs_close(struct bfs_fs *fs)
 	pthread_mutex_destroy(&fs->verified_lock);
 	idset_free(&fs->verified);
 	pthread_mutex_destroy(&fs->hidden_lock);
-	negcache_destroy(&fs->negs);
+	pathttl_destroy(&fs->negs);
+	pathttl_destroy(&fs->proven);
 	pthread_mutex_destroy(&fs->marker_mu);
 	idset_free(&fs->hidden);
 	pthread_mutex_destroy(&fs->evict_run);

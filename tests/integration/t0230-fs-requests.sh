@@ -49,6 +49,20 @@ assert_eq "${seen[GET]}" 0 "writing: no GET"
 [ "${seen[LIST]}" -le 11 ] || fail "writing: ${seen[LIST]} LISTs for 11 new directories"
 ok "writing: ${seen[LIST]} LIST lookups for 11 directories not seen before"
 
+# one file rewritten every 0.3 s for 3 s, past the 1 s window: each upload
+# proves images/ and task1/ exist, so they are not revalidated (and the file
+# itself is fresh from its last upload)
+for n in $(seq 10 19); do
+	head -c 1000 /dev/urandom >"$mnt/images/task1/s.png"
+	sleep 0.3
+done
+count "rewrite images/task1/s.png 10 times, one every 0.3 s"
+assert_eq "${seen[PUT]}" 10 "a rewritten file: one PUT each time"
+assert_eq "$((seen[ALL] - seen[PUT]))" 0 \
+	"a rewritten file: no other request (images/ and task1/ proven by the uploads)"
+rm -f "$mnt/images/task1/s.png"
+count "remove it"
+
 find "$mnt/images" -type f -name '*.png' -exec cat {} + >"$tmp/warm0.cat"
 count "read back on the writing mount"
 assert_eq "${seen[GET]}" 0 "files written here are read from the cache: no GET"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* negcache.c - paths recently found missing (see negcache.h). */
+/* pathttl.c - facts about paths that hold for a short while (see pathttl.h). */
 #include <string.h>
 
-#include "negcache.h"
+#include "pathttl.h"
 
 /* FNV-1a over the path, then a 64-bit finaliser (so that the low bits that
  * pick the slot depend on every byte); never 0, which marks a free slot. */
@@ -18,22 +18,22 @@ static uint64_t path_hash(const char *s)
 	return h ? h : 1;
 }
 
-void negcache_init(struct negcache *n)
+void pathttl_init(struct pathttl *n)
 {
 	memset(n->hash, 0, sizeof(n->hash));
 	memset(n->until, 0, sizeof(n->until));
 	pthread_mutex_init(&n->mu, NULL);
 }
 
-void negcache_destroy(struct negcache *n)
+void pathttl_destroy(struct pathttl *n)
 {
 	pthread_mutex_destroy(&n->mu);
 }
 
-void negcache_put(struct negcache *n, const char *path, int64_t until_ns)
+void pathttl_put(struct pathttl *n, const char *path, int64_t until_ns)
 {
 	uint64_t h = path_hash(path);
-	size_t i = (size_t)(h & (NEGCACHE_SLOTS - 1));
+	size_t i = (size_t)(h & (PATHTTL_SLOTS - 1));
 
 	pthread_mutex_lock(&n->mu);
 	n->hash[i] = h;
@@ -41,10 +41,10 @@ void negcache_put(struct negcache *n, const char *path, int64_t until_ns)
 	pthread_mutex_unlock(&n->mu);
 }
 
-int negcache_has(struct negcache *n, const char *path, int64_t now_ns)
+int pathttl_has(struct pathttl *n, const char *path, int64_t now_ns)
 {
 	uint64_t h = path_hash(path);
-	size_t i = (size_t)(h & (NEGCACHE_SLOTS - 1));
+	size_t i = (size_t)(h & (PATHTTL_SLOTS - 1));
 	int r;
 
 	pthread_mutex_lock(&n->mu);
@@ -53,10 +53,10 @@ int negcache_has(struct negcache *n, const char *path, int64_t now_ns)
 	return r;
 }
 
-void negcache_forget(struct negcache *n, const char *path)
+void pathttl_forget(struct pathttl *n, const char *path)
 {
 	uint64_t h = path_hash(path);
-	size_t i = (size_t)(h & (NEGCACHE_SLOTS - 1));
+	size_t i = (size_t)(h & (PATHTTL_SLOTS - 1));
 
 	pthread_mutex_lock(&n->mu);
 	if (n->hash[i] == h)

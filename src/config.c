@@ -107,6 +107,9 @@ static const struct opt options[] = {
 	  "objects (If-None-Match); a file changed by another writer meanwhile fails with ESTALE" },
 	{ "cache_size", OPT_SIZE, F(cache_size), "0 (no cap)",
 	  "cap on the cache's bytes (K/M/G/T): least recently used copies are evicted" },
+	{ "lookup_get", OPT_SIZE, F(lookup_get), "2M",
+	  "a file looked up by name is fetched (its first SIZE bytes) instead of HEADed: "
+	  "one request, not two, for the usual open-and-read (0: HEAD)" },
 	{ "cache_min_free", OPT_STR, F(cache_min_free), "5%",
 	  "free space to leave on the cache's disk: a percentage or a size" },
 	{ "ensure_diskfree", OPT_STR, F(cache_min_free), NULL, "s3fs name for cache_min_free (in MB)" },
@@ -200,6 +203,7 @@ void bfs_config_init(struct bfs_config *c)
 	c->neg_ttl_ms = 1000;
 	c->list_ttl_ms = 0;
 	c->marker_delay_ms = 1000;
+	c->lookup_get = 2ULL << 20;
 	c->cache_min_free_pct = 5;
 	c->writeback_ms = -1;
 	c->unmount_wait_s = 30;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "bucketfs/error.h"
 #include "bucketfs/log.h"
@@ -124,6 +125,52 @@ static int head_entry(struct bfs_fs *fs, const char *path, const char *key, stru
 	return 0;
 }
 
+/*
+ * GET the first lookup_get bytes of key into a new cached copy, for a file
+ * this mount knows nothing of: the usual next step is to open and read it,
+ * and this way that costs no second request.  The copy is trusted when the
+ * whole object came and the store checked its MD5 (the range covered it).
+ * An empty object (a range cannot be served: 416) or no room for a data
+ * file falls back to the HEAD.
+ */
+static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struct bfs_entry *e)
+{
+	struct bfs_get_opts go = { 0, fs->cfg.lookup_get, NULL, NULL };
+	struct bfs_obj_info info;
+	uint64_t id, got;
+	int fd, rc;
+
+	fd = fs_data_create(fs, &id);
+	if (fd < 0)
+		return head_entry(fs, path, key, e);
+	rc = bfs_store_get_fd(fs->store, key, &go, fd, 0, &info);
+	if (rc) {
+		fs_data_discard(fs, fd, id);
+		if (rc == BFS_E_RANGE)
+			return head_entry(fs, path, key, e);
+		return rc == BFS_E_NOTFOUND ? -ENOENT : lookup_err(fs, path, rc);
+	}
+	close(fd);
+	bfs_entry_init(e);
+	fs_entry_from_info(fs, &info, e);
+	e->validated_ns = e->atime_ns = fs_now_ns();
+	if (e->type != BFS_ENT_FILE) {  /* a symlink (its target is in the metadata) */
+		fs_data_unlink(fs, id);
+		return 0;
+	}
+	got = info.size < go.len ? info.size : go.len;
+	e->flags |= BFS_EF_FETCHED;
+	e->data_id = id;
+	e->cached_bytes = got;
+	if (got == info.size) {
+		e->flags |= BFS_EF_CACHED;
+		if (bfs_etag_is_md5(info.etag))
+			fs_data_trust(fs, id);  /* the store checked it */
+	}
+	fs_cache_grew(fs, (int64_t)got);
+	return 0;
+}
+
 /* Is there anything below dkey ("a/b/")?  One LIST of one key. */
 static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
 {
@@ -137,11 +184,12 @@ static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
 	return rc;
 }
 
-/* A HEAD of key, then (missing) a LIST for the directory dkey. */
+/* A HEAD (or with fetch, a GET: get_entry) of key, then (missing) a LIST
+ * for the directory dkey. */
 static int head_then_dir(struct bfs_fs *fs, const char *path, const char *key, const char *dkey,
-			 struct bfs_entry *e)
+			 int fetch, struct bfs_entry *e)
 {
-	int rc = head_entry(fs, path, key, e);
+	int rc = fetch ? get_entry(fs, path, key, e) : head_entry(fs, path, key, e);
 
 	if (rc != -ENOENT)
 		return rc;
@@ -158,13 +206,14 @@ static int head_then_dir(struct bfs_fs *fs, const char *path, const char *key, c
  * are both there, the file wins, as in listings (see apply_page), which
  * costs no request more.  A name with an extension ("0.png") is probably
  * a file: HEAD first (one request when it is), then a LIST for a
- * directory.  Other names ("<taskId>") are probably directories or new:
+ * directory; with fetch (a name the index knows nothing of) and lookup_get
+ * set, a GET of its first bytes instead of the HEAD (get_entry).  Other names ("<taskId>") are probably directories or new:
  * one LIST with the name as prefix and "/" as delimiter answers for a
  * file, a directory and "missing" at once; a file found that way is then
  * HEADed for its metadata, a directory's "key/" marker for its mode, owner
  * and mtime.
  */
-static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
+static int remote_lookup(struct bfs_fs *fs, const char *path, int fetch, struct bfs_entry *e)
 {
 	char key[FS_KEY_MAX], dkey[FS_KEY_MAX + 1];
 	const char *name = strrchr(path, '/') + 1, *dot = strrchr(name, '.');
@@ -178,7 +227,7 @@ static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *
 	kl = strlen(key);
 	snprintf(dkey, sizeof(dkey), "%s/", key);
 	if (dot && dot != name && dot[1])
-		return head_then_dir(fs, path, key, dkey, e);
+		return head_then_dir(fs, path, key, dkey, fetch && fs->cfg.lookup_get > 0, e);
 	rc = bfs_store_list(fs->store, key, "/", NULL, 1000, &l);
 	if (rc)
 		return lookup_err(fs, path, rc);
@@ -195,7 +244,7 @@ static int remote_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *
 		  (l.nobjects && strncmp(l.objects[l.nobjects - 1].key, dkey, kl + 1) > 0);
 	bfs_xml_list_release(&l);
 	if (!decided) /* many siblings share the name as a prefix: ask precisely */
-		return head_then_dir(fs, path, key, dkey, e);
+		return head_then_dir(fs, path, key, dkey, 0, e);
 	if (is_file) {
 		if (is_dir)
 			fs_key_hidden(fs, dkey, "a file of the same name hides them");
@@ -342,10 +391,10 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 			}
 			return fs_store_errno("lookup", path, rc);
 		} else {
-			rc = remote_lookup(fs, path, e); /* maybe a directory now */
+			rc = remote_lookup(fs, path, 0, e); /* maybe a directory now */
 		}
 	} else {
-		rc = remote_lookup(fs, path, e);
+		rc = remote_lookup(fs, path, !have || old.state == BFS_ST_NEGATIVE, e);
 	}
 	if (rc == -EIO && have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
 		*e = old;

@@ -103,6 +103,7 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 	if (e.type != BFS_ENT_FILE)
 		e.type = BFS_ENT_FILE;
 	e.state = BFS_ST_CLEAN;
+	e.flags &= ~(uint32_t)BFS_EF_FETCHED;
 	e.data_id = id;
 	e.cached_bytes = valid;
 	if (valid == e.size)
@@ -160,7 +161,8 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		}
 	}
 	if (fd >= 0 && (fresh || fs_offline(fs))) {
-		atomic_fetch_add(&fs->st_hits, 1);
+		/* (fetched by the lookup just before: the request was this open's) */
+		atomic_fetch_add(e->flags & BFS_EF_FETCHED ? &fs->st_misses : &fs->st_hits, 1);
 		goto use_cached;
 	}
 	if (fd >= 0 && e->etag[0] && (e->flags & BFS_EF_CACHED)) {
@@ -237,6 +239,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	return adopt_fetch(fs, of, id, &info, of->valid);
 
 use_cached:
+	e->flags &= ~(uint32_t)BFS_EF_FETCHED;
 	of->fd = fd;
 	of->fd_id = e->data_id;
 	of->valid = e->cached_bytes;

@@ -163,8 +163,10 @@ static int get_headers(struct store_hdrs *h, const struct bfs_get_opts *o)
 
 /*
  * Shared by the fd and buffer forms: the body's MD5 is computed as it
- * arrives; then the length is checked against Content-Length and, for a
- * whole single-part object, the MD5 against the ETag.  A retried attempt
+ * arrives (from the object's first byte); then the length is checked
+ * against Content-Length and, when the body is a whole single-part object
+ * (a plain GET, or a range from 0 that covered it), the MD5 against the
+ * ETag.  A retried attempt
  * starts the digest again.
  */
 struct get_digest {
@@ -196,7 +198,9 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	struct get_digest dg = { NULL };
 	unsigned char md5[BFS_MD5_LEN];
 	char hex[2 * BFS_MD5_LEN + 1], clen[32];
-	int whole = !o || (!o->off && !o->len);
+	/* from the first byte: the MD5 is checked if the whole object came,
+	 * even for a range that turned out to cover it */
+	int from0 = !o || !o->off;
 	int rc;
 
 	bfs_http_resp_init(&resp);
@@ -204,7 +208,7 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	if (rc)
 		goto out;
 	rq->hdrs = &h;
-	if (whole) {
+	if (from0) {
 		rq->on_body = get_digest_chunk;
 		rq->on_attempt = get_digest_restart;
 		rq->on_body_arg = &dg;
@@ -218,7 +222,8 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 		rc = integrity_error("GET", "body shorter than Content-Length");
 		goto out;
 	}
-	if (whole && resp.status == 200 && bfs_etag_is_md5(info.etag)) {
+	if (from0 && (resp.status == 200 || resp.status == 206) && resp.body_bytes == info.size &&
+	    bfs_etag_is_md5(info.etag)) {
 		if (!dg.md5) {
 			rc = -ENOMEM;
 			goto out;

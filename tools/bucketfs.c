@@ -494,6 +494,7 @@ static int open_fs(struct daemon *d)
 	fc.marker_delay_ms = d->cfg.marker_delay_ms;
 	fc.immutable = d->cfg.immutable;
 	fc.cache_size = d->cfg.cache_size;
+	fc.lookup_get = d->cfg.lookup_get;
 	fc.cache_min_free = d->cfg.cache_min_free_bytes;
 	fc.cache_min_free_pct = d->cfg.cache_min_free_pct;
 	fc.writeback_ms = d->cfg.writeback_ms;

@@ -59,6 +59,7 @@ struct bfs_config {
 	/* filesystem */
 	char *cache_dir;           /* NULL until defaulted by the mount */
 	uint64_t cache_size;       /* cap on cached bytes, 0 = none */
+	uint64_t lookup_get;       /* bytes a lookup by name GETs instead of a HEAD (2M) */
 	char *cache_min_free;      /* as given: "5%" or a size */
 	uint64_t cache_min_free_bytes;  /* parsed by bfs_config_finish() ... */
 	int cache_min_free_pct;         /* ... percent, or -1 for bytes */

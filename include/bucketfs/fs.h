@@ -45,6 +45,9 @@ struct bfs_fs_cfg {
 	                            * trees): once cached, never revalidated; NULL none */
 	uint64_t whole_max;        /* objects up to this size are fetched whole (8 MiB) */
 	uint64_t readahead;        /* ranged fetch size for larger ones (8 MiB) */
+	uint64_t lookup_get;       /* a file looked up by name: GET its first this many
+	                            * bytes into the cache instead of a HEAD (2 MiB;
+	                            * 0: HEAD) */
 	uint64_t cache_size;       /* cap on the data files' bytes, 0 = none (default) */
 	uint64_t cache_min_free;   /* bytes to leave free on the cache's disk ... */
 	int cache_min_free_pct;    /* ... or this percentage of it when >= 0 (default 5) */

@@ -77,6 +77,8 @@ enum bfs_entry_state {
 #define BFS_EF_OWED     0x0040  /* a directory made here whose "dir/" marker is
                                  * not in the bucket yet (journaled, state
                                  * UPLOADING): see src/fs_marker.c */
+#define BFS_EF_FETCHED  0x0080  /* data fetched by a lookup (lookup_get=), not
+                                 * opened since: its first open is a miss */
 
 struct bfs_entry {
 	uint16_t type;              /* enum bfs_entry_type */

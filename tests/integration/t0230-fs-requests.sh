@@ -52,6 +52,8 @@ ok "writing: ${seen[LIST]} LIST lookups for 11 directories not seen before"
 # one file rewritten every 0.3 s for 3 s, past the 1 s window: each upload
 # proves images/ and task1/ exist, so they are not revalidated (and the file
 # itself is fresh from its last upload)
+head -c 1000 /dev/urandom >"$mnt/images/task1/s.png"
+count "(write images/task1/s.png)"
 for n in $(seq 10 19); do
 	head -c 1000 /dev/urandom >"$mnt/images/task1/s.png"
 	sleep 0.3

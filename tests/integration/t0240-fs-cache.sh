@@ -61,6 +61,30 @@ n=$(wc -l <"$tmp/bigget")
 ok "reading 1 MiB of a 40 MiB object: $n ranged GET(s) before the rest is needed"
 assert_file_eq "$tmp/big.bin" "$mnt/big.bin" "the whole large object, read sequentially"
 
+# lookup_get: a file looked up by name is fetched by that one GET (its first
+# 64 KiB here): smaller ones whole, larger ones as a prefix the reads extend
+# with ranges; an empty object falls back to a HEAD (no range to serve)
+head -c 65536 /dev/urandom >"$tmp/l64k.bin"
+head -c 300000 /dev/urandom >"$tmp/l300k.bin"
+: >"$tmp/l0.bin"
+for f in l64k l300k l0; do aws_s3 cp --no-progress "$tmp/$f.bin" "s3://$bucket/lk/$f.bin" >/dev/null; done
+lm=$tmp/mnt-lk
+bfs_mount "$bucket" "$lm" "endpoint=$PEP,path_style,lookup_get=64K"
+stat "$lm/lk" >/dev/null
+m=$(mark)
+assert_file_eq "$tmp/l64k.bin" "$lm/lk/l64k.bin" "lookup_get=64K: a 64 KiB object reads byte-exact"
+assert_eq "$(since "$m" | grep -c "^GET /$bucket/lk/l64k.bin")/$(since "$m" | grep -c "^HEAD /$bucket/lk/l64k.bin")" 1/0 \
+	"lookup_get=64K: the 64 KiB object cost one GET at lookup, no HEAD, nothing at open"
+m=$(mark)
+assert_file_eq "$tmp/l300k.bin" "$lm/lk/l300k.bin" "lookup_get=64K: a 300 KB object reads byte-exact"
+assert_eq "$(since "$m" | grep -c "^GET /$bucket/lk/l300k.bin")/$(since "$m" | grep -c "^HEAD /$bucket/lk/l300k.bin")" 2/0 \
+	"lookup_get=64K: the 300 KB object cost its first 64 KiB at lookup and one ranged GET for the rest"
+assert_file_eq "$tmp/l0.bin" "$lm/lk/l0.bin" "lookup_get=64K: an empty object reads (empty)"
+st=$("$BFS_BUILD_DIR/bucketfsctl" status "$lm")
+grep -q "^cache_hits: 0 of 3 opens" <<<"$st" || fail "opens of files fetched at lookup count as misses: $st"
+bfs_umount "$lm"
+ok "lookup_get: objects fetched at lookup read byte-exact, and count as cache misses"
+
 # offline: stop the proxy (the bucket is unreachable); cached files still read
 kill $proxy
 wait $proxy 2>/dev/null || true

@@ -145,8 +145,9 @@ static void test_fs_opts(void)
 	bfs_config_init(&c);
 	CHECK_INT(c.stat_ttl_ms, 1000);
 	CHECK_INT(c.marker_delay_ms, 1000);
+	CHECK_INT(c.lookup_get, 2 << 20);
 	CHECK_INT(bfs_config_parse_opts(&c, "uid=1000,gid=33,umask=0027,mp_umask=002,"
-					"stat_cache_expire=0.5,negative_ttl=2,list_ttl=10,marker_delay=0,ro,"
+					"stat_cache_expire=0.5,negative_ttl=2,list_ttl=10,marker_delay=0,lookup_get=0,ro,"
 					"use_cache=/var/cache/x,allow_other,_netdev,nofail,"
 					"x-systemd.automount,x-systemd.requires=network-online.target,"
 					"comment=hello,defaults,noauto,users",
@@ -162,6 +163,7 @@ static void test_fs_opts(void)
 	CHECK_INT(c.neg_ttl_ms, 2000);
 	CHECK_INT(c.list_ttl_ms, 10000);
 	CHECK_INT(c.marker_delay_ms, 0);
+	CHECK_INT(c.lookup_get, 0);
 	CHECK_INT(c.read_only, 1);
 	CHECK_STR(c.cache_dir, "/var/cache/x");
 	CHECK_STR(unknown, ",allow_other"); /* FUSE's; fstab words dropped */

@@ -38,7 +38,8 @@
 # FRESH_TRIALS 5/2, FRESH_TIMEOUT 15/2 s, ROUNDS 3/1, DIRN 100000/300,
 # SCALE_INDEX_STEPS "1000 100000 1000000"/"1000 5000" (cache index entries,
 # tests/bench/index-scale.sh), SCALE_INDEX_SAMPLES 5000/500,
-# SCALE 1 (0: no scale part), SCALE_ROUNDS 1, BENCH_SYSTEMS (a subset of
+# SCALE 1 (0: no scale part), SCALE_ROUNDS 1, WRITER_TIMEOUT 600 (s, for one
+# writer phase of one system: past it the run fails), BENCH_SYSTEMS (a subset of
 # "bucketfs s3fs rclone disk raw"), BENCH_OUT (docs/bench / the temp dir),
 # BENCH_SCALE_INDEX (a JSON file with the cache index benchmark's results, put
 # in the report as "scale_index").
@@ -89,6 +90,7 @@ RAND_N=${RAND_N:-${d[3]}} TTFB_N=${TTFB_N:-${d[4]}} FRESH_TRIALS=${FRESH_TRIALS:
 FRESH_TIMEOUT=${FRESH_TIMEOUT:-${d[6]}} ROUNDS=${ROUNDS:-${d[7]}} DIRN=${DIRN:-${d[8]}}
 RAND_MAX_S=${RAND_MAX_S:-${d[9]}}
 WRITERS=${WRITERS:-8} READERS=${READERS:-8} SCALE_ROUNDS=${SCALE_ROUNDS:-1}
+WRITER_TIMEOUT=${WRITER_TIMEOUT:-600}
 if [ "$SMOKE" = 1 ]; then
 	SCALE_INDEX_STEPS=${SCALE_INDEX_STEPS:-1000 5000} SCALE_INDEX_SAMPLES=${SCALE_INDEX_SAMPLES:-500}
 else
@@ -150,7 +152,7 @@ asok=$RGW_DIR/run/client.rgw.test.asok
 
 # The raw client and the phase records run in one long-lived process
 # (rawclient.py serve; see its header), spoken to through two fifos.
-mkfifo "$tmp/benchd.in" "$tmp/benchd.out"
+mkfifo "$tmp/benchd.in" "$tmp/benchd.out" "$tmp/never"
 exec {BENCHD_IN}<>"$tmp/benchd.in" {BENCHD_OUT}<>"$tmp/benchd.out"
 /usr/bin/python3 "$bench/rawclient.py" serve <"$tmp/benchd.in" >"$tmp/benchd.out" \
 	2>"$tmp/logs/benchd.log" {BENCHD_IN}>&- {BENCHD_OUT}>&- &
@@ -393,13 +395,28 @@ phase_end() {
 # $tmp/w.out), then list BUCKET until every object of MANIFEST (written by
 # CMD) is there with its size; WAIT_S: seconds from CMD's return to that.
 durable_run() {
-	local bucket=$1 man=$2 t_ret json
+	local bucket=$1 man=$2 t_ret json rc=0 pid wd
 	shift 2
-	if ! "$@" >"$tmp/w.out" 2>"$tmp/w.err"; then
+	# Bounded: a filesystem that deadlocks (s3fs 1.90 did once, in W6's
+	# close) fails the phase after WRITER_TIMEOUT s instead of hanging the
+	# run.  CMD may be a function (benchd, py), hence a watchdog subshell
+	# that waits in a builtin read on a fifo nobody writes (no child left).
+	"$@" >"$tmp/w.out" 2>"$tmp/w.err" &
+	pid=$!
+	(read -r -t "$WRITER_TIMEOUT" _ <>"$tmp/never" || kill -TERM "$pid" 2>/dev/null) &
+	wd=$!
+	wait "$pid" || rc=$?
+	t_ret=$EPOCHREALTIME
+	if kill "$wd" 2>/dev/null; then
+		wait "$wd" 2>/dev/null || true
+	else
+		wait "$wd" 2>/dev/null || true
+		fail "writer hung (no end after $WRITER_TIMEOUT s): $*"
+	fi
+	if [ "$rc" -ne 0 ]; then
 		cat "$tmp/w.err" "$tmp/w.out" >&2
 		fail "writer failed: $*"
 	fi
-	t_ret=$EPOCHREALTIME
 	json=$(check wait-durable --bucket "$bucket" --manifest "$man" --t-ret "$t_ret" \
 		--timeout $((120 + TASKS + SMALL / 20 + BIG_MIB / 4))) ||
 		fail "not all objects of $man reached bucket $bucket"

@@ -35,7 +35,6 @@
 #include "bucketfs/log.h"
 #include "fs_int.h"
 
-
 static int owed(const struct bfs_entry *e)
 {
 	return e->type == BFS_ENT_DIR && e->state == BFS_ST_UPLOADING &&

@@ -403,9 +403,10 @@ phase_end() {
 durable_run() {
 	local bucket=$1 man=$2 t_ret json rc=0 pid wd
 	shift 2
-	# Bounded: a filesystem that deadlocks (s3fs 1.90 did once, in W6's
-	# close) fails the phase after WRITER_TIMEOUT s instead of hanging the
-	# run.  CMD may be a function (benchd, py), hence a watchdog subshell
+	# Bounded: a writer that never returns (seen once in W6, in s3fs's
+	# close, most likely because memstore had gone "full": see
+	# RGW_MEMSTORE_BYTES) fails the phase after WRITER_TIMEOUT s instead of
+	# hanging the run.  CMD may be a function (benchd, py), hence a watchdog subshell
 	# that waits in a builtin read on a fifo nobody writes (no child left).
 	"$@" >"$tmp/w.out" 2>"$tmp/w.err" &
 	pid=$!

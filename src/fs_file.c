@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs_file.c - open files: the table of open files, staging of writes, and
- * the upload on close (the read cache they use is fs_fetch.c).
+ * fs_file.c - open files: handles, staging of writes, and the upload on
+ * close (the table of open files is fs_ofile.c, the read cache they use
+ * fs_fetch.c, what a crash left behind is cleaned up by fs_recover.c).
  *
  * A file being written lives in a staging data file.  Its index entry says
  * DIRTY (with the staging id) before the first byte is written, so a
  * daemon that dies mid-write leaves a record that the next mount cleans up
- * (fs_recover); the bucket keeps the last closed version.  By default
+ * (fs_recover.c); the bucket keeps the last closed version.  By default
  * close() (flush) and fsync() upload the staging file with one PUT
  * (multipart above the threshold) and return only when the object is in
  * the bucket; the staging file then becomes the cached copy of the new
@@ -27,139 +28,6 @@
 #include "bucketfs/error.h"
 #include "bucketfs/log.h"
 #include "fs_int.h"
-
-static unsigned path_hash(const char *p)
-{
-	unsigned h = 2166136261u;
-
-	while (*p)
-		h = (h ^ (unsigned char)*p++) * 16777619u;
-	return h % FS_OPEN_BUCKETS;
-}
-
-struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path)
-{
-	struct bfs_ofile *of;
-
-	pthread_mutex_lock(&fs->open_lock);
-	for (of = fs->open[path_hash(path)]; of; of = of->next)
-		if (!strcmp(of->path, path))
-			break;
-	if (of)
-		of->refs++;
-	pthread_mutex_unlock(&fs->open_lock);
-	return of;
-}
-
-/*
- * Find or make the open file for path; *fresh says it was just made (and
- * is returned with of->lock held, for the caller to set up).  Lock order:
- * an of->lock before fs->open_lock, never the reverse (the caller looks
- * names up, which takes open_lock, while it holds a fresh of->lock), so a
- * fresh one is locked before it is published.
- */
-static int ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh)
-{
-	unsigned h = path_hash(path);
-	struct bfs_ofile *of, *nof;
-
-	*fresh = 0;
-	if ((*out = fs_ofile_find(fs, path)))
-		return 0;
-	nof = calloc(1, sizeof(*nof));
-	if (!nof || !(nof->path = strdup(path))) {
-		free(nof);
-		return -ENOMEM;
-	}
-	nof->fd = -1;
-	nof->refs = 1;
-	pthread_rwlock_init(&nof->io, NULL);
-	pthread_mutex_init(&nof->lock, NULL);
-	pthread_mutex_lock(&nof->lock);
-
-	pthread_mutex_lock(&fs->open_lock);
-	for (of = fs->open[h]; of; of = of->next)
-		if (!strcmp(of->path, path))
-			break;
-	if (of) {  /* another thread made it meanwhile */
-		of->refs++;
-		pthread_mutex_unlock(&fs->open_lock);
-		pthread_mutex_unlock(&nof->lock);
-		pthread_mutex_destroy(&nof->lock);
-		pthread_rwlock_destroy(&nof->io);
-		free(nof->path);
-		free(nof);
-		*out = of;
-		return 0;
-	}
-	nof->next = fs->open[h];
-	fs->open[h] = nof;
-	pthread_mutex_unlock(&fs->open_lock);
-	*fresh = 1;
-	*out = nof;
-	return 0;
-}
-
-/* Take of out of the table (under fs->open_lock). */
-static void ofile_unhash(struct bfs_fs *fs, struct bfs_ofile *of)
-{
-	struct bfs_ofile **pp;
-
-	for (pp = &fs->open[path_hash(of->path)]; *pp; pp = &(*pp)->next) {
-		if (*pp == of) {
-			*pp = of->next;
-			of->next = NULL;
-			return;
-		}
-	}
-}
-
-void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to)
-{
-	struct bfs_ofile *of;
-	char *np = to ? strdup(to) : NULL;
-
-	pthread_mutex_lock(&fs->open_lock);
-	for (of = fs->open[path_hash(from)]; of; of = of->next)
-		if (!strcmp(of->path, from))
-			break;
-	if (of) {
-		ofile_unhash(fs, of);
-		if (np) {
-			free(of->path);
-			of->path = np;
-			np = NULL;
-			of->next = fs->open[path_hash(of->path)];
-			fs->open[path_hash(of->path)] = of;
-		} else {
-			/* unlinked: reachable only through its handles now */
-			of->unlinked = 1;
-		}
-	}
-	pthread_mutex_unlock(&fs->open_lock);
-	free(np);
-}
-
-void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
-{
-	int last;
-
-	pthread_mutex_lock(&fs->open_lock);
-	last = --of->refs == 0;
-	if (last && !of->unlinked)
-		ofile_unhash(fs, of);
-	pthread_mutex_unlock(&fs->open_lock);
-	if (!last)
-		return;
-	if (of->fd >= 0)
-		close(of->fd);
-	if (of->unlinked)
-		fs_data_unlink(fs, of->fd_id);
-	pthread_rwlock_destroy(&of->io);
-	pthread_mutex_destroy(&of->lock);
-	free(of->path);
-	free(of);
-}
 
 /* Give of a private writable copy (staging) of its data (of->io exclusive). */
 static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
@@ -277,7 +145,7 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 
 	if (writable && fs->cfg.read_only)
 		return -EROFS;
-	rc = ofile_get(fs, path, &of, &fresh);
+	rc = fs_ofile_get(fs, path, &of, &fresh);
 	if (rc)
 		return rc;
 	if (!fresh)
@@ -369,7 +237,7 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	rc = fs_parent_dir(fs, path);
 	if (rc)
 		return rc;
-	rc = ofile_get(fs, path, &of, &fresh);
+	rc = fs_ofile_get(fs, path, &of, &fresh);
 	if (rc)
 		return rc;
 	if (!fresh) {
@@ -711,64 +579,13 @@ int bfs_fs_truncate(struct bfs_fs *fs, const char *path, off_t size)
 	return rc;
 }
 
-static int recover_one(void *arg, const char *path, const struct bfs_entry *e)
-{
-	struct bfs_fs *fs = arg;
-	struct bfs_entry c = *e;
-
-	fs_data_unlink(fs, e->staged_id);
-	if (!e->etag[0] || (e->flags & BFS_EF_LOCAL && !e->data_id && !e->etag[0]))
-		return bfs_index_del(fs->ix, path) < 0;
-	c.state = BFS_ST_CLEAN;
-	c.staged_id = 0;
-	c.validated_ns = 0; /* revalidate before use */
-	return bfs_index_put(fs->ix, path, &c) < 0;
-}
-
-/* A journaled upload: keep it for the uploader if its data is all there. */
-static int recover_journaled(void *arg, const char *path, const struct bfs_entry *e)
-{
-	struct bfs_fs *fs = arg;
-	struct bfs_entry c = *e;
-	struct stat sb;
-	int fd;
-
-	/* a directory's owed marker (fs_marker.c) has no data: still owed */
-	fd = e->type == BFS_ENT_DIR ? -EISDIR
-	     : e->staged_id	    ? fs_data_open(fs, e->staged_id, O_RDONLY)
-				    : -ENOENT;
-	if (fd == -EISDIR || (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == e->size)) {
-		if (fd >= 0)
-			close(fd);
-		if (!c.upload_after_ns)
-			return 0;
-		c.upload_after_ns = 0;  /* due now: the delay was for the last mount */
-		return bfs_index_put(fs->ix, path, &c) < 0;
-	}
-	if (fd >= 0)
-		close(fd);
-	bfs_log(LOG_ERR, "%s: the data of its journaled upload is missing or short; "
-	       "the bucket keeps its previous version", path);
-	return recover_one(arg, path, e);
-}
-
-int fs_recover(struct bfs_fs *fs)
-{
-	int rc;
-
-	rc = bfs_index_scan_state(fs->ix, BFS_ST_DIRTY, recover_one, fs);
-	if (rc >= 0)
-		rc = bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, recover_journaled, fs);
-	return rc < 0 ? rc : 0;
-}
-
 int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out)
 {
 	struct bfs_ofile *of;
 	struct bfs_entry e;
 	int rc, fresh;
 
-	rc = ofile_get(fs, path, &of, &fresh);
+	rc = fs_ofile_get(fs, path, &of, &fresh);
 	if (rc)
 		return rc;
 	if (fresh) {

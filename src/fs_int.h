@@ -201,6 +201,12 @@ void fs_cache_stop(struct bfs_fs *fs);
 
 /* The open file for path, if any, with a reference (release with fs_ofile_put). */
 struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);
+/*
+ * Find or make the open file for path, with a reference; *fresh says it was
+ * just made, and then it is returned with of->lock held for the caller to
+ * set up (fs_ofile.c: the lock order).  0 or -ENOMEM.
+ */
+int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh);
 void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
 
 /* Rename bookkeeping for an open file (its path changes). */

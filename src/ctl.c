@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -180,6 +181,16 @@ static int cmd_status(struct bfs_ctl *c, struct out *o, const char *arg)
 	put(o, "pending_oldest_s: %" PRId64,
 	    p.files && p.oldest_ns ? (now_ns() - p.oldest_ns) / 1000000000 : 0);
 	put(o, "enospc: %" PRIu64, fst.enospc);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	{
+		/* what the heap holds for live allocations (the measure of a
+		 * leak), and what malloc keeps of the system's besides */
+		struct mallinfo2 mi = mallinfo2();
+
+		put(o, "heap_in_use: %zu KiB (malloc holds %zu KiB more)",
+		    (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024);
+	}
+#endif
 	put(o, "requests: HEAD %" PRIu64 " GET %" PRIu64 " PUT %" PRIu64 " DELETE %" PRIu64
 	    " LIST %" PRIu64 " COPY %" PRIu64 " POST %" PRIu64 ", retries %" PRIu64,
 	    sst.requests[BFS_OP_HEAD], sst.requests[BFS_OP_GET], sst.requests[BFS_OP_PUT],

@@ -218,6 +218,7 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 	e->flags |= BFS_EF_SEEN;
 	e->size = info->size;
 	e->mtime_ns = (int64_t)info->mtime * 1000000000;
+	e->lastmod_s = (int64_t)info->mtime;
 	snprintf(e->etag, sizeof(e->etag), "%s", info->etag);
 	if (meta_u32(info, "mode", &mode)) {
 		e->mode = mode;

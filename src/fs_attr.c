@@ -63,6 +63,7 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 		return fs_store_errno("setattr", path, rc);
 	if (!strcmp(info.etag, e->etag) || !e->etag[0])
 		snprintf(e->etag, sizeof(e->etag), "%s", info.etag);
+	e->lastmod_s = 0; /* the copy changed it; its answer is not kept */
 	return 0;
 }
 

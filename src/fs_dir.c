@@ -62,6 +62,7 @@ static void entry_from_listing(const struct bfs_xml_object *o, int64_t now, stru
 	e->mode = S_IFREG;
 	e->size = o->size;
 	e->mtime_ns = (int64_t)o->mtime * 1000000000;
+	e->lastmod_s = (int64_t)o->mtime;
 	snprintf(e->etag, sizeof(e->etag), "%s", o->etag);
 	e->validated_ns = now;
 }
@@ -169,6 +170,40 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 	}
 	fs_cache_grew(fs, (int64_t)got);
 	return 0;
+}
+
+enum apply_mode { APPLY_LISTING, APPLY_WINDOW }; /* see apply_page() */
+
+static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
+		      const struct bfs_xml_list *l, int64_t started, int64_t now,
+		      enum apply_mode mode);
+
+/* Names a stale directory's revalidation confirms besides itself. */
+#define DIR_WINDOW 32
+
+/*
+ * A known directory gone stale: does anything remain below it?  One LIST
+ * of its first DIR_WINDOW names, which also confirms the files among them
+ * that did not change (apply_page, APPLY_WINDOW): reading a directory's
+ * files again after the positive window costs that one request, not a HEAD
+ * per file.  1 if it exists, 0 if not, or the error.
+ */
+static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey, int64_t now)
+{
+	struct bfs_xml_list l;
+	int rc = bfs_store_list(fs->store, dkey, "/", NULL, DIR_WINDOW, &l);
+
+	if (rc)
+		return lookup_err(fs, path, rc);
+	rc = l.nobjects || l.nprefixes;
+	if (rc && l.nobjects) {
+		int err = apply_page(fs, path, dkey, &l, now, now, APPLY_WINDOW);
+
+		if (err)
+			rc = err;
+	}
+	bfs_xml_list_release(&l);
+	return rc;
 }
 
 /* Is there anything below dkey ("a/b/")?  One LIST of one key. */
@@ -342,7 +377,8 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		return 0;
 	}
 	/* A known directory gone stale: does anything remain below it?  One
-	 * LIST of one key; its attributes stay as they were. */
+	 * LIST (dir_revalidate), which also confirms its first files; its
+	 * attributes stay as they were. */
 	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
 	    (old.flags & (BFS_EF_META | BFS_EF_PROBED))) {
 		char dkey[FS_KEY_MAX + 1];
@@ -350,7 +386,7 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 		if (rc)
 			return rc;
-		rc = dir_exists(fs, path, dkey);
+		rc = dir_revalidate(fs, path, dkey, now);
 		if (rc > 0) {
 			old.validated_ns = now;
 			*e = old;
@@ -585,14 +621,42 @@ static int has_object_of(const struct bfs_xml_list *l, const char *p)
 }
 
 /*
+ * May a listing's line o for an object confirm old, attributes and all?
+ * The same ETag says the bytes are the same; a change of metadata alone (a
+ * chmod elsewhere copies the object onto itself) shows in a listing only as
+ * a new LastModified.  So attributes that came from the object's headers or
+ * were set here are confirmed only by the LastModified they came with, and
+ * only when that was at least 2 s before old was last confirmed:
+ * LastModified counts whole seconds, and a change within the same second as
+ * the one old knows would not show.  An entry seen only in listings has
+ * nothing a listing could contradict, but it is not confirmed either: its
+ * revalidation is the HEAD that learns its attributes.
+ */
+static int listing_confirms(const struct bfs_entry *old, const struct bfs_xml_object *o)
+{
+	return (old->flags & (BFS_EF_SEEN | BFS_EF_META)) && old->lastmod_s &&
+	       (int64_t)o->mtime == old->lastmod_s &&
+	       old->validated_ns / 1000000000 - old->lastmod_s >= 2;
+}
+
+/*
  * Add one listing page to the index in one transaction.  Keys the mount
  * cannot show are skipped (and logged once): an empty, "." or ".." name, a
  * name over 255 bytes, a path the index cannot hold, and the keys below
  * "key/" when a file "key" is there too (the file wins, also when it came
  * on an earlier page: started is when the listing began).
+ *
+ * APPLY_LISTING (readdir): every name on the page is added or updated; an
+ * object with the ETag the index knows is confirmed, keeping what else the
+ * index knows of it, but not the page's LastModified when listing_confirms()
+ * is unsure (so that it stays unsure until a HEAD).
+ * APPLY_WINDOW (a directory's revalidation): only files the index holds
+ * clean are touched, and only those listing_confirms() is sure of; changed
+ * ones, directories and new names are left to their own lookup.
  */
 static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		      const struct bfs_xml_list *l, int64_t started, int64_t now)
+		      const struct bfs_xml_list *l, int64_t started, int64_t now,
+		      enum apply_mode mode)
 {
 	struct bfs_index_batch *b;
 	struct bfs_entry e, old;
@@ -604,7 +668,7 @@ static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 	rc = bfs_index_batch_begin(fs->ix, &b);
 	if (rc)
 		return rc;
-	for (i = 0; i < l->nobjects + l->nprefixes && !rc; i++) {
+	for (i = 0; i < l->nobjects + (mode == APPLY_LISTING ? l->nprefixes : 0) && !rc; i++) {
 		int isdir = i >= l->nobjects;
 		const char *k = isdir ? l->prefixes[i - l->nobjects] : l->objects[i].key;
 		size_t kl = strlen(k);
@@ -629,6 +693,9 @@ static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 			fs_key_hidden(fs, k, why);
 			continue;
 		}
+		if (mode == APPLY_WINDOW && (have || old.state != BFS_ST_CLEAN ||
+					     old.type == BFS_ENT_DIR || !old.etag[0]))
+			continue;
 		if (isdir)
 			entry_dir(now, &e);
 		else
@@ -639,6 +706,17 @@ static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 			if (isdir && old.type == BFS_ENT_DIR) {
 				old.validated_ns = now;
 				e = old;
+			} else if (!isdir && !strcmp(old.etag, e.etag)) {
+				int sure = listing_confirms(&old, &l->objects[i]);
+
+				if (!sure && mode == APPLY_WINDOW)
+					continue;
+				merge_known(&old, &e);
+				e.flags |= old.flags & BFS_EF_SEEN;
+				if (!sure)
+					e.lastmod_s = old.lastmod_s;
+			} else if (mode == APPLY_WINDOW) {
+				continue; /* changed: its lookup's HEAD sees to it */
 			} else {
 				merge_known(&old, &e);
 			}
@@ -671,7 +749,7 @@ static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry
 		token = NULL;
 		if (rc)
 			return fs_store_errno("readdir", path, rc);
-		rc = apply_page(fs, path, dkey, &l, p.started, fs_now_ns());
+		rc = apply_page(fs, path, dkey, &l, p.started, fs_now_ns(), APPLY_LISTING);
 		if (!rc && l.truncated && l.next_token) {
 			token = strdup(l.next_token);
 			if (!token)

@@ -491,6 +491,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	of->ent.state = BFS_ST_CLEAN;
 	fs_data_trust(fs, of->fd_id);  /* the bytes we sent */
 	snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);
+	of->ent.lastmod_s = 0; /* a PUT's answer does not say */
 	of->ent.data_id = of->fd_id;
 	of->ent.staged_id = 0;
 	of->ent.size = size;

@@ -263,6 +263,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 	orphan_target(fs, to, te, have_to);
 	if (etag[0])
 		snprintf(e->etag, sizeof(e->etag), "%s", etag);
+	e->lastmod_s = 0; /* a new object */
 	e->validated_ns = fs_now_ns();
 	e->flags |= BFS_EF_LOCAL;
 	if (of) {

@@ -27,6 +27,7 @@ static const struct rec_field fields[] = {
 	F(data_id), F(staged_id),    F(validated_ns), F(listed_ns),
 	F(atime_ns), F(cached_bytes), F(upload_attempts), F(upload_error),
 	F(upload_after_ns),  /* version 2 */
+	F(lastmod_s),        /* version 3 */
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -34,9 +35,9 @@ static const struct rec_field fields[] = {
 _Static_assert(S(type) + S(state) + S(flags) + S(mode) + S(uid) + S(gid) + S(size) +
 		       S(mtime_ns) + S(data_id) + S(staged_id) + S(validated_ns) +
 		       S(listed_ns) + S(atime_ns) + S(cached_bytes) + S(upload_attempts) +
-		       S(upload_error) + S(upload_after_ns) ==
+		       S(upload_error) + S(upload_after_ns) + S(lastmod_s) ==
 	       INDEX_REC_FIXED,
-	       "the fixed part of a version-2 record is 100 bytes");
+	       "the fixed part of a version-3 record is 108 bytes");
 #undef F
 #undef S
 

@@ -16,6 +16,7 @@
  *                    i64 atime_ns, u64 cached_bytes, u32 upload_attempts,
  *                    i32 upload_error                (version 1: 92 bytes)
  *                    i64 upload_after_ns            (version 2: 100 bytes)
+ *                    i64 lastmod_s                  (version 3: 108 bytes)
  *   u16 etag_len, etag bytes (no NUL, < BFS_ENTRY_ETAG_MAX)
  *   u16 link_len, link bytes (no NUL, < BFS_ENTRY_LINK_MAX)
  *
@@ -33,9 +34,9 @@
 
 #include "bucketfs/index.h"
 
-#define INDEX_REC_VERSION 2
+#define INDEX_REC_VERSION 3
 #define INDEX_REC_HEADER 4
-#define INDEX_REC_FIXED 100
+#define INDEX_REC_FIXED 108
 /* The longest record this version writes. */
 #define INDEX_REC_MAX                                                                          \
 	(INDEX_REC_HEADER + INDEX_REC_FIXED + 2 + (BFS_ENTRY_ETAG_MAX - 1) + 2 +              \

@@ -99,6 +99,10 @@ struct bfs_entry {
 	uint64_t cached_bytes;      /* bytes of the data file that are valid, from 0 */
 	uint32_t upload_attempts;   /* journal: failed uploads of staged data */
 	int32_t upload_error;       /* journal: last upload's error code, 0 none */
+	int64_t lastmod_s;          /* files: the object's Last-Modified as the bucket
+	                             * last gave it with the ETag (HEAD, GET, LIST),
+	                             * seconds since the epoch (the server's clock);
+	                             * 0 unknown, e.g. after this mount's own PUT */
 	int64_t upload_after_ns;    /* journal: no upload before this (write-back
 	                             * delay, retry backoff), CLOCK_REALTIME */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */

@@ -84,6 +84,36 @@ count "read 40 files warm"
 assert_file_eq "$tmp/cold.cat" "$tmp/warm.cat" "warm read gives the same bytes"
 [ "${seen[GET]}" -eq 0 ] || [ "${seen[GET]}" -le 40 ] || fail "warm: ${seen[GET]} GETs"
 ok "warm: ${seen[GET]} GET (conditional, 304 after the 1 s window), ${seen[ALL]} requests in all"
+
+# past the positive window: each directory's revalidation (one LIST of its
+# first names) confirms its unchanged files, so no HEAD or GET per file
+sleep 1.2
+for t in $(seq 1 10); do for n in 0 1 2 3; do cat "$mnt/images/task$t/$n.png"; done; done >"$tmp/again.cat"
+count "read 40 files again, past the 1 s window"
+assert_file_eq "$tmp/cold.cat" "$tmp/again.cat" "past the window: the same bytes"
+assert_eq "${seen[HEAD]}" 0 "past the window: no HEAD per file (its directory's LIST confirms it)"
+assert_eq "${seen[GET]}" 0 "past the window: no GET (a confirmed file is fresh at open)"
+[ "${seen[LIST]}" -le 11 ] || fail "past the window: ${seen[LIST]} LISTs for 11 directories"
+ok "past the window: ${seen[LIST]} LIST for 40 files in 11 directories"
+
+# ... but not a file changed elsewhere meanwhile: a chmod (the object copied
+# onto itself: same ETag, new LastModified) and an overwrite
+sleep 1
+boto3_py "$bucket" <<'PY'
+bucket = sys.argv[1]
+k = "images/task2/0.png"
+s3.copy_object(Bucket=bucket, Key=k, CopySource={"Bucket": bucket, "Key": k},
+               Metadata={"mode": str(0o100600)}, MetadataDirective="REPLACE")
+s3.put_object(Bucket=bucket, Key="images/task3/1.png", Body=b"changed elsewhere")
+PY
+count "(boto3: chmod 600 of images/task2/0.png, overwrite of images/task3/1.png)"
+sleep 1.2
+mode=$(stat -c %a "$mnt/images/task2/0.png")
+got=$(cat "$mnt/images/task3/1.png")
+count "stat and read the two changed files past the window"
+assert_eq "$mode" 600 "a chmod made elsewhere is seen (the listing's LastModified is not the one known)"
+assert_eq "$got" "changed elsewhere" "an overwrite made elsewhere is seen"
+assert_eq "${seen[HEAD]}" 2 "each changed file: one HEAD after its directory's LIST"
 sleep 1.2
 ls -lR "$mnt" >/dev/null
 count "ls -lR"

@@ -334,42 +334,78 @@ static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
 	       fresh(pe.listed_ns, fs->cfg.neg_ttl_ms, now);
 }
 
-int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
+/*
+ * What the index and the windows say of path without asking the bucket:
+ * 0 with *e set, or -ENOENT, when that answers; 1 when the bucket must be
+ * asked (*old and *have say what the index holds); another -errno.
+ */
+static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry *old,
+			int *have, struct bfs_entry *e)
 {
-	struct bfs_entry old, neg;
-	int64_t now = fs_now_ns();
-	int have, rc;
+	int rc = bfs_index_get(fs->ix, path, old);
 
-	if (!strcmp(path, "/")) {
-		root_entry(fs, e);
-		return 0;
-	}
-	rc = bfs_index_get(fs->ix, path, &old);
 	if (rc && rc != -ENOENT)
 		return rc;
-	have = rc == 0;
+	*have = rc == 0;
 	/* Found missing a moment ago (only where the index knows no better). */
-	if ((!have || old.state == BFS_ST_NEGATIVE) && pathttl_has(&fs->negs, path, now))
+	if ((!*have || old->state == BFS_ST_NEGATIVE) && pathttl_has(&fs->negs, path, now))
 		return -ENOENT;
-	if (have) {
-		if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING) {
-			*e = old;
+	if (*have) {
+		if (old->state == BFS_ST_DIRTY || old->state == BFS_ST_UPLOADING) {
+			*e = *old;
 			return 0;
 		}
-		if (old.state == BFS_ST_NEGATIVE) {
-			if (fresh(old.validated_ns, fs->cfg.neg_ttl_ms, now))
+		if (old->state == BFS_ST_NEGATIVE) {
+			if (fresh(old->validated_ns, fs->cfg.neg_ttl_ms, now))
 				return -ENOENT;
-		} else if (fresh(old.validated_ns, fs->cfg.stat_ttl_ms, now) || is_open(fs, path) ||
-			   (old.type == BFS_ENT_FILE && old.etag[0] && old.validated_ns &&
+		} else if (fresh(old->validated_ns, fs->cfg.stat_ttl_ms, now) || is_open(fs, path) ||
+			   (old->type == BFS_ENT_FILE && old->etag[0] && old->validated_ns &&
 			    fs_immutable(fs, path)) ||
 			   /* a file stored below it within the window: it exists */
-			   (old.type == BFS_ENT_DIR && pathttl_has(&fs->proven, path, now))) {
-			*e = old;
+			   (old->type == BFS_ENT_DIR && pathttl_has(&fs->proven, path, now))) {
+			*e = *old;
 			return 0;
 		}
 	} else if (parent_says_missing(fs, path, now)) {
 		return -ENOENT;
 	}
+	return 1;
+}
+
+static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry old,
+		      int have, struct bfs_entry *e);
+
+int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
+{
+	struct bfs_entry old;
+	int have = 0, rc, slot;
+
+	if (!strcmp(path, "/")) {
+		root_entry(fs, e);
+		return 0;
+	}
+	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
+	if (rc != 1)
+		return rc;
+	/* Many lookups of one name at once (the kernel revalidates an expired
+	 * dentry in every walker): one asks, the others use its answer. */
+	slot = flight_begin(&fs->lookups, path);
+	if (slot == FLIGHT_WAITED) {
+		rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
+		if (rc != 1)
+			return rc;
+	}
+	rc = lookup_ask(fs, path, fs_now_ns(), old, have, e);
+	flight_end(&fs->lookups, slot);
+	return rc;
+}
+
+/* The part of fs_lookup that asks the bucket. */
+static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry old,
+		      int have, struct bfs_entry *e)
+{
+	struct bfs_entry neg;
+	int rc;
 
 	/* Unreachable bucket: what we knew is better than an error. */
 	if (have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {

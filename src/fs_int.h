@@ -27,6 +27,7 @@
 #include "bucketfs/fs.h"
 #include "bucketfs/index.h"
 #include "bucketfs/store.h"
+#include "flight.h"
 #include "idset.h"
 #include "pathttl.h"
 
@@ -103,6 +104,7 @@ struct bfs_fs {
 	struct pathttl negs;          /* names found missing, for the negative window */
 	struct pathttl proven;        /* directories an upload below proved to exist
 	                               * (fs_marker_settle), for the positive window */
+	struct flight lookups;        /* paths a lookup is asking the bucket about */
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
 };

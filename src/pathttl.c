@@ -6,7 +6,7 @@
 
 /* FNV-1a over the path, then a 64-bit finaliser (so that the low bits that
  * pick the slot depend on every byte); never 0, which marks a free slot. */
-static uint64_t path_hash(const char *s)
+uint64_t pathttl_hash(const char *s)
 {
 	uint64_t h = 14695981039346656037ULL;
 
@@ -32,7 +32,7 @@ void pathttl_destroy(struct pathttl *n)
 
 void pathttl_put(struct pathttl *n, const char *path, int64_t until_ns)
 {
-	uint64_t h = path_hash(path);
+	uint64_t h = pathttl_hash(path);
 	size_t i = (size_t)(h & (PATHTTL_SLOTS - 1));
 
 	pthread_mutex_lock(&n->mu);
@@ -43,7 +43,7 @@ void pathttl_put(struct pathttl *n, const char *path, int64_t until_ns)
 
 int pathttl_has(struct pathttl *n, const char *path, int64_t now_ns)
 {
-	uint64_t h = path_hash(path);
+	uint64_t h = pathttl_hash(path);
 	size_t i = (size_t)(h & (PATHTTL_SLOTS - 1));
 	int r;
 
@@ -55,7 +55,7 @@ int pathttl_has(struct pathttl *n, const char *path, int64_t now_ns)
 
 void pathttl_forget(struct pathttl *n, const char *path)
 {
-	uint64_t h = path_hash(path);
+	uint64_t h = pathttl_hash(path);
 	size_t i = (size_t)(h & (PATHTTL_SLOTS - 1));
 
 	pthread_mutex_lock(&n->mu);

@@ -33,5 +33,7 @@ void pathttl_put(struct pathttl *n, const char *path, int64_t until_ns);
 int pathttl_has(struct pathttl *n, const char *path, int64_t now_ns);
 /* The fact no longer holds for path. */
 void pathttl_forget(struct pathttl *n, const char *path);
+/* The 64-bit hash of path the table uses (never 0). */
+uint64_t pathttl_hash(const char *path);
 
 #endif

@@ -96,6 +96,23 @@ assert_eq "${seen[GET]}" 0 "past the window: no GET (a confirmed file is fresh a
 [ "${seen[LIST]}" -le 11 ] || fail "past the window: ${seen[LIST]} LISTs for 11 directories"
 ok "past the window: ${seen[LIST]} LIST for 40 files in 11 directories"
 
+# 16 readers at once of one stale directory's files (by name, no glob: a
+# glob lists the directory): the kernel asks about the directory in each of
+# them; one LIST answers them all (and one for images/, stale as well)
+sleep 1.2
+pids=()
+for i in $(seq 1 16); do
+	cat "$mnt/images/task5/"{0,1,2,3}.png >"$tmp/par.$i" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+count "16 readers at once of task5's 4 files, past the window"
+for i in $(seq 1 16); do cmp -s "$tmp/par.$i" "$tmp/par.1" || fail "reader $i read other bytes"; done
+[ "${seen[LIST]}" -le 2 ] ||
+	fail "concurrent lookups of one stale directory: ${seen[LIST]} LISTs (task5/ and images/ once each: 2)"
+ok "concurrent lookups of one stale directory: ${seen[LIST]} LIST"
+assert_eq "$((seen[ALL] - seen[LIST]))" 0 "concurrent lookups: no other request"
+
 # ... but not a file changed elsewhere meanwhile: a chmod (the object copied
 # onto itself: same ETag, new LastModified) and an overwrite
 sleep 1

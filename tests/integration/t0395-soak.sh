@@ -92,6 +92,7 @@ load_signal() {
 	done
 ) >"$tmp/samples" 2>/dev/null &
 mon=$!
+on_exit load_signal CONT  # after the monitor is gone (last registered runs first)
 on_exit _bfs_kill_quietly "$mon"
 
 wait "$loadpid" || fail "the load generator crashed"
@@ -116,6 +117,7 @@ grep -q "Non-2xx" "$tmp/wrk.out" && fail "nginx answered errors: $(cat "$tmp/wrk
 wreqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
 wrate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/wrk.out")
 wp99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
+[ "$secs" -lt 120 ] || wp99="$wp99, pauses included"
 [ "${wreqs:-0}" -gt 0 ] || fail "wrk made no request: $(cat "$tmp/wrk.out")"
 ok "$secs s: $writes files written, $reads files read and checked by 32 threads, $wreqs nginx requests ($wrate/s, p99 $wp99) by wrk: no error"
 

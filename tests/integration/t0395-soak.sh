@@ -72,6 +72,7 @@ load_signal() {
 	local n
 	n=$(cat "$NGINX_DIR/nginx.pid" 2>/dev/null)
 	kill "-$1" "$loadpid" $(pgrep -P "$loadpid") "$wrkpid" ${n:+$n $(pgrep -P "$n")} 2>/dev/null
+	return 0 # (some may have ended)
 }
 (
 	trap 'load_signal CONT' EXIT

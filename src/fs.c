@@ -4,8 +4,8 @@
  * and the helpers the other fs files share (keys, attributes from metadata,
  * metadata to send, offline periods, error translation).  Opening and
  * closing the filesystem: fs_open.c; data files: fs_data.c; chmod, chown,
- * utimens and symlinks: fs_attr.c; lookups and listings: fs_dir.c; open
- * files and uploads: fs_file.c.
+ * utimens and symlinks: fs_attr.c; lookups: fs_lookup.c; listings:
+ * fs_dir.c; open files and uploads: fs_file.c.
  *
  * Attributes persist in the bucket in s3fs's format, as user metadata on
  * the object: x-amz-meta-mode (decimal st_mode, type bits included),
@@ -206,6 +206,26 @@ static int meta_u32(const struct bfs_obj_info *info, const char *name, uint32_t 
 		return 0;
 	*out = (uint32_t)n;
 	return 1;
+}
+
+void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
+{
+	bfs_entry_init(e);
+	e->type = BFS_ENT_DIR;
+	e->mode = S_IFDIR | fs->cfg.root_mode;
+	e->uid = fs->cfg.uid;
+	e->gid = fs->cfg.gid;
+	e->mtime_ns = fs->started_ns;
+	e->flags = BFS_EF_META;
+}
+
+void fs_entry_dir(int64_t now, struct bfs_entry *e)
+{
+	bfs_entry_init(e);
+	e->type = BFS_ENT_DIR;
+	e->mode = S_IFDIR;
+	e->mtime_ns = now;
+	e->validated_ns = now;
 }
 
 void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,

@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs_dir.c - finding names: lookups (index first, then one request to the
- * bucket) and directory listings (ListObjects with a delimiter, filling the
- * index so that stat after ls costs nothing).
- *
- * A name not in the index costs one LIST (prefix = the key, delimiter "/"),
- * which tells in one answer whether the name is an object, a "directory"
- * (common prefix or marker), or nothing; an object found this way is then
- * HEADed once for its metadata (mode, owner, symlink).  A name missing from
- * a directory listed within the negative window, or remembered missing
- * within it, costs nothing.
+ * fs_dir.c - directory listings: ListObjects with a delimiter, page by
+ * page, put into the index (fs_apply_page) so that stat after ls costs
+ * nothing, with the keys the mount cannot show left out and logged; and
+ * invalidation of a path or a tree.  Lookups of single names are in
+ * fs_lookup.c, which also applies a listing's first page to confirm a
+ * stale directory's files.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,34 +22,6 @@
 
 #define HIDDEN_LOG_MAX 4096 /* distinct hidden keys logged per mount */
 
-static int fresh(int64_t stamp, long ttl_ms, int64_t now)
-{
-	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
-}
-
-static int lookup_err(struct bfs_fs *fs, const char *path, int rc);
-
-static void root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
-{
-	bfs_entry_init(e);
-	e->type = BFS_ENT_DIR;
-	e->mode = S_IFDIR | fs->cfg.root_mode;
-	e->uid = fs->cfg.uid;
-	e->gid = fs->cfg.gid;
-	e->mtime_ns = fs->started_ns;
-	e->flags = BFS_EF_META;
-}
-
-static int is_open(struct bfs_fs *fs, const char *path)
-{
-	struct bfs_ofile *of = fs_ofile_find(fs, path);
-
-	if (!of)
-		return 0;
-	fs_ofile_put(fs, of);
-	return 1;
-}
-
 /* An entry for an object seen in a listing (no metadata yet). */
 static void entry_from_listing(const struct bfs_xml_object *o, int64_t now, struct bfs_entry *e)
 {
@@ -67,231 +35,8 @@ static void entry_from_listing(const struct bfs_xml_object *o, int64_t now, stru
 	e->validated_ns = now;
 }
 
-static void entry_dir(int64_t now, struct bfs_entry *e)
-{
-	bfs_entry_init(e);
-	e->type = BFS_ENT_DIR;
-	e->mode = S_IFDIR;
-	e->mtime_ns = now;
-	e->validated_ns = now;
-}
-
-/*
- * A directory found by name: its "dir/" marker, if there is one, carries
- * its mode, owner and mtime (s3fs's format).  One HEAD; none is fine.
- */
-static int dir_entry_by_name(struct bfs_fs *fs, const char *path, const char *dkey,
-			     struct bfs_entry *e)
-{
-	struct bfs_obj_info info;
-	int rc;
-
-	entry_dir(fs_now_ns(), e);
-	e->flags |= BFS_EF_PROBED;
-	rc = bfs_store_head(fs->store, dkey, &info);
-	if (rc == BFS_E_NOTFOUND)
-		return 0;
-	if (rc)
-		return lookup_err(fs, path, rc);
-	fs_entry_from_info(fs, &info, e);
-	e->type = BFS_ENT_DIR;
-	e->mode = S_IFDIR | (e->mode & 07777);
-	e->size = 0;
-	e->flags |= BFS_EF_MARKER | BFS_EF_PROBED;
-	if (!bfs_obj_info_meta(&info, "mode"))
-		e->mode = S_IFDIR;
-	return 0;
-}
-
-/* A failed lookup request: note an unreachable bucket, then the errno. */
-static int lookup_err(struct bfs_fs *fs, const char *path, int rc)
-{
-	fs_went_offline(fs, rc);
-	return fs_store_errno("lookup", path, rc);
-}
-
-/* HEAD key into a file entry (or symlink/dir, by its metadata). */
-static int head_entry(struct bfs_fs *fs, const char *path, const char *key, struct bfs_entry *e)
-{
-	struct bfs_obj_info info;
-	int rc = bfs_store_head(fs->store, key, &info);
-
-	if (rc == BFS_E_NOTFOUND)
-		return -ENOENT;
-	if (rc)
-		return lookup_err(fs, path, rc);
-	bfs_entry_init(e);
-	fs_entry_from_info(fs, &info, e);
-	e->validated_ns = fs_now_ns();
-	return 0;
-}
-
-/*
- * GET the first lookup_get bytes of key into a new cached copy, for a file
- * this mount knows nothing of: the usual next step is to open and read it,
- * and this way that costs no second request.  The copy is trusted when the
- * whole object came and the store checked its MD5 (the range covered it).
- * An empty object (a range cannot be served: 416) or no room for a data
- * file falls back to the HEAD.
- */
-static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struct bfs_entry *e)
-{
-	struct bfs_get_opts go = { 0, fs->cfg.lookup_get, NULL, NULL };
-	struct bfs_obj_info info;
-	uint64_t id, got;
-	int fd, rc;
-
-	fd = fs_data_create(fs, &id);
-	if (fd < 0)
-		return head_entry(fs, path, key, e);
-	rc = bfs_store_get_fd(fs->store, key, &go, fd, 0, &info);
-	if (rc) {
-		fs_data_discard(fs, fd, id);
-		if (rc == BFS_E_RANGE)
-			return head_entry(fs, path, key, e);
-		return rc == BFS_E_NOTFOUND ? -ENOENT : lookup_err(fs, path, rc);
-	}
-	close(fd);
-	bfs_entry_init(e);
-	fs_entry_from_info(fs, &info, e);
-	e->validated_ns = e->atime_ns = fs_now_ns();
-	if (e->type != BFS_ENT_FILE) {  /* a symlink (its target is in the metadata) */
-		fs_data_unlink(fs, id);
-		return 0;
-	}
-	got = info.size < go.len ? info.size : go.len;
-	e->flags |= BFS_EF_FETCHED;
-	e->data_id = id;
-	e->cached_bytes = got;
-	if (got == info.size) {
-		e->flags |= BFS_EF_CACHED;
-		if (bfs_etag_is_md5(info.etag))
-			fs_data_trust(fs, id);  /* the store checked it */
-	}
-	fs_cache_grew(fs, (int64_t)got);
-	return 0;
-}
-
-enum apply_mode { APPLY_LISTING, APPLY_WINDOW }; /* see apply_page() */
-
-static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		      const struct bfs_xml_list *l, int64_t started, int64_t now,
-		      enum apply_mode mode);
-
-/* Names a stale directory's revalidation confirms besides itself. */
-#define DIR_WINDOW 32
-
-/*
- * A known directory gone stale: does anything remain below it?  One LIST
- * of its first DIR_WINDOW names, which also confirms the files among them
- * that did not change (apply_page, APPLY_WINDOW): reading a directory's
- * files again after the positive window costs that one request, not a HEAD
- * per file.  1 if it exists, 0 if not, or the error.
- */
-static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey, int64_t now)
-{
-	struct bfs_xml_list l;
-	int rc = bfs_store_list(fs->store, dkey, "/", NULL, DIR_WINDOW, &l);
-
-	if (rc)
-		return lookup_err(fs, path, rc);
-	rc = l.nobjects || l.nprefixes;
-	if (rc && l.nobjects) {
-		int err = apply_page(fs, path, dkey, &l, now, now, APPLY_WINDOW);
-
-		if (err)
-			rc = err;
-	}
-	bfs_xml_list_release(&l);
-	return rc;
-}
-
-/* Is there anything below dkey ("a/b/")?  One LIST of one key. */
-static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
-{
-	struct bfs_xml_list l;
-	int rc = bfs_store_list(fs->store, dkey, "/", NULL, 1, &l);
-
-	if (rc)
-		return lookup_err(fs, path, rc);
-	rc = l.nobjects || l.nprefixes;
-	bfs_xml_list_release(&l);
-	return rc;
-}
-
-/* A HEAD (or with fetch, a GET: get_entry) of key, then (missing) a LIST
- * for the directory dkey. */
-static int head_then_dir(struct bfs_fs *fs, const char *path, const char *key, const char *dkey,
-			 int fetch, struct bfs_entry *e)
-{
-	int rc = fetch ? get_entry(fs, path, key, e) : head_entry(fs, path, key, e);
-
-	if (rc != -ENOENT)
-		return rc;
-	rc = dir_exists(fs, path, dkey);
-	if (rc < 0)
-		return rc;
-	if (!rc)
-		return -ENOENT;
-	return dir_entry_by_name(fs, path, dkey, e);
-}
-
-/*
- * Ask the bucket what path is.  When an object "key" and keys below "key/"
- * are both there, the file wins, as in listings (see apply_page), which
- * costs no request more.  A name with an extension ("0.png") is probably
- * a file: HEAD first (one request when it is), then a LIST for a
- * directory; with fetch (a name the index knows nothing of) and lookup_get
- * set, a GET of its first bytes instead of the HEAD (get_entry).  Other names ("<taskId>") are probably directories or new:
- * one LIST with the name as prefix and "/" as delimiter answers for a
- * file, a directory and "missing" at once; a file found that way is then
- * HEADed for its metadata, a directory's "key/" marker for its mode, owner
- * and mtime.
- */
-static int remote_lookup(struct bfs_fs *fs, const char *path, int fetch, struct bfs_entry *e)
-{
-	char key[FS_KEY_MAX], dkey[FS_KEY_MAX + 1];
-	const char *name = strrchr(path, '/') + 1, *dot = strrchr(name, '.');
-	struct bfs_xml_list l;
-	int rc, is_file = 0, is_dir = 0, decided;
-	size_t i, kl;
-
-	rc = fs_file_key(fs, path, key, sizeof(key));
-	if (rc)
-		return rc;
-	kl = strlen(key);
-	snprintf(dkey, sizeof(dkey), "%s/", key);
-	if (dot && dot != name && dot[1])
-		return head_then_dir(fs, path, key, dkey, fetch && fs->cfg.lookup_get > 0, e);
-	rc = bfs_store_list(fs->store, key, "/", NULL, 1000, &l);
-	if (rc)
-		return lookup_err(fs, path, rc);
-	for (i = 0; i < l.nobjects; i++)
-		if (!strcmp(l.objects[i].key, key))
-			is_file = 1;
-	for (i = 0; i < l.nprefixes; i++)
-		if (!strcmp(l.prefixes[i], dkey))
-			is_dir = 1;
-	/* The answer is complete if not truncated, or if it already went past
-	 * "key/" in key order (nothing later can be our name). */
-	decided = !l.truncated || is_file || is_dir ||
-		  (l.nprefixes && strcmp(l.prefixes[l.nprefixes - 1], dkey) > 0) ||
-		  (l.nobjects && strncmp(l.objects[l.nobjects - 1].key, dkey, kl + 1) > 0);
-	bfs_xml_list_release(&l);
-	if (!decided) /* many siblings share the name as a prefix: ask precisely */
-		return head_then_dir(fs, path, key, dkey, 0, e);
-	if (is_file) {
-		if (is_dir)
-			fs_key_hidden(fs, dkey, "a file of the same name hides them");
-		return head_entry(fs, path, key, e);
-	}
-	if (!is_dir)
-		return -ENOENT;
-	return dir_entry_by_name(fs, path, dkey, e);
-}
-
 /* Keep what we knew locally (data file, metadata) when the object is the same. */
-static void merge_known(const struct bfs_entry *old, struct bfs_entry *e)
+void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 {
 	if (old->type == BFS_ENT_DIR || e->type == BFS_ENT_DIR || strcmp(old->etag, e->etag) ||
 	    !e->etag[0])
@@ -313,206 +58,6 @@ static void merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 	}
 }
 
-/* Is path's absence already known from a fresh listing of its parent? */
-static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
-{
-	char parent[BFS_INDEX_PATH_MAX];
-	struct bfs_entry pe;
-	const char *name;
-
-	if (fs_split(path, parent, sizeof(parent), &name))
-		return 0;
-	/* Such a name may be one the bucket cannot hold at all (S3 keys are
-	 * UTF-8): let the store say so, before anything is created. */
-	if (!bfs_utf8_valid(name))
-		return 0;
-	if (bfs_index_get(fs->ix, parent, &pe))
-		return 0;
-	/* Only a directory this mount made: what another server put in a
-	 * directory we merely listed must be found at the first lookup. */
-	return pe.type == BFS_ENT_DIR && (pe.flags & BFS_EF_LOCAL) &&
-	       fresh(pe.listed_ns, fs->cfg.neg_ttl_ms, now);
-}
-
-/*
- * What the index and the windows say of path without asking the bucket:
- * 0 with *e set, or -ENOENT, when that answers; 1 when the bucket must be
- * asked (*old and *have say what the index holds); another -errno.
- */
-static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry *old,
-			int *have, struct bfs_entry *e)
-{
-	int rc = bfs_index_get(fs->ix, path, old);
-
-	if (rc && rc != -ENOENT)
-		return rc;
-	*have = rc == 0;
-	/* Found missing a moment ago (only where the index knows no better). */
-	if ((!*have || old->state == BFS_ST_NEGATIVE) && pathttl_has(&fs->negs, path, now))
-		return -ENOENT;
-	if (*have) {
-		if (old->state == BFS_ST_DIRTY || old->state == BFS_ST_UPLOADING) {
-			*e = *old;
-			return 0;
-		}
-		if (old->state == BFS_ST_NEGATIVE) {
-			if (fresh(old->validated_ns, fs->cfg.neg_ttl_ms, now))
-				return -ENOENT;
-		} else if (fresh(old->validated_ns, fs->cfg.stat_ttl_ms, now) || is_open(fs, path) ||
-			   (old->type == BFS_ENT_FILE && old->etag[0] && old->validated_ns &&
-			    fs_immutable(fs, path)) ||
-			   /* a file stored below it within the window: it exists */
-			   (old->type == BFS_ENT_DIR && pathttl_has(&fs->proven, path, now))) {
-			*e = *old;
-			return 0;
-		}
-	} else if (parent_says_missing(fs, path, now)) {
-		return -ENOENT;
-	}
-	return 1;
-}
-
-static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry old,
-		      int have, struct bfs_entry *e);
-
-int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
-{
-	struct bfs_entry old;
-	int have = 0, rc, slot;
-
-	if (!strcmp(path, "/")) {
-		root_entry(fs, e);
-		return 0;
-	}
-	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
-	if (rc != 1)
-		return rc;
-	/* Many lookups of one name at once (the kernel revalidates an expired
-	 * dentry in every walker): one asks, the others use its answer. */
-	slot = flight_begin(&fs->lookups, path);
-	if (slot == FLIGHT_WAITED) {
-		rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
-		if (rc != 1)
-			return rc;
-	}
-	rc = lookup_ask(fs, path, fs_now_ns(), old, have, e);
-	flight_end(&fs->lookups, slot);
-	return rc;
-}
-
-/* The part of fs_lookup that asks the bucket. */
-static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry old,
-		      int have, struct bfs_entry *e)
-{
-	struct bfs_entry neg;
-	int rc;
-
-	/* Unreachable bucket: what we knew is better than an error. */
-	if (have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
-		*e = old;
-		return 0;
-	}
-	/* A known directory gone stale: does anything remain below it?  One
-	 * LIST (dir_revalidate), which also confirms its first files; its
-	 * attributes stay as they were. */
-	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
-	    (old.flags & (BFS_EF_META | BFS_EF_PROBED))) {
-		char dkey[FS_KEY_MAX + 1];
-
-		rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
-		if (rc)
-			return rc;
-		rc = dir_revalidate(fs, path, dkey, now);
-		if (rc > 0) {
-			old.validated_ns = now;
-			*e = old;
-			return bfs_index_put(fs->ix, path, e);
-		}
-		if (rc < 0 && fs_offline(fs)) {
-			*e = old;
-			return 0;
-		}
-		if (rc < 0)
-			return rc;
-		/* gone, or now a file: ask afresh below */
-	}
-	/* A known file gone stale: one HEAD; the same ETag keeps the cached data. */
-	if (have && old.state == BFS_ST_CLEAN && old.type != BFS_ENT_DIR && old.etag[0]) {
-		char key[FS_KEY_MAX];
-		struct bfs_obj_info info;
-
-		rc = fs_file_key(fs, path, key, sizeof(key));
-		if (rc)
-			return rc;
-		/* Unconditional: a HEAD carries no body to save, and metadata
-		 * (chmod on another server) changes without the ETag. */
-		rc = bfs_store_head_if(fs->store, key, NULL, &info);
-		if (rc == BFS_E_NOTMODIFIED) {
-			old.validated_ns = now;
-			*e = old;
-			return bfs_index_put(fs->ix, path, e);
-		}
-		if (rc == 0) {
-			bfs_entry_init(e);
-			fs_entry_from_info(fs, &info, e);
-			e->validated_ns = now;
-		} else if (rc != BFS_E_NOTFOUND) {
-			if (fs_went_offline(fs, rc)) {
-				*e = old;
-				return 0;
-			}
-			return fs_store_errno("lookup", path, rc);
-		} else {
-			rc = remote_lookup(fs, path, 0, e); /* maybe a directory now */
-		}
-	} else {
-		rc = remote_lookup(fs, path, !have || old.state == BFS_ST_NEGATIVE, e);
-	}
-	if (rc == -EIO && have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
-		*e = old;
-		return 0;
-	}
-	/* Offline in write-back mode, a name we know nothing of counts as
-	 * absent, so it can be created and journaled (not remembered as
-	 * absent: the bucket may have it). */
-	if (rc == -EIO && (!have || old.state == BFS_ST_NEGATIVE) && fs_offline(fs) &&
-	    fs->cfg.writeback_ms >= 0)
-		return -ENOENT;
-	if (rc == -ENOENT) {
-		/* Remember the absence for the negative window: in memory (no
-		 * index write, no fsync: the common case of a name about to be
-		 * created), unless the index holds what is now gone. */
-		if (!have || old.state == BFS_ST_NEGATIVE) {
-			pathttl_put(&fs->negs, path, now + (int64_t)fs->cfg.neg_ttl_ms * 1000000);
-			return -ENOENT;
-		}
-		bfs_entry_init(&neg);
-		neg.state = BFS_ST_NEGATIVE;
-		neg.validated_ns = now;
-		if (old.data_id)
-			fs_data_unlink(fs, old.data_id);
-		(void)bfs_index_put(fs->ix, path, &neg);
-		return -ENOENT;
-	}
-	if (rc)
-		return rc;
-	if (have && old.state != BFS_ST_NEGATIVE) {
-		if (old.type == BFS_ENT_DIR && e->type == BFS_ENT_DIR) {
-			e->listed_ns = old.listed_ns;
-			if (!(e->flags & BFS_EF_META) && (old.flags & BFS_EF_META)) {
-				e->flags |= old.flags & (BFS_EF_MARKER | BFS_EF_META);
-				e->mode = old.mode;
-				e->uid = old.uid;
-				e->gid = old.gid;
-				e->mtime_ns = old.mtime_ns;
-			}
-		}
-		merge_known(&old, e);
-		if (old.data_id && old.data_id != e->data_id)
-			fs_data_unlink(fs, old.data_id);
-	}
-	return bfs_index_put(fs->ix, path, e);
-}
 
 struct dir_fill {
 	struct bfs_fs *fs;
@@ -557,7 +102,7 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 	    e->validated_ns >= p->started - 1000000000LL)
 		return 0; /* just created here; listings may lag */
 	snprintf(path, sizeof(path), "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", name);
-	if (is_open(p->fs, path))
+	if (fs_ofile_is_open(p->fs, path))
 		return 0;
 	if (e->data_id)
 		fs_data_unlink(p->fs, e->data_id);
@@ -682,17 +227,17 @@ static int listing_confirms(const struct bfs_entry *old, const struct bfs_xml_ob
  * "key/" when a file "key" is there too (the file wins, also when it came
  * on an earlier page: started is when the listing began).
  *
- * APPLY_LISTING (readdir): every name on the page is added or updated; an
+ * FS_APPLY_LISTING (readdir): every name on the page is added or updated; an
  * object with the ETag the index knows is confirmed, keeping what else the
  * index knows of it, but not the page's LastModified when listing_confirms()
  * is unsure (so that it stays unsure until a HEAD).
- * APPLY_WINDOW (a directory's revalidation): only files the index holds
+ * FS_APPLY_WINDOW (a directory's revalidation): only files the index holds
  * clean are touched, and only those listing_confirms() is sure of; changed
  * ones, directories and new names are left to their own lookup.
  */
-static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		      const struct bfs_xml_list *l, int64_t started, int64_t now,
-		      enum apply_mode mode)
+int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
+		  const struct bfs_xml_list *l, int64_t started, int64_t now,
+		  enum fs_apply_mode mode)
 {
 	struct bfs_index_batch *b;
 	struct bfs_entry e, old;
@@ -704,7 +249,7 @@ static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 	rc = bfs_index_batch_begin(fs->ix, &b);
 	if (rc)
 		return rc;
-	for (i = 0; i < l->nobjects + (mode == APPLY_LISTING ? l->nprefixes : 0) && !rc; i++) {
+	for (i = 0; i < l->nobjects + (mode == FS_APPLY_LISTING ? l->nprefixes : 0) && !rc; i++) {
 		int isdir = i >= l->nobjects;
 		const char *k = isdir ? l->prefixes[i - l->nobjects] : l->objects[i].key;
 		size_t kl = strlen(k);
@@ -729,11 +274,11 @@ static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 			fs_key_hidden(fs, k, why);
 			continue;
 		}
-		if (mode == APPLY_WINDOW && (have || old.state != BFS_ST_CLEAN ||
+		if (mode == FS_APPLY_WINDOW && (have || old.state != BFS_ST_CLEAN ||
 					     old.type == BFS_ENT_DIR || !old.etag[0]))
 			continue;
 		if (isdir)
-			entry_dir(now, &e);
+			fs_entry_dir(now, &e);
 		else
 			entry_from_listing(&l->objects[i], now, &e);
 		if (have == 0) {
@@ -745,16 +290,16 @@ static int apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 			} else if (!isdir && !strcmp(old.etag, e.etag)) {
 				int sure = listing_confirms(&old, &l->objects[i]);
 
-				if (!sure && mode == APPLY_WINDOW)
+				if (!sure && mode == FS_APPLY_WINDOW)
 					continue;
-				merge_known(&old, &e);
+				fs_merge_known(&old, &e);
 				e.flags |= old.flags & BFS_EF_SEEN;
 				if (!sure)
 					e.lastmod_s = old.lastmod_s;
-			} else if (mode == APPLY_WINDOW) {
+			} else if (mode == FS_APPLY_WINDOW) {
 				continue; /* changed: its lookup's HEAD sees to it */
 			} else {
-				merge_known(&old, &e);
+				fs_merge_known(&old, &e);
 			}
 		}
 		rc = bfs_index_batch_put(b, path, &e);
@@ -785,7 +330,7 @@ static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry
 		token = NULL;
 		if (rc)
 			return fs_store_errno("readdir", path, rc);
-		rc = apply_page(fs, path, dkey, &l, p.started, fs_now_ns(), APPLY_LISTING);
+		rc = fs_apply_page(fs, path, dkey, &l, p.started, fs_now_ns(), FS_APPLY_LISTING);
 		if (!rc && l.truncated && l.next_token) {
 			token = strdup(l.next_token);
 			if (!token)
@@ -814,7 +359,7 @@ static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry
 	} else {
 		struct bfs_entry root;
 
-		root_entry(fs, &root);
+		fs_root_entry(fs, &root);
 		root.listed_ns = p.started;
 		rc = bfs_index_put(fs->ix, "/", &root);
 	}
@@ -834,8 +379,8 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
 	if (de.type != BFS_ENT_DIR)
 		return -ENOTDIR;
 	if (!strcmp(path, "/") && bfs_index_get(fs->ix, "/", &de) != 0)
-		root_entry(fs, &de);
-	if (!fresh(de.listed_ns, fs->cfg.list_ttl_ms, fs_now_ns())) {
+		fs_root_entry(fs, &de);
+	if (!fs_fresh(de.listed_ns, fs->cfg.list_ttl_ms, fs_now_ns())) {
 		rc = refresh_listing(fs, path, &de);
 		if (rc)
 			return rc;

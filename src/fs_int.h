@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fs_int.h - what the filesystem's files share (fs.c: namespace and
- * attributes; fs_dir.c: lookups and listings; fs_file.c: open files and
- * uploads; fs_fetch.c: the read cache; fs_rename.c: renames).  Not part of
+ * attributes; fs_lookup.c: lookups; fs_dir.c: listings; fs_file.c: open
+ * files and uploads; fs_fetch.c: the read cache; fs_rename.c: renames).  Not part of
  * the public API.
  *
  * DESIGN (locks, in the order they may be taken):
@@ -134,6 +134,20 @@ int fs_name_check(const char *name, size_t len);
  */
 void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
 
+/*
+ * Put one listing page of directory dir (key prefix dkey) into the index,
+ * in one transaction (fs_dir.c, where the two modes are described):
+ * FS_APPLY_LISTING for readdir, FS_APPLY_WINDOW for a stale directory's
+ * revalidation (fs_lookup.c).  started: when the listing began.  0 or -errno.
+ */
+enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW };
+int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
+		  const struct bfs_xml_list *l, int64_t started, int64_t now,
+		  enum fs_apply_mode mode);
+/* e is what the bucket now says of old's path: keep what only the index
+ * knew (cached data, metadata) when it is the same object. */
+void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
+
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);
 
@@ -154,6 +168,17 @@ int fs_parent_dir(struct bfs_fs *fs, const char *path);
 
 /* path may be created: writable mount, no such name, parent a directory. */
 int fs_new_name(struct bfs_fs *fs, const char *path);
+
+/* stamp (ns) is set and less than ttl_ms old at now. */
+static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
+{
+	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
+}
+
+/* The mount's root directory, which is never asked of the bucket. */
+void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
+/* A directory known only by name or by a listing's prefix, confirmed at now. */
+void fs_entry_dir(int64_t now, struct bfs_entry *e);
 
 /* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
 void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
@@ -210,6 +235,8 @@ struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);
  */
 int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh);
 void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
+/* 1 when path is open (fs_ofile_find without keeping the reference). */
+int fs_ofile_is_open(struct bfs_fs *fs, const char *path);
 
 /* Rename bookkeeping for an open file (its path changes). */
 void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);

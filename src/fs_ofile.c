@@ -36,6 +36,16 @@ struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path)
 	return of;
 }
 
+int fs_ofile_is_open(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_ofile *of = fs_ofile_find(fs, path);
+
+	if (!of)
+		return 0;
+	fs_ofile_put(fs, of);
+	return 1;
+}
+
 /*
  * Find or make the open file for path; *fresh says it was just made (and
  * is returned with of->lock held, for the caller to set up).  Lock order:

@@ -311,14 +311,13 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 	return bfs_index_batch_commit(b);
 }
 
-/* LIST the directory completely and bring the index in line with it. */
-static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry *de)
+int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages)
 {
 	char dkey[FS_KEY_MAX + 1];
 	struct bfs_xml_list l;
 	struct prune p = { fs, path, 0, NULL, 0 };
 	char *token = NULL;
-	int rc;
+	int rc, pages = 0;
 
 	p.started = fs_now_ns();
 	rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
@@ -332,6 +331,10 @@ static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry
 			return fs_store_errno("readdir", path, rc);
 		rc = fs_apply_page(fs, path, dkey, &l, p.started, fs_now_ns(), FS_APPLY_LISTING);
 		if (!rc && l.truncated && l.next_token) {
+			if (++pages == max_pages) {
+				bfs_xml_list_release(&l);
+				return 0; /* more than the caller wants to list */
+			}
 			token = strdup(l.next_token);
 			if (!token)
 				rc = -ENOMEM;
@@ -353,6 +356,11 @@ static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry
 	if (rc)
 		return rc;
 	if (strcmp(path, "/")) {
+		struct bfs_entry cur;
+
+		/* what else changed in the entry meanwhile (its marker paid) stays */
+		if (bfs_index_get(fs->ix, path, &cur) == 0 && cur.type == BFS_ENT_DIR)
+			*de = cur;
 		de->listed_ns = p.started;
 		de->validated_ns = p.started;
 		rc = bfs_index_put(fs->ix, path, de);
@@ -363,7 +371,7 @@ static int refresh_listing(struct bfs_fs *fs, const char *path, struct bfs_entry
 		root.listed_ns = p.started;
 		rc = bfs_index_put(fs->ix, "/", &root);
 	}
-	return rc;
+	return rc ? rc : pages + 1;
 }
 
 int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
@@ -381,8 +389,8 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
 	if (!strcmp(path, "/") && bfs_index_get(fs->ix, "/", &de) != 0)
 		fs_root_entry(fs, &de);
 	if (!fs_fresh(de.listed_ns, fs->cfg.list_ttl_ms, fs_now_ns())) {
-		rc = refresh_listing(fs, path, &de);
-		if (rc)
+		rc = fs_dir_relist(fs, path, &de, 0);
+		if (rc < 0)
 			return rc;
 	}
 	rc = bfs_index_children(fs->ix, path, fill_child, &d);

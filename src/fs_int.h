@@ -64,6 +64,14 @@ struct bfs_file {
 	int keep_cache;              /* the kernel's cached pages are still valid */
 };
 
+/* What a lookup's relisting of a directory made here cost (fs_lookup.c). */
+#define FS_RELIST_SLOTS 64
+struct fs_relist {
+	uint64_t hash;  /* pathttl_hash of the directory; 0 free */
+	int pages;      /* pages its last listing took (or more); 0 not listed */
+	int misses;     /* unknown names looked up in it since */
+};
+
 struct bfs_fs {
 	struct bfs_fs_cfg cfg;
 	char *prefix;
@@ -104,6 +112,8 @@ struct bfs_fs {
 	struct pathttl negs;          /* names found missing, for the negative window */
 	struct pathttl proven;        /* directories an upload below proved to exist
 	                               * (fs_marker_settle), for the positive window */
+	pthread_mutex_t relist_mu;    /* guards relists (a leaf lock) */
+	struct fs_relist relists[FS_RELIST_SLOTS]; /* by path hash (fs_lookup.c) */
 	struct flight lookups;        /* paths a lookup is asking the bucket about */
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
@@ -144,6 +154,15 @@ enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW };
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		  const struct bfs_xml_list *l, int64_t started, int64_t now,
 		  enum fs_apply_mode mode);
+/*
+ * LIST directory path (de: its entry) and bring the index in line with it:
+ * names added or updated, names gone pruned, de's listing time set and
+ * saved (fs_dir.c).  At most max_pages pages of 1000 names (0: all).
+ * The pages it took (>= 1) when the listing was complete, 0 when the
+ * directory has more names than that (what was listed is applied, nothing
+ * pruned), or -errno.
+ */
+int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages);
 /* e is what the bucket now says of old's path: keep what only the index
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);

@@ -3,15 +3,17 @@
  * fs_lookup.c - finding a name: the index first, then one request to the
  * bucket, shared by the lookups of one name made at the same moment.
  *
- * A name not in the index costs one LIST (prefix = the key, delimiter "/"),
- * which tells in one answer whether the name is an object, a "directory"
- * (common prefix or marker), or nothing; an object found this way is then
- * HEADed once for its metadata (mode, owner, symlink).  A name with an
- * extension is HEADed (or fetched, lookup_get=) first.  A name missing from
- * a directory listed within the negative window, or remembered missing
- * within it, costs nothing.  A known name gone stale costs one HEAD for a
- * file, one LIST of its first names for a directory (which confirms those
- * files too).
+ * A name not in the index costs one LIST (the keys starting with it, no
+ * delimiter), which tells in one answer whether the name is an object, a
+ * "directory" (keys below it), with a marker or not, or nothing; an object
+ * found this way is then HEADed once for its metadata (mode, owner,
+ * symlink), a marker for the directory's.  A name with an extension is
+ * HEADed (or fetched, lookup_get=) first, except in a directory made here.
+ * A name missing from a directory made here and listed within the negative
+ * window, or remembered missing within it, costs nothing; such a directory
+ * is relisted when that is cheaper than looking its new names up one by
+ * one.  A known name gone stale costs one HEAD for a file, one LIST of its
+ * first names for a directory (which confirms those files too).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,10 +31,12 @@
 static int lookup_err(struct bfs_fs *fs, const char *path, int rc);
 
 /*
- * A directory found by name: its "dir/" marker, if there is one, carries
- * its mode, owner and mtime (s3fs's format).  One HEAD; none is fine.
+ * A directory found by name.  Its "dir/" marker, when the bucket has one,
+ * carries its mode, owner and mtime (s3fs's format): one HEAD.  The request
+ * that found the directory also said whether the marker is there, so a
+ * directory without one (made by uploads below it) costs nothing more.
  */
-static int dir_entry_by_name(struct bfs_fs *fs, const char *path, const char *dkey,
+static int dir_entry_by_name(struct bfs_fs *fs, const char *path, const char *dkey, int marker,
 			     struct bfs_entry *e)
 {
 	struct bfs_obj_info info;
@@ -40,9 +44,11 @@ static int dir_entry_by_name(struct bfs_fs *fs, const char *path, const char *dk
 
 	fs_entry_dir(fs_now_ns(), e);
 	e->flags |= BFS_EF_PROBED;
+	if (!marker)
+		return 0;
 	rc = bfs_store_head(fs->store, dkey, &info);
 	if (rc == BFS_E_NOTFOUND)
-		return 0;
+		return 0; /* deleted since */
 	if (rc)
 		return lookup_err(fs, path, rc);
 	fs_entry_from_info(fs, &info, e);
@@ -152,7 +158,11 @@ static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey,
 	return rc;
 }
 
-/* Is there anything below dkey ("a/b/")?  One LIST of one key. */
+/*
+ * Is there anything below dkey ("a/b/")?  One LIST of one key: 0 if not,
+ * 1 if there is, 2 if that key is the "a/b/" marker itself (it sorts
+ * before every other key below), or the error.
+ */
 static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
 {
 	struct bfs_xml_list l;
@@ -161,6 +171,8 @@ static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
 	if (rc)
 		return lookup_err(fs, path, rc);
 	rc = l.nobjects || l.nprefixes;
+	if (l.nobjects && !strcmp(l.objects[0].key, dkey))
+		rc = 2;
 	bfs_xml_list_release(&l);
 	return rc;
 }
@@ -179,7 +191,52 @@ static int head_then_dir(struct bfs_fs *fs, const char *path, const char *key, c
 		return rc;
 	if (!rc)
 		return -ENOENT;
-	return dir_entry_by_name(fs, path, dkey, e);
+	return dir_entry_by_name(fs, path, dkey, rc == 2, e);
+}
+
+/* Keys a name's probe asks for (siblings sharing its prefix may come first). */
+#define PROBE_KEYS 32
+
+/* What one LIST says of a name: an object "key", keys below "key/", the
+ * "key/" marker among them, and whether the answer covers all three. */
+struct probe {
+	int file, dir, marker, decided;
+};
+
+/*
+ * One LIST of the keys starting with key, without a delimiter.  In key
+ * (byte) order "key" itself comes first, then the siblings whose next byte
+ * sorts before '/' ("key.bak", "key-2/x"), then the marker "key/", then the
+ * keys below it.  So the first key below "key/", or the end of the answer,
+ * or a key past all of them, settles the file, the directory and its
+ * marker at once; a page filled by siblings does not (decided = 0).
+ */
+static int probe_name(struct bfs_fs *fs, const char *path, const char *key, const char *dkey,
+		      struct probe *p)
+{
+	struct bfs_xml_list l;
+	size_t i, kl = strlen(key);
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rc = bfs_store_list(fs->store, key, NULL, NULL, PROBE_KEYS, &l);
+	if (rc)
+		return lookup_err(fs, path, rc);
+	for (i = 0; i < l.nobjects; i++) {
+		const char *k = l.objects[i].key;
+
+		if (!strcmp(k, key)) {
+			p->file = 1;
+		} else if (!strncmp(k, dkey, kl + 1)) {
+			p->dir = 1;
+			if (!k[kl + 1])
+				p->marker = 1;
+		}
+	}
+	p->decided = !l.truncated || p->dir ||
+		     (l.nobjects && strncmp(l.objects[l.nobjects - 1].key, dkey, kl + 1) > 0);
+	bfs_xml_list_release(&l);
+	return 0;
 }
 
 /*
@@ -188,73 +245,134 @@ static int head_then_dir(struct bfs_fs *fs, const char *path, const char *key, c
  * costs no request more.  A name with an extension ("0.png") is probably
  * a file: HEAD first (one request when it is), then a LIST for a
  * directory; with fetch (a name the index knows nothing of) and lookup_get
- * set, a GET of its first bytes instead of the HEAD (get_entry).  Other names ("<taskId>") are probably directories or new:
- * one LIST with the name as prefix and "/" as delimiter answers for a
- * file, a directory and "missing" at once; a file found that way is then
- * HEADed for its metadata, a directory's "key/" marker for its mode, owner
- * and mtime.
+ * set, a GET of its first bytes instead of the HEAD (get_entry).  Other
+ * names ("<taskId>"), and every name when expect_new (its directory was
+ * made here, so its names are most likely being created), are probed with
+ * one LIST (probe_name) that answers for a file, a directory, its marker
+ * and "missing" at once; a file found that way is then HEADed for its
+ * metadata, a directory's marker, if it has one, for its mode, owner and
+ * mtime.
  */
-static int remote_lookup(struct bfs_fs *fs, const char *path, int fetch, struct bfs_entry *e)
+static int remote_lookup(struct bfs_fs *fs, const char *path, int fetch, int expect_new,
+			 struct bfs_entry *e)
 {
 	char key[FS_KEY_MAX], dkey[FS_KEY_MAX + 1];
 	const char *name = strrchr(path, '/') + 1, *dot = strrchr(name, '.');
-	struct bfs_xml_list l;
-	int rc, is_file = 0, is_dir = 0, decided;
-	size_t i, kl;
+	struct probe p;
+	int rc;
 
 	rc = fs_file_key(fs, path, key, sizeof(key));
 	if (rc)
 		return rc;
-	kl = strlen(key);
 	snprintf(dkey, sizeof(dkey), "%s/", key);
-	if (dot && dot != name && dot[1])
+	if (dot && dot != name && dot[1] && !expect_new)
 		return head_then_dir(fs, path, key, dkey, fetch && fs->cfg.lookup_get > 0, e);
-	rc = bfs_store_list(fs->store, key, "/", NULL, 1000, &l);
+	rc = probe_name(fs, path, key, dkey, &p);
 	if (rc)
-		return lookup_err(fs, path, rc);
-	for (i = 0; i < l.nobjects; i++)
-		if (!strcmp(l.objects[i].key, key))
-			is_file = 1;
-	for (i = 0; i < l.nprefixes; i++)
-		if (!strcmp(l.prefixes[i], dkey))
-			is_dir = 1;
-	/* The answer is complete if not truncated, or if it already went past
-	 * "key/" in key order (nothing later can be our name). */
-	decided = !l.truncated || is_file || is_dir ||
-		  (l.nprefixes && strcmp(l.prefixes[l.nprefixes - 1], dkey) > 0) ||
-		  (l.nobjects && strncmp(l.objects[l.nobjects - 1].key, dkey, kl + 1) > 0);
-	bfs_xml_list_release(&l);
-	if (!decided) /* many siblings share the name as a prefix: ask precisely */
+		return rc;
+	if (!p.decided) /* many siblings share the name as a prefix: ask precisely */
 		return head_then_dir(fs, path, key, dkey, 0, e);
-	if (is_file) {
-		if (is_dir)
+	if (p.file) {
+		if (p.dir)
 			fs_key_hidden(fs, dkey, "a file of the same name hides them");
 		return head_entry(fs, path, key, e);
 	}
-	if (!is_dir)
+	if (!p.dir)
 		return -ENOENT;
-	return dir_entry_by_name(fs, path, dkey, e);
+	return dir_entry_by_name(fs, path, dkey, p.marker, e);
 }
 
-/* Is path's absence already known from a fresh listing of its parent? */
-static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
+/*
+ * The directory path is in, when this mount made it (BFS_EF_LOCAL): 1 with
+ * parent[] and *pe set, else 0.  Names in such a directory are most likely
+ * being created here: its listing answers for them (parent_says_missing),
+ * and a name it does not answer for is probed as a new one.
+ */
+static int local_parent(struct bfs_fs *fs, const char *path, char *parent, size_t psz,
+			struct bfs_entry *pe)
 {
-	char parent[BFS_INDEX_PATH_MAX];
-	struct bfs_entry pe;
 	const char *name;
 
-	if (fs_split(path, parent, sizeof(parent), &name))
+	if (fs_split(path, parent, psz, &name))
 		return 0;
 	/* Such a name may be one the bucket cannot hold at all (S3 keys are
 	 * UTF-8): let the store say so, before anything is created. */
 	if (!bfs_utf8_valid(name))
 		return 0;
-	if (bfs_index_get(fs->ix, parent, &pe))
+	if (bfs_index_get(fs->ix, parent, pe))
 		return 0;
-	/* Only a directory this mount made: what another server put in a
-	 * directory we merely listed must be found at the first lookup. */
-	return pe.type == BFS_ENT_DIR && (pe.flags & BFS_EF_LOCAL) &&
+	return pe->type == BFS_ENT_DIR && (pe->flags & BFS_EF_LOCAL);
+}
+
+/*
+ * Is path's absence already known from a listing of its parent within the
+ * negative window?  Only for a directory this mount made: what another
+ * server put in a directory we merely listed must be found at the first
+ * lookup.
+ */
+static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
+{
+	char parent[BFS_INDEX_PATH_MAX];
+	struct bfs_entry pe;
+
+	return local_parent(fs, path, parent, sizeof(parent), &pe) &&
 	       fs_fresh(pe.listed_ns, fs->cfg.neg_ttl_ms, now);
+}
+
+/* Directories whose relisting is remembered; the most pages one relists
+ * (1000 names a page). */
+#define RELIST_MAX_PAGES 16
+#define RELIST_NEVER (RELIST_MAX_PAGES + 1)
+
+/*
+ * A name unknown in a directory this mount made, whose listing is older
+ * than the negative window: relist the directory (shared by the lookups
+ * waiting on it) so that it answers for this name and for every other
+ * name created in it during the window: a stream of new files in one
+ * directory costs a listing per window, not a lookup per file.  A listing
+ * costs its pages, a name probed alone one LIST, so the directory is
+ * relisted only once the names looked up since its last listing are at
+ * least as many as that listing's pages (its first time: one page).  Over
+ * RELIST_MAX_PAGES pages, never (until the note is forgotten).  1 when a
+ * listing was made (look again), 0 when not.
+ */
+static int relist_parent(struct bfs_fs *fs, const char *parent, struct bfs_entry *pe, int64_t now)
+{
+	uint64_t h = pathttl_hash(parent);
+	struct fs_relist *n = &fs->relists[h % FS_RELIST_SLOTS];
+	int slot, rc, want = 0;
+
+	if (fs->cfg.neg_ttl_ms <= 0 || fs_fresh(pe->listed_ns, fs->cfg.neg_ttl_ms, now))
+		return 0;
+	pthread_mutex_lock(&fs->relist_mu);
+	if (n->hash != h) {
+		n->hash = h;
+		n->pages = 0;
+		n->misses = 0;
+	}
+	n->misses++;
+	if (!n->pages)
+		want = 1;
+	else if (n->pages < RELIST_NEVER && n->misses >= n->pages)
+		want = n->misses < RELIST_MAX_PAGES ? n->misses : RELIST_MAX_PAGES;
+	pthread_mutex_unlock(&fs->relist_mu);
+	if (!want)
+		return 0;
+	slot = flight_begin(&fs->lookups, parent);
+	if (slot == FLIGHT_WAITED)
+		return 1;
+	rc = fs_dir_relist(fs, parent, pe, want);
+	if (slot >= 0)
+		flight_end(&fs->lookups, slot);
+	if (rc < 0)
+		return 0; /* the name's own lookup will say what is wrong */
+	pthread_mutex_lock(&fs->relist_mu);
+	if (n->hash == h) {
+		n->pages = rc ? rc : want < RELIST_MAX_PAGES ? want + 1 : RELIST_NEVER;
+		n->misses = 0;
+	}
+	pthread_mutex_unlock(&fs->relist_mu);
+	return rc > 0;
 }
 
 /*
@@ -327,13 +445,22 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry old,
 		      int have, struct bfs_entry *e)
 {
-	struct bfs_entry neg;
-	int rc;
+	char parent[BFS_INDEX_PATH_MAX];
+	struct bfs_entry neg, pe;
+	int rc, local = 0;
 
 	/* Unreachable bucket: what we knew is better than an error. */
 	if (have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
 		*e = old;
 		return 0;
+	}
+	if (!have || old.state == BFS_ST_NEGATIVE) {
+		local = local_parent(fs, path, parent, sizeof(parent), &pe);
+		if (local && relist_parent(fs, parent, &pe, now)) {
+			rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
+			if (rc != 1)
+				return rc;
+		}
 	}
 	/* A known directory gone stale: does anything remain below it?  One
 	 * LIST (dir_revalidate), which also confirms its first files; its
@@ -386,10 +513,10 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 			}
 			return fs_store_errno("lookup", path, rc);
 		} else {
-			rc = remote_lookup(fs, path, 0, e); /* maybe a directory now */
+			rc = remote_lookup(fs, path, 0, 0, e); /* maybe a directory now */
 		}
 	} else {
-		rc = remote_lookup(fs, path, !have || old.state == BFS_ST_NEGATIVE, e);
+		rc = remote_lookup(fs, path, !have || old.state == BFS_ST_NEGATIVE, local, e);
 	}
 	if (rc == -EIO && have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
 		*e = old;

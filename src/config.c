@@ -79,7 +79,7 @@ static const struct opt options[] = {
 	  "files larger than this are uploaded in parts" },
 	{ "part_size", OPT_SIZE, F(part_size), "16M", "multipart part size (min 5M)" },
 	{ "multipart_size", OPT_SIZE, F(part_size), NULL, "s3fs name for part_size (in MB)" },
-	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded at once" },
+	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded, or ranges fetched, at once" },
 	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
 	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
 	{ "coredump", OPT_FLAG, F(coredump), "off",

@@ -43,6 +43,7 @@ void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
 	cfg->marker_delay_ms = 1000;
 	cfg->whole_max = 8ULL << 20;
 	cfg->readahead = 8ULL << 20;
+	cfg->fetch_parallel = 4;
 	cfg->lookup_get = 2ULL << 20;
 	cfg->cache_min_free_pct = 5;
 	cfg->writeback_ms = -1;

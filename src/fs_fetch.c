@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -261,12 +262,44 @@ fail:
 	return fs_store_errno("open", of->path, rc);
 }
 
-/* Extend the valid prefix of a large object to cover end (of->lock held). */
+/* The most ranges fetched at once for one read. */
+#define FETCH_PARALLEL_MAX 16
+
+/* One range of a fetch, for a thread of its own. */
+struct fetch_range {
+	struct bfs_store *store;
+	const char *key;
+	struct bfs_get_opts go;
+	int fd;
+	int rc;
+};
+
+static void *fetch_range_run(void *arg)
+{
+	struct fetch_range *r = arg;
+
+	r->rc = bfs_store_get_fd(r->store, r->key, &r->go, r->fd, (off_t)r->go.off, NULL);
+	return NULL;
+}
+
+/*
+ * Extend the valid prefix of a large object to cover end, and readahead
+ * bytes past it (of->lock held).  The first fetch of an open file is one
+ * ranged GET.  A read at the edge of what is already here is a sequential
+ * reader: then fetch_parallel ranges of readahead bytes are fetched at once,
+ * each by a thread, as a multipart upload sends its parts (one connection
+ * does not fill the link to an object store).  Every range is pinned to the
+ * ETag the file was opened with.  The valid prefix grows by the ranges that
+ * came, in order, up to the first that failed; what lies past it is cut.
+ */
 int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 {
-	struct bfs_get_opts go = { 0 };
+	struct fetch_range r[FETCH_PARALLEL_MAX];
+	pthread_t tids[FETCH_PARALLEL_MAX];
+	int started[FETCH_PARALLEL_MAX] = { 0 };
 	char key[FS_KEY_MAX];
-	int rc;
+	uint64_t off, len, step, got = 0;
+	int rc, n = 1, i;
 
 	if (end > of->size)
 		end = of->size;
@@ -275,23 +308,63 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 	rc = fs_file_key(fs, of->path, key, sizeof(key));
 	if (rc)
 		return rc;
-	go.off = of->valid;
-	go.len = end - of->valid + fs->cfg.readahead;
-	if (go.off + go.len > of->size)
-		go.len = of->size - go.off;
-	go.if_match = of->ent.etag[0] ? of->ent.etag : NULL; /* one version per read */
-	rc = bfs_store_get_fd(fs->store, key, &go, of->fd, (off_t)go.off, NULL);
+	len = end - of->valid + fs->cfg.readahead;
+	step = len;
+	if (of->valid > 0 && fs->cfg.fetch_parallel > 1) {
+		n = fs->cfg.fetch_parallel < FETCH_PARALLEL_MAX ? fs->cfg.fetch_parallel
+								: FETCH_PARALLEL_MAX;
+		step = fs->cfg.readahead;
+		if (len < step * (uint64_t)n)
+			len = step * (uint64_t)n;
+		else
+			step = (len + (uint64_t)n - 1) / (uint64_t)n;
+	}
+	if (of->valid + len > of->size)
+		len = of->size - of->valid;
+	for (i = 0, off = of->valid; i < n && off < of->valid + len; i++, off += step) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].store = fs->store;
+		r[i].key = key;
+		r[i].fd = of->fd;
+		r[i].go.off = off;
+		r[i].go.len = of->valid + len - off < step ? of->valid + len - off : step;
+		r[i].go.if_match = of->ent.etag[0] ? of->ent.etag : NULL; /* one version */
+	}
+	n = i;
+	/* ranges 1.. on threads of their own; range 0, which the reader
+	 * waits for first, on this one (alone if a thread cannot start) */
+	for (i = 1; i < n; i++)
+		started[i] = pthread_create(&tids[i], NULL, fetch_range_run, &r[i]) == 0;
+	fetch_range_run(&r[0]);
+	for (i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(tids[i], NULL);
+		else
+			fetch_range_run(&r[i]);
+	}
+	rc = 0;
+	for (i = 0; i < n; i++) {
+		if (r[i].rc) {
+			rc = r[i].rc;
+			break;
+		}
+		got += r[i].go.len;
+	}
+	if (got) {
+		of->valid += got;
+		fs_cache_grew(fs, (int64_t)got);
+		of->ent.cached_bytes = of->valid;
+		of->ent_changed = 1;
+		if (of->valid == of->size)
+			of->ent.flags |= BFS_EF_CACHED;
+	}
 	if (rc && ftruncate(of->fd, (off_t)of->valid) < 0)
 		rc = -errno;  /* keep only the valid (accounted) prefix */
+	if (rc && of->valid >= end)
+		return 0;  /* what this read needs came; a later read retries the rest */
 	if (rc == BFS_E_PRECOND)
 		return -ESTALE; /* changed under us: this read ends; reopen sees the new one */
 	if (rc)
 		return fs_store_errno("read", of->path, rc);
-	of->valid = go.off + go.len;
-	fs_cache_grew(fs, (int64_t)go.len);
-	of->ent.cached_bytes = of->valid;
-	of->ent_changed = 1;
-	if (of->valid == of->size)
-		of->ent.flags |= BFS_EF_CACHED;
 	return 0;
 }

@@ -6,6 +6,7 @@ and radosgw on 127.0.0.1 and injects faults, by plan or at random.
     faultproxy.py --listen-port P --upstream http://127.0.0.1:PORT
                   [--plan PLAN] [--mix MIX --seed N] [--down PERIOD:SECONDS]
                   [--delay-ms MS] [--hang-s S] [--log FILE] [--log-header NAME]
+                  [--log-inflight]
                   [--tls-cert CERT.pem --tls-key KEY.pem]
 
 With --tls-cert/--tls-key it speaks https (to test TLS on the client side;
@@ -51,7 +52,9 @@ Each request is logged as "METHOD PATH -> RESULT" (to --log), RESULT the
 status forwarded ("200"), or an injected error ("503 fault"), or the rule
 applied ("reset", "cut 200", "200 delay", ...), so tests can count what was
 sent and what was injected; with --log-header NAME the line ends with " NAME=VALUE"
-(or "NAME=-").
+(or "NAME=-"); with --log-inflight, then with " inflight=N": the requests the
+proxy was handling as this one was logged, itself included (so that a test
+can tell requests sent at once from requests sent one after another).
 """
 import argparse
 import http.client
@@ -98,6 +101,7 @@ def main():
     ap.add_argument("--hang-s", type=float, default=10)
     ap.add_argument("--log", default="/dev/null")
     ap.add_argument("--log-header")
+    ap.add_argument("--log-inflight", action="store_true")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     a = ap.parse_args()
@@ -131,6 +135,7 @@ def main():
         return None
 
     conns = set()  # client connections open now (an outage cuts them)
+    busy = [0]     # requests being handled now (--log-inflight)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -152,6 +157,8 @@ def main():
             extra = ""
             if a.log_header:
                 extra = " %s=%s" % (a.log_header, self.headers.get(a.log_header, "-"))
+            if a.log_inflight:
+                extra += " inflight=%d" % busy[0]
             log.write("%s %s -> %s%s\n" % (self.command, self.path, result, extra))
 
         def drop(self, why):
@@ -192,6 +199,15 @@ def main():
             self.logline("bigxml %d" % sent)
 
         def handle_any(self):
+            with lock:
+                busy[0] += 1
+            try:
+                self.handle_counted()
+            finally:
+                with lock:
+                    busy[0] -= 1
+
+        def handle_counted(self):
             rule = pick(self.command, self.path)
             if rule == "early":
                 return self.drop("early")

@@ -500,6 +500,7 @@ static int open_fs(struct daemon *d)
 	fc.writeback_ms = d->cfg.writeback_ms;
 	fc.unmount_wait_s = d->cfg.unmount_wait_s;
 	fc.upload_threads = d->cfg.upload_threads;
+	fc.fetch_parallel = d->cfg.parallel_parts;
 	fc.conditional_put = d->cfg.conditional_put;
 	rc = bfs_fs_open(&fc, d->store, &d->fs);
 	if (rc) {

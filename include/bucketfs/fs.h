@@ -45,6 +45,7 @@ struct bfs_fs_cfg {
 	                            * trees): once cached, never revalidated; NULL none */
 	uint64_t whole_max;        /* objects up to this size are fetched whole (8 MiB) */
 	uint64_t readahead;        /* ranged fetch size for larger ones (8 MiB) */
+	int fetch_parallel;        /* ranges of a sequential reader fetched at once (4) */
 	uint64_t lookup_get;       /* a file looked up by name: GET its first this many
 	                            * bytes into the cache instead of a HEAD (2 MiB;
 	                            * 0: HEAD) */

@@ -61,6 +61,59 @@ n=$(wc -l <"$tmp/bigget")
 ok "reading 1 MiB of a 40 MiB object: $n ranged GET(s) before the rest is needed"
 assert_file_eq "$tmp/big.bin" "$mnt/big.bin" "the whole large object, read sequentially"
 
+# a sequential reader of a large object: past the first range, ranges are
+# fetched several at once (parallel_parts), each pinned to the ETag.  Through
+# a proxy that holds every GET 200 ms and logs how many requests it holds.
+proxy_start "" --mix "GET:delay=1" --delay-ms 200 --log-header Range --log-inflight
+slog=$PROXY_LOG
+smnt=$tmp/smnt
+bfs_mount "$bucket" "$smnt" "endpoint=$PROXY_EP,path_style,cache_dir=$tmp/scache,lookup_get=0"
+assert_file_eq "$tmp/big.bin" "$smnt/big.bin" "a large object read sequentially with parallel ranges"
+grep "^GET /$bucket/big.bin " "$slog" >"$tmp/sget" || true
+n=$(wc -l <"$tmp/sget")
+par=$(grep -c " inflight=[2-9]" "$tmp/sget" || true)
+[ "$par" -ge 2 ] || { cat "$tmp/sget"; fail "sequential read of 40 MiB: no ranged GETs at once ($n GETs)"; }
+ok "sequential read of 40 MiB: $n ranged GETs, $par of them sent while others were under way"
+[ "$n" -le 8 ] || fail "sequential read of 40 MiB: $n ranged GETs (8 MiB each: at most 6)"
+# replaced in the middle of a read: the reader gets the old bytes whole or
+# an error (ESTALE), never old bytes followed by new ones
+head -c $((40 << 20)) /dev/urandom >"$tmp/big2.bin"
+head -c $((40 << 20)) /dev/urandom >"$tmp/big2new.bin"
+aws_s3 cp --no-progress "$tmp/big2.bin" "s3://$bucket/big2.bin" >/dev/null
+/usr/bin/python3 - "$smnt/big2.bin" "$tmp/big2.read" "$tmp/big2new.bin" "$bucket" "$RGW_ENDPOINT" \
+	<<'PY' >"$tmp/big2.out" 2>&1 || true
+import subprocess, sys
+src, out, new, bucket, ep = sys.argv[1:6]
+with open(src, "rb") as f, open(out, "wb") as o:
+    o.write(f.read(1 << 20))
+    subprocess.run(["aws", "--endpoint-url", ep, "s3", "cp", "--no-progress", new,
+                    "s3://%s/big2.bin" % bucket],
+                   check=True, stdout=subprocess.DEVNULL)
+    try:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                break
+            o.write(b)
+        print("read to the end")
+    except OSError as e:
+        print("error:", e.strerror)
+PY
+grep -Eq "^(read to the end|error: .*)$" "$tmp/big2.out" || fail "replaced during a read: $(cat "$tmp/big2.out")"
+got=$(wc -c <"$tmp/big2.read")
+cmp -s "$tmp/big2.read" <(head -c "$got" "$tmp/big2.bin") ||
+	fail "replaced during a read: the bytes read are not a prefix of the version opened"
+ok "replaced during a read: $got bytes of the version opened, then: $(cat "$tmp/big2.out")"
+bfs_umount "$smnt"
+# the control: with parallel_parts=1, one range at a time
+: >"$slog"
+bfs_mount "$bucket" "$smnt" "endpoint=$PROXY_EP,path_style,cache_dir=$tmp/scache1,lookup_get=0,parallel_parts=1"
+assert_file_eq "$tmp/big.bin" "$smnt/big.bin" "a large object read sequentially, parallel_parts=1"
+grep "^GET /$bucket/big.bin " "$slog" >"$tmp/sget" || true
+assert_eq "$(grep -c " inflight=1$" "$tmp/sget" || true)" "$(wc -l <"$tmp/sget")" \
+	"parallel_parts=1: one ranged GET at a time"
+bfs_umount "$smnt"
+
 # lookup_get: a file looked up by name is fetched by that one GET (its first
 # 64 KiB here): smaller ones whole, larger ones as a prefix the reads extend
 # with ranges; an empty object falls back to a HEAD (no range to serve)

@@ -374,13 +374,17 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 	return rc ? rc : pages + 1;
 }
 
-int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
+int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after,
 		   int (*fill)(void *arg, const char *name, const struct stat *st), void *arg)
 {
 	struct dir_fill d = { fs, fill, arg, 0 };
 	struct bfs_entry de;
 	int rc;
 
+	if (after) { /* the rest of a walk begun by an earlier call */
+		rc = bfs_index_children_after(fs->ix, path, after, fill_child, &d);
+		return rc < 0 ? rc : 0;
+	}
 	rc = fs_lookup(fs, path, &de);
 	if (rc)
 		return rc;

@@ -51,7 +51,9 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct bfs_fuse_priv *p = priv();
 
-	(void)conn;
+	/* entries go without attributes (see struct dir_handle): plain
+	 * READDIR packs six times as many in a buffer as READDIRPLUS */
+	conn->want &= ~(unsigned)(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
 	cfg->use_ino = 0;
 	cfg->hard_remove = 1;        /* unlink really unlinks; no .fuse_hidden files */
 	cfg->nullpath_ok = 1;        /* open files work after unlink */
@@ -232,25 +234,59 @@ static int op_release(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+/*
+ * An open directory.  Entries go to the kernel with offsets (1 and 2 for
+ * "." and "..", then one more for each), a buffer at a time: libfuse then
+ * keeps no copy of the whole directory (without offsets it holds every
+ * entry and its attributes until the directory is closed: 18 MiB for
+ * 100,000 names).  The next call resumes after the last name given, from
+ * the index.  Entries go without attributes (no readdirplus): libfuse 3.14
+ * looks up an entry it then finds no room for, and the kernel never
+ * forgets it (1 MiB per listing of 100,000 names); the kernel asks for the
+ * attributes it needs, which the index answers.
+ */
+struct dir_handle {
+	off_t next;                /* offset after the last entry given */
+	char last[256];            /* that entry's name ("" for "." and "..") */
+	char path[];               /* the directory */
+};
+
 struct fill_ctx {
 	void *buf;
 	fuse_fill_dir_t filler;
-	enum fuse_fill_dir_flags flags;
+	struct dir_handle *h;
+	off_t pos;                 /* offset of the entry before the next */
+	off_t skip;                /* entries to pass over first (a seek) */
 };
 
 static int fill_one(void *arg, const char *name, const struct stat *st)
 {
 	struct fill_ctx *c = arg;
+	struct stat t = { 0 };
 
-	return c->filler(c->buf, name, st, 0, c->flags);
+	if (c->skip > 0) {
+		c->skip--;
+		c->pos++;
+		return 0;
+	}
+	if (strlen(name) >= sizeof(c->h->last))
+		return 0; /* never so: the index holds no longer name */
+	t.st_mode = st->st_mode & S_IFMT; /* the entry's type; no attributes */
+	if (c->filler(c->buf, name, &t, c->pos + 1, 0))
+		return 1;
+	c->pos++;
+	c->h->next = c->pos;
+	strcpy(c->h->last, name);
+	return 0;
 }
 
 /* The directory's path rides in fi->fh: with nullpath_ok, readdir may get
  * a NULL path. */
 static int op_opendir(const char *path, struct fuse_file_info *fi)
 {
-	char *copy;
+	struct dir_handle *h;
 	struct stat st;
+	size_t len;
 	int rc;
 
 	if (!path)
@@ -260,34 +296,49 @@ static int op_opendir(const char *path, struct fuse_file_info *fi)
 		return edge(rc);
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	copy = strdup(path);
-	if (!copy)
+	len = strlen(path);
+	h = calloc(1, sizeof(*h) + len + 1);
+	if (!h)
 		return -ENOMEM;
-	fi->fh = (uint64_t)(uintptr_t)copy;
+	memcpy(h->path, path, len + 1);
+	fi->fh = (uint64_t)(uintptr_t)h;
 	return 0;
 }
 
 static int op_releasedir(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
-	free((char *)(uintptr_t)fi->fh);
+	free((struct dir_handle *)(uintptr_t)fi->fh);
 	return 0;
 }
 
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
 		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
-	struct fill_ctx c = { buf, filler, 0 };
-	const char *dir = fi && fi->fh ? (const char *)(uintptr_t)fi->fh : path;
+	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
+	struct fill_ctx c = { buf, filler, h, 2, 0 };
+	const char *after;
 
-	(void)off;
-	if (!dir)
+	(void)path;
+	(void)flags;
+	if (!h)
 		return -ENOENT;
-	if (flags & FUSE_READDIR_PLUS)
-		c.flags = FUSE_FILL_DIR_PLUS;
-	filler(buf, ".", NULL, 0, 0);
-	filler(buf, "..", NULL, 0, 0);
-	return edge(bfs_fs_readdir(fsys(), dir, fill_one, &c));
+	if (off < 1 && filler(buf, ".", NULL, 1, 0))
+		return 0;
+	if (off < 2 && filler(buf, "..", NULL, 2, 0))
+		return 0;
+	if (off == 0) {
+		after = NULL;        /* from the start, listing the bucket if stale */
+		h->next = 2;
+		h->last[0] = '\0';
+	} else if (off == h->next) {
+		after = h->last;     /* where the last call stopped */
+		c.pos = off;
+	} else {
+		after = "";          /* a seek elsewhere: walk up to it again */
+		c.skip = off > 2 ? off - 2 : 0;
+	}
+	return edge(bfs_fs_readdir(fsys(), h->path, after, fill_one, &c));
 }
 
 /*

@@ -420,7 +420,6 @@ static int scan_each(struct bfs_index *ix, struct scan *s, scan_item_fn fn, void
 	int rc;
 
 	bfs_buf_init(&s->items, SCAN_BUF_MAX);
-	s->rlen = 0;
 	do {
 		if ((rc = index_txn(ix, MDB_RDONLY, scan_fill, s)) != 0)
 			break;
@@ -465,19 +464,35 @@ static int child_item(struct bfs_index *ix, const char *key, size_t klen, const 
 	return a->fn(a->arg, a->name, &a->e);
 }
 
-int bfs_index_children(struct bfs_index *ix, const char *dir,
-		       int (*fn)(void *arg, const char *name, const struct bfs_entry *e),
-		       void *arg)
+int bfs_index_children_after(struct bfs_index *ix, const char *dir, const char *after,
+			     int (*fn)(void *arg, const char *name, const struct bfs_entry *e),
+			     void *arg)
 {
 	char prefix[INDEX_KEY_MAX];
 	struct scan s = { .dbi = ix->entries, .prefix = prefix };
 	struct children_args a = { .fn = fn, .arg = arg };
+	size_t alen = after ? strlen(after) : 0;
 	int rc = index_dir_prefix(dir, prefix, sizeof(prefix), &s.plen);
 
 	if (rc)
 		return rc == -ENAMETOOLONG ? 0 : rc; /* no child could be indexed */
+	if (alen) {
+		/* resume past the key dir's child "after" has (or would have) */
+		if (alen > INDEX_NAME_MAX || s.plen + alen > sizeof(s.resume))
+			return -EINVAL;
+		memcpy(s.resume, prefix, s.plen);
+		memcpy(s.resume + s.plen, after, alen);
+		s.rlen = s.plen + alen;
+	}
 	a.plen = s.plen;
 	return scan_each(ix, &s, child_item, &a);
+}
+
+int bfs_index_children(struct bfs_index *ix, const char *dir,
+		       int (*fn)(void *arg, const char *name, const struct bfs_entry *e),
+		       void *arg)
+{
+	return bfs_index_children_after(ix, dir, NULL, fn, arg);
 }
 
 struct has_args {

@@ -89,10 +89,14 @@ int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st);
 
 /*
  * Call fill for every entry of directory path (not "." and ".."), with its
- * attributes.  fill returns non-zero to stop (buffer full): then
+ * attributes, in name (byte) order.  With after NULL the directory is
+ * looked up and listed from the bucket when its listing is stale; with
+ * after set (a name an earlier call gave, or "" for the first), the walk
+ * goes on from the entries after it as the index holds them, without a
+ * request.  fill returns non-zero to stop (buffer full): then
  * bfs_fs_readdir returns 0.
  */
-int bfs_fs_readdir(struct bfs_fs *fs, const char *path,
+int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after,
 		   int (*fill)(void *arg, const char *name, const struct stat *st), void *arg);
 
 int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct bfs_ctx *c);

@@ -182,6 +182,12 @@ int bfs_index_move(struct bfs_index *ix, const char *from, const char *to,
 int bfs_index_children(struct bfs_index *ix, const char *dir,
 		       int (*fn)(void *arg, const char *name, const struct bfs_entry *e),
 		       void *arg);
+/* The same, from the first child whose name sorts after after (NULL or "":
+ * from the first): a walk resumed where an earlier one stopped.  -EINVAL
+ * for a name longer than a child's can be. */
+int bfs_index_children_after(struct bfs_index *ix, const char *dir, const char *after,
+			     int (*fn)(void *arg, const char *name, const struct bfs_entry *e),
+			     void *arg);
 
 /*
  * 1 when dir has at least one child entry whose state is not NEGATIVE, 0

@@ -200,6 +200,22 @@ assert_eq "$n" 2000 "ls -l lists 2000 entries"
 assert_eq "${seen[GET]}" 0 "ls -l of 2000 entries: no GET"
 assert_eq "${seen[HEAD]}" 0 "ls -l of 2000 entries: no HEAD (the directory has no marker: its lookup's LIST said so)"
 ok "ls -l of 2000 entries: ${seen[LIST]} LIST requests in all (${seen[ALL]} requests)"
+# the entries go to the kernel a buffer at a time, each call resuming where
+# the last stopped: every name once, in order; and a seek back (telldir,
+# seekdir) reads the same names again
+ls -f "$mnt/big" | grep -v '^\.\.\?$' >"$tmp/big.ls"
+assert_eq "$(sort -u "$tmp/big.ls" | wc -l) $(wc -l <"$tmp/big.ls")" "2000 2000" \
+	"readdir of 2000 entries: each name once"
+assert_eq "$(head -1 "$tmp/big.ls") $(tail -1 "$tmp/big.ls")" "f0000 f1999" "readdir: in name order"
+got=$(perl -e 'opendir(my $d, $ARGV[0]) or die "$!";
+	readdir($d) for 1 .. 1500; my $p = telldir($d); my @a = map { scalar readdir($d) } 1 .. 3;
+	readdir($d) for 1 .. 300; seekdir($d, $p); my @b = map { scalar readdir($d) } 1 .. 3;
+	rewinddir($d); my $n = grep { !/^\.\.?$/ } readdir($d);
+	print "@a|@b|$n"' "$mnt/big")
+a=${got%%|*}
+[ -n "$a" ] && [ "$got" = "$a|$a|2000" ] || fail "readdir: telldir/seekdir/rewinddir: $got"
+ok "readdir: seekdir back to entry 1500 reads the same names again ($a), rewinddir all 2000"
+count "(readdir checks)"
 
 # a directory with a marker object (s3fs's "dir/", carrying its mode): its
 # lookup's LIST sees the marker, and one HEAD reads its mode

@@ -601,6 +601,20 @@ static void test_children(const char *dir)
 	CHECK_INT(bfs_index_children(ix, "/", collect, &n), 77);
 	CHECK_STR(n.list, "a,a-");
 
+	/* resumed after a name: a child's, one between children, or none */
+	memset(&n, 0, sizeof(n));
+	CHECK_INT(bfs_index_children_after(ix, "/", "a-", collect, &n), 0);
+	CHECK_STR(n.list, "ab,b");
+	memset(&n, 0, sizeof(n));
+	CHECK_INT(bfs_index_children_after(ix, "/a", "bb", collect, &n), 0);
+	CHECK_STR(n.list, "c,x");
+	memset(&n, 0, sizeof(n));
+	CHECK_INT(bfs_index_children_after(ix, "/a", "", collect, &n), 0);
+	CHECK_STR(n.list, "b,c,x");
+	memset(&n, 0, sizeof(n));
+	CHECK_INT(bfs_index_children_after(ix, "/a", "x", collect, &n), 0);
+	CHECK_STR(n.list, "");
+
 	/* several batches, and a callback that writes to the index */
 	for (i = 0; i < 200; i++) {
 		snprintf(path, sizeof(path), "/big/f%03zu", i);

@@ -402,6 +402,10 @@ static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct
 		} else if (fs_fresh(old->validated_ns, fs->cfg.stat_ttl_ms, now) || fs_ofile_is_open(fs, path) ||
 			   (old->type == BFS_ENT_FILE && old->etag[0] && old->validated_ns &&
 			    fs_immutable(fs, path)) ||
+			   /* nor does a directory there vanish (its files are never
+			    * deleted); new names in it are still looked up */
+			   (old->type == BFS_ENT_DIR && old->state == BFS_ST_CLEAN &&
+			    old->validated_ns && fs_immutable(fs, path)) ||
 			   /* a file stored below it within the window: it exists */
 			   (old->type == BFS_ENT_DIR && pathttl_has(&fs->proven, path, now))) {
 			*e = *old;

@@ -40,7 +40,8 @@
 # tests/bench/index-scale.sh), SCALE_INDEX_SAMPLES 5000/500,
 # SCALE 1 (0: no scale part), SCALE_ROUNDS 1, WRITER_TIMEOUT 600 (s, for one
 # writer phase of one system: past it the run fails), BENCH_SYSTEMS (a subset of
-# "bucketfs s3fs rclone disk raw"), BENCH_OUT (docs/bench / the temp dir),
+# "bucketfs s3fs rclone disk raw"), BENCH_BFS_OPTS (bucketfs options added
+# to its defaults, e.g. immutable=/images), BENCH_OUT (docs/bench / the temp dir),
 # BENCH_SCALE_INDEX (a JSON file with the cache index benchmark's results, put
 # in the report as "scale_index").
 #
@@ -211,6 +212,8 @@ RCLONE_ARGS=(--vfs-cache-mode full --transfers 8 --s3-provider Ceph --s3-endpoin
 	--s3-force-path-style=true --s3-region us-east-1 --s3-chunk-size 16M
 	--config "$tmp/rclone.conf" --log-level NOTICE)
 BFS_OPTS_SHOWN="endpoint=$RGW_ENDPOINT,path_style,cache_dir=DIR (all else default: synchronous upload at close, stat_ttl=1)"
+[ -z "${BENCH_BFS_OPTS:-}" ] ||
+	BFS_OPTS_SHOWN="endpoint=$RGW_ENDPOINT,path_style,cache_dir=DIR,$BENCH_BFS_OPTS (all else default)"
 S3FS_OPTS_SHOWN="${S3FS_OPTS/passwd_file=$tmp\/passwd-s3fs/passwd_file=F},use_cache=DIR"
 RCLONE_OPTS_SHOWN="rclone mount :s3:BUCKET MNT ${RCLONE_ARGS[*]/$tmp\/rclone.conf/EMPTY} --cache-dir DIR (keys in RCLONE_S3_ACCESS_KEY_ID/RCLONE_S3_SECRET_ACCESS_KEY)"
 
@@ -311,7 +314,7 @@ sys_mount() {
 	local sys=$1 mnt=$2 bucket=${3:-bench-$1} cache pid
 	case $sys in
 	bucketfs)
-		bfs_mount "$bucket" "$mnt"
+		bfs_mount "$bucket" "$mnt" "${BENCH_BFS_OPTS:-}"
 		pid=${BFS_MOUNT_PID[$mnt]}
 		;;
 	s3fs)

@@ -28,6 +28,9 @@ stats() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f %.1f\n", v[int((NR + 
 # --- 1. visibility delays -----------------------------------------------------------
 bfs_mount "$bucket" "$B" ""
 mkdir -p "$A/vis"
+# an empty new directory's marker is owed for marker_delay (1 s), then B's
+# negative window: wait until B sees it
+for ((i = 0; i < 100; i++)); do ls "$B/vis" >/dev/null 2>&1 && break; sleep 0.1; done
 ls "$B/vis" >/dev/null
 : >"$tmp/new.ms"
 : >"$tmp/over.ms"

@@ -35,13 +35,20 @@ cat "$B/img/a.png" "$B/other/b.png" >/dev/null
 m=$(wc -l <"$PROXY_LOG")
 for _ in $(seq 20); do cat "$B/img/a.png" "$B/other/b.png" >/dev/null; sleep 0.1; done
 assert_eq "$(reqs_for "$m" img/a.png)" 0 "immutable=/img: 20 reads over 2 s, no request for img/a.png"
+assert_eq "$(tail -n +$((m + 1)) "$PROXY_LOG" | grep -c "img" || true)" 0 \
+	"immutable=/img: ... nor for the directory img/ (its files are never deleted: it stays)"
 [ "$(reqs_for "$m" other/b.png)" -ge 3 ] || fail "other/b.png was not revalidated (stat_ttl=0.2)"
 ok "... while other/b.png, outside the tree, was revalidated $(reqs_for "$m" other/b.png) times"
 head -c 50000 /dev/urandom >"$tmp/a2"
 cp "$tmp/a2" "$A/img/a.png"   # a write-once tree rewritten: B does not look
 sleep 0.5
 assert_file_eq "$tmp/a1" "$B/img/a.png" "a rewritten immutable file: B keeps its cached copy"
-assert_eq "$(ctl invalidate "$B" /img)" "invalidated 2 entries" "bucketfsctl invalidate /img"
+mkdir -p "$A/img/t9"
+echo new >"$A/img/new.png"
+echo nine >"$A/img/t9/x.png"
+assert_eq "$(cat "$B/img/new.png") $(cat "$B/img/t9/x.png")" "new nine" \
+	"immutable=/img: new files there are found at once, also in a new directory"
+assert_eq "$(ctl invalidate "$B" /img)" "invalidated 5 entries" "bucketfsctl invalidate /img"
 assert_file_eq "$tmp/a2" "$B/img/a.png" "after invalidate, B reads the new version at once"
 bfs_umount "$B"
 

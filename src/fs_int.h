@@ -69,7 +69,7 @@ struct bfs_file {
 struct fs_relist {
 	uint64_t hash;  /* pathttl_hash of the directory; 0 free */
 	int pages;      /* pages its last listing took (or more); 0 not listed */
-	int misses;     /* unknown names looked up in it since */
+	int misses;     /* unknown names looked up in it since it went stale */
 };
 
 struct bfs_fs {

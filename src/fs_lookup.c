@@ -331,10 +331,11 @@ static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
  * name created in it during the window: a stream of new files in one
  * directory costs a listing per window, not a lookup per file.  A listing
  * costs its pages, a name probed alone one LIST, so the directory is
- * relisted only once the names looked up since its last listing are at
- * least as many as that listing's pages (its first time: one page).  Over
- * RELIST_MAX_PAGES pages, never (until the note is forgotten).  1 when a
- * listing was made (look again), 0 when not.
+ * relisted only once the names looked up in it since its listing went
+ * stale are at least as many as that listing's pages (its first time: one
+ * page).  Over RELIST_MAX_PAGES pages, never (until the note is
+ * forgotten).  1 when a listing was made, or another lookup's made it
+ * fresh meanwhile (look again), 0 when not.
  */
 static int relist_parent(struct bfs_fs *fs, const char *parent, struct bfs_entry *pe, int64_t now)
 {
@@ -342,8 +343,10 @@ static int relist_parent(struct bfs_fs *fs, const char *parent, struct bfs_entry
 	struct fs_relist *n = &fs->relists[h % FS_RELIST_SLOTS];
 	int slot, rc, want = 0;
 
-	if (fs->cfg.neg_ttl_ms <= 0 || fs_fresh(pe->listed_ns, fs->cfg.neg_ttl_ms, now))
+	if (fs->cfg.neg_ttl_ms <= 0)
 		return 0;
+	if (fs_fresh(pe->listed_ns, fs->cfg.neg_ttl_ms, now))
+		return 1;
 	pthread_mutex_lock(&fs->relist_mu);
 	if (n->hash != h) {
 		n->hash = h;

@@ -576,6 +576,10 @@ static void test_children(const char *dir)
 {
 	static const char *const paths[] = { "/a", "/a/x", "/a/b", "/a/b/c", "/ab", "/ab/z",
 					     "/a/c", "/b", "/a-", "/a.b/c" };
+	static const struct {
+		const char *dir, *name, *want;
+	} after[] = { { "/", "a-", "ab,b" }, { "/a", "bb", "c,x" }, { "/a", "", "b,c,x" },
+		      { "/a", "x", "" } };
 	struct bfs_index *ix = open_ix(dir, 0);
 	struct writer w = { .ix = ix };
 	struct names n;
@@ -601,19 +605,12 @@ static void test_children(const char *dir)
 	CHECK_INT(bfs_index_children(ix, "/", collect, &n), 77);
 	CHECK_STR(n.list, "a,a-");
 
-	/* resumed after a name: a child's, one between children, or none */
-	memset(&n, 0, sizeof(n));
-	CHECK_INT(bfs_index_children_after(ix, "/", "a-", collect, &n), 0);
-	CHECK_STR(n.list, "ab,b");
-	memset(&n, 0, sizeof(n));
-	CHECK_INT(bfs_index_children_after(ix, "/a", "bb", collect, &n), 0);
-	CHECK_STR(n.list, "c,x");
-	memset(&n, 0, sizeof(n));
-	CHECK_INT(bfs_index_children_after(ix, "/a", "", collect, &n), 0);
-	CHECK_STR(n.list, "b,c,x");
-	memset(&n, 0, sizeof(n));
-	CHECK_INT(bfs_index_children_after(ix, "/a", "x", collect, &n), 0);
-	CHECK_STR(n.list, "");
+	/* resumed after a name: a child's, one between children, none, the last */
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		memset(&n, 0, sizeof(n));
+		CHECK_INT(bfs_index_children_after(ix, after[i].dir, after[i].name, collect, &n), 0);
+		CHECK_STR(n.list, after[i].want);
+	}
 
 	/* several batches, and a callback that writes to the index */
 	for (i = 0; i < 200; i++) {

@@ -234,6 +234,9 @@ static int listing_confirms(const struct bfs_entry *old, const struct bfs_xml_ob
  * FS_APPLY_WINDOW (a directory's revalidation): only files the index holds
  * clean are touched, and only those listing_confirms() is sure of; changed
  * ones, directories and new names are left to their own lookup.
+ * FS_APPLY_SWEEP (files revalidated one after another, an `ls -l`): as
+ * FS_APPLY_WINDOW, and a file seen only in listings is confirmed too by
+ * the same ETag: it keeps showing the defaults rather than cost a HEAD.
  */
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		  const struct bfs_xml_list *l, int64_t started, int64_t now,
@@ -274,8 +277,8 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 			fs_key_hidden(fs, k, why);
 			continue;
 		}
-		if (mode == FS_APPLY_WINDOW && (have || old.state != BFS_ST_CLEAN ||
-					     old.type == BFS_ENT_DIR || !old.etag[0]))
+		if (mode != FS_APPLY_LISTING && (have || old.state != BFS_ST_CLEAN ||
+					      old.type == BFS_ENT_DIR || !old.etag[0]))
 			continue;
 		if (isdir)
 			fs_entry_dir(now, &e);
@@ -288,15 +291,17 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 				old.validated_ns = now;
 				e = old;
 			} else if (!isdir && !strcmp(old.etag, e.etag)) {
-				int sure = listing_confirms(&old, &l->objects[i]);
+				int sure = listing_confirms(&old, &l->objects[i]) ||
+					   (mode == FS_APPLY_SWEEP &&
+					    !(old.flags & (BFS_EF_SEEN | BFS_EF_META)));
 
-				if (!sure && mode == FS_APPLY_WINDOW)
+				if (!sure && mode != FS_APPLY_LISTING)
 					continue;
 				fs_merge_known(&old, &e);
 				e.flags |= old.flags & BFS_EF_SEEN;
 				if (!sure)
 					e.lastmod_s = old.lastmod_s;
-			} else if (mode == FS_APPLY_WINDOW) {
+			} else if (mode != FS_APPLY_LISTING) {
 				continue; /* changed: its lookup's HEAD sees to it */
 			} else {
 				fs_merge_known(&old, &e);

@@ -72,6 +72,14 @@ struct fs_relist {
 	int misses;     /* unknown names looked up in it since it went stale */
 };
 
+/* Stale files of one directory revalidated in a row (fs_lookup.c). */
+#define FS_SWEEP_SLOTS 16
+struct fs_sweep {
+	uint64_t hash;   /* pathttl_hash of the directory; 0 free */
+	int64_t last_ns; /* when the last of them was */
+	unsigned n;      /* how many, each within FS_SWEEP_GAP of the one before */
+};
+
 struct bfs_fs {
 	struct bfs_fs_cfg cfg;
 	char *prefix;
@@ -112,8 +120,9 @@ struct bfs_fs {
 	struct pathttl negs;          /* names found missing, for the negative window */
 	struct pathttl proven;        /* directories an upload below proved to exist
 	                               * (fs_marker_settle), for the positive window */
-	pthread_mutex_t relist_mu;    /* guards relists (a leaf lock) */
+	pthread_mutex_t relist_mu;    /* guards relists and sweeps (a leaf lock) */
 	struct fs_relist relists[FS_RELIST_SLOTS]; /* by path hash (fs_lookup.c) */
+	struct fs_sweep sweeps[FS_SWEEP_SLOTS];    /* by path hash (fs_lookup.c) */
 	struct flight lookups;        /* paths a lookup is asking the bucket about */
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
@@ -148,9 +157,10 @@ void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
  * Put one listing page of directory dir (key prefix dkey) into the index,
  * in one transaction (fs_dir.c, where the two modes are described):
  * FS_APPLY_LISTING for readdir, FS_APPLY_WINDOW for a stale directory's
- * revalidation (fs_lookup.c).  started: when the listing began.  0 or -errno.
+ * revalidation, FS_APPLY_SWEEP for the files after one revalidated in a
+ * sweep (fs_lookup.c).  started: when the listing began.  0 or -errno.
  */
-enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW };
+enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW, FS_APPLY_SWEEP };
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		  const struct bfs_xml_list *l, int64_t started, int64_t now,
 		  enum fs_apply_mode mode);

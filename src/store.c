@@ -299,7 +299,13 @@ int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t 
 int bfs_store_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		   const char *token, int max_keys, struct bfs_xml_list *out)
 {
-	return st->ops->list(st, prefix, delimiter, token, max_keys, out);
+	return st->ops->list(st, prefix, delimiter, token, NULL, max_keys, out);
+}
+
+int bfs_store_list_after(struct bfs_store *st, const char *prefix, const char *delimiter,
+			 const char *start_after, int max_keys, struct bfs_xml_list *out)
+{
+	return st->ops->list(st, prefix, delimiter, NULL, start_after, max_keys, out);
 }
 
 int bfs_store_copy(struct bfs_store *st, const char *src, const char *dst,

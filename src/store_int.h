@@ -38,8 +38,10 @@ struct store_ops {
 	int (*delete)(struct bfs_store *st, const char *key);
 	int (*delete_many)(struct bfs_store *st, const char *const *keys, size_t n,
 			   size_t *nfailed);
+	/* start_after: a key (S3's start-after); used when token is NULL */
 	int (*list)(struct bfs_store *st, const char *prefix, const char *delimiter,
-		    const char *token, int max_keys, struct bfs_xml_list *out);
+		    const char *token, const char *start_after, int max_keys,
+		    struct bfs_xml_list *out);
 	int (*copy)(struct bfs_store *st, const char *src, const char *dst,
 		    const struct bfs_put_opts *o, char *etag);
 	int (*mpu_init)(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
@@ -144,7 +146,7 @@ int s3_put_buf(struct bfs_store *st, const char *key, const void *data, size_t l
 int s3_delete(struct bfs_store *st, const char *key);
 int s3_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed);
 int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter, const char *token,
-	    int max_keys, struct bfs_xml_list *out);
+	    const char *start_after, int max_keys, struct bfs_xml_list *out);
 int s3_copy(struct bfs_store *st, const char *src, const char *dst,
 	    const struct bfs_put_opts *o, char *etag);
 int s3_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,

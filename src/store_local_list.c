@@ -231,7 +231,7 @@ static int walk_dir(struct walk *w, size_t dlen, const char *filter)
 }
 
 int local_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-	       const char *token, int max_keys, struct bfs_xml_list *out)
+	       const char *token, const char *start_after, int max_keys, struct bfs_xml_list *out)
 {
 	struct walk *w;
 	const char *slash;
@@ -254,6 +254,9 @@ int local_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 	if (!w)
 		return -ENOMEM;
 	w->st = st;
+	/* a token here is the last key of the page before: start-after's kind */
+	if (!token || !*token)
+		token = start_after;
 	w->token = token && *token ? token : NULL;
 	w->delim = delimiter && *delimiter;
 	w->max = max_keys > 0 && max_keys < LIST_MAX ? (size_t)max_keys : LIST_MAX;

@@ -534,7 +534,8 @@ static void drop_non_utf8(struct bfs_xml_list *l)
 }
 
 int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-		   const char *token, int max_keys, struct bfs_xml_list *out)
+		   const char *token, const char *start_after, int max_keys,
+		   struct bfs_xml_list *out)
 {
 	struct bfs_buf body = BFS_BUF_INIT(STORE_XML_MAX);
 	struct bfs_http_resp resp;
@@ -545,7 +546,7 @@ int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (key_utf8("GET", prefix))
+	if (key_utf8("GET", prefix) || (start_after && key_utf8("GET", start_after)))
 		return -EILSEQ;
 	if (!st->cfg.list_v1)
 		q[n++] = (struct bfs_kv){ "list-type", "2" };
@@ -556,6 +557,8 @@ int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		q[n++] = (struct bfs_kv){ "delimiter", delimiter };
 	if (token && *token)
 		q[n++] = (struct bfs_kv){ st->cfg.list_v1 ? "marker" : "continuation-token", token };
+	else if (start_after && *start_after) /* V1's marker is a key too */
+		q[n++] = (struct bfs_kv){ st->cfg.list_v1 ? "marker" : "start-after", start_after };
 	if (max_keys > 0) {
 		snprintf(mk, sizeof(mk), "%d", max_keys);
 		q[n++] = (struct bfs_kv){ "max-keys", mk };
@@ -677,7 +680,7 @@ int s3_check(struct bfs_store *st)
 	if (rc == 0 || (rc != BFS_E_DENIED && rc != BFS_E_BADREQ))
 		return rc;
 	/* HEAD answers carry no body: ask again with a GET to learn why. */
-	rc = s3_list(st, NULL, NULL, NULL, 1, &l);
+	rc = s3_list(st, NULL, NULL, NULL, NULL, 1, &l);
 	if (!rc)
 		bfs_xml_list_release(&l);
 	return rc;

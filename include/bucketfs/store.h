@@ -223,6 +223,12 @@ int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t 
 int bfs_store_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		   const char *token, int max_keys, struct bfs_xml_list *out);
 
+/* The same, the first page starting after the key start_after (S3's
+ * start-after, V1's marker): a listing begun in the middle.  Go on with
+ * bfs_store_list and out->next_token. */
+int bfs_store_list_after(struct bfs_store *st, const char *prefix, const char *delimiter,
+			 const char *start_after, int max_keys, struct bfs_xml_list *out);
+
 /*
  * Server-side copy src -> dst.  With o == NULL the metadata is copied
  * (x-amz-metadata-directive: COPY); otherwise replaced by o's.

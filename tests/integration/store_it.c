@@ -250,6 +250,19 @@ static void test_listing(struct bfs_store *st, int list_v1)
 	CHECK_INT(total, 25);
 	CHECK_INT(prefixes, 2);
 	CHECK_INT(pages, 3);
+	/* a listing begun after a key (start-after; V1: marker): f10 .. f19 */
+	CHECK_INT(bfs_store_list_after(st, "list/", "/", "list/f09", 10, &l), 0);
+	CHECK_INT(l.nobjects, 10);
+	CHECK_STR(l.nobjects ? l.objects[0].key : "", "list/f10");
+	CHECK_STR(l.nobjects == 10 ? l.objects[9].key : "", "list/f19");
+	CHECK_INT(l.truncated, 1);
+	bfs_xml_list_release(&l);
+	/* after the last file: only the two prefixes are left */
+	CHECK_INT(bfs_store_list_after(st, "list/", "/", "list/f24", 10, &l), 0);
+	CHECK_INT(l.nobjects, 0);
+	CHECK_INT(l.nprefixes, 2);
+	CHECK_INT(l.truncated, 0);
+	bfs_xml_list_release(&l);
 	/* no delimiter: everything below */
 	CHECK_INT(bfs_store_list(st, "list/", NULL, NULL, 0, &l), 0);
 	CHECK_INT(l.nobjects, 27);

@@ -217,6 +217,35 @@ a=${got%%|*}
 ok "readdir: seekdir back to entry 1500 reads the same names again ($a), rewinddir all 2000"
 count "(readdir checks)"
 
+# every name of big/ stat'ed again after the window, as ls -l does when its
+# listing took longer than the window: a sweep, about one LIST a 1000 names
+# after the first few HEADs; what changed meanwhile is still seen
+boto3_py "$bucket" <<'PY'
+bucket = sys.argv[1]
+s3.put_object(Bucket=bucket, Key="big/f1500", Body=b"12345")
+s3.delete_object(Bucket=bucket, Key="big/f0700")
+PY
+count "(boto3: big/f1500 rewritten, big/f0700 deleted)"
+sleep 1.2
+got=$(python3 - "$mnt/big" "$tmp/big.ls" <<'PY'
+import os, sys
+d, names = sys.argv[1], open(sys.argv[2]).read().split()
+sizes, gone = {}, []
+for n in names:
+    try:
+        sizes[n] = os.lstat(os.path.join(d, n)).st_size
+    except FileNotFoundError:
+        gone.append(n)
+print(len(sizes), sizes.get("f1500"), sizes.get("f1999"), ",".join(gone))
+PY
+)
+count "stat of 2000 names after the window (a sweep)"
+assert_eq "$got" "1999 5 1 f0700" \
+	"the sweep: 1999 files, f1500's new size, f0700 gone"
+[ "${seen[HEAD]}" -le 8 ] && [ "${seen[ALL]}" -le 14 ] ||
+	fail "stat of 2000 stale names: ${seen[ALL]} requests (${seen[HEAD]} HEAD), not a sweep"
+ok "stat of 2000 stale names: ${seen[ALL]} requests (${seen[HEAD]} HEAD, ${seen[LIST]} LIST), not 2000 HEADs"
+
 # a directory with a marker object (s3fs's "dir/", carrying its mode): its
 # lookup's LIST sees the marker, and one HEAD reads its mode
 boto3_py "$bucket" <<'PY'

@@ -211,13 +211,20 @@ static int has_object_of(const struct bfs_xml_list *l, const char *p)
  * LastModified counts whole seconds, and a change within the same second as
  * the one old knows would not show.  An entry seen only in listings has
  * nothing a listing could contradict, but it is not confirmed either: its
- * revalidation is the HEAD that learns its attributes.
+ * revalidation is the HEAD that learns its attributes (but see
+ * FS_APPLY_SWEEP below).
  */
+int fs_listing_may_confirm(const struct bfs_entry *e, int sweep)
+{
+	if (!(e->flags & (BFS_EF_SEEN | BFS_EF_META)))
+		return sweep;
+	return e->lastmod_s && e->validated_ns / 1000000000 - e->lastmod_s >= 2;
+}
+
 static int listing_confirms(const struct bfs_entry *old, const struct bfs_xml_object *o)
 {
-	return (old->flags & (BFS_EF_SEEN | BFS_EF_META)) && old->lastmod_s &&
-	       (int64_t)o->mtime == old->lastmod_s &&
-	       old->validated_ns / 1000000000 - old->lastmod_s >= 2;
+	return (old->flags & (BFS_EF_SEEN | BFS_EF_META)) && fs_listing_may_confirm(old, 0) &&
+	       (int64_t)o->mtime == old->lastmod_s;
 }
 
 /*

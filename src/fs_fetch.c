@@ -168,7 +168,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	}
 	if (fd >= 0 && e->etag[0] && (e->flags & BFS_EF_CACHED)) {
 		/* Stale: one conditional request; 304 costs no body. */
-		int nfd;
+		int nfd, sweep = fs_sweep_due(fs, of->path, now);
 
 		atomic_fetch_add(&fs->st_reval, 1);
 		nfd = fs_data_create(fs, &id);
@@ -178,6 +178,8 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		}
 		go.if_none_match = e->etag;
 		rc = bfs_store_get_fd(fs->store, key, &go, nfd, 0, &info);
+		if (sweep && (rc == 0 || rc == BFS_E_NOTMODIFIED))
+			fs_sweep_after(fs, of->path, key);
 		if (rc == BFS_E_NOTMODIFIED) {
 			fs_data_discard(fs, nfd, id);
 			atomic_fetch_add(&fs->st_304, 1);

@@ -161,6 +161,10 @@ void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
  * sweep (fs_lookup.c).  started: when the listing began.  0 or -errno.
  */
 enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW, FS_APPLY_SWEEP };
+/* Could a listing showing e's ETag and LastModified confirm e (a sweep's
+ * listing: sweep = 1)?  Not attributes read within 2 s of the LastModified
+ * they came with (fs_dir.c). */
+int fs_listing_may_confirm(const struct bfs_entry *e, int sweep);
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		  const struct bfs_xml_list *l, int64_t started, int64_t now,
 		  enum fs_apply_mode mode);
@@ -176,6 +180,15 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 /* e is what the bucket now says of old's path: keep what only the index
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
+
+/*
+ * Sweeps (fs_lookup.c): a stale file about to be revalidated counts in its
+ * directory; when fs_sweep_due() says so, fs_sweep_after() (best effort,
+ * after the file's own request) LISTs the names after key, the file's
+ * object key, and confirms those unchanged.
+ */
+int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
+void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key);
 
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);

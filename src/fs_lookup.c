@@ -383,21 +383,26 @@ static int relist_parent(struct bfs_fs *fs, const char *parent, struct bfs_entry
  * Sweeps.  A walk that stats every name of a directory (`ls -l`, `find`,
  * `du`) after the positive window would cost a HEAD a file: 100,000 of
  * them for `ls -l` of a directory of 100,000 names, whose own listing takes
- * longer than the window.  So from the SWEEP_AFTER-th stale file of one
- * directory revalidated in a row (each within SWEEP_GAP_NS of the one
- * before), the file's HEAD is followed by one LIST of the SWEEP_KEYS names
- * after it, which confirms those that did not change (FS_APPLY_SWEEP):
- * about a request per 1000 files.  Only when at least two stale files
- * follow in the index, so the LIST saves a request.
+ * longer than the window; a web server reading files cached at different
+ * moments, a HEAD or a conditional GET each as each goes stale.  So from
+ * the SWEEP_AFTER-th stale file of one directory revalidated in a row (each
+ * within SWEEP_GAP_NS of the one before), the file's request is followed by
+ * one LIST of the SWEEP_KEYS names after it, which confirms those that did
+ * not change (FS_APPLY_SWEEP): about a request per 1000 files.  Only when
+ * at least two files follow in the index that are stale or half-way there
+ * (confirmed with the others, they go stale together from then on) and
+ * that a listing can confirm (fs_listing_may_confirm), so that the LIST
+ * saves a request.
  */
 #define SWEEP_AFTER 3
 #define SWEEP_GAP_NS 2000000000LL
 #define SWEEP_KEYS 1000
+#define SWEEP_LOOK 64 /* the names after it looked at, at most */
 
 struct stale_count {
 	struct bfs_fs *fs;
 	int64_t now;
-	int n;
+	int n, seen;
 };
 
 static int count_stale(void *arg, const char *name, const struct bfs_entry *e)
@@ -405,17 +410,20 @@ static int count_stale(void *arg, const char *name, const struct bfs_entry *e)
 	struct stale_count *c = arg;
 
 	(void)name;
+	c->seen++;
 	if (e->state == BFS_ST_CLEAN && e->type != BFS_ENT_DIR && e->etag[0] &&
-	    !fs_fresh(e->validated_ns, c->fs->cfg.stat_ttl_ms, c->now))
+	    !fs_fresh(e->validated_ns, c->fs->cfg.stat_ttl_ms / 2, c->now) &&
+	    fs_listing_may_confirm(e, 1))
 		c->n++;
-	return c->n >= 2;
+	return c->n >= 2 || c->seen >= SWEEP_LOOK;
 }
 
-/* Count the stale file path among its directory's; 1 when a sweep is due. */
-static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now)
+/* Count the stale file path among its directory's; 1 when a sweep is due
+ * (then fs_sweep_after). */
+int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now)
 {
 	char parent[BFS_INDEX_PATH_MAX];
-	struct stale_count c = { fs, now, 0 };
+	struct stale_count c = { fs, now, 0, 0 };
 	struct fs_sweep *s;
 	const char *name;
 	uint64_t h;
@@ -440,7 +448,7 @@ static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now)
 
 /* The LIST of a sweep: the names after path (object key) in its directory.
  * Best effort: a name it does not confirm is HEADed at its own lookup. */
-static void sweep_after(struct bfs_fs *fs, const char *path, const char *key)
+void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 {
 	char parent[BFS_INDEX_PATH_MAX], dkey[FS_KEY_MAX + 1];
 	struct bfs_xml_list l;
@@ -587,7 +595,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 	if (have && old.state == BFS_ST_CLEAN && old.type != BFS_ENT_DIR && old.etag[0]) {
 		char key[FS_KEY_MAX];
 		struct bfs_obj_info info;
-		int sweep = sweep_due(fs, path, now);
+		int sweep = fs_sweep_due(fs, path, now);
 
 		rc = fs_file_key(fs, path, key, sizeof(key));
 		if (rc)
@@ -596,7 +604,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		 * (chmod on another server) changes without the ETag. */
 		rc = bfs_store_head_if(fs->store, key, NULL, &info);
 		if (sweep && (rc == 0 || rc == BFS_E_NOTMODIFIED))
-			sweep_after(fs, path, key);
+			fs_sweep_after(fs, path, key);
 		if (rc == BFS_E_NOTMODIFIED) {
 			old.validated_ns = now;
 			*e = old;

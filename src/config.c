@@ -64,8 +64,11 @@ static const struct opt options[] = {
 	{ "insecure", OPT_FLAG, F(insecure), "off", "do not verify TLS certificates (testing only)" },
 	{ "no_check_certificate", OPT_FLAG, F(insecure), NULL, "s3fs name for insecure" },
 	{ "unsigned_payload", OPT_FLAG, F(unsigned_payload), "off",
-	  "sign UNSIGNED-PAYLOAD instead of the body's SHA-256 (https only; Content-MD5 still sent)" },
+	  "sign UNSIGNED-PAYLOAD instead of the body's SHA-256 (https only; Content-MD5 sent instead)" },
 	{ "enable_unsigned_payload", OPT_FLAG, F(unsigned_payload), NULL, "s3fs name" },
+	{ "content_md5", OPT_FLAG, F(content_md5), "off",
+	  "send Content-MD5 also when the signature covers the body's SHA-256" },
+	{ "enable_content_md5", OPT_FLAG, F(content_md5), NULL, "s3fs name" },
 	{ "list_v1", OPT_FLAG, F(list_v1), "off", "use ListObjects V1 (servers without V2)" },
 	{ "listobjectsv2", OPT_NOFLAG, F(list_v1), NULL, "s3fs name: V2 listings (the default)" },
 	{ "retries", OPT_INT, F(retries), "4", "retries of a failed request (backoff, jitter)" },
@@ -167,7 +170,6 @@ static const struct opt options[] = {
 	{ "nonempty", OPT_IGNORED, 0, NULL, "" },
 	{ "big_writes", OPT_IGNORED, 0, NULL, "" },
 	{ "kernel_cache", OPT_IGNORED, 0, NULL, "" },
-	{ "enable_content_md5", OPT_IGNORED, 0, NULL, "" },
 	{ "enable_noobj_cache", OPT_IGNORED, 0, NULL, "" },
 	{ "disable_noobj_cache", OPT_IGNORED, 0, NULL, "" },
 	{ "max_stat_cache_size", OPT_IGNORED, 0, NULL, "" },
@@ -740,6 +742,7 @@ void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
 	sc->ca_bundle = c->ca_bundle;
 	sc->insecure = c->insecure;
 	sc->unsigned_payload = c->unsigned_payload;
+	sc->content_md5 = c->content_md5;
 	sc->list_v1 = c->list_v1;
 	sc->retries = c->retries;
 	sc->connect_timeout_ms = c->connect_timeout_ms;

@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 
+#include "bucketfs/crypto.h"
 #include "bucketfs/http.h"
 #include "bucketfs/sigv4.h"
 #include "bucketfs/store.h"
@@ -116,6 +117,31 @@ struct store_req {
 	void (*on_attempt)(void *arg);  /* before each attempt: reset on_body's state */
 	void *on_body_arg;
 };
+
+/*
+ * The digests of a PUT's body (store_obj.c), one hashing pass: its SHA-256
+ * when the signature covers it (SigV4 without unsigned_payload: the server
+ * refuses a body that does not match), its MD5 for Content-MD5 when the
+ * signature does not (UNSIGNED-PAYLOAD, the OSS signatures), or with
+ * content_md5 set.  The MD5, when made, is also what a plain-MD5 ETag
+ * returned must equal.
+ */
+struct put_digest {
+	int has_md5, has_sha;
+	char md5b64[BFS_BASE64_LEN(BFS_MD5_LEN) + 1];
+	char md5hex[2 * BFS_MD5_LEN + 1];
+	char shahex[BFS_SHA256_HEX_LEN + 1];
+};
+int store_digest_fd(const struct bfs_store *st, int fd, off_t off, uint64_t len,
+		    struct put_digest *d);
+void store_digest_buf(const struct bfs_store *st, const void *data, size_t len,
+		      struct put_digest *d);
+/* Content-MD5 into h (when d has the MD5), and the payload hash rq signs
+ * (d must outlive rq's use).  0 or -errno. */
+int store_digest_apply(struct put_digest *d, struct store_hdrs *h, struct store_req *rq);
+/* The body's MD5 as hex in d, made now if the plan left it out (a server
+ * that returned no ETag).  fd < 0: from data. */
+int store_digest_md5(struct put_digest *d, int fd, off_t off, const void *data, uint64_t len);
 
 void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method,
 		    const char *key);

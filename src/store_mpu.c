@@ -5,7 +5,7 @@
  *
  * DESIGN: s3_put_fd() hands a file range above the threshold to
  * store_mpu_put_fd(), which starts cfg.parallel_parts threads.  Each takes
- * the next part number under job.lock, uploads it with its own Content-MD5,
+ * the next part number under job.lock, uploads it with its own digest,
  * and records the ETag.  The first failure stops the others and the upload
  * is aborted so no orphaned parts are left behind.
  */
@@ -59,40 +59,31 @@ out:
 int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
 		       int number, int fd, off_t off, uint64_t len, char *etag)
 {
-	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
-	char md5b64[BFS_BASE64_LEN(BFS_MD5_LEN) + 1], md5hex[2 * BFS_MD5_LEN + 1];
-	char shahex[BFS_SHA256_HEX_LEN + 1], num[16], got[BFS_XML_MAX_ETAG] = "";
+	char num[16], got[BFS_XML_MAX_ETAG] = "";
 	struct store_hdrs h = { .n = 0 };
 	struct bfs_http_resp resp;
+	struct put_digest d;
 	struct store_req rq;
 	struct bfs_kv q[2];
 	int rc;
 
-	rc = bfs_digest_fd(fd, off, (off_t)len, md5, st->cfg.unsigned_payload ? NULL : sha);
+	rc = store_digest_fd(st, fd, off, len, &d);
 	if (rc)
 		return rc;
-	bfs_base64(md5, sizeof(md5), md5b64, sizeof(md5b64));
-	bfs_hex(md5, sizeof(md5), md5hex);
 	snprintf(num, sizeof(num), "%d", number);
 	q[0] = (struct bfs_kv){ "partNumber", num };
 	q[1] = (struct bfs_kv){ "uploadId", upload_id };
 	bfs_http_resp_init(&resp);
-	rc = store_hdr_add(&h, "Content-MD5", "%s", md5b64);
+	store_req_init(&rq, BFS_OP_PUT, "PUT", key);
+	rc = store_digest_apply(&d, &h, &rq);
 	if (rc)
 		goto out;
-	store_req_init(&rq, BFS_OP_PUT, "PUT", key);
 	rq.query = q;
 	rq.nquery = 2;
 	rq.hdrs = &h;
 	rq.body_fd = fd;
 	rq.body_off = off;
 	rq.body_len = len;
-	if (st->cfg.unsigned_payload) {
-		rq.payload_sha256 = "UNSIGNED-PAYLOAD";
-	} else {
-		bfs_hex(sha, sizeof(sha), shahex);
-		rq.payload_sha256 = shahex;
-	}
 	rc = store_request(st, &rq, &resp);
 	if (rc)
 		goto out;
@@ -105,8 +96,11 @@ int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
 	}
 	if (!got[0]) {
 		/* Servers that omit it accept the part's MD5 in Complete. */
-		snprintf(got, sizeof(got), "%s", md5hex);
-	} else if (strlen(got) == 32 && strcasecmp(got, md5hex)) {
+		rc = store_digest_md5(&d, fd, off, NULL, len);
+		if (rc)
+			goto out;
+		snprintf(got, sizeof(got), "%s", d.md5hex);
+	} else if (d.has_md5 && strlen(got) == 32 && strcasecmp(got, d.md5hex)) {
 		store_set_error("PUT", 200, "IntegrityCheckFailed",
 				"a part's ETag differs from the MD5 sent");
 		rc = BFS_E_INTEGRITY;

@@ -295,44 +295,109 @@ int s3_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts 
 	return get_common(st, o, &rq, info);
 }
 
-/* Send one single-part PUT whose MD5 and SHA-256 are known. */
+/* Which digests a PUT's body needs (store_int.h). */
+static void digest_plan(const struct bfs_store *st, struct put_digest *d)
+{
+	int signed_body = st->cfg.signature == BFS_SIG_V4 && !st->cfg.unsigned_payload;
+
+	memset(d, 0, sizeof(*d));
+	d->has_sha = signed_body;
+	d->has_md5 = !signed_body || st->cfg.content_md5;
+}
+
+static void digest_done(struct put_digest *d, const unsigned char *md5, const unsigned char *sha)
+{
+	if (md5) {
+		bfs_base64(md5, BFS_MD5_LEN, d->md5b64, sizeof(d->md5b64));
+		bfs_hex(md5, BFS_MD5_LEN, d->md5hex);
+	}
+	if (sha)
+		bfs_hex(sha, BFS_SHA256_LEN, d->shahex);
+}
+
+int store_digest_fd(const struct bfs_store *st, int fd, off_t off, uint64_t len,
+		    struct put_digest *d)
+{
+	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
+	int rc;
+
+	digest_plan(st, d);
+	rc = bfs_digest_fd(fd, off, (off_t)len, d->has_md5 ? md5 : NULL, d->has_sha ? sha : NULL);
+	if (rc)
+		return rc;
+	digest_done(d, d->has_md5 ? md5 : NULL, d->has_sha ? sha : NULL);
+	return 0;
+}
+
+void store_digest_buf(const struct bfs_store *st, const void *data, size_t len,
+		      struct put_digest *d)
+{
+	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
+
+	digest_plan(st, d);
+	if (d->has_md5)
+		bfs_md5(data, len, md5);
+	if (d->has_sha)
+		bfs_sha256(data, len, sha);
+	digest_done(d, d->has_md5 ? md5 : NULL, d->has_sha ? sha : NULL);
+}
+
+int store_digest_apply(struct put_digest *d, struct store_hdrs *h, struct store_req *rq)
+{
+	rq->payload_sha256 = d->has_sha ? d->shahex : "UNSIGNED-PAYLOAD";
+	return d->has_md5 ? store_hdr_add(h, "Content-MD5", "%s", d->md5b64) : 0;
+}
+
+int store_digest_md5(struct put_digest *d, int fd, off_t off, const void *data, uint64_t len)
+{
+	unsigned char md5[BFS_MD5_LEN];
+	int rc = 0;
+
+	if (d->has_md5)
+		return 0;
+	if (fd >= 0)
+		rc = bfs_digest_fd(fd, off, (off_t)len, md5, NULL);
+	else
+		bfs_md5(data, (size_t)len, md5);
+	if (rc)
+		return rc;
+	digest_done(d, md5, NULL);
+	d->has_md5 = 1;
+	return 0;
+}
+
+/* Send one single-part PUT whose digests d are made. */
 static int put_single(struct bfs_store *st, struct store_req *rq, const struct bfs_put_opts *o,
-		      const unsigned char md5[BFS_MD5_LEN],
-		      const unsigned char sha[BFS_SHA256_LEN], char *etag)
+		      struct put_digest *d, char *etag)
 {
 	struct bfs_http_resp resp;
 	struct store_hdrs h = { .n = 0 };
-	char md5b64[BFS_BASE64_LEN(BFS_MD5_LEN) + 1], md5hex[2 * BFS_MD5_LEN + 1];
-	char shahex[BFS_SHA256_HEX_LEN + 1], got[BFS_XML_MAX_ETAG] = "";
+	char got[BFS_XML_MAX_ETAG] = "";
 	int rc;
 
 	bfs_http_resp_init(&resp);
-	bfs_base64(md5, BFS_MD5_LEN, md5b64, sizeof(md5b64));
-	bfs_hex(md5, BFS_MD5_LEN, md5hex);
-	rc = store_hdr_add(&h, "Content-MD5", "%s", md5b64);
+	rc = store_digest_apply(d, &h, rq);
 	if (!rc)
 		rc = store_hdrs_put_opts(st, &h, o);
 	if (rc)
 		goto out;
 	rq->hdrs = &h;
-	if (st->cfg.unsigned_payload) {
-		rq->payload_sha256 = "UNSIGNED-PAYLOAD";
-	} else {
-		bfs_hex(sha, BFS_SHA256_LEN, shahex);
-		rq->payload_sha256 = shahex;
-	}
 	rc = store_request(st, rq, &resp);
 	if (rc)
 		goto out;
 	(void)bfs_http_resp_header(&resp, "ETag", got, sizeof(got));
 	strip_quotes(got);
 	/* An MD5-shaped ETag must be ours; SSE-KMS and others give other shapes. */
-	if (bfs_etag_is_md5(got) && strcasecmp(got, md5hex)) {
+	if (d->has_md5 && bfs_etag_is_md5(got) && strcasecmp(got, d->md5hex)) {
 		rc = integrity_error("PUT", "the ETag returned differs from the MD5 sent");
 		goto out;
 	}
-	if (etag)
-		snprintf(etag, BFS_XML_MAX_ETAG, "%s", got[0] ? got : md5hex);
+	/* no ETag at all: the MD5 stands for it (S3's ETag of such an object) */
+	if (!got[0])
+		rc = store_digest_md5(d, rq->body ? -1 : rq->body_fd, rq->body_off, rq->body,
+				      rq->body_len);
+	if (!rc && etag)
+		snprintf(etag, BFS_XML_MAX_ETAG, "%s", got[0] ? got : d->md5hex);
 out:
 	store_hdrs_release(&h);
 	bfs_http_resp_release(&resp);
@@ -342,24 +407,22 @@ out:
 int s3_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
 		      const struct bfs_put_opts *o, char *etag)
 {
-	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
+	struct put_digest d;
 	struct store_req rq;
 
 	if (key_utf8("PUT", key))
 		return -EILSEQ;
-	bfs_md5(data, len, md5);
-	if (!st->cfg.unsigned_payload)
-		bfs_sha256(data, len, sha);
+	store_digest_buf(st, data, len, &d);
 	store_req_init(&rq, BFS_OP_PUT, "PUT", key);
 	rq.body = len ? data : "";
 	rq.body_len = len;
-	return put_single(st, &rq, o, md5, sha, etag);
+	return put_single(st, &rq, o, &d, etag);
 }
 
 int s3_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
 		     const struct bfs_put_opts *o, char *etag)
 {
-	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
+	struct put_digest d;
 	struct store_req rq;
 	int rc;
 
@@ -367,8 +430,7 @@ int s3_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t
 		return rc;
 	if (len > st->cfg.multipart_threshold)
 		return store_mpu_put_fd(st, key, fd, off, len, o, etag);
-	/* One pass over the data for both digests. */
-	rc = bfs_digest_fd(fd, off, (off_t)len, md5, st->cfg.unsigned_payload ? NULL : sha);
+	rc = store_digest_fd(st, fd, off, len, &d);
 	if (rc)
 		return rc;
 	store_req_init(&rq, BFS_OP_PUT, "PUT", key);
@@ -379,7 +441,7 @@ int s3_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t
 		rq.body = "";
 	}
 	rq.body_len = len;
-	return put_single(st, &rq, o, md5, sha, etag);
+	return put_single(st, &rq, o, &d, etag);
 }
 
 int s3_delete(struct bfs_store *st, const char *key)

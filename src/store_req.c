@@ -209,8 +209,10 @@ int store_map_status(long status, const char *code)
 	if (!strcmp(code, "SlowDown") || !strcmp(code, "Throttling") ||
 	    !strcmp(code, "TooManyRequests") || status == 429)
 		return BFS_E_THROTTLED;
+	/* a body changed on its way (the server checked its digest): send again */
 	if (!strcmp(code, "RequestTimeout") || !strcmp(code, "InternalError") ||
-	    !strcmp(code, "ServiceUnavailable") || status >= 500)
+	    !strcmp(code, "ServiceUnavailable") || !strcmp(code, "BadDigest") ||
+	    !strcmp(code, "XAmzContentSHA256Mismatch") || status >= 500)
 		return BFS_E_TRANSIENT;
 	if (!strcmp(code, "NoSuchBucket"))
 		return BFS_E_NOBUCKET;

@@ -38,7 +38,8 @@ can be repeated).  Rules:
     flip    forward, with one byte of an object's body changed (the ETag
             and Content-Length stay: the body no longer matches its ETag;
             requests with a query, listings, are left alone, and a plan's
-            flip waits for the next object GET)
+            flip waits for the next object GET); for a PUT (a part's too),
+            one byte of the body sent is changed on its way to the server
     redirect 301 to http://169.254.0.1/elsewhere (another host)
     hugehdr 200 with 200 KiB of response headers
     looptoken a listing page, truncated, whose next page is itself (its
@@ -113,10 +114,10 @@ def main():
     lock = threading.Lock()
     log = open(a.log, "a", buffering=1)
 
-    def applies(rule, path):
+    def applies(rule, method, path):
         # an object body to damage; a listing to make endless
         if rule == "flip":
-            return "?" not in path
+            return "?" not in path or method == "PUT"
         if rule in ("bigxml", "looptoken"):
             return "list-type" in path or "?" not in path.lstrip("/").rstrip("/").split("/", 1)[-1] \
                 and "/" not in path.lstrip("/").rstrip("/")
@@ -125,12 +126,12 @@ def main():
     def pick(method, path):
         with lock:
             q = plans.get(method) or plans.get("")
-            if q and applies(q[0], path):
+            if q and applies(q[0], method, path):
                 return q.pop(0)
             if q:
                 return None
             for rule, p in mix.get(method, []) + mix.get("", []):
-                if applies(rule, path) and rng.random() < p:
+                if applies(rule, method, path) and rng.random() < p:
                     return rule
         return None
 
@@ -250,6 +251,9 @@ def main():
                 return self.logline("hugehdr")
             if rule == "delay":
                 time.sleep(a.delay_ms / 1000.0)
+            if rule == "flip" and self.command == "PUT" and body:
+                body = body[:len(body) // 2] + bytes([body[len(body) // 2] ^ 0x5A]) + \
+                    body[len(body) // 2 + 1:]
             conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()}
             conn.request(self.command, self.path, body=body, headers=headers)
@@ -260,7 +264,9 @@ def main():
                 rule = "reset"
             if rule == "reset":
                 return self.drop("reset")
-            if rule == "flip" and data and self.command == "GET" and r.status == 200 and \
+            if rule == "flip" and self.command == "PUT":
+                pass  # the request's body was changed
+            elif rule == "flip" and data and self.command == "GET" and r.status == 200 and \
                     "?" not in self.path:  # object bodies, not listings
                 data = data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x5A]) + \
                     data[len(data) // 2 + 1:]

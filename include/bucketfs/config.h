@@ -43,6 +43,7 @@ struct bfs_config {
 	char *ca_bundle;
 	int insecure;
 	int unsigned_payload;
+	int content_md5;
 	int list_v1;
 	int retries;
 	int mount_retry_s;         /* keep trying an unreachable endpoint at mount this long */

@@ -12,13 +12,15 @@
  * server's own <Code>, <Message> and request id for the calling thread's last
  * failed request are kept in bfs_store_last_error().
  *
- * Integrity: every PUT carries Content-MD5 and the payload's SHA-256
- * (x-amz-content-sha256), so the server refuses a body changed in flight; the
- * ETag of a single-part PUT is checked against the MD5 sent.  A GET's body is
- * checked against Content-Length and, for a whole single-part object, against
- * the MD5 in its ETag.  With -o unsigned_payload the SHA-256 is replaced by
- * UNSIGNED-PAYLOAD (one hashing pass less; meant for https endpoints, where
- * TLS protects the body, and Content-MD5 still protects it end to end).
+ * Integrity: every PUT's body is hashed once, and the server refuses a body
+ * changed in flight.  With SigV4 the signature covers the body's SHA-256
+ * (x-amz-content-sha256), which the server checks; with -o unsigned_payload
+ * (UNSIGNED-PAYLOAD, meant for https) and with the OSS signatures, which do
+ * not cover the body, the PUT carries Content-MD5 instead, and the ETag of a
+ * single-part PUT is checked against it.  -o content_md5 sends Content-MD5
+ * with a signed SHA-256 too (two hashes).  A GET's body is checked against
+ * Content-Length and, for a whole single-part object, against the MD5 in its
+ * ETag.
  */
 #ifndef BUCKETFS_STORE_H
 #define BUCKETFS_STORE_H
@@ -59,6 +61,7 @@ struct bfs_store_cfg {
 	const char *ca_bundle;      /* NULL = system store */
 	int insecure;               /* no TLS verification */
 	int unsigned_payload;       /* see above */
+	int content_md5;            /* Content-MD5 with a signed SHA-256 too (see above) */
 	int list_v1;                /* ListObjects V1 instead of V2 */
 	int retries;                /* attempts after the first; default 4 */
 	long retry_base_ms;         /* first backoff; default 200 ms, cap 10 s */

@@ -6,7 +6,8 @@
 # fetched again, and reported (EIO) if it stays wrong; a listing that never
 # ends, 200 KiB of response headers and a redirect to another host are
 # refused with a message, in bounded time and memory; a body shorter than
-# its Content-Length is fetched again.  The mount answers normally after
+# its Content-Length is fetched again; a PUT whose body is changed on its
+# way is refused by the server and sent again.  The mount answers normally after
 # each.
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
@@ -36,6 +37,36 @@ out=$(cat "$tmp/m/d/f2" 2>&1 >/dev/null) && fail "a body that is always damaged 
 assert_eq "$(grep -c -- '-> 200 flip' "$PROXY_LOG")" 3 "always damaged: fetched 3 times, then EIO"
 ok "a body that stays damaged: EIO after 3 fetches ($out)"
 bfs_umount "$tmp/m"
+
+# --- a PUT's body changed on its way to the server -----------------------------------------
+# the server checks the digest the request carries (the signed SHA-256, or
+# Content-MD5) and refuses it; bucketfs sends it again: a single PUT, and a
+# part of a multipart upload
+proxy_start "PUT:flip=2"
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,multipart_threshold=8M,part_size=5M"
+head -c 300000 /dev/urandom >"$tmp/up1"
+head -c 12000000 /dev/urandom >"$tmp/up2"
+cp "$tmp/up1" "$tmp/m/up1" || fail "close of a file whose first PUT was damaged failed"
+cp "$tmp/up2" "$tmp/m/up2" || fail "close of a file whose first part was damaged failed"
+assert_eq "$(grep -c -- 'PUT .* -> 400' "$PROXY_LOG")" 2 "both damaged PUTs were refused by the server"
+aws_s3 cp --no-progress "s3://$bucket/up1" "$tmp/up1.got" >/dev/null
+aws_s3 cp --no-progress "s3://$bucket/up2" "$tmp/up2.got" >/dev/null
+assert_file_eq "$tmp/up1" "$tmp/up1.got" "a single PUT damaged in flight: refused, sent again, the right bytes"
+assert_file_eq "$tmp/up2" "$tmp/up2.got" "a part damaged in flight: refused, sent again, the right bytes"
+bfs_umount "$tmp/m"
+# the same with each way of hashing: the body's SHA-256 alone (signed, the
+# default), Content-MD5 alone (unsigned_payload), both (content_md5)
+for opt in "" unsigned_payload content_md5; do
+	proxy_start "PUT:flip=1" --log-header Content-MD5
+	bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style${opt:+,$opt}"
+	cp "$tmp/up1" "$tmp/m/up1" || fail "${opt:-default}: close of a file whose PUT was damaged failed"
+	bfs_umount "$tmp/m"
+	aws_s3 cp --no-progress "s3://$bucket/up1" "$tmp/up1.got" >/dev/null
+	assert_file_eq "$tmp/up1" "$tmp/up1.got" "${opt:-default}: a damaged PUT refused, sent again, the right bytes"
+	md5s=$(grep -c 'PUT .* Content-MD5=[A-Za-z0-9+/]*=' "$PROXY_LOG" || true)
+	assert_eq "$md5s $(grep -c '^PUT ' "$PROXY_LOG")" "$([ -z "$opt" ] && echo 0 || echo 2) 2" \
+		"${opt:-default}: Content-MD5 $([ -z "$opt" ] && echo "not sent (the signed SHA-256 covers the body)" || echo sent)"
+done
 
 # --- a body shorter than its Content-Length ------------------------------------------------
 proxy_start "GET:cut=2"

@@ -17,7 +17,9 @@ static const struct {
 	{ 304, "", BFS_E_NOTMODIFIED, EIO, 0 },
 	{ 400, "InvalidArgument", BFS_E_BADREQ, EIO, 0 },
 	{ 400, "RequestTimeout", BFS_E_TRANSIENT, EIO, 1 },
-	{ 400, "BadDigest", BFS_E_BADREQ, EIO, 0 },
+	{ 400, "BadDigest", BFS_E_TRANSIENT, EIO, 1 },  /* changed on its way: send again */
+	{ 400, "XAmzContentSHA256Mismatch", BFS_E_TRANSIENT, EIO, 1 },
+	{ 400, "InvalidDigest", BFS_E_BADREQ, EIO, 0 },  /* a malformed Content-MD5 */
 	{ 403, "SignatureDoesNotMatch", BFS_E_SIGNATURE, EACCES, 0 },
 	{ 403, "InvalidAccessKeyId", BFS_E_DENIED, EACCES, 0 },
 	{ 403, "AccessDenied", BFS_E_DENIED, EACCES, 0 },

@@ -418,8 +418,8 @@ static int count_stale(void *arg, const char *name, const struct bfs_entry *e)
 	return c->n >= 2 || c->seen >= SWEEP_LOOK;
 }
 
-/* Count the stale file path among its directory's; 1 when a sweep is due
- * (then fs_sweep_after). */
+/* Count path, a stale file about to be revalidated, among its directory's;
+ * 1 when a sweep is due (then fs_sweep_after). */
 int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now)
 {
 	char parent[BFS_INDEX_PATH_MAX];

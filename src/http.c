@@ -46,6 +46,9 @@ struct xfer {
 	uint64_t rpos;                  /* request body bytes handed to curl */
 	int err;                        /* our own error, wins over curl's */
 	const char *why;                /* its text, for errmsg (static) */
+	int64_t stall_ns;               /* opts.stall_timeout_s */
+	curl_off_t moved;               /* bytes sent and received so far, */
+	int64_t moved_ns;               /* and when that last grew (0: not yet) */
 };
 
 static pthread_once_t http_global_once = PTHREAD_ONCE_INIT;
@@ -322,6 +325,41 @@ static int on_debug(CURL *e, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * curl's progress callback, called as bytes move and about once a second
+ * when none do: a transfer that moved nothing for stall_timeout is cut.
+ * (curl's own low-speed check averages over its last 5 s, so right after
+ * a burst it let a silent server hold a transfer that long, whatever the
+ * limit.)
+ */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct xfer *x = arg;
+	int64_t now = mono_ns();
+
+	(void)dltotal;
+	(void)ultotal;
+	if (!x->moved_ns || dlnow + ulnow != x->moved) {
+		x->moved = dlnow + ulnow;
+		x->moved_ns = now;
+		return 0;
+	}
+	if (now - x->moved_ns < x->stall_ns)
+		return 0;
+	x->err = BFS_E_TIMEOUT;
+	x->why = "no data moved for stall_timeout seconds";
+	return 1;
+}
+
 static int map_curl_error(CURLcode rc)
 {
 	switch (rc) {
@@ -432,8 +470,10 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 	curl_easy_setopt(x.easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(x.easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x.easy, CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
-	curl_easy_setopt(x.easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(x.easy, CURLOPT_LOW_SPEED_TIME, h->opts.stall_timeout_s);
+	x.stall_ns = (int64_t)h->opts.stall_timeout_s * 1000000000;
+	curl_easy_setopt(x.easy, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(x.easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(x.easy, CURLOPT_XFERINFODATA, &x);
 	if (h->opts.request_timeout_s)
 		curl_easy_setopt(x.easy, CURLOPT_TIMEOUT, h->opts.request_timeout_s);
 	if (h->opts.ca_bundle)

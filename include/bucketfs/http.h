@@ -27,7 +27,7 @@ struct bfs_http;
 
 struct bfs_http_opts {
 	long connect_timeout_ms;   /* TCP+TLS connect; 0 = 10 s */
-	long stall_timeout_s;      /* abort when under 1 byte/s for this long; 0 = 30 s */
+	long stall_timeout_s;      /* abort when no byte moves for this long; 0 = 30 s */
 	long request_timeout_s;    /* whole request; 0 = none (large objects) */
 	const char *ca_bundle;     /* PEM file, NULL for the system store; copied */
 	int insecure;              /* skip TLS peer/host verification (never default) */

@@ -3,7 +3,8 @@
 # t0140-store-retry — the retry policy, through a fault-injecting proxy in
 # front of radosgw: 503 SlowDown, 500, 429 and dropped connections are
 # retried (and the request then succeeds with the right bytes); 400 is never
-# retried; an exhausted budget reports the server's error.
+# retried; an exhausted budget reports the server's error; a transfer that
+# moves no byte for stall_timeout is cut and retried.
 . "$(dirname "$0")/../lib.sh"
 test_timeout 180
 rgw_start
@@ -46,3 +47,19 @@ out=$("$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=3" 
 [[ $out == *"SlowDown"* ]] || fail "exhausted retries: message lacks SlowDown: $out"
 assert_eq "$(wc -l <"$PROXY_LOG")" 4 "retries=3: exactly 4 attempts, then the error: ${out:0:90}"
 [ $((SECONDS - t0)) -le 10 ] || fail "backoff took $((SECONDS - t0)) s"
+
+# a server that takes a PUT's 8 MB body, then says nothing: the transfer is
+# cut once no byte has moved for stall_timeout (2 s), then sent again; the
+# burst just before does not keep it alive (curl's own low-speed check
+# averages over 5 s, and let such a PUT hang 5 s and more)
+head -c 8000000 /dev/urandom >"$tmp/big"
+proxy_start "PUT:hang=1" --hang-s 30
+t0=$EPOCHREALTIME
+"$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=2,stall_timeout=2" \
+	put "$tmp/big" "$bucket:/stalled" >/dev/null || fail "a PUT whose first attempt stalled failed"
+el=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+# (the proxy logs the held PUT only when its 30 s are up: one PUT so far)
+assert_eq "$(grep -c '^PUT .* -> 200' "$PROXY_LOG")" 1 "the stalled PUT was sent again, and the second one answered"
+awk -v e="$el" 'BEGIN { exit !(e < 4.5) }' || fail "the stalled PUT took $el s with stall_timeout=2"
+aws_s3 cp --no-progress "s3://$bucket/stalled" "$tmp/stalled.out" >/dev/null
+assert_file_eq "$tmp/big" "$tmp/stalled.out" "a PUT stalled after its body: cut after stall_timeout, sent again ($el s in all)"

@@ -536,10 +536,12 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	/* Many lookups of one name at once (the kernel revalidates an expired
 	 * dentry in every walker): one asks, the others use its answer. */
 	slot = flight_begin(&fs->lookups, path);
-	if (slot == FLIGHT_WAITED) {
-		rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
-		if (rc != 1)
-			return rc;
+	/* Look again, also as the one to ask: another lookup may have asked
+	 * and finished between the look above and flight_begin. */
+	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
+	if (rc != 1) {
+		flight_end(&fs->lookups, slot);
+		return rc;
 	}
 	rc = lookup_ask(fs, path, fs_now_ns(), old, have, e);
 	flight_end(&fs->lookups, slot);

@@ -155,10 +155,9 @@ done
 wait "${pids[@]}"
 count "16 readers at once of task5's 4 files, past the window"
 for i in $(seq 1 16); do cmp -s "$tmp/par.$i" "$tmp/par.1" || fail "reader $i read other bytes"; done
-[ "${seen[LIST]}" -le 2 ] ||
-	fail "concurrent lookups of one stale directory: ${seen[LIST]} LISTs (task5/ and images/ once each: 2)"
-ok "concurrent lookups of one stale directory: ${seen[LIST]} LIST"
-assert_eq "$((seen[ALL] - seen[LIST]))" 0 "concurrent lookups: no other request"
+[ "${seen[LIST]}" -le 2 ] && [ "${seen[ALL]}" = "${seen[LIST]}" ] ||
+	fail "concurrent lookups of one stale directory: ${seen[LIST]} LISTs (task5/ and images/ once each: 2), ${seen[ALL]} requests in all: $(cut -d'&' -f1 "$tmp/phase.log" | tr '\n' ' ')"
+ok "concurrent lookups of one stale directory: ${seen[LIST]} LIST, no other request"
 
 # ... but not a file changed elsewhere meanwhile: a chmod (the object copied
 # onto itself: same ETag, new LastModified) and an overwrite
@@ -246,7 +245,7 @@ assert_eq "$got" "1999 5 1 f0700" \
 	fail "stat of 2000 stale names: ${seen[ALL]} requests (${seen[HEAD]} HEAD), not a sweep"
 ok "stat of 2000 stale names: ${seen[ALL]} requests (${seen[HEAD]} HEAD, ${seen[LIST]} LIST), not 2000 HEADs"
 
-# a web server's reads: 300 cached files read by name over and over for 4 s,
+# a web server's reads: 200 cached files read by name over and over for 3 s,
 # their entries going stale at different moments (some revalidated by a
 # lookup, some at open, when the kernel still holds the name): sweeps keep
 # that to a few requests a second, not one per file per window
@@ -254,21 +253,21 @@ boto3_py "$bucket" <<'PY'
 from concurrent.futures import ThreadPoolExecutor
 bucket = sys.argv[1]
 with ThreadPoolExecutor(16) as ex:
-    list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="hot/h%03d.png" % i, Body=b"%d" % i), range(300)))
+    list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="hot/h%03d.png" % i, Body=b"%d" % i), range(200)))
 PY
-for i in $(seq 0 299); do printf '%s/hot/h%03d.png\n' "$mnt" "$i"; done >"$tmp/hot.names"
+for i in $(seq 0 199); do printf '%s/hot/h%03d.png\n' "$mnt" "$i"; done >"$tmp/hot.names"
 xargs -a "$tmp/hot.names" cat >/dev/null
-count "(300 files put by boto3, then read once: cached)"
-end=$((SECONDS + 4))
+count "(200 files put by boto3, then read once: cached)"
+end=$((SECONDS + 3))
 passes=0
 while [ $SECONDS -lt $end ]; do
 	got=$(xargs -a "$tmp/hot.names" cat | wc -c)
-	[ "$got" = 790 ] || fail "a pass over hot/ read $got bytes, not 790"
+	[ "$got" = 490 ] || fail "a pass over hot/ read $got bytes, not 490"
 	passes=$((passes + 1))
 done
-count "$passes passes over 300 cached files"
-[ "${seen[ALL]}" -le 100 ] || fail "$passes passes over 300 cached files: ${seen[ALL]} requests"
-ok "$passes passes over 300 cached files for 4 s: ${seen[ALL]} requests (${seen[HEAD]} HEAD, ${seen[GET]} GET, ${seen[LIST]} LIST)"
+count "$passes passes over 200 cached files"
+[ "${seen[ALL]}" -le 60 ] || fail "$passes passes over 200 cached files: ${seen[ALL]} requests"
+ok "$passes passes over 200 cached files for 3 s: ${seen[ALL]} requests (${seen[HEAD]} HEAD, ${seen[GET]} GET, ${seen[LIST]} LIST)"
 
 # a directory with a marker object (s3fs's "dir/", carrying its mode): its
 # lookup's LIST sees the marker, and one HEAD reads its mode

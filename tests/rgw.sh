@@ -81,13 +81,19 @@ sys.exit("rgw.sh: no free port found")
 PY
 }
 
-# True if pid $1 is alive (not a zombie) and is one of the daemons of the
-# cluster in directory $2 (its command line names $2/ceph.conf).
-_rgw_is_ours() {
-	local pid=$1 dir=$2 state
+# True if pid $1 is alive (not a zombie).
+_rgw_alive() {
+	local pid=$1 state
 	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
 	state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || return 1
 	case $state in Z* | X* | "") return 1 ;; esac
+}
+
+# True if pid $1 is alive and is one of the daemons of the cluster in
+# directory $2 (its command line names $2/ceph.conf).
+_rgw_is_ours() {
+	local pid=$1 dir=$2
+	_rgw_alive "$pid" || return 1
 	tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- " $dir/ceph.conf "
 }
 
@@ -170,7 +176,15 @@ _rgw_start_once() (
 			done
 			exec setsid "$@"
 		) >>"$log" 2>&1 </dev/null &
-		echo $! >"$dir/pids/$name"
+		local pid=$!
+		echo "$pid" >"$dir/pids/$name"
+		# Until it execs, the child is a copy of this shell: its command
+		# line is not the daemon's yet, and check_alive would take it for
+		# a daemon that exited (seen under a loaded CI, 0.2 s after spawn).
+		while _rgw_alive "$pid" && ! _rgw_is_ours "$pid" "$dir" &&
+			[ "$SECONDS" -lt "$deadline" ]; do
+			sleep 0.01
+		done
 	}
 	pid_of() { cat "$dir/pids/$1"; }
 	# Fails (75 if its port is taken) if daemon $1 is no longer running.

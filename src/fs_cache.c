@@ -13,7 +13,8 @@
  *
  * Eviction frees clean copies only: never a staged (dirty) file, never the
  * data of an open file, never a file without its object in the bucket.
- * Least recently used first, by the entries' atime_ns (set at every open):
+ * Least recently used first, by the entries' atime_ns (set at every open,
+ * written in batches by fs_touch.c, flushed before each round):
  * one pass over the index sums the bytes per age class (8 classes per
  * doubling of the age, so two entries in one class differ in age by at most
  * 9%); a second pass evicts from the oldest class down until enough is
@@ -224,6 +225,7 @@ static uint64_t evict_locked(struct bfs_fs *fs, uint64_t need)
 	/* (need UINT64_MAX: everything evictable, whatever its age) */
 	if (!s)
 		return 0;
+	fs_touch_flush(fs);  /* the last uses, for the ages below */
 	s->fs = fs;
 	s->need = need;
 	s->now = fs_now_ns();
@@ -406,6 +408,7 @@ static void *evictor(void *arg)
 			atomic_store(&fs->cache_walked, 1);
 			first = 0;
 		}
+		fs_touch_flush(fs);
 		if (time(NULL) >= next_trim) {
 			(void)malloc_trim(0);
 			next_trim = time(NULL) + TRIM_PERIOD_S;

@@ -242,12 +242,17 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	return adopt_fetch(fs, of, id, &info, of->valid);
 
 use_cached:
-	e->flags &= ~(uint32_t)BFS_EF_FETCHED;
 	of->fd = fd;
 	of->fd_id = e->data_id;
 	of->valid = e->cached_bytes;
 	of->size = e->size;
 	e->atime_ns = now;
+	if (e->validated_ns != now && !(e->flags & BFS_EF_FETCHED)) {
+		/* nothing learnt but the use: no write transaction of its own */
+		fs_touch(fs, of->path, now);
+		return 0;
+	}
+	e->flags &= ~(uint32_t)BFS_EF_FETCHED;
 	(void)bfs_index_put(fs->ix, of->path, e);
 	return 0;
 fail:

@@ -80,6 +80,19 @@ struct fs_sweep {
 	unsigned n;      /* how many, each within FS_SWEEP_GAP of the one before */
 };
 
+/* Last uses of cached files not yet written to the index (fs_touch.c). */
+#define FS_TOUCH_SLOTS 1024
+struct fs_touch {
+	char *path;       /* owned; NULL: a free slot */
+	uint64_t hash;    /* pathttl_hash(path) */
+	int64_t atime_ns;
+};
+struct fs_touches {
+	pthread_mutex_t mu; /* guards the rest (a leaf lock) */
+	size_t n;           /* slots in use */
+	struct fs_touch slot[FS_TOUCH_SLOTS];
+};
+
 struct bfs_fs {
 	struct bfs_fs_cfg cfg;
 	char *prefix;
@@ -126,6 +139,7 @@ struct bfs_fs {
 	struct flight lookups;        /* paths a lookup is asking the bucket about */
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
+	struct fs_touches touches;    /* last uses to write (fs_touch.c) */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
@@ -260,6 +274,20 @@ void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
  * at least need bytes of clean copies, least recently used first (returns
  * what it freed).  No fs lock may be held when calling reserve or evict.
  */
+/*
+ * Last uses (fs_touch.c).  Opening a cached file changes nothing in its
+ * entry but its atime_ns, which only eviction reads: fs_touch keeps it in
+ * memory (up to FS_TOUCH_SLOTS files), fs_touch_flush writes them all in
+ * one transaction.  Flushed before every eviction round, every few
+ * seconds, when the table fills, and at close; a crash loses the last
+ * seconds of them, which only makes those files look older to eviction.
+ * Any thread; no lock needed (none of the caller's is taken).
+ */
+void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns);
+void fs_touch_flush(struct bfs_fs *fs);
+void fs_touch_init(struct bfs_fs *fs);
+void fs_touch_destroy(struct bfs_fs *fs);  /* frees what was not flushed */
+
 void fs_cache_grew(struct bfs_fs *fs, int64_t delta);
 void fs_cache_wake(struct bfs_fs *fs);
 int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes);

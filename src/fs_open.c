@@ -164,6 +164,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	pthread_mutex_init(&fs->relist_mu, NULL);
 	flight_init(&fs->lookups);
 	pthread_mutex_init(&fs->marker_mu, NULL);
+	fs_touch_init(fs);
 	pthread_mutex_init(&fs->evict_run, NULL);
 	pthread_cond_init(&fs->evict_cond, NULL);
 	fs->prefix = strdup(cfg->prefix ? cfg->prefix : "");
@@ -233,6 +234,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 		}
 	}
 	if (fs->ix) {
+		fs_touch_flush(fs);
 		if (bfs_index_sync(fs->ix) == 0 && fs->opened)
 			leave_clean_mark(fs);
 		bfs_index_close(fs->ix);
@@ -247,6 +249,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	pthread_mutex_destroy(&fs->relist_mu);
 	flight_destroy(&fs->lookups);
 	pthread_mutex_destroy(&fs->marker_mu);
+	fs_touch_destroy(fs);
 	idset_free(&fs->hidden);
 	pthread_mutex_destroy(&fs->evict_run);
 	pthread_cond_destroy(&fs->evict_cond);

@@ -214,6 +214,53 @@ int bfs_index_update(struct bfs_index *ix, const char *path,
 	return rc ? rc : a.result;
 }
 
+struct update_many_args {
+	const char *const *paths;
+	size_t n;
+	int (*fn)(void *arg, size_t i, struct bfs_entry *e);
+	void *arg;
+};
+
+/* fn's "store it" for one path, as update_txn's. */
+static int update_one(void *arg, struct bfs_entry *e)
+{
+	struct update_many_args *m = arg;
+
+	return m->fn(m->arg, m->n, e);
+}
+
+static int update_many_txn(struct bfs_index *ix, MDB_txn *txn, void *arg)
+{
+	struct update_many_args *m = arg, one = *m;
+	char key[INDEX_KEY_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n; i++) {
+		struct update_args a = { { 0, key }, update_one, &one, 0 };
+
+		one.n = i;
+		rc = bfs_index_key(m->paths[i], key, sizeof(key), &a.k.mv_size);
+		if (!rc)
+			rc = update_txn(ix, txn, &a);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc)
+			return rc;
+		if (a.result < 0)
+			return a.result;
+	}
+	return 0;
+}
+
+int bfs_index_update_many(struct bfs_index *ix, const char *const *paths, size_t n,
+			  int (*fn)(void *arg, size_t i, struct bfs_entry *e), void *arg)
+{
+	struct update_many_args m = { paths, n, fn, arg };
+
+	return n ? index_txn(ix, 0, update_many_txn, &m) : 0;
+}
+
 int bfs_index_put(struct bfs_index *ix, const char *path, const struct bfs_entry *e)
 {
 	return bfs_index_move(ix, NULL, path, e);

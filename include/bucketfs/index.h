@@ -155,6 +155,17 @@ int bfs_index_put(struct bfs_index *ix, const char *path, const struct bfs_entry
 int bfs_index_update(struct bfs_index *ix, const char *path,
 		     int (*fn)(void *arg, struct bfs_entry *e), void *arg);
 
+/*
+ * bfs_index_update() of many paths in one write transaction (one sync):
+ * fn(arg, i, e) for each paths[i] that has an entry (those without are
+ * skipped).  A negative value from fn, or a path that cannot be a key,
+ * cancels the whole transaction and is returned; else 0, or -errno as
+ * bfs_index_put().  fn may run more than once for a path (the transaction
+ * is retried after growing the map): it must only depend on its arguments.
+ */
+int bfs_index_update_many(struct bfs_index *ix, const char *const *paths, size_t n,
+			  int (*fn)(void *arg, size_t i, struct bfs_entry *e), void *arg);
+
 /* Remove the entry for path (0 also when there was none), or -errno as bfs_index_put(). */
 int bfs_index_del(struct bfs_index *ix, const char *path);
 

@@ -110,6 +110,30 @@ ok "remounted with a smaller cap (4 MiB): the evictor brought the cache to $b by
 [ "$b" -le $((4 * MiB)) ] || fail "the cache stayed at $b bytes over a 4 MiB cap"
 bfs_umount "$mnt"
 
+# --- the last uses survive an unmount (kept in memory, written at close) ---------
+# c1, c2, c3 read 0.5 s apart, then c0 again: at the remount with room for
+# two, eviction must take c1 and c2, the least recently used, and keep c0.
+cache2=$tmp/cache2
+bfs_mount "$bucket" "$mnt" "endpoint=$PROXY_EP,path_style,cache_dir=$cache2,stat_ttl=3600,cache_size=8M"
+for i in 0 1 2 3 0; do
+	cmp -s "$mnt/img/c$i.png" "$tmp/src/c$i.png" || fail "c$i differs"
+	sleep 0.5
+done
+bfs_umount "$mnt"
+bfs_mount "$bucket" "$mnt" "endpoint=$PROXY_EP,path_style,cache_dir=$cache2,stat_ttl=3600,cache_size=2600K"
+for _ in $(seq 100); do
+	n=$(find "$cache2/data" -type f | wc -l)
+	[ "$n" -le 2 ] && break
+	sleep 0.1
+done
+assert_eq "$n" 2 "remounted with room for two of the four: two data files left"
+m=$(wc -l <"$PROXY_LOG")
+cmp -s "$mnt/img/c0.png" "$tmp/src/c0.png" || fail "c0 differs"
+cmp -s "$mnt/img/c3.png" "$tmp/src/c3.png" || fail "c3 differs"
+assert_eq "$(tail -n +$((m + 1)) "$PROXY_LOG" | grep -c '^GET ')" 0 \
+	"c0, read again last before the unmount, and c3 were kept: the last uses were written at close"
+bfs_umount "$mnt"
+
 # --- cache_min_free on a small disk: a 48 MiB tmpfs, keep 50% free ---------------
 small=$tmp/small
 mkdir -p "$small"

@@ -822,6 +822,79 @@ static void test_move_batch(const char *dir)
 	bfs_index_close(ix);
 }
 
+/* ---- read-change-write: one path, and many in one transaction ---- */
+
+static int bump_size(void *arg, struct bfs_entry *e)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	if (e->size >= 100)
+		return 0;       /* leave it */
+	e->size += 10;
+	return 1;
+}
+
+static int later_atime(void *arg, size_t i, struct bfs_entry *e)
+{
+	const int64_t *t = arg;
+
+	if (t[i] < 0)
+		return -EPERM;  /* cancels everything */
+	if (e->atime_ns >= t[i])
+		return 0;
+	e->atime_ns = t[i];
+	return 1;
+}
+
+static void test_update(const char *dir)
+{
+	struct bfs_index *ix = open_ix(dir, 0);
+	const char *paths[] = { "/u/a", "/u/none", "/u/b", "/u/c" };
+	const char *bad[] = { "/u/a", "/u/b/" };
+	int64_t t[] = { 500, 1, 50, 700 }, tneg[] = { 900, 900, 900, -1 };
+	struct bfs_entry e, d;
+	int calls = 0;
+
+	full_entry(&e, 3);
+	e.size = 5;
+	e.atime_ns = 100;
+	CHECK_INT(bfs_index_put(ix, "/u/a", &e), 0);
+	CHECK_INT(bfs_index_put(ix, "/u/b", &e), 0);
+	CHECK_INT(bfs_index_put(ix, "/u/c", &e), 0);
+
+	/* one path: fn's 1 stores, 0 leaves, the entry's absence is -ENOENT */
+	CHECK_INT(bfs_index_update(ix, "/u/a", bump_size, &calls), 1);
+	CHECK_INT(bfs_index_get(ix, "/u/a", &d), 0);
+	CHECK_INT(d.size, 15);
+	d.size = 5;
+	CHECK(entry_eq(&e, &d)); /* nothing else changed */
+	CHECK_INT(bfs_index_update(ix, "/u/none", bump_size, &calls), -ENOENT);
+	CHECK_INT(calls, 1);
+
+	/* many: one transaction; missing paths skipped; each entry keeps the
+	 * later time */
+	CHECK_INT(bfs_index_update_many(ix, paths, 4, later_atime, t), 0);
+	CHECK_INT(bfs_index_get(ix, "/u/a", &d), 0);
+	CHECK_INT(d.atime_ns, 500);
+	CHECK_INT(d.size, 15);
+	CHECK_INT(bfs_index_get(ix, "/u/b", &d), 0);
+	CHECK_INT(d.atime_ns, 100); /* 50 is older */
+	CHECK_INT(bfs_index_get(ix, "/u/c", &d), 0);
+	CHECK_INT(d.atime_ns, 700);
+	CHECK_INT(bfs_index_get(ix, "/u/none", &d), -ENOENT);
+	/* a failing fn (for the last path, after two were changed), or a path
+	 * that is no key, cancels the whole batch */
+	CHECK_INT(bfs_index_update_many(ix, paths, 4, later_atime, tneg), -EPERM);
+	CHECK_INT(bfs_index_get(ix, "/u/a", &d), 0);
+	CHECK_INT(d.atime_ns, 500);
+	CHECK_INT(bfs_index_update_many(ix, bad, 2, later_atime, tneg), -EINVAL);
+	CHECK_INT(bfs_index_get(ix, "/u/a", &d), 0);
+	CHECK_INT(d.atime_ns, 500);
+	CHECK_INT(bfs_index_update_many(ix, paths, 0, later_atime, t), 0);
+	bfs_index_close(ix);
+}
+
 /* ---- damage: records and formats the index did not write ---- */
 
 static void test_damage(const char *dir)
@@ -1172,6 +1245,7 @@ int main(int argc, char **argv)
 	in_fresh_dir(test_children);
 	in_fresh_dir(test_state);
 	in_fresh_dir(test_move_batch);
+	in_fresh_dir(test_update);
 	in_fresh_dir(test_damage);
 	test_formats();
 	in_fresh_dir(test_growth);

@@ -245,20 +245,16 @@ static int listing_confirms(const struct bfs_entry *old, const struct bfs_xml_ob
  * FS_APPLY_WINDOW, and a file seen only in listings is confirmed too by
  * the same ETag: it keeps showing the defaults rather than cost a HEAD.
  */
-int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		  const struct bfs_xml_list *l, int64_t started, int64_t now,
-		  enum fs_apply_mode mode)
+int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
+			const char *dkey, const struct bfs_xml_list *l, int64_t started,
+			int64_t now, enum fs_apply_mode mode)
 {
-	struct bfs_index_batch *b;
 	struct bfs_entry e, old;
 	char path[BFS_INDEX_PATH_MAX];
 	size_t i, dl = strlen(dkey);
 	const char *sep = strcmp(dir, "/") ? "/" : "", *why;
-	int rc, have;
+	int rc = 0, have;
 
-	rc = bfs_index_batch_begin(fs->ix, &b);
-	if (rc)
-		return rc;
 	for (i = 0; i < l->nobjects + (mode == FS_APPLY_LISTING ? l->nprefixes : 0) && !rc; i++) {
 		int isdir = i >= l->nobjects;
 		const char *k = isdir ? l->prefixes[i - l->nobjects] : l->objects[i].key;
@@ -316,6 +312,19 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		}
 		rc = bfs_index_batch_put(b, path, &e);
 	}
+	return rc;
+}
+
+int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
+		  const struct bfs_xml_list *l, int64_t started, int64_t now,
+		  enum fs_apply_mode mode)
+{
+	struct bfs_index_batch *b;
+	int rc = bfs_index_batch_begin(fs->ix, &b);
+
+	if (rc)
+		return rc;
+	rc = fs_apply_page_batch(fs, b, dir, dkey, l, started, now, mode);
 	if (rc) {
 		bfs_index_batch_abort(b);
 		return rc;

@@ -72,7 +72,7 @@ struct fs_relist {
 	int misses;     /* unknown names looked up in it since it went stale */
 };
 
-/* Stale files of one directory revalidated in a row (fs_lookup.c). */
+/* Stale names of one directory revalidated in a row (fs_sweep.c). */
 #define FS_SWEEP_SLOTS 16
 struct fs_sweep {
 	uint64_t hash;   /* pathttl_hash of the directory; 0 free */
@@ -135,7 +135,7 @@ struct bfs_fs {
 	                               * (fs_marker_settle), for the positive window */
 	pthread_mutex_t relist_mu;    /* guards relists and sweeps (a leaf lock) */
 	struct fs_relist relists[FS_RELIST_SLOTS]; /* by path hash (fs_lookup.c) */
-	struct fs_sweep sweeps[FS_SWEEP_SLOTS];    /* by path hash (fs_lookup.c) */
+	struct fs_sweep sweeps[FS_SWEEP_SLOTS];    /* by path hash (fs_sweep.c) */
 	struct flight lookups;        /* paths a lookup is asking the bucket about */
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
@@ -182,6 +182,10 @@ int fs_listing_may_confirm(const struct bfs_entry *e, int sweep);
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		  const struct bfs_xml_list *l, int64_t started, int64_t now,
 		  enum fs_apply_mode mode);
+/* The same, into batch b (the caller commits it). */
+int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
+			const char *dkey, const struct bfs_xml_list *l, int64_t started,
+			int64_t now, enum fs_apply_mode mode);
 /*
  * LIST directory path (de: its entry) and bring the index in line with it:
  * names added or updated, names gone pruned, de's listing time set and
@@ -196,13 +200,20 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
 
 /*
- * Sweeps (fs_lookup.c): a stale file about to be revalidated counts in its
+ * Sweeps (fs_sweep.c): a stale file about to be revalidated counts in its
  * directory; when fs_sweep_due() says so, fs_sweep_after() (best effort,
  * after the file's own request) LISTs the names after key, the file's
- * object key, and confirms those unchanged.
+ * object key, and confirms those unchanged.  A stale directory about to be
+ * revalidated counts in its parent; when fs_tree_sweep_due() says so,
+ * fs_tree_sweep() LISTs the keys below the parent from the directory on,
+ * without a delimiter, and confirms the directories they lie in and the
+ * files unchanged among them: 1 when that confirmed path, 0 when not (the
+ * caller revalidates it alone).
  */
 int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
 void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key);
+int fs_tree_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
+int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now);
 
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);

@@ -14,7 +14,8 @@
  * is relisted when that is cheaper than looking its new names up one by
  * one.  A known name gone stale costs one HEAD for a file, one LIST of its
  * first names for a directory (which confirms those files too); many files
- * of one directory revalidated in a row, about a LIST a 1000 (sweeps).
+ * of one directory, or many directories of one parent, revalidated in a
+ * row, about a LIST a 1000 files (fs_sweep.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -380,103 +381,6 @@ static int relist_parent(struct bfs_fs *fs, const char *parent, struct bfs_entry
 }
 
 /*
- * Sweeps.  A walk that stats every name of a directory (`ls -l`, `find`,
- * `du`) after the positive window would cost a HEAD a file: 100,000 of
- * them for `ls -l` of a directory of 100,000 names, whose own listing takes
- * longer than the window; a web server reading files cached at different
- * moments, a HEAD or a conditional GET each as each goes stale.  So from
- * the SWEEP_AFTER-th stale file of one directory revalidated in a row (each
- * within SWEEP_GAP_NS of the one before), the file's request is followed by
- * one LIST of the SWEEP_KEYS names after it, which confirms those that did
- * not change (FS_APPLY_SWEEP): about a request per 1000 files.  Only when
- * at least two files follow in the index that are stale or half-way there
- * (confirmed with the others, they go stale together from then on) and
- * that a listing can confirm (fs_listing_may_confirm), so that the LIST
- * saves a request.
- */
-#define SWEEP_AFTER 3
-#define SWEEP_GAP_NS 2000000000LL
-#define SWEEP_KEYS 1000
-#define SWEEP_LOOK 64 /* the names after it looked at, at most */
-
-struct stale_count {
-	struct bfs_fs *fs;
-	int64_t now;
-	int n, seen;
-};
-
-static int count_stale(void *arg, const char *name, const struct bfs_entry *e)
-{
-	struct stale_count *c = arg;
-
-	(void)name;
-	c->seen++;
-	if (e->state == BFS_ST_CLEAN && e->type != BFS_ENT_DIR && e->etag[0] &&
-	    !fs_fresh(e->validated_ns, c->fs->cfg.stat_ttl_ms / 2, c->now) &&
-	    fs_listing_may_confirm(e, 1))
-		c->n++;
-	return c->n >= 2 || c->seen >= SWEEP_LOOK;
-}
-
-/* Count path, a stale file about to be revalidated, among its directory's;
- * 1 when a sweep is due (then fs_sweep_after). */
-int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now)
-{
-	char parent[BFS_INDEX_PATH_MAX];
-	struct stale_count c = { fs, now, 0, 0 };
-	struct fs_sweep *s;
-	const char *name;
-	uint64_t h;
-	int due;
-
-	if (fs_split(path, parent, sizeof(parent), &name))
-		return 0;
-	h = pathttl_hash(parent);
-	s = &fs->sweeps[h % FS_SWEEP_SLOTS];
-	pthread_mutex_lock(&fs->relist_mu);
-	if (s->hash != h || now - s->last_ns > SWEEP_GAP_NS) {
-		s->hash = h;
-		s->n = 0;
-	}
-	s->n++;
-	s->last_ns = now;
-	due = s->n >= SWEEP_AFTER;
-	pthread_mutex_unlock(&fs->relist_mu);
-	return due && bfs_index_children_after(fs->ix, parent, name, count_stale, &c) >= 0 &&
-	       c.n >= 2;
-}
-
-/* The LIST of a sweep: the names after path (object key) in its directory.
- * Best effort: a name it does not confirm is HEADed at its own lookup. */
-void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
-{
-	char parent[BFS_INDEX_PATH_MAX], dkey[FS_KEY_MAX + 1];
-	struct bfs_xml_list l;
-	const char *name;
-	int64_t now;
-	int slot, rc;
-
-	if (fs_split(path, parent, sizeof(parent), &name) ||
-	    fs_dir_key(fs, parent, dkey, sizeof(dkey)))
-		return;
-	/* one LIST at a time in a directory; one that waited leaves the rest
-	 * to the lookups after it */
-	slot = flight_begin(&fs->lookups, parent);
-	if (slot == FLIGHT_WAITED)
-		return;
-	now = fs_now_ns();
-	rc = bfs_store_list_after(fs->store, dkey, "/", key, SWEEP_KEYS, &l);
-	if (rc == 0) {
-		rc = fs_apply_page(fs, parent, dkey, &l, now, now, FS_APPLY_SWEEP);
-		bfs_xml_list_release(&l);
-	}
-	if (rc)
-		bfs_log(LOG_DEBUG, "the LIST after '%s' confirmed nothing (%d)", path, rc);
-	if (slot >= 0)
-		flight_end(&fs->lookups, slot);
-}
-
-/*
  * What the index and the windows say of path without asking the bucket:
  * 0 with *e set, or -ENOENT, when that answers; 1 when the bucket must be
  * asked (*old and *have say what the index holds); another -errno.
@@ -570,7 +474,8 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		}
 	}
 	/* A known directory gone stale: does anything remain below it?  One
-	 * LIST (dir_revalidate), which also confirms its first files; its
+	 * LIST (dir_revalidate, or a tree sweep when many of its siblings are
+	 * revalidated in a row), which also confirms its first files; its
 	 * attributes stay as they were. */
 	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
 	    (old.flags & (BFS_EF_META | BFS_EF_PROBED))) {
@@ -579,7 +484,9 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 		if (rc)
 			return rc;
-		rc = dir_revalidate(fs, path, dkey, now);
+		rc = fs_tree_sweep_due(fs, path, now) && fs_tree_sweep(fs, path, now);
+		if (!rc)
+			rc = dir_revalidate(fs, path, dkey, now);
 		if (rc > 0) {
 			old.validated_ns = now;
 			*e = old;

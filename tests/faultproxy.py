@@ -140,6 +140,9 @@ def main():
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in two writes: without TCP_NODELAY the
+        # body waits for the client's delayed ACK (40 ms a response)
+        disable_nagle_algorithm = True
 
         def setup(self):
             super().setup()

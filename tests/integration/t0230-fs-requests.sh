@@ -11,6 +11,20 @@ tmp=$(bfs_tmpdir)
 bucket=reqs-$RANDOM
 make_bucket "$bucket"
 
+# 200 files for the web server's reads and 60 directories of 2 files for
+# the tree sweep below, put now, straight to radosgw: their LastModified is
+# then seconds older than their first read, as for files read long after
+# their upload (a listing cannot confirm what was read within 2 s of it)
+boto3_py "$bucket" <<'PY'
+from concurrent.futures import ThreadPoolExecutor
+bucket = sys.argv[1]
+with ThreadPoolExecutor(16) as ex:
+    list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="tree/d%03d/%d.png" % (i // 2, i % 2),
+                                        Body=b"%d" % i), range(120)))
+    list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="hot/h%03d.png" % i, Body=b"%d" % i), range(200)))
+s3.put_object(Bucket=bucket, Key="tree/d020//odd", Body=b"a key no path can name")
+PY
+
 proxy_start ""
 plog=$PROXY_LOG
 PEP=$PROXY_EP
@@ -182,7 +196,7 @@ ls -lR "$mnt" >/dev/null
 count "ls -lR"
 assert_eq "${seen[HEAD]}" 0 "ls -lR: no HEAD per entry"
 assert_eq "${seen[GET]}" 0 "ls -lR: no GET"
-ok "ls -lR of 12 directories: ${seen[LIST]} LIST"
+ok "ls -lR of the whole mount: ${seen[LIST]} LIST"
 
 # ls -l of a 2000-entry directory: at most 3 LISTs (1000 a page)
 boto3_py "$bucket" <<'PY'
@@ -249,15 +263,9 @@ ok "stat of 2000 stale names: ${seen[ALL]} requests (${seen[HEAD]} HEAD, ${seen[
 # their entries going stale at different moments (some revalidated by a
 # lookup, some at open, when the kernel still holds the name): sweeps keep
 # that to a few requests a second, not one per file per window
-boto3_py "$bucket" <<'PY'
-from concurrent.futures import ThreadPoolExecutor
-bucket = sys.argv[1]
-with ThreadPoolExecutor(16) as ex:
-    list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="hot/h%03d.png" % i, Body=b"%d" % i), range(200)))
-PY
 for i in $(seq 0 199); do printf '%s/hot/h%03d.png\n' "$mnt" "$i"; done >"$tmp/hot.names"
 xargs -a "$tmp/hot.names" cat >/dev/null
-count "(200 files put by boto3, then read once: cached)"
+count "(200 files put by boto3 at the start, read once: cached)"
 end=$((SECONDS + 3))
 passes=0
 while [ $SECONDS -lt $end ]; do
@@ -268,6 +276,43 @@ done
 count "$passes passes over 200 cached files"
 [ "${seen[ALL]}" -le 60 ] || fail "$passes passes over 200 cached files: ${seen[ALL]} requests"
 ok "$passes passes over 200 cached files for 3 s: ${seen[ALL]} requests (${seen[HEAD]} HEAD, ${seen[GET]} GET, ${seen[LIST]} LIST)"
+
+# the files of 60 directories read again after the window, one directory
+# after the other: from the third, one LIST without a delimiter of the keys
+# after it (a tree sweep) confirms the directories and the unchanged files,
+# not a LIST per directory; a file changed meanwhile and a directory deleted
+# meanwhile are still seen; a key no path can name (tree/d020//odd) among
+# the keys is passed over
+for i in $(seq 0 119); do printf 'tree/d%03d/%d.png\n' $((i / 2)) $((i % 2)); done >"$tmp/tree.names"
+tree_read() {
+	python3 - "$mnt" "$tmp/tree.names" <<'PY'
+import os, sys
+root, names = sys.argv[1], open(sys.argv[2]).read().split()
+out = []
+for i, n in enumerate(names):
+    try:
+        b = open(os.path.join(root, n), "rb").read()
+        if b != b"%d" % i:
+            out.append("%s=%s" % (n, b.decode()))
+    except FileNotFoundError:
+        out.append(n + ":gone")
+print(" ".join(out) or "same")
+PY
+}
+assert_eq "$(tree_read)" same "tree/: 120 files in 60 directories read (cached)"
+count "(tree/: 120 files in 60 directories read cold)"
+boto3_py "$bucket" <<'PY'
+bucket = sys.argv[1]
+s3.put_object(Bucket=bucket, Key="tree/d030/1.png", Body=b"new")
+s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "tree/d040/0.png"}, {"Key": "tree/d040/1.png"}]})
+PY
+sleep 1.2
+assert_eq "$(tree_read)" "tree/d030/1.png=new tree/d040/0.png:gone tree/d040/1.png:gone" \
+	"tree/ read again after the window: d030/1.png's new bytes seen, d040 gone"
+count "tree/: 120 files in 60 directories read again after the window"
+[ "${seen[ALL]}" -le 12 ] ||
+	fail "60 stale directories read again: ${seen[ALL]} requests, not a tree sweep"
+ok "60 stale directories read again: ${seen[ALL]} requests (${seen[LIST]} LIST, ${seen[HEAD]} HEAD, ${seen[GET]} GET), not 60 LISTs"
 
 # a directory with a marker object (s3fs's "dir/", carrying its mode): its
 # lookup's LIST sees the marker, and one HEAD reads its mode

@@ -5,7 +5,8 @@
  * nothing, with the keys the mount cannot show left out and logged; and
  * invalidation of a path or a tree.  Lookups of single names are in
  * fs_lookup.c, which also applies a listing's first page to confirm a
- * stale directory's files.
+ * stale directory's files; a process listing many directories of one
+ * parent gets them from fs_sweep.c's tree listings.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -332,6 +333,15 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 	return bfs_index_batch_commit(b);
 }
 
+int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path,
+		 int64_t started)
+{
+	struct prune p = { fs, path, started, b, 0 };
+	int rc = bfs_index_children(fs->ix, path, prune_child, &p);
+
+	return rc < 0 ? rc : 0;
+}
+
 int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages)
 {
 	char dkey[FS_KEY_MAX + 1];
@@ -368,7 +378,7 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 	rc = bfs_index_batch_begin(fs->ix, &p.b);
 	if (rc)
 		return rc;
-	rc = bfs_index_children(fs->ix, path, prune_child, &p);
+	rc = fs_dir_prune(fs, p.b, path, p.started);
 	if (rc) {
 		bfs_index_batch_abort(p.b);
 		return rc;
@@ -395,11 +405,12 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 	return rc ? rc : pages + 1;
 }
 
-int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after,
+int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after, pid_t walker,
 		   int (*fill)(void *arg, const char *name, const struct stat *st), void *arg)
 {
 	struct dir_fill d = { fs, fill, arg, 0 };
 	struct bfs_entry de;
+	int64_t now;
 	int rc;
 
 	if (after) { /* the rest of a walk begun by an earlier call */
@@ -413,7 +424,10 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after,
 		return -ENOTDIR;
 	if (!strcmp(path, "/") && bfs_index_get(fs->ix, "/", &de) != 0)
 		fs_root_entry(fs, &de);
-	if (!fs_fresh(de.listed_ns, fs->cfg.list_ttl_ms, fs_now_ns())) {
+	now = fs_now_ns();
+	if (!fs_fresh(de.listed_ns, fs->cfg.list_ttl_ms, now) && !fs_walked(fs, walker, path, now) &&
+	    !(walker && strcmp(path, "/") && fs_tree_list_due(fs, path, walker, now) &&
+	      fs_tree_list(fs, path, walker))) {
 		rc = fs_dir_relist(fs, path, &de, 0);
 		if (rc < 0)
 			return rc;

@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bucketfs/fs.h"
 #include "bucketfs/index.h"
@@ -131,6 +132,8 @@ struct bfs_fs {
 	struct idset hidden;          /* hashes of the hidden keys logged (fs_key_hidden),
 	                               * under hidden_lock (a leaf lock) */
 	struct pathttl negs;          /* names found missing, for the negative window */
+	struct pathttl walked;        /* directories a tree listing listed, per
+	                               * walking process (fs_sweep.c) */
 	struct pathttl proven;        /* directories an upload below proved to exist
 	                               * (fs_marker_settle), for the positive window */
 	pthread_mutex_t relist_mu;    /* guards relists and sweeps (a leaf lock) */
@@ -195,6 +198,10 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
  * pruned), or -errno.
  */
 int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages);
+/* After a complete listing of path begun at started (applied): its
+ * children not seen in it are gone; their deletions go into batch b. */
+int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path,
+		 int64_t started);
 /* e is what the bucket now says of old's path: keep what only the index
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
@@ -214,6 +221,18 @@ int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
 void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key);
 int fs_tree_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
 int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now);
+/*
+ * Tree listings (fs_sweep.c): a directory about to be listed by readdir
+ * for process walker counts in its parent, for that process; when fs_tree_list_due() says so, fs_tree_list()
+ * LISTs the keys below the parent from the directory on, without a
+ * delimiter, and applies the listing of every directory whose keys all
+ * came, for the process walker (its pid): 1 when path was so listed, 0
+ * when not (the caller lists it).  fs_walked(): path was so listed for
+ * walker within the positive window.
+ */
+int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t now);
+int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker);
+int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now);
 
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);

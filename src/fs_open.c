@@ -161,6 +161,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	pthread_mutex_init(&fs->hidden_lock, NULL);
 	pathttl_init(&fs->negs);
 	pathttl_init(&fs->proven);
+	pathttl_init(&fs->walked);
 	pthread_mutex_init(&fs->relist_mu, NULL);
 	flight_init(&fs->lookups);
 	pthread_mutex_init(&fs->marker_mu, NULL);
@@ -246,6 +247,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	pthread_mutex_destroy(&fs->hidden_lock);
 	pathttl_destroy(&fs->negs);
 	pathttl_destroy(&fs->proven);
+	pathttl_destroy(&fs->walked);
 	pthread_mutex_destroy(&fs->relist_mu);
 	flight_destroy(&fs->lookups);
 	pthread_mutex_destroy(&fs->marker_mu);

@@ -45,36 +45,57 @@
 #define SWEEP_KEYS 1000
 #define SWEEP_LOOK 64 /* the names after it looked at, at most */
 
+/* What a sweep's LIST is for: files, directories, or directories' listings. */
+enum sweep_kind { SWEEP_FILES, SWEEP_DIRS, SWEEP_LISTINGS };
+
 struct stale_count {
 	struct bfs_fs *fs;
 	int64_t now;
-	int dirs; /* count directories (else files) */
+	enum sweep_kind kind;
 	int n, seen;
 };
 
-/* Stale or half-way there, and something a sweep's LIST can confirm. */
+/* Stale or half-way there, and something a sweep's LIST can confirm (or,
+ * for listings, a directory not listed within half the listing window). */
 static int count_stale(void *arg, const char *name, const struct bfs_entry *e)
 {
 	struct stale_count *c = arg;
-	int half_stale = !fs_fresh(e->validated_ns, c->fs->cfg.stat_ttl_ms / 2, c->now);
+	const struct bfs_fs_cfg *cfg = &c->fs->cfg;
 
 	(void)name;
 	c->seen++;
-	if (e->state != BFS_ST_CLEAN || !half_stale)
-		;
-	else if (c->dirs && e->type == BFS_ENT_DIR && (e->flags & (BFS_EF_META | BFS_EF_PROBED)))
-		c->n++;
-	else if (!c->dirs && e->type != BFS_ENT_DIR && e->etag[0] && fs_listing_may_confirm(e, 1))
-		c->n++;
+	switch (c->kind) {
+	case SWEEP_FILES:
+		c->n += e->state == BFS_ST_CLEAN && e->type != BFS_ENT_DIR && e->etag[0] &&
+			!fs_fresh(e->validated_ns, cfg->stat_ttl_ms / 2, c->now) &&
+			fs_listing_may_confirm(e, 1);
+		break;
+	case SWEEP_DIRS:
+		c->n += e->state == BFS_ST_CLEAN && e->type == BFS_ENT_DIR &&
+			(e->flags & (BFS_EF_META | BFS_EF_PROBED)) &&
+			!fs_fresh(e->validated_ns, cfg->stat_ttl_ms / 2, c->now);
+		break;
+	case SWEEP_LISTINGS:
+		c->n += e->state != BFS_ST_NEGATIVE && e->type == BFS_ENT_DIR &&
+			!fs_fresh(e->listed_ns, cfg->list_ttl_ms / 2, c->now);
+		break;
+	}
 	return c->n >= 2 || c->seen >= SWEEP_LOOK;
 }
 
-/* Count path, a stale name about to be revalidated, among its parent's;
- * 1 when a sweep is due. */
-static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now, int dirs)
+static void walked_key(char *buf, size_t sz, pid_t walker, const char *path)
 {
-	char parent[BFS_INDEX_PATH_MAX];
-	struct stale_count c = { fs, now, dirs, 0, 0 };
+	snprintf(buf, sz, "%ld\n%s", (long)walker, path);
+}
+
+/* Count path, a stale name about to be revalidated (or a directory about
+ * to be listed by process walker: those are counted per process), among
+ * its parent's; 1 when a sweep is due. */
+static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now, enum sweep_kind kind,
+		     pid_t walker)
+{
+	char parent[BFS_INDEX_PATH_MAX], wk[BFS_INDEX_PATH_MAX + 24];
+	struct stale_count c = { fs, now, kind, 0, 0 };
 	struct fs_sweep *s;
 	const char *name;
 	uint64_t h;
@@ -82,7 +103,12 @@ static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now, int dirs)
 
 	if (fs_split(path, parent, sizeof(parent), &name))
 		return 0;
-	h = pathttl_hash(parent);
+	if (kind == SWEEP_LISTINGS) {
+		walked_key(wk, sizeof(wk), walker, parent);
+		h = pathttl_hash(wk);
+	} else {
+		h = pathttl_hash(parent);
+	}
 	s = &fs->sweeps[h % FS_SWEEP_SLOTS];
 	pthread_mutex_lock(&fs->relist_mu);
 	if (s->hash != h || now - s->last_ns > SWEEP_GAP_NS) {
@@ -99,12 +125,12 @@ static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now, int dirs)
 
 int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now)
 {
-	return sweep_due(fs, path, now, 0);
+	return sweep_due(fs, path, now, SWEEP_FILES, 0);
 }
 
 int fs_tree_sweep_due(struct bfs_fs *fs, const char *path, int64_t now)
 {
-	return sweep_due(fs, path, now, 1);
+	return sweep_due(fs, path, now, SWEEP_DIRS, 0);
 }
 
 /* The LIST of a sweep: the names after path (object key) in its directory.
@@ -286,4 +312,237 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 	}
 	free(d.paths);
 	return !rc && seen;
+}
+
+/*
+ * Tree listings.  A walk that lists many directories of one parent (`ls
+ * -R`, `find`, `du`) costs a LIST a directory: 200 for 200 task
+ * directories.  So from the SWEEP_AFTER-th directory of one parent listed
+ * in a row by one process (with two more of its siblings not listed within
+ * the window after it), the directory is listed instead by one LIST without a
+ * delimiter of the SWEEP_KEYS keys below the parent from it on.  Every
+ * directory whose keys all came in that page (all of them but the last
+ * key's, unless it is the last page) gets its listing from it, applied and
+ * pruned as if it had been listed on its own, and the process that walks
+ * is answered from the index for those directories for the positive
+ * window (fs_walked): about a LIST per 1000 keys for the whole walk.
+ * Another process's readdir still lists (with list_ttl=0, every ls lists).
+ */
+
+/* The listing of one directory, gathered from a tree listing's keys. */
+struct dir_acc {
+	char *dkey;                    /* its key prefix, with '/' */
+	struct bfs_xml_object *objs;   /* shallow copies: keys owned by the page */
+	size_t nobjs, aobjs;
+	char **prefs;                  /* its subdirectories' "dkey/name/", owned */
+	size_t nprefs, aprefs;
+};
+
+struct tree_list {
+	struct bfs_fs *fs;
+	const char *parent, *pkey;
+	pid_t walker;
+	int64_t started, now;
+	struct bfs_index_batch *b;
+	struct dir_acc stack[64];      /* the directories of the current key */
+	int depth;
+	struct tree_dirs done;         /* directories listed whole */
+};
+
+static void acc_free(struct dir_acc *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nprefs; i++)
+		free(a->prefs[i]);
+	free(a->prefs);
+	free(a->objs);
+	free(a->dkey);
+	memset(a, 0, sizeof(*a));
+}
+
+static int acc_obj(struct dir_acc *a, const struct bfs_xml_object *o)
+{
+	if (a->nobjs == a->aobjs) {
+		size_t na = a->aobjs ? a->aobjs * 2 : 16;
+		struct bfs_xml_object *n = realloc(a->objs, na * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		a->objs = n;
+		a->aobjs = na;
+	}
+	a->objs[a->nobjs++] = *o;
+	return 0;
+}
+
+/* Add the subdirectory whose key prefix is the first len bytes of k. */
+static int acc_pref(struct dir_acc *a, const char *k, size_t len)
+{
+	char *p;
+
+	if (a->nprefs && !strncmp(a->prefs[a->nprefs - 1], k, len) &&
+	    !a->prefs[a->nprefs - 1][len])
+		return 0;
+	if (a->nprefs == a->aprefs) {
+		size_t na = a->aprefs ? a->aprefs * 2 : 16;
+		char **n = realloc(a->prefs, na * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		a->prefs = n;
+		a->aprefs = na;
+	}
+	p = strndup(k, len);
+	if (!p)
+		return -ENOMEM;
+	a->prefs[a->nprefs++] = p;
+	return 0;
+}
+
+/* The top directory's keys all came: apply its listing (complete) or drop it. */
+static int tree_pop(struct tree_list *t, int complete)
+{
+	struct dir_acc *a = &t->stack[--t->depth];
+	char path[BFS_INDEX_PATH_MAX], key[512];
+	size_t pl = strlen(t->pkey), dl = strlen(a->dkey), kl;
+	struct bfs_xml_list l = { a->objs, a->nobjs, a->prefs, a->nprefs, 0, NULL };
+	int rc = 0;
+
+	if (complete &&
+	    (size_t)snprintf(path, sizeof(path), "%s%s%.*s", t->parent, strcmp(t->parent, "/") ? "/" : "",
+			     (int)(dl - pl - 1), a->dkey + pl) < sizeof(path) &&
+	    !bfs_index_key(path, key, sizeof(key), &kl)) {
+		rc = fs_apply_page_batch(t->fs, t->b, path, a->dkey, &l, t->started, t->now,
+					 FS_APPLY_LISTING);
+		if (!rc)
+			rc = tree_dir_add(&t->done, path, strlen(path));
+	}
+	acc_free(a);
+	return rc;
+}
+
+/* One key of the page, below pkey. */
+static int tree_key(struct tree_list *t, const struct bfs_xml_object *o)
+{
+	const char *k = o->key, *s;
+	size_t pl = strlen(t->pkey);
+	int rc;
+
+	/* leave the directories this key is not in: all their keys came */
+	while (t->depth && strncmp(k, t->stack[t->depth - 1].dkey, strlen(t->stack[t->depth - 1].dkey)))
+		if ((rc = tree_pop(t, 1)))
+			return rc;
+	/* enter those it is in, below the deepest one open */
+	s = t->depth ? k + strlen(t->stack[t->depth - 1].dkey) : k + pl;
+	for (; (s = strchr(s, '/')); s++) {
+		struct dir_acc *a;
+
+		if (t->depth == (int)(sizeof(t->stack) / sizeof(t->stack[0])))
+			return -ENAMETOOLONG;
+		if (t->depth && (rc = acc_pref(&t->stack[t->depth - 1], k, (size_t)(s - k) + 1)))
+			return rc;
+		a = &t->stack[t->depth++];
+		memset(a, 0, sizeof(*a));
+		a->dkey = strndup(k, (size_t)(s - k) + 1);
+		if (!a->dkey)
+			return -ENOMEM;
+	}
+	return t->depth ? acc_obj(&t->stack[t->depth - 1], o) : 0; /* (a file of the parent's) */
+}
+
+int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now)
+{
+	char k[BFS_INDEX_PATH_MAX + 24];
+
+	if (!walker)
+		return 0;
+	walked_key(k, sizeof(k), walker, path);
+	return pathttl_has(&fs->walked, k, now);
+}
+
+/* The entry of a directory listed whole: listed (and seen to exist) then. */
+static int dir_listed(void *arg, size_t i, struct bfs_entry *e)
+{
+	const struct tree_list *t = arg;
+
+	(void)i;
+	if (e->type != BFS_ENT_DIR || e->listed_ns >= t->started)
+		return 0;
+	e->listed_ns = t->started;
+	if (e->state == BFS_ST_CLEAN && e->validated_ns < t->started)
+		e->validated_ns = t->started;
+	return 1;
+}
+
+int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t now)
+{
+	return sweep_due(fs, path, now, SWEEP_LISTINGS, walker);
+}
+
+int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
+{
+	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX];
+	char wk[BFS_INDEX_PATH_MAX + 24];
+	struct tree_list t = { .fs = fs, .parent = parent, .pkey = pkey, .walker = walker };
+	struct bfs_xml_list l;
+	const char *name;
+	size_t i, pl;
+	int slot, rc, listed = 0;
+
+	if (fs_split(path, parent, sizeof(parent), &name) ||
+	    fs_dir_key(fs, parent, pkey, sizeof(pkey)) || fs_file_key(fs, path, key, sizeof(key)))
+		return 0;
+	slot = flight_begin(&fs->lookups, parent);
+	if (slot == FLIGHT_WAITED)
+		return fs_walked(fs, walker, path, fs_now_ns());
+	t.started = fs_now_ns();
+	rc = bfs_store_list_after(fs->store, pkey, NULL, key, SWEEP_KEYS, &l);
+	if (rc) {
+		rc = 0; /* the directory's own listing will say what is wrong */
+		goto out;
+	}
+	t.now = fs_now_ns();
+	t.done.now = t.now;
+	pl = strlen(pkey);
+	rc = bfs_index_batch_begin(fs->ix, &t.b);
+	for (i = 0; !rc && i < l.nobjects; i++)
+		if (!strncmp(l.objects[i].key, pkey, pl))
+			rc = tree_key(&t, &l.objects[i]);
+	while (t.depth) {
+		int err = tree_pop(&t, !rc && !l.truncated);
+
+		rc = rc ? rc : err;
+	}
+	if (t.b && rc)
+		bfs_index_batch_abort(t.b);
+	else if (t.b)
+		rc = bfs_index_batch_commit(t.b);
+	bfs_xml_list_release(&l);
+	/* then what the listings did not show is gone */
+	if (!rc && t.done.n && !(rc = bfs_index_batch_begin(fs->ix, &t.b))) {
+		for (i = 0; !rc && i < t.done.n; i++)
+			rc = fs_dir_prune(fs, t.b, t.done.paths[i], t.started);
+		if (rc)
+			bfs_index_batch_abort(t.b);
+		else
+			rc = bfs_index_batch_commit(t.b);
+	}
+	if (!rc)
+		rc = bfs_index_update_many(fs->ix, (const char *const *)t.done.paths, t.done.n,
+					   dir_listed, &t);
+	for (i = 0; !rc && i < t.done.n; i++) {
+		walked_key(wk, sizeof(wk), walker, t.done.paths[i]);
+		pathttl_put(&fs->walked, wk, t.started + (int64_t)fs->cfg.stat_ttl_ms * 1000000);
+		listed |= !strcmp(t.done.paths[i], path);
+	}
+	if (rc)
+		bfs_log(LOG_DEBUG, "the tree listing from '%s' was not used (%d)", path, rc);
+out:
+	if (slot >= 0)
+		flight_end(&fs->lookups, slot);
+	for (i = 0; i < t.done.n; i++)
+		free(t.done.paths[i]);
+	free(t.done.paths);
+	return !rc && listed;
 }

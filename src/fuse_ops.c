@@ -338,7 +338,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 		after = "";          /* a seek elsewhere: walk up to it again */
 		c.skip = off > 2 ? off - 2 : 0;
 	}
-	return edge(bfs_fs_readdir(fsys(), h->path, after, fill_one, &c));
+	return edge(bfs_fs_readdir(fsys(), h->path, after, fuse_get_context()->pid, fill_one, &c));
 }
 
 /*

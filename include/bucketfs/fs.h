@@ -94,9 +94,11 @@ int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st);
  * after set (a name an earlier call gave, or "" for the first), the walk
  * goes on from the entries after it as the index holds them, without a
  * request.  fill returns non-zero to stop (buffer full): then
- * bfs_fs_readdir returns 0.
+ * bfs_fs_readdir returns 0.  walker: the pid of the process listing (0 if
+ * unknown); a process listing many directories of one parent in a row gets
+ * them from one LIST of the keys below it (tree listings, fs_sweep.c).
  */
-int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after,
+int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after, pid_t walker,
 		   int (*fill)(void *arg, const char *name, const struct stat *st), void *arg);
 
 int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct bfs_ctx *c);

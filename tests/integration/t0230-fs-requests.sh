@@ -314,6 +314,28 @@ count "tree/: 120 files in 60 directories read again after the window"
 	fail "60 stale directories read again: ${seen[ALL]} requests, not a tree sweep"
 ok "60 stale directories read again: ${seen[ALL]} requests (${seen[LIST]} LIST, ${seen[HEAD]} HEAD, ${seen[GET]} GET), not 60 LISTs"
 
+# ls -R of tree/ (59 directories): one process listing many directories of
+# one parent in a row gets them from one LIST of the keys below it (a tree
+# listing), not a LIST each; what changed elsewhere meanwhile is in it; an
+# ls by another process right after still lists on its own (list_ttl=0)
+boto3_py "$bucket" <<'PY'
+bucket = sys.argv[1]
+s3.put_object(Bucket=bucket, Key="tree/d050/new.png", Body=b"new")
+s3.delete_object(Bucket=bucket, Key="tree/d010/0.png")
+PY
+ls -R "$mnt/tree" >"$tmp/tree.lsR" || fail "ls -R tree/ failed"
+count "ls -R of tree/ (59 directories, one process)"
+got=$(awk '/:$/ { d = $0; next } $0 == "new.png" && d ~ /d050:$/ { n++ }
+	$0 == "0.png" && d ~ /d010:$/ { z++ } END { print n + 0, z + 0 }' "$tmp/tree.lsR")
+assert_eq "$got" "1 0" "ls -R shows d050/new.png, put meanwhile, and not d010/0.png, deleted meanwhile"
+assert_eq "$(grep -c ':$' "$tmp/tree.lsR")" 60 "ls -R lists tree/ and its 59 directories"
+[ "${seen[LIST]}" -le 8 ] && [ "${seen[ALL]}" = "${seen[LIST]}" ] ||
+	fail "ls -R of 59 directories: ${seen[ALL]} requests (${seen[LIST]} LIST), not a tree listing"
+ok "ls -R of 59 directories: ${seen[LIST]} LIST, not 60"
+ls "$mnt/tree/d050" >/dev/null
+count "ls of tree/d050 right after, by another process"
+assert_eq "${seen[LIST]}" 1 "another process's ls lists on its own"
+
 # a directory with a marker object (s3fs's "dir/", carrying its mode): its
 # lookup's LIST sees the marker, and one HEAD reads its mode
 boto3_py "$bucket" <<'PY'

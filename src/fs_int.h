@@ -307,9 +307,9 @@ void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
 /*
  * Last uses (fs_touch.c).  Opening a cached file changes nothing in its
  * entry but its atime_ns, which only eviction reads: fs_touch keeps it in
- * memory (up to FS_TOUCH_SLOTS files), fs_touch_flush writes them all in
- * one transaction.  Flushed before every eviction round, every few
- * seconds, when the table fills, and at close; a crash loses the last
+ * memory, fs_touch_flush writes them all in one transaction.  Flushed
+ * before every eviction round, every few seconds, every 64 files, and at
+ * close; a crash loses the last
  * seconds of them, which only makes those files look older to eviction.
  * Any thread; no lock needed (none of the caller's is taken).
  */

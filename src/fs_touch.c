@@ -10,9 +10,13 @@
  * an open-addressed table of FS_TOUCH_SLOTS paths (a later use of one path
  * replaces its time), and all of them are written in one transaction
  * (bfs_index_update_many) when eviction is about to read them, every
- * EVICT_PERIOD_S by the evictor, when the table is three quarters full,
- * and at close.  A write only moves a time forward, so an entry rewritten
- * meanwhile keeps everything else it got.
+ * EVICT_PERIOD_S by the evictor, when 64 paths are kept, and at close.
+ * (Not more: a write transaction holds every page it dirties in memory,
+ * and LMDB keeps them for reuse.  Batches of 768 uses scattered in an index
+ * of a million entries grew the daemon's RssAnon from 3.3 to 8.0 MiB in
+ * tests/bench/index-scale.sh; batches of 64, to 3.9.)  A write only moves
+ * a time forward, so an entry rewritten meanwhile keeps everything else it
+ * got.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,8 @@
 
 /* Slots a path may take after its hash's own; past them it is written at once. */
 #define TOUCH_PROBES 8
+/* Paths kept before they are written (a sixteenth of the table: probes stay short). */
+#define TOUCH_BATCH (FS_TOUCH_SLOTS / 16)
 
 void fs_touch_init(struct bfs_fs *fs)
 {
@@ -82,7 +88,7 @@ void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns)
 			break;
 		}
 	}
-	full = t->n >= FS_TOUCH_SLOTS / 4 * 3;
+	full = t->n >= TOUCH_BATCH;
 	pthread_mutex_unlock(&t->mu);
 	if (!kept) {
 		struct fs_touch one = { NULL, h, now_ns };

@@ -400,6 +400,22 @@ static int acc_pref(struct dir_acc *a, const char *k, size_t len)
 	return 0;
 }
 
+/* Does directory a hold an object named by the first len bytes of key? */
+static int acc_has_object(const struct dir_acc *a, const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = a->nobjs; i-- > 0;) { /* in key order: it is among the last */
+		int c = strncmp(a->objs[i].key, key, len);
+
+		if (c == 0 && !a->objs[i].key[len])
+			return 1;
+		if (c < 0)
+			break;
+	}
+	return 0;
+}
+
 /* The top directory's keys all came: apply its listing (complete) or drop it. */
 static int tree_pop(struct tree_list *t, int complete)
 {
@@ -407,12 +423,18 @@ static int tree_pop(struct tree_list *t, int complete)
 	char path[BFS_INDEX_PATH_MAX], key[512];
 	size_t pl = strlen(t->pkey), dl = strlen(a->dkey), kl;
 	struct bfs_xml_list l = { a->objs, a->nobjs, a->prefs, a->nprefs, 0, NULL };
+	struct bfs_entry e;
 	int rc = 0;
 
+	/* (not a name the mount cannot show, nor keys a file of the same
+	 * name hides: see fs_apply_page) */
+	if (t->depth && acc_has_object(&t->stack[t->depth - 1], a->dkey, dl - 1))
+		complete = 0;
 	if (complete &&
 	    (size_t)snprintf(path, sizeof(path), "%s%s%.*s", t->parent, strcmp(t->parent, "/") ? "/" : "",
 			     (int)(dl - pl - 1), a->dkey + pl) < sizeof(path) &&
-	    !bfs_index_key(path, key, sizeof(key), &kl)) {
+	    !bfs_index_key(path, key, sizeof(key), &kl) &&
+	    (bfs_index_get(t->fs->ix, path, &e) || e.type == BFS_ENT_DIR)) {
 		rc = fs_apply_page_batch(t->fs, t->b, path, a->dkey, &l, t->started, t->now,
 					 FS_APPLY_LISTING);
 		if (!rc)
@@ -442,11 +464,12 @@ static int tree_key(struct tree_list *t, const struct bfs_xml_object *o)
 			return -ENAMETOOLONG;
 		if (t->depth && (rc = acc_pref(&t->stack[t->depth - 1], k, (size_t)(s - k) + 1)))
 			return rc;
-		a = &t->stack[t->depth++];
+		a = &t->stack[t->depth];
 		memset(a, 0, sizeof(*a));
 		a->dkey = strndup(k, (size_t)(s - k) + 1);
 		if (!a->dkey)
 			return -ENOMEM;
+		t->depth++;
 	}
 	return t->depth ? acc_obj(&t->stack[t->depth - 1], o) : 0; /* (a file of the parent's) */
 }

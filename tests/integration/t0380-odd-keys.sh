@@ -164,6 +164,22 @@ m=$tmp/whole
 bfs_mount "$bucket" "$m"
 odd_checks "$m" whole "" 'a/ back\\slash both both.txt ctl\x01.txt ctl\x01char ctl\x01dir/ deep/ dir/ long/ new\nline ok/ pct%2Fenc per%cent pfx/ secret.txt sp ace tab\tname trail/ trailempty/ x/ y'
 check_eq "$(body "$m/y")" "outside y" "whole: y is the object y"
+# one process walking the whole tree: from the third directory of the root
+# on, a tree listing (one LIST of the keys below the root) lists pfx/ and
+# those below it; the same rules hold there: pfx/both stays a file, the
+# keys below pfx/both/ stay hidden
+lists=$(reqs "$m" LIST)
+find "$m" >"$tmp/whole.find" 2>/dev/null || true
+lists=$(($(reqs "$m" LIST) - lists))
+dirs=$(find "$m" -type d 2>/dev/null | wc -l)
+[ "$lists" -lt $((dirs / 2)) ] || fail "whole: find listed $dirs directories with $lists LISTs: no tree listing"
+ok "whole: find listed $dirs directories with $lists LISTs (a tree listing)"
+check_eq "$(grep -c "^$m/pfx/both\(/child\)\?\$" "$tmp/whole.find")" 1 \
+	"whole: find lists pfx/both, not pfx/both/child (a tree listing hides what a listing hides)"
+check_eq "$(kind "$m/pfx/both")" file "whole: pfx/both is still a file after the tree listing"
+check_eq "$(sed -n "s|^$m/pfx/||p" "$tmp/whole.find" | sort)" \
+	"$(sed -n "s|^$m/||p" "$tmp/whole.find" | grep -v -e '^pfx\(/\|$\)' -e '^y$' -e '^secret.txt$' | sort)" \
+	"whole: find shows the same names below pfx/ (a tree listing) as at the root"
 
 # --- BUCKET:/pfx: the same, and nothing outside pfx/ ------------------------------
 snapshot() {

@@ -170,33 +170,53 @@ struct tree_dirs {
 	int64_t now;
 };
 
+/* arr (n used of *alloc elements of size bytes) with room for one more,
+ * or NULL (arr is left as it was). */
+static void *grown(void *arr, size_t n, size_t *alloc, size_t size)
+{
+	size_t na;
+	void *p;
+
+	if (n < *alloc)
+		return arr;
+	na = *alloc ? *alloc * 2 : 16;
+	p = reallocarray(arr, na, size);
+	if (p)
+		*alloc = na;
+	return p;
+}
+
+/* Append a copy of the first len bytes of s to the strings (*v)[0..*n),
+ * unless the last one is the same (keys come in order). */
+static int strs_add(char ***v, size_t *n, size_t *alloc, const char *s, size_t len)
+{
+	char **nv, *c;
+
+	if (*n && !strncmp((*v)[*n - 1], s, len) && !(*v)[*n - 1][len])
+		return 0;
+	nv = grown(*v, *n, alloc, sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	c = strndup(s, len);
+	if (!c)
+		return -ENOMEM;
+	nv[(*n)++] = c;
+	return 0;
+}
+
 static int tree_dir_add(struct tree_dirs *d, const char *path, size_t len)
 {
-	char *p, key[512];
+	char p[BFS_INDEX_PATH_MAX], key[512];
 	size_t kl;
 
-	if (d->n && strlen(d->paths[d->n - 1]) == len && !memcmp(d->paths[d->n - 1], path, len))
-		return 0; /* the one before (keys come in order) */
-	p = strndup(path, len);
-	if (!p)
-		return -ENOMEM;
-	if (bfs_index_key(p, key, sizeof(key), &kl)) {
-		free(p); /* "a//b", "a/./b": no such directory in the mount */
+	if (len >= sizeof(p))
 		return 0;
-	}
-	if (d->n == d->alloc) {
-		size_t na = d->alloc ? d->alloc * 2 : 64;
-		char **np = realloc(d->paths, na * sizeof(*np));
-
-		if (!np) {
-			free(p);
-			return -ENOMEM;
-		}
-		d->paths = np;
-		d->alloc = na;
-	}
-	d->paths[d->n++] = p;
-	return 0;
+	memcpy(p, path, len);
+	p[len] = '\0';
+	if (bfs_index_key(p, key, sizeof(key), &kl))
+		return 0; /* "a//b", "a/./b": no such directory in the mount */
+	return strs_add(&d->paths, &d->n, &d->alloc, path, len);
 }
 
 /* A directory the index holds as one a revalidation confirms: exists now. */
@@ -363,15 +383,11 @@ static void acc_free(struct dir_acc *a)
 
 static int acc_obj(struct dir_acc *a, const struct bfs_xml_object *o)
 {
-	if (a->nobjs == a->aobjs) {
-		size_t na = a->aobjs ? a->aobjs * 2 : 16;
-		struct bfs_xml_object *n = realloc(a->objs, na * sizeof(*n));
+	struct bfs_xml_object *n = grown(a->objs, a->nobjs, &a->aobjs, sizeof(*n));
 
-		if (!n)
-			return -ENOMEM;
-		a->objs = n;
-		a->aobjs = na;
-	}
+	if (!n)
+		return -ENOMEM;
+	a->objs = n;
 	a->objs[a->nobjs++] = *o;
 	return 0;
 }
@@ -379,25 +395,7 @@ static int acc_obj(struct dir_acc *a, const struct bfs_xml_object *o)
 /* Add the subdirectory whose key prefix is the first len bytes of k. */
 static int acc_pref(struct dir_acc *a, const char *k, size_t len)
 {
-	char *p;
-
-	if (a->nprefs && !strncmp(a->prefs[a->nprefs - 1], k, len) &&
-	    !a->prefs[a->nprefs - 1][len])
-		return 0;
-	if (a->nprefs == a->aprefs) {
-		size_t na = a->aprefs ? a->aprefs * 2 : 16;
-		char **n = realloc(a->prefs, na * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		a->prefs = n;
-		a->aprefs = na;
-	}
-	p = strndup(k, len);
-	if (!p)
-		return -ENOMEM;
-	a->prefs[a->nprefs++] = p;
-	return 0;
+	return strs_add(&a->prefs, &a->nprefs, &a->aprefs, k, len);
 }
 
 /* Does directory a hold an object named by the first len bytes of key? */

@@ -79,6 +79,7 @@ struct fs_sweep {
 	uint64_t hash;   /* pathttl_hash of the directory; 0 free */
 	int64_t last_ns; /* when the last of them was */
 	unsigned n;      /* how many, each within FS_SWEEP_GAP of the one before */
+	int probing;     /* a tree probe of the directory is on its way */
 };
 
 /* Last uses of cached files not yet written to the index (fs_touch.c). */
@@ -233,6 +234,18 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now);
 int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t now);
 int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker);
 int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now);
+/*
+ * Tree probes (fs_sweep.c): a name the index does not hold, found by its
+ * lookup's request, counts in its parent (fs_tree_probe_note(), found = 0
+ * when it was missing); when fs_tree_probe_due() says so, fs_tree_probe()
+ * LISTs the keys below the parent from just before the name on, without a
+ * delimiter, and adds the directories of the parent they show: 1 when the
+ * index now holds path, -ENOENT when the page shows it missing, 0 when the
+ * caller must look it up alone.
+ */
+int fs_tree_probe_due(struct bfs_fs *fs, const char *path, int64_t now);
+void fs_tree_probe_note(struct bfs_fs *fs, const char *path, int64_t now, int found);
+int fs_tree_probe(struct bfs_fs *fs, const char *path);
 
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);

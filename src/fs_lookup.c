@@ -15,7 +15,8 @@
  * one.  A known name gone stale costs one HEAD for a file, one LIST of its
  * first names for a directory (which confirms those files too); many files
  * of one directory, or many directories of one parent, revalidated in a
- * row, about a LIST a 1000 files (fs_sweep.c).
+ * row, about a LIST a 1000 files (fs_sweep.c); so do many names of one
+ * parent the index does not hold, found in a row (tree probes, ibid.).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -476,7 +477,13 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 	/* A known directory gone stale: does anything remain below it?  One
 	 * LIST (dir_revalidate, or a tree sweep when many of its siblings are
 	 * revalidated in a row), which also confirms its first files; its
-	 * attributes stay as they were. */
+	 * attributes stay as they were.  One seen only in listings so far
+	 * (its marker never looked for) is probed below, unless a tree sweep
+	 * confirms it: its page shows the marker too. */
+	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
+	    fs_tree_sweep_due(fs, path, now) && fs_tree_sweep(fs, path, now) &&
+	    bfs_index_get(fs->ix, path, e) == 0 && e->type == BFS_ENT_DIR)
+		return 0;
 	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
 	    (old.flags & (BFS_EF_META | BFS_EF_PROBED))) {
 		char dkey[FS_KEY_MAX + 1];
@@ -484,9 +491,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 		if (rc)
 			return rc;
-		rc = fs_tree_sweep_due(fs, path, now) && fs_tree_sweep(fs, path, now);
-		if (!rc)
-			rc = dir_revalidate(fs, path, dkey, now);
+		rc = dir_revalidate(fs, path, dkey, now);
 		if (rc > 0) {
 			old.validated_ns = now;
 			*e = old;
@@ -533,7 +538,22 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 			rc = remote_lookup(fs, path, 0, 0, e); /* maybe a directory now */
 		}
 	} else {
-		rc = remote_lookup(fs, path, !have || old.state == BFS_ST_NEGATIVE, local, e);
+		int unknown = !have || old.state == BFS_ST_NEGATIVE;
+
+		/* Many unknown names of one parent found in a row: one LIST for
+		 * them and those after them (a tree probe, fs_sweep.c). */
+		rc = !have && !local && fs_tree_probe_due(fs, path, now) ? fs_tree_probe(fs, path) : 0;
+		if (rc == 1) {
+			rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
+			if (rc != 1)
+				return rc;
+			rc = 0;
+		}
+		if (rc == 0) {
+			rc = remote_lookup(fs, path, unknown, local, e);
+			if (!have && !local)
+				fs_tree_probe_note(fs, path, now, rc == 0);
+		}
 	}
 	if (rc == -EIO && have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
 		*e = old;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fs_sweep.c - sweeps: one LIST that revalidates many stale names at once,
- * when a walk is seen revalidating them one after another.
+ * when a walk is seen revalidating them one after another; and their kin
+ * for directories listed, or unknown names looked up, one after another
+ * (tree listings and tree probes, below).
  *
  * Files.  A walk that stats every name of a directory (`ls -l`, `find`,
  * `du`) after the positive window would cost a HEAD a file: 100,000 of
@@ -24,7 +26,10 @@
  * every directory those keys lie in (something is below it: it exists) and
  * every file among them whose ETag did not change: about a request per
  * 1000 files, whatever the directories.  A name it does not confirm (gone,
- * changed, never listed) is revalidated at its own lookup, as before.
+ * changed, never listed) is revalidated at its own lookup, as before.  A
+ * directory seen only in listings (whose marker was never looked for) is
+ * confirmed too when the page shows it has none: its marker would be the
+ * first of its keys.
  *
  * Either kind only when at least two names follow in the index that are
  * stale or half-way there (confirmed with the others, they go stale
@@ -72,7 +77,6 @@ static int count_stale(void *arg, const char *name, const struct bfs_entry *e)
 		break;
 	case SWEEP_DIRS:
 		c->n += e->state == BFS_ST_CLEAN && e->type == BFS_ENT_DIR &&
-			(e->flags & (BFS_EF_META | BFS_EF_PROBED)) &&
 			!fs_fresh(e->validated_ns, cfg->stat_ttl_ms / 2, c->now);
 		break;
 	case SWEEP_LISTINGS:
@@ -167,6 +171,10 @@ void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 struct tree_dirs {
 	char **paths;
 	size_t n, alloc;
+	char **marked;      /* those among them with a "dir/" marker (rare) */
+	size_t nmarked, amarked;
+	const char *target; /* the directory the sweep is for */
+	int hit;            /* target was confirmed */
 	int64_t now;
 };
 
@@ -219,16 +227,41 @@ static int tree_dir_add(struct tree_dirs *d, const char *path, size_t len)
 	return strs_add(&d->paths, &d->n, &d->alloc, path, len);
 }
 
-/* A directory the index holds as one a revalidation confirms: exists now. */
+static int tree_dir_marked(const struct tree_dirs *d, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmarked; i++)
+		if (!strcmp(d->marked[i], path))
+			return 1;
+	return 0;
+}
+
+/*
+ * A directory the index holds, which keys below it show to exist now.  One
+ * only seen in listings so far (its marker never looked for) is probed by
+ * the same page: the marker would be the first of its keys.  Without one
+ * it is confirmed; with one it is left to its lookup, which reads the
+ * marker's attributes.
+ */
 static int dir_exists_now(void *arg, size_t i, struct bfs_entry *e)
 {
-	const struct tree_dirs *d = arg;
+	struct tree_dirs *d = arg;
 
-	(void)i;
-	if (e->state != BFS_ST_CLEAN || e->type != BFS_ENT_DIR ||
-	    !(e->flags & (BFS_EF_META | BFS_EF_PROBED)) || e->validated_ns >= d->now)
+	if (e->state != BFS_ST_CLEAN || e->type != BFS_ENT_DIR)
 		return 0;
+	if (e->validated_ns >= d->now) {
+		if (e->flags & (BFS_EF_META | BFS_EF_PROBED))
+			d->hit |= !strcmp(d->paths[i], d->target);
+		return 0;
+	}
+	if (!(e->flags & (BFS_EF_META | BFS_EF_PROBED))) {
+		if (tree_dir_marked(d, d->paths[i]))
+			return 0;
+		e->flags |= BFS_EF_PROBED;
+	}
 	e->validated_ns = d->now;
+	d->hit |= !strcmp(d->paths[i], d->target);
 	return 1;
 }
 
@@ -284,6 +317,8 @@ static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 		}
 		run.objects = l->objects + i;
 		run.nobjects = j - i;
+		if (!rc && dl > pl && !strcmp(k, dkey)) /* its marker */
+			rc = strs_add(&d->marked, &d->nmarked, &d->amarked, dir, strlen(dir));
 		if (!rc)
 			rc = fs_apply_page_batch(fs, b, dir, dkey, &run, now, now, FS_APPLY_SWEEP);
 next:
@@ -299,12 +334,12 @@ next:
 int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 {
 	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX];
-	struct tree_dirs d = { NULL, 0, 0, now };
+	struct tree_dirs d = { .target = path, .now = now };
 	struct bfs_xml_list l;
 	struct bfs_entry e;
 	const char *name;
 	size_t i;
-	int slot, rc, seen = 0;
+	int slot, rc;
 
 	if (fs_split(path, parent, sizeof(parent), &name) ||
 	    fs_dir_key(fs, parent, pkey, sizeof(pkey)) || fs_file_key(fs, path, key, sizeof(key)))
@@ -326,12 +361,13 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 		bfs_log(LOG_DEBUG, "the tree sweep from '%s' confirmed nothing (%d)", path, rc);
 	if (slot >= 0)
 		flight_end(&fs->lookups, slot);
-	for (i = 0; i < d.n; i++) {
-		seen |= !strcmp(d.paths[i], path);
+	for (i = 0; i < d.n; i++)
 		free(d.paths[i]);
-	}
 	free(d.paths);
-	return !rc && seen;
+	for (i = 0; i < d.nmarked; i++)
+		free(d.marked[i]);
+	free(d.marked);
+	return !rc && d.hit;
 }
 
 /*
@@ -361,9 +397,12 @@ struct dir_acc {
 struct tree_list {
 	struct bfs_fs *fs;
 	const char *parent, *pkey;
+	const char *after;             /* the page's start-after key */
 	pid_t walker;
+	int probe;                     /* a tree probe (unknown names), not a listing */
 	int64_t started, now;
 	struct bfs_index_batch *b;
+	struct dir_acc top;            /* the parent's own objects on the page */
 	struct dir_acc stack[64];      /* the directories of the current key */
 	int depth;
 	struct tree_dirs done;         /* directories listed whole */
@@ -414,30 +453,61 @@ static int acc_has_object(const struct dir_acc *a, const char *key, size_t len)
 	return 0;
 }
 
+/*
+ * A tree probe found directory path, a child of the parent the index does
+ * not hold: add it, as its lookup would (fs_lookup.c).  Only directories:
+ * a file looked up by name shows its object's metadata (mode, owner, a
+ * symlink), which no listing gives; its lookup's GET brings it, and the
+ * data its read wants.
+ */
+static int probe_add_dir(struct tree_list *t, const char *path)
+{
+	struct bfs_entry e;
+
+	fs_entry_dir(t->now, &e);
+	e.flags |= BFS_EF_PROBED;
+	return bfs_index_batch_put(t->b, path, &e);
+}
+
 /* The top directory's keys all came: apply its listing (complete) or drop it. */
 static int tree_pop(struct tree_list *t, int complete)
 {
 	struct dir_acc *a = &t->stack[--t->depth];
+	const struct dir_acc *up = t->depth ? &t->stack[t->depth - 1] : &t->top;
 	char path[BFS_INDEX_PATH_MAX], key[512];
 	size_t pl = strlen(t->pkey), dl = strlen(a->dkey), kl;
 	struct bfs_xml_list l = { a->objs, a->nobjs, a->prefs, a->nprefs, 0, NULL };
 	struct bfs_entry e;
-	int rc = 0;
+	int rc = 0, have, shown;
 
 	/* (not a name the mount cannot show, nor keys a file of the same
-	 * name hides: see fs_apply_page) */
-	if (t->depth && acc_has_object(&t->stack[t->depth - 1], a->dkey, dl - 1))
-		complete = 0;
-	if (complete &&
-	    (size_t)snprintf(path, sizeof(path), "%s%s%.*s", t->parent, strcmp(t->parent, "/") ? "/" : "",
-			     (int)(dl - pl - 1), a->dkey + pl) < sizeof(path) &&
-	    !bfs_index_key(path, key, sizeof(key), &kl) &&
-	    (bfs_index_get(t->fs->ix, path, &e) || e.type == BFS_ENT_DIR)) {
+	 * name hides: see fs_apply_page; a child of the parent whose own
+	 * object would sort before the page cannot be told from one hidden) */
+	shown = !acc_has_object(up, a->dkey, dl - 1) &&
+		(t->depth || !t->after || strncmp(a->dkey, t->after, dl - 1) > 0) &&
+		(size_t)snprintf(path, sizeof(path), "%s%s%.*s", t->parent,
+				 strcmp(t->parent, "/") ? "/" : "", (int)(dl - pl - 1),
+				 a->dkey + pl) < sizeof(path) &&
+		!bfs_index_key(path, key, sizeof(key), &kl);
+	if (!shown)
+		goto out;
+	have = bfs_index_get(t->fs->ix, path, &e) == 0;
+	if (have && e.type != BFS_ENT_DIR)
+		goto out;
+	if (t->probe) {
+		/* (not one with a marker: it sorts first of its keys, and only
+		 * its own lookup reads its attributes) */
+		if (!t->depth && !have && !(a->nobjs && !strcmp(a->objs[0].key, a->dkey)))
+			rc = probe_add_dir(t, path);
+		goto out;
+	}
+	if (complete) {
 		rc = fs_apply_page_batch(t->fs, t->b, path, a->dkey, &l, t->started, t->now,
 					 FS_APPLY_LISTING);
 		if (!rc)
 			rc = tree_dir_add(&t->done, path, strlen(path));
 	}
+out:
 	acc_free(a);
 	return rc;
 }
@@ -469,7 +539,7 @@ static int tree_key(struct tree_list *t, const struct bfs_xml_object *o)
 			return -ENOMEM;
 		t->depth++;
 	}
-	return t->depth ? acc_obj(&t->stack[t->depth - 1], o) : 0; /* (a file of the parent's) */
+	return acc_obj(t->depth ? &t->stack[t->depth - 1] : &t->top, o);
 }
 
 int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now)
@@ -501,6 +571,45 @@ int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t 
 	return sweep_due(fs, path, now, SWEEP_LISTINGS, walker);
 }
 
+/*
+ * Apply a tree listing's page l: the listings of the directories whose
+ * keys all came, then what those listings did not show is gone, and they
+ * are listed as of t->started (t->done holds them).  A probe's: the
+ * parent's directories on it the index did not hold.
+ */
+static int tree_walk(struct tree_list *t, const struct bfs_xml_list *l)
+{
+	struct bfs_fs *fs = t->fs;
+	size_t i, pl = strlen(t->pkey);
+	int rc = bfs_index_batch_begin(fs->ix, &t->b);
+
+	for (i = 0; !rc && i < l->nobjects; i++)
+		if (!strncmp(l->objects[i].key, t->pkey, pl))
+			rc = tree_key(t, &l->objects[i]);
+	while (t->depth) {
+		int err = tree_pop(t, !rc && !l->truncated);
+
+		rc = rc ? rc : err;
+	}
+	acc_free(&t->top);
+	if (t->b && rc)
+		bfs_index_batch_abort(t->b);
+	else if (t->b)
+		rc = bfs_index_batch_commit(t->b);
+	if (!rc && t->done.n && !(rc = bfs_index_batch_begin(fs->ix, &t->b))) {
+		for (i = 0; !rc && i < t->done.n; i++)
+			rc = fs_dir_prune(fs, t->b, t->done.paths[i], t->started);
+		if (rc)
+			bfs_index_batch_abort(t->b);
+		else
+			rc = bfs_index_batch_commit(t->b);
+	}
+	if (!rc)
+		rc = bfs_index_update_many(fs->ix, (const char *const *)t->done.paths, t->done.n,
+					   dir_listed, t);
+	return rc;
+}
+
 int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
 {
 	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX];
@@ -508,7 +617,7 @@ int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
 	struct tree_list t = { .fs = fs, .parent = parent, .pkey = pkey, .walker = walker };
 	struct bfs_xml_list l;
 	const char *name;
-	size_t i, pl;
+	size_t i;
 	int slot, rc, listed = 0;
 
 	if (fs_split(path, parent, sizeof(parent), &name) ||
@@ -525,33 +634,8 @@ int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
 	}
 	t.now = fs_now_ns();
 	t.done.now = t.now;
-	pl = strlen(pkey);
-	rc = bfs_index_batch_begin(fs->ix, &t.b);
-	for (i = 0; !rc && i < l.nobjects; i++)
-		if (!strncmp(l.objects[i].key, pkey, pl))
-			rc = tree_key(&t, &l.objects[i]);
-	while (t.depth) {
-		int err = tree_pop(&t, !rc && !l.truncated);
-
-		rc = rc ? rc : err;
-	}
-	if (t.b && rc)
-		bfs_index_batch_abort(t.b);
-	else if (t.b)
-		rc = bfs_index_batch_commit(t.b);
+	rc = tree_walk(&t, &l);
 	bfs_xml_list_release(&l);
-	/* then what the listings did not show is gone */
-	if (!rc && t.done.n && !(rc = bfs_index_batch_begin(fs->ix, &t.b))) {
-		for (i = 0; !rc && i < t.done.n; i++)
-			rc = fs_dir_prune(fs, t.b, t.done.paths[i], t.started);
-		if (rc)
-			bfs_index_batch_abort(t.b);
-		else
-			rc = bfs_index_batch_commit(t.b);
-	}
-	if (!rc)
-		rc = bfs_index_update_many(fs->ix, (const char *const *)t.done.paths, t.done.n,
-					   dir_listed, &t);
 	for (i = 0; !rc && i < t.done.n; i++) {
 		walked_key(wk, sizeof(wk), walker, t.done.paths[i]);
 		pathttl_put(&fs->walked, wk, t.started + (int64_t)fs->cfg.stat_ttl_ms * 1000000);
@@ -566,4 +650,172 @@ out:
 		free(t.done.paths[i]);
 	free(t.done.paths);
 	return !rc && listed;
+}
+
+/*
+ * Tree probes.  A walk that reads or stats the files of many directories
+ * it has not seen (a new server's web server serving images/<task>/<n>.png,
+ * `cat` of paths from a database, a copy of the whole tree by name) costs a
+ * LIST a directory to find each (fs_lookup.c's probe): 200 for 200 task
+ * directories.  So once PROBE_AFTER names of one parent unknown to the index
+ * were found in a row (each within SWEEP_GAP_NS of the one before), the
+ * next one is looked up instead by one LIST without a delimiter of the
+ * SWEEP_KEYS keys below the parent from just before it on.  Every directory
+ * of the parent whose keys begin on that page is added, as its lookup would
+ * add it (not one with a marker, whose attributes only its HEAD gives; nor
+ * files, see probe_add_dir): the directories after it then cost nothing to
+ * look up, and each of their files its GET, which its read needs anyway.
+ * The page also says whether the name itself is missing.  Names looked up
+ * while a probe of their parent is on its way wait for it.  After a probe,
+ * the next is due after PROBE_AFTER more names found on their own.
+ */
+#define PROBE_AFTER 2
+#define PROBE_SALT 0x9e3779b97f4a7c15ULL /* a parent's probes are not its sweeps */
+
+static struct fs_sweep *probe_slot(struct bfs_fs *fs, const char *path, uint64_t *h)
+{
+	char parent[BFS_INDEX_PATH_MAX];
+	const char *name;
+
+	if (fs_split(path, parent, sizeof(parent), &name))
+		return NULL;
+	*h = pathttl_hash(parent) ^ PROBE_SALT;
+	if (!*h)
+		*h = 1;
+	return &fs->sweeps[*h % FS_SWEEP_SLOTS];
+}
+
+int fs_tree_probe_due(struct bfs_fs *fs, const char *path, int64_t now)
+{
+	uint64_t h;
+	struct fs_sweep *s = probe_slot(fs, path, &h);
+	int due;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&fs->relist_mu);
+	due = s->hash == h && now - s->last_ns <= SWEEP_GAP_NS &&
+	      (s->probing || s->n >= PROBE_AFTER);
+	if (due && !s->probing) {
+		s->probing = 1;
+		s->n = 0;
+	}
+	pthread_mutex_unlock(&fs->relist_mu);
+	return due;
+}
+
+void fs_tree_probe_note(struct bfs_fs *fs, const char *path, int64_t now, int found)
+{
+	uint64_t h;
+	struct fs_sweep *s = probe_slot(fs, path, &h);
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&fs->relist_mu);
+	if (s->hash != h || now - s->last_ns > SWEEP_GAP_NS) {
+		s->hash = h;
+		s->n = 0;
+		s->probing = 0;
+	}
+	s->n = found ? s->n + 1 : 0;
+	s->last_ns = now;
+	pthread_mutex_unlock(&fs->relist_mu);
+}
+
+static void probe_done(struct bfs_fs *fs, const char *path)
+{
+	uint64_t h;
+	struct fs_sweep *s = probe_slot(fs, path, &h);
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&fs->relist_mu);
+	if (s->hash == h)
+		s->probing = 0;
+	pthread_mutex_unlock(&fs->relist_mu);
+}
+
+/* Does page l say that neither key nor keys below key + "/" exist?  It
+ * starts before key; it must also reach past them. */
+static int probe_absent(const struct bfs_xml_list *l, const char *key)
+{
+	size_t i, kl = strlen(key);
+
+	for (i = 0; i < l->nobjects; i++) {
+		const char *k = l->objects[i].key;
+
+		if (!strncmp(k, key, kl) && (k[kl] == '\0' || k[kl] == '/'))
+			return 0;
+	}
+	if (!l->truncated)
+		return 1;
+	if (!l->nobjects)
+		return 0;
+	/* the last key is past "key/..." */
+	{
+		const char *last = l->objects[l->nobjects - 1].key;
+		int c = strncmp(last, key, kl);
+
+		return c > 0 || (c == 0 && (unsigned char)last[kl] > '/');
+	}
+}
+
+/* The index holds path now (not as missing). */
+static int probe_found(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_entry e;
+
+	return bfs_index_get(fs->ix, path, &e) == 0 && e.state != BFS_ST_NEGATIVE;
+}
+
+int fs_tree_probe(struct bfs_fs *fs, const char *path)
+{
+	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX], after[FS_KEY_MAX];
+	struct tree_list t = { .fs = fs, .parent = parent, .pkey = pkey, .after = after, .probe = 1 };
+	struct bfs_xml_list l;
+	const char *name;
+	size_t i, al;
+	int slot, rc, absent = 0;
+
+	if (fs_split(path, parent, sizeof(parent), &name) ||
+	    fs_dir_key(fs, parent, pkey, sizeof(pkey)) || fs_file_key(fs, path, key, sizeof(key))) {
+		probe_done(fs, path);
+		return 0;
+	}
+	slot = flight_begin(&fs->lookups, parent);
+	if (slot == FLIGHT_WAITED)
+		return probe_found(fs, path);
+	/* from just before the name: without its last character (UTF-8) */
+	al = strlen(key);
+	memcpy(after, key, al + 1);
+	while (al > 0 && ((unsigned char)after[al - 1] & 0xc0) == 0x80)
+		al--;
+	if (al > 0)
+		al--;
+	after[al] = '\0';
+	if (!al)
+		t.after = NULL;
+	t.started = fs_now_ns();
+	rc = bfs_store_list_after(fs->store, pkey, NULL, t.after, SWEEP_KEYS, &l);
+	if (rc) {
+		rc = 0; /* the name's own lookup will say what is wrong */
+		goto out;
+	}
+	t.now = fs_now_ns();
+	t.done.now = t.now;
+	absent = probe_absent(&l, key);
+	rc = tree_walk(&t, &l);
+	bfs_xml_list_release(&l);
+	if (rc)
+		bfs_log(LOG_DEBUG, "the tree probe from '%s' was not used (%d)", path, rc);
+out:
+	if (slot >= 0)
+		flight_end(&fs->lookups, slot);
+	probe_done(fs, path);
+	for (i = 0; i < t.done.n; i++)
+		free(t.done.paths[i]);
+	free(t.done.paths);
+	if (rc)
+		return 0;
+	return probe_found(fs, path) ? 1 : absent ? -ENOENT : 0;
 }

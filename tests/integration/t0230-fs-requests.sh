@@ -299,8 +299,16 @@ for i, n in enumerate(names):
 print(" ".join(out) or "same")
 PY
 }
+# first read of tree/'s files, which ls -lR above listed (their entries
+# and their directories' are stale by now): the directories' revalidation
+# is a tree sweep, whose page also shows that they have no marker and
+# confirms the files, so each file costs its GET and nothing more
 assert_eq "$(tree_read)" same "tree/: 120 files in 60 directories read (cached)"
-count "(tree/: 120 files in 60 directories read cold)"
+count "tree/: 120 files in 60 directories listed by ls -lR, read a first time"
+assert_eq "${seen[GET]}" 120 "files listed by ls -lR, stale: one GET each"
+[ "$((seen[LIST] + seen[HEAD]))" -le 10 ] ||
+	fail "files listed by ls -lR, stale: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD besides their GETs"
+ok "files listed by ls -lR, stale: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD besides their GETs, not one LIST a directory and one HEAD a file"
 boto3_py "$bucket" <<'PY'
 bucket = sys.argv[1]
 s3.put_object(Bucket=bucket, Key="tree/d030/1.png", Body=b"new")
@@ -348,3 +356,61 @@ assert_eq "$(stat -c %a "$mnt/marked")" 700 "a directory's marker gives its mode
 count "stat of a directory with a marker"
 assert_eq "${seen[LIST]} ${seen[HEAD]} ${seen[GET]}" "1 1 0" \
 	"a directory with a marker: one LIST (which shows the marker) and one HEAD of it"
+
+# a fresh mount reading the files of 40 directories it has not seen, by
+# name, one directory after the other (a new web server): after two found
+# in a row, the next one's lookup LISTs the keys below probe/ from it on
+# without a delimiter (a tree probe), which adds the directories after it
+# (each file still costs its GET, which brings its metadata); the page also
+# shows a name missing, a directory hidden by a file of the same name (the
+# file wins) and one with a marker (its own lookup reads its mode)
+boto3_py "$bucket" <<'PY'
+from concurrent.futures import ThreadPoolExecutor
+bucket = sys.argv[1]
+with ThreadPoolExecutor(16) as ex:
+    list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="probe/d%03d/%d.png" % (i // 2, i % 2),
+                                        Body=b"p%d" % i), range(80)))
+s3.put_object(Bucket=bucket, Key="probe/d010", Body=b"a file hiding probe/d010/")
+s3.put_object(Bucket=bucket, Key="probe/d020/", Body=b"", Metadata={"mode": str(0o40700)})
+s3.put_object(Bucket=bucket, Key="probe/d030/run.sh", Body=b"#!/bin/sh\n", Metadata={"mode": str(0o100750)})
+PY
+bfs_umount "$mnt"
+# (stat_ttl=10: the count is of lookups, not of revalidations, which a
+# slow run would add once the directories found are older than 1 s)
+bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,cache_dir=$tmp/cache3,stat_ttl=10"
+count "(remount with an empty cache; boto3 put probe/)"
+cat "$mnt/probe/d000/0.png" "$mnt/probe/d001/0.png" >/dev/null
+count "(two directories of probe/ found by their own lookups)"
+[ ! -e "$mnt/probe/d001x" ] || fail "probe/d001x, missing, is found"
+count "a missing name, the third in a row: a tree probe"
+assert_eq "${seen[ALL]} ${seen[LIST]}" "1 1" "a missing name after two found: one LIST"
+python3 - "$mnt" <<'PY' >"$tmp/probe.out"
+import os, stat, sys
+root = sys.argv[1]
+bad = []
+for i in range(80):
+    d, n = i // 2, i % 2
+    p = os.path.join(root, "probe/d%03d/%d.png" % (d, n))
+    try:
+        b = open(p, "rb").read()
+        if d == 10 or b != b"p%d" % i:
+            bad.append("%s=%r" % (p, b))
+    except NotADirectoryError:
+        if d != 10:
+            bad.append(p + ":ENOTDIR")
+    except OSError as e:
+        bad.append("%s:%s" % (p, e.strerror))
+st = os.stat(os.path.join(root, "probe/d010"))
+if not stat.S_ISREG(st.st_mode):
+    bad.append("probe/d010 is not a file")
+print(" ".join(bad) or "same")
+PY
+assert_eq "$(cat "$tmp/probe.out")" same "probe/: 78 files read by name, probe/d010 a file hiding its keys"
+count "probe/: 78 files in 39 directories read by name, cold"
+assert_eq "${seen[GET]}" 76 "a tree probe: one GET a file not read before (78 less d000/0.png and d001/0.png)"
+[ "$((seen[LIST] + seen[HEAD]))" -le 6 ] ||
+	fail "a tree probe: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD for 40 unseen directories"
+ok "a tree probe: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD for 40 unseen directories (the marked one's LIST and HEAD among them), not a LIST each"
+assert_eq "$(stat -c %a "$mnt/probe/d020")" 700 "a directory with a marker, passed over by the probe: its marker's mode"
+assert_eq "$(stat -c %a "$mnt/probe/d030/run.sh")" 750 \
+	"a file in a directory a probe added, looked up by name: its object's mode (not a listing's defaults)"

@@ -235,9 +235,9 @@ int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t 
 int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker);
 int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now);
 /*
- * Tree probes (fs_sweep.c): a name the index does not hold, found by its
- * lookup's request, counts in its parent (fs_tree_probe_note(), found = 0
- * when it was missing); when fs_tree_probe_due() says so, fs_tree_probe()
+ * Tree probes (fs_sweep.c): a directory the index does not hold, found by
+ * its lookup's request, counts in its parent (fs_tree_probe_note(); found =
+ * 0 for a name missing); when fs_tree_probe_due() says so, fs_tree_probe()
  * LISTs the keys below the parent from just before the name on, without a
  * delimiter, and adds the directories of the parent they show: 1 when the
  * index now holds path, -ENOENT when the page shows it missing, 0 when the

@@ -15,8 +15,8 @@
  * one.  A known name gone stale costs one HEAD for a file, one LIST of its
  * first names for a directory (which confirms those files too); many files
  * of one directory, or many directories of one parent, revalidated in a
- * row, about a LIST a 1000 files (fs_sweep.c); so do many names of one
- * parent the index does not hold, found in a row (tree probes, ibid.).
+ * row, about a LIST a 1000 files (fs_sweep.c); so do many directories of
+ * one parent the index does not hold, found in a row (tree probes, ibid.).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -540,8 +540,8 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 	} else {
 		int unknown = !have || old.state == BFS_ST_NEGATIVE;
 
-		/* Many unknown names of one parent found in a row: one LIST for
-		 * them and those after them (a tree probe, fs_sweep.c). */
+		/* Many unknown directories of one parent found in a row: one
+		 * LIST for the next and those after it (a tree probe, fs_sweep.c). */
 		rc = !have && !local && fs_tree_probe_due(fs, path, now) ? fs_tree_probe(fs, path) : 0;
 		if (rc == 1) {
 			rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
@@ -551,7 +551,8 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		}
 		if (rc == 0) {
 			rc = remote_lookup(fs, path, unknown, local, e);
-			if (!have && !local)
+			/* (a probe adds directories: a file found does not count) */
+			if (!have && !local && (rc == -ENOENT || (rc == 0 && e->type == BFS_ENT_DIR)))
 				fs_tree_probe_note(fs, path, now, rc == 0);
 		}
 	}

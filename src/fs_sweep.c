@@ -657,8 +657,9 @@ out:
  * it has not seen (a new server's web server serving images/<task>/<n>.png,
  * `cat` of paths from a database, a copy of the whole tree by name) costs a
  * LIST a directory to find each (fs_lookup.c's probe): 200 for 200 task
- * directories.  So once PROBE_AFTER names of one parent unknown to the index
- * were found in a row (each within SWEEP_GAP_NS of the one before), the
+ * directories.  So once PROBE_AFTER directories of one parent unknown to the
+ * index were found in a row (each within SWEEP_GAP_NS of the one before; a
+ * file found in between does not count, a name missing starts again), the
  * next one is looked up instead by one LIST without a delimiter of the
  * SWEEP_KEYS keys below the parent from just before it on.  Every directory
  * of the parent whose keys begin on that page is added, as its lookup would
@@ -667,7 +668,7 @@ out:
  * look up, and each of their files its GET, which its read needs anyway.
  * The page also says whether the name itself is missing.  Names looked up
  * while a probe of their parent is on its way wait for it.  After a probe,
- * the next is due after PROBE_AFTER more names found on their own.
+ * the next is due after PROBE_AFTER more directories found on their own.
  */
 #define PROBE_AFTER 2
 #define PROBE_SALT 0x9e3779b97f4a7c15ULL /* a parent's probes are not its sweeps */

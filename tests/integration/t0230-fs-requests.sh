@@ -373,6 +373,8 @@ with ThreadPoolExecutor(16) as ex:
 s3.put_object(Bucket=bucket, Key="probe/d010", Body=b"a file hiding probe/d010/")
 s3.put_object(Bucket=bucket, Key="probe/d020/", Body=b"", Metadata={"mode": str(0o40700)})
 s3.put_object(Bucket=bucket, Key="probe/d030/run.sh", Body=b"#!/bin/sh\n", Metadata={"mode": str(0o100750)})
+for i in range(6):
+    s3.put_object(Bucket=bucket, Key="probe/d039/x%d.png" % i, Body=b"x%d" % i)
 PY
 bfs_umount "$mnt"
 # (stat_ttl=10: the count is of lookups, not of revalidations, which a
@@ -414,3 +416,8 @@ ok "a tree probe: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD for 40 unseen direct
 assert_eq "$(stat -c %a "$mnt/probe/d020")" 700 "a directory with a marker, passed over by the probe: its marker's mode"
 assert_eq "$(stat -c %a "$mnt/probe/d030/run.sh")" 750 \
 	"a file in a directory a probe added, looked up by name: its object's mode (not a listing's defaults)"
+count "(stat of probe/d020 and probe/d030/run.sh)"
+for i in 0 1 2 3 4 5; do cat "$mnt/probe/d039/x$i.png"; done >"$tmp/x.cat"
+assert_eq "$(cat "$tmp/x.cat")" "x0x1x2x3x4x5" "probe/d039: 6 more files read by name"
+count "6 files of one directory read by name, cold"
+assert_eq "${seen[GET]} ${seen[LIST]}" "6 0" "files found in a row are no cause for a probe (it adds directories): one GET each, no LIST"

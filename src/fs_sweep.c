@@ -480,6 +480,8 @@ static int tree_pop(struct tree_list *t, int complete)
 	struct bfs_entry e;
 	int rc = 0, have, shown;
 
+	if (t->probe && t->depth)
+		goto out; /* a probe adds the parent's children only */
 	/* (not a name the mount cannot show, nor keys a file of the same
 	 * name hides: see fs_apply_page; a child of the parent whose own
 	 * object would sort before the page cannot be told from one hidden) */
@@ -497,7 +499,7 @@ static int tree_pop(struct tree_list *t, int complete)
 	if (t->probe) {
 		/* (not one with a marker: it sorts first of its keys, and only
 		 * its own lookup reads its attributes) */
-		if (!t->depth && !have && !(a->nobjs && !strcmp(a->objs[0].key, a->dkey)))
+		if (!have && !(a->nobjs && !strcmp(a->objs[0].key, a->dkey)))
 			rc = probe_add_dir(t, path);
 		goto out;
 	}

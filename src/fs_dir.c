@@ -6,7 +6,7 @@
  * invalidation of a path or a tree.  Lookups of single names are in
  * fs_lookup.c, which also applies a listing's first page to confirm a
  * stale directory's files; a process listing many directories of one
- * parent gets them from fs_sweep.c's tree listings.
+ * parent gets them from fs_tree.c's tree listings.
  */
 #include <errno.h>
 #include <stdio.h>

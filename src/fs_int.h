@@ -73,12 +73,14 @@ struct fs_relist {
 	int misses;     /* unknown names looked up in it since it went stale */
 };
 
-/* Stale names of one directory revalidated in a row (fs_sweep.c). */
+/* Names of one directory revalidated (fs_sweep.c) or found (fs_tree.c) in a row. */
 #define FS_SWEEP_SLOTS 16
+#define FS_SWEEP_GAP_NS 2000000000LL /* "in a row": each within this of the one before */
+#define FS_SWEEP_KEYS 1000           /* keys a sweep's, tree listing's or probe's LIST asks for */
 struct fs_sweep {
 	uint64_t hash;   /* pathttl_hash of the directory; 0 free */
 	int64_t last_ns; /* when the last of them was */
-	unsigned n;      /* how many, each within FS_SWEEP_GAP of the one before */
+	unsigned n;      /* how many, each within FS_SWEEP_GAP_NS of the one before */
 	int probing;     /* a tree probe of the directory is on its way */
 };
 
@@ -134,12 +136,12 @@ struct bfs_fs {
 	                               * under hidden_lock (a leaf lock) */
 	struct pathttl negs;          /* names found missing, for the negative window */
 	struct pathttl walked;        /* directories a tree listing listed, per
-	                               * walking process (fs_sweep.c) */
+	                               * walking process (fs_tree.c) */
 	struct pathttl proven;        /* directories an upload below proved to exist
 	                               * (fs_marker_settle), for the positive window */
 	pthread_mutex_t relist_mu;    /* guards relists and sweeps (a leaf lock) */
 	struct fs_relist relists[FS_RELIST_SLOTS]; /* by path hash (fs_lookup.c) */
-	struct fs_sweep sweeps[FS_SWEEP_SLOTS];    /* by path hash (fs_sweep.c) */
+	struct fs_sweep sweeps[FS_SWEEP_SLOTS];    /* by path hash (fs_sweep.c, fs_tree.c) */
 	struct flight lookups;        /* paths a lookup is asking the bucket about */
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
@@ -222,8 +224,15 @@ int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
 void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key);
 int fs_tree_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
 int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now);
+/* Add the first len bytes of path to s, when they name a directory the
+ * index can hold (else 0, nothing added); -ENOMEM. */
+struct strv;
+int fs_dir_path_add(struct strv *s, const char *path, size_t len);
+/* The key of path in fs->walked, for process walker. */
+void fs_walked_key(char *buf, size_t sz, pid_t walker, const char *path);
 /*
- * Tree listings (fs_sweep.c): a directory about to be listed by readdir
+ * Tree listings (fs_tree.c; counted by fs_tree_list_due(), fs_sweep.c): a
+ * directory about to be listed by readdir
  * for process walker counts in its parent, for that process; when fs_tree_list_due() says so, fs_tree_list()
  * LISTs the keys below the parent from the directory on, without a
  * delimiter, and applies the listing of every directory whose keys all
@@ -235,7 +244,7 @@ int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t 
 int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker);
 int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now);
 /*
- * Tree probes (fs_sweep.c): a directory the index does not hold, found by
+ * Tree probes (fs_tree.c): a directory the index does not hold, found by
  * its lookup's request, counts in its parent (fs_tree_probe_note(); found =
  * 0 for a name missing); when fs_tree_probe_due() says so, fs_tree_probe()
  * LISTs the keys below the parent from just before the name on, without a

@@ -16,7 +16,7 @@
  * first names for a directory (which confirms those files too); many files
  * of one directory, or many directories of one parent, revalidated in a
  * row, about a LIST a 1000 files (fs_sweep.c); so do many directories of
- * one parent the index does not hold, found in a row (tree probes, ibid.).
+ * one parent the index does not hold, found in a row (tree probes, fs_tree.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -541,7 +541,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		int unknown = !have || old.state == BFS_ST_NEGATIVE;
 
 		/* Many unknown directories of one parent found in a row: one
-		 * LIST for the next and those after it (a tree probe, fs_sweep.c). */
+		 * LIST for the next and those after it (a tree probe, fs_tree.c). */
 		rc = !have && !local && fs_tree_probe_due(fs, path, now) ? fs_tree_probe(fs, path) : 0;
 		if (rc == 1) {
 			rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);

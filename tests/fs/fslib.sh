@@ -24,6 +24,8 @@
 FS_FAILS=()
 FS_MNT=${FS_MNT:-}
 FS_PY=/usr/bin/python3
+# bucket.py through the fork server (boto3 loaded once), see lib.sh
+FS_BQ=("${BFS_PY[@]}" "$BFS_SOURCE_DIR/tests/fs/bucket.py")
 
 # bad MSG: one failed check; the test goes on.
 bad() {
@@ -115,7 +117,7 @@ exec(sys.argv[1])
 
 bq() {
 	[ -n "${BFS_BUCKET:-}" ] || fail "bq: BFS_BUCKET is not set"
-	BFS_BUCKET=$BFS_BUCKET "$FS_PY" "$BFS_SOURCE_DIR/tests/fs/bucket.py" "$@"
+	BFS_BUCKET=$BFS_BUCKET "${FS_BQ[@]}" "$@"
 }
 
 bmeta() {

@@ -12,7 +12,7 @@ tmp=$(bfs_tmpdir)
 bucket=retry-$RANDOM
 make_bucket "$bucket"
 head -c 300000 /dev/urandom >"$tmp/data"
-aws_s3 cp --no-progress "$tmp/data" "s3://$bucket/obj" >/dev/null
+s3_cp "$tmp/data" "s3://$bucket/obj" >/dev/null
 
 # proxy PLAN: a fault proxy with PLAN in front of radosgw.
 proxy() {
@@ -31,7 +31,7 @@ done
 
 proxy 503=2
 ctl put "$tmp/data" "$bucket:/put-after-503" >/dev/null || fail "put through 503=2"
-aws_s3 cp --no-progress "s3://$bucket/put-after-503" "$tmp/put.out" >/dev/null
+s3_cp "s3://$bucket/put-after-503" "$tmp/put.out" >/dev/null
 assert_file_eq "$tmp/data" "$tmp/put.out" "put retried after two 503 SlowDown lands byte-exact"
 assert_eq "$(wc -l <"$PROXY_LOG")" 3 "two 503s then one forwarded PUT: 3 requests"
 
@@ -61,5 +61,5 @@ el=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 # (the proxy logs the held PUT only when its 30 s are up: one PUT so far)
 assert_eq "$(grep -c '^PUT .* -> 200' "$PROXY_LOG")" 1 "the stalled PUT was sent again, and the second one answered"
 awk -v e="$el" 'BEGIN { exit !(e < 4.5) }' || fail "the stalled PUT took $el s with stall_timeout=2"
-aws_s3 cp --no-progress "s3://$bucket/stalled" "$tmp/stalled.out" >/dev/null
+s3_cp "s3://$bucket/stalled" "$tmp/stalled.out" >/dev/null
 assert_file_eq "$tmp/big" "$tmp/stalled.out" "a PUT stalled after its body: cut after stall_timeout, sent again ($el s in all)"

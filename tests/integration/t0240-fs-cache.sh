@@ -19,7 +19,7 @@ mark() { wc -l <"$plog"; }
 since() { tail -n +$(($1 + 1)) "$plog"; }
 
 head -c 1048576 /dev/urandom >"$tmp/a.png"
-aws_s3 cp --no-progress "$tmp/a.png" "s3://$bucket/img/a.png" >/dev/null
+s3_cp "$tmp/a.png" "s3://$bucket/img/a.png" >/dev/null
 mnt=$tmp/mnt
 cache=$tmp/cache
 bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,cache_dir=$cache,stat_ttl=3600"
@@ -45,13 +45,13 @@ ok "stale: revalidated without fetching the body again ($(since "$m" | grep -c "
 
 # changed elsewhere: the new bytes, never the old ones after the window
 head -c 1048576 /dev/urandom >"$tmp/b.png"
-aws_s3 cp --no-progress "$tmp/b.png" "s3://$bucket/img/a.png" >/dev/null
+s3_cp "$tmp/b.png" "s3://$bucket/img/a.png" >/dev/null
 sleep 0.5
 assert_file_eq "$tmp/b.png" "$mnt/img/a.png" "an overwrite by another client is seen after the window"
 
 # large object: ranged reads before it is whole
 head -c $((40 << 20)) /dev/urandom >"$tmp/big.bin"
-aws_s3 cp --no-progress "$tmp/big.bin" "s3://$bucket/big.bin" >/dev/null
+s3_cp "$tmp/big.bin" "s3://$bucket/big.bin" >/dev/null
 m=$(mark)
 dd if="$mnt/big.bin" of="$tmp/first.bin" bs=1M count=1 status=none
 cmp -s "$tmp/first.bin" <(head -c 1048576 "$tmp/big.bin") || fail "first MiB of the large object differs"
@@ -79,7 +79,7 @@ ok "sequential read of 40 MiB: $n ranged GETs, $par of them sent while others we
 # an error (ESTALE), never old bytes followed by new ones
 head -c $((40 << 20)) /dev/urandom >"$tmp/big2.bin"
 head -c $((40 << 20)) /dev/urandom >"$tmp/big2new.bin"
-aws_s3 cp --no-progress "$tmp/big2.bin" "s3://$bucket/big2.bin" >/dev/null
+s3_cp "$tmp/big2.bin" "s3://$bucket/big2.bin" >/dev/null
 /usr/bin/python3 - "$smnt/big2.bin" "$tmp/big2.read" "$tmp/big2new.bin" "$bucket" "$RGW_ENDPOINT" \
 	<<'PY' >"$tmp/big2.out" 2>&1 || true
 import subprocess, sys
@@ -120,7 +120,7 @@ bfs_umount "$smnt"
 head -c 65536 /dev/urandom >"$tmp/l64k.bin"
 head -c 300000 /dev/urandom >"$tmp/l300k.bin"
 : >"$tmp/l0.bin"
-for f in l64k l300k l0; do aws_s3 cp --no-progress "$tmp/$f.bin" "s3://$bucket/lk/$f.bin" >/dev/null; done
+for f in l64k l300k l0; do s3_cp "$tmp/$f.bin" "s3://$bucket/lk/$f.bin" >/dev/null; done
 lm=$tmp/mnt-lk
 bfs_mount "$bucket" "$lm" "endpoint=$PEP,path_style,lookup_get=64K"
 stat "$lm/lk" >/dev/null

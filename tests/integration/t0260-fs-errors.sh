@@ -71,7 +71,7 @@ mnt=$tmp/m2
 bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style"
 head -c 300000 /dev/urandom >"$tmp/data"
 mkdir -p "$mnt/img" && cp "$tmp/data" "$mnt/img/a.png" || fail "write through transient faults failed"
-aws_s3 cp --no-progress "s3://$bucket/img/a.png" "$tmp/back" >/dev/null
+s3_cp "s3://$bucket/img/a.png" "$tmp/back" >/dev/null
 assert_file_eq "$tmp/data" "$tmp/back" "the object written through 503, 503, reset is exact"
 grep -c ' -> 503\| -> reset' "$PLOG" >/dev/null || fail "the faults were not injected"
 ok "faults seen by the proxy: $(grep -c ' -> 503\| -> reset\| -> 500' "$PLOG")"

@@ -16,10 +16,10 @@ tmp=$(bfs_tmpdir)
 bucket=hostile-$RANDOM
 make_bucket "$bucket"
 for i in 1 2 3 4; do head -c 400000 /dev/urandom >"$tmp/f$i"; done
-for i in 1 2 3 4; do aws_s3 cp --no-progress "$tmp/f$i" "s3://$bucket/d/f$i" >/dev/null; done
+for i in 1 2 3 4; do s3_cp "$tmp/f$i" "s3://$bucket/d/f$i" >/dev/null; done
 mkdir -p "$tmp/many"
 for i in $(seq 1 30); do echo "$i" >"$tmp/many/k$i"; done
-aws_s3 cp --no-progress --recursive "$tmp/many" "s3://$bucket/many" >/dev/null
+s3_cp "$tmp/many" "s3://$bucket/many" >/dev/null
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=2" "$@"; }
 mlog() { cat "${BFS_MOUNT_LOG[$tmp/m]}"; }
 
@@ -49,8 +49,8 @@ head -c 12000000 /dev/urandom >"$tmp/up2"
 cp "$tmp/up1" "$tmp/m/up1" || fail "close of a file whose first PUT was damaged failed"
 cp "$tmp/up2" "$tmp/m/up2" || fail "close of a file whose first part was damaged failed"
 assert_eq "$(grep -c -- 'PUT .* -> 400' "$PROXY_LOG")" 2 "both damaged PUTs were refused by the server"
-aws_s3 cp --no-progress "s3://$bucket/up1" "$tmp/up1.got" >/dev/null
-aws_s3 cp --no-progress "s3://$bucket/up2" "$tmp/up2.got" >/dev/null
+s3_cp "s3://$bucket/up1" "$tmp/up1.got" >/dev/null
+s3_cp "s3://$bucket/up2" "$tmp/up2.got" >/dev/null
 assert_file_eq "$tmp/up1" "$tmp/up1.got" "a single PUT damaged in flight: refused, sent again, the right bytes"
 assert_file_eq "$tmp/up2" "$tmp/up2.got" "a part damaged in flight: refused, sent again, the right bytes"
 bfs_umount "$tmp/m"
@@ -61,7 +61,7 @@ for opt in "" unsigned_payload content_md5; do
 	bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style${opt:+,$opt}"
 	cp "$tmp/up1" "$tmp/m/up1" || fail "${opt:-default}: close of a file whose PUT was damaged failed"
 	bfs_umount "$tmp/m"
-	aws_s3 cp --no-progress "s3://$bucket/up1" "$tmp/up1.got" >/dev/null
+	s3_cp "s3://$bucket/up1" "$tmp/up1.got" >/dev/null
 	assert_file_eq "$tmp/up1" "$tmp/up1.got" "${opt:-default}: a damaged PUT refused, sent again, the right bytes"
 	md5s=$(grep -c 'PUT .* Content-MD5=[A-Za-z0-9+/]*=' "$PROXY_LOG" || true)
 	assert_eq "$md5s $(grep -c '^PUT ' "$PROXY_LOG")" "$([ -z "$opt" ] && echo 0 || echo 2) 2" \

@@ -4,7 +4,7 @@
 # installs what is missing, builds with -Werror, runs every unit and
 # integration test under AddressSanitizer + UndefinedBehaviorSanitizer
 # (except the repeats of the filesystem tests in Aliyun OSS's signatures,
-# label "oss"), the unit and concurrency tests under ThreadSanitizer, each
+# label "oss", and the tests of the test harness itself, label "testbed"), the unit and concurrency tests under ThreadSanitizer, each
 # libFuzzer target for a few seconds (tests/fuzz/run.sh), the unit tests
 # under valgrind (tests/valgrind-unit.sh), then everything on the normal
 # build.  Ends with ctest's summary line.
@@ -33,7 +33,7 @@ if [ -z "${BFS_SKIP_ASAN:-}" ]; then
 	echo "== build with ASan+UBSan, run the suite"
 	build build-asan -DBFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --test-dir "$src/build-asan" -j "$jobs" -LE 'oss|bench' --output-on-failure
+		ctest --test-dir "$src/build-asan" -j "$jobs" -LE 'oss|bench|testbed' --output-on-failure
 fi
 if [ -z "${BFS_SKIP_TSAN:-}" ]; then
 	echo "== build with ThreadSanitizer, run the unit and concurrency tests"

@@ -4,9 +4,9 @@
 # code (tests/node/localstorage.mjs, LocalStorage) saves AI-generated images
 # with fs.promises.mkdir(recursive) + writeFile under public/generated/images/
 # <taskId>/<n>.png, with bucketfs mounted at public/generated (BUCKET:/site1).
-# Two runs, 1 writer then 8 concurrent writers, BFS_APP_TASKS (200; 50 under
-# the sanitizers) tasks of 4
-# ~1 MiB images each, half handed over as Buffers and half as data: URLs.
+# Two runs, 1 writer then 8 concurrent writers, BFS_APP_TASKS (100; 50 under
+# the sanitizers; the benchmark, tests/bench, runs 200) tasks of 4 ~1 MiB
+# images each, half handed over as Buffers and half as data: URLs.
 # Checked: boto3 finds every image as site1/images/<taskId>/<n>.png with the
 # same bytes (SHA-256) and Content-Type image/png, and no other object but
 # directory markers (counted); the app reads every image back through the
@@ -21,7 +21,7 @@ node=$(command -v node) || fail "node not found in PATH (tests/setup-deps.sh ins
 major=$("$node" -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 18 ] || fail "node $("$node" --version) is too old: localstorage.mjs needs 18+"
 app=$BFS_SOURCE_DIR/tests/node/localstorage.mjs
-tasks=${BFS_APP_TASKS:-200}
+tasks=${BFS_APP_TASKS:-100}
 # (under the sanitizers, what matters is the code paths, not the volume)
 [ -z "${BFS_SANITIZED:-}" ] || tasks=${BFS_APP_TASKS:-50}
 [[ $tasks =~ ^[1-9][0-9]*$ ]] || fail "BFS_APP_TASKS='$tasks' is not a positive number"
@@ -29,7 +29,7 @@ per_task=4 size=1048576
 total=$((2 * tasks * per_task))
 
 # radosgw's OSD keeps every object in RAM (memstore, 2 GiB by default): make
-# room for both runs (~1.6 GiB at 200 tasks) with some to spare.
+# room for both runs (~0.8 GiB at 100 tasks) with some to spare.
 need_mib=$((total * 105 * 3 / 200 + 512))
 if [ -z "${RGW_MEMSTORE_BYTES:-}" ] && [ "$need_mib" -gt 2048 ]; then
 	export RGW_MEMSTORE_BYTES=$((need_mib << 20))

@@ -12,7 +12,7 @@
 
 static struct flight fl;
 static char one_path[] = "/images/t1";
-static atomic_int leading, led, waited, alone, overlap;
+static atomic_int leading, led, ended, waited, alone, overlap, early;
 
 static void *asker(void *arg)
 {
@@ -25,11 +25,13 @@ static void *asker(void *arg)
 		atomic_fetch_add(&led, 1);
 		usleep(100000); /* the request */
 		atomic_fetch_sub(&leading, 1);
+		atomic_fetch_add(&ended, 1);
 		flight_end(&fl, slot);
 	} else if (slot == FLIGHT_WAITED) {
-		/* the leader has finished by now */
-		if (atomic_load(&leading) != 0)
-			atomic_fetch_add(&overlap, 1);
+		/* a leader has finished by now (not "none leads": a thread
+		 * that came late may lead a new flight already) */
+		if (atomic_load(&ended) == 0)
+			atomic_fetch_add(&early, 1);
 		atomic_fetch_add(&waited, 1);
 	} else {
 		atomic_fetch_add(&alone, 1);
@@ -50,6 +52,7 @@ int main(void)
 	for (i = 0; i < 8; i++)
 		pthread_join(t[i], NULL);
 	CHECK_INT(atomic_load(&overlap), 0);
+	CHECK_INT(atomic_load(&early), 0);
 	CHECK(atomic_load(&led) >= 1);
 	CHECK_INT(atomic_load(&led) + atomic_load(&waited), 8);
 	CHECK(atomic_load(&waited) >= 1);

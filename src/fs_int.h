@@ -82,6 +82,11 @@ struct fs_sweep {
 	int64_t last_ns; /* when the last of them was */
 	unsigned n;      /* how many, each within FS_SWEEP_GAP_NS of the one before */
 	int probing;     /* a tree probe of the directory is on its way */
+	/* tree probes only (fs_tree.c) */
+	unsigned need;    /* directories found on their own before the next probe */
+	int64_t probe_ns; /* validated_ns of what the last probe added; 0 none */
+	unsigned used;    /* lookups since answered by what it added */
+	int judged;       /* need was set from used since */
 };
 
 /* Last uses of cached files not yet written to the index (fs_touch.c). */
@@ -255,6 +260,9 @@ int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now);
 int fs_tree_probe_due(struct bfs_fs *fs, const char *path, int64_t now);
 void fs_tree_probe_note(struct bfs_fs *fs, const char *path, int64_t now, int found);
 int fs_tree_probe(struct bfs_fs *fs, const char *path);
+/* The index answered a lookup of directory path with e (BFS_EF_PROBED):
+ * if the last probe of its parent added it, that probe was of use. */
+void fs_tree_probe_used(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
 
 /* Parent directory of path into out ("/" for "/x"); name points into path. */
 int fs_split(const char *path, char *parent, size_t psz, const char **name);

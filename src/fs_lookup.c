@@ -436,6 +436,8 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		return 0;
 	}
 	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
+	if (rc == 0 && (e->flags & BFS_EF_PROBED))
+		fs_tree_probe_used(fs, path, e); /* (was a tree probe of use?) */
 	if (rc != 1)
 		return rc;
 	/* Many lookups of one name at once (the kernel revalidates an expired

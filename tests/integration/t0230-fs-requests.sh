@@ -421,3 +421,56 @@ for i in 0 1 2 3 4 5; do cat "$mnt/probe/d039/x$i.png"; done >"$tmp/x.cat"
 assert_eq "$(cat "$tmp/x.cat")" "x0x1x2x3x4x5" "probe/d039: 6 more files read by name"
 count "6 files of one directory read by name, cold"
 assert_eq "${seen[GET]} ${seen[LIST]}" "6 0" "files found in a row are no cause for a probe (it adds directories): one GET each, no LIST"
+
+# A probe's page runs forward from just before the name: it holds none of
+# the next names of a walk against key order (names that differ before
+# their last character), a stand-in for a web server asked for random task
+# ids of a parent far bigger than a page.  Probes that nothing used then
+# come after 4, 8, then 16 directories found on their own, not every third;
+# a walk in key order after that still gets its probe, which is used.
+boto3_py "$bucket" <<'PY'
+from concurrent.futures import ThreadPoolExecutor
+bucket = sys.argv[1]
+with ThreadPoolExecutor(16) as ex:
+    list(ex.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=k.encode()),
+                ["rev/%s%03dx/0.png" % (c, i) for c in "ar" for i in range(60)]))
+PY
+stat "$mnt/rev" >/dev/null
+count "(stat of rev/)"
+# readall NAME...: read rev/NAME/0.png for each, checking its bytes
+readall() {
+	python3 - "$mnt" "$@" <<'PY'
+import os, sys
+bad = [n for n in sys.argv[2:]
+       if open(os.path.join(sys.argv[1], "rev", n, "0.png"), "rb").read() != ("rev/%s/0.png" % n).encode()]
+print(" ".join(bad) or "same")
+PY
+}
+# probes: the tree probes in the phase (LISTs with start-after and no
+# delimiter; a name's own LIST has neither)
+probes() { grep '^GET [^ ]*[?&]list-type=2.*[?&]start-after=' "$tmp/phase.log" | grep -vc 'delimiter=' || true; }
+assert_eq "$(readall $(for i in $(seq 59 -1 0); do printf 'r%03dx ' "$i"; done))" same \
+	"rev/: 60 directories read against key order"
+count "rev/: 60 unknown directories read by name against key order"
+p=$(probes)
+[ "$p" -le 6 ] && [ "${seen[LIST]}" -le 60 ] ||
+	fail "against key order: $p of ${seen[LIST]} LISTs were probes (a probe per 3 directories is 20)"
+ok "against key order: $p of ${seen[LIST]} LISTs were probes of 1000 keys, not 20"
+assert_eq "$(readall $(for i in $(seq 0 59); do printf 'a%03dx ' "$i"; done))" same \
+	"rev/: 60 more directories read in key order"
+count "rev/: 60 unknown directories read by name in key order, after that"
+p=$(probes)
+[ "$p" -ge 1 ] && [ "${seen[LIST]}" -le 18 ] ||
+	fail "in key order after probes of no use: ${seen[LIST]} LISTs ($p probes) for 60 directories"
+ok "in key order after probes of no use: ${seen[LIST]} LISTs ($p probes) for 60 directories"
+# that probe was used: the next comes after two directories again
+boto3_py "$bucket" <<'PY'
+bucket = sys.argv[1]
+for i in range(20):
+    s3.put_object(Bucket=bucket, Key="rev/b%03dx/0.png" % i, Body=b"rev/b%03dx/0.png" % i)
+PY
+count "(boto3 put rev/b000x/ to rev/b019x/)"
+assert_eq "$(readall $(for i in $(seq 0 19); do printf 'b%03dx ' "$i"; done))" same \
+	"rev/: 20 new directories read in key order"
+count "rev/: 20 new directories read by name in key order, after a probe of use"
+assert_eq "${seen[LIST]} $(probes)" "3 1" "after a probe of use: the third directory's lookup is a probe again"

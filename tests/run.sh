@@ -4,7 +4,8 @@
 # installs what is missing, builds with -Werror, runs every unit and
 # integration test under AddressSanitizer + UndefinedBehaviorSanitizer
 # (except the repeats of the filesystem tests in Aliyun OSS's signatures,
-# label "oss", and the tests of the test harness itself, label "testbed"), the unit and concurrency tests under ThreadSanitizer, each
+# label "oss", and the tests of the test harness itself, label "testbed"),
+# the unit and concurrency tests under ThreadSanitizer, each
 # libFuzzer target for a few seconds (tests/fuzz/run.sh), the unit tests
 # under valgrind (tests/valgrind-unit.sh), then everything on the normal
 # build.  Ends with ctest's summary line.

@@ -306,7 +306,9 @@ PY
 assert_eq "$(tree_read)" same "tree/: 120 files in 60 directories read (cached)"
 count "tree/: 120 files in 60 directories listed by ls -lR, read a first time"
 assert_eq "${seen[GET]}" 120 "files listed by ls -lR, stale: one GET each"
-[ "$((seen[LIST] + seen[HEAD]))" -le 10 ] ||
+# (0-4 LISTs alone; 5 LISTs and 6 HEADs once in a loaded CI run, where a
+# sweep outlasted its 2 s gap: the bound is against 62 LISTs and 120 HEADs)
+[ "$((seen[LIST] + seen[HEAD]))" -le 20 ] ||
 	fail "files listed by ls -lR, stale: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD besides their GETs"
 ok "files listed by ls -lR, stale: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD besides their GETs, not one LIST a directory and one HEAD a file"
 boto3_py "$bucket" <<'PY'

@@ -451,17 +451,19 @@ PY
 # probes: the tree probes in the phase (LISTs with start-after and no
 # delimiter; a name's own LIST has neither)
 probes() { grep '^GET [^ ]*[?&]list-type=2.*[?&]start-after=' "$tmp/phase.log" | grep -vc 'delimiter=' || true; }
-assert_eq "$(readall $(for i in $(seq 59 -1 0); do printf 'r%03dx ' "$i"; done))" same \
-	"rev/: 60 directories read against key order"
-count "rev/: 60 unknown directories read by name against key order"
-p=$(probes)
+# rev_walk C FIRST LAST WHAT: read rev/C<nnn>x/0.png for nnn from FIRST to
+# LAST, counted as a phase; p: the tree probes among its LISTs
+rev_walk() {
+	assert_eq "$(readall $(for i in $(seq "$2" $(($2 < $3 ? 1 : -1)) "$3"); do printf '%s%03dx ' "$1" "$i"; done))" \
+		same "rev/: $4: the bytes"
+	count "rev/: $4"
+	p=$(probes)
+}
+rev_walk r 59 0 "60 unknown directories read by name against key order"
 [ "$p" -le 6 ] && [ "${seen[LIST]}" -le 60 ] ||
 	fail "against key order: $p of ${seen[LIST]} LISTs were probes (a probe per 3 directories is 20)"
 ok "against key order: $p of ${seen[LIST]} LISTs were probes of 1000 keys, not 20"
-assert_eq "$(readall $(for i in $(seq 0 59); do printf 'a%03dx ' "$i"; done))" same \
-	"rev/: 60 more directories read in key order"
-count "rev/: 60 unknown directories read by name in key order, after that"
-p=$(probes)
+rev_walk a 0 59 "60 unknown directories read by name in key order, after that"
 [ "$p" -ge 1 ] && [ "${seen[LIST]}" -le 18 ] ||
 	fail "in key order after probes of no use: ${seen[LIST]} LISTs ($p probes) for 60 directories"
 ok "in key order after probes of no use: ${seen[LIST]} LISTs ($p probes) for 60 directories"
@@ -472,7 +474,5 @@ for i in range(20):
     s3.put_object(Bucket=bucket, Key="rev/b%03dx/0.png" % i, Body=b"rev/b%03dx/0.png" % i)
 PY
 count "(boto3 put rev/b000x/ to rev/b019x/)"
-assert_eq "$(readall $(for i in $(seq 0 19); do printf 'b%03dx ' "$i"; done))" same \
-	"rev/: 20 new directories read in key order"
-count "rev/: 20 new directories read by name in key order, after a probe of use"
-assert_eq "${seen[LIST]} $(probes)" "3 1" "after a probe of use: the third directory's lookup is a probe again"
+rev_walk b 0 19 "20 new directories read by name in key order, after a probe of use"
+assert_eq "${seen[LIST]} $p" "3 1" "after a probe of use: the third directory's lookup is a probe again"

@@ -43,7 +43,9 @@
 # "bucketfs s3fs rclone disk raw"), BENCH_BFS_OPTS (bucketfs options added
 # to its defaults, e.g. immutable=/images), BENCH_OUT (docs/bench / the temp dir),
 # BENCH_SCALE_INDEX (a JSON file with the cache index benchmark's results, put
-# in the report as "scale_index").
+# in the report as "scale_index"), BENCH_KEEP_LOGS (/var/tmp: where a run that
+# failed keeps its logs and radosgw's; a writer that hung also prints the
+# server's state: memstore's used bytes, health, requests in flight).
 #
 # As root on Debian 12 it installs what is missing first
 # (tests/setup-deps.sh: s3fs, rclone and gnuplot are among its packages) and
@@ -402,6 +404,29 @@ phase_end() {
 		"${PIDARGS[@]}" "$@"
 }
 
+# server_state: what radosgw and its OSD are doing, for a phase that hung
+# (every step bounded; nothing here may fail the caller).  The OSD's used
+# and total bytes are memstore's own count ("full" at 95 %: every write then
+# waits), the ops in flight are requests that got no answer yet.
+server_state() {
+	local a=$RGW_DIR/run conf=$RGW_DIR/ceph.conf
+	echo "# server state at $(date -u +%H:%M:%S):"
+	timeout 10 ceph --admin-daemon "$a/osd.0.asok" perf dump 2>/dev/null |
+		/usr/bin/python3 -c 'import json, sys
+o = json.load(sys.stdin)["osd"]
+print("#   osd: %d of %d MiB used (memstore count), %d ops in flight" % (
+    o["stat_bytes_used"] >> 20, o["stat_bytes"] >> 20, o.get("op_wip", -1)))' 2>/dev/null ||
+		echo "#   osd: no answer on its admin socket"
+	timeout 10 ceph -c "$conf" health detail 2>&1 | sed 's/^/#   health: /' | head -n 8 || true
+	timeout 10 ceph --admin-daemon "$asok" objecter_requests 2>/dev/null |
+		grep -c '"tid"' | sed 's/^/#   radosgw requests waiting on the osd: /' || true
+	ps -o rss=,comm= -p "$RGW_PID,$RGW_OSD_PID" 2>/dev/null |
+		awk '{ printf "#   rss %s: %d MiB\n", $2, $1 / 1024 }' || true
+	awk '/MemAvailable/ { printf "#   host MemAvailable: %d MiB\n", $2 / 1024 }' /proc/meminfo
+	grep -ihE 'full|failsafe|slow request|blocked' "$RGW_DIR/log/osd.0.log" "$RGW_DIR/log/cluster.log" 2>/dev/null |
+		tail -n 5 | cut -c 1-200 | sed 's/^/#   log: /' || true
+}
+
 # durable_run BUCKET MANIFEST CMD...: run the writer CMD (stdout in
 # $tmp/w.out), then list BUCKET until every object of MANIFEST (written by
 # CMD) is there with its size; WAIT_S: seconds from CMD's return to that.
@@ -423,6 +448,7 @@ durable_run() {
 		wait "$wd" 2>/dev/null || true
 	else
 		wait "$wd" 2>/dev/null || true
+		server_state
 		fail "writer hung (no end after $WRITER_TIMEOUT s): $*"
 	fi
 	if [ "$rc" -ne 0 ]; then
@@ -781,6 +807,11 @@ py report.py --phases "$results" --out "$OUT" ${BENCH_SCALE_INDEX:+--scale-index
 	fail "the report was not written"
 [ -s "$OUT/chart.png" ] || echo "# no chart (gnuplot failed; see above)"
 if [ ${#FAILED[@]} -gt 0 ]; then
+	# the temp dir goes at exit: keep what explains the failure
+	keep=${BENCH_KEEP_LOGS:-/var/tmp}/bucketfs-bench-failed.$(date -u +%Y%m%dT%H%M%SZ)
+	if mkdir -p "$keep" && cp -r "$tmp/logs" "$keep/" && cp -r "$RGW_DIR/log" "$keep/radosgw"; then
+		echo "# logs of the run and of radosgw kept in $keep"
+	fi
 	fail "${#FAILED[@]} workload run(s) failed: ${FAILED[*]}"
 fi
 ok "all workloads ran on ${SYSTEMS[*]} and their data checked; report in $OUT"

@@ -59,6 +59,10 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->nullpath_ok = 1;        /* open files work after unlink */
 	cfg->kernel_cache = 0;
 	cfg->auto_cache = 0;
+	/* a descriptor open read-only has nothing to upload: its close()
+	 * returns without a FLUSH round trip (FOPEN_NOFLUSH); the writers'
+	 * own closes and the last release still upload what they changed */
+	cfg->no_rofd_flush = 1;
 	cfg->entry_timeout = p->cfg.entry_timeout;
 	cfg->attr_timeout = p->cfg.attr_timeout;
 	cfg->negative_timeout = p->cfg.negative_timeout;

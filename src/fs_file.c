@@ -511,6 +511,26 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	return rc;
 }
 
+/*
+ * May closing handle f upload its file?  One that may write, yes; one open
+ * read-only only if it is the file's last: a writer still holding the file
+ * uploads it at its own close, and a reader's close must not put a
+ * half-written file in the bucket.  (The kernel sends no FLUSH for a
+ * read-only open at all, FOPEN_NOFLUSH; this covers its release, and a
+ * file created read-only, which is alone.)
+ */
+static int closing_uploads(struct bfs_fs *fs, const struct bfs_file *f)
+{
+	int alone;
+
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
+		return 1;
+	pthread_mutex_lock(&fs->open_lock);
+	alone = f->of->handles == f && !f->next;
+	pthread_mutex_unlock(&fs->open_lock);
+	return alone;
+}
+
 int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f)
 {
 	/*
@@ -526,7 +546,7 @@ int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f)
 	pthread_mutex_lock(&f->of->lock);
 	size = f->of->size;
 	pthread_mutex_unlock(&f->of->lock);
-	if (!f->changed && size == 0)
+	if ((!f->changed && size == 0) || !closing_uploads(fs, f))
 		return 0;
 	if (fs->cfg.writeback_ms >= 0)
 		return fs_journal(fs, f->of);
@@ -545,11 +565,14 @@ void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
 	int pending;
 
 	/* close() already uploaded (or journaled); this only retries one that
-	 * failed, or sends what no flush sent (touch).  What still fails stays
-	 * DIRTY in the index (not acknowledged to anyone). */
+	 * failed, or sends what no flush sent (touch), as that close would
+	 * have (closing_uploads).  What still fails stays DIRTY in the index
+	 * (not acknowledged to anyone). */
 	pthread_mutex_lock(&of->lock);
 	pending = of->dirty && !of->gone;
 	pthread_mutex_unlock(&of->lock);
+	if (pending && !closing_uploads(fs, f))
+		pending = 0;
 	if (pending && fs->cfg.writeback_ms >= 0)
 		(void)fs_journal(fs, of);
 	else if (pending)

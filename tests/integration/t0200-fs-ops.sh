@@ -6,7 +6,8 @@
 # checked with boto3) and on file:DIR (checked on disk, tests/fs/bucket.py).
 # Covered: mkdir (marker), mkdir -p, rmdir (empty; non-empty => ENOTEMPTY),
 # O_EXCL => EEXIST, O_CREAT|O_RDONLY, write, overwrite, O_TRUNC, O_APPEND,
-# holes, pwrite, pread, truncate/ftruncate (also with unflushed writes),
+# holes, pwrite, pread, truncate/ftruncate (also with unflushed writes), a
+# reader's close while a writer has the file open (no half-written upload),
 # unlink (also of an open file), rename (file, over a target, directory),
 # chmod/chown/utimens as x-amz-meta-* (and after a remount on a fresh
 # cache_dir), symlink, link => EPERM, mkfifo => EPERM, statfs, fsync, 20 MiB
@@ -245,6 +246,29 @@ print("closed")' "$m/attrw" 2>&1 | tail -n 1) || true
 	check_eq "$(grep -E '^(size|x-amz-meta-(mode|mtime))=' <<<"$out" | tr '\n' ' ')" \
 		"size=10 x-amz-meta-mode=33152 x-amz-meta-mtime=1500000000 " \
 		"$L: ... carried by the upload at close"
+	# A reader's close is not the writer's: a file being written is not put
+	# in the bucket half-written when a read-only descriptor of it closes
+	# (the kernel sends no FLUSH for one); the writer's close puts it whole.
+	rm -f "$tmp/half.go" "$tmp/half.ready"
+	pyrun '
+import time
+fd = os.open(a[0], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(fd, b"half ")
+r = os.open(a[0], os.O_RDONLY)
+got = os.read(r, 100)
+os.close(r)
+open(a[1], "w").write(repr(got))
+while not os.path.exists(a[2]):
+    time.sleep(0.05)
+os.write(fd, b"whole\n")
+os.close(fd)' "$m/half" "$tmp/half.ready" "$tmp/half.go" >"$tmp/half.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do [ -s "$tmp/half.ready" ] || sleep 0.05; done
+	check_eq "$(cat "$tmp/half.ready" 2>&1)" "b'half '" "$L: a reader sees a writer's bytes before its close"
+	check_eq "$(bexists "${KP}half")" no "$L: ... and its close puts nothing in the bucket"
+	touch "$tmp/half.go"
+	wait "$pid" || bad "$L: the writer failed: $(cat "$tmp/half.out")"
+	check_eq "$(bq get "${KP}half" - 2>&1)" "half whole" "$L: the writer's close puts the whole file"
 
 	# --- symlinks, refused operations, statfs, fsync -------------------------------
 	check_run "$L: ln -s target/of/link.txt lnk" t ln -s target/of/link.txt "$m/lnk"

@@ -31,7 +31,7 @@
 #
 # --smoke (or BENCH_SMOKE=1): everything tiny (about a minute), outputs in the
 # test's temp dir unless BENCH_OUT is set; fails only if a workload errors or
-# data is wrong, never on performance.  A full run takes about half an hour.
+# data is wrong, never on performance.  A full run takes about 40 minutes.
 #
 # Parameters (environment; defaults full / smoke): TASKS 200/5, WRITERS 8,
 # READERS 8, SMALL 2000/50, BIG_MIB 1024/32, RAND_N 2000/200, TTFB_N 200/20,

@@ -263,7 +263,7 @@ while not os.path.exists(a[2]):
 os.write(fd, b"whole\n")
 os.close(fd)' "$m/half" "$tmp/half.ready" "$tmp/half.go" >"$tmp/half.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 200); do [ -s "$tmp/half.ready" ] || sleep 0.05; done
+	for _ in $(seq 200); do [ ! -s "$tmp/half.ready" ] || break; sleep 0.05; done
 	check_eq "$(cat "$tmp/half.ready" 2>&1)" "b'half '" "$L: a reader sees a writer's bytes before its close"
 	check_eq "$(bexists "${KP}half")" no "$L: ... and its close puts nothing in the bucket"
 	touch "$tmp/half.go"

@@ -319,6 +319,40 @@ int fs_store_errno(const char *what, const char *path, int err)
 	return -bfs_err_to_errno(err);
 }
 
+int fs_hidden_name(const char *path)
+{
+	static const char pfx[] = ".fuse_hidden";
+	const char *name = strrchr(path, '/');
+	size_t i;
+
+	name = name ? name + 1 : path;
+	if (strncmp(name, pfx, sizeof(pfx) - 1))
+		return 0;
+	name += sizeof(pfx) - 1;
+	for (i = 0; i < 16; i++)
+		if (!strchr("0123456789abcdef", name[i]) || !name[i])
+			return 0;
+	return name[16] == '\0';
+}
+
+int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st)
+{
+	struct bfs_entry e;
+	int gone;
+
+	pthread_mutex_lock(&of->lock);
+	e = of->ent;
+	e.size = of->size;
+	gone = of->gone;
+	pthread_mutex_unlock(&of->lock);
+	if (!e.type)
+		return -ENOENT; /* not set up (its open failed) */
+	fs_entry_stat(fs, &e, st);
+	if (gone)
+		st->st_nlink = 0; /* unlinked while open, as on a local disk */
+	return 0;
+}
+
 int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st)
 {
 	struct bfs_ofile *of = fs_ofile_find(fs, path);
@@ -326,14 +360,14 @@ int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st)
 	int rc;
 
 	if (of) {
-		pthread_mutex_lock(&of->lock);
-		e = of->ent;
-		e.size = of->size;
-		pthread_mutex_unlock(&of->lock);
+		rc = fs_ofile_stat(fs, of, st);
 		fs_ofile_put(fs, of);
-		fs_entry_stat(fs, &e, st);
-		return 0;
+		if (rc != -ENOENT)
+			return rc;
 	}
+	/* FUSE's name for an open file it hid is known only while it is open */
+	if (fs_hidden_name(path))
+		return -ENOENT;
 	rc = fs_lookup(fs, path, &e);
 	if (rc)
 		return rc;
@@ -368,6 +402,8 @@ int fs_new_name(struct bfs_fs *fs, const char *path)
 
 	if (fs->cfg.read_only)
 		return -EROFS;
+	if (fs_hidden_name(path))
+		return -EINVAL; /* reserved for FUSE (fs_hidden_name) */
 	rc = fs_lookup(fs, path, &e);
 	if (rc == 0)
 		return -EEXIST;
@@ -437,6 +473,12 @@ static int drop_child(void *arg, const char *name, const struct bfs_entry *e)
 	return 0;
 }
 
+/* A directory whose "dir/" marker is known not to be in the bucket. */
+static int known_markerless(const struct bfs_entry *e)
+{
+	return !(e->flags & BFS_EF_MARKER) && (e->flags & (BFS_EF_LOCAL | BFS_EF_PROBED));
+}
+
 int bfs_fs_rmdir(struct bfs_fs *fs, const char *path)
 {
 	struct drop_children d = { fs, path };
@@ -484,7 +526,9 @@ int bfs_fs_rmdir(struct bfs_fs *fs, const char *path)
 	rc = -ENOTEMPTY;
 	if (busy)
 		goto out;
-	rc = owes ? 0 : bfs_store_delete(fs->store, dkey);
+	/* An owed marker is not in the bucket, unless the directory had one
+	 * this mount never looked for (a debt fs_marker_keep made). */
+	rc = owes && known_markerless(&e) ? 0 : bfs_store_delete(fs->store, dkey);
 	if (rc) {
 		rc = fs_store_errno("rmdir", path, rc);
 		goto out;
@@ -494,6 +538,77 @@ int bfs_fs_rmdir(struct bfs_fs *fs, const char *path)
 out:
 	if (owes)
 		pthread_mutex_unlock(&fs->marker_mu);
+	/* its parent outlives it (fs_marker.c) */
+	if (!rc)
+		rc = fs_marker_keep(fs, path);
+	return rc;
+}
+
+/*
+ * Remove file path (entry e) from the bucket and the index.  An open file
+ * of it lives on through its handles, never uploaded again, under the name
+ * hidden (FUSE's, see fs_hide) or none.  An upload of it in flight ends
+ * first, so what it stores is what the DELETE removes: the name may be
+ * made again at once, and no late upload or delete touches the new file.
+ */
+static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
+		       const char *hidden)
+{
+	struct bfs_ofile *of = fs_ofile_find(fs, path);
+	char key[FS_KEY_MAX];
+	int rc, in_bucket;
+
+	rc = fs_file_key(fs, path, key, sizeof(key));
+	if (rc)
+		goto out_put;
+	if (!of && e->state == BFS_ST_UPLOADING) {
+		/* journaled: the uploader may be sending it right now */
+		rc = fs_ofile_pending(fs, path, &of);
+		if (rc == -EAGAIN) { /* no longer journaled (or rewritten): look again */
+			of = fs_ofile_find(fs, path);
+			rc = bfs_index_get(fs->ix, path, e);
+		}
+		if (rc == -ENOENT)
+			rc = 0; /* (the index forgot it; the object may be there) */
+		if (rc)
+			goto out_put;
+	}
+	if (of) {
+		pthread_rwlock_wrlock(&of->io);
+		pthread_mutex_lock(&of->lock);
+		if (of->ent.type)
+			*e = of->ent;
+		pthread_mutex_unlock(&of->lock);
+	}
+	/* anything ever sent may be there (an upload whose answer was lost too) */
+	in_bucket = e->state == BFS_ST_CLEAN || e->etag[0] || e->upload_attempts;
+	rc = fs_marker_keep(fs, path);  /* its directory outlives it */
+	if (!rc && in_bucket && (rc = bfs_store_delete(fs->store, key)))
+		rc = fs_store_errno("unlink", path, rc);
+	if (rc)
+		goto out_unlock;
+	if (of) {
+		pthread_mutex_lock(&of->lock);
+		of->gone = 1;
+		of->dirty = 0;
+		pthread_mutex_unlock(&of->lock);
+		fs_ofile_rename(fs, path, hidden);
+	}
+	/* data files the open file does not use go now; its own with it */
+	if (!of || e->data_id != of->fd_id)
+		fs_data_unlink(fs, e->data_id);
+	if (e->staged_id && (!of || e->staged_id != of->fd_id))
+		fs_data_unlink(fs, e->staged_id);
+	bfs_entry_init(e);
+	e->state = BFS_ST_NEGATIVE;
+	e->validated_ns = fs_now_ns();
+	rc = bfs_index_put(fs->ix, path, e);
+out_unlock:
+	if (of)
+		pthread_rwlock_unlock(&of->io);
+out_put:
+	if (of)
+		fs_ofile_put(fs, of);
 	return rc;
 }
 
@@ -501,46 +616,42 @@ int bfs_fs_unlink(struct bfs_fs *fs, const char *path)
 {
 	struct bfs_ofile *of;
 	struct bfs_entry e;
-	char key[FS_KEY_MAX];
 	int rc;
 
 	if (fs->cfg.read_only)
 		return -EROFS;
+	if (fs_hidden_name(path)) {
+		/* FUSE's hidden name of a file unlinked while open: its last
+		 * release (which FUSE follows with this) already dropped it */
+		of = fs_ofile_find(fs, path);
+		if (of) {
+			fs_ofile_rename(fs, path, NULL);
+			fs_ofile_put(fs, of);
+		}
+		return 0;
+	}
 	rc = fs_lookup(fs, path, &e);
 	if (rc)
 		return rc;
 	if (e.type == BFS_ENT_DIR)
 		return -EISDIR;
-	rc = fs_file_key(fs, path, key, sizeof(key));
+	return remove_file(fs, path, &e, NULL);
+}
+
+int fs_hide(struct bfs_fs *fs, const char *path, const char *hidden)
+{
+	struct bfs_entry e;
+	int rc;
+
+	/* libfuse hides only what it has open, and so do we */
+	if (!fs_ofile_is_open(fs, path))
+		return -EINVAL;
+	rc = fs_lookup(fs, path, &e);
 	if (rc)
 		return rc;
-	of = fs_ofile_find(fs, path);
-	if (of) {
-		/* POSIX: the open file lives on, unreachable; never upload it. */
-		pthread_mutex_lock(&of->lock);
-		of->gone = 1;
-		of->dirty = 0;
-		pthread_mutex_unlock(&of->lock);
-	}
-	if (e.state == BFS_ST_CLEAN || e.etag[0]) {
-		rc = bfs_store_delete(fs->store, key);
-		if (rc) {
-			if (of)
-				fs_ofile_put(fs, of);
-			return fs_store_errno("unlink", path, rc);
-		}
-	}
-	if (of) {
-		fs_ofile_rename(fs, path, NULL);
-		fs_ofile_put(fs, of);
-	} else {
-		fs_data_unlink(fs, e.data_id);
-		fs_data_unlink(fs, e.staged_id);
-	}
-	bfs_entry_init(&e);
-	e.state = BFS_ST_NEGATIVE;
-	e.validated_ns = fs_now_ns();
-	return bfs_index_put(fs->ix, path, &e);
+	if (e.type == BFS_ENT_DIR)
+		return -EISDIR;
+	return remove_file(fs, path, &e, hidden);
 }
 
 int bfs_fs_statfs(struct bfs_fs *fs, struct statvfs *sv)

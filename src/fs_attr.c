@@ -84,8 +84,9 @@ static int setattr(struct bfs_fs *fs, const char *path,
 		pthread_mutex_lock(&of->lock);
 		change(&of->ent, arg);
 		of->ent.flags |= BFS_EF_META;
-		/* The next upload carries it; a clean file is rewritten now. */
-		if (of->dirty || of->ent.state != BFS_ST_CLEAN) {
+		/* The next upload carries it; a clean file is rewritten now; one
+		 * that lost its name (unlinked while open) keeps it to itself. */
+		if (of->dirty || of->gone || of->ent.state != BFS_ST_CLEAN) {
 			pthread_mutex_unlock(&of->lock);
 			fs_ofile_put(fs, of);
 			return 0;

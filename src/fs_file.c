@@ -88,6 +88,13 @@ static int settle(struct bfs_fs *fs, struct bfs_ofile *of)
 	return pending ? fs_ofile_upload(fs, of) : 0;
 }
 
+/* of's data or size changed now (of->lock held). */
+static void changed(struct bfs_ofile *of)
+{
+	of->gen++;
+	of->ent.mtime_ns = fs_now_ns();
+}
+
 /* First change since the last upload: journal it in the index first. */
 static int mark_dirty(struct bfs_fs *fs, struct bfs_ofile *of)
 {
@@ -183,7 +190,7 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 			of->size = of->valid = 0;
 		}
 		if (!rc) {
-			of->ent.mtime_ns = fs_now_ns();
+			changed(of);
 			rc = mark_dirty(fs, of);
 		}
 		pthread_mutex_unlock(&of->lock);
@@ -226,6 +233,8 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 
 	if (fs->cfg.read_only)
 		return -EROFS;
+	if (fs_hidden_name(path))
+		return -EINVAL; /* reserved for FUSE (fs_hidden_name) */
 	rc = fs_lookup(fs, path, &e);
 	if (rc == 0) {
 		if (flags & O_EXCL)
@@ -272,6 +281,7 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	of->fd_id = id;
 	of->staged = 1;
 	of->dirty = 1;
+	of->gen = 1;
 	pthread_mutex_unlock(&of->lock);
 	*out = new_handle(fs, of, flags);
 	if (!*out) {
@@ -377,7 +387,7 @@ ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, siz
 		of->size = of->valid = (uint64_t)off + (uint64_t)n;
 	}
 	f->changed = 1;
-	of->ent.mtime_ns = fs_now_ns();
+	changed(of);
 	pthread_mutex_unlock(&of->lock);
 	pthread_rwlock_unlock(&of->io);
 	return n < 0 ? -errno : n;
@@ -401,7 +411,7 @@ int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size)
 	if (!rc) {
 		fs_cache_grew(fs, (int64_t)size - (int64_t)of->size);
 		of->size = of->valid = (uint64_t)size;
-		of->ent.mtime_ns = fs_now_ns();
+		changed(of);
 		rc = mark_dirty(fs, of);
 		f->changed = 1;
 	}
@@ -412,14 +422,7 @@ int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size)
 
 int bfs_fs_fgetattr(struct bfs_fs *fs, struct bfs_file *f, struct stat *st)
 {
-	struct bfs_entry e;
-
-	pthread_mutex_lock(&f->of->lock);
-	e = f->of->ent;
-	e.size = f->of->size;
-	pthread_mutex_unlock(&f->of->lock);
-	fs_entry_stat(fs, &e, st);
-	return 0;
+	return fs_ofile_stat(fs, f->of, st);
 }
 
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
@@ -433,7 +436,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	struct bfs_put_opts po;
 	struct bfs_entry e;
 	char key[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG], path[BFS_INDEX_PATH_MAX];
-	uint64_t size;
+	uint64_t size, gen;
 	int rc;
 
 	/* Exclusive: the object sent is one version of the file.  For the
@@ -448,6 +451,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	}
 	e = of->ent;
 	size = of->size;
+	gen = of->gen;
 	pthread_mutex_unlock(&of->lock);
 
 	rc = fs_file_key(fs, of->path, key, sizeof(key));
@@ -466,15 +470,11 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 			       "version this mount %s (another writer; conditional_put)", of->path,
 			       e.etag[0] ? "read" : "expected to create");
 	}
+	/* (no unlink or rename can have taken its name meanwhile: they wait
+	 * for of->io, fs.c remove_file) */
 	pthread_mutex_lock(&of->lock);
-	if (!rc && of->gone) {
-		/* unlinked while it was being sent: the object must not stay */
-		pthread_mutex_unlock(&of->lock);
-		rc = bfs_store_delete(fs->store, key);
-		pthread_rwlock_unlock(&of->io);
-		return rc ? fs_store_errno("unlink", of->path, rc) : 0;
-	}
 	if (rc) {
+		of->tried_gen = gen;
 		atomic_fetch_add(&fs->st_upload_errors, 1);
 		of->ent.upload_attempts++;
 		of->ent.upload_error = rc;
@@ -531,32 +531,50 @@ static int closing_uploads(struct bfs_fs *fs, const struct bfs_file *f)
 	return alone;
 }
 
+/* A close() or fsync() is about to report rc: a failure is final for
+ * what it tried to store (fs_ofile_put). */
+static int reported(struct bfs_ofile *of, int rc)
+{
+	if (rc) {
+		pthread_mutex_lock(&of->lock);
+		of->failed_gen = of->tried_gen;
+		pthread_mutex_unlock(&of->lock);
+	}
+	return rc;
+}
+
 int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f)
 {
 	/*
-	 * A shell's "cmd > file" opens the file, dup()s it and closes the
-	 * first descriptor before cmd writes: that first close must not put an
-	 * empty object in the bucket.  So a close through a handle that
-	 * changed nothing, of a file that is still empty, leaves the upload to
-	 * a later close or to the last one (release); touch still creates its
-	 * empty object then.
+	 * A close() of a descriptor that may write stores what the file
+	 * holds, a new empty file too: close() returns 0 only once it is in
+	 * the bucket (or journaled).  One exception: a descriptor that wrote
+	 * nothing, of an existing file that O_TRUNC emptied, leaves the
+	 * upload to the close of the descriptor that writes (or the last
+	 * release): a shell's "cmd > file" opens the file, dup()s it and
+	 * closes the first descriptor before cmd writes, and that must not
+	 * replace the object with an empty one in between.  (A new file is
+	 * stored empty at that first close, as an empty file on a local
+	 * disk is seen: nothing is replaced.)
 	 */
-	uint64_t size;
+	int defer;
 
+	if (!closing_uploads(fs, f))
+		return 0;
 	pthread_mutex_lock(&f->of->lock);
-	size = f->of->size;
+	defer = !f->changed && f->of->size == 0 && f->of->ent.etag[0];
 	pthread_mutex_unlock(&f->of->lock);
-	if ((!f->changed && size == 0) || !closing_uploads(fs, f))
+	if (defer)
 		return 0;
 	if (fs->cfg.writeback_ms >= 0)
-		return fs_journal(fs, f->of);
-	return fs_ofile_upload(fs, f->of);
+		return reported(f->of, fs_journal(fs, f->of));
+	return reported(f->of, fs_ofile_upload(fs, f->of));
 }
 
 int bfs_fs_fsync(struct bfs_fs *fs, struct bfs_file *f)
 {
 	/* write-back too: fsync waits for the upload and returns its error */
-	return fs_ofile_upload(fs, f->of);
+	return reported(f->of, fs_ofile_upload(fs, f->of));
 }
 
 void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
@@ -564,12 +582,14 @@ void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
 	struct bfs_ofile *of = f->of;
 	int pending;
 
-	/* close() already uploaded (or journaled); this only retries one that
-	 * failed, or sends what no flush sent (touch), as that close would
-	 * have (closing_uploads).  What still fails stays DIRTY in the index
-	 * (not acknowledged to anyone). */
+	/* close() already uploaded (or journaled); this only sends what no
+	 * flush sent, as that close would have (closing_uploads): writes
+	 * through a mapping, a file created read-only.  What a close() said
+	 * failed is not tried again by itself: when its last reference goes
+	 * it is dropped (fs_ofile_put).  What fails here stays DIRTY in the
+	 * index (not acknowledged to anyone). */
 	pthread_mutex_lock(&of->lock);
-	pending = of->dirty && !of->gone;
+	pending = of->dirty && !of->gone && of->failed_gen != of->gen;
 	pthread_mutex_unlock(&of->lock);
 	if (pending && !closing_uploads(fs, f))
 		pending = 0;
@@ -578,7 +598,8 @@ void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f)
 	else if (pending)
 		(void)fs_ofile_upload(fs, of);
 	pthread_mutex_lock(&of->lock);
-	if (of->ent_changed && !of->dirty && !of->staged && of->ent.state == BFS_ST_CLEAN) {
+	if (of->ent_changed && !of->dirty && !of->gone && !of->staged &&
+	    of->ent.state == BFS_ST_CLEAN) {
 		/* Save how much of a large object is now cached, for next time. */
 		(void)bfs_index_put(fs->ix, of->path, &of->ent);
 		of->ent_changed = 0;

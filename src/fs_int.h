@@ -52,6 +52,14 @@ struct bfs_ofile {
 	uint64_t valid;              /* bytes of fd valid from 0 (large objects) */
 	int ent_changed;             /* ent.cached_bytes grew: save it at release */
 	int refetched;               /* the data was (re)fetched since the last open */
+	uint64_t gen;                /* changes made to it (of->lock) */
+	uint64_t tried_gen;          /* gen of the last upload (or journaling)
+	                              * that failed; 0 none */
+	uint64_t failed_gen;         /* that gen, once a close() or fsync()
+	                              * reported the failure: it is not uploaded
+	                              * by itself later, and when the last
+	                              * reference goes, the file goes back to
+	                              * what the bucket has (fs_ofile_put) */
 	struct bfs_entry ent;        /* attributes as of open / last upload */
 	struct bfs_file *handles;    /* open handles (under fs->open_lock), freed at
 	                              * close if the kernel never released them */
@@ -285,6 +293,15 @@ int fs_parent_dir(struct bfs_fs *fs, const char *path);
 /* path may be created: writable mount, no such name, parent a directory. */
 int fs_new_name(struct bfs_fs *fs, const char *path);
 
+/* rename(path, hidden) from FUSE, hiding a file it has open that is being
+ * unlinked or replaced: the file leaves the bucket and the index, and lives
+ * on as an open file named hidden (fs_hidden_name). */
+int fs_hide(struct bfs_fs *fs, const char *path, const char *hidden);
+
+/* The attributes of open file of (st_nlink 0 once it lost its name):
+ * 0, or -ENOENT when it is not set up (its open is failing). */
+int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st);
+
 /* stamp (ns) is set and less than ttl_ms old at now. */
 static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
 {
@@ -368,8 +385,22 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
 /* 1 when path is open (fs_ofile_find without keeping the reference). */
 int fs_ofile_is_open(struct bfs_fs *fs, const char *path);
 
-/* Rename bookkeeping for an open file (its path changes). */
+/* Rename bookkeeping for an open file (its path changes; to NULL: it is
+ * unlinked, reachable through its handles only).  The caller holds of->io
+ * exclusive, or knows no upload or read of it can run. */
 void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);
+/* The same for every open file below directory from, which moves to to
+ * (the caller holds their of->io exclusive).  0 or -ENOMEM (nothing moved). */
+int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to);
+/* The open files below directory dir ("/": all), each with a reference
+ * (fs_ofile_put each, then free *out).  0 or -ENOMEM. */
+int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out, size_t *n);
+/* of lost its name (unlinked, or replaced by a rename): never upload it.
+ * Waits for an upload of it in flight (takes of->io). */
+void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);
+/* A name FUSE gives a file unlinked while open (.fuse_hidden + 16 hex
+ * digits, libfuse's hide_node): never stored, known only as an open file. */
+int fs_hidden_name(const char *path);
 
 /*
  * The read cache (fs_fetch.c), both with of->lock held: make of->fd a
@@ -399,6 +430,10 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
  * keep journaled uploads (UPLOADING) whose data is whole.
  */
 int fs_recover(struct bfs_fs *fs);
+/* Drop the unacknowledged writes of path (entry e, DIRTY): its staging
+ * goes, and the entry goes back to the object it came from (revalidated
+ * at its next use), or away when there was none.  0 or -errno. */
+int fs_revert_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
 
 /*
  * The journaled upload of path as an open file with a reference (release
@@ -436,6 +471,11 @@ int fs_marker_owe(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
 int fs_marker_pay(struct bfs_fs *fs, const char *path, int now);
 void fs_marker_settle(struct bfs_fs *fs, const char *path);
 int fs_marker_pay_below(struct bfs_fs *fs, const char *path);
+/* path (a file or directory) is about to leave its directory: a directory
+ * is there until it is removed, so unless its marker is known to be in the
+ * bucket, it is owed again (journaled, due marker_delay later; void if an
+ * object lands below it first).  Not for the root.  0 or -errno. */
+int fs_marker_keep(struct bfs_fs *fs, const char *path);
 
 /* Content-Type for a file name, from its extension. */
 const char *bfs_mime_type(const char *name);

@@ -45,8 +45,10 @@ int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e)
 {
 	mode_t implied = fs->cfg.has_umask ? (0777 & ~fs->cfg.umask) : 0755;
 
-	return fs->cfg.marker_delay_ms > 0 && (e->mode & 07777) == implied &&
-	       e->uid == fs->cfg.uid && e->gid == fs->cfg.gid;
+	/* (a directory with no attributes of its own shows the implied ones) */
+	return fs->cfg.marker_delay_ms > 0 &&
+	       (!(e->flags & BFS_EF_META) ||
+		((e->mode & 07777) == implied && e->uid == fs->cfg.uid && e->gid == fs->cfg.gid));
 }
 
 /* Journal e (a new directory's entry) at path with its marker owed. */
@@ -63,10 +65,25 @@ int fs_marker_owe(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	return rc;
 }
 
+/* Is anything below dkey?  0 no, 1 yes, 2 its marker, or the error. */
+static int still_there(struct bfs_fs *fs, const char *dkey)
+{
+	struct bfs_xml_list l;
+	int rc = bfs_store_list(fs->store, dkey, NULL, NULL, 1, &l);
+
+	if (rc)
+		return rc;
+	rc = l.nobjects || l.nprefixes;
+	if (l.nobjects && !strcmp(l.objects[0].key, dkey))
+		rc = 2;
+	bfs_xml_list_release(&l);
+	return rc;
+}
+
 static void paid(struct bfs_entry *e, int with_marker)
 {
 	e->state = BFS_ST_CLEAN;
-	e->flags &= ~(uint32_t)BFS_EF_OWED;
+	e->flags &= ~(uint32_t)(BFS_EF_OWED | BFS_EF_KEEP);
 	if (with_marker)
 		e->flags |= BFS_EF_MARKER;
 	e->upload_attempts = 0;
@@ -188,8 +205,23 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 		rc = bfs_index_get(fs->ix, path, &e);
 	}
 	rc = rc ? rc : fs_dir_key(fs, leaf, dkey, sizeof(dkey));
+	/* Owed because an object left it: needed only if nothing is below
+	 * it now.  One LIST of one key says (its marker, if it has one this
+	 * mount never looked for, sorts first). */
+	if (!rc && (e.flags & BFS_EF_KEEP)) {
+		rc = still_there(fs, dkey);
+		if (rc > 0) {
+			paid(&e, rc == 2);
+			e.flags |= BFS_EF_PROBED;
+			rc = bfs_index_put(fs->ix, leaf, &e);
+			pthread_mutex_unlock(&fs->marker_mu);
+			return rc;
+		}
+	}
 	if (!rc) {
 		fs_put_opts(fs, leaf, &e, meta, &po);
+		if (!(e.flags & BFS_EF_META))
+			po.nmeta = 0; /* it shows each mount's defaults: keep it so */
 		rc = bfs_store_put_buf(fs->store, dkey, "", 0, &po, e.etag);
 	}
 	if (rc) {
@@ -209,6 +241,31 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 	 * worker must not find them owed meanwhile and pay one of them. */
 	if (!rc)
 		settle(fs, leaf, 1);
+	pthread_mutex_unlock(&fs->marker_mu);
+	return rc;
+}
+
+int fs_marker_keep(struct bfs_fs *fs, const char *path)
+{
+	char dir[BFS_INDEX_PATH_MAX];
+	const char *name;
+	struct bfs_entry e;
+	int rc;
+
+	if (fs_split(path, dir, sizeof(dir), &name) || !strcmp(dir, "/"))
+		return 0;
+	pthread_mutex_lock(&fs->marker_mu);
+	rc = bfs_index_get(fs->ix, dir, &e);
+	if (rc == -ENOENT) {
+		/* (known to the kernel, forgotten by the index: a listing-only one) */
+		fs_entry_dir(fs_now_ns(), &e);
+		rc = 0;
+	}
+	if (!rc && e.type == BFS_ENT_DIR && e.state == BFS_ST_CLEAN &&
+	    !(e.flags & BFS_EF_MARKER)) {
+		e.flags |= BFS_EF_KEEP;
+		rc = fs_marker_owe(fs, dir, &e); /* (marker_delay=0: due at once) */
+	}
 	pthread_mutex_unlock(&fs->marker_mu);
 	return rc;
 }

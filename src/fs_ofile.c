@@ -9,9 +9,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
+#include "strv.h"
 
 static unsigned path_hash(const char *p)
 {
@@ -135,12 +139,129 @@ void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to)
 	free(np);
 }
 
+/* path lies below directory dir ("/" holds everything). */
+static int below(const char *path, const char *dir, size_t dl)
+{
+	if (dl == 1 && dir[0] == '/')
+		return 1;
+	return !strncmp(path, dir, dl) && path[dl] == '/';
+}
+
+int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), i, n;
+	struct bfs_ofile **v;
+	char **np;
+	int rc = fs_ofile_collect(fs, from, &v, &n);
+
+	if (rc || !n) {
+		free(v);
+		return rc;
+	}
+	/* The new paths first: nothing changes if one cannot be made. */
+	np = calloc(n, sizeof(*np));
+	for (i = 0; np && i < n; i++) {
+		size_t rest = strlen(v[i]->path) - fl;
+
+		if (!(np[i] = malloc(tl + rest + 1)))
+			break;
+		memcpy(np[i], to, tl);
+		memcpy(np[i] + tl, v[i]->path + fl, rest + 1);
+	}
+	rc = np && i == n ? 0 : -ENOMEM;
+	pthread_mutex_lock(&fs->open_lock);
+	for (i = 0; !rc && i < n; i++) {
+		struct bfs_ofile *of = v[i];
+
+		if (of->unlinked) /* (unlinked meanwhile: out of the table) */
+			continue;
+		ofile_unhash(fs, of);
+		free(of->path);
+		of->path = np[i];
+		np[i] = NULL;
+		of->next = fs->open[path_hash(of->path)];
+		fs->open[path_hash(of->path)] = of;
+	}
+	pthread_mutex_unlock(&fs->open_lock);
+	for (i = 0; i < n; i++) {
+		if (np)
+			free(np[i]);
+		fs_ofile_put(fs, v[i]);
+	}
+	free(np);
+	free(v);
+	return rc;
+}
+
+int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out, size_t *nout)
+{
+	size_t dl = strlen(dir), n = 0, cap = 0;
+	struct bfs_ofile *of, **v = NULL, **nv;
+	int h;
+
+	pthread_mutex_lock(&fs->open_lock);
+	for (h = 0; h < FS_OPEN_BUCKETS; h++) {
+		for (of = fs->open[h]; of; of = of->next) {
+			if (!below(of->path, dir, dl))
+				continue;
+			if (!(nv = bfs_grow(v, n, &cap, sizeof(*v)))) {
+				while (n-- > 0)
+					v[n]->refs--; /* none was the last: the table holds them */
+				pthread_mutex_unlock(&fs->open_lock);
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			of->refs++;
+			v[n++] = of;
+		}
+	}
+	pthread_mutex_unlock(&fs->open_lock);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	(void)fs;
+	/* Exclusive: an upload in flight ends first, and none starts after. */
+	pthread_rwlock_wrlock(&of->io);
+	pthread_mutex_lock(&of->lock);
+	of->gone = 1;
+	of->dirty = 0;
+	pthread_mutex_unlock(&of->lock);
+	pthread_rwlock_unlock(&of->io);
+}
+
+/*
+ * The last reference to a file whose close() reported that its upload
+ * failed, with nothing changed since: its writes go (fs_revert_entry), so
+ * the file does not appear later by itself, from this mount or the next.
+ * (Under fs->open_lock, before it leaves the table: an open of the path
+ * that comes after finds the entry as it is now.)
+ */
+static void revert_failed(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	if (of->unlinked || of->gone || !of->dirty || !of->failed_gen ||
+	    of->failed_gen != of->gen || of->ent.state != BFS_ST_DIRTY)
+		return;
+	bfs_log(LOG_WARNING, "%s: its close() failed (%s), so its unuploaded writes are "
+	       "dropped: the file is what the bucket has", of->path,
+	       of->ent.upload_error ? bfs_strerror(of->ent.upload_error) : "not uploaded");
+	if (fs_revert_entry(fs, of->path, &of->ent) == 0 && of->fd_id == of->ent.staged_id)
+		of->fd_id = 0; /* (removed with it) */
+	of->dirty = 0;
+}
+
 void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 {
 	int last;
 
 	pthread_mutex_lock(&fs->open_lock);
 	last = --of->refs == 0;
+	if (last)
+		revert_failed(fs, of);
 	if (last && !of->unlinked)
 		ofile_unhash(fs, of);
 	pthread_mutex_unlock(&fs->open_lock);
@@ -148,7 +269,7 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 		return;
 	if (of->fd >= 0)
 		close(of->fd);
-	if (of->unlinked)
+	if (of->unlinked || of->gone)  /* no name: no entry refers to its data */
 		fs_data_unlink(fs, of->fd_id);
 	pthread_rwlock_destroy(&of->io);
 	pthread_mutex_destroy(&of->lock);

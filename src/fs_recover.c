@@ -16,18 +16,24 @@
 #include "bucketfs/log.h"
 #include "fs_int.h"
 
-static int recover_one(void *arg, const char *path, const struct bfs_entry *e)
+int fs_revert_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e)
 {
-	struct bfs_fs *fs = arg;
 	struct bfs_entry c = *e;
 
 	fs_data_unlink(fs, e->staged_id);
-	if (!e->etag[0] || (e->flags & BFS_EF_LOCAL && !e->data_id && !e->etag[0]))
-		return bfs_index_del(fs->ix, path) < 0;
+	if (!e->etag[0])
+		return bfs_index_del(fs->ix, path);
 	c.state = BFS_ST_CLEAN;
 	c.staged_id = 0;
+	c.upload_attempts = 0;
+	c.upload_error = 0;
 	c.validated_ns = 0; /* revalidate before use */
-	return bfs_index_put(fs->ix, path, &c) < 0;
+	return bfs_index_put(fs->ix, path, &c);
+}
+
+static int recover_one(void *arg, const char *path, const struct bfs_entry *e)
+{
+	return fs_revert_entry(arg, path, e) < 0;
 }
 
 /* A journaled upload: keep it for the uploader if its data is all there. */

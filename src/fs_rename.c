@@ -2,20 +2,41 @@
 /*
  * fs_rename.c - rename(2) on a bucket: a file (or symlink) is a server-side
  * copy then a delete of the source, replacing an existing target; a
- * directory is the same for every object below it (not atomic: a crash in
- * the middle leaves both trees partly; a rename of a large tree is as slow
- * as copying it on the server).  An open file keeps working under its new
- * name; unuploaded writes are uploaded first.  A file whose upload is
+ * directory is the same for every object below it (not atomic for readers
+ * elsewhere; a rename of a large tree is as slow as copying it on the
+ * server).  An open file keeps working under its new name; unuploaded
+ * writes of a renamed file are uploaded first.  A file whose upload is
  * journaled (write-back) and not open is renamed in the journal only: the
  * upload goes to the new name, once.
+ *
+ * DESIGN (directories).  A directory rename moves, in this order:
+ *   1. what is owed below it into the bucket: directory markers
+ *      (fs_marker_pay_below) and journaled uploads, so the copies carry
+ *      them;
+ *   2. holds the open files below it (their of->io exclusive): no upload
+ *      or read of one runs until it has its new name;
+ *   3. copies every object below it, then deletes the sources.  A failure
+ *      undoes what was done (copies deleted, deleted sources copied back
+ *      from their copies), so the source tree stays whole, and the rename
+ *      fails with EIO;
+ *   4. moves every index entry below it in one transaction (cached data
+ *      kept, revalidated at its next use) and gives the open files their
+ *      new names: a file still being written is uploaded at its close,
+ *      under its new name.
+ * libfuse's path locks keep every other operation on a path below the
+ * directory out meanwhile; only uploads and reads through open handles
+ * (which go by handle, not by path) need step 2.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "fs_int.h"
+#include "strv.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -23,30 +44,6 @@
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
 #endif
-
-/* Forget a directory's subtree in the index (data files included). */
-struct forget {
-	struct bfs_fs *fs;
-	const char *dir;
-};
-
-static int forget_child(void *arg, const char *name, const struct bfs_entry *e)
-{
-	struct forget *f = arg, sub;
-	char path[BFS_INDEX_PATH_MAX];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", f->dir, name) >= sizeof(path))
-		return 0;
-	if (e->type == BFS_ENT_DIR) {
-		sub.fs = f->fs;
-		sub.dir = path;
-		(void)bfs_index_children(f->fs->ix, path, forget_child, &sub);
-	}
-	if (e->data_id)
-		fs_data_unlink(f->fs, e->data_id);
-	(void)bfs_index_del(f->fs->ix, path);
-	return 0;
-}
 
 static int negative(struct bfs_fs *fs, const char *path)
 {
@@ -58,78 +55,256 @@ static int negative(struct bfs_fs *fs, const char *path)
 	return bfs_index_put(fs->ix, path, &n);
 }
 
-static int rename_dir(struct bfs_fs *fs, const char *from, const char *to,
-		      struct bfs_entry *e)
+/* from and to are in different directories. */
+static int other_parent(const char *from, const char *to)
 {
-	char src[FS_KEY_MAX + 1], dst[FS_KEY_MAX + 1], nk[2 * FS_KEY_MAX];
-	struct forget fg = { fs, from };
+	const char *a = strrchr(from, '/'), *b = strrchr(to, '/');
+
+	return a - from != b - to || strncmp(from, to, (size_t)(a - from));
+}
+
+/* Copy every object below src (a key prefix) to the same name below dst;
+ * the source keys copied are added to done. */
+static int copy_below(struct bfs_fs *fs, const char *src, const char *dst, struct strv *done)
+{
+	char nk[2 * FS_KEY_MAX];
+	size_t sl = strlen(src), i;
 	struct bfs_xml_list l;
-	char **done = NULL;
-	size_t ndone = 0, cap = 0, i, sl;
 	char *token = NULL;
 	int rc;
 
-	rc = fs_dir_key(fs, from, src, sizeof(src));
-	if (!rc)
-		rc = fs_dir_key(fs, to, dst, sizeof(dst));
-	if (rc)
-		return rc;
-	sl = strlen(src);
-	/* Copy everything below (the marker included), then delete the sources. */
 	do {
 		rc = bfs_store_list(fs->store, src, NULL, token, 1000, &l);
 		free(token);
 		token = NULL;
 		if (rc)
-			goto out;
+			return rc;
 		for (i = 0; i < l.nobjects && !rc; i++) {
-			if ((size_t)snprintf(nk, sizeof(nk), "%s%s", dst, l.objects[i].key + sl) >
-			    BFS_MAX_KEY) {
+			const char *k = l.objects[i].key;
+
+			if ((size_t)snprintf(nk, sizeof(nk), "%s%s", dst, k + sl) > BFS_MAX_KEY)
 				rc = -ENAMETOOLONG;
-				break;
-			}
-			rc = bfs_store_copy(fs->store, l.objects[i].key, nk, NULL, NULL);
-			if (!rc && ndone == cap) {
-				char **nd = realloc(done, (cap = cap ? cap * 2 : 64) * sizeof(*done));
-				if (!nd)
-					rc = -ENOMEM;
-				else
-					done = nd;
-			}
-			if (!rc && !(done[ndone] = strdup(l.objects[i].key)))
-				rc = -ENOMEM;
-			if (!rc)
-				ndone++;
+			else if (!(rc = bfs_store_copy(fs->store, k, nk, NULL, NULL)))
+				rc = strv_add(done, k, strlen(k));
 		}
 		if (!rc && l.truncated && l.next_token && !(token = strdup(l.next_token)))
 			rc = -ENOMEM;
 		bfs_xml_list_release(&l);
 	} while (!rc && token);
-	if (!rc && ndone)
-		rc = bfs_store_delete_many(fs->store, (const char *const *)done, ndone, NULL);
-	if (!rc && !(e->flags & BFS_EF_MARKER)) {
-		/* An implied directory keeps existing at the new name only through
-		 * its children; give it a marker so an empty one survives too. */
-		struct bfs_meta_kv meta[4];
-		struct bfs_put_opts po;
+	return rc;
+}
 
-		fs_put_opts(fs, to, e, meta, &po);
-		rc = bfs_store_put_buf(fs->store, dst, "", 0, &po, NULL);
+/*
+ * A directory's move failed after the copies of done (and, with deleted,
+ * maybe after some of their sources were deleted): put the source tree
+ * back.  A source that is gone is copied back from its copy, then every
+ * copy is deleted.  0 when that worked.
+ */
+static int undo_move(struct bfs_fs *fs, const char *src, const char *dst,
+		     const struct strv *done, int deleted)
+{
+	char nk[2 * FS_KEY_MAX];
+	struct strv copies = STRV_INIT;
+	struct bfs_obj_info info;
+	size_t sl = strlen(src), i;
+	int rc = 0;
+
+	for (i = 0; i < done->n && !rc; i++) {
+		snprintf(nk, sizeof(nk), "%s%s", dst, done->v[i] + sl);
+		rc = strv_add(&copies, nk, strlen(nk));
+		if (!rc && deleted) {
+			rc = bfs_store_head(fs->store, done->v[i], &info);
+			if (rc == BFS_E_NOTFOUND)
+				rc = bfs_store_copy(fs->store, nk, done->v[i], NULL, NULL);
+		}
 	}
-out:
-	free(token);
-	for (i = 0; i < ndone; i++)
-		free(done[i]);
-	free(done);
+	if (!rc && copies.n)
+		rc = bfs_store_delete_many(fs->store, (const char *const *)copies.v, copies.n, NULL);
+	strv_free(&copies);
+	return rc;
+}
+
+/* Upload what is journaled below directory dir (write-back), now. */
+struct journaled {
+	const char *dir;
+	size_t len;
+	struct strv files;
+	int rc;
+};
+
+static int journaled_below(void *arg, const char *path, const struct bfs_entry *e)
+{
+	struct journaled *j = arg;
+
+	if (e->type == BFS_ENT_DIR || strncmp(path, j->dir, j->len) || path[j->len] != '/')
+		return 0;
+	j->rc = strv_add(&j->files, path, strlen(path));
+	return j->rc ? 1 : 0;
+}
+
+static int upload_below(struct bfs_fs *fs, const char *dir)
+{
+	struct journaled j = { dir, strlen(dir), STRV_INIT, 0 };
+	struct bfs_ofile *of;
+	size_t i;
+	int rc;
+
+	rc = bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, journaled_below, &j);
+	if (rc >= 0)
+		rc = j.rc;
+	for (i = 0; i < j.files.n && rc >= 0; i++) {
+		rc = fs_ofile_pending(fs, j.files.v[i], &of);
+		if (rc == -EAGAIN) { /* uploaded or rewritten meanwhile */
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		rc = fs_ofile_upload_if(fs, of, 1);
+		fs_ofile_put(fs, of);
+	}
+	strv_free(&j.files);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Move the index entries below directory from to the same names below to,
+ * with from's own entry e (one transaction).  What was confirmed is
+ * revalidated at its next use (the copies are new objects); what is being
+ * written keeps its state and staging; what was known missing is dropped.
+ */
+struct subtree {
+	struct bfs_index_batch *b;
+	size_t fl;          /* strlen(from) */
+	const char *to;
+	const char *dir;    /* the directory whose children are walked */
+	struct strv *dirs;  /* directories still to walk */
+	int rc;
+};
+
+static int move_child(void *arg, const char *name, const struct bfs_entry *e)
+{
+	struct subtree *t = arg;
+	char old[BFS_INDEX_PATH_MAX], np[BFS_INDEX_PATH_MAX];
+	struct bfs_entry c = *e;
+
+	if ((size_t)snprintf(old, sizeof(old), "%s/%s", t->dir, name) >= sizeof(old) ||
+	    (size_t)snprintf(np, sizeof(np), "%s%s", t->to, old + t->fl) >= sizeof(np)) {
+		t->rc = -ENAMETOOLONG;
+		return 1;
+	}
+	if (e->type == BFS_ENT_DIR && e->state != BFS_ST_NEGATIVE)
+		t->rc = strv_add(t->dirs, old, strlen(old));
+	if (!t->rc)
+		t->rc = bfs_index_batch_del(t->b, old);
+	if (!t->rc && e->state != BFS_ST_NEGATIVE) {
+		if (e->state == BFS_ST_CLEAN) {
+			c.validated_ns = 0;
+			c.listed_ns = 0;
+			c.lastmod_s = 0;
+		}
+		t->rc = bfs_index_batch_put(t->b, np, &c);
+	}
+	return t->rc ? 1 : 0;
+}
+
+static int move_entries(struct bfs_fs *fs, const char *from, const char *to, struct bfs_entry *e)
+{
+	struct strv dirs = STRV_INIT;
+	struct subtree t = { NULL, strlen(from), to, NULL, &dirs, 0 };
+	size_t i;
+	int rc;
+
+	rc = bfs_index_batch_begin(fs->ix, &t.b);
 	if (rc)
-		return rc < -4096 ? fs_store_errno("rename", from, rc) : rc;
-	(void)bfs_index_children(fs->ix, from, forget_child, &fg);
+		return rc;
+	rc = strv_add(&dirs, from, strlen(from));
+	/* (dirs grows as the walk finds directories: index, not pointer) */
+	for (i = 0; !rc && i < dirs.n; i++) {
+		t.dir = dirs.v[i];
+		rc = bfs_index_children(fs->ix, t.dir, move_child, &t);
+		if (!rc)
+			rc = t.rc;
+	}
 	e->listed_ns = 0;
 	e->validated_ns = fs_now_ns();
-	e->flags |= BFS_EF_MARKER;
-	rc = bfs_index_put(fs->ix, to, e);
 	if (!rc)
-		rc = negative(fs, from);
+		rc = bfs_index_batch_put(t.b, to, e);
+	if (!rc) {
+		struct bfs_entry n;
+
+		bfs_entry_init(&n);
+		n.state = BFS_ST_NEGATIVE;
+		n.validated_ns = e->validated_ns;
+		rc = bfs_index_batch_put(t.b, from, &n);
+	}
+	strv_free(&dirs);
+	if (rc) {
+		bfs_index_batch_abort(t.b);
+		return rc;
+	}
+	return bfs_index_batch_commit(t.b);
+}
+
+static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struct bfs_entry *e)
+{
+	char src[FS_KEY_MAX + 1], dst[FS_KEY_MAX + 1], msg[768];
+	struct strv done = STRV_INIT;
+	struct bfs_ofile **held = NULL;
+	size_t nheld = 0, i;
+	int rc, deleted = 0;
+
+	rc = fs_dir_key(fs, from, src, sizeof(src));
+	if (!rc)
+		rc = fs_dir_key(fs, to, dst, sizeof(dst));
+	/* 1: the copies below carry what is owed */
+	if (!rc)
+		rc = fs_marker_pay_below(fs, from);
+	if (!rc)
+		rc = upload_below(fs, from);
+	if (!rc)
+		rc = fs_lookup(fs, from, e);  /* (its own marker may be paid now) */
+	/* 2 */
+	if (!rc)
+		rc = fs_ofile_collect(fs, from, &held, &nheld);
+	if (rc)
+		return rc < -4096 ? fs_store_errno("rename", from, rc) : rc;
+	for (i = 0; i < nheld; i++)
+		pthread_rwlock_wrlock(&held[i]->io);
+	/* 3 */
+	rc = copy_below(fs, src, dst, &done);
+	if (!rc && done.n) {
+		deleted = 1;
+		rc = bfs_store_delete_many(fs->store, (const char *const *)done.v, done.n, NULL);
+	}
+	if (rc) {
+		int urc;
+
+		if (rc < -4096)
+			bfs_store_describe(rc, msg, sizeof(msg));
+		else
+			snprintf(msg, sizeof(msg), "%s", strerror(-rc));
+		urc = undo_move(fs, src, dst, &done, deleted);
+		if (urc)
+			bfs_log(LOG_ERR, "rename %s to %s failed (%s), and so did undoing it (%s): "
+			       "objects may be left under both names", from, to, msg,
+			       bfs_strerror(urc));
+		else
+			bfs_log(LOG_ERR, "rename %s to %s failed (%s); the copies made were removed "
+			       "and %s is as it was", from, to, msg, from);
+		rc = rc == -ENAMETOOLONG || rc == -ENOMEM ? rc : -EIO;
+	}
+	/* 4 */
+	if (!rc)
+		rc = move_entries(fs, from, to, e);
+	if (!rc)
+		rc = fs_ofile_rename_tree(fs, from, to);
+	for (i = 0; i < nheld; i++) {
+		pthread_rwlock_unlock(&held[i]->io);
+		fs_ofile_put(fs, held[i]);
+	}
+	free(held);
+	strv_free(&done);
 	return rc;
 }
 
@@ -152,10 +327,7 @@ static void orphan_target(struct bfs_fs *fs, const char *to, const struct bfs_en
 	struct bfs_ofile *tof = fs_ofile_find(fs, to);
 
 	if (tof) {
-		pthread_mutex_lock(&tof->lock);
-		tof->gone = 1;
-		tof->dirty = 0;
-		pthread_mutex_unlock(&tof->lock);
+		fs_ofile_orphan(fs, tof);
 		fs_ofile_rename(fs, to, NULL);
 		fs_ofile_put(fs, tof);
 	} else if (have_to) {
@@ -239,6 +411,8 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 			fs_ofile_put(fs, of);
 			return rc;
 		}
+		/* held until it has its new name: no upload of it meanwhile */
+		pthread_rwlock_wrlock(&of->io);
 		pthread_mutex_lock(&of->lock);
 		*e = of->ent;
 		pthread_mutex_unlock(&of->lock);
@@ -276,8 +450,10 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 	if (!rc)
 		rc = negative(fs, from);
 out:
-	if (of)
+	if (of) {
+		pthread_rwlock_unlock(&of->io);
 		fs_ofile_put(fs, of);
+	}
 	return rc;
 }
 
@@ -292,6 +468,10 @@ int bfs_fs_rename(struct bfs_fs *fs, const char *from, const char *to, unsigned 
 		return -EROFS;
 	if (!strcmp(from, "/") || !strcmp(to, "/"))
 		return -EBUSY;
+	if (fs_hidden_name(to))
+		return fs_hide(fs, from, to);
+	if (fs_hidden_name(from))
+		return -EINVAL;
 	rc = fs_lookup(fs, from, &e);
 	if (rc)
 		return rc;
@@ -323,12 +503,12 @@ int bfs_fs_rename(struct bfs_fs *fs, const char *from, const char *to, unsigned 
 	rc = fs_parent_dir(fs, to);
 	if (rc)
 		return rc;
-	if (e.type == BFS_ENT_DIR) {
-		/* the copy below moves markers: the owed ones must be there */
-		rc = fs_marker_pay_below(fs, from);
-		if (!rc)
-			rc = fs_lookup(fs, from, &e);
-		return rc ? rc : rename_dir(fs, from, to, &e);
-	}
+	/* The source's directory outlives what leaves it (fs_marker.c). */
+	if (other_parent(from, to))
+		rc = fs_marker_keep(fs, from);
+	if (rc)
+		return rc;
+	if (e.type == BFS_ENT_DIR)
+		return rename_dir(fs, from, to, &e);
 	return rename_file(fs, from, to, &e, &te, have_to);
 }

@@ -292,6 +292,8 @@ int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of)
 	if (rc)
 		of->ent.state = BFS_ST_DIRTY;
 out:
+	if (rc)
+		of->tried_gen = of->gen;
 	pthread_mutex_unlock(&of->lock);
 	pthread_rwlock_unlock(&of->io);
 	if (!rc)

@@ -55,8 +55,13 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	 * READDIR packs six times as many in a buffer as READDIRPLUS */
 	conn->want &= ~(unsigned)(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
 	cfg->use_ino = 0;
-	cfg->hard_remove = 1;        /* unlink really unlinks; no .fuse_hidden files */
-	cfg->nullpath_ok = 1;        /* open files work after unlink */
+	/* A file unlinked (or replaced by a rename) while open is renamed by
+	 * libfuse to .fuse_hiddenXXXXXXXXXXXXXXXX, which bucketfs takes as the
+	 * unlink (fs_hide): the object goes at once, and the open file keeps a
+	 * path, so fstat() of it works (st_nlink 0).  Nothing of that name is
+	 * ever stored or listed. */
+	cfg->hard_remove = 0;
+	cfg->nullpath_ok = 1;        /* reads and writes go by handle */
 	cfg->kernel_cache = 0;
 	cfg->auto_cache = 0;
 	/* a descriptor open read-only has nothing to upload: its close()

@@ -79,6 +79,9 @@ enum bfs_entry_state {
                                  * UPLOADING): see src/fs_marker.c */
 #define BFS_EF_FETCHED  0x0080  /* data fetched by a lookup (lookup_get=), not
                                  * opened since: its first open is a miss */
+#define BFS_EF_KEEP     0x0100  /* with BFS_EF_OWED: owed because an object left
+                                 * the directory (fs_marker_keep): needed only
+                                 * if nothing is below it when it is paid */
 
 struct bfs_entry {
 	uint16_t type;              /* enum bfs_entry_type */

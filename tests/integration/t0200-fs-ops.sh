@@ -217,8 +217,8 @@ print("closed")' "$m/ulw" 2>&1 | tail -n 1) || true
 	check_eq "$(cat "$m/rd2/f1" "$m/rd2/sub/f2" 2>&1)" onetwo "$L: rd2/f1 and rd2/sub/f2 have the bytes"
 	check_eq "$(test -e "$m/rd" && echo exists || echo gone)" gone "$L: rd is gone"
 	check_eq "$(bq list "${KP}rd/" | tr '\n' ' ')" "" "$L: no key left under ${KP}rd/"
-	check_eq "$(bq list "${KP}rd2/" | tr '\n' ' ')" "${KP}rd2/ ${KP}rd2/f1 ${KP}rd2/sub/f2 " \
-		"$L: the keys under ${KP}rd2/: the renamed directory's marker and the files (sub/ needs none)"
+	check_eq "$(bq list "${KP}rd2/" | tr '\n' ' ')" "${KP}rd2/f1 ${KP}rd2/sub/f2 " \
+		"$L: the keys under ${KP}rd2/: the files (their keys make rd2 and sub exist; no marker)"
 	check_eq "$(bq get "${KP}rd2/sub/f2" - 2>&1)" two "$L: the object ${KP}rd2/sub/f2 has the bytes"
 
 	# --- attributes ---------------------------------------------------------------

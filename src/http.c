@@ -45,7 +45,8 @@ struct xfer {
 	CURL *easy;
 	uint64_t rpos;                  /* request body bytes handed to curl */
 	int err;                        /* our own error, wins over curl's */
-	const char *why;                /* its text, for errmsg (static) */
+	const char *why;                /* its text, for errmsg (static, or why_buf) */
+	char why_buf[192];              /* on_headers' text */
 	int64_t stall_ns;               /* opts.stall_timeout_s */
 	curl_off_t moved;               /* bytes sent and received so far, */
 	int64_t moved_ns;               /* and when that last grew (0: not yet) */
@@ -200,6 +201,25 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		x->err = BFS_E_PROTO;
 		x->why = "the response headers are over their 64 KiB cap";
 		return 0;
+	}
+	/* The blank line that ends a header set: the final answer's may be
+	 * refused before its body comes (a range the server ignored). */
+	if ((len == 2 && p[0] == '\r' && p[1] == '\n') || (len == 1 && p[0] == '\n')) {
+		long code = 0;
+		int rc;
+
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (code < 200 || !x->req->on_headers)
+			return len;
+		x->resp->status = code;
+		x->why_buf[0] = '\0';
+		rc = x->req->on_headers(x->req->on_body_arg, x->resp, x->why_buf,
+					sizeof(x->why_buf));
+		if (rc) {
+			x->err = rc;
+			x->why = x->why_buf[0] ? x->why_buf : "the answer's headers were refused";
+			return 0;
+		}
 	}
 	return len;
 }
@@ -387,11 +407,16 @@ static int map_curl_error(CURLcode rc)
 	case CURLE_SSL_SHUTDOWN_FAILED:
 		return BFS_E_TLS;
 	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 		return BFS_E_CONFIG;
+	/* The URLs are built from an endpoint checked at open (http or https
+	 * only): this is an answer that is not HTTP ("HTTP/0.9"), as is a
+	 * status line curl cannot read.  Not the configuration's fault. */
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_WRITE_ERROR:
 	case CURLE_READ_ERROR:
 	case CURLE_ABORTED_BY_CALLBACK:
+	case CURLE_BAD_CONTENT_ENCODING:
 		return BFS_E_PROTO;
 	default:
 		/* Resets, short bodies, empty replies: worth another try. */
@@ -507,9 +532,12 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 	crc = curl_easy_perform(x.easy);
 	curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (crc != CURLE_OK) {
-		snprintf(resp->errmsg, sizeof(resp->errmsg), "%s",
-			 x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc));
 		rc = x.err ? x.err : map_curl_error(crc);
+		if (!x.err && (crc == CURLE_UNSUPPORTED_PROTOCOL || crc == CURLE_WEIRD_SERVER_REPLY))
+			x.why = "the server's answer is not HTTP";
+		snprintf(resp->errmsg, sizeof(resp->errmsg), "%s%s%s",
+			 x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc),
+			 x.why && !x.err && errbuf[0] ? ": " : "", x.why && !x.err ? errbuf : "");
 		goto out;
 	}
 	rc = x.err;

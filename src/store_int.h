@@ -115,7 +115,9 @@ struct store_req {
 	off_t resp_off;               /* < 0: sequential write() */
 	void (*on_body)(void *arg, const void *p, size_t n);
 	void (*on_attempt)(void *arg);  /* before each attempt: reset on_body's state */
-	void *on_body_arg;
+	/* the final answer's headers are in: non-zero refuses it (http.h) */
+	int (*on_headers)(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz);
+	void *on_body_arg;            /* the argument of the three callbacks */
 };
 
 /*

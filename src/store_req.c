@@ -519,6 +519,7 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 	hr.resp_off = rq->resp_off;
 	hr.on_body = rq->on_body;
 	hr.on_body_arg = rq->on_body_arg;
+	hr.on_headers = rq->on_headers;
 
 	for (attempt = 0;; attempt++) {
 		free_lines(lines, nlines);

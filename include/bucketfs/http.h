@@ -24,6 +24,7 @@
 #include "bucketfs/buf.h"
 
 struct bfs_http;
+struct bfs_http_resp;
 
 struct bfs_http_opts {
 	long connect_timeout_ms;   /* TCP+TLS connect; 0 = 10 s */
@@ -65,6 +66,13 @@ struct bfs_http_req {
 	 * e.g. to digest it without reading it back. */
 	void (*on_body)(void *arg, const void *p, size_t n);
 	void *on_body_arg;
+
+	/* Called once the headers of the final answer (status >= 200) are in
+	 * (resp->status and resp->headers set), before any of its body (may
+	 * be NULL).  A non-zero return (an error code) aborts the transfer:
+	 * bfs_http_perform() returns it, with the text the callback wrote to
+	 * why (whysz bytes) as resp->errmsg.  on_body_arg is its argument. */
+	int (*on_headers)(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz);
 };
 
 /* Initialise a request: no headers, no body, no sinks (fds set to -1). */
@@ -85,8 +93,9 @@ void bfs_http_resp_release(struct bfs_http_resp *r);
  * Perform one request (no retries).  Returns 0 when an HTTP answer arrived
  * (whatever its status: see resp->status), or a transport error:
  * BFS_E_CONNECT (DNS, refused), BFS_E_TIMEOUT, BFS_E_TLS, BFS_E_TRANSIENT
- * (connection reset, short body), BFS_E_PROTO (response over its cap,
- * malformed), -errno from the body fds, -ENOMEM.  resp must have been
+ * (connection reset, short body), BFS_E_PROTO (response over its cap, an
+ * answer that is not HTTP), on_headers' error, -errno from the body fds,
+ * -ENOMEM.  resp must have been
  * initialised; it is reset first.  Thread-safe.
  */
 int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *req,

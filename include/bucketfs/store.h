@@ -12,6 +12,12 @@
  * server's own <Code>, <Message> and request id for the calling thread's last
  * failed request are kept in bfs_store_last_error().
  *
+ * Ranges: the answer to a ranged GET must be 206 with exactly the range
+ * asked (range.h), or 200 with the whole object when off is 0 and the
+ * range covered it; anything else is refused at its headers (BFS_E_PROTO,
+ * its body not taken), and a body shorter than its Content-Range is
+ * BFS_E_INTEGRITY (fetched again).
+ *
  * Integrity: every PUT's body is hashed once, and the server refuses a body
  * changed in flight.  With SigV4 the signature covers the body's SHA-256
  * (x-amz-content-sha256), which the server checks; with -o unsigned_payload
@@ -165,6 +171,9 @@ int bfs_store_head_if(struct bfs_store *st, const char *key, const char *if_none
 struct bfs_get_opts {
 	uint64_t off;              /* first byte */
 	uint64_t len;              /* 0 = to the end */
+	uint64_t expect_size;      /* the whole object's size as the caller knows it
+	                            * (a HEAD before, pinned with if_match); 0 = not
+	                            * known.  An answer for another size: BFS_E_PROTO */
 	const char *if_none_match; /* ETag (no quotes) -> BFS_E_NOTMODIFIED when equal */
 	const char *if_match;      /* ETag -> BFS_E_PRECOND when different */
 };
@@ -173,8 +182,10 @@ struct bfs_get_opts {
  * GET key (or a range of it) into fd at fd_off with pwrite() (fd_off < 0: write() in
  * order, for pipes).  info (may be
  * NULL) receives the object's attributes; info->size is the whole object's
- * size even for a range.  Returns 0, BFS_E_NOTFOUND, BFS_E_NOTMODIFIED,
- * BFS_E_PRECOND, BFS_E_RANGE, BFS_E_INTEGRITY, ...
+ * size even for a range.  On success exactly the bytes asked (len, clipped
+ * to the object's end) were written.  Returns 0, BFS_E_NOTFOUND,
+ * BFS_E_NOTMODIFIED, BFS_E_PRECOND, BFS_E_RANGE, BFS_E_INTEGRITY,
+ * BFS_E_PROTO (a range the server ignored or garbled), BFS_E_TIMEOUT, ...
  */
 int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		     int fd, off_t fd_off, struct bfs_obj_info *info);

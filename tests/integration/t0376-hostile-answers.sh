@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0376-hostile-answers — more of a broken or hostile server
+# (tests/faultproxy.py in front of radosgw), each case checked against an
+# outside oracle (the object as boto3 fetches it from radosgw directly):
+# a ranged GET answered 200 with the whole object (norange) is refused at
+# its headers (EIO, no useless body downloaded), unless the range covered
+# the whole object; a 206 shorter than the range asked, whether its
+# Content-Range tells the truth (short206) or claims the whole range
+# (lie206), is refused, never cached as valid, and the first read once the
+# server recovers is right; an answer that is not HTTP (garbage) is an I/O
+# error from the server (EIO, "not HTTP"), not a configuration error.
+. "$(dirname "$0")/../lib.sh"
+test_timeout 280
+rgw_start
+tmp=$(bfs_tmpdir)
+bucket=answers-$RANDOM
+make_bucket "$bucket"
+head -c $((20 << 20)) /dev/urandom >"$tmp/big"   # ranged GETs (over whole_max, 8 MiB)
+head -c 400000 /dev/urandom >"$tmp/small"        # one GET (lookup_get's 2 MiB range covers it)
+printf 'twenty bytes, here.\n' >"$tmp/tiny"
+for f in big small tiny; do s3_cp "$tmp/$f" "s3://$bucket/$f" >/dev/null; done
+# the oracle: what radosgw itself serves, fetched by boto3 without the proxy
+for f in big small tiny; do
+	s3_cp "s3://$bucket/$f" "$tmp/$f.oracle" >/dev/null
+	printf '%s\n' "$(md5sum <"$tmp/$f.oracle" | cut -d' ' -f1)" >"$tmp/$f.md5"
+done
+want() { cat "$tmp/$1.md5"; }
+mlog() { cat "${BFS_MOUNT_LOG[$tmp/m]}"; }
+
+# try_read FILE: read FILE through the mount (at most 150 s); sets rc (cat's
+# exit status), got (the MD5 of what it read), err (its stderr) and secs.
+try_read() {
+	local t0=$EPOCHREALTIME
+	rc=0
+	got=$(timeout 150 cat -- "$1" 2>"$tmp/err" | md5sum | cut -d' ' -f1) || rc=$?
+	err=$(cat "$tmp/err")
+	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# expect_eio WHAT FILE: reading FILE fails with EIO (it must not succeed,
+# with wrong bytes or right ones: the server never sends them)
+expect_eio() {
+	try_read "$2"
+	[ "$rc" -ne 0 ] || fail "$1: the read succeeded (exit 0, MD5 $got, want $(want "${2##*/}"))"
+	[[ $err == *"Input/output error"* ]] || fail "$1: the read failed with: $err (exit $rc)"
+}
+
+# expect_right WHAT FILE: reading FILE gives the oracle's bytes, exit 0
+expect_right() {
+	try_read "$2"
+	[ "$rc" -eq 0 ] || fail "$1: the read failed (exit $rc): $err"
+	assert_eq "$got" "$(want "${2##*/}")" "$1 (${secs} s)"
+}
+
+# --- 6: a ranged GET answered 200 with the whole object -------------------------------------
+proxy_start "" --mix "GET:norange=1"
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,stat_ttl=0"
+expect_right "norange: a 200 to a range from 0 that covered the whole object is the object" \
+	"$tmp/m/small"
+expect_eio "norange: 20 MiB read with ranged GETs" "$tmp/m/big"
+ok "norange: a 20 MiB file read with ranged GETs: EIO in $secs s ($err)"
+grep -q "ignored the Range" <(mlog) || fail "norange: not logged: $(mlog | tail -n 3)"
+# refused at the headers: bucketfs hangs up instead of taking the body
+full=$(grep -c -- "-> 200 norange $((20 << 20))$" "$PROXY_LOG" || true)
+hung=$(grep -c -- "-> 200 norange hung up$" "$PROXY_LOG" || true)
+[ "$full" -eq 0 ] && [ "$hung" -gt 0 ] ||
+	fail "norange: $full whole bodies taken, $hung refused at the headers: $(cat "$PROXY_LOG")"
+ok "norange: logged ($(mlog | grep -m1 'ignored the Range' | cut -c1-160)); $hung answers refused at their headers, no body taken"
+expect_eio "norange: a second read" "$tmp/m/big"
+ok "norange: a second read fails too (not 0 bytes with success)"
+proxy_restart ""
+expect_right "norange, then the server recovers: the next read is right" "$tmp/m/big"
+assert_eq "$(stat -c %s "$tmp/m/big")" $((20 << 20)) "norange, recovered: the size is right"
+bfs_umount "$tmp/m"
+
+# --- 7: a 206 shorter than the range asked ----------------------------------------------------
+for rule in short206 lie206; do
+	proxy_start "" --mix "GET:$rule=1"
+	bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style"
+	expect_eio "$rule: 20 MiB read with ranged GETs" "$tmp/m/big"
+	ok "$rule: 20 MiB read with ranged GETs: EIO in $secs s"
+	grep -q "garbled the Range" <(mlog) || fail "$rule: not logged: $(mlog | tail -n 3)"
+	ok "$rule: logged: $(mlog | grep -m1 'garbled the Range' | cut -c1-200)"
+	expect_right "$rule: 400 KB, fetched whole (no range): right" "$tmp/m/small"
+	expect_eio "$rule: a second read" "$tmp/m/big"
+	ok "$rule: a second read fails too"
+	proxy_restart ""
+	# at once: no waiting out stat_ttl, no invalidate, no remount
+	assert_eq "$(stat -c %s "$tmp/m/big") $(stat -c %s "$tmp/m/small")" "$((20 << 20)) 400000" \
+		"$rule, then the server recovers: the sizes are right"
+	expect_right "$rule, recovered: the first read of the 20 MiB file is right" "$tmp/m/big"
+	expect_right "$rule, recovered: the first read of the 400 KB file is right" "$tmp/m/small"
+	"$BFS_BUILD_DIR/bucketfsctl" invalidate "$tmp/m" / >/dev/null || fail "$rule: invalidate"
+	expect_right "$rule, recovered, after invalidate" "$tmp/m/big"
+	grep -q "damaged" <(mlog) && fail "$rule: a damaged copy was cached: $(grep -m1 damaged <(mlog))"
+	bfs_umount "$tmp/m"
+done
+
+# --- 13: an answer that is not HTTP ------------------------------------------------------------
+proxy_start "" --mix "GET:garbage=1"
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style"
+expect_eio "garbage" "$tmp/m/small"
+grep -q "not HTTP" <(mlog) || fail "garbage: not logged as such: $(mlog | tail -n 3)"
+grep -q "invalid configuration" <(mlog) && fail "garbage: logged as a configuration error: $(mlog | tail -n 3)"
+ok "garbage: EIO in $secs s, logged: $(mlog | grep -m1 'not HTTP' | cut -c1-150)"
+bfs_umount "$tmp/m"
+proxy_restart "" --mix "HEAD:garbage=1"
+out=$("$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=1" \
+	stat "$bucket:/small" 2>&1) && fail "garbage: bucketfsctl stat succeeded: $out"
+[[ $out == *"not HTTP"* ]] || fail "garbage: bucketfsctl said: $out"
+ok "garbage: bucketfsctl stat: ${out:0:150}"

@@ -264,6 +264,7 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	if (rc)
 		goto out;
 	rq->hdrs = &h;
+	rq->resp_len = o ? o->len : 0;
 	rq->on_body = get_digest_chunk;
 	rq->on_attempt = get_attempt;
 	rq->on_headers = get_check_headers;

@@ -12,6 +12,14 @@
  * server's own <Code>, <Message> and request id for the calling thread's last
  * failed request are kept in bfs_store_last_error().
  *
+ * Deadline: each call (bfs_store_get_fd(), bfs_store_put_fd(), ...; each
+ * part of a multipart upload on its own) fails with BFS_E_TIMEOUT, or the
+ * error of its last attempt when that is what time ran out on, once it has
+ * taken request_timeout_s plus one second per MiB of its bodies: the
+ * larger of what it sends plus the range it asks for, and the bytes that
+ * moved so far in all its attempts.  A transfer that keeps moving 1 MiB/s
+ * is never cut; a server that trickles is, within request_timeout_s.
+ *
  * Ranges: the answer to a ranged GET must be 206 with exactly the range
  * asked (range.h), or 200 with the whole object when off is 0 and the
  * range covered it; anything else is refused at its headers (BFS_E_PROTO,
@@ -72,7 +80,11 @@ struct bfs_store_cfg {
 	int retries;                /* attempts after the first; default 4 */
 	long retry_base_ms;         /* first backoff; default 200 ms, cap 10 s */
 	long connect_timeout_ms;    /* default 5000 */
-	long stall_timeout_s;       /* default 30 */
+	long stall_timeout_s;       /* default 30: less than 1 KiB moved in this long
+	                             * cuts an attempt (retried) */
+	long request_timeout_s;     /* default 60, 0 = none: the deadline of one call
+	                             * (all its attempts, retries and backoff), plus
+	                             * 1 s per MiB of body (see below) */
 	uint64_t multipart_threshold; /* bytes; default 64 MiB, min 5 MiB */
 	uint64_t part_size;         /* bytes; default 16 MiB, min 5 MiB */
 	int parallel_parts;         /* default 4 */

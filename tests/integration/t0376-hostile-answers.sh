@@ -8,8 +8,11 @@
 # the whole object; a 206 shorter than the range asked, whether its
 # Content-Range tells the truth (short206) or claims the whole range
 # (lie206), is refused, never cached as valid, and the first read once the
-# server recovers is right; an answer that is not HTTP (garbage) is an I/O
-# error from the server (EIO, "not HTTP"), not a configuration error.
+# server recovers is right; a body trickling one byte every 2 s is cut by
+# stall_timeout and by request_timeout, in bounded time; an answer that is
+# not HTTP (garbage) is an I/O error from the server (EIO, "not HTTP"), not
+# a configuration error; a PUT cut off after the server read half of its
+# body (midput) is sent again.
 . "$(dirname "$0")/../lib.sh"
 test_timeout 280
 rgw_start
@@ -97,6 +100,34 @@ for rule in short206 lie206; do
 	bfs_umount "$tmp/m"
 done
 
+# --- 12: a body that trickles: one byte every 2 s ---------------------------------------------
+proxy_start "" --mix "GET:trickle=1" --trickle-s 2
+# stall_timeout alone (request_timeout off): a byte every 2 s is no progress
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,stall_timeout=3,retries=1,request_timeout=0"
+expect_eio "trickle, stall_timeout=3, retries=1" "$tmp/m/tiny"
+awk -v s="$secs" 'BEGIN { exit !(s < 25) }' || fail "trickle: stall_timeout=3 took $secs s (2 attempts)"
+ok "trickle, stall_timeout=3, retries=1, request_timeout=0: EIO after $secs s (the 20 bytes would take 40 s)"
+bfs_umount "$tmp/m"
+# the same with stall_timeout's default (30 s): request_timeout cuts it
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,request_timeout=5"
+expect_eio "trickle, request_timeout=5" "$tmp/m/tiny"
+awk -v s="$secs" 'BEGIN { exit !(s < 20) }' || fail "trickle: request_timeout=5 took $secs s"
+grep -q "longer than request_timeout" <(mlog) || fail "trickle: request_timeout not logged: $(mlog | tail -n 3)"
+ok "trickle, request_timeout=5 (retries=4, stall_timeout=30): EIO after $secs s, logged: $(mlog | grep -m1 "longer than request_timeout" | cut -c1-140)"
+bfs_umount "$tmp/m"
+# with the defaults and stall_timeout=3 (the case reported: 38 s for 20 bytes)
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,stall_timeout=3"
+expect_eio "trickle, stall_timeout=3, the defaults" "$tmp/m/tiny"
+awk -v s="$secs" 'BEGIN { exit !(s < 60) }' || fail "trickle: stall_timeout=3 took $secs s"
+ok "trickle, stall_timeout=3 (retries=4, request_timeout default): EIO after $secs s"
+bfs_umount "$tmp/m"
+# the allowance: a short request_timeout does not cut 8 MiB ranges that move
+proxy_restart ""
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,request_timeout=2"
+expect_right "request_timeout=2: a 20 MiB file (8 MiB ranges, 1 s more per MiB) reads whole" \
+	"$tmp/m/big"
+bfs_umount "$tmp/m"
+
 # --- 13: an answer that is not HTTP ------------------------------------------------------------
 proxy_start "" --mix "GET:garbage=1"
 bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style"
@@ -110,3 +141,13 @@ out=$("$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$PROXY_EP,path_style,retries=1" 
 	stat "$bucket:/small" 2>&1) && fail "garbage: bucketfsctl stat succeeded: $out"
 [[ $out == *"not HTTP"* ]] || fail "garbage: bucketfsctl said: $out"
 ok "garbage: bucketfsctl stat: ${out:0:150}"
+
+# --- a PUT cut off after the server read half of its body --------------------------------------
+proxy_start "PUT:midput=1"
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style"
+head -c 3000000 /dev/urandom >"$tmp/up"
+cp "$tmp/up" "$tmp/m/up" || fail "midput: close of a file whose PUT was cut failed"
+grep -q -- "-> midput" "$PROXY_LOG" || fail "midput: no PUT was cut: $(cat "$PROXY_LOG")"
+bfs_umount "$tmp/m"
+s3_cp "s3://$bucket/up" "$tmp/up.got" >/dev/null
+assert_file_eq "$tmp/up" "$tmp/up.got" "midput: a PUT reset after half its body: sent again, the right bytes"

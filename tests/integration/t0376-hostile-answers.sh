@@ -22,9 +22,13 @@ make_bucket "$bucket"
 head -c $((20 << 20)) /dev/urandom >"$tmp/big"   # ranged GETs (over whole_max, 8 MiB)
 head -c 400000 /dev/urandom >"$tmp/small"        # one GET (lookup_get's 2 MiB range covers it)
 printf 'twenty bytes, here.\n' >"$tmp/tiny"
-for f in big small tiny; do s3_cp "$tmp/$f" "s3://$bucket/$f" >/dev/null; done
+# names with an extension are looked up with a ranged GET of their first
+# 2 MiB (lookup_get), not a HEAD: the first request a file sees
+cp "$tmp/big" "$tmp/big.bin"
+cp "$tmp/small" "$tmp/small.bin"
+for f in big small tiny big.bin small.bin; do s3_cp "$tmp/$f" "s3://$bucket/$f" >/dev/null; done
 # the oracle: what radosgw itself serves, fetched by boto3 without the proxy
-for f in big small tiny; do
+for f in big small tiny big.bin small.bin; do
 	s3_cp "s3://$bucket/$f" "$tmp/$f.oracle" >/dev/null
 	printf '%s\n' "$(md5sum <"$tmp/$f.oracle" | cut -d' ' -f1)" >"$tmp/$f.md5"
 done
@@ -61,6 +65,10 @@ proxy_start "" --mix "GET:norange=1"
 bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,stat_ttl=0"
 expect_right "norange: a 200 to a range from 0 that covered the whole object is the object" \
 	"$tmp/m/small"
+expect_right "norange: 400 KB looked up with a 2 MiB range from 0: the 200 is the object" \
+	"$tmp/m/small.bin"
+expect_eio "norange: 20 MiB looked up with a range" "$tmp/m/big.bin"
+ok "norange: 20 MiB looked up with a range: EIO in $secs s"
 expect_eio "norange: 20 MiB read with ranged GETs" "$tmp/m/big"
 ok "norange: a 20 MiB file read with ranged GETs: EIO in $secs s ($err)"
 grep -q "ignored the Range" <(mlog) || fail "norange: not logged: $(mlog | tail -n 3)"
@@ -74,7 +82,9 @@ expect_eio "norange: a second read" "$tmp/m/big"
 ok "norange: a second read fails too (not 0 bytes with success)"
 proxy_restart ""
 expect_right "norange, then the server recovers: the next read is right" "$tmp/m/big"
-assert_eq "$(stat -c %s "$tmp/m/big")" $((20 << 20)) "norange, recovered: the size is right"
+expect_right "norange, recovered: the file looked up with a range" "$tmp/m/big.bin"
+assert_eq "$(stat -c %s "$tmp/m/big") $(stat -c %s "$tmp/m/big.bin")" "$((20 << 20)) $((20 << 20))" \
+	"norange, recovered: the sizes are right"
 bfs_umount "$tmp/m"
 
 # --- 7: a 206 shorter than the range asked ----------------------------------------------------
@@ -86,16 +96,25 @@ for rule in short206 lie206; do
 	grep -q "garbled the Range" <(mlog) || fail "$rule: not logged: $(mlog | tail -n 3)"
 	ok "$rule: logged: $(mlog | grep -m1 'garbled the Range' | cut -c1-200)"
 	expect_right "$rule: 400 KB, fetched whole (no range): right" "$tmp/m/small"
+	# looked up with a 2 MiB range: a short 206 must not become the file
+	try_read "$tmp/m/small.bin"
+	[ "$rc" -ne 0 ] || [ "$got" = "$(want small.bin)" ] ||
+		fail "$rule: 400 KB looked up with a range: wrong bytes with exit 0"
+	ok "$rule: 400 KB looked up with a range: $([ "$rc" -eq 0 ] && echo "right bytes" || echo "EIO")"
+	expect_eio "$rule: 20 MiB looked up with a range" "$tmp/m/big.bin"
 	expect_eio "$rule: a second read" "$tmp/m/big"
 	ok "$rule: a second read fails too"
 	proxy_restart ""
 	# at once: no waiting out stat_ttl, no invalidate, no remount
-	assert_eq "$(stat -c %s "$tmp/m/big") $(stat -c %s "$tmp/m/small")" "$((20 << 20)) 400000" \
+	sizes=$(stat -c %s "$tmp/m/big" "$tmp/m/small" "$tmp/m/big.bin" "$tmp/m/small.bin" | xargs)
+	assert_eq "$sizes" "$((20 << 20)) 400000 $((20 << 20)) 400000" \
 		"$rule, then the server recovers: the sizes are right"
-	expect_right "$rule, recovered: the first read of the 20 MiB file is right" "$tmp/m/big"
-	expect_right "$rule, recovered: the first read of the 400 KB file is right" "$tmp/m/small"
+	for f in big small big.bin small.bin; do
+		expect_right "$rule, recovered: the first read of $f is right" "$tmp/m/$f"
+	done
 	"$BFS_BUILD_DIR/bucketfsctl" invalidate "$tmp/m" / >/dev/null || fail "$rule: invalidate"
 	expect_right "$rule, recovered, after invalidate" "$tmp/m/big"
+	expect_right "$rule, recovered, after invalidate" "$tmp/m/small.bin"
 	grep -q "damaged" <(mlog) && fail "$rule: a damaged copy was cached: $(grep -m1 damaged <(mlog))"
 	bfs_umount "$tmp/m"
 done
@@ -123,8 +142,8 @@ ok "trickle, stall_timeout=3 (retries=4, request_timeout default): EIO after $se
 bfs_umount "$tmp/m"
 # the allowance: a short request_timeout does not cut 8 MiB ranges that move
 proxy_restart ""
-bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,request_timeout=2"
-expect_right "request_timeout=2: a 20 MiB file (8 MiB ranges, 1 s more per MiB) reads whole" \
+bfs_mount "$bucket" "$tmp/m" "endpoint=$PROXY_EP,path_style,request_timeout=3"
+expect_right "request_timeout=3: a 20 MiB file (8 MiB ranges, 1 s more per MiB) reads whole" \
 	"$tmp/m/big"
 bfs_umount "$tmp/m"
 

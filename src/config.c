@@ -15,6 +15,7 @@
 
 enum opt_type {
 	OPT_FLAG, OPT_NOFLAG, OPT_STR, OPT_INT, OPT_MS, OPT_SEC, OPT_SIZE,
+	OPT_SEC0,     /* seconds, 0 allowed (off) */
 	OPT_ID,       /* uid/gid: number; sets the int after the field too */
 	OPT_OCTAL,    /* umask: octal; sets the int after the field too */
 	OPT_TTL,      /* seconds (fractions allowed) -> ms */
@@ -76,8 +77,11 @@ static const struct opt options[] = {
 	  "seconds to keep trying an unreachable endpoint at mount (boot: network not up yet)" },
 	{ "connect_timeout", OPT_MS, F(connect_timeout_ms), "5", "connect timeout, seconds" },
 	{ "stall_timeout", OPT_SEC, F(stall_timeout_s), "30",
-	  "abort and retry a transfer that moves no data for this many seconds" },
+	  "abort and retry a transfer that moves less than 1 KiB in this many seconds" },
 	{ "readwrite_timeout", OPT_SEC, F(stall_timeout_s), NULL, "s3fs name for stall_timeout" },
+	{ "request_timeout", OPT_SEC0, F(request_timeout_s), "60",
+	  "a request fails (EIO) once it has taken this long, retries included, plus 1 s per MiB "
+	  "it carries (0: no limit)" },
 	{ "multipart_threshold", OPT_SIZE, F(multipart_threshold), "64M",
 	  "files larger than this are uploaded in parts" },
 	{ "part_size", OPT_SIZE, F(part_size), "16M", "multipart part size (min 5M)" },
@@ -197,6 +201,7 @@ void bfs_config_init(struct bfs_config *c)
 	c->retries = 4;
 	c->connect_timeout_ms = 5000;
 	c->stall_timeout_s = 30;
+	c->request_timeout_s = 60;
 	c->multipart_threshold = 64ULL << 20;
 	c->part_size = 16ULL << 20;
 	c->parallel_parts = 4;
@@ -366,7 +371,8 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		*(long *)field = (long)n * 1000;
 		return 0;
 	case OPT_SEC:
-		if (parse_u64(value, &n, 0) || n < 1 || n > 86400)
+	case OPT_SEC0:
+		if (parse_u64(value, &n, 0) || n < (o->type == OPT_SEC0 ? 0 : 1) || n > 86400)
 			goto bad;
 		*(long *)field = (long)n;
 		return 0;
@@ -682,7 +688,8 @@ void bfs_config_help(FILE *out)
 		const struct opt *o = &options[i];
 		const char *arg = o->type == OPT_FLAG || o->type == OPT_NOFLAG ? "" :
 				  o->type == OPT_INT ? "=N" : o->type == OPT_SIZE ? "=SIZE" :
-				  o->type == OPT_MS || o->type == OPT_SEC ? "=SECONDS" : "=VALUE";
+				  o->type == OPT_MS || o->type == OPT_SEC || o->type == OPT_SEC0 ?
+					  "=SECONDS" : "=VALUE";
 		char left[64];
 
 		if (o->type == OPT_IGNORED || o->type == OPT_FSTAB)
@@ -747,6 +754,7 @@ void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
 	sc->retries = c->retries;
 	sc->connect_timeout_ms = c->connect_timeout_ms;
 	sc->stall_timeout_s = c->stall_timeout_s;
+	sc->request_timeout_s = c->request_timeout_s;
 	sc->multipart_threshold = c->multipart_threshold;
 	sc->part_size = c->part_size;
 	sc->parallel_parts = c->parallel_parts;

@@ -336,6 +336,7 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 		r[i].go.off = off;
 		r[i].go.len = of->valid + len - off < step ? of->valid + len - off : step;
 		r[i].go.if_match = of->ent.etag[0] ? of->ent.etag : NULL; /* one version */
+		r[i].go.expect_size = of->size; /* and all of go.len comes, or an error */
 	}
 	n = i;
 	/* ranges 1.. on threads of their own; range 0, which the reader

@@ -97,7 +97,7 @@ static int head_entry(struct bfs_fs *fs, const char *path, const char *key, stru
  */
 static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struct bfs_entry *e)
 {
-	struct bfs_get_opts go = { 0, fs->cfg.lookup_get, NULL, NULL };
+	struct bfs_get_opts go = { .off = 0, .len = fs->cfg.lookup_get };
 	struct bfs_obj_info info;
 	uint64_t id, got;
 	int fd, rc;

@@ -28,6 +28,10 @@
 #define HTTP_POOL_MAX 32
 #define HTTP_CONNS_MAX 32
 #define HTTP_FILE_BUFFER (256L * 1024) /* curl's receive buffer for bodies to files */
+/* Progress, for stall_timeout: at least this many bytes moved.  A byte now
+ * and then is no progress: a server that trickles (1 byte every 2 s) would
+ * otherwise hold a transfer for as long as it likes. */
+#define HTTP_STALL_MIN_BYTES 1024
 
 struct bfs_http {
 	CURLSH *share;
@@ -45,10 +49,11 @@ struct xfer {
 	CURL *easy;
 	uint64_t rpos;                  /* request body bytes handed to curl */
 	int err;                        /* our own error, wins over curl's */
-	const char *why;                /* its text, for errmsg (static) */
+	const char *why;                /* its text, for errmsg (static, or why_buf) */
+	char why_buf[192];              /* on_headers' text */
 	int64_t stall_ns;               /* opts.stall_timeout_s */
-	curl_off_t moved;               /* bytes sent and received so far, */
-	int64_t moved_ns;               /* and when that last grew (0: not yet) */
+	curl_off_t moved;               /* bytes sent and received at the last mark, */
+	int64_t moved_ns;               /* and when (0: not yet): the stall clock */
 };
 
 static pthread_once_t http_global_once = PTHREAD_ONCE_INIT;
@@ -201,6 +206,25 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		x->why = "the response headers are over their 64 KiB cap";
 		return 0;
 	}
+	/* The blank line that ends a header set: the final answer's may be
+	 * refused before its body comes (a range the server ignored). */
+	if ((len == 2 && p[0] == '\r' && p[1] == '\n') || (len == 1 && p[0] == '\n')) {
+		long code = 0;
+		int rc;
+
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (code < 200 || !x->req->on_headers)
+			return len;
+		x->resp->status = code;
+		x->why_buf[0] = '\0';
+		rc = x->req->on_headers(x->req->on_body_arg, x->resp, x->why_buf,
+					sizeof(x->why_buf));
+		if (rc) {
+			x->err = rc;
+			x->why = x->why_buf[0] ? x->why_buf : "the answer's headers were refused";
+			return 0;
+		}
+	}
 	return len;
 }
 
@@ -333,12 +357,23 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Past the request's deadline (see bfs_http_req), with moved bytes moved? */
+static int past_deadline(const struct bfs_http_req *rq, uint64_t moved, int64_t now)
+{
+	uint64_t extra = moved > rq->deadline_free_bytes ? moved - rq->deadline_free_bytes : 0;
+
+	if (!rq->deadline_ns)
+		return 0;
+	return (double)now > (double)rq->deadline_ns +
+				     (double)extra / 1048576.0 * (double)rq->deadline_ns_per_mib;
+}
+
 /*
  * curl's progress callback, called as bytes move and about once a second
- * when none do: a transfer that moved nothing for stall_timeout is cut.
- * (curl's own low-speed check averages over its last 5 s, so right after
- * a burst it let a silent server hold a transfer that long, whatever the
- * limit.)
+ * when none do: a transfer that moved less than HTTP_STALL_MIN_BYTES in
+ * stall_timeout is cut, and so is one past its deadline.  (curl's own
+ * low-speed check averages over its last 5 s, so right after a burst it
+ * let a silent server hold a transfer that long, whatever the limit.)
  */
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
@@ -348,7 +383,12 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 
 	(void)dltotal;
 	(void)ultotal;
-	if (!x->moved_ns || dlnow + ulnow != x->moved) {
+	if (past_deadline(x->req, (uint64_t)(dlnow + ulnow), now)) {
+		x->err = BFS_E_TIMEOUT;
+		x->why = "the request took longer than request_timeout (plus 1 s per MiB moved)";
+		return 1;
+	}
+	if (!x->moved_ns || dlnow + ulnow - x->moved >= HTTP_STALL_MIN_BYTES) {
 		x->moved = dlnow + ulnow;
 		x->moved_ns = now;
 		return 0;
@@ -356,8 +396,17 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	if (now - x->moved_ns < x->stall_ns)
 		return 0;
 	x->err = BFS_E_TIMEOUT;
-	x->why = "no data moved for stall_timeout seconds";
+	x->why = "less than 1 KiB moved in stall_timeout seconds";
 	return 1;
+}
+
+static uint64_t moved_bytes(CURL *e)
+{
+	curl_off_t up = 0, down = 0;
+
+	curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	return (uint64_t)(up > 0 ? up : 0) + (uint64_t)(down > 0 ? down : 0);
 }
 
 static int map_curl_error(CURLcode rc)
@@ -387,11 +436,16 @@ static int map_curl_error(CURLcode rc)
 	case CURLE_SSL_SHUTDOWN_FAILED:
 		return BFS_E_TLS;
 	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 		return BFS_E_CONFIG;
+	/* The URLs are built from an endpoint checked at open (http or https
+	 * only): this is an answer that is not HTTP ("HTTP/0.9"), as is a
+	 * status line curl cannot read.  Not the configuration's fault. */
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_WRITE_ERROR:
 	case CURLE_READ_ERROR:
 	case CURLE_ABORTED_BY_CALLBACK:
+	case CURLE_BAD_CONTENT_ENCODING:
 		return BFS_E_PROTO;
 	default:
 		/* Resets, short bodies, empty replies: worth another try. */
@@ -437,6 +491,7 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 	bfs_buf_reset(&resp->error_body);
 	resp->status = 0;
 	resp->body_bytes = 0;
+	resp->moved_bytes = 0;
 	resp->errmsg[0] = '\0';
 
 	x.easy = pool_get(h);
@@ -506,10 +561,14 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 
 	crc = curl_easy_perform(x.easy);
 	curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &resp->status);
+	resp->moved_bytes = moved_bytes(x.easy);
 	if (crc != CURLE_OK) {
-		snprintf(resp->errmsg, sizeof(resp->errmsg), "%s",
-			 x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc));
 		rc = x.err ? x.err : map_curl_error(crc);
+		if (!x.err && (crc == CURLE_UNSUPPORTED_PROTOCOL || crc == CURLE_WEIRD_SERVER_REPLY))
+			x.why = "the server's answer is not HTTP";
+		snprintf(resp->errmsg, sizeof(resp->errmsg), "%s%s%s",
+			 x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc),
+			 x.why && !x.err && errbuf[0] ? ": " : "", x.why && !x.err ? errbuf : "");
 		goto out;
 	}
 	rc = x.err;

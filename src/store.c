@@ -36,6 +36,7 @@ void bfs_store_cfg_defaults(struct bfs_store_cfg *cfg)
 	cfg->retry_base_ms = 200;
 	cfg->connect_timeout_ms = 5000;
 	cfg->stall_timeout_s = 30;
+	cfg->request_timeout_s = 60;
 	cfg->multipart_threshold = 64ULL << 20;
 	cfg->part_size = 16ULL << 20;
 	cfg->parallel_parts = 4;
@@ -237,110 +238,127 @@ const char *bfs_store_endpoint(const struct bfs_store *st)
 	return st->endpoint ? st->endpoint : st->cfg.local_root;
 }
 
-/* The public operations: one backend call each (contracts in store.h). */
+/* The public operations: one backend call each (contracts in store.h),
+ * each a call with a deadline of its own (request_timeout, store_int.h). */
+#define RETURN_AS_CALL(op)                  \
+	do {                                \
+		struct store_call saved_;   \
+		int rc_;                    \
+                                            \
+		store_call_enter(&saved_);  \
+		rc_ = (op);                 \
+		store_call_leave(&saved_);  \
+		return rc_;                 \
+	} while (0)
+
 int bfs_store_check(struct bfs_store *st)
 {
-	return st->ops->check(st);
+	RETURN_AS_CALL(st->ops->check(st));
 }
 
 int bfs_store_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info)
 {
-	return st->ops->head(st, key, info);
+	RETURN_AS_CALL(st->ops->head(st, key, info));
 }
 
 int bfs_store_head_if(struct bfs_store *st, const char *key, const char *if_none_match,
 		      struct bfs_obj_info *info)
 {
+	struct store_call saved;
 	int rc;
 
-	if (st->ops->head_if)
-		return st->ops->head_if(st, key, if_none_match, info);
-	rc = st->ops->head(st, key, info);
-	if (!rc && if_none_match && !strcmp(info->etag, if_none_match))
-		return BFS_E_NOTMODIFIED;
+	store_call_enter(&saved);
+	if (st->ops->head_if) {
+		rc = st->ops->head_if(st, key, if_none_match, info);
+	} else {
+		rc = st->ops->head(st, key, info);
+		if (!rc && if_none_match && !strcmp(info->etag, if_none_match))
+			rc = BFS_E_NOTMODIFIED;
+	}
+	store_call_leave(&saved);
 	return rc;
 }
 
 int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		     int fd, off_t fd_off, struct bfs_obj_info *info)
 {
-	return st->ops->get_fd(st, key, o, fd, fd_off, info);
+	RETURN_AS_CALL(st->ops->get_fd(st, key, o, fd, fd_off, info));
 }
 
 int bfs_store_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		      struct bfs_buf *out, struct bfs_obj_info *info)
 {
-	return st->ops->get_buf(st, key, o, out, info);
+	RETURN_AS_CALL(st->ops->get_buf(st, key, o, out, info));
 }
 
 int bfs_store_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
 		     const struct bfs_put_opts *o, char *etag)
 {
-	return st->ops->put_fd(st, key, fd, off, len, o, etag);
+	RETURN_AS_CALL(st->ops->put_fd(st, key, fd, off, len, o, etag));
 }
 
 int bfs_store_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
 		      const struct bfs_put_opts *o, char *etag)
 {
-	return st->ops->put_buf(st, key, data, len, o, etag);
+	RETURN_AS_CALL(st->ops->put_buf(st, key, data, len, o, etag));
 }
 
 int bfs_store_delete(struct bfs_store *st, const char *key)
 {
-	return st->ops->delete(st, key);
+	RETURN_AS_CALL(st->ops->delete(st, key));
 }
 
 int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
 			  size_t *nfailed)
 {
-	return st->ops->delete_many(st, keys, n, nfailed);
+	RETURN_AS_CALL(st->ops->delete_many(st, keys, n, nfailed));
 }
 
 int bfs_store_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		   const char *token, int max_keys, struct bfs_xml_list *out)
 {
-	return st->ops->list(st, prefix, delimiter, token, NULL, max_keys, out);
+	RETURN_AS_CALL(st->ops->list(st, prefix, delimiter, token, NULL, max_keys, out));
 }
 
 int bfs_store_list_after(struct bfs_store *st, const char *prefix, const char *delimiter,
 			 const char *start_after, int max_keys, struct bfs_xml_list *out)
 {
-	return st->ops->list(st, prefix, delimiter, NULL, start_after, max_keys, out);
+	RETURN_AS_CALL(st->ops->list(st, prefix, delimiter, NULL, start_after, max_keys, out));
 }
 
 int bfs_store_copy(struct bfs_store *st, const char *src, const char *dst,
 		   const struct bfs_put_opts *o, char *etag)
 {
-	return st->ops->copy(st, src, dst, o, etag);
+	RETURN_AS_CALL(st->ops->copy(st, src, dst, o, etag));
 }
 
 int bfs_store_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
 		       char **upload_id)
 {
-	return st->ops->mpu_init(st, key, o, upload_id);
+	RETURN_AS_CALL(st->ops->mpu_init(st, key, o, upload_id));
 }
 
 int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
 		       int number, int fd, off_t off, uint64_t len, char *etag)
 {
-	return st->ops->mpu_part(st, key, upload_id, number, fd, off, len, etag);
+	RETURN_AS_CALL(st->ops->mpu_part(st, key, upload_id, number, fd, off, len, etag));
 }
 
 int bfs_store_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
 			   const struct bfs_xml_part *parts, size_t n, char *etag)
 {
-	return st->ops->mpu_complete(st, key, upload_id, parts, n, etag);
+	RETURN_AS_CALL(st->ops->mpu_complete(st, key, upload_id, parts, n, etag));
 }
 
 int bfs_store_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id)
 {
-	return st->ops->mpu_abort(st, key, upload_id);
+	RETURN_AS_CALL(st->ops->mpu_abort(st, key, upload_id));
 }
 
 int bfs_store_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
 			     struct bfs_xml_parts *out)
 {
-	return st->ops->mpu_list_parts(st, key, upload_id, out);
+	RETURN_AS_CALL(st->ops->mpu_list_parts(st, key, upload_id, out));
 }
 
 void bfs_store_get_stats(struct bfs_store *st, struct bfs_store_stats *out)

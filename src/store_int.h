@@ -113,10 +113,29 @@ struct store_req {
 	struct bfs_buf *resp_body;
 	int resp_fd;
 	off_t resp_off;               /* < 0: sequential write() */
+	uint64_t resp_len;            /* body bytes asked for (a range), 0 = not known:
+	                               * the deadline's allowance */
 	void (*on_body)(void *arg, const void *p, size_t n);
 	void (*on_attempt)(void *arg);  /* before each attempt: reset on_body's state */
-	void *on_body_arg;
+	/* the final answer's headers are in: non-zero refuses it (http.h) */
+	int (*on_headers)(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz);
+	void *on_body_arg;            /* the argument of the three callbacks */
 };
+
+/*
+ * The deadline of one store call (request_timeout): when it started and
+ * the bytes its attempts moved, per thread.  store_call_enter() starts a
+ * call (saving the one the thread was in), store_call_leave() ends it.
+ * store.c brackets each public operation; a store_request() outside any
+ * call is a call of its own (a part of a multipart upload on a worker).
+ */
+struct store_call {
+	int active;
+	int64_t start_ns;             /* CLOCK_MONOTONIC */
+	uint64_t carried;             /* bytes sent and received by its attempts */
+};
+void store_call_enter(struct store_call *saved);
+void store_call_leave(const struct store_call *saved);
 
 /*
  * The digests of a PUT's body (store_obj.c), one hashing pass: its SHA-256

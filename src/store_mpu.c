@@ -232,6 +232,7 @@ static void *mpu_worker(void *arg)
 	struct mpu_job *j = arg;
 
 	for (;;) {
+		struct store_call saved;
 		size_t i;
 		uint64_t start, n;
 		int rc;
@@ -247,8 +248,11 @@ static void *mpu_worker(void *arg)
 		n = j->len - start < j->part_size ? j->len - start : j->part_size;
 		j->parts[i].number = (int)i + 1;
 		j->parts[i].size = n;
+		/* each part a call of its own: its own request_timeout */
+		store_call_enter(&saved);
 		rc = s3_mpu_part(j->st, j->key, j->upload_id, (int)i + 1, j->fd,
 					j->off + (off_t)start, n, j->parts[i].etag);
+		store_call_leave(&saved);
 		if (rc) {
 			pthread_mutex_lock(&j->lock);
 			if (!j->rc) {
@@ -329,9 +333,13 @@ int store_mpu_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, u
 		store_set_error(j.err.op, j.err.status, j.err.code, j.err.message);
 	if (rc) {
 		struct bfs_store_error saved = *bfs_store_last_error();
+		struct store_call saved_call;
 
-		/* Best effort; the original error is what the caller needs. */
+		/* Best effort, with time of its own (the call's may be out);
+		 * the original error is what the caller needs. */
+		store_call_enter(&saved_call);
 		(void)s3_mpu_abort(st, key, upload_id);
+		store_call_leave(&saved_call);
 		store_set_error(saved.op, saved.status, saved.code, saved.message);
 	}
 out:

@@ -14,6 +14,7 @@
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
 #include "bucketfs/log.h"
+#include "bucketfs/range.h"
 #include "bucketfs/uri.h"
 #include "store_int.h"
 
@@ -69,7 +70,9 @@ void store_info_from_resp(const struct bfs_store *st, const struct bfs_http_resp
 	long long t;
 
 	memset(info, 0, sizeof(*info));
-	if (bfs_http_resp_header(resp, "Content-Range", v, sizeof(v)) > 0 &&
+	/* (a GET's Content-Range was checked against its request: range.h) */
+	if (resp->status == 206 &&
+	    bfs_http_resp_header(resp, "Content-Range", v, sizeof(v)) > 0 &&
 	    (slash = strrchr(v, '/')) && isdigit((unsigned char)slash[1]))
 		info->size = strtoull(slash + 1, NULL, 10);
 	else if (bfs_http_resp_header(resp, "Content-Length", v, sizeof(v)) > 0)
@@ -162,31 +165,84 @@ static int get_headers(struct store_hdrs *h, const struct bfs_get_opts *o)
 }
 
 /*
- * Shared by the fd and buffer forms: the body's MD5 is computed as it
- * arrives (from the object's first byte); then the length is checked
- * against Content-Length and, when the body is a whole single-part object
- * (a plain GET, or a range from 0 that covered it), the MD5 against the
- * ETag.  A retried attempt
- * starts the digest again.
+ * Shared by the fd and buffer forms: the answer's status, Content-Range
+ * and Content-Length are checked against the range asked as soon as its
+ * headers are in (range.h: a refused answer's body is not taken); the
+ * body's MD5 is computed as it arrives (from the object's first byte);
+ * then its length is checked against Content-Length and Content-Range
+ * and, when the body is a whole single-part object (a plain GET, or a
+ * range from 0 that covered it), the MD5 against the ETag.  A retried
+ * attempt starts again.
  */
-struct get_digest {
+struct get_ctx {
+	const struct bfs_get_opts *o;   /* may be NULL */
+	int digest;                     /* from the first byte: MD5 it */
 	struct bfs_md5_ctx *md5;
+	struct bfs_range_ans ans;       /* what the accepted answer carries */
+	int checked;                    /* ans is set (a 2xx was accepted) */
 };
 
 static void get_digest_chunk(void *arg, const void *p, size_t n)
 {
-	struct get_digest *d = arg;
+	struct get_ctx *g = arg;
 
-	bfs_md5_update(d->md5, p, n);
+	if (g->digest)
+		bfs_md5_update(g->md5, p, n);
 }
 
-static void get_digest_restart(void *arg)
+static void get_attempt(void *arg)
 {
-	struct get_digest *d = arg;
+	struct get_ctx *g = arg;
 	unsigned char junk[BFS_MD5_LEN];
 
-	bfs_md5_end(d->md5, junk);
-	d->md5 = bfs_md5_begin();
+	g->checked = 0;
+	if (!g->digest)
+		return;
+	bfs_md5_end(g->md5, junk);
+	g->md5 = bfs_md5_begin();
+}
+
+/* A Content-Length value: digits only; -1 when absent or not a number. */
+static int64_t content_length(const struct bfs_http_resp *resp)
+{
+	char v[32], *end;
+	unsigned long long n;
+
+	if (bfs_http_resp_header(resp, "Content-Length", v, sizeof(v)) <= 0 || v[0] < '0' ||
+	    v[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || n > INT64_MAX)
+		return -1;
+	return (int64_t)n;
+}
+
+static int get_check_headers(void *arg, const struct bfs_http_resp *resp, char *why,
+			     size_t whysz)
+{
+	struct get_ctx *g = arg;
+	uint64_t off = g->o ? g->o->off : 0, len = g->o ? g->o->len : 0;
+	char cr[128];
+	int has_cr = bfs_http_resp_header(resp, "Content-Range", cr, sizeof(cr)) >= 0;
+	int rc;
+
+	if (resp->status < 200 || resp->status >= 300)
+		return 0;  /* an error's body: store_request's business */
+	rc = bfs_range_check(off, len, resp->status, has_cr ? cr : NULL, content_length(resp),
+			     &g->ans, why, whysz);
+	if (rc)
+		return rc;
+	if (g->o && g->o->expect_size && g->ans.total != UINT64_MAX &&
+	    g->ans.total != g->o->expect_size) {
+		snprintf(why, whysz,
+			 "the server garbled the Range: it answered for an object of %llu bytes, "
+			 "not %llu",
+			 (unsigned long long)g->ans.total, (unsigned long long)g->o->expect_size);
+		return BFS_E_PROTO;
+	}
+	g->checked = 1;
+	return 0;
 }
 
 static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct store_req *rq,
@@ -195,12 +251,12 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	struct bfs_obj_info info;
 	struct bfs_http_resp resp;
 	struct store_hdrs h = { .n = 0 };
-	struct get_digest dg = { NULL };
-	unsigned char md5[BFS_MD5_LEN];
-	char hex[2 * BFS_MD5_LEN + 1], clen[32];
 	/* from the first byte: the MD5 is checked if the whole object came,
 	 * even for a range that turned out to cover it */
-	int from0 = !o || !o->off;
+	struct get_ctx g = { .o = o, .digest = !o || !o->off };
+	unsigned char md5[BFS_MD5_LEN];
+	char hex[2 * BFS_MD5_LEN + 1];
+	int64_t clen;
 	int rc;
 
 	bfs_http_resp_init(&resp);
@@ -208,28 +264,32 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	if (rc)
 		goto out;
 	rq->hdrs = &h;
-	if (from0) {
-		rq->on_body = get_digest_chunk;
-		rq->on_attempt = get_digest_restart;
-		rq->on_body_arg = &dg;
-	}
+	rq->resp_len = o ? o->len : 0;
+	rq->on_body = get_digest_chunk;
+	rq->on_attempt = get_attempt;
+	rq->on_headers = get_check_headers;
+	rq->on_body_arg = &g;
 	rc = store_request(st, rq, &resp);
 	if (rc)
 		goto out;
 	store_info_from_resp(st, &resp, &info);
-	if (bfs_http_resp_header(&resp, "Content-Length", clen, sizeof(clen)) > 0 &&
-	    strtoull(clen, NULL, 10) != resp.body_bytes) {
+	clen = content_length(&resp);
+	if (clen >= 0 && (uint64_t)clen != resp.body_bytes) {
 		rc = integrity_error("GET", "body shorter than Content-Length");
 		goto out;
 	}
-	if (from0 && (resp.status == 200 || resp.status == 206) && resp.body_bytes == info.size &&
-	    bfs_etag_is_md5(info.etag)) {
-		if (!dg.md5) {
+	if (g.checked && resp.status == 206 && resp.body_bytes != g.ans.len) {
+		rc = integrity_error("GET", "body shorter than its Content-Range");
+		goto out;
+	}
+	if (g.digest && (resp.status == 200 || resp.status == 206) &&
+	    resp.body_bytes == info.size && bfs_etag_is_md5(info.etag)) {
+		if (!g.md5) {
 			rc = -ENOMEM;
 			goto out;
 		}
-		bfs_md5_end(dg.md5, md5);
-		dg.md5 = NULL;
+		bfs_md5_end(g.md5, md5);
+		g.md5 = NULL;
 		bfs_hex(md5, sizeof(md5), hex);
 		if (strcasecmp(hex, info.etag)) {
 			rc = integrity_error("GET", "body does not match the object's MD5 ETag");
@@ -239,8 +299,8 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	if (info_out)
 		*info_out = info;
 out:
-	if (dg.md5)
-		bfs_md5_end(dg.md5, md5);
+	if (g.md5)
+		bfs_md5_end(g.md5, md5);
 	store_hdrs_release(&h);
 	bfs_http_resp_release(&resp);
 	return rc;

@@ -29,6 +29,43 @@
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 static _Thread_local struct bfs_store_error last_error;
+static _Thread_local struct store_call cur_call;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void store_call_enter(struct store_call *saved)
+{
+	*saved = cur_call;
+	cur_call.active = 1;
+	cur_call.start_ns = mono_ns();
+	cur_call.carried = 0;
+}
+
+void store_call_leave(const struct store_call *saved)
+{
+	cur_call = *saved;
+}
+
+#define NS_PER_S 1000000000LL
+
+/* The current call's deadline for a request that plans to move planned
+ * bytes (0: none): its start plus request_timeout plus 1 s per MiB of the
+ * larger of planned and what its attempts moved so far. */
+static int64_t call_deadline(const struct bfs_store *st, uint64_t planned)
+{
+	uint64_t bytes = planned > cur_call.carried ? planned : cur_call.carried;
+
+	if (!st->cfg.request_timeout_s || !cur_call.active)
+		return 0;
+	return cur_call.start_ns + st->cfg.request_timeout_s * NS_PER_S +
+	       (int64_t)((double)bytes / 1048576.0 * (double)NS_PER_S);
+}
 
 const struct bfs_store_error *bfs_store_last_error(void)
 {
@@ -372,6 +409,7 @@ static void free_lines(char **lines, size_t n)
 void store_backoff(struct bfs_store *st, int attempt)
 {
 	long cap = 10000, ms = st->cfg.retry_base_ms;
+	int64_t deadline = call_deadline(st, 0), left;
 	int i;
 
 	atomic_fetch_add(&st->retries, 1);
@@ -382,7 +420,31 @@ void store_backoff(struct bfs_store *st, int attempt)
 		ms = cap;
 	/* Full jitter: anywhere in [ms/2, ms]. */
 	ms = ms / 2 + (long)bfs_random_below((uint32_t)(ms / 2 + 1));
+	/* never past the call's deadline: the next attempt would not start */
+	if (deadline) {
+		left = (deadline - mono_ns()) / 1000000;
+		if (left < ms)
+			ms = left > 0 ? (long)left : 0;
+	}
 	usleep((useconds_t)ms * 1000);
+}
+
+/* Past the call's deadline before an attempt: 1 (and the error recorded
+ * when no attempt failed yet), else 0. */
+static int out_of_time(struct bfs_store *st, const struct store_req *rq, uint64_t planned,
+		       int failed)
+{
+	int64_t deadline = call_deadline(st, planned);
+	char msg[128];
+
+	if (!deadline || mono_ns() < deadline)
+		return 0;
+	if (!failed) {
+		snprintf(msg, sizeof(msg), "request_timeout (%ld s) passed before this request",
+			 st->cfg.request_timeout_s);
+		store_set_error(rq->method, 0, "", msg);
+	}
+	return 1;
 }
 
 /* Append s to out, bytes outside printable ASCII as \xNN (a key may hold a
@@ -490,12 +552,16 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 	size_t nlines = 0;
 	size_t resp_start = rq->resp_body ? rq->resp_body->len : 0;
 	struct timespec t0, t1;
+	struct store_call saved_call;
+	uint64_t planned = rq->body_len + rq->resp_len;
 	unsigned gen = 0;
 	int64_t us;
-	int attempt, rc, renewed = 0;
+	int attempt, rc, renewed = 0, own_call = !cur_call.active;
 
 	if (rq->key && (rc = store_check_key(rq->key)))
 		return rc;
+	if (own_call)
+		store_call_enter(&saved_call);
 	rc = store_build_path(st, rq->key, &path);
 	if (!rc)
 		rc = store_build_url(st, rq, bfs_buf_str(&path), &url, &host);
@@ -519,8 +585,19 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 	hr.resp_off = rq->resp_off;
 	hr.on_body = rq->on_body;
 	hr.on_body_arg = rq->on_body_arg;
+	hr.on_headers = rq->on_headers;
+	hr.deadline_ns_per_mib = NS_PER_S;
 
 	for (attempt = 0;; attempt++) {
+		/* all attempts of the call within its deadline (request_timeout);
+		 * out of time after a failure, that failure is the answer */
+		if (out_of_time(st, rq, planned, attempt > 0)) {
+			if (!attempt)
+				rc = BFS_E_TIMEOUT;
+			break;
+		}
+		hr.deadline_ns = call_deadline(st, planned);
+		hr.deadline_free_bytes = planned > cur_call.carried ? planned - cur_call.carried : 0;
 		free_lines(lines, nlines);
 		lines = NULL;
 		rc = sign_request(st, rq, bfs_buf_str(&path), bfs_buf_str(&host), payload_hash,
@@ -537,6 +614,7 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = bfs_http_perform(st->http, &hr, resp);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		cur_call.carried += resp->moved_bytes;
 		us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
 		if (bfs_log_enabled(LOG_DEBUG))
 			trace_attempt(rq, rc, resp, attempt + renewed, us);
@@ -566,6 +644,8 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 		store_backoff(st, attempt);
 	}
 out:
+	if (own_call)
+		store_call_leave(&saved_call);
 	free_lines(lines, nlines);
 	bfs_buf_release(&path);
 	bfs_buf_release(&url);

@@ -5,7 +5,8 @@ and radosgw on 127.0.0.1 and injects faults, by plan or at random.
 
     faultproxy.py --listen-port P --upstream http://127.0.0.1:PORT
                   [--plan PLAN] [--mix MIX --seed N] [--down PERIOD:SECONDS]
-                  [--delay-ms MS] [--hang-s S] [--log FILE] [--log-header NAME]
+                  [--delay-ms MS] [--hang-s S] [--trickle-s S] [--log FILE]
+                  [--log-header NAME]
                   [--log-inflight]
                   [--tls-cert CERT.pem --tls-key KEY.pem]
 
@@ -44,6 +45,24 @@ can be repeated).  Rules:
     hugehdr 200 with 200 KiB of response headers
     looptoken a listing page, truncated, whose next page is itself (its
             continuation token and marker are always "again")
+  and, for ranged GETs (a GET with a Range header; a plan's rule waits for
+  the next one):
+    norange 200 with the whole object, as a server, proxy or CDN that
+            ignores Range does (the request is signed again without its
+            Range, with SigV4 and the AWS_* keys of the environment)
+    short206 206 with the first half of the range asked (at least one byte
+            less), its Content-Length and Content-Range telling the truth
+            about that shorter range ("bytes 0-999/TOTAL" for 0-1999)
+    lie206  the same short body, its Content-Length telling the truth but
+            its Content-Range the one asked for (it claims the whole range)
+  and:
+    trickle forward, then send the body one byte every --trickle-s
+            (default 2) seconds (headers at once; until the client hangs up);
+            object GETs only (a plan's trickle waits for the next)
+    garbage answer with a status line that is not HTTP, then close
+    midput  read half of a PUT's body, then reset the connection (RST):
+            the client is cut off in the middle of its upload, after the
+            server took part of it (early closes before reading any)
 Requests past the plan (and not drawn by the mix) are forwarded unchanged.
 With --down PERIOD:SECONDS the proxy stops listening for SECONDS every
 PERIOD seconds and cuts the connections it has (new ones are refused: the
@@ -60,8 +79,10 @@ can tell requests sent at once from requests sent one after another).
 import argparse
 import http.client
 import http.server
+import os
 import random
 import socket
+import struct
 import sys
 import threading
 import time
@@ -75,7 +96,9 @@ ERRORS = {
     "expired": (400, "ExpiredToken", "The provided token has expired."),
 }
 RULES = set(ERRORS) | {"reset", "early", "cut", "delay", "hang", "pass", "bigxml", "flip",
-                       "redirect", "hugehdr", "looptoken"}
+                       "redirect", "hugehdr", "looptoken", "norange", "short206", "lie206",
+                       "trickle", "garbage", "midput"}
+RANGED = ("norange", "short206", "lie206")
 
 
 def parse_rules(spec, convert):
@@ -90,7 +113,26 @@ def parse_rules(spec, convert):
     return out
 
 
+def resign_whole(method, path, headers):
+    """The request's headers without its Range, signed anew (SigV4, with the
+    AWS_* keys of the environment: lib.sh's rgw_start exports radosgw's): the
+    client's signature covers the Range it sent."""
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    creds = botocore.credentials.Credentials(os.environ["AWS_ACCESS_KEY_ID"],
+                                             os.environ["AWS_SECRET_ACCESS_KEY"])
+    keep = {k: v for k, v in headers.items() if k.lower() in ("if-match", "if-none-match")}
+    req = botocore.awsrequest.AWSRequest(method=method, url=UPSTREAM + path, headers=keep)
+    botocore.auth.S3SigV4Auth(creds, "s3", "us-east-1").add_auth(req)
+    return dict(req.headers.items())
+
+
+UPSTREAM = ""
+
+
 def main():
+    global UPSTREAM
     ap = argparse.ArgumentParser()
     ap.add_argument("--listen-port", type=int, required=True)
     ap.add_argument("--upstream", required=True)
@@ -100,6 +142,7 @@ def main():
     ap.add_argument("--down", default="")
     ap.add_argument("--delay-ms", type=int, default=300)
     ap.add_argument("--hang-s", type=float, default=10)
+    ap.add_argument("--trickle-s", type=float, default=2)
     ap.add_argument("--log", default="/dev/null")
     ap.add_argument("--log-header")
     ap.add_argument("--log-inflight", action="store_true")
@@ -107,6 +150,7 @@ def main():
     ap.add_argument("--tls-key")
     a = ap.parse_args()
     up = urllib.parse.urlparse(a.upstream)
+    UPSTREAM = a.upstream.rstrip("/")
     plans = {m: [r for r, n in rules for _ in range(n)]
              for m, rules in parse_rules(a.plan, lambda v: int(v or 1)).items()}
     mix = parse_rules(a.mix, float)
@@ -114,8 +158,14 @@ def main():
     lock = threading.Lock()
     log = open(a.log, "a", buffering=1)
 
-    def applies(rule, method, path):
+    def applies(rule, method, path, headers):
         # an object body to damage; a listing to make endless
+        if rule in RANGED:
+            return method == "GET" and "Range" in headers
+        if rule == "trickle":
+            return method == "GET" and "?" not in path
+        if rule == "midput":
+            return method == "PUT" and int(headers.get("Content-Length") or 0) > 1
         if rule == "flip":
             return "?" not in path or method == "PUT"
         if rule in ("bigxml", "looptoken"):
@@ -123,15 +173,15 @@ def main():
                 and "/" not in path.lstrip("/").rstrip("/")
         return True
 
-    def pick(method, path):
+    def pick(method, path, headers):
         with lock:
             q = plans.get(method) or plans.get("")
-            if q and applies(q[0], method, path):
+            if q and applies(q[0], method, path, headers):
                 return q.pop(0)
             if q:
                 return None
             for rule, p in mix.get(method, []) + mix.get("", []):
-                if applies(rule, method, path) and rng.random() < p:
+                if applies(rule, method, path, headers) and rng.random() < p:
                     return rule
         return None
 
@@ -212,10 +262,23 @@ def main():
                     busy[0] -= 1
 
         def handle_counted(self):
-            rule = pick(self.command, self.path)
+            rule = pick(self.command, self.path, self.headers)
             if rule == "early":
                 return self.drop("early")
+            if rule == "garbage":
+                self.wfile.write(b"SSH-2.0-OpenSSH_9.2 this is not HTTP\r\n\r\n")
+                self.wfile.flush()
+                return self.drop("garbage")
             n = int(self.headers.get("Content-Length") or 0)
+            if rule == "midput":
+                self.rfile.read(n // 2)
+                # SO_LINGER 0: the close sends a RST, not a FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.logline("midput %d/%d" % (n // 2, n))
+                self.close_connection = True
+                self.connection.close()
+                return
             body = self.rfile.read(n) if n else b""
             if rule == "reset":
                 return self.drop("reset")
@@ -259,6 +322,8 @@ def main():
                     body[len(body) // 2 + 1:]
             conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()}
+            if rule == "norange":
+                headers = resign_whole(self.command, self.path, headers)
             conn.request(self.command, self.path, body=body, headers=headers)
             r = conn.getresponse()
             data = r.read()
@@ -274,11 +339,22 @@ def main():
                 data = data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x5A]) + \
                     data[len(data) // 2 + 1:]
             else:
-                rule = rule if rule in ("cut", "delay") else None
+                rule = rule if rule in ("cut", "delay", "trickle") + RANGED else None
+            hdrs = [(k, v) for k, v in r.getheaders()
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length")]
+            if rule in ("short206", "lie206") and r.status == 206 and len(data) > 1:
+                crange = r.getheader("Content-Range", "")
+                first, total = crange.split()[1].split("-")[0], crange.split("/")[1]
+                data = data[:min(len(data) // 2, len(data) - 1)]
+                if rule == "short206":
+                    hdrs = [(k, v) for k, v in hdrs if k.lower() != "content-range"]
+                    hdrs.append(("Content-Range", "bytes %s-%d/%s" % (
+                        first, int(first) + len(data) - 1, total)))
+            elif rule in RANGED and rule != "norange":
+                rule = None  # not a 206: forwarded as it is
             self.send_response(r.status, r.reason)
-            for k, v in r.getheaders():
-                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(k, v)
+            for k, v in hdrs:
+                self.send_header(k, v)
             self.send_header("Content-Length",
                              r.getheader("Content-Length", "0") if self.command == "HEAD"
                              else str(len(data)))
@@ -289,9 +365,30 @@ def main():
                 self.wfile.write(data[:len(data) // 2])
                 self.wfile.flush()
                 return self.drop("cut %d" % r.status)
-            self.wfile.write(data)
+            if rule == "trickle":
+                return self.trickle(r.status, data)
+            try:
+                self.wfile.write(data)
+            except OSError:  # the client hung up (a body it did not want)
+                self.close_connection = True
+                return self.logline("%s %s hung up" % (r.status, rule or ""))
             self.logline("%s flip" % r.status if rule == "flip" else
-                         "%s delay" % r.status if rule == "delay" else r.status)
+                         "%s delay" % r.status if rule == "delay" else
+                         "%s %s %d" % (r.status, rule, len(data)) if rule in RANGED else
+                         r.status)
+
+        def trickle(self, status, data):
+            sent = 0
+            try:
+                self.wfile.flush()
+                for i in range(len(data)):
+                    time.sleep(a.trickle_s)
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    sent += 1
+            except OSError:
+                self.close_connection = True
+            self.logline("%s trickle %d/%d" % (status, sent, len(data)))
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

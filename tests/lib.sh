@@ -22,6 +22,8 @@
 #     proxy_start [PLAN] [ARG...]  tests/faultproxy.py in front of radosgw (fault
 #                              PLAN, see its header), stopped at exit; sets
 #                              PROXY_EP, PROXY_LOG (a line per request), PROXY_PID
+#     proxy_restart [PLAN] [ARG...]  the same on the last proxy's port (a server
+#                              that changes its ways under a mount)
 #     bfs_mount TARGET MNT [OPTS]   mount bucketfs in the foreground (unmounted
 #                              at exit); BFS_MOUNT_PID/LOG/CACHE[MNT] tell its
 #                              pid, log and cache_dir
@@ -457,11 +459,30 @@ free_port() {
 # ...); it is stopped at exit.  Sets PROXY_EP (its URL), PROXY_LOG (one
 # line per request: "METHOD PATH -> STATUS") and PROXY_PID.
 proxy_start() {
-	local plan=${1:-} port out i scheme=http
-	shift || true
-	port=$(free_port)
-	PROXY_LOG=$BFS_TMPDIR/proxy.$port.log
-	out=$BFS_TMPDIR/proxy.$port.out
+	_bfs_proxy_run "$(free_port)" "$@"
+}
+
+# proxy_restart [PLAN] [ARG...]: stop the proxy of the last proxy_start and
+# start another on the same port (same PROXY_EP) with this PLAN and ARGs: a
+# mount through it sees the server change its behaviour (recover, say).
+# PROXY_LOG is a new file.
+proxy_restart() {
+	local port=${PROXY_EP##*:} i
+	[ -n "${PROXY_PID:-}" ] || fail "proxy_restart: no proxy_start before"
+	_bfs_kill_quietly "$PROXY_PID"
+	for ((i = 0; i < 100; i++)); do
+		_bfs_pid_alive "$PROXY_PID" || break
+		sleep 0.05
+	done
+	wait "$PROXY_PID" 2>/dev/null || true
+	_bfs_proxy_run "$port" "$@"
+}
+
+_bfs_proxy_run() {
+	local port=$1 plan=${2:-} out i scheme=http
+	shift 2 || shift $#
+	PROXY_LOG=$BFS_TMPDIR/proxy.$port.$RANDOM.log
+	out=$BFS_TMPDIR/proxy.$port.$RANDOM.out
 	: >"$PROXY_LOG"
 	/usr/bin/python3 "$BFS_SOURCE_DIR/tests/faultproxy.py" --listen-port "$port" \
 		--upstream "$RGW_ENDPOINT" --plan "$plan" --log "$PROXY_LOG" "$@" >"$out" 2>&1 &

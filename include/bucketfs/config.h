@@ -49,6 +49,7 @@ struct bfs_config {
 	int mount_retry_s;         /* keep trying an unreachable endpoint at mount this long */
 	long connect_timeout_ms;
 	long stall_timeout_s;
+	long request_timeout_s;       /* 0: none */
 	uint64_t multipart_threshold;
 	uint64_t part_size;
 	int parallel_parts;

@@ -24,10 +24,11 @@
 #include "bucketfs/buf.h"
 
 struct bfs_http;
+struct bfs_http_resp;
 
 struct bfs_http_opts {
 	long connect_timeout_ms;   /* TCP+TLS connect; 0 = 10 s */
-	long stall_timeout_s;      /* abort when no byte moves for this long; 0 = 30 s */
+	long stall_timeout_s;      /* abort when less than 1 KiB moves in this long; 0 = 30 s */
 	long request_timeout_s;    /* whole request; 0 = none (large objects) */
 	const char *ca_bundle;     /* PEM file, NULL for the system store; copied */
 	int insecure;              /* skip TLS peer/host verification (never default) */
@@ -65,6 +66,21 @@ struct bfs_http_req {
 	 * e.g. to digest it without reading it back. */
 	void (*on_body)(void *arg, const void *p, size_t n);
 	void *on_body_arg;
+
+	/* Called once the headers of the final answer (status >= 200) are in
+	 * (resp->status and resp->headers set), before any of its body (may
+	 * be NULL).  A non-zero return (an error code) aborts the transfer:
+	 * bfs_http_perform() returns it, with the text the callback wrote to
+	 * why (whysz bytes) as resp->errmsg.  on_body_arg is its argument. */
+	int (*on_headers)(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz);
+
+	/* A deadline (CLOCK_MONOTONIC ns; 0: none): the transfer is cut with
+	 * BFS_E_TIMEOUT once the clock passes deadline_ns plus
+	 * deadline_ns_per_mib for each MiB moved (sent and received) past
+	 * deadline_free_bytes.  Set by the store from request_timeout. */
+	int64_t deadline_ns;
+	int64_t deadline_ns_per_mib;
+	uint64_t deadline_free_bytes;
 };
 
 /* Initialise a request: no headers, no body, no sinks (fds set to -1). */
@@ -75,6 +91,7 @@ struct bfs_http_resp {
 	struct bfs_buf headers;      /* raw header lines of the final answer, capped at 64 KiB */
 	struct bfs_buf error_body;   /* body of a non-2xx answer, capped at 64 KiB */
 	uint64_t body_bytes;         /* bytes of 2xx body delivered to the sink */
+	uint64_t moved_bytes;        /* bytes sent and received (bodies), whatever the status */
 	char errmsg[256];            /* transport error text, "" if none */
 };
 
@@ -84,9 +101,10 @@ void bfs_http_resp_release(struct bfs_http_resp *r);
 /*
  * Perform one request (no retries).  Returns 0 when an HTTP answer arrived
  * (whatever its status: see resp->status), or a transport error:
- * BFS_E_CONNECT (DNS, refused), BFS_E_TIMEOUT, BFS_E_TLS, BFS_E_TRANSIENT
- * (connection reset, short body), BFS_E_PROTO (response over its cap,
- * malformed), -errno from the body fds, -ENOMEM.  resp must have been
+ * BFS_E_CONNECT (DNS, refused), BFS_E_TIMEOUT (connect, stall, deadline),
+ * BFS_E_TLS, BFS_E_TRANSIENT (connection reset, short body), BFS_E_PROTO
+ * (response over its cap, an answer that is not HTTP), on_headers' error,
+ * -errno from the body fds, -ENOMEM.  resp must have been
  * initialised; it is reset first.  Thread-safe.
  */
 int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *req,

@@ -12,6 +12,20 @@
  * server's own <Code>, <Message> and request id for the calling thread's last
  * failed request are kept in bfs_store_last_error().
  *
+ * Deadline: each call (bfs_store_get_fd(), bfs_store_put_fd(), ...; each
+ * part of a multipart upload on its own) fails with BFS_E_TIMEOUT, or the
+ * error of its last attempt when that is what time ran out on, once it has
+ * taken request_timeout_s plus one second per MiB of its bodies: the
+ * larger of what it sends plus the range it asks for, and the bytes that
+ * moved so far in all its attempts.  A transfer that keeps moving 1 MiB/s
+ * is never cut; a server that trickles is, within request_timeout_s.
+ *
+ * Ranges: the answer to a ranged GET must be 206 with exactly the range
+ * asked (range.h), or 200 with the whole object when off is 0 and the
+ * range covered it; anything else is refused at its headers (BFS_E_PROTO,
+ * its body not taken), and a body shorter than its Content-Range is
+ * BFS_E_INTEGRITY (fetched again).
+ *
  * Integrity: every PUT's body is hashed once, and the server refuses a body
  * changed in flight.  With SigV4 the signature covers the body's SHA-256
  * (x-amz-content-sha256), which the server checks; with -o unsigned_payload
@@ -66,7 +80,11 @@ struct bfs_store_cfg {
 	int retries;                /* attempts after the first; default 4 */
 	long retry_base_ms;         /* first backoff; default 200 ms, cap 10 s */
 	long connect_timeout_ms;    /* default 5000 */
-	long stall_timeout_s;       /* default 30 */
+	long stall_timeout_s;       /* default 30: less than 1 KiB moved in this long
+	                             * cuts an attempt (retried) */
+	long request_timeout_s;     /* default 60, 0 = none: the deadline of one call
+	                             * (all its attempts, retries and backoff), plus
+	                             * 1 s per MiB of body (see below) */
 	uint64_t multipart_threshold; /* bytes; default 64 MiB, min 5 MiB */
 	uint64_t part_size;         /* bytes; default 16 MiB, min 5 MiB */
 	int parallel_parts;         /* default 4 */
@@ -165,6 +183,9 @@ int bfs_store_head_if(struct bfs_store *st, const char *key, const char *if_none
 struct bfs_get_opts {
 	uint64_t off;              /* first byte */
 	uint64_t len;              /* 0 = to the end */
+	uint64_t expect_size;      /* the whole object's size as the caller knows it
+	                            * (a HEAD before, pinned with if_match); 0 = not
+	                            * known.  An answer for another size: BFS_E_PROTO */
 	const char *if_none_match; /* ETag (no quotes) -> BFS_E_NOTMODIFIED when equal */
 	const char *if_match;      /* ETag -> BFS_E_PRECOND when different */
 };
@@ -173,8 +194,10 @@ struct bfs_get_opts {
  * GET key (or a range of it) into fd at fd_off with pwrite() (fd_off < 0: write() in
  * order, for pipes).  info (may be
  * NULL) receives the object's attributes; info->size is the whole object's
- * size even for a range.  Returns 0, BFS_E_NOTFOUND, BFS_E_NOTMODIFIED,
- * BFS_E_PRECOND, BFS_E_RANGE, BFS_E_INTEGRITY, ...
+ * size even for a range.  On success exactly the bytes asked (len, clipped
+ * to the object's end) were written.  Returns 0, BFS_E_NOTFOUND,
+ * BFS_E_NOTMODIFIED, BFS_E_PRECOND, BFS_E_RANGE, BFS_E_INTEGRITY,
+ * BFS_E_PROTO (a range the server ignored or garbled), BFS_E_TIMEOUT, ...
  */
 int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		     int fd, off_t fd_off, struct bfs_obj_info *info);

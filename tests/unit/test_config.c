@@ -35,6 +35,17 @@ static void test_opts(void)
 	CHECK_INT(c.part_size, 8ULL << 20);
 	CHECK_INT(c.multipart_threshold, 1ULL << 30);
 	CHECK_INT(c.connect_timeout_ms, 2000);
+	/* request_timeout: 60 s by default, 0 turns it off; stall_timeout
+	 * cannot be 0 */
+	CHECK_INT(c.request_timeout_s, 60);
+	CHECK_INT(bfs_config_parse_opts(&c, "request_timeout=0", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(c.request_timeout_s, 0);
+	CHECK_INT(bfs_config_parse_opts(&c, "request_timeout=300", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(c.request_timeout_s, 300);
+	CHECK_INT(bfs_config_parse_opts(&c, "request_timeout=-1", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "stall_timeout=0", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
 
 	CHECK_INT(bfs_config_parse_opts(&c, "retries=x", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK(strstr(msg, "retries") != NULL);

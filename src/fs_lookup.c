@@ -92,8 +92,9 @@ static int head_entry(struct bfs_fs *fs, const char *path, const char *key, stru
  * this mount knows nothing of: the usual next step is to open and read it,
  * and this way that costs no second request.  The copy is trusted when the
  * whole object came and the store checked its MD5 (the range covered it).
- * An empty object (a range cannot be served: 416) or no room for a data
- * file falls back to the HEAD.
+ * An empty object (a range cannot be served: 416), a server that does
+ * not answer ranges as asked, or no room for a data file falls back to
+ * the HEAD.
  */
 static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struct bfs_entry *e)
 {
@@ -108,7 +109,9 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 	rc = bfs_store_get_fd(fs->store, key, &go, fd, 0, &info);
 	if (rc) {
 		fs_data_discard(fs, fd, id);
-		if (rc == BFS_E_RANGE)
+		/* an empty object (416), or a server that cannot answer ranges
+		 * (logged by the store): its HEAD still says what the name is */
+		if (rc == BFS_E_RANGE || rc == BFS_E_PROTO)
 			return head_entry(fs, path, key, e);
 		return rc == BFS_E_NOTFOUND ? -ENOENT : lookup_err(fs, path, rc);
 	}

@@ -69,6 +69,8 @@ expect_right "norange: 400 KB looked up with a 2 MiB range from 0: the 200 is th
 	"$tmp/m/small.bin"
 expect_eio "norange: 20 MiB looked up with a range" "$tmp/m/big.bin"
 ok "norange: 20 MiB looked up with a range: EIO in $secs s"
+assert_eq "$(stat -c %s "$tmp/m/big.bin" 2>&1)" $((20 << 20)) \
+	"norange: stat of a name looked up with a range works (its HEAD answers)"
 expect_eio "norange: 20 MiB read with ranged GETs" "$tmp/m/big"
 ok "norange: a 20 MiB file read with ranged GETs: EIO in $secs s ($err)"
 grep -q "ignored the Range" <(mlog) || fail "norange: not logged: $(mlog | tail -n 3)"

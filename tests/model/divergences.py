@@ -20,8 +20,8 @@ REFUSED = {
     "link": "EPERM",           # hard links
     "mkfifo": "EPERM",         # mknod of a FIFO (devices, sockets alike)
     "rename_exchange": "EINVAL",  # rename(2) with RENAME_EXCHANGE
-    "setxattr": "EOPNOTSUPP",  # extended attributes are not stored
-    "listxattr": "EOPNOTSUPP",
+    "setxattr": "ENOTSUP",     # extended attributes are not stored
+    "listxattr": "ENOTSUP",    # (ENOTSUP is EOPNOTSUPP on Linux)
     "getxattr": "ENODATA",     # ... and none is there to read
 }
 PRE_FS = {"ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "EEXIST", "EXDEV"}

@@ -157,9 +157,18 @@ class Gen:
         r, o = self.rng, self.o
         ops = []
         crash_p = o.crashes / float(max(n, 1))
-        fault_on = False
+        fault_left = 0  # operations left in the fault phase under way
         for i in range(n):
             x = r.random()
+            if o.faults and fault_left == 1:
+                fault_left = 0
+                ops.append({"i": i, "k": "faults", "mode": None})
+                continue
+            fault_left = max(0, fault_left - 1)
+            if o.faults and not fault_left and x < 1 / 120.0:
+                fault_left = r.randint(20, 80)
+                ops.append({"i": i, "k": "faults", "mode": r.choice(o.fault_modes)})
+                continue
             if x < crash_p:
                 inner = self.fs_op(i, r.choice(CRASH_INNER))
                 ops.append({"i": i, "k": "crash", "d": r.choice([0, 1, 2, 5, 10, 30, 80]),
@@ -174,10 +183,6 @@ class Gen:
                 ops.append({"i": i, "k": "remount"})
             elif x < crash_p + 0.021:
                 ops.append({"i": i, "k": "pause", "t": r.choice([0.6, 1.2, 2.5])})
-            elif o.faults and x < crash_p + 0.026:
-                fault_on = not fault_on
-                ops.append({"i": i, "k": "faults",
-                            "mode": r.choice(o.fault_modes) if fault_on else None})
             else:
                 ops.append(self.fs_op(i))
         return ops

@@ -155,6 +155,8 @@ class Run:
         fd = os.open("/proc/self/fd/%d" % self.oracle.slots[s].fd, os.O_RDONLY)
         try:
             st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):  # (a directory opened read-only)
+                return ("dir", stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
             chunks = []
             while True:
                 b = os.read(fd, 1 << 20)
@@ -288,7 +290,8 @@ class Run:
     def ack(self, path, ino, state):
         self.dur.set(path, state)
         self.dirty.discard(ino)
-        self.seen.add(state[1])
+        if state is not None and state[0] == "file":
+            self.seen.add(state[1])
 
     def effects(self, op, pre):
         """Bookkeeping after an operation both trees did: fd paths, unacked
@@ -303,7 +306,7 @@ class Run:
         elif k in ("write", "pwrite", "ftruncate"):
             self.dirty.add(self.sino[s])
             if self.fault_mode:
-                self.seen.add(self.slot_state(s)[1])
+                self.seen.add(self.slot_state(s)[1])  # (a write: on a file)
         elif k == "close":
             path, ino = pre["spath"], pre["sino"]
             self.spath.pop(s, None)

@@ -24,7 +24,8 @@ REFUSED = {
     "listxattr": "ENOTSUP",    # (ENOTSUP is EOPNOTSUPP on Linux)
     "getxattr": "ENODATA",     # ... and none is there to read
 }
-PRE_FS = {"ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "EEXIST", "EXDEV"}
+PRE_FS = {"ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "EEXIST", "EXDEV",
+          "EPERM"}  # (user.* xattrs on a symlink, a hard link to a directory)
 
 # stat fields that are compared, by type (SEMANTICS.md: st_ino, st_dev,
 # ctime, atime, st_blocks and st_blksize are not kept; a directory's

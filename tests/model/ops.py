@@ -165,7 +165,7 @@ class Gen:
                 ops.append({"i": i, "k": "faults", "mode": None})
                 continue
             fault_left = max(0, fault_left - 1)
-            if o.faults and not fault_left and x < 1 / 120.0:
+            if o.faults and not fault_left and r.random() < 1 / 120.0:
                 fault_left = r.randint(20, 80)
                 ops.append({"i": i, "k": "faults", "mode": r.choice(o.fault_modes)})
                 continue

@@ -546,25 +546,14 @@ static int reported(struct bfs_ofile *of, int rc)
 int bfs_fs_flush(struct bfs_fs *fs, struct bfs_file *f)
 {
 	/*
-	 * A close() of a descriptor that may write stores what the file
-	 * holds, a new empty file too: close() returns 0 only once it is in
-	 * the bucket (or journaled).  One exception: a descriptor that wrote
-	 * nothing, of an existing file that O_TRUNC emptied, leaves the
-	 * upload to the close of the descriptor that writes (or the last
-	 * release): a shell's "cmd > file" opens the file, dup()s it and
-	 * closes the first descriptor before cmd writes, and that must not
-	 * replace the object with an empty one in between.  (A new file is
-	 * stored empty at that first close, as an empty file on a local
-	 * disk is seen: nothing is replaced.)
+	 * Every close() of a descriptor that may write stores what the file
+	 * holds, if anything changed since it was last stored: close()
+	 * returns 0 only once it is in the bucket (or journaled), an empty
+	 * or truncated file too.  (A shell's "cmd > file" opens the file,
+	 * dup()s it and closes the first descriptor before cmd writes: the
+	 * empty file first, as a local disk shows it, then cmd's bytes.)
 	 */
-	int defer;
-
 	if (!closing_uploads(fs, f))
-		return 0;
-	pthread_mutex_lock(&f->of->lock);
-	defer = !f->changed && f->of->size == 0 && f->of->ent.etag[0];
-	pthread_mutex_unlock(&f->of->lock);
-	if (defer)
 		return 0;
 	if (fs->cfg.writeback_ms >= 0)
 		return reported(f->of, fs_journal(fs, f->of));

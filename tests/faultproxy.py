@@ -45,6 +45,10 @@ can be repeated).  Rules:
     hugehdr 200 with 200 KiB of response headers
     looptoken a listing page, truncated, whose next page is itself (its
             continuation token and marker are always "again")
+    delone  a DeleteObjects (POST ?delete) whose first key the server
+            refuses: the request is forwarded without it (signed anew),
+            and the answer carries an <Error> AccessDenied for it, as a
+            bucket policy or object lock would
   and, for ranged GETs (a GET with a Range header; a plan's rule waits for
   the next one):
     norange 200 with the whole object, as a server, proxy or CDN that
@@ -97,7 +101,7 @@ ERRORS = {
 }
 RULES = set(ERRORS) | {"reset", "early", "cut", "delay", "hang", "pass", "bigxml", "flip",
                        "redirect", "hugehdr", "looptoken", "norange", "short206", "lie206",
-                       "trickle", "garbage", "midput"}
+                       "trickle", "garbage", "midput", "delone"}
 RANGED = ("norange", "short206", "lie206")
 
 
@@ -124,6 +128,24 @@ def resign_whole(method, path, headers):
                                              os.environ["AWS_SECRET_ACCESS_KEY"])
     keep = {k: v for k, v in headers.items() if k.lower() in ("if-match", "if-none-match")}
     req = botocore.awsrequest.AWSRequest(method=method, url=UPSTREAM + path, headers=keep)
+    botocore.auth.S3SigV4Auth(creds, "s3", "us-east-1").add_auth(req)
+    return dict(req.headers.items())
+
+
+def resign_body(method, path, headers, body):
+    """The request's headers for another body (Content-MD5 and SigV4 signed
+    anew, as resign_whole does)."""
+    import base64
+    import hashlib
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    creds = botocore.credentials.Credentials(os.environ["AWS_ACCESS_KEY_ID"],
+                                             os.environ["AWS_SECRET_ACCESS_KEY"])
+    keep = {k: v for k, v in headers.items() if k.lower() == "content-type"}
+    keep["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
+    req = botocore.awsrequest.AWSRequest(method=method, url=UPSTREAM + path, headers=keep,
+                                         data=body)
     botocore.auth.S3SigV4Auth(creds, "s3", "us-east-1").add_auth(req)
     return dict(req.headers.items())
 
@@ -168,6 +190,8 @@ def main():
             return method == "PUT" and int(headers.get("Content-Length") or 0) > 1
         if rule == "flip":
             return "?" not in path or method == "PUT"
+        if rule == "delone":
+            return method == "POST" and "delete" in path.partition("?")[2]
         if rule in ("bigxml", "looptoken"):
             return "list-type" in path or "?" not in path.lstrip("/").rstrip("/").split("/", 1)[-1] \
                 and "/" not in path.lstrip("/").rstrip("/")
@@ -324,12 +348,30 @@ def main():
             headers = {k: v for k, v in self.headers.items()}
             if rule == "norange":
                 headers = resign_whole(self.command, self.path, headers)
+            refused = None
+            if rule == "delone":
+                import re
+                m = re.search(rb"<Object>\s*<Key>(.*?)</Key>.*?</Object>", body, re.S)
+                if m:
+                    refused = m.group(1)
+                    body = body[:m.start()] + body[m.end():]
+                    headers = resign_body(self.command, self.path, headers, body)
             conn.request(self.command, self.path, body=body, headers=headers)
             r = conn.getresponse()
             data = r.read()
             conn.close()
             if rule == "cut" and len(data) < 2:
                 rule = "reset"
+            if refused is not None and r.status == 200:
+                err = (b"<Error><Key>%s</Key><Code>AccessDenied</Code><Message>refused by "
+                       b"faultproxy</Message></Error>" % refused)
+                data = data.replace(b"</DeleteResult>", err + b"</DeleteResult>")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return self.logline("200 delone %s" % refused.decode(errors="replace"))
             if rule == "reset":
                 return self.drop("reset")
             if rule == "flip" and self.command == "PUT":

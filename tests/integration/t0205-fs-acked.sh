@@ -200,16 +200,22 @@ check_eq "$(body ten)" again "10: written again, it is in the bucket"
 bfs_umount "$mp"
 
 # --- 11. a directory rename whose deletes are refused ----------------------
-proxy_start "POST:400=1"
-mq=$tmp/mq
-bfs_mount "$bucket" "$mq" "cache_dir=$tmp/cacheq,endpoint=$PROXY_EP,path_style"
-FS_MNT=$mq
-mkdir "$mq/r11" && for i in 1 2 3; do echo "$i" >"$mq/r11/f$i"; done
-got=$(py_errno 'os.rename(a[0], a[1])' "$mq/r11" "$mq/r11b")
-check_eq "$got" EIO "11: the rename of a directory whose sources cannot be deleted fails with EIO"
-check_eq "$(keys r11 | tr '\n' ' ')" "r11/f1 r11/f2 r11/f3 " "11: the bucket holds one tree, the source"
-check_eq "$(ls "$mq/r11" 2>&1 | tr '\n' ' ')" "f1 f2 f3 " "11: the mount shows the source"
-check_eq "$(ls "$mq" | grep -c r11b)" 0 "11: and no target"
-bfs_umount "$mq"
+# (400: DeleteObjects refused whole; delone: one key of it refused)
+for rule in 400 delone; do
+	proxy_start "POST:$rule=1"
+	mq=$tmp/mq-$rule
+	bfs_mount "$bucket" "$mq" "cache_dir=$tmp/cacheq-$rule,endpoint=$PROXY_EP,path_style"
+	FS_MNT=$mq
+	d=r11$rule
+	mkdir "$mq/$d" && for i in 1 2 3; do printf '%s' "$i" >"$mq/$d/f$i"; done
+	got=$(py_errno 'os.rename(a[0], a[1])' "$mq/$d" "$mq/${d}b")
+	check_eq "$got" EIO "11 ($rule): the rename of a directory whose sources cannot be deleted fails with EIO"
+	check_eq "$(keys "$d" | tr '\n' ' ')" "$d/f1 $d/f2 $d/f3 " "11 ($rule): the bucket holds one tree, the source"
+	check_eq "$(body "$d/f1")$(body "$d/f2")$(body "$d/f3")" 123 "11 ($rule): ... with its bytes"
+	check_eq "$(ls "$mq/$d" 2>&1 | tr '\n' ' ')" "f1 f2 f3 " "11 ($rule): the mount shows the source"
+	check_eq "$(ls "$mq" | grep -c "${d}b")" 0 "11 ($rule): and no target"
+	check_eq "$(grep -cE -- '-> (200 delone|400 fault)' "$PROXY_LOG")" 1 "11 ($rule): the fault was injected"
+	bfs_umount "$mq"
+done
 
 fs_finish

@@ -400,6 +400,25 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return 1;
 }
 
+/* resp->errmsg: what, then ": detail" when there is one (cut to fit). */
+static void errmsg_set(struct bfs_http_resp *resp, const char *what, const char *detail)
+{
+	size_t n = strlen(what), cap = sizeof(resp->errmsg) - 1;
+
+	n = n < cap ? n : cap;
+	memcpy(resp->errmsg, what, n);
+	if (detail[0] && n + 2 < cap) {
+		size_t d = strlen(detail);
+
+		memcpy(resp->errmsg + n, ": ", 2);
+		n += 2;
+		d = d < cap - n ? d : cap - n;
+		memcpy(resp->errmsg + n, detail, d);
+		n += d;
+	}
+	resp->errmsg[n] = '\0';
+}
+
 static uint64_t moved_bytes(CURL *e)
 {
 	curl_off_t up = 0, down = 0;
@@ -566,9 +585,8 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 		rc = x.err ? x.err : map_curl_error(crc);
 		if (!x.err && (crc == CURLE_UNSUPPORTED_PROTOCOL || crc == CURLE_WEIRD_SERVER_REPLY))
 			x.why = "the server's answer is not HTTP";
-		snprintf(resp->errmsg, sizeof(resp->errmsg), "%s%s%s",
-			 x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc),
-			 x.why && !x.err && errbuf[0] ? ": " : "", x.why && !x.err ? errbuf : "");
+		errmsg_set(resp, x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc),
+			   x.why && !x.err ? errbuf : "");
 		goto out;
 	}
 	rc = x.err;

@@ -328,6 +328,22 @@ void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id);
 void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
 
 /*
+ * Digests of data files (fs_data.c), CRC-32C.  fs_data_crc: extend *crc by
+ * the len bytes of fd at off, read back (just written, they come from the
+ * page cache): 0, -EIO when the file is shorter, or -errno.
+ * fs_digest_extend: e's data file fd now holds valid bytes [from, to):
+ * when e's digest covers exactly [0, from) (crc_bytes == from; 0 for a new
+ * copy), extend it to [0, to); else (an entry without a digest) leave it.
+ * A read error leaves e without a digest (crc_bytes 0), never a wrong one.
+ * fs_digest_staged: the digest of a staged file of size bytes about to be
+ * uploaded, into e: kept when e is journaled with it (fs_journal computed
+ * it), else computed.  0 or -errno.
+ */
+int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc);
+void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to);
+int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e);
+
+/*
  * Cache space (fs_cache.c).  fs_cache_grew: data files grew (or shrank, <0)
  * by delta bytes.  fs_cache_reserve: a writer is about to add bytes; evicts
  * if needed, -ENOSPC when the limits cannot be kept.  fs_cache_evict: free
@@ -386,7 +402,9 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
 int fs_data_verified(struct bfs_fs *fs, uint64_t id);
 void fs_data_trust(struct bfs_fs *fs, uint64_t id);
 /* What is wrong with data file fd as the cached copy of e (NULL: nothing):
- * its length; with deep, for a whole copy, its size and single-part MD5. */
+ * its length; with deep, the CRC-32C of its valid prefix when e has one
+ * (crc_bytes == cached_bytes), else, for a whole copy, its size and
+ * single-part MD5; and a whole copy's size. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
 /* Upload an open file's staged data if dirty (of->io taken inside); with
@@ -414,6 +432,10 @@ int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out
  * wait_s seconds first).  fs_upload_wake: something was journaled.
  */
 int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of);
+/* of's staged data, with digest sent->crc*, is in the bucket (of->lock
+ * held, before the entry is saved CLEAN): the digest becomes the cached
+ * copy's, and its journal record (fs_jrec.c) is removed. */
+void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent);
 int fs_upload_start(struct bfs_fs *fs);
 void fs_upload_stop(struct bfs_fs *fs, long wait_s);
 void fs_upload_wake(struct bfs_fs *fs);

@@ -282,6 +282,9 @@ int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of)
 		rc = rc ? rc : -errno;
 		goto out;
 	}
+	rc = fs_digest_staged(of->fd, of->size, &of->ent);
+	if (rc)
+		goto out;
 	of->ent.state = BFS_ST_UPLOADING;
 	of->ent.staged_id = of->fd_id;
 	of->ent.size = of->size;
@@ -297,6 +300,13 @@ out:
 	if (!rc)
 		fs_upload_wake(fs);
 	return rc;
+}
+
+void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent)
+{
+	(void)fs;
+	of->ent.crc_bytes = sent->crc_bytes;
+	of->ent.crc32c = sent->crc32c;
 }
 
 static int count_item(void *arg, const char *path, const struct bfs_entry *e)

@@ -105,6 +105,14 @@ struct bfs_entry {
 	                             * 0 unknown, e.g. after this mount's own PUT */
 	int64_t upload_after_ns;    /* journal: no upload before this (write-back
 	                             * delay, retry backoff), CLOCK_REALTIME */
+	uint64_t crc_bytes;         /* bytes of the data file, from 0, that crc32c
+	                             * covers: for a CLEAN entry, of data_id (equal to
+	                             * cached_bytes when the copy has a digest); for an
+	                             * UPLOADING one, of staged_id (equal to size).
+	                             * 0 = no digest (an entry of an older version):
+	                             * only the other checks apply */
+	uint32_t crc32c;            /* CRC-32C (crc32c.h) of those bytes, computed as
+	                             * they were fetched, staged or journaled */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
 };
 

@@ -74,6 +74,7 @@ uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id)
 
 	if (!id || fs_data_path(fs, id, path, sizeof(path)) != 0)
 		return 0;
+	fs_jrec_drop(fs, id);  /* a journaled upload dropped (unlinked, replaced) */
 	if (stat(path, &sb) < 0 || unlink(path) < 0)
 		return 0;
 	fs_cache_grew(fs, -(int64_t)sb.st_size);

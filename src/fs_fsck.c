@@ -167,6 +167,10 @@ int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char
 		check_orphans(&k);
 	else if (!rc)
 		rc = -ENOMEM;
+	if (!rc && !fs_jrec_lost(fs, &r->lost_found) && r->lost_found)
+		sayf(&k, "lost+found: %" PRIu64 " journaled uploads that could not be made are kept "
+		     "in %s/lost+found (inspect them; remove them when done)", r->lost_found,
+		     fs->cache_dir);
 	idset_free(&k.refs);
 	return rc < 0 ? rc : 0;
 }

@@ -151,6 +151,9 @@ struct bfs_fs {
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
 	struct fs_touches touches;    /* last uses to write (fs_touch.c) */
+	_Atomic int64_t jrec_seq;     /* the last journal record's sequence (fs_jrec.c) */
+	char *data_aside;             /* a damaged index's data files, moved aside at
+	                               * this mount (fs_open.c), or NULL */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
@@ -439,6 +442,30 @@ void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_en
 int fs_upload_start(struct bfs_fs *fs);
 void fs_upload_stop(struct bfs_fs *fs, long wait_s);
 void fs_upload_wake(struct bfs_fs *fs);
+/*
+ * Journal records (fs_jrec.c): each journaled upload's description on its
+ * own, CACHE/journal/ID.rec, so it survives the loss of the index.
+ * fs_jrec_put: write (and sync) the record of journaled entry e at path
+ * (its staged_id, size, digest...); 0 or -errno (logged).  fs_jrec_drop:
+ * remove staging file id's record, if any (not synced).  At mount, before
+ * any thread starts: fs_jrec_reconcile when the index is intact (records
+ * it does not hold as journaled go), fs_jrec_recover when it is new or was
+ * rebuilt (records become journaled uploads again, their data files taken
+ * from directory from; their ids added to kept; what cannot be recovered
+ * is moved to CACHE/lost+found and logged), 0 or -errno (then the mount
+ * fails: nothing may be deleted).  fs_jrec_lose_entry: the journaled
+ * upload e at path cannot be made (why): its record and data go to
+ * lost+found, logged.  fs_jrec_lost: files kept in lost+found.
+ */
+struct idset;
+int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
+int fs_jrec_reconcile(struct bfs_fs *fs);
+int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept);
+void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+			const char *why);
+int fs_jrec_lost(const struct bfs_fs *fs, uint64_t *n);
+
 /* Delay before retry number attempts+1 of a failed journaled upload. */
 int64_t fs_upload_backoff_ns(uint32_t attempts);
 

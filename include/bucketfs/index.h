@@ -243,6 +243,14 @@ void bfs_index_batch_abort(struct bfs_index_batch *b);
 int bfs_index_new_id(struct bfs_index *ix, uint64_t *id);
 
 /*
+ * Make every id bfs_index_new_id hands out from now on greater than id: for
+ * data files kept from a lost or damaged index (journaled uploads recovered
+ * from their records), whose ids a new index would hand out again.
+ * Returns 0 or -errno as bfs_index_put().
+ */
+int bfs_index_ids_above(struct bfs_index *ix, uint64_t id);
+
+/*
  * Call fn for every entry (any directory) whose state is state, with its
  * full path, in key order; same rules as bfs_index_children.  For the
  * upload journal (pending DIRTY/UPLOADING entries) and for fsck.  DIRTY,

@@ -834,6 +834,18 @@ static void test_move_batch(const char *dir)
 	ix = open_ix(dir, 0);
 	CHECK_INT(bfs_index_new_id(ix, &id), 0);
 	CHECK_INT(id, 513);
+	/* ids kept from a lost index: the next ones start above them, and
+	 * stay above after a reopen; an id already passed changes nothing */
+	CHECK_INT(bfs_index_ids_above(ix, 5000), 0);
+	CHECK_INT(bfs_index_new_id(ix, &id), 0);
+	CHECK_INT(id, 5001);
+	CHECK_INT(bfs_index_ids_above(ix, 100), 0);
+	CHECK_INT(bfs_index_new_id(ix, &id), 0);
+	CHECK_INT(id, 5002);
+	bfs_index_close(ix);
+	ix = open_ix(dir, 0);
+	CHECK_INT(bfs_index_new_id(ix, &id), 0);
+	CHECK(id > 5002);
 	bfs_index_close(ix);
 }
 

@@ -20,16 +20,16 @@
 
 #include "bucketfs/crc32c.h"
 
-#define POLY 0x82F63B78u  /* 0x1EDC6F41 reflected */
-#define X0 0x80000000u    /* the polynomial 1 (x^0) in reflected order */
+#define POLY 0x82F63B78u /* 0x1EDC6F41 reflected */
+#define X0 0x80000000u	 /* the polynomial 1 (x^0) in reflected order */
 
 /* The hardware path's block: three streams of HW_BLOCK bytes each. */
 #define HW_BLOCK 8192
 
-static uint32_t sw_table[8][256];   /* slicing by 8 */
-static uint32_t x2n[67];            /* x^(2^k) mod P, k = 0..66 */
-static uint32_t shift1[4][256];     /* multiply by x^(8*HW_BLOCK), by bytes */
-static uint32_t shift2[4][256];     /* multiply by x^(16*HW_BLOCK) */
+static uint32_t sw_table[8][256]; /* slicing by 8 */
+static uint32_t x2n[67];	  /* x^(2^k) mod P, k = 0..66 */
+static uint32_t shift1[4][256];	  /* multiply by x^(8*HW_BLOCK), by bytes */
+static uint32_t shift2[4][256];	  /* multiply by x^(16*HW_BLOCK) */
 static int use_hw;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -102,8 +102,9 @@ static void crc_init(void)
 	}
 	for (i = 0; i < 256; i++)
 		for (j = 1; j < 8; j++)
-			sw_table[j][i] = (sw_table[j - 1][i] >> 8) ^ sw_table[0][sw_table[j - 1][i] & 0xff];
-	x2n[0] = X0 >> 1;  /* x^1 */
+			sw_table[j][i] =
+			    (sw_table[j - 1][i] >> 8) ^ sw_table[0][sw_table[j - 1][i] & 0xff];
+	x2n[0] = X0 >> 1; /* x^1 */
 	for (i = 1; i < sizeof(x2n) / sizeof(x2n[0]); i++)
 		x2n[i] = mult_mod(x2n[i - 1], x2n[i - 1]);
 	shift_tables(shift1, x8n_mod(HW_BLOCK));
@@ -113,9 +114,9 @@ static void crc_init(void)
 
 static uint64_t load_le64(const unsigned char *p)
 {
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-	       (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
 }
 
 static uint32_t sw_raw(uint32_t r, const unsigned char *p, size_t n)
@@ -141,7 +142,7 @@ static uint32_t sw_raw(uint32_t r, const unsigned char *p, size_t n)
 #include <nmmintrin.h>
 
 __attribute__((target("sse4.2"))) static uint32_t hw_raw(uint32_t r, const unsigned char *p,
-							   size_t n)
+							 size_t n)
 {
 	uint64_t a, b, c;
 	size_t i;

@@ -53,8 +53,9 @@
 /* CACHE/journal/ID.SUFFIX into out. */
 static int jpath(const struct bfs_fs *fs, char *out, size_t sz, uint64_t id, const char *suffix)
 {
-	return (size_t)snprintf(out, sz, "%s/journal/%" PRIu64 "%s", fs->cache_dir, id, suffix) >=
-			       sz ? -ENAMETOOLONG : 0;
+	int n = snprintf(out, sz, "%s/journal/%" PRIu64 "%s", fs->cache_dir, id, suffix);
+
+	return n < 0 || (size_t)n >= sz ? -ENAMETOOLONG : 0;
 }
 
 /* base + suffix into out: 0, or -ENAMETOOLONG. */
@@ -151,7 +152,7 @@ int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e)
 		rc = sync_dir(dir);
 	if (rc)
 		bfs_log(LOG_ERR, "%s: cannot write its journal record in %s: %s", path, dir,
-		       strerror(-rc));
+			strerror(-rc));
 	return rc;
 }
 
@@ -213,26 +214,30 @@ static void lose(struct bfs_fs *fs, const char *from, const char *name, const st
 	}
 	if (name) {
 		if ((size_t)snprintf(src, sizeof(src), "%s/journal/%s", fs->cache_dir, name) <
-			    sizeof(src) &&
+			sizeof(src) &&
 		    rename(src, dst) < 0)
-			bfs_log(LOG_ERR, "journal: cannot move %s to %s: %s", src, dst, strerror(errno));
+			bfs_log(LOG_ERR, "journal: cannot move %s to %s: %s", src, dst,
+				strerror(errno));
 	} else if (r && !with_suffix(src, sizeof(src), base, ".tmp")) {
 		(void)write_rec(r, src, dst);
 	}
-	if (id && (size_t)snprintf(src, sizeof(src), "%s/%02x/%" PRIu64, from,
-				    (unsigned)(id & 0xff), id) < sizeof(src) &&
+	if (id &&
+	    (size_t)snprintf(src, sizeof(src), "%s/%02x/%" PRIu64, from, (unsigned)(id & 0xff),
+			     id) < sizeof(src) &&
 	    !with_suffix(dst, sizeof(dst), base, ".data")) {
 		if (rename(src, dst) == 0)
 			data = 1;
 		else if (errno != ENOENT)
 			bfs_log(LOG_ERR, "journal: cannot move %s to %s: %s", src, dst,
-			       strerror(errno));
+				strerror(errno));
 	}
 	(void)sync_dir(lf);
-	bfs_log(level, "%s: its journaled upload (%" PRIu64 " bytes) %s: %s; kept in %s.rec%s; "
-	       "the bucket keeps its previous version", r ? r->path : "(unknown path)",
-	       r ? r->size : 0, level == LOG_ERR ? "cannot be made" : "is not made", why, base,
-	       data ? " and .data" : "");
+	bfs_log(level,
+		"%s: its journaled upload (%" PRIu64 " bytes) %s: %s; kept in %s.rec%s; "
+		"the bucket keeps its previous version",
+		r ? r->path : "(unknown path)", r ? r->size : 0,
+		level == LOG_ERR ? "cannot be made" : "is not made", why, base,
+		data ? " and .data" : "");
 }
 
 void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
@@ -282,7 +287,7 @@ static int reconcile_one(void *arg, const char *path, const struct bfs_entry *e)
 
 int fs_jrec_reconcile(struct bfs_fs *fs)
 {
-	struct reconcile c = { fs, IDSET_INIT, 0 };
+	struct reconcile c = {fs, IDSET_INIT, 0};
 	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
@@ -296,7 +301,7 @@ int fs_jrec_reconcile(struct bfs_fs *fs)
 		uint64_t id = rec_id(de->d_name, ".rec");
 
 		if ((id && !idset_has(&c.ids, id)) || rec_id(de->d_name, ".tmp"))
-			(void)unlinkat(dirfd(d), de->d_name, 0);  /* done, or never acknowledged */
+			(void)unlinkat(dirfd(d), de->d_name, 0); /* done, or never acknowledged */
 	}
 	if (d)
 		closedir(d);
@@ -330,8 +335,8 @@ static const char *data_problem(const char *from, const struct bfs_jrec *r)
 	const char *why = NULL;
 	int fd;
 
-	if ((size_t)snprintf(p, sizeof(p), "%s/%02x/%" PRIu64, from, (unsigned)(r->staged_id & 0xff),
-			     r->staged_id) >= sizeof(p))
+	if ((size_t)snprintf(p, sizeof(p), "%s/%02x/%" PRIu64, from,
+			     (unsigned)(r->staged_id & 0xff), r->staged_id) >= sizeof(p))
 		return "its data file's name is too long";
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -354,10 +359,10 @@ static int revive(struct bfs_fs *fs, struct bfs_index_batch *b, const char *from
 	int rc = bfs_index_key(r->path, key, sizeof(key), &klen);
 
 	if (rc)
-		return rc;  /* not a path the index can hold: nothing moved */
+		return rc; /* not a path the index can hold: nothing moved */
 	if (strcmp(from, fs->data_dir)) {
-		snprintf(src, sizeof(src), "%s/%02x/%" PRIu64, from, (unsigned)(r->staged_id & 0xff),
-			 r->staged_id);
+		snprintf(src, sizeof(src), "%s/%02x/%" PRIu64, from,
+			 (unsigned)(r->staged_id & 0xff), r->staged_id);
 		rc = fs_data_path(fs, r->staged_id, dst, sizeof(dst));
 		if (rc)
 			return rc;
@@ -367,8 +372,8 @@ static int revive(struct bfs_fs *fs, struct bfs_index_batch *b, const char *from
 	bfs_entry_init(&e);
 	e.type = BFS_ENT_FILE;
 	e.state = BFS_ST_UPLOADING;
-	e.flags = (r->flags & ~(uint32_t)(BFS_EF_CACHED | BFS_EF_FETCHED)) | BFS_EF_META |
-		  BFS_EF_LOCAL;
+	e.flags =
+	    (r->flags & ~(uint32_t)(BFS_EF_CACHED | BFS_EF_FETCHED)) | BFS_EF_META | BFS_EF_LOCAL;
 	e.mode = r->mode;
 	e.uid = r->uid;
 	e.gid = r->gid;
@@ -377,7 +382,7 @@ static int revive(struct bfs_fs *fs, struct bfs_index_batch *b, const char *from
 	e.staged_id = r->staged_id;
 	e.crc_bytes = r->size;
 	e.crc32c = r->crc32c;
-	e.upload_after_ns = 0;  /* due now */
+	e.upload_after_ns = 0; /* due now */
 	snprintf(e.etag, sizeof(e.etag), "%s", r->etag);
 	return bfs_index_batch_put(b, r->path, &e);
 }
@@ -400,7 +405,7 @@ static int collect(struct bfs_fs *fs, const char *from, struct found **out, size
 		uint64_t id = rec_id(de->d_name, ".rec");
 
 		if (rec_id(de->d_name, ".tmp")) {
-			(void)unlinkat(dirfd(d), de->d_name, 0);  /* never complete */
+			(void)unlinkat(dirfd(d), de->d_name, 0); /* never complete */
 			continue;
 		}
 		if (!id)
@@ -416,9 +421,9 @@ static int collect(struct bfs_fs *fs, const char *from, struct found **out, size
 			v = nv;
 		}
 		if ((size_t)snprintf(v[*n].name, sizeof(v[*n].name), "%s", de->d_name) >=
-			    sizeof(v[*n].name) ||
+			sizeof(v[*n].name) ||
 		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p))
-			continue;  /* (an id's name is short) */
+			continue; /* (an id's name is short) */
 		if (read_rec(p, &v[*n].r) || v[*n].r.staged_id != id) {
 			lose(fs, from, v[*n].name, NULL, id, "its journal record cannot be read",
 			     LOG_ERR);
@@ -476,14 +481,16 @@ int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept)
 	if (!rc && max_id)
 		rc = bfs_index_ids_above(fs->ix, max_id);
 	if (!rc && revived)
-		bfs_log(LOG_WARNING, "journal: the cache index was lost or damaged: %" PRIu64
-		       " journaled uploads recovered from their records in %s/journal; they are "
-		       "sent now", revived, fs->cache_dir);
+		bfs_log(LOG_WARNING,
+			"journal: the cache index was lost or damaged: %" PRIu64
+			" journaled uploads recovered from their records in %s/journal; they are "
+			"sent now",
+			revived, fs->cache_dir);
 out:
 	free(v);
 	if (rc)
 		bfs_log(LOG_ERR, "journal: recovering the journaled uploads failed: %s",
-		       strerror(-rc));
+			strerror(-rc));
 	return rc;
 }
 

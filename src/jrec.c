@@ -10,7 +10,7 @@
 #include "bucketfs/crc32c.h"
 #include "bucketfs/jrec.h"
 
-static const unsigned char magic[4] = { 'B', 'F', 'S', 'J' };
+static const unsigned char magic[4] = {'B', 'F', 'S', 'J'};
 
 static unsigned char *put_le(unsigned char *p, uint64_t v, unsigned size)
 {

@@ -38,9 +38,9 @@
 #define BFS_JREC_FIXED 52
 #define BFS_JREC_PATH_MAX 1024 /* with the NUL; the index holds shorter paths */
 /* The longest record this version writes. */
-#define BFS_JREC_MAX                                                                           \
-	(4 + 2 + 2 + BFS_JREC_FIXED + 2 + (BFS_ENTRY_ETAG_MAX - 1) + 2 +                     \
-	 (BFS_JREC_PATH_MAX - 1) + 4)
+#define BFS_JREC_MAX                                                                               \
+	(4 + 2 + 2 + BFS_JREC_FIXED + 2 + (BFS_ENTRY_ETAG_MAX - 1) + 2 + (BFS_JREC_PATH_MAX - 1) + \
+	 4)
 
 struct bfs_jrec {
 	uint64_t seq;

@@ -105,7 +105,7 @@ int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc)
 
 	if (!len)
 		return 0;
-	buf = malloc(CRC_CHUNK);
+	buf = malloc(len < CRC_CHUNK ? (size_t)len : CRC_CHUNK);
 	if (!buf)
 		return -ENOMEM;
 	while (len) {

@@ -323,7 +323,9 @@ static int cmd_fsck(struct bfs_ctl *c, struct out *o, const char *arg)
 	put(o, "broken_journal: %" PRIu64, r.broken_journal);
 	put(o, "orphan_files: %" PRIu64, r.orphans);
 	put(o, "repaired: %" PRIu64, r.repaired);
-	return r.damaged + r.broken_journal + r.orphans > r.repaired ? -EUCLEAN : 0;
+	put(o, "lost_found: %" PRIu64, r.lost_found);
+	return r.damaged + r.broken_journal + r.orphans > r.repaired || r.lost_found ? -EUCLEAN
+										      : 0;
 }
 
 static const struct {

@@ -185,7 +185,7 @@ static int drop_data(void *arg, struct bfs_entry *e)
 	if (!evictable(e) || e->data_id != d->data_id)
 		return 0;
 	e->data_id = 0;
-	e->cached_bytes = 0;
+	e->cached_bytes = e->crc_bytes = 0;
 	e->flags &= ~(uint32_t)BFS_EF_CACHED;
 	return 1;
 }

@@ -47,6 +47,8 @@ void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 		e->type = old->type;
 	e->data_id = old->data_id;
 	e->cached_bytes = old->cached_bytes;
+	e->crc_bytes = old->crc_bytes;
+	e->crc32c = old->crc32c;
 	e->flags |= old->flags & BFS_EF_CACHED;
 	e->atime_ns = old->atime_ns;
 	if (!(e->flags & BFS_EF_META) && (old->flags & BFS_EF_META)) {

@@ -50,15 +50,23 @@ const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep)
 	char hex[2 * BFS_MD5_LEN + 1];
 	struct stat sb;
 
+	uint32_t crc = 0;
+
 	if (fstat(fd, &sb) < 0)
 		return "it cannot be read";
 	if ((uint64_t)sb.st_size < e->cached_bytes)
 		return "it is shorter than the index says";
-	if (!deep || !(e->flags & BFS_EF_CACHED))
+	if (!deep)
 		return NULL;
-	if ((uint64_t)sb.st_size != e->size)
+	if ((e->flags & BFS_EF_CACHED) && (uint64_t)sb.st_size != e->size)
 		return "its size is not the object's";
-	if (!bfs_etag_is_md5(e->etag))
+	if (e->crc_bytes && e->crc_bytes == e->cached_bytes) {
+		/* our own digest, of whatever was fetched or staged, in one pass */
+		if (fs_data_crc(fd, 0, e->crc_bytes, &crc))
+			return "it cannot be read";
+		return crc != e->crc32c ? "its CRC32C is not the one recorded" : NULL;
+	}
+	if (!(e->flags & BFS_EF_CACHED) || !bfs_etag_is_md5(e->etag))
 		return NULL;
 	if (bfs_digest_fd(fd, 0, (off_t)e->size, md5, NULL))
 		return "it cannot be read";
@@ -68,8 +76,9 @@ const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep)
 
 /*
  * Is a cached copy fit to serve?  Always its size; at its first use in this
- * mount also, for a whole copy, the object's size and the MD5 a single-part
- * ETag names.  0 when it is; else logged, -EIO.
+ * mount also its CRC-32C (any object, whole or in part), or for an entry
+ * without one (an older version's), for a whole copy, the object's size and
+ * the MD5 a single-part ETag names.  0 when it is; else logged, -EIO.
  */
 static int check_cached(struct bfs_fs *fs, int fd, const struct bfs_entry *e, const char *path)
 {
@@ -107,6 +116,9 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 	e.flags &= ~(uint32_t)BFS_EF_FETCHED;
 	e.data_id = id;
 	e.cached_bytes = valid;
+	e.crc_bytes = 0;
+	e.crc32c = 0;
+	fs_digest_extend(&e, of->fd, 0, valid);  /* what just landed, from the page cache */
 	if (valid == e.size)
 		e.flags |= BFS_EF_CACHED;
 	else
@@ -151,13 +163,13 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 			fd = -1;
 			fs_data_unlink(fs, e->data_id);
 			e->data_id = 0;
-			e->cached_bytes = 0;
+			e->cached_bytes = e->crc_bytes = 0;
 			e->flags &= ~(uint32_t)BFS_EF_CACHED;
 		} else if (fd < 0 && e->data_id) {
 			bfs_log(LOG_ERR, "%s: the cached copy is missing: fetching it again",
 			       of->path);
 			e->data_id = 0;
-			e->cached_bytes = 0;
+			e->cached_bytes = e->crc_bytes = 0;
 			e->flags &= ~(uint32_t)BFS_EF_CACHED;
 		}
 	}
@@ -359,6 +371,8 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 		got += r[i].go.len;
 	}
 	if (got) {
+		/* the ranges landed in order: extend the digest of the prefix */
+		fs_digest_extend(&of->ent, of->fd, of->valid, of->valid + got);
 		of->valid += got;
 		fs_cache_grew(fs, (int64_t)got);
 		of->ent.cached_bytes = of->valid;

@@ -455,6 +455,8 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	pthread_mutex_unlock(&of->lock);
 
 	rc = fs_file_key(fs, of->path, key, sizeof(key));
+	if (!rc)
+		rc = fs_digest_staged(of->fd, size, &e);  /* of the bytes sent */
 	if (!rc) {
 		fs_put_opts(fs, of->path, &e, meta, &po);
 		if (fs->cfg.conditional_put) {
@@ -486,6 +488,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 		return rc < -4096 ? fs_store_errno("upload", of->path, rc) : rc;
 	}
 	atomic_fetch_add(&fs->st_uploads, 1);
+	fs_upload_done(fs, of, &e);  /* the copy's digest; the journal record goes */
 	if (of->ent.data_id && of->ent.data_id != of->fd_id)
 		fs_data_unlink(fs, of->ent.data_id);
 	of->ent.state = BFS_ST_CLEAN;

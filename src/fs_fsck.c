@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fs_fsck.c - checking the cache of a running mount against its index
- * (bucketfsctl fsck): every cached copy (present, long enough, and for
- * whole copies of single-part objects the MD5 the ETag names), every
- * journaled upload (its staging file whole), and data files that no entry
+ * (bucketfsctl fsck): every cached copy (present, long enough, and its
+ * CRC-32C; for an entry without one, of a whole copy of a single-part
+ * object, the MD5 the ETag names), every journaled upload (its staging
+ * file whole and matching its CRC-32C), and data files that no entry
  * refers to.  With repair, damaged copies are dropped (fetched again when
  * next read) and unreferenced files of earlier mounts removed; a broken
  * journal record is only reported: its data is what the user wrote.
@@ -56,7 +57,7 @@ static int drop_copy(void *arg, struct bfs_entry *e)
 	if (e->state != BFS_ST_CLEAN || e->data_id != d->data_id)
 		return 0;
 	e->data_id = 0;
-	e->cached_bytes = 0;
+	e->cached_bytes = e->crc_bytes = 0;
 	e->flags &= ~(uint32_t)BFS_EF_CACHED;
 	return 1;
 }
@@ -80,14 +81,20 @@ static int check_entry(void *arg, const char *path, const struct bfs_entry *e)
 	} else if (e->state == BFS_ST_CLEAN) {
 		why = fs_cached_problem(fd, e, 1);
 		k->r->copies++;
-		if (!why && (e->flags & BFS_EF_CACHED))
+		if (!why && e->crc_bytes && e->crc_bytes == e->cached_bytes)
+			k->r->bytes_checked += e->crc_bytes;
+		else if (!why && (e->flags & BFS_EF_CACHED))
 			k->r->bytes_checked += e->size;
 	} else {
 		struct stat sb;
+		uint32_t crc = 0;
 
 		k->r->journaled++;
 		if (fstat(fd, &sb) < 0 || (uint64_t)sb.st_size != e->size)
 			why = "its journaled data is not the size recorded";
+		else if (e->crc_bytes && e->crc_bytes == e->size &&
+			 (fs_data_crc(fd, 0, e->size, &crc) || crc != e->crc32c))
+			why = "its journaled data does not match its CRC32C";
 	}
 	if (fd >= 0)
 		close(fd);
@@ -160,6 +167,10 @@ int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char
 		check_orphans(&k);
 	else if (!rc)
 		rc = -ENOMEM;
+	if (!rc && !fs_jrec_lost(fs, &r->lost_found) && r->lost_found)
+		sayf(&k, "lost+found: %" PRIu64 " journaled uploads that could not be made are kept "
+		     "in %s/lost+found (inspect them; remove them when done)", r->lost_found,
+		     fs->cache_dir);
 	idset_free(&k.refs);
 	return rc < 0 ? rc : 0;
 }

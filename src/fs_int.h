@@ -159,6 +159,9 @@ struct bfs_fs {
 	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
 	                               * dropped one at a time (fs_marker.c) */
 	struct fs_touches touches;    /* last uses to write (fs_touch.c) */
+	_Atomic int64_t jrec_seq;     /* the last journal record's sequence (fs_jrec.c) */
+	char *data_aside;             /* a damaged index's data files, moved aside at
+	                               * this mount (fs_open.c), or NULL */
 };
 
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
@@ -345,6 +348,22 @@ void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id);
 void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
 
 /*
+ * Digests of data files (fs_data.c), CRC-32C.  fs_data_crc: extend *crc by
+ * the len bytes of fd at off, read back (just written, they come from the
+ * page cache): 0, -EIO when the file is shorter, or -errno.
+ * fs_digest_extend: e's data file fd now holds valid bytes [from, to):
+ * when e's digest covers exactly [0, from) (crc_bytes == from; 0 for a new
+ * copy), extend it to [0, to); else (an entry without a digest) leave it.
+ * A read error leaves e without a digest (crc_bytes 0), never a wrong one.
+ * fs_digest_staged: the digest of a staged file of size bytes about to be
+ * uploaded, into e: kept when e is journaled with it (fs_journal computed
+ * it), else computed.  0 or -errno.
+ */
+int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc);
+void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to);
+int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e);
+
+/*
  * Cache space (fs_cache.c).  fs_cache_grew: data files grew (or shrank, <0)
  * by delta bytes.  fs_cache_reserve: a writer is about to add bytes; evicts
  * if needed, -ENOSPC when the limits cannot be kept.  fs_cache_evict: free
@@ -417,7 +436,9 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
 int fs_data_verified(struct bfs_fs *fs, uint64_t id);
 void fs_data_trust(struct bfs_fs *fs, uint64_t id);
 /* What is wrong with data file fd as the cached copy of e (NULL: nothing):
- * its length; with deep, for a whole copy, its size and single-part MD5. */
+ * its length; with deep, the CRC-32C of its valid prefix when e has one
+ * (crc_bytes == cached_bytes), else, for a whole copy, its size and
+ * single-part MD5; and a whole copy's size. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
 /* Upload an open file's staged data if dirty (of->io taken inside); with
@@ -449,9 +470,37 @@ int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out
  * wait_s seconds first).  fs_upload_wake: something was journaled.
  */
 int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of);
+/* of's staged data, with digest sent->crc*, is in the bucket (of->lock
+ * held, before the entry is saved CLEAN): the digest becomes the cached
+ * copy's, and its journal record (fs_jrec.c) is removed. */
+void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent);
 int fs_upload_start(struct bfs_fs *fs);
 void fs_upload_stop(struct bfs_fs *fs, long wait_s);
 void fs_upload_wake(struct bfs_fs *fs);
+/*
+ * Journal records (fs_jrec.c): each journaled upload's description on its
+ * own, CACHE/journal/ID.rec, so it survives the loss of the index.
+ * fs_jrec_put: write (and sync) the record of journaled entry e at path
+ * (its staged_id, size, digest...); 0 or -errno (logged).  fs_jrec_drop:
+ * remove staging file id's record, if any (not synced).  At mount, before
+ * any thread starts: fs_jrec_reconcile when the index is intact (records
+ * it does not hold as journaled go), fs_jrec_recover when it is new or was
+ * rebuilt (records become journaled uploads again, their data files taken
+ * from directory from; their ids added to kept; what cannot be recovered
+ * is moved to CACHE/lost+found and logged), 0 or -errno (then the mount
+ * fails: nothing may be deleted).  fs_jrec_lose_entry: the journaled
+ * upload e at path cannot be made (why): its record and data go to
+ * lost+found, logged.  fs_jrec_lost: files kept in lost+found.
+ */
+struct idset;
+int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
+int fs_jrec_reconcile(struct bfs_fs *fs);
+int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept);
+void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+			const char *why);
+int fs_jrec_lost(const struct bfs_fs *fs, uint64_t *n);
+
 /* Delay before retry number attempts+1 of a failed journaled upload. */
 int64_t fs_upload_backoff_ns(uint32_t attempts);
 

@@ -115,11 +115,11 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 			return head_entry(fs, path, key, e);
 		return rc == BFS_E_NOTFOUND ? -ENOENT : lookup_err(fs, path, rc);
 	}
-	close(fd);
 	bfs_entry_init(e);
 	fs_entry_from_info(fs, &info, e);
 	e->validated_ns = e->atime_ns = fs_now_ns();
 	if (e->type != BFS_ENT_FILE) {  /* a symlink (its target is in the metadata) */
+		close(fd);
 		fs_data_unlink(fs, id);
 		return 0;
 	}
@@ -127,6 +127,8 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 	e->flags |= BFS_EF_FETCHED;
 	e->data_id = id;
 	e->cached_bytes = got;
+	fs_digest_extend(e, fd, 0, got);
+	close(fd);
 	if (got == info.size) {
 		e->flags |= BFS_EF_CACHED;
 		if (bfs_etag_is_md5(info.etag))

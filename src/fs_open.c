@@ -21,6 +21,7 @@
 #include "bucketfs/error.h"
 #include "bucketfs/log.h"
 #include "fs_int.h"
+#include "idset.h"
 
 static int make_dirs(struct bfs_fs *fs)
 {
@@ -35,6 +36,9 @@ static int make_dirs(struct bfs_fs *fs)
 	if ((mkdir(path, 0700) < 0 && errno != EEXIST) ||
 	    (mkdir(fs->data_dir, 0700) < 0 && errno != EEXIST))
 		return -errno;
+	snprintf(path, sizeof(path), "%s/journal", fs->cache_dir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
 	for (i = 0; i < 256; i++) {
 		snprintf(path, sizeof(path), "%s/%02x", fs->data_dir, i);
 		if (mkdir(path, 0700) < 0 && errno != EEXIST)
@@ -45,9 +49,10 @@ static int make_dirs(struct bfs_fs *fs)
 
 /*
  * The index cannot be read (LMDB says corrupt, or a record does not
- * decode): move it and the data files aside, for inspection (journaled
- * uploads may be among them), and start an empty cache.  Everything in the
- * bucket is fetched again as it is used.
+ * decode): move it and the data files aside, for inspection, and start an
+ * empty cache.  Journaled uploads are recovered from their records
+ * (fs_jrec.c, with fs->data_aside), their data files moved back;
+ * everything in the bucket is fetched again as it is used.
  */
 static int rebuild_index(struct bfs_fs *fs, const char *ipath)
 {
@@ -62,8 +67,11 @@ static int rebuild_index(struct bfs_fs *fs, const char *ipath)
 	if (rename(ipath, aside) < 0 || rename(fs->data_dir, data_aside) < 0)
 		return -EIO;
 	bfs_log(LOG_ERR, "the cache index in %s is damaged: moved it to %s and the data files "
-	       "to %s (uploads journaled there, if any, were not sent; inspect them), and "
-	       "started an empty cache", fs->cache_dir, aside, data_aside);
+	       "to %s (journaled uploads are recovered from their records in %s/journal), and "
+	       "started an empty cache", fs->cache_dir, aside, data_aside, fs->cache_dir);
+	fs->data_aside = strdup(data_aside);
+	if (!fs->data_aside)
+		return -ENOMEM;
 	fprintf(stderr, "bucketfs: the cache index in %s is damaged: moved aside to %s; "
 		"starting an empty cache\n", fs->cache_dir, aside);
 	free(fs->data_dir);
@@ -75,17 +83,16 @@ static int rebuild_index(struct bfs_fs *fs, const char *ipath)
 
 /*
  * An index with no entries next to data files (the index was lost or
- * deleted): nothing refers to them, and the new index would hand out their
- * ids again.  Remove them now, before any file is created.
+ * deleted): nothing refers to them but the journaled uploads recovered
+ * from their records (kept), and the new index would hand out their ids
+ * again.  Remove them now, before any file is created.
  */
-static int forget_unindexed(struct bfs_fs *fs)
+static int forget_unindexed(struct bfs_fs *fs, const struct idset *kept)
 {
 	char dir[PATH_MAX];
-	uint64_t entries = 0, disk = 0, n = 0;
-	int i, rc = bfs_index_stat(fs->ix, &entries, &disk);
+	uint64_t n = 0;
+	int i;
 
-	if (rc || entries)
-		return rc;
 	for (i = 0; i < 256; i++) {
 		struct dirent *de;
 		DIR *d;
@@ -94,15 +101,45 @@ static int forget_unindexed(struct bfs_fs *fs)
 		d = opendir(dir);
 		if (!d)
 			continue;
-		while ((de = readdir(d)))
-			if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) == 0)
+		while ((de = readdir(d))) {
+			char *end;
+			uint64_t id = strtoull(de->d_name, &end, 10);
+
+			if (de->d_name[0] == '.' || (!*end && idset_has(kept, id)))
+				continue;
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 				n++;
+		}
 		closedir(d);
 	}
 	if (n)
 		bfs_log(LOG_WARNING, "cache: the index in %s is new or empty: removed %" PRIu64
 		       " data files that no index entry refers to", fs->cache_dir, n);
 	return 0;
+}
+
+/*
+ * What close() acknowledged in write-back mode and a lost or damaged index
+ * no longer says (fs_jrec.c): with an intact index its journal records are
+ * brought in line with it; with a new or empty one (lost), or one rebuilt
+ * from a damaged one, the records become journaled uploads again, then the
+ * data files nothing refers to are removed.
+ */
+static int recover_journal(struct bfs_fs *fs)
+{
+	struct idset kept = IDSET_INIT;
+	uint64_t entries = 0, disk = 0;
+	int rc = bfs_index_stat(fs->ix, &entries, &disk);
+
+	if (rc)
+		return rc;
+	if (entries && !fs->data_aside)
+		return fs_jrec_reconcile(fs);
+	rc = fs_jrec_recover(fs, fs->data_aside ? fs->data_aside : fs->data_dir, &kept);
+	if (!rc)
+		rc = forget_unindexed(fs, &kept);
+	idset_free(&kept);
+	return rc;
 }
 
 /*
@@ -187,7 +224,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 		rc = rebuild_index(fs, ipath);
 	if (rc)
 		goto out_free;
-	rc = forget_unindexed(fs);
+	rc = recover_journal(fs);
 	if (!rc)
 		rc = bfs_index_new_id(fs->ix, &fs->first_id);
 	if (!rc)
@@ -259,6 +296,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	free(fs->immutable);
 	free(fs->cache_dir);
 	free(fs->data_dir);
+	free(fs->data_aside);
 	free(fs);
 }
 

@@ -4,7 +4,8 @@
  * written when it died (DIRTY: its staging is dropped and the entry goes
  * back to the object in the bucket, or away if there is none) and the
  * journal of write-back uploads (UPLOADING: kept for the uploader, due at
- * once, if its data is all there; else dropped, and logged).  A directory's
+ * once, if its data is all there; else its record and what is left of its
+ * data are moved to CACHE/lost+found, logged, fs_jrec.c).  A directory's
  * owed marker (fs_marker.c) stays owed.
  */
 #include <errno.h>
@@ -58,8 +59,9 @@ static int recover_journaled(void *arg, const char *path, const struct bfs_entry
 	}
 	if (fd >= 0)
 		close(fd);
-	bfs_log(LOG_ERR, "%s: the data of its journaled upload is missing or short; "
-	       "the bucket keeps its previous version", path);
+	/* what close() acknowledged is kept, never deleted (logged there) */
+	fs_jrec_lose_entry(fs, path, e, fd >= 0 ? "its data file is short" :
+				       "its data file is missing");
 	return recover_one(arg, path, e);
 }
 

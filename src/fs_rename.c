@@ -378,6 +378,8 @@ static int rename_pending(struct bfs_fs *fs, const char *from, const char *to,
 	fs_ofile_rename(fs, from, to);
 	rc = bfs_index_move(fs->ix, from, to, &e);
 	if (!rc)
+		(void)fs_jrec_put(fs, to, &e);  /* its journal record follows (logged if not) */
+	if (!rc)
 		rc = negative(fs, from);
 	if (!rc)
 		rc = bfs_index_sync(fs->ix);

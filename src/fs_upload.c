@@ -8,11 +8,19 @@
  * (upload_after_ns).  Journaling a file (fs_journal, close() in write-back
  * mode) makes it durable in this order, so that a power loss at any point
  * leaves either the old state or a complete journal record:
- *   1. fdatasync(staging file)     its bytes are on disk;
- *   2. fsync(its data directory)   its name is on disk (a new file);
- *   3. index commit + sync          the record that points at it (LMDB's
+ *   1. fdatasync(staging file)     its bytes are on disk (their CRC-32C
+ *                                   computed just before, from the page
+ *                                   cache);
+ *   2. journal record (fs_jrec.c)  CACHE/journal/ID.rec, written, synced
+ *                                   and its directory synced: the upload
+ *                                   described without the index, which may
+ *                                   be lost or damaged later;
+ *   3. fsync(its data directory)   its name is on disk (a new file);
+ *   4. index commit + sync          the record that points at it (LMDB's
  *                                   commit syncs its pages; the extra sync
  *                                   makes the meta page durable too).
+ * The journal record is removed when the upload is in the bucket, just
+ * before the index says CLEAN (fs_upload_done), or with the staging file.
  * At mount, fs_recover keeps UPLOADING entries whose staging file is whole
  * and drops DIRTY ones (never acknowledged); the uploader then sends what
  * is pending in the background: the mount never waits for the backlog, and
@@ -278,19 +286,28 @@ int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of)
 	pthread_mutex_lock(&of->lock);
 	if (!of->dirty || of->gone || of->ent.state == BFS_ST_UPLOADING)
 		goto out;  /* nothing new since the last journal or upload */
-	if (fdatasync(of->fd) < 0 || (rc = sync_data_dir(fs, of->fd_id))) {
-		rc = rc ? rc : -errno;
+	rc = fs_digest_staged(of->fd, of->size, &of->ent);
+	if (rc)
+		goto out;
+	if (fdatasync(of->fd) < 0) {
+		rc = -errno;
 		goto out;
 	}
 	of->ent.state = BFS_ST_UPLOADING;
 	of->ent.staged_id = of->fd_id;
 	of->ent.size = of->size;
 	of->ent.upload_after_ns = fs_now_ns() + (int64_t)fs->cfg.writeback_ms * 1000000;
-	rc = bfs_index_put(fs->ix, of->path, &of->ent);
+	rc = fs_jrec_put(fs, of->path, &of->ent);
+	if (!rc)
+		rc = sync_data_dir(fs, of->fd_id);
+	if (!rc)
+		rc = bfs_index_put(fs->ix, of->path, &of->ent);
 	if (!rc)
 		rc = bfs_index_sync(fs->ix);
-	if (rc)
+	if (rc) {
 		of->ent.state = BFS_ST_DIRTY;
+		fs_jrec_drop(fs, of->fd_id);
+	}
 out:
 	if (rc)
 		of->tried_gen = of->gen;
@@ -299,6 +316,15 @@ out:
 	if (!rc)
 		fs_upload_wake(fs);
 	return rc;
+}
+
+void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent)
+{
+	of->ent.crc_bytes = sent->crc_bytes;
+	of->ent.crc32c = sent->crc32c;
+	/* before the index says CLEAN: a crash between the two sends the same
+	 * bytes again (the index still says UPLOADING), never older ones */
+	fs_jrec_drop(fs, of->fd_id);
 }
 
 static int count_item(void *arg, const char *path, const struct bfs_entry *e)

@@ -307,9 +307,15 @@ void bfs_index_close(struct bfs_index *ix)
  * too; a reopen starts a new block (the rest of the old one is skipped). */
 #define ID_BLOCK 256
 
+struct reserve {
+	uint64_t first;  /* out: the first id of the block */
+	uint64_t floor;  /* the block starts above this */
+};
+
 static int reserve_ids(struct bfs_index *ix, MDB_txn *txn, void *arg)
 {
-	uint64_t *id = arg, next;
+	struct reserve *res = arg;
+	uint64_t *id = &res->first, next;
 	unsigned char buf[8];
 	MDB_val k = { sizeof(meta_next_id) - 1, meta_next_id }, v;
 	int rc = mdb_get(txn, ix->meta, &k, &v), i;
@@ -325,6 +331,8 @@ static int reserve_ids(struct bfs_index *ix, MDB_txn *txn, void *arg)
 		for (i = 7; i >= 0; i--)
 			*id = *id << 8 | ((const unsigned char *)v.mv_data)[i];
 	}
+	if (*id <= res->floor)
+		*id = res->floor + 1;
 	if (*id == 0 || *id >= UINT64_MAX - ID_BLOCK)
 		return -EOVERFLOW;
 	next = *id + ID_BLOCK;
@@ -337,19 +345,36 @@ static int reserve_ids(struct bfs_index *ix, MDB_txn *txn, void *arg)
 
 int bfs_index_new_id(struct bfs_index *ix, uint64_t *id)
 {
-	uint64_t first;
+	struct reserve res = { 0, 0 };
 	int rc = 0;
 
 	pthread_mutex_lock(&ix->id_lock);
 	if (ix->id_next == ix->id_end) {
-		rc = index_txn(ix, 0, reserve_ids, &first);
+		rc = index_txn(ix, 0, reserve_ids, &res);
 		if (!rc) {
-			ix->id_next = first;
-			ix->id_end = first + ID_BLOCK;
+			ix->id_next = res.first;
+			ix->id_end = res.first + ID_BLOCK;
 		}
 	}
 	if (!rc)
 		*id = ix->id_next++;
+	pthread_mutex_unlock(&ix->id_lock);
+	return rc;
+}
+
+int bfs_index_ids_above(struct bfs_index *ix, uint64_t id)
+{
+	struct reserve res = { 0, id };
+	int rc = 0;
+
+	pthread_mutex_lock(&ix->id_lock);
+	if (ix->id_next <= id || ix->id_next == ix->id_end) {
+		rc = index_txn(ix, 0, reserve_ids, &res);
+		if (!rc) {
+			ix->id_next = res.first;
+			ix->id_end = res.first + ID_BLOCK;
+		}
+	}
 	pthread_mutex_unlock(&ix->id_lock);
 	return rc;
 }

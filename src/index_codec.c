@@ -28,6 +28,7 @@ static const struct rec_field fields[] = {
 	F(atime_ns), F(cached_bytes), F(upload_attempts), F(upload_error),
 	F(upload_after_ns),  /* version 2 */
 	F(lastmod_s),        /* version 3 */
+	F(crc_bytes), F(crc32c), /* version 4 */
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -35,9 +36,9 @@ static const struct rec_field fields[] = {
 _Static_assert(S(type) + S(state) + S(flags) + S(mode) + S(uid) + S(gid) + S(size) +
 		       S(mtime_ns) + S(data_id) + S(staged_id) + S(validated_ns) +
 		       S(listed_ns) + S(atime_ns) + S(cached_bytes) + S(upload_attempts) +
-		       S(upload_error) + S(upload_after_ns) + S(lastmod_s) ==
+		       S(upload_error) + S(upload_after_ns) + S(lastmod_s) + S(crc_bytes) + S(crc32c) ==
 	       INDEX_REC_FIXED,
-	       "the fixed part of a version-3 record is 108 bytes");
+	       "the fixed part of a version-4 record is 120 bytes");
 #undef F
 #undef S
 

@@ -212,6 +212,8 @@ struct bfs_fs_fsck {
 	uint64_t broken_journal;    /* journaled uploads whose data is not whole */
 	uint64_t orphans;           /* data files no entry refers to */
 	uint64_t repaired;          /* of these, dropped or removed */
+	uint64_t lost_found;        /* journaled uploads that could not be made, kept
+	                             * in CACHE/lost+found (records there) */
 };
 
 /*

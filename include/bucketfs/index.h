@@ -108,6 +108,14 @@ struct bfs_entry {
 	                             * 0 unknown, e.g. after this mount's own PUT */
 	int64_t upload_after_ns;    /* journal: no upload before this (write-back
 	                             * delay, retry backoff), CLOCK_REALTIME */
+	uint64_t crc_bytes;         /* bytes of the data file, from 0, that crc32c
+	                             * covers: for a CLEAN entry, of data_id (equal to
+	                             * cached_bytes when the copy has a digest); for an
+	                             * UPLOADING one, of staged_id (equal to size).
+	                             * 0 = no digest (an entry of an older version):
+	                             * only the other checks apply */
+	uint32_t crc32c;            /* CRC-32C (crc32c.h) of those bytes, computed as
+	                             * they were fetched, staged or journaled */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
 };
 
@@ -236,6 +244,14 @@ void bfs_index_batch_abort(struct bfs_index_batch *b);
  * or -errno.
  */
 int bfs_index_new_id(struct bfs_index *ix, uint64_t *id);
+
+/*
+ * Make every id bfs_index_new_id hands out from now on greater than id: for
+ * data files kept from a lost or damaged index (journaled uploads recovered
+ * from their records), whose ids a new index would hand out again.
+ * Returns 0 or -errno as bfs_index_put().
+ */
+int bfs_index_ids_above(struct bfs_index *ix, uint64_t id);
 
 /*
  * Call fn for every entry (any directory) whose state is state, with its

@@ -242,6 +242,8 @@ static void full_entry(struct bfs_entry *e, unsigned seed)
 	e->upload_error = -10007;
 	e->upload_after_ns = 1700000000987654321LL;
 	e->lastmod_s = 1700000000LL + seed;
+	e->crc_bytes = 4000 + seed;
+	e->crc32c = 0xE3069283u ^ seed;
 	snprintf(e->etag, sizeof(e->etag), "\"%08x0123456789abcdef0123456789ab-2\"", seed);
 	snprintf(e->link, sizeof(e->link), "../target/%u", seed);
 }
@@ -255,7 +257,8 @@ static int entry_eq(const struct bfs_entry *a, const struct bfs_entry *b)
 	       a->listed_ns == b->listed_ns && a->atime_ns == b->atime_ns &&
 	       a->cached_bytes == b->cached_bytes && a->upload_attempts == b->upload_attempts &&
 	       a->upload_error == b->upload_error && a->upload_after_ns == b->upload_after_ns &&
-	       a->lastmod_s == b->lastmod_s && strcmp(a->etag, b->etag) == 0 &&
+	       a->lastmod_s == b->lastmod_s && a->crc_bytes == b->crc_bytes &&
+	       a->crc32c == b->crc32c && strcmp(a->etag, b->etag) == 0 &&
 	       strcmp(a->link, b->link) == 0;
 }
 
@@ -335,13 +338,25 @@ static void test_codec(void)
 	CHECK_INT(index_rec_encode(&e, buf, sizeof(buf), &len), -EINVAL);
 
 	/* a newer version: more fixed bytes and a variable field we do not know */
-	len = hand_record(buf, 4, 16, 20, 5);
+	len = hand_record(buf, 5, 16, 35, 5);
 	CHECK_INT(index_rec_decode(buf, len, &d), 0);
 	CHECK_INT(d.type, BFS_ENT_FILE);
 	CHECK_INT(d.state, BFS_ST_DIRTY);
 	CHECK_INT(d.upload_error, 16);
 	CHECK(d.upload_after_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL); /* a version-2 field */
 	CHECK(d.lastmod_s == (int64_t)0xeeeeeeeeeeeeeeeeULL);       /* a version-3 field */
+	CHECK(d.crc_bytes == 0xeeeeeeeeeeeeeeeeULL);                /* version-4 fields */
+	CHECK(d.crc32c == 0xeeeeeeeeu);
+	/* a version-3 record (18 fixed fields) reads without a digest */
+	len = hand_record(buf, 3, 16, 16, 0);
+	memset(&d, 0x55, sizeof(d));
+	CHECK_INT(index_rec_decode(buf, len, &d), 0);
+	CHECK(d.lastmod_s == (int64_t)0xeeeeeeeeeeeeeeeeULL);
+	CHECK(d.crc_bytes == 0);
+	CHECK(d.crc32c == 0);
+	/* one that ends inside crc_bytes is damage */
+	len = hand_record(buf, 4, 16, 20, 0);
+	CHECK_INT(index_rec_decode(buf, len, &d), -EIO);
 	/* a version-2 record (17 fixed fields) reads with lastmod_s 0 */
 	len = hand_record(buf, 2, 16, 8, 0);
 	memset(&d, 0x55, sizeof(d));
@@ -819,6 +834,18 @@ static void test_move_batch(const char *dir)
 	ix = open_ix(dir, 0);
 	CHECK_INT(bfs_index_new_id(ix, &id), 0);
 	CHECK_INT(id, 513);
+	/* ids kept from a lost index: the next ones start above them, and
+	 * stay above after a reopen; an id already passed changes nothing */
+	CHECK_INT(bfs_index_ids_above(ix, 5000), 0);
+	CHECK_INT(bfs_index_new_id(ix, &id), 0);
+	CHECK_INT(id, 5001);
+	CHECK_INT(bfs_index_ids_above(ix, 100), 0);
+	CHECK_INT(bfs_index_new_id(ix, &id), 0);
+	CHECK_INT(id, 5002);
+	bfs_index_close(ix);
+	ix = open_ix(dir, 0);
+	CHECK_INT(bfs_index_new_id(ix, &id), 0);
+	CHECK(id > 5002);
 	bfs_index_close(ix);
 }
 
@@ -918,7 +945,7 @@ static void test_damage(const char *dir)
 	e.state = BFS_ST_DIRTY;
 	CHECK_INT(index_rec_encode(&e, rec, sizeof(rec), &len), 0);
 	CHECK_INT(raw_put(dir, "entries", "/g\0trunc", 8, rec, len - 3), 0);
-	len = hand_record(rec, 4, 16, 40, 9);
+	len = hand_record(rec, 5, 16, 40, 9);
 	CHECK_INT(raw_put(dir, "entries", "/h\0new", 6, rec, len), 0);
 
 	ix = open_ix(dir, 0);

@@ -593,6 +593,9 @@ static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
 		of->dirty = 0;
 		pthread_mutex_unlock(&of->lock);
 		fs_ofile_rename(fs, path, hidden);
+		/* its data lives on with it, but no upload of it is owed now,
+		 * even should the index be lost meanwhile */
+		fs_jrec_drop(fs, of->fd_id);
 	}
 	/* data files the open file does not use go now; its own with it */
 	if (!of || e->data_id != of->fd_id)

@@ -224,7 +224,6 @@ int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out
 
 void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of)
 {
-	(void)fs;
 	/* Exclusive: an upload in flight ends first, and none starts after. */
 	pthread_rwlock_wrlock(&of->io);
 	pthread_mutex_lock(&of->lock);
@@ -232,6 +231,7 @@ void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of)
 	of->dirty = 0;
 	pthread_mutex_unlock(&of->lock);
 	pthread_rwlock_unlock(&of->io);
+	fs_jrec_drop(fs, of->fd_id);  /* no upload of it is owed any more */
 }
 
 /*

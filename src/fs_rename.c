@@ -130,6 +130,7 @@ struct journaled {
 	size_t len;
 	struct strv files;
 	int rc;
+	struct bfs_fs *fs;
 };
 
 static int journaled_below(void *arg, const char *path, const struct bfs_entry *e)
@@ -144,7 +145,7 @@ static int journaled_below(void *arg, const char *path, const struct bfs_entry *
 
 static int upload_below(struct bfs_fs *fs, const char *dir)
 {
-	struct journaled j = { dir, strlen(dir), STRV_INIT, 0 };
+	struct journaled j = { dir, strlen(dir), STRV_INIT, 0, fs };
 	struct bfs_ofile *of;
 	size_t i;
 	int rc;
@@ -246,6 +247,24 @@ static int move_entries(struct bfs_fs *fs, const char *from, const char *to, str
 	return bfs_index_batch_commit(t.b);
 }
 
+/* The journal records of uploads journaled below dir, which just moved
+ * there (journaled since upload_below), follow them (logged if not). */
+static int rerecord(void *arg, const char *path, const struct bfs_entry *e)
+{
+	struct journaled *j = arg;
+
+	if (e->type != BFS_ENT_DIR && !strncmp(path, j->dir, j->len) && path[j->len] == '/')
+		(void)fs_jrec_put(j->fs, path, e);
+	return 0;
+}
+
+static void rerecord_below(struct bfs_fs *fs, const char *dir)
+{
+	struct journaled j = { dir, strlen(dir), STRV_INIT, 0, fs };
+
+	(void)bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, rerecord, &j);
+}
+
 static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struct bfs_entry *e)
 {
 	char src[FS_KEY_MAX + 1], dst[FS_KEY_MAX + 1], msg[768];
@@ -299,6 +318,8 @@ static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struc
 		rc = move_entries(fs, from, to, e);
 	if (!rc)
 		rc = fs_ofile_rename_tree(fs, from, to);
+	if (!rc)
+		rerecord_below(fs, to);
 	for (i = 0; i < nheld; i++) {
 		pthread_rwlock_unlock(&held[i]->io);
 		fs_ofile_put(fs, held[i]);

@@ -230,10 +230,15 @@ with ThreadPoolExecutor(16) as ex:
     list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="big/f%04d" % i, Body=b"x"), range(2000)))
 PY
 count "(2000 objects made by boto3 directly)"
+t0=$EPOCHREALTIME
 n=$(ls -l "$mnt/big" | grep -c '^-')
-count "ls -l of a 2000-entry directory"
+secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a }')
+count "ls -l of a 2000-entry directory ($secs s)"
 assert_eq "$n" 2000 "ls -l lists 2000 entries"
-[ "${seen[LIST]}" -le 3 ] || fail "ls -l of 2000 entries: ${seen[LIST]} LISTs: $(cut -c1-150 "$tmp/phase.log")"
+# (2 pages, and a revalidation of big/ per 1 s window the ls -l outlasts:
+# a busy machine stretches it)
+[ "${seen[LIST]}" -le $((3 + secs)) ] ||
+	fail "ls -l of 2000 entries in $secs s: ${seen[LIST]} LISTs: $(cut -c1-150 "$tmp/phase.log")"
 assert_eq "${seen[GET]}" 0 "ls -l of 2000 entries: no GET"
 assert_eq "${seen[HEAD]}" 0 "ls -l of 2000 entries: no HEAD (the directory has no marker: its lookup's LIST said so)"
 ok "ls -l of 2000 entries: ${seen[LIST]} LIST requests in all (${seen[ALL]} requests)"

@@ -120,10 +120,16 @@ static const struct opt options[] = {
 	{ "cache_min_free", OPT_STR, F(cache_min_free), "5%",
 	  "free space to leave on the cache's disk: a percentage or a size" },
 	{ "ensure_diskfree", OPT_STR, F(cache_min_free), NULL, "s3fs name for cache_min_free (in MB)" },
-	{ "uid", OPT_ID, F(uid), "the mounting user", "owner of files without x-amz-meta-uid" },
-	{ "gid", OPT_ID, F(gid), "the mounting group", "group of files without x-amz-meta-gid" },
-	{ "umask", OPT_OCTAL, F(umask), "none (files 0644, dirs 0755)",
-	  "permission bits to clear on every file and directory (s3fs semantics)" },
+	{ "uid", OPT_ID, F(uid), "from x-amz-meta-uid, else the mounting user",
+	  "owner of every file and directory, whatever their metadata says (as in s3fs)" },
+	{ "gid", OPT_ID, F(gid), "from x-amz-meta-gid, else the mounting group",
+	  "group of every file and directory, whatever their metadata says (as in s3fs)" },
+	{ "umask", OPT_OCTAL, F(umask), "none: modes from x-amz-meta-mode, else 0644 and 0755",
+	  "every file and directory shows mode 0777 less these bits, whatever their metadata "
+	  "says (as in s3fs); with uid= and gid= too, no request is needed for attributes" },
+	{ "symlinks", OPT_STR, F(symlinks_name), "file",
+	  "symlink objects (s3fs's format) are shown as symlinks (on), or as read-only regular "
+	  "files holding the target path (file: a web server never follows one out of the mount)" },
 	{ "mp_umask", OPT_OCTAL, F(mp_umask), "022", "umask of the mount point itself" },
 	{ "ro", OPT_FLAG, F(read_only), "off", "read-only mount" },
 	{ "rw", OPT_NOFLAG, F(read_only), NULL, "read-write mount (the default)" },
@@ -233,6 +239,7 @@ void bfs_config_release(struct bfs_config *c)
 	free(c->ram_role);
 	free(c->metadata_endpoint);
 	free(c->signature_name);
+	free(c->symlinks_name);
 	free(c->provider);
 	free(c->ca_bundle);
 	free(c->cache_dir);
@@ -629,6 +636,14 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 				return BFS_E_CONFIG;
 			}
 		}
+	}
+	if (!c->symlinks_name || !strcmp(c->symlinks_name, "file")) {
+		c->symlinks = 0;
+	} else if (!strcmp(c->symlinks_name, "on")) {
+		c->symlinks = 1;
+	} else {
+		snprintf(msg, msgsz, "symlinks=%s: on or file", c->symlinks_name);
+		return BFS_E_CONFIG;
 	}
 	if (c->logfile && c->logfile[0] != '/') {
 		snprintf(msg, msgsz, "logfile=%s: give an absolute path", c->logfile);

@@ -152,24 +152,50 @@ int fs_split(const char *path, char *parent, size_t psz, const char **name)
 	return 0;
 }
 
+int fs_attrs_forced(const struct bfs_fs *fs)
+{
+	return fs->cfg.has_umask && fs->cfg.force_uid && fs->cfg.force_gid;
+}
+
+int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e)
+{
+	if (e->state != BFS_ST_CLEAN || (e->flags & (BFS_EF_META | BFS_EF_ROOT)))
+		return 1;
+	if (e->type == BFS_ENT_DIR)
+		return fs_attrs_forced(fs) ||
+		       (e->flags & (BFS_EF_PROBED | BFS_EF_LOCAL | BFS_EF_MARKER));
+	/* an object: is it a symlink, with what mode and owner?  Only when
+	 * symlinks are shown as files and the rest is forced, nothing asks */
+	return (e->flags & BFS_EF_SEEN) || (fs_attrs_forced(fs) && !fs->cfg.symlinks);
+}
+
 void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st)
 {
+	int type = e->type;
 	mode_t perm;
 
 	memset(st, 0, sizeof(*st));
-	if (e->flags & BFS_EF_META) {
-		perm = e->mode & 07777;
+	/* a symlink object shown as a regular file (symlinks=file): its bytes
+	 * are the target path, read-only */
+	if (type == BFS_ENT_LINK && !fs->cfg.symlinks)
+		type = BFS_ENT_FILE;
+	if (e->flags & BFS_EF_META)
+		perm = e->type == BFS_ENT_LINK && type == BFS_ENT_FILE ? 0444 : e->mode & 07777;
+	else
+		perm = type == BFS_ENT_FILE ? 0644 : 0755;
+	st->st_uid = e->flags & BFS_EF_META ? e->uid : fs->cfg.uid;
+	st->st_gid = e->flags & BFS_EF_META ? e->gid : fs->cfg.gid;
+	/* uid=, gid=, umask= are the mount's word on every entry (s3fs's and
+	 * libfuse's meaning); the root keeps mp_umask */
+	if (!(e->flags & BFS_EF_ROOT)) {
 		if (fs->cfg.has_umask)
-			perm &= ~fs->cfg.umask;
-		st->st_uid = e->uid;
-		st->st_gid = e->gid;
-	} else {
-		perm = fs->cfg.has_umask ? (0777 & ~fs->cfg.umask) :
-		       e->type == BFS_ENT_FILE ? 0644 : 0755;
-		st->st_uid = fs->cfg.uid;
-		st->st_gid = fs->cfg.gid;
+			perm = 0777 & ~fs->cfg.umask;
+		if (fs->cfg.force_uid)
+			st->st_uid = fs->cfg.uid;
+		if (fs->cfg.force_gid)
+			st->st_gid = fs->cfg.gid;
 	}
-	switch (e->type) {
+	switch (type) {
 	case BFS_ENT_DIR:
 		st->st_mode = S_IFDIR | perm;
 		st->st_nlink = 2;
@@ -178,7 +204,7 @@ void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct st
 	case BFS_ENT_LINK:
 		st->st_mode = S_IFLNK | 0777;
 		st->st_nlink = 1;
-		st->st_size = (off_t)strlen(e->link);
+		st->st_size = (off_t)(e->link[0] ? strlen(e->link) : e->size);
 		break;
 	default:
 		st->st_mode = S_IFREG | perm;
@@ -217,7 +243,7 @@ void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
 	e->uid = fs->cfg.uid;
 	e->gid = fs->cfg.gid;
 	e->mtime_ns = fs->started_ns;
-	e->flags = BFS_EF_META;
+	e->flags = BFS_EF_META | BFS_EF_ROOT;
 }
 
 void fs_entry_dir(int64_t now, struct bfs_entry *e)

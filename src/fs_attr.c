@@ -175,6 +175,10 @@ int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path,
 	size_t tl = strlen(target);
 	int rc;
 
+	if (fs->cfg.read_only)
+		return -EROFS;
+	if (!fs->cfg.symlinks)
+		return -EPERM; /* this mount shows symlink objects as files (symlinks=on) */
 	if (tl >= BFS_ENTRY_LINK_MAX)
 		return -ENAMETOOLONG;
 	rc = fs_new_name(fs, path);
@@ -209,7 +213,7 @@ int bfs_fs_readlink(struct bfs_fs *fs, const char *path, char *buf, size_t size)
 	rc = fs_lookup(fs, path, &e);
 	if (rc)
 		return rc;
-	if (e.type != BFS_ENT_LINK)
+	if (e.type != BFS_ENT_LINK || !fs->cfg.symlinks)
 		return -EINVAL;
 	if (!e.link[0]) {
 		/* Learned from metadata only: the target is the object's body. */

@@ -42,14 +42,20 @@ void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 	if (old->type == BFS_ENT_DIR || e->type == BFS_ENT_DIR || strcmp(old->etag, e->etag) ||
 	    !e->etag[0])
 		return;
-	/* The same object: a listing cannot tell a symlink from a file. */
-	if (!(e->flags & BFS_EF_META))
+	/* The same object: a listing cannot tell a symlink from a file, nor
+	 * give the attributes its headers did (kept until the listing shows
+	 * another LastModified: fs_apply_page_batch). */
+	if (!(e->flags & (BFS_EF_META | BFS_EF_SEEN))) {
 		e->type = old->type;
-	e->data_id = old->data_id;
-	e->cached_bytes = old->cached_bytes;
-	e->crc_bytes = old->crc_bytes;
-	e->crc32c = old->crc32c;
-	e->flags |= old->flags & BFS_EF_CACHED;
+		e->flags |= old->flags & BFS_EF_SEEN;
+	}
+	if (!e->data_id) { /* (a GET that just came brought its own) */
+		e->data_id = old->data_id;
+		e->cached_bytes = old->cached_bytes;
+		e->crc_bytes = old->crc_bytes;
+		e->crc32c = old->crc32c;
+		e->flags |= old->flags & BFS_EF_CACHED;
+	}
 	e->atime_ns = old->atime_ns;
 	if (!(e->flags & BFS_EF_META) && (old->flags & BFS_EF_META)) {
 		e->flags |= BFS_EF_META;
@@ -77,6 +83,10 @@ static int fill_child(void *arg, const char *name, const struct bfs_entry *e)
 	if (e->state == BFS_ST_NEGATIVE || !*name)
 		return 0;
 	fs_entry_stat(d->fs, e, &st);
+	/* an object known from a listing only may be a symlink: its type is
+	 * not given (DT_UNKNOWN), so a program that needs it asks (lstat) */
+	if (e->type == BFS_ENT_FILE && d->fs->cfg.symlinks && !fs_attrs_known(d->fs, e))
+		st.st_mode = 0;
 	if (d->fill(d->arg, name, &st)) {
 		d->stopped = 1;
 		return 1;
@@ -109,7 +119,7 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 		return 0;
 	if (e->data_id)
 		fs_data_unlink(p->fs, e->data_id);
-	if (bfs_index_batch_del(p->b, path) == 0)
+	if (bfs_index_batch_del_if(p->b, path, e) == 0)  /* (unless it changed since) */
 		p->n++;
 	return 0;
 }
@@ -252,7 +262,7 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 			const char *dkey, const struct bfs_xml_list *l, int64_t started,
 			int64_t now, enum fs_apply_mode mode)
 {
-	struct bfs_entry e, old;
+	struct bfs_entry e, old, was;
 	char path[BFS_INDEX_PATH_MAX];
 	size_t i, dl = strlen(dkey);
 	const char *sep = strcmp(dir, "/") ? "/" : "", *why;
@@ -273,6 +283,8 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 					     k + dl) >= sizeof(path))
 			why = "its path is too long";
 		have = why ? -ENOENT : bfs_index_get(fs->ix, path, &old);
+		if (have == 0)
+			was = old;
 		if (have == -ENAMETOOLONG || have == -EINVAL)
 			why = "its path is longer than the cache index can hold";
 		/* the file came on an earlier page of this listing */
@@ -313,7 +325,9 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 				fs_merge_known(&old, &e);
 			}
 		}
-		rc = bfs_index_batch_put(b, path, &e);
+		/* (only if what was read is still there: a file journaled, or
+		 * attributes learnt meanwhile, are newer than this page) */
+		rc = bfs_index_batch_put_if(b, path, &e, have == 0 ? &was : NULL);
 	}
 	return rc;
 }

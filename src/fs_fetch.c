@@ -110,7 +110,7 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 		e.gid = of->ent.gid;
 		e.flags |= BFS_EF_META;
 	}
-	if (e.type != BFS_ENT_FILE)
+	if (e.type == BFS_ENT_DIR)  /* (an object whose metadata says so, opened) */
 		e.type = BFS_ENT_FILE;
 	e.state = BFS_ST_CLEAN;
 	e.flags &= ~(uint32_t)BFS_EF_FETCHED;

@@ -161,6 +161,9 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 		rc = fs_lookup(fs, path, &e);
 		if (!rc && e.type == BFS_ENT_DIR)
 			rc = -EISDIR;
+		/* a symlink object shown as a file (symlinks=file) is read-only */
+		if (!rc && e.type == BFS_ENT_LINK && writable)
+			rc = -EPERM;
 		if (rc)
 			goto out_unlock;
 		of->ent = e;

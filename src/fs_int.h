@@ -138,6 +138,7 @@ struct bfs_fs {
 	_Atomic int evict_stop;
 	pthread_mutex_t evict_run;    /* one eviction round at a time */
 	struct fs_wb *wb;             /* the uploader (fs_upload.c) */
+	struct fs_meta *meta;         /* attribute prefetches (fs_meta.c) */
 	uint64_t first_id;            /* data file ids from here on are this mount's */
 	int opened;                   /* bfs_fs_open succeeded (a close is clean) */
 	int sweep_orphans;            /* the last mount did not end cleanly: look for
@@ -281,14 +282,35 @@ int fs_split(const char *path, char *parent, size_t psz, const char **name);
 /* path is in a write-once tree (cfg.immutable): its files never change. */
 int fs_immutable(const struct bfs_fs *fs, const char *path);
 
-/* Attributes of an entry as the kernel sees them. */
+/* Attributes of an entry as the kernel sees them: the mount's uid=, gid=,
+ * umask= over what the entry says, symlinks as files unless symlinks=on. */
 void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st);
+/* uid=, gid= and umask= all given: no metadata can change what any entry
+ * shows or lets anyone do. */
+int fs_attrs_forced(const struct bfs_fs *fs);
+/* Does e (CLEAN) say everything the mount shows of it (type, mode,
+ * owner)?  Not one known only from a listing (listings carry no
+ * metadata), unless the mount's options decide it all (fs_meta.c). */
+int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
 
 /*
  * Find what path is: from the index while fresh, else from the bucket
  * (refreshing the index).  Returns 0 with *e, -ENOENT, or a mapped error.
  */
 int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
+
+/*
+ * Attributes a listing cannot give (fs_meta.c).  fs_lookup_attrs: ask the
+ * bucket for path's attributes when the index holds it without them
+ * (fs_attrs_known), unless a lookup of it is asking already; 0 or -errno
+ * (fs_lookup.c).  fs_meta_prefetch: path is being looked up for its
+ * attributes: start asking, in the background, for those of the entries
+ * after it in its directory.  fs_meta_start/stop: with the filesystem.
+ */
+int fs_lookup_attrs(struct bfs_fs *fs, const char *path);
+void fs_meta_prefetch(struct bfs_fs *fs, const char *path);
+int fs_meta_start(struct bfs_fs *fs);
+void fs_meta_stop(struct bfs_fs *fs);
 
 /* path's parent is an existing directory (0), or -ENOENT/-ENOTDIR/... */
 int fs_parent_dir(struct bfs_fs *fs, const char *path);

@@ -410,6 +410,8 @@ static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct
 		if (old->state == BFS_ST_NEGATIVE) {
 			if (fs_fresh(old->validated_ns, fs->cfg.neg_ttl_ms, now))
 				return -ENOENT;
+		} else if (!fs_attrs_known(fs, old)) {
+			return 1; /* a listing's entry: what is it, with what mode? */
 		} else if (fs_fresh(old->validated_ns, fs->cfg.stat_ttl_ms, now) || fs_ofile_is_open(fs, path) ||
 			   (old->type == BFS_ENT_FILE && old->etag[0] && old->validated_ns &&
 			    fs_immutable(fs, path)) ||
@@ -431,6 +433,27 @@ static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct
 static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry old,
 		      int have, struct bfs_entry *e);
 
+/* old (what the index holds) lacks the attributes the mount shows. */
+static int attrs_unknown(const struct bfs_fs *fs, const struct bfs_entry *old, int have)
+{
+	return have && old->state == BFS_ST_CLEAN && !fs_attrs_known(fs, old);
+}
+
+int fs_lookup_attrs(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_entry old, e;
+	int have = 0, rc, slot;
+
+	slot = flight_begin(&fs->lookups, path);
+	if (slot < 0)
+		return 0;  /* a lookup asked meanwhile (or the table is full) */
+	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, &e);
+	if (rc == 1 && attrs_unknown(fs, &old, have))
+		rc = lookup_ask(fs, path, fs_now_ns(), old, have, &e);
+	flight_end(&fs->lookups, slot);
+	return rc < 0 ? rc : 0;
+}
+
 int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 {
 	struct bfs_entry old;
@@ -445,6 +468,10 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 		fs_tree_probe_used(fs, path, e); /* (was a tree probe of use?) */
 	if (rc != 1)
 		return rc;
+	/* the first of a listed directory's entries looked up (ls -l): ask for
+	 * the attributes of those after it too, in parallel */
+	if (attrs_unknown(fs, &old, have))
+		fs_meta_prefetch(fs, path);
 	/* Many lookups of one name at once (the kernel revalidates an expired
 	 * dentry in every walker): one asks, the others use its answer. */
 	slot = flight_begin(&fs->lookups, path);
@@ -466,10 +493,13 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 {
 	char parent[BFS_INDEX_PATH_MAX];
 	struct bfs_entry neg, pe;
+	/* what the index holds may serve when the bucket is unreachable,
+	 * but never attributes it does not have (defaults may let anyone in) */
+	int known = have && old.state != BFS_ST_NEGATIVE && fs_attrs_known(fs, &old);
 	int rc, local = 0;
 
 	/* Unreachable bucket: what we knew is better than an error. */
-	if (have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
+	if (known && fs_offline(fs)) {
 		*e = old;
 		return 0;
 	}
@@ -489,7 +519,8 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 	 * confirms it: its page shows the marker too. */
 	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
 	    fs_tree_sweep_due(fs, path, now) && fs_tree_sweep(fs, path, now) &&
-	    bfs_index_get(fs->ix, path, e) == 0 && e->type == BFS_ENT_DIR)
+	    bfs_index_get(fs->ix, path, e) == 0 && e->type == BFS_ENT_DIR &&
+	    fs_attrs_known(fs, e))
 		return 0;
 	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
 	    (old.flags & (BFS_EF_META | BFS_EF_PROBED))) {
@@ -504,7 +535,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 			*e = old;
 			return bfs_index_put(fs->ix, path, e);
 		}
-		if (rc < 0 && fs_offline(fs)) {
+		if (rc < 0 && known && fs_offline(fs)) {
 			*e = old;
 			return 0;
 		}
@@ -516,11 +547,15 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 	if (have && old.state == BFS_ST_CLEAN && old.type != BFS_ENT_DIR && old.etag[0]) {
 		char key[FS_KEY_MAX];
 		struct bfs_obj_info info;
-		int sweep = fs_sweep_due(fs, path, now);
+		/* (a listing's entry asked for its attributes is no stale file
+		 * a sweep's listing could confirm) */
+		int sweep = fs_attrs_known(fs, &old) && fs_sweep_due(fs, path, now);
 
 		rc = fs_file_key(fs, path, key, sizeof(key));
 		if (rc)
 			return rc;
+		/* (a listing's entry, looked up for its attributes: a HEAD too,
+		 * not a GET of its first bytes: ls -l reads no data) */
 		/* Unconditional: a HEAD carries no body to save, and metadata
 		 * (chmod on another server) changes without the ETag. */
 		rc = bfs_store_head_if(fs->store, key, NULL, &info);
@@ -536,7 +571,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 			fs_entry_from_info(fs, &info, e);
 			e->validated_ns = now;
 		} else if (rc != BFS_E_NOTFOUND) {
-			if (fs_went_offline(fs, rc)) {
+			if (fs_went_offline(fs, rc) && known) {
 				*e = old;
 				return 0;
 			}
@@ -563,7 +598,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 				fs_tree_probe_note(fs, path, now, rc == 0);
 		}
 	}
-	if (rc == -EIO && have && old.state != BFS_ST_NEGATIVE && fs_offline(fs)) {
+	if (rc == -EIO && known && fs_offline(fs)) {
 		*e = old;
 		return 0;
 	}

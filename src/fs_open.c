@@ -233,6 +233,8 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 		rc = fs_cache_start(fs);
 	if (!rc)
 		rc = fs_upload_start(fs);
+	if (!rc)
+		rc = fs_meta_start(fs);
 	if (rc)
 		goto out_free;
 	fs->opened = 1;
@@ -249,6 +251,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 
 	if (!fs)
 		return;
+	fs_meta_stop(fs);
 	fs_upload_stop(fs, fs->cfg.unmount_wait_s);
 	fs_cache_stop(fs);
 	for (i = 0; i < FS_OPEN_BUCKETS; i++) {

@@ -48,6 +48,8 @@ struct tree_list {
 	struct dir_acc stack[64];      /* the directories of the current key */
 	int depth;
 	struct strv done;              /* directories listed whole */
+	struct strv plain;             /* ... of them, those without a marker: what
+	                                * they show is all known (fs_attrs_known) */
 };
 
 static void acc_free(struct dir_acc *a)
@@ -104,7 +106,7 @@ static int probe_add_dir(struct tree_list *t, const char *path)
 
 	fs_entry_dir(t->now, &e);
 	e.flags |= BFS_EF_PROBED;
-	return bfs_index_batch_put(t->b, path, &e);
+	return bfs_index_batch_put_if(t->b, path, &e, NULL); /* (unless found meanwhile) */
 }
 
 /* The top directory's keys all came: apply its listing (complete) or drop it. */
@@ -146,6 +148,9 @@ static int tree_pop(struct tree_list *t, int complete)
 					 FS_APPLY_LISTING);
 		if (!rc)
 			rc = fs_dir_path_add(&t->done, path, strlen(path));
+		/* its marker, if any, sorts first of its keys */
+		if (!rc && !(a->nobjs && !strcmp(a->objs[0].key, a->dkey)))
+			rc = strv_add(&t->plain, path, strlen(path));
 	}
 out:
 	acc_free(a);
@@ -197,10 +202,11 @@ static int dir_listed(void *arg, size_t i, struct bfs_entry *e)
 {
 	const struct tree_list *t = arg;
 
-	(void)i;
 	if (e->type != BFS_ENT_DIR || e->listed_ns >= t->started)
 		return 0;
 	e->listed_ns = t->started;
+	if (strv_has(&t->plain, t->done.v[i]))
+		e->flags |= BFS_EF_PROBED;  /* no marker: nothing more to know */
 	if (e->state == BFS_ST_CLEAN && e->validated_ns < t->started)
 		e->validated_ns = t->started;
 	return 1;
@@ -281,6 +287,7 @@ out:
 	if (slot >= 0)
 		flight_end(&fs->lookups, slot);
 	strv_free(&t.done);
+	strv_free(&t.plain);
 	return !rc && listed;
 }
 
@@ -495,6 +502,7 @@ out:
 		flight_end(&fs->lookups, slot);
 	probe_done(fs, path, rc ? 0 : t.now);
 	strv_free(&t.done);
+	strv_free(&t.plain);
 	if (rc)
 		return 0;
 	return probe_found(fs, path) ? 1 : absent ? -ENOENT : 0;

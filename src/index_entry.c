@@ -104,13 +104,17 @@ static int entry_del(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen)
 
 /* ---- single operations ---- */
 
-/* One put or delete: a key and an encoded record (NULL: delete). */
+/* One put or delete: a key and an encoded record (NULL: delete); with
+ * cond, only when the key holds exactly the record expect (NULL: none). */
 struct index_op {
 	char *key;
 	size_t klen;
 	unsigned char *rec;
 	size_t rlen;
 	unsigned state;
+	int cond;
+	unsigned char *expect;
+	size_t elen;
 };
 
 /* Fill op with the key of path in key[] and, when e, its record in rec[]. */
@@ -123,6 +127,9 @@ static int op_prepare(struct index_op *op, const char *path, char *key,
 	op->rec = NULL;
 	op->rlen = 0;
 	op->state = BFS_ST_CLEAN;
+	op->cond = 0;
+	op->expect = NULL;
+	op->elen = 0;
 	if (rc || !e)
 		return rc;
 	op->rec = rec;
@@ -135,16 +142,33 @@ struct ops_args {
 	size_t n;
 };
 
-/* Apply a->ops in order, in one write transaction. */
+/* A conditional op's key still holds what its maker read: 1, else 0. */
+static int op_holds(struct bfs_index *ix, MDB_txn *txn, const struct index_op *op)
+{
+	MDB_val k = { op->klen, op->key }, v;
+	int rc = mdb_get(txn, ix->entries, &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return !op->expect;
+	if (rc)
+		return rc;
+	return op->expect && v.mv_size == op->elen && !memcmp(v.mv_data, op->expect, op->elen);
+}
+
+/* Apply a->ops in order, in one write transaction (a conditional one
+ * whose key changed since is left out). */
 static int ops_txn(struct bfs_index *ix, MDB_txn *txn, void *arg)
 {
 	const struct ops_args *a = arg;
 	const struct index_op *op;
 	int rc = 0;
 
-	for (op = a->ops; op < a->ops + a->n && !rc; op++)
+	for (op = a->ops; op < a->ops + a->n && !rc; op++) {
+		if (op->cond && (rc = op_holds(ix, txn, op)) <= 0)
+			continue; /* (rc < 0 ends the loop: an LMDB error) */
 		rc = op->rec ? entry_put(ix, txn, op->key, op->klen, op->rec, op->rlen, op->state)
 			     : entry_del(ix, txn, op->key, op->klen);
+	}
 	return rc;
 }
 
@@ -323,7 +347,7 @@ static int batch_add(struct bfs_index_batch *b, const struct index_op *op)
 		b->ops = o;
 		b->alloc = na;
 	}
-	mem = malloc(op->klen + op->rlen);
+	mem = malloc(op->klen + op->rlen + op->elen);
 	if (!mem)
 		return -ENOMEM;
 	o = &b->ops[b->n++];
@@ -334,7 +358,50 @@ static int batch_add(struct bfs_index_batch *b, const struct index_op *op)
 		o->rec = (unsigned char *)mem + op->klen;
 		memcpy(o->rec, op->rec, op->rlen);
 	}
+	if (op->expect) {
+		o->expect = (unsigned char *)mem + op->klen + op->rlen;
+		memcpy(o->expect, op->expect, op->elen);
+	}
 	return 0;
+}
+
+/* The conditional form of op: only if path still holds expect. */
+static int op_expect(struct index_op *op, const struct bfs_entry *expect, unsigned char *buf)
+{
+	op->cond = 1;
+	if (!expect)
+		return 0;
+	op->expect = buf;
+	return index_rec_encode(expect, buf, INDEX_REC_MAX, &op->elen);
+}
+
+int bfs_index_batch_put_if(struct bfs_index_batch *b, const char *path, const struct bfs_entry *e,
+			   const struct bfs_entry *expect)
+{
+	char key[INDEX_KEY_MAX];
+	unsigned char rec[INDEX_REC_MAX], ex[INDEX_REC_MAX];
+	struct index_op op;
+	int rc;
+
+	if (!e)
+		return -EINVAL;
+	rc = op_prepare(&op, path, key, e, rec);
+	if (!rc)
+		rc = op_expect(&op, expect, ex);
+	return rc ? rc : batch_add(b, &op);
+}
+
+int bfs_index_batch_del_if(struct bfs_index_batch *b, const char *path,
+			   const struct bfs_entry *expect)
+{
+	char key[INDEX_KEY_MAX];
+	unsigned char ex[INDEX_REC_MAX];
+	struct index_op op;
+	int rc = op_prepare(&op, path, key, NULL, NULL);
+
+	if (!rc)
+		rc = op_expect(&op, expect, ex);
+	return rc ? rc : batch_add(b, &op);
 }
 
 int bfs_index_batch_put(struct bfs_index_batch *b, const char *path, const struct bfs_entry *e)

@@ -484,8 +484,11 @@ static int open_fs(struct daemon *d)
 		fc.uid = d->cfg.uid;
 	if (d->cfg.has_gid)
 		fc.gid = d->cfg.gid;
+	fc.force_uid = d->cfg.has_uid;
+	fc.force_gid = d->cfg.has_gid;
 	fc.umask = d->cfg.umask;
 	fc.has_umask = d->cfg.has_umask;
+	fc.symlinks = d->cfg.symlinks;
 	fc.root_mode = 0777 & ~d->cfg.mp_umask;
 	fc.read_only = d->cfg.read_only;
 	fc.stat_ttl_ms = d->cfg.stat_ttl_ms - kernel_share_ms(d->cfg.stat_ttl_ms);

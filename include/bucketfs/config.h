@@ -72,7 +72,7 @@ struct bfs_config {
 	int max_idle_threads;       /* FUSE workers kept when idle */
 	int conditional_put;
 	/* each value is followed by its "was given" flag (config.c relies on it) */
-	unsigned int uid;          /* owner of objects without metadata */
+	unsigned int uid;          /* owner of every entry, when given (s3fs) */
 	int has_uid;
 	unsigned int gid;
 	int has_gid;
@@ -86,6 +86,8 @@ struct bfs_config {
 	long list_ttl_ms;
 	long marker_delay_ms;
 	char *immutable;           /* write-once trees "/a:/b" */
+	char *symlinks_name;       /* "on" or "file" (default) */
+	int symlinks;              /* ... parsed by bfs_config_finish(): 1 on */
 	int foreground;            /* -f */
 };
 

@@ -30,10 +30,13 @@ struct bfs_file;
 struct bfs_fs_cfg {
 	const char *prefix;        /* key prefix: "" or "dir/" */
 	const char *cache_dir;     /* must exist */
-	uid_t uid;                 /* owner of objects without x-amz-meta-uid */
+	uid_t uid;                 /* owner of objects without x-amz-meta-uid ... */
 	gid_t gid;
-	mode_t umask;              /* applied to default modes (s3fs umask=) */
-	int has_umask;             /* umask= given: also masks modes from metadata */
+	int force_uid, force_gid;  /* ... and of every entry with these (s3fs uid=, gid=) */
+	mode_t umask;              /* with has_umask, every entry's mode is 0777 & ~umask */
+	int has_umask;             /* (s3fs umask=, libfuse's set_mode) */
+	int symlinks;              /* 1: symlink objects are symlinks; 0: read-only
+	                            * regular files holding the target path (default) */
 	mode_t root_mode;          /* permissions of the mount point (mp_umask) */
 	int read_only;
 	long stat_ttl_ms;          /* positive metadata window (default 1000) */

@@ -79,6 +79,7 @@ enum bfs_entry_state {
                                  * UPLOADING): see src/fs_marker.c */
 #define BFS_EF_FETCHED  0x0080  /* data fetched by a lookup (lookup_get=), not
                                  * opened since: its first open is a miss */
+#define BFS_EF_ROOT     0x0200  /* the mount's root (an entry never stored) */
 #define BFS_EF_KEEP     0x0100  /* with BFS_EF_OWED: owed because an object left
                                  * the directory (fs_marker_keep): needed only
                                  * if nothing is below it when it is paid */
@@ -231,6 +232,17 @@ struct bfs_index_batch;
 int bfs_index_batch_begin(struct bfs_index *ix, struct bfs_index_batch **out);
 int bfs_index_batch_put(struct bfs_index_batch *b, const char *path, const struct bfs_entry *e);
 int bfs_index_batch_del(struct bfs_index_batch *b, const char *path);
+/*
+ * The same, applied only if, when the batch commits, path holds exactly
+ * the entry expect (NULL: no entry at all): what was read to make e is
+ * still what is there.  Otherwise the operation is left out (someone
+ * changed the entry meanwhile: a file journaled, attributes learnt), and
+ * the rest of the batch applies.  Same returns.
+ */
+int bfs_index_batch_put_if(struct bfs_index_batch *b, const char *path, const struct bfs_entry *e,
+			   const struct bfs_entry *expect);
+int bfs_index_batch_del_if(struct bfs_index_batch *b, const char *path,
+			   const struct bfs_entry *expect);
 /* Apply (commit) and free the batch; on failure nothing is applied. */
 int bfs_index_batch_commit(struct bfs_index_batch *b);
 /* Drop the batch without applying it. */

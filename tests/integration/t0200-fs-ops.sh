@@ -63,7 +63,7 @@ body() {
 	m=$tmp/mnt-$L
 	ref=$tmp/ref-$L
 	mkdir -p "$ref"
-	bfs_mount "$target" "$m" "cache_dir=$tmp/cache-$L"
+	bfs_mount "$target" "$m" "cache_dir=$tmp/cache-$L,symlinks=on"
 	FS_MNT=$m
 
 	# --- directories ---------------------------------------------------------
@@ -328,7 +328,7 @@ again" "$L: ... and the object is right after close"
 
 	# --- remount on a fresh cache_dir: everything comes from the bucket ----------------
 	bfs_umount "$m"
-	bfs_mount "$target" "$m" "cache_dir=$tmp/cache2-$L"
+	bfs_mount "$target" "$m" "cache_dir=$tmp/cache2-$L,symlinks=on"
 	check_eq "$(stat -c '%a %u %g %Y' "$m/attr" 2>&1)" "640 1234 5678 1577934245" \
 		"$L: after a remount on a fresh cache_dir, stat attr shows mode, owner, mtime"
 	check_eq "$(stat -c '%a %s %Y' "$m/attrw" 2>&1)" "600 10 1500000000" "$L: ... and attrw's"

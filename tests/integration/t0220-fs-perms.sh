@@ -6,7 +6,9 @@
 # the mount's root), can in a 0777 one, and what nobody creates is owned by
 # 65534 (x-amz-meta-uid/gid); without allow_other nobody cannot even look
 # inside the mount; on a -o ro mount every write is EROFS; and -o uid=,gid=,
-# umask= set owner and mode of objects without metadata.  Runs as root.
+# umask= set owner and mode of every file and directory, whatever their
+# metadata says, as in s3fs (an s3fs fstab line for the app's user lets it
+# create in directories root made).  Runs as root.
 # Failed checks are collected (tests/fs/fslib.sh).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -127,11 +129,20 @@ check_eq "$(stat -c '%u %g %a %F' "$m/plain.txt" 2>&1)" "1000 1000 700 regular f
 	"uid=1000,gid=1000,umask=077: a file without metadata is 1000:1000, mode 0700"
 check_eq "$(stat -c '%u %g %a %F' "$m/implied" 2>&1)" "1000 1000 700 directory" \
 	"... an implied directory is 1000:1000, mode 0700"
-check_eq "$(stat -c '%u %g %a' "$m/withmeta.txt" 2>&1)" "1234 5678 600" \
-	"... a file with x-amz-meta-uid/gid/mode 1234/5678/0644 keeps its owner, umask clears 077 of its mode"
+check_eq "$(stat -c '%u %g %a' "$m/withmeta.txt" 2>&1)" "1000 1000 700" \
+	"... so is a file with x-amz-meta-uid/gid/mode 1234/5678/0644: the mount decides (as in s3fs)"
 check_eq "$(ls -ln "$m" 2>&1 | awk 'NR > 1 { print $1, $3, $4, $NF }' | tr '\n' '|')" \
-	"drwx------ 1000 1000 implied|-rwx------ 1000 1000 plain.txt|-rw------- 1234 5678 withmeta.txt|" \
+	"drwx------ 1000 1000 implied|-rwx------ 1000 1000 plain.txt|-rwx------ 1000 1000 withmeta.txt|" \
 	"... ls -ln agrees"
+bfs_umount "$m"
+# s3fs's fstab line for a web server: the app (here nobody) owns everything
+bfs_mount "$bucket:/p" "$m" allow_other,uid=65534,gid=65534,umask=0022
+check_eq "$(stat -c '%a %u %g' "$m/rootdir" 2>&1)" "755 65534 65534" \
+	"uid=65534,gid=65534,umask=0022: a directory root made is nobody's, 0755"
+check_eq "$(nb_py "open(a[0] + '/rootdir/app.png', 'w').write('x')" "$m")" OK \
+	"... nobody creates a file in it"
+check_eq "$(nb_py "os.mkdir(a[0] + '/rootdir/task')" "$m")" OK "... and a directory"
+check_eq "$(nb cat "$m/f600")" secret "... and reads a file stored 0600 root's (the mount's word)"
 bfs_umount "$m"
 FS_MNT=
 

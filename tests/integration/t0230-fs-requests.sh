@@ -216,11 +216,20 @@ assert_eq "$mode" 600 "a chmod made elsewhere is seen (the listing's LastModifie
 assert_eq "$got" "changed elsewhere" "an overwrite made elsewhere is seen"
 assert_eq "${seen[HEAD]}" 2 "each changed file: one HEAD after its directory's LIST"
 sleep 1.2
+# A listing gives no metadata: a name known only from one is asked about
+# (HEAD, or a directory's probe) before ls -l shows it, once, the next
+# names in parallel (SEMANTICS.md); then ls -lR costs no HEAD per entry.
 ls -lR "$mnt" >/dev/null
-count "ls -lR"
-assert_eq "${seen[HEAD]}" 0 "ls -lR: no HEAD per entry"
+count "ls -lR (the names the cold reads did not look up: asked once each)"
 assert_eq "${seen[GET]}" 0 "ls -lR: no GET"
-ok "ls -lR of the whole mount: ${seen[LIST]} LIST"
+ok "the first ls -lR: ${seen[HEAD]} HEAD (names known only from listings), ${seen[LIST]} LIST"
+ls -lR "$mnt" >/dev/null
+count "ls -lR again"
+# (a name whose object changed within 2 s of its HEAD is HEADed again:
+# LastModified counts seconds; images/task3/1.png above)
+[ "${seen[HEAD]}" -le 3 ] || fail "ls -lR again: ${seen[HEAD]} HEAD"
+assert_eq "${seen[GET]}" 0 "ls -lR again: no GET"
+ok "ls -lR again: ${seen[HEAD]} HEAD, ${seen[LIST]} LIST: no HEAD per entry"
 
 # ls -l of a 2000-entry directory: at most 3 LISTs (1000 a page)
 boto3_py "$bucket" <<'PY'
@@ -230,6 +239,7 @@ with ThreadPoolExecutor(16) as ex:
     list(ex.map(lambda i: s3.put_object(Bucket=bucket, Key="big/f%04d" % i, Body=b"x"), range(2000)))
 PY
 count "(2000 objects made by boto3 directly)"
+sleep 2 # (a listing confirms what a HEAD said only of an object 2 s older: the sweep below)
 t0=$EPOCHREALTIME
 n=$(ls -l "$mnt/big" | grep -c '^-')
 secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a }')
@@ -240,8 +250,11 @@ assert_eq "$n" 2000 "ls -l lists 2000 entries"
 [ "${seen[LIST]}" -le $((3 + secs)) ] ||
 	fail "ls -l of 2000 entries in $secs s: ${seen[LIST]} LISTs: $(cut -c1-150 "$tmp/phase.log")"
 assert_eq "${seen[GET]}" 0 "ls -l of 2000 entries: no GET"
-assert_eq "${seen[HEAD]}" 0 "ls -l of 2000 entries: no HEAD (the directory has no marker: its lookup's LIST said so)"
-ok "ls -l of 2000 entries: ${seen[LIST]} LIST requests in all (${seen[ALL]} requests)"
+# each object asked once (its mode, owner, type), and once more at most if
+# that answer went stale before ls -l reached it (a busy machine)
+[ "${seen[HEAD]}" -ge 2000 ] && [ "${seen[HEAD]}" -le 4000 ] ||
+	fail "ls -l of 2000 objects nobody looked up: ${seen[HEAD]} HEADs"
+ok "ls -l of 2000 entries: ${seen[LIST]} LIST and ${seen[HEAD]} HEAD (in parallel) in $secs s, ${seen[ALL]} requests"
 # the entries go to the kernel a buffer at a time, each call resuming where
 # the last stopped: every name once, in order; and a seek back (telldir,
 # seekdir) reads the same names again

@@ -61,7 +61,8 @@ done)
 [ -n "$f" ] || fail "no data file holds b.png"
 printf 'Z' | dd of="$f" bs=1 seek=1000 conv=notrunc 2>/dev/null
 out=$(ctl fsck "$mnt") && fail "fsck missed a flipped byte"
-grep -q "damaged /b.png: its MD5 is not the ETag's" <<<"$out" || fail "fsck: $out"
+grep -Eq "damaged /b.png: its (CRC32C is not the one recorded|MD5 is not the ETag's)" <<<"$out" ||
+	fail "fsck: $out"
 ok "fsck finds the flipped byte in b.png's copy (exit 1)"
 out=$(ctl fsck "$mnt" --repair) || fail "fsck --repair failed: $out"
 grep -q "^repaired: 1$" <<<"$out" || fail "repair: $out"

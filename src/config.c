@@ -54,7 +54,8 @@ static const struct opt options[] = {
 	{ "signature", OPT_STR, F(signature_name), "v4",
 	  "v4 (AWS SigV4, any S3 API), oss-v1 or oss-v4 (Aliyun OSS's own)" },
 	{ "passwd_file", OPT_STR, F(passwd_file), "see CREDENTIALS",
-	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600" },
+	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600 or 640, "
+	  "owned by the user running bucketfs or root" },
 	{ "profile", OPT_STR, F(profile), "$AWS_PROFILE or default",
 	  "profile of ~/.aws/credentials or ~/.aws/config to take the keys from" },
 	{ "credential_process", OPT_STR, F(credential_process), "none",

@@ -5,7 +5,10 @@
 # other bits on any file) and the control socket is 0600; the secret is in
 # no process's arguments; at loglevel=debug with -o verbose (libcurl's trace
 # of every header) neither the secret nor the session token reaches the
-# log; a passwd file others can read is refused; the daemon is not dumpable
+# log; a passwd file others can read, one its group or others can write,
+# and one owned by another user than the daemon's (or root) are refused
+# with the chmod or chown to run, while 600 and 640 (its group may read
+# it, as s3fs allows for /etc/passwd-s3fs) are taken; the daemon is not dumpable
 # (no core file holds the credentials; its /proc/PID/environ is root's
 # only, even when an unprivileged user mounts) unless -o coredump.
 # Elsewhere: TLS verification and ca_bundle= (t0160), permissions with
@@ -51,6 +54,37 @@ out=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$BFS_BUILD_DIR/bucketfs
 	fail "mounted with a world-readable passwd file"
 [[ $out == *"chmod 600"* ]] || fail "world-readable passwd file: $out"
 ok "a world-readable passwd file is refused: $out"
+
+# try_passwd MODE OWNER: mount (in the background, then unmount) with a passwd
+# file of that mode and owner; prints "mounted" or bucketfs's error
+try_passwd() {
+	local pw_n=$1.${2%%:*}.$RANDOM f out
+	f=$tmp/pw.$pw_n
+	printf '%s:%s\n' "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" >"$f"
+	chown "$2" "$f"
+	chmod "$1" "$f"
+	mkdir -p "$tmp/mp"
+	if out=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$BFS_BUILD_DIR/bucketfs" \
+		"$bucket" "$tmp/mp" -o "endpoint=$RGW_ENDPOINT,path_style,passwd_file=$f,cache_dir=$tmp/cache-pw.$pw_n" 2>&1 </dev/null); then
+		fusermount3 -u "$tmp/mp" || umount -l "$tmp/mp"
+		echo mounted
+	else
+		echo "$out"
+	fi
+}
+for m in 600 640 400 440; do
+	assert_eq "$(try_passwd $m root:root)" mounted "a passwd file of mode $m owned by root is taken"
+done
+for m in 660 620 602 606 664 622; do
+	out=$(try_passwd $m root:root)
+	[ "$out" != mounted ] || fail "a passwd file of mode $m (others or its group may write it) was taken"
+	[[ $out == *"chmod 600"* ]] || fail "mode $m refused without the chmod to run: $out"
+done
+ok "passwd files its group or others may write (660, 620, 602, 606, 664, 622) are refused: $out"
+out=$(try_passwd 600 65534:65534)
+[ "$out" != mounted ] || fail "root's daemon took a passwd file owned by nobody"
+[[ $out == *"chown root"* ]] || fail "a passwd file owned by another user refused without the chown to run: $out"
+ok "a 600 passwd file owned by another user is refused: $out"
 
 # --- an unprivileged user's mount: not dumpable unless -o coredump -------------------------
 nobody=65534

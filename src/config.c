@@ -104,7 +104,8 @@ static const struct opt options[] = {
 	  "write the log to this file instead (SIGHUP reopens it: logrotate)" },
 	{ "loglevel", OPT_STR, F(loglevel), "info", "error, warning, info or debug (each request)" },
 	{ "metrics", OPT_STR, F(metrics), "off",
-	  "serve Prometheus metrics over HTTP at HOST:PORT (e.g. 127.0.0.1:9567) or a socket path" },
+	  "serve Prometheus metrics over HTTP at HOST:PORT (IPv4; no authentication: keep it on "
+	  "127.0.0.1, where every local user can read it) or a socket path (mode 0600)" },
 	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
 	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },

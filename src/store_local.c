@@ -703,6 +703,7 @@ int store_local_open(struct bfs_store *st, char *msg, size_t msgsz)
 	}
 	pthread_mutex_init(&lc->tree_lock, NULL);
 	atomic_init(&lc->tmp_seq, 0);
+	atomic_init(&lc->no_openat2, 0);
 	st->local = lc;
 	st->cfg.local_root = lc->root;
 	st->ops = &store_local_ops;

@@ -96,8 +96,10 @@ bfs_mount "file:$tmp/mb" "$tmp/mm" "metrics=127.0.0.1:$port"
 for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$port/metrics" && break; sleep 0.1; done
 listening=$(ss -Hltn "sport = :$port" | awk '{ print $4 }' | sort -u | tr '\n' ' ')
 assert_eq "$listening" "127.0.0.1:$port " "metrics=127.0.0.1:$port listens on the loopback address only"
-setpriv --reuid=65534 --regid=65534 --clear-groups curl -fsS "http://127.0.0.1:$port/metrics" |
-	grep -q '^bucketfs_requests_total' || fail "the metrics on 127.0.0.1 do not answer"
+# (the scrape whole, then grep: grep -q would cut curl's pipe short)
+scrape=$(setpriv --reuid=65534 --regid=65534 --clear-groups curl -fsS "http://127.0.0.1:$port/metrics") ||
+	fail "nobody's curl of 127.0.0.1:$port failed"
+grep -q '^bucketfs_requests_total' <<<"$scrape" || fail "the metrics on 127.0.0.1 do not answer"
 ok "any local user (nobody) can read metrics on 127.0.0.1:$port, as README and SEMANTICS say"
 other=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -v '^127\.' | grep -v ':' | head -n 1) || true
 if [ -n "$other" ]; then
@@ -109,8 +111,9 @@ bfs_umount "$tmp/mm"
 bfs_mount "file:$tmp/mb" "$tmp/mm" "metrics=$tmp/metrics.sock"
 for _ in $(seq 50); do [ -S "$tmp/metrics.sock" ] && break; sleep 0.1; done
 assert_eq "$(stat -c '%A %U' "$tmp/metrics.sock")" "srw------- root" "the metrics socket is root's, 0600"
-curl -fsS --unix-socket "$tmp/metrics.sock" http://localhost/metrics | grep -q '^bucketfs_requests_total' ||
-	fail "no metrics on the socket"
+scrape=$(curl -fsS --unix-socket "$tmp/metrics.sock" http://localhost/metrics) ||
+	fail "curl --unix-socket $tmp/metrics.sock failed"
+grep -q '^bucketfs_requests_total' <<<"$scrape" || fail "no metrics on the socket"
 setpriv --reuid=65534 --regid=65534 --clear-groups curl -fsS --unix-socket "$tmp/metrics.sock" \
 	http://localhost/metrics >/dev/null 2>&1 && fail "nobody read the metrics socket"
 ok "metrics=PATH: root reads the metrics on the socket, nobody cannot"

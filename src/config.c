@@ -20,6 +20,10 @@ enum opt_type {
 	OPT_OCTAL,    /* umask: octal; sets the int after the field too */
 	OPT_TTL,      /* seconds (fractions allowed) -> ms */
 	OPT_FUSE,     /* implemented by FUSE: passed on */
+	OPT_MNT,      /* a generic mount flag: passed on to FUSE, which gives it to the
+	               * kernel's mount; def: the word FUSE is given, if another */
+	OPT_MNT_SAFE, /* suid, dev: accepted, never applied (always nosuid,nodev) */
+	OPT_REFUSED,  /* a mount flag FUSE cannot apply: refused by name (help: why) */
 	OPT_FSTAB,    /* meaningful to mount(8)/systemd only: accepted, ignored */
 	OPT_IGNORED,  /* s3fs option with no meaning here: accepted, ignored */
 };
@@ -33,6 +37,9 @@ struct opt {
 };
 
 #define F(field) offsetof(struct bfs_config, field)
+/* The generic mount flags that reach the kernel, for messages and --help. */
+#define MNT_FLAGS "ro, rw, noexec, exec, nosuid, nodev, sync, async, dirsync, noatime, atime, " \
+	"relatime"
 
 static const struct opt options[] = {
 	{ "provider", OPT_STR, F(provider), "none (generic S3)",
@@ -47,7 +54,8 @@ static const struct opt options[] = {
 	{ "signature", OPT_STR, F(signature_name), "v4",
 	  "v4 (AWS SigV4, any S3 API), oss-v1 or oss-v4 (Aliyun OSS's own)" },
 	{ "passwd_file", OPT_STR, F(passwd_file), "see CREDENTIALS",
-	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600" },
+	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600 or 640, "
+	  "owned by the user running bucketfs or root" },
 	{ "profile", OPT_STR, F(profile), "$AWS_PROFILE or default",
 	  "profile of ~/.aws/credentials or ~/.aws/config to take the keys from" },
 	{ "credential_process", OPT_STR, F(credential_process), "none",
@@ -96,7 +104,8 @@ static const struct opt options[] = {
 	  "write the log to this file instead (SIGHUP reopens it: logrotate)" },
 	{ "loglevel", OPT_STR, F(loglevel), "info", "error, warning, info or debug (each request)" },
 	{ "metrics", OPT_STR, F(metrics), "off",
-	  "serve Prometheus metrics over HTTP at HOST:PORT (e.g. 127.0.0.1:9567) or a socket path" },
+	  "serve Prometheus metrics over HTTP at HOST:PORT (IPv4; no authentication: keep it on "
+	  "127.0.0.1, where every local user can read it) or a socket path (mode 0600)" },
 	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
 	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },
@@ -133,6 +142,45 @@ static const struct opt options[] = {
 	{ "mp_umask", OPT_OCTAL, F(mp_umask), "022", "umask of the mount point itself" },
 	{ "ro", OPT_FLAG, F(read_only), "off", "read-only mount" },
 	{ "rw", OPT_NOFLAG, F(read_only), NULL, "read-write mount (the default)" },
+	/*
+	 * Generic mount flags.  Each reaches the kernel's mount (through
+	 * libfuse, whose 3.14 knows ro, rw, [no]suid, [no]dev, [no]exec,
+	 * [a]sync, dirsync and [no]atime) or is refused by name; none is
+	 * dropped.  relatime is the kernel's default without noatime: FUSE is
+	 * given "atime" (which clears noatime).  suid and dev are accepted,
+	 * since mount.fuse3 adds them to every mount that does not say nosuid
+	 * or nodev, but never applied: modes and owners come from the bucket.
+	 */
+	{ "noexec", OPT_MNT, 0, NULL, "" },
+	{ "exec", OPT_MNT, 0, NULL, "" },
+	{ "nosuid", OPT_MNT, 0, NULL, "" },
+	{ "nodev", OPT_MNT, 0, NULL, "" },
+	{ "sync", OPT_MNT, 0, NULL, "" },
+	{ "async", OPT_MNT, 0, NULL, "" },
+	{ "dirsync", OPT_MNT, 0, NULL, "" },
+	{ "noatime", OPT_MNT, 0, NULL, "" },
+	{ "atime", OPT_MNT, 0, NULL, "" },
+	{ "relatime", OPT_MNT, 0, "atime", "" },
+	{ "suid", OPT_MNT_SAFE, 0, NULL, "" },
+	{ "dev", OPT_MNT_SAFE, 0, NULL, "" },
+	{ "strictatime", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "nostrictatime", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "norelatime", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "diratime", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "nodiratime", OPT_REFUSED, 0, NULL,
+	  "libfuse 3.14 cannot set it (access times are not kept anyway: see noatime)" },
+	{ "lazytime", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "nolazytime", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "nosymfollow", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "symfollow", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "mand", OPT_REFUSED, 0, NULL, "mandatory locks do not exist on FUSE" },
+	{ "nomand", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "iversion", OPT_REFUSED, 0, NULL, "FUSE keeps no i_version" },
+	{ "noiversion", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "silent", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "loud", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
+	{ "remount", OPT_REFUSED, 0, NULL, "a bucketfs mount cannot be remounted: unmount it and "
+	  "mount again with the new options" },
 	{ "stat_ttl", OPT_TTL, F(stat_ttl_ms), "1",
 	  "seconds a file's attributes and cached data are trusted before revalidation" },
 	{ "stat_cache_expire", OPT_TTL, F(stat_ttl_ms), NULL, "s3fs name for stat_ttl" },
@@ -157,15 +205,6 @@ static const struct opt options[] = {
 	{ "users", OPT_FSTAB, 0, NULL, "" },
 	{ "nouser", OPT_FSTAB, 0, NULL, "" },
 	{ "defaults", OPT_FSTAB, 0, NULL, "" },
-	{ "dev", OPT_FSTAB, 0, NULL, "" },
-	{ "nodev", OPT_FSTAB, 0, NULL, "" },
-	{ "suid", OPT_FSTAB, 0, NULL, "" },
-	{ "nosuid", OPT_FSTAB, 0, NULL, "" },
-	{ "exec", OPT_FSTAB, 0, NULL, "" },
-	{ "noexec", OPT_FSTAB, 0, NULL, "" },
-	{ "atime", OPT_FSTAB, 0, NULL, "" },
-	{ "noatime", OPT_FSTAB, 0, NULL, "" },
-	{ "relatime", OPT_FSTAB, 0, NULL, "" },
 	{ "curldbg", OPT_FLAG, F(verbose), NULL, "s3fs name for verbose" },
 	/* s3fs options accepted for compatibility, with no effect here */
 	{ "sigv4", OPT_IGNORED, 0, NULL, "always SigV4" },
@@ -297,9 +336,15 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 	switch (o->type) {
 	case OPT_IGNORED:
 	case OPT_FSTAB:
+	case OPT_MNT_SAFE:
 		return 0;
 	case OPT_FUSE:
+	case OPT_MNT:
 		return 1;
+	case OPT_REFUSED:
+		snprintf(msg, msgsz, "the mount option %s is not supported: %s (the mount flags that "
+			 "reach the kernel: " MNT_FLAGS ")", o->name, o->help);
+		return BFS_E_CONFIG;
 	case OPT_ID:
 		if (parse_u64(value, &n, 0) || n >= 0xffffffffULL)
 			goto bad;
@@ -397,14 +442,23 @@ bad:
 	return BFS_E_CONFIG;
 }
 
-int bfs_config_set(struct bfs_config *c, const char *name, const char *value, char *msg,
-		   size_t msgsz)
+static const struct opt *find_opt(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NOPTS; i++)
 		if (!strcmp(options[i].name, name))
-			return set_one(c, &options[i], value, msg, msgsz);
+			return &options[i];
+	return NULL;
+}
+
+int bfs_config_set(struct bfs_config *c, const char *name, const char *value, char *msg,
+		   size_t msgsz)
+{
+	const struct opt *o = find_opt(name);
+
+	if (o)
+		return set_one(c, o, value, msg, msgsz);
 	/* systemd's and mount(8)'s own words in /etc/fstab */
 	if (!strncmp(name, "x-", 2) || !strcmp(name, "comment"))
 		return 0;
@@ -432,11 +486,16 @@ int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown,
 			*eq = '\0';
 		rc = bfs_config_set(c, tok, eq ? eq + 1 : NULL, msg, msgsz);
 		if (rc == 1 && unknown) {
+			const struct opt *o = find_opt(tok);
+			const char *pass = tok;
 			size_t ul = strlen(unknown);
 
 			if (eq)
 				*eq = '=';
-			if ((size_t)snprintf(unknown + ul, unknown_sz - ul, ",%s", tok) >=
+			/* a mount flag FUSE knows by another word (relatime) */
+			if (o && o->type == OPT_MNT && o->def)
+				pass = o->def;
+			if ((size_t)snprintf(unknown + ul, unknown_sz - ul, ",%s", pass) >=
 			    unknown_sz - ul) {
 				snprintf(msg, msgsz, "too many options");
 				rc = BFS_E_CONFIG;
@@ -707,7 +766,8 @@ void bfs_config_help(FILE *out)
 					  "=SECONDS" : "=VALUE";
 		char left[64];
 
-		if (o->type == OPT_IGNORED || o->type == OPT_FSTAB)
+		if (o->type == OPT_IGNORED || o->type == OPT_FSTAB || o->type == OPT_MNT ||
+		    o->type == OPT_MNT_SAFE || o->type == OPT_REFUSED)
 			continue;
 		if (o->type == OPT_FUSE)
 			arg = o->def && !strcmp(o->def, "off") ? "" : "=VALUE";
@@ -719,9 +779,16 @@ void bfs_config_help(FILE *out)
 		else
 			fprintf(out, "    %-32s %s\n", left, o->help);
 	}
+	fprintf(out, "\n  Mount flags, passed to the kernel's mount as mount(8) describes them:\n"
+		     "    " MNT_FLAGS "\n"
+		     "    (relatime is the kernel's default; noexec is advised for a mount of data).\n"
+		     "    A bucketfs mount is always nosuid,nodev: suid and dev are accepted (mount.fuse3\n"
+		     "    adds them to fstab mounts) but never applied, since modes and owners come\n"
+		     "    from the bucket.  strictatime, nodiratime, lazytime, nosymfollow, mand,\n"
+		     "    iversion (and their opposites) and remount are refused: libfuse 3.14 cannot\n"
+		     "    apply them.\n");
 	fprintf(out, "\n  /etc/fstab words accepted and ignored: _netdev, nofail, noauto, auto, user,\n"
-		     "    users, nouser, defaults, dev, nodev, suid, nosuid, exec, noexec, atime,\n"
-		     "    noatime, relatime, x-systemd.*, x-*, comment=*\n");
+		     "    users, nouser, defaults, x-systemd.*, x-*, comment=*\n");
 	fprintf(out, "\n  s3fs options accepted and ignored:\n   ");
 	for (i = 0; i < NOPTS; i++) {
 		if (options[i].type != OPT_IGNORED)

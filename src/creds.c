@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,61 @@ static void trim(const char **s, const char **e)
 		(*e)--;
 }
 
-/* Read the whole (small) file; refuses files others may read. */
+/* The user name of uid for a message ("uid N" if it has none). */
+static void user_name(uid_t uid, char *out, size_t outsz)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &res) && res)
+		snprintf(out, outsz, "%s", res->pw_name);
+	else
+		snprintf(out, outsz, "%u", (unsigned)uid);
+}
+
+/*
+ * Whether a passwd file may be trusted with the keys, as ssh judges its
+ * key files: no one but its owner and group may read it (the secret), no
+ * one but its owner may write it (whoever can write it chooses the keys
+ * the daemon signs with), and its owner is the daemon's user or root (who
+ * owns it can chmod it).  Group read (0640) is allowed, as s3fs allows it
+ * for /etc/passwd-s3fs: a group of admins may share the file.  0 or
+ * BFS_E_CONFIG with the command to run in msg.
+ */
+static int private_file_ok(const char *path, const struct stat *st, char *msg, size_t msgsz)
+{
+	char owner[64], want[64];
+	uid_t me = geteuid();
+
+	if (st->st_mode & S_IRWXO) {
+		snprintf(msg, msgsz,
+			 "credentials file %s is accessible by others (mode %04o); "
+			 "run: chmod 600 %s", path, (unsigned)(st->st_mode & 07777), path);
+		return BFS_E_CONFIG;
+	}
+	if (st->st_mode & S_IWGRP) {
+		snprintf(msg, msgsz,
+			 "credentials file %s is writable by its group (mode %04o): whoever can "
+			 "write it chooses the keys; run: chmod 600 %s (or 640 to let its group "
+			 "read it)", path, (unsigned)(st->st_mode & 07777), path);
+		return BFS_E_CONFIG;
+	}
+	if (st->st_uid != me && st->st_uid != 0) {
+		user_name(st->st_uid, owner, sizeof(owner));
+		user_name(me, want, sizeof(want));
+		snprintf(msg, msgsz,
+			 "credentials file %s is owned by %s, not by %s (who runs bucketfs)%s: "
+			 "its owner can change it; run: chown %s %s", path, owner, want,
+			 me ? " or root" : "", want, path);
+		return BFS_E_CONFIG;
+	}
+	return 0;
+}
+
+/*
+ * Read the whole (small) file; strict: refuses a file others may read, or
+ * others than its owner may change (private_file_ok).
+ */
 static int read_private_file(const char *path, char *buf, size_t bufsz, size_t *len,
 			     int strict, char *msg, size_t msgsz)
 {
@@ -100,13 +155,8 @@ static int read_private_file(const char *path, char *buf, size_t bufsz, size_t *
 		rc = BFS_E_CONFIG;
 		goto out;
 	}
-	if (strict && (st.st_mode & S_IRWXO)) {
-		snprintf(msg, msgsz,
-			 "credentials file %s is accessible by others (mode %04o); "
-			 "run: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
-		rc = BFS_E_CONFIG;
+	if (strict && (rc = private_file_ok(path, &st, msg, msgsz)))
 		goto out;
-	}
 	while (got < bufsz - 1) {
 		r = read(fd, buf + got, bufsz - 1 - got);
 		if (r < 0 && errno == EINTR)
@@ -704,7 +754,8 @@ void bfs_creds_help(FILE *out)
 		"(AWS_SESSION_TOKEN) or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET (OSS_SESSION_TOKEN);\n"
 		"else ~/.aws/credentials and ~/.aws/config [$AWS_PROFILE or default]; else AWS\n"
 		"container credentials (AWS_CONTAINER_CREDENTIALS_*_URI); else ~/.passwd-bucketfs,\n"
-		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs (mode 600).  Credentials\n"
+		"/etc/passwd-bucketfs, ~/.passwd-s3fs, /etc/passwd-s3fs (mode 600 or 640, owned by\n"
+		"the user running bucketfs or root: others than the owner may not write it).  Credentials\n"
 		"that expire are renewed 5 minutes ahead; refused ones are read again at once.\n"
 		"Secrets are never taken on the command line.\n");
 }

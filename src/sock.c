@@ -12,6 +12,7 @@
 int bfs_sock_listen_unix(const char *path, int backlog)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	size_t n = strlen(path);
 	mode_t old;
 	int fd, rc;
@@ -24,7 +25,10 @@ int bfs_sock_listen_unix(const char *path, int backlog)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, n + 1);
-	(void)unlink(path);  /* a dead daemon's */
+	/* a dead daemon's socket is replaced; anything else there stays (and
+	 * bind fails with EADDRINUSE): a mistyped path never deletes a file */
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
+		(void)unlink(path);
 	old = umask(0177);   /* created 0600 */
 	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);

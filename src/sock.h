@@ -7,10 +7,10 @@
 #define BUCKETFS_SOCK_H
 
 /*
- * Listen on a Unix stream socket at path, created mode 0600 (a file left
- * there by a dead daemon is replaced).  Returns the listening fd
- * (close-on-exec), -ENAMETOOLONG (over the 107 bytes a socket path may
- * have) or -errno.
+ * Listen on a Unix stream socket at path, created mode 0600 (a socket left
+ * there by a dead daemon is replaced; anything else makes it -EADDRINUSE,
+ * and is left alone).  Returns the listening fd (close-on-exec),
+ * -ENAMETOOLONG (over the 107 bytes a socket path may have) or -errno.
  */
 int bfs_sock_listen_unix(const char *path, int backlog);
 

@@ -36,8 +36,16 @@
  * marker (emptied parents are kept rather than risk removing one the user
  * made).  There are no multipart uploads (-ENOTSUP): put_fd takes any size.
  *
- * DESIGN: every path is relative to a descriptor of DIR opened once, so a
- * key never meets the root's name.  Calls share no mutable state but
+ * Symbolic links in DIR are never followed, by any operation: a key with a
+ * symlink anywhere in its path (DIR/evil -> /etc, and "evil/passwd") is not
+ * there for GET, HEAD, COPY and LIST, nothing for DELETE, and AccessDenied
+ * for PUT (store_local_path.c).  A symlink as the whole key is no object;
+ * a PUT of that key replaces the link, as a rename onto it does.
+ *
+ * DESIGN: every path is opened relative to a descriptor of DIR opened once
+ * (local_open, local_open_parent), so a key never meets the root's name,
+ * and every change is an *at() call on the descriptor of the directory
+ * that holds the name, opened through no symlink.  Calls share no mutable state but
  * tree_lock, which makes "is this directory a marker? if not, remove it"
  * atomic against marker puts and deletes in this process; a put whose
  * parent is removed under it (by this or another process) makes it again.
@@ -84,6 +92,10 @@ int local_sys_fail(const char *op, const char *key, const char *what, int err)
 	if (err == EACCES || err == EPERM)
 		return local_fail(op, 403, "AccessDenied", BFS_E_DENIED, "cannot %s '%.300s': %s",
 				  what, key, strerror(err));
+	if (err == ELOOP || err == EXDEV)
+		return local_fail(op, 403, "AccessDenied", BFS_E_DENIED,
+				  "cannot %s '%.300s': its path in the local store goes through a "
+				  "symbolic link, which the local store never follows", what, key);
 	return local_fail(op, 0, "", -err, "cannot %s '%.300s': %s", what, key, strerror(err));
 }
 
@@ -371,14 +383,16 @@ void local_obj_close(struct local_obj *ob)
 int local_obj_open(struct local *lc, const char *op, const struct local_key *k,
 		   const char *key, struct local_obj *ob)
 {
-	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY, fd;
 
 	ob->marker = k->marker;
-	ob->fd = openat(lc->rootfd, k->rel, flags | (k->marker ? O_DIRECTORY : 0));
-	if (ob->fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+	fd = local_open(lc, k->rel, flags | (k->marker ? O_DIRECTORY : 0), 0);
+	ob->fd = fd < 0 ? -1 : fd;
+	if (fd < 0) {
+		/* a symlink on the way is no object either */
+		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP || fd == -EXDEV)
 			return 1;
-		return local_sys_fail(op, key, "open", errno);
+		return local_sys_fail(op, key, "open", -fd);
 	}
 	if (fstat(ob->fd, &ob->sb) < 0) {
 		local_obj_close(ob);
@@ -689,6 +703,7 @@ int store_local_open(struct bfs_store *st, char *msg, size_t msgsz)
 	}
 	pthread_mutex_init(&lc->tree_lock, NULL);
 	atomic_init(&lc->tmp_seq, 0);
+	atomic_init(&lc->no_openat2, 0);
 	st->local = lc;
 	st->cfg.local_root = lc->root;
 	st->ops = &store_local_ops;

@@ -2,7 +2,8 @@
 /*
  * store_local.h - what the local backend's files share: store_local.c
  * (keys, metadata, ETags, reads, the bucket), store_local_write.c (puts,
- * copies, deletes, directories) and store_local_list.c (listings).  Not
+ * copies, deletes, directories), store_local_list.c (listings) and
+ * store_local_path.c (opening paths beneath DIR, through no symlink).  Not
  * part of the public API; the design is described in store_local.c.
  */
 #ifndef BUCKETFS_STORE_LOCAL_H
@@ -20,13 +21,14 @@
 #define LOCAL_MD5_HEX (2 * BFS_MD5_LEN + 1)
 #define LOCAL_XA_MARKER "user.bucketfs.marker"
 
-/* st->local.  Immutable after store_local_open() but for the two fields noted. */
+/* st->local.  Immutable after store_local_open() but for the three fields noted. */
 struct local {
 	char *root;                 /* DIR, absolute (st->cfg.local_root points here) */
-	int rootfd;                 /* every path is relative to this */
+	int rootfd;                 /* every path is relative to this (local_open) */
 	pthread_mutex_t tree_lock;  /* serialises marker puts and deletes with the
 	                             * removal of emptied parents */
 	atomic_ulong tmp_seq;       /* numbers temporary file names */
+	atomic_int no_openat2;      /* set once openat2 said ENOSYS: walk instead */
 };
 
 /* A key as a path: rel is the key without its trailing "/". */
@@ -45,8 +47,39 @@ struct local_obj {
 /* Record the thread's last error (op, HTTP-like status, S3-like code); return rc. */
 __attribute__((format(printf, 5, 6)))
 int local_fail(const char *op, long status, const char *code, int rc, const char *fmt, ...);
-/* A failed system call (positive err) on key: EACCES/EPERM -> BFS_E_DENIED, else -err. */
+/*
+ * A failed system call (positive err) on key: EACCES/EPERM -> BFS_E_DENIED,
+ * ELOOP/EXDEV (a symlink in the path, see local_open) -> BFS_E_DENIED
+ * saying so, else -err.
+ */
 int local_sys_fail(const char *op, const char *key, const char *what, int err);
+
+/*
+ * Paths beneath DIR (store_local_path.c), following no symlink: a symlink
+ * anywhere in rel, its last component included, is -ELOOP (or -EXDEV),
+ * whether it points out of DIR or not.  rel is a key's path (no "", ".",
+ * ".." or "//" segment; "" or "." is DIR itself).  Thread-safe.
+ *
+ * local_open: open rel with flags (O_CLOEXEC added; with O_PATH only
+ * O_DIRECTORY may come with it) and mode (for O_CREAT).  Returns the fd
+ * (the caller closes it) or -errno.
+ */
+int local_open(struct local *lc, const char *rel, int flags, mode_t mode);
+/*
+ * Open (O_PATH) the directory that holds rel's last component, for the
+ * *at() calls; *name is set to that component (it points into rel).
+ * Returns the fd (the caller closes it) or -errno.
+ */
+int local_open_parent(struct local *lc, const char *rel, const char **name);
+/*
+ * mkdir -p path (a key's path, not empty) with mode, one component at a
+ * time with O_NOFOLLOW, and open the last one with flags | O_DIRECTORY
+ * (O_PATH: for *at() calls only).  Returns the fd, or -errno with path
+ * cut at the component that failed: -ENOTDIR (a file is in the way),
+ * -ELOOP (a symlink is), -ENOENT (a directory was removed meanwhile: try
+ * again), ...
+ */
+int local_mkdir_walk(struct local *lc, char *path, int flags, mode_t mode);
 
 /*
  * Map key to a path.  Returns 0, store_check_key()'s error, or BFS_E_BADREQ

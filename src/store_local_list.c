@@ -198,13 +198,13 @@ static int walk_dir(struct walk *w, size_t dlen, const char *filter)
 
 	if (dlen)
 		w->key[dlen - 1] = '\0';
-	fd = openat(lc->rootfd, dlen ? w->key : ".",
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = local_open(lc, dlen ? w->key : ".", O_RDONLY | O_DIRECTORY, 0);
 	if (dlen)
 		w->key[dlen - 1] = '/';
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+	/* gone, or a symlink on the way (never followed): nothing under it */
+	if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP || fd == -EXDEV)
 		return 0;
-	rc = fd < 0 ? -errno : read_names(fd, filter, dlen == 0, &names, &n);
+	rc = fd < 0 ? fd : read_names(fd, filter, dlen == 0, &names, &n);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc)

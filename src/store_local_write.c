@@ -9,6 +9,9 @@
  * place (RENAME_NOREPLACE, or link(), for a create-only put).  The parents
  * are made just before the rename; if one vanishes in between (a concurrent
  * delete pruned it) the rename fails with ENOENT and is tried again.
+ * Every path goes through local_open (no symlink followed, see
+ * store_local_path.c), and every change is an *at() call on the
+ * descriptor of the directory that holds the name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +26,7 @@
 
 #define CHUNK (256 * 1024)
 #define PUT_TRIES 16 /* renames tried while a parent keeps vanishing */
-#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY) /* a directory, for its xattrs */
 
 /* What a put writes: memory (data) or len bytes of fd at off. */
 struct put_src {
@@ -53,90 +56,121 @@ static int exists(const char *op, const char *key)
 
 /* ---- directories ----------------------------------------------------------- */
 
+/* A symlink in the way of key's directories (none is ever followed). */
+static int symlink_in_way(const char *op, const char *key, const char *path)
+{
+	return local_fail(op, 403, "AccessDenied", BFS_E_DENIED,
+			  "'%.300s' needs '%.300s' to be a directory, but it is a symbolic link, "
+			  "which the local store never follows", key, path);
+}
+
 /*
- * mkdir -p the first n bytes of rel; an object in the way is a conflict.
- * A level removed by a concurrent prune before the next is made (ENOENT)
- * starts the walk again.
+ * mkdir -p the first n bytes of rel (n == 0: DIR itself) and open that
+ * directory with flags | O_DIRECTORY (O_PATH: for the *at() calls;
+ * O_RDONLY: for its xattrs).  An object in the way is a conflict, a
+ * symlink AccessDenied.  A level removed by a concurrent prune before the
+ * next is made (ENOENT) starts the walk again.  Returns the fd or the error.
  */
 static int make_dirs(struct local *lc, const char *op, const char *key, const char *rel,
-		     size_t n)
+		     size_t n, int flags)
 {
 	char path[BFS_MAX_KEY + 1];
-	struct stat sb;
-	size_t i;
-	int tries = 0, err;
+	int tries, fd;
 
-	if (n == 0)
-		return 0;
 	memcpy(path, rel, n);
 	path[n] = '\0';
-	if (!fstatat(lc->rootfd, path, &sb, 0) && S_ISDIR(sb.st_mode))
-		return 0; /* the usual case */
-	for (i = 1; i <= n; i++) {
-		if (i < n && path[i] != '/')
-			continue;
-		path[i] = '\0';
-		err = mkdirat(lc->rootfd, path, 0755) < 0 ? errno : 0;
-		if (err == EEXIST)
-			err = fstatat(lc->rootfd, path, &sb, 0) ? errno
-			      : S_ISDIR(sb.st_mode) ? 0 : ENOTDIR;
-		if (err == ENOENT && ++tries < PUT_TRIES) {
-			path[i] = i < n ? '/' : '\0';
-			i = 0;
-			continue;
-		}
-		if (err == ENOTDIR)
-			return conflict(op, key, path, 0);
-		if (err)
-			return local_sys_fail(op, key, "create the directories for", err);
-		if (i < n)
-			path[i] = '/';
+	fd = local_open(lc, path, flags | O_DIRECTORY, 0);
+	if (fd >= 0 || !n)
+		goto out; /* the usual case: there already */
+	/* the walk also says which component is in the way */
+	for (tries = 0; tries < PUT_TRIES; tries++) {
+		memcpy(path, rel, n);
+		path[n] = '\0';
+		fd = local_mkdir_walk(lc, path, flags, 0755);
+		if (fd != -ENOENT)
+			break;
 	}
-	return 0;
+out:
+	if (fd >= 0)
+		return fd;
+	if (fd == -ENOTDIR)
+		return conflict(op, key, path, 0);
+	if (fd == -ELOOP || fd == -EXDEV)
+		return symlink_in_way(op, key, path);
+	return local_sys_fail(op, key, "create the directories for", -fd);
 }
 
 /* Remove the directories above rel left empty, up to DIR, stopping at a marker. */
 static void prune_locked(struct local *lc, const char *rel)
 {
 	char path[BFS_MAX_KEY + 1], *slash;
-	int fd, marked;
+	const char *name;
+	int pfd, fd, marked, err;
 
 	snprintf(path, sizeof(path), "%s", rel);
 	while ((slash = strrchr(path, '/'))) {
 		*slash = '\0';
-		fd = openat(lc->rootfd, path, DIR_FLAGS);
-		if (fd < 0) {
-			if (errno == ENOENT)
+		pfd = local_open_parent(lc, path, &name);
+		if (pfd < 0) {
+			if (pfd == -ENOENT)
 				continue; /* removed already */
+			return;
+		}
+		fd = openat(pfd, name, DIR_FLAGS | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+			close(pfd);
+			if (err == ENOENT)
+				continue;
 			return;
 		}
 		marked = local_marked(fd);
 		close(fd);
-		if (marked || unlinkat(lc->rootfd, path, AT_REMOVEDIR) < 0)
+		err = marked || unlinkat(pfd, name, AT_REMOVEDIR) < 0;
+		close(pfd);
+		if (err)
 			return; /* ENOTEMPTY: still in use */
 	}
 }
 
 /* ---- PUT ------------------------------------------------------------------- */
 
+/*
+ * Create a temporary file in DIR/.bucketfs-tmp (made lazily): *dfd is that
+ * directory (close it), name the file's name in it, *fd the file.
+ */
 static int tmp_create(struct local *lc, const char *op, const char *key, char *name, size_t sz,
-		      int *fd)
+		      int *dfd, int *fd)
 {
-	int tries;
+	int tries, err = 0;
 
+	*fd = -1;
 	for (tries = 0; tries < 100; tries++) {
-		snprintf(name, sz, LOCAL_TMP_DIR "/%ld.%lu", (long)getpid(),
-			 atomic_fetch_add(&lc->tmp_seq, 1));
-		*fd = openat(lc->rootfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (*dfd < 0) {
+			*dfd = local_open(lc, LOCAL_TMP_DIR, O_PATH | O_DIRECTORY, 0);
+			if (*dfd == -ENOENT &&
+			    (!mkdirat(lc->rootfd, LOCAL_TMP_DIR, 0700) || errno == EEXIST))
+				*dfd = local_open(lc, LOCAL_TMP_DIR, O_PATH | O_DIRECTORY, 0);
+			if (*dfd < 0) {
+				err = -*dfd;
+				*dfd = -1;
+				break;
+			}
+		}
+		snprintf(name, sz, "%ld.%lu", (long)getpid(), atomic_fetch_add(&lc->tmp_seq, 1));
+		*fd = openat(*dfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (*fd >= 0)
 			return 0;
-		if (errno == ENOENT &&
-		    (!mkdirat(lc->rootfd, LOCAL_TMP_DIR, 0700) || errno == EEXIST))
-			continue; /* made lazily */
-		if (errno != EEXIST) /* EEXIST: a stale file of an earlier process */
+		err = errno;
+		if (err == ENOENT) { /* the directory was removed meanwhile */
+			close(*dfd);
+			*dfd = -1;
+			continue;
+		}
+		if (err != EEXIST) /* EEXIST: a stale file of an earlier process */
 			break;
 	}
-	return local_sys_fail(op, key, "create a temporary file for", errno);
+	return local_sys_fail(op, key, "create a temporary file for", err);
 }
 
 /* Copy the source into the temporary file, computing its MD5 on the way. */
@@ -191,38 +225,49 @@ out:
 	return rc;
 }
 
-/* Rename (create-only: without replacing) the temporary file to k, making parents. */
+/*
+ * Rename (create-only: without replacing) the temporary file tmp of the
+ * directory tdfd to k, making parents.
+ */
 static int commit(struct local *lc, const char *op, const char *key, const struct local_key *k,
-		  const char *tmp, int create_only)
+		  int tdfd, const char *tmp, int create_only)
 {
-	const char *slash = strrchr(k->rel, '/');
+	const char *slash = strrchr(k->rel, '/'), *name = slash ? slash + 1 : k->rel;
 	struct stat sb;
-	int tries, rc, err = 0;
+	int tries, rc, err = 0, pfd = -1;
 
 	for (tries = 0; tries < PUT_TRIES; tries++) {
-		rc = make_dirs(lc, op, key, k->rel, slash ? (size_t)(slash - k->rel) : 0);
-		if (rc)
-			return rc;
+		pfd = make_dirs(lc, op, key, k->rel, slash ? (size_t)(slash - k->rel) : 0, O_PATH);
+		if (pfd < 0)
+			return pfd;
 		if (!create_only)
-			rc = renameat(lc->rootfd, tmp, lc->rootfd, k->rel);
-		else if ((rc = renameat2(lc->rootfd, tmp, lc->rootfd, k->rel, RENAME_NOREPLACE)) &&
+			rc = renameat(tdfd, tmp, pfd, name);
+		else if ((rc = renameat2(tdfd, tmp, pfd, name, RENAME_NOREPLACE)) &&
 			 (errno == EINVAL || errno == ENOSYS) &&
-			 !(rc = linkat(lc->rootfd, tmp, lc->rootfd, k->rel, 0)))
-			(void)unlinkat(lc->rootfd, tmp, 0);
-		if (!rc)
+			 !(rc = linkat(tdfd, tmp, pfd, name, 0)))
+			(void)unlinkat(tdfd, tmp, 0);
+		if (!rc) {
+			close(pfd);
 			return 0;
+		}
 		err = errno;
 		if (err != ENOENT)
 			break;
+		close(pfd);
+		pfd = -1;
 	}
-	if ((err == EEXIST || err == EISDIR || err == ENOTEMPTY) &&
-	    !fstatat(lc->rootfd, k->rel, &sb, AT_SYMLINK_NOFOLLOW) && S_ISDIR(sb.st_mode))
-		return conflict(op, key, k->rel, 1);
-	if (err == EEXIST)
-		return exists(op, key);
-	if (err == ENOTDIR)
-		return conflict(op, key, k->rel, 0);
-	return local_sys_fail(op, key, "rename into place", err);
+	if (pfd >= 0 && (err == EEXIST || err == EISDIR || err == ENOTEMPTY) &&
+	    !fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) && S_ISDIR(sb.st_mode))
+		rc = conflict(op, key, k->rel, 1);
+	else if (err == EEXIST)
+		rc = exists(op, key);
+	else if (err == ENOTDIR)
+		rc = conflict(op, key, k->rel, 0);
+	else
+		rc = local_sys_fail(op, key, "rename into place", err);
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
 }
 
 /* A marker key: the directory, marked, with o's metadata.  No data. */
@@ -237,13 +282,17 @@ static int put_marker(struct local *lc, const char *op, const char *key,
 				  "'%.300s' ends in '/': in the local store it is a directory and "
 				  "cannot hold data", key);
 	pthread_mutex_lock(&lc->tree_lock);
-	fd = openat(lc->rootfd, k->rel, DIR_FLAGS);
+	fd = local_open(lc, k->rel, DIR_FLAGS, 0);
 	if (fd >= 0 && o && o->if_none_match_star &&
-	    (local_marked(fd) || local_dir_is_empty(fd) == 1))
+	    (local_marked(fd) || local_dir_is_empty(fd) == 1)) {
 		rc = exists(op, key);
-	else if (fd < 0 && !(rc = make_dirs(lc, op, key, k->rel, strlen(k->rel))) &&
-		 (fd = openat(lc->rootfd, k->rel, DIR_FLAGS)) < 0)
-		rc = local_sys_fail(op, key, "open", errno);
+	} else if (fd < 0) {
+		fd = make_dirs(lc, op, key, k->rel, strlen(k->rel), O_RDONLY);
+		if (fd < 0) {
+			rc = fd;
+			fd = -1;
+		}
+	}
 	if (!rc) {
 		local_meta_clear(fd);
 		rc = local_meta_write(op, key, fd, o);
@@ -285,7 +334,7 @@ static int put_object(struct bfs_store *st, const char *op, const char *key,
 	char tmp[64], md5hex[LOCAL_MD5_HEX];
 	struct local_key k;
 	struct stat sb;
-	int fd = -1, rc;
+	int fd = -1, tdfd = -1, rc;
 
 	rc = local_key_parse(op, key, &k);
 	if (!rc)
@@ -294,9 +343,9 @@ static int put_object(struct bfs_store *st, const char *op, const char *key,
 		return rc;
 	if (k.marker)
 		return put_marker(lc, op, key, &k, src->len, o, etag);
-	rc = tmp_create(lc, op, key, tmp, sizeof(tmp), &fd);
+	rc = tmp_create(lc, op, key, tmp, sizeof(tmp), &tdfd, &fd);
 	if (rc)
-		return rc;
+		goto out;
 	rc = fill_tmp(op, key, fd, src, md5hex);
 	if (!rc)
 		rc = local_meta_write(op, key, fd, o);
@@ -313,15 +362,18 @@ static int put_object(struct bfs_store *st, const char *op, const char *key,
 		pthread_mutex_lock(&lc->tree_lock);
 		rc = if_match(st, op, key, o->if_match);
 		if (!rc)
-			rc = commit(lc, op, key, &k, tmp, 0);
+			rc = commit(lc, op, key, &k, tdfd, tmp, 0);
 		pthread_mutex_unlock(&lc->tree_lock);
 	} else if (!rc) {
-		rc = commit(lc, op, key, &k, tmp, o && o->if_none_match_star);
+		rc = commit(lc, op, key, &k, tdfd, tmp, o && o->if_none_match_star);
 	}
 	if (rc)
-		(void)unlinkat(lc->rootfd, tmp, 0);
+		(void)unlinkat(tdfd, tmp, 0);
 	else if (etag)
 		snprintf(etag, BFS_XML_MAX_ETAG, "%s", md5hex);
+out:
+	if (tdfd >= 0)
+		close(tdfd);
 	return rc;
 }
 
@@ -410,14 +462,27 @@ int local_copy(struct bfs_store *st, const char *src, const char *dst,
 
 /* ---- DELETE ---------------------------------------------------------------- */
 
+/* Missing, not a directory, or a symlink on the way: nothing to delete. */
+static int nothing_there(int err)
+{
+	return err == ENOENT || err == ENOTDIR || err == ELOOP || err == EXDEV;
+}
+
 static int delete_marker(struct local *lc, const char *key, const struct local_key *k)
 {
-	int fd, rc = 0;
+	const char *name;
+	int pfd, fd = -1, rc = 0;
 
 	pthread_mutex_lock(&lc->tree_lock);
-	fd = openat(lc->rootfd, k->rel, DIR_FLAGS);
+	pfd = local_open_parent(lc, k->rel, &name);
+	if (pfd < 0) {
+		if (!nothing_there(-pfd))
+			rc = local_sys_fail("DELETE", key, "open", -pfd);
+		goto out;
+	}
+	fd = openat(pfd, name, DIR_FLAGS | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+		if (!nothing_there(errno))
 			rc = local_sys_fail("DELETE", key, "open", errno);
 		goto out;
 	}
@@ -425,9 +490,11 @@ static int delete_marker(struct local *lc, const char *key, const struct local_k
 	(void)fremovexattr(fd, LOCAL_XA_MARKER);
 	close(fd);
 	/* Not empty: the directory stays, implied by the keys under it. */
-	if (!unlinkat(lc->rootfd, k->rel, AT_REMOVEDIR))
+	if (!unlinkat(pfd, name, AT_REMOVEDIR))
 		prune_locked(lc, k->rel);
 out:
+	if (pfd >= 0)
+		close(pfd);
 	pthread_mutex_unlock(&lc->tree_lock);
 	return rc;
 }
@@ -436,17 +503,25 @@ static int delete_one(struct local *lc, const char *key)
 {
 	struct local_key k;
 	struct stat sb;
-	int rc = local_key_parse("DELETE", key, &k);
+	const char *name;
+	int pfd, err, rc = local_key_parse("DELETE", key, &k);
 
 	if (rc)
 		return rc;
 	if (k.marker)
 		return delete_marker(lc, key, &k);
+	pfd = local_open_parent(lc, k.rel, &name);
+	if (pfd < 0)
+		return nothing_there(-pfd) ? 0 : local_sys_fail("DELETE", key, "open", -pfd);
 	/* Missing, or no object (a directory, a symlink): nothing to delete. */
-	if (fstatat(lc->rootfd, k.rel, &sb, AT_SYMLINK_NOFOLLOW) || !S_ISREG(sb.st_mode))
+	if (fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) || !S_ISREG(sb.st_mode)) {
+		close(pfd);
 		return 0;
-	if (unlinkat(lc->rootfd, k.rel, 0) < 0)
-		return errno == ENOENT ? 0 : local_sys_fail("DELETE", key, "remove", errno);
+	}
+	err = unlinkat(pfd, name, 0) < 0 ? errno : 0;
+	close(pfd);
+	if (err)
+		return err == ENOENT ? 0 : local_sys_fail("DELETE", key, "remove", err);
 	pthread_mutex_lock(&lc->tree_lock);
 	prune_locked(lc, k.rel);
 	pthread_mutex_unlock(&lc->tree_lock);

@@ -3,8 +3,10 @@
 # t0330-fstab-boot — mounting from /etc/fstab and at boot: a "fuse.bucketfs"
 # line (every fstab-only word in it) mounts with mount -T through the
 # system's mount.fuse3 and unmounts with umount, for a bucket and for the
-# file: store; with mount_retry= an endpoint that comes up late is waited
-# for, and one that never does fails clearly when the time is up;
+# file: store; the generic mount flags of a line reach the kernel's mount
+# (noexec, noatime, ro; nosuid,nodev always, although mount.fuse3 adds
+# suid and dev to a line without them); with mount_retry= an endpoint that
+# comes up late is waited for, and one that never does fails clearly when the time is up;
 # readiness and stopping are signalled to systemd over $NOTIFY_SOCKET.
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
@@ -27,17 +29,26 @@ fi
 quiet_umount() { umount -l "$1" 2>/dev/null || true; }
 
 # --- fstab: fuse.bucketfs, a bucket and the file: store ----------------------------------
-mkdir -p "$tmp/m1" "$tmp/m2" "$tmp/localbucket"
+mkdir -p "$tmp/m1" "$tmp/m2" "$tmp/m3" "$tmp/localbucket"
 cat >"$tmp/fstab" <<EOF2
 # a bucket, with every fstab-only word
 $bucket:/generated $tmp/m1 fuse.bucketfs _netdev,nofail,noauto,users,nouser,defaults,x-systemd.automount,x-systemd.mount-timeout=90,comment=test,allow_other,endpoint=$RGW_ENDPOINT,path_style,passwd_file=$tmp/passwd,cache_dir=$tmp/cache1,mount_retry=30 0 0
 # the embedded default
 file:$tmp/localbucket $tmp/m2 fuse.bucketfs _netdev,nofail,auto,cache_dir=$tmp/cache2 0 0
+# generic mount flags
+file:$tmp/localbucket $tmp/m3 fuse.bucketfs noexec,noatime,ro,nofail,cache_dir=$tmp/cache5 0 0
 EOF2
 on_exit quiet_umount "$tmp/m1"
 on_exit quiet_umount "$tmp/m2"
+on_exit quiet_umount "$tmp/m3"
+# the options /proc/mounts shows for a mount point
+mount_opts() { awk -v m="$1" '$2 == m { print $4 }' /proc/mounts | tail -n 1; }
 out=$(mount -T "$tmp/fstab" "$tmp/m1" 2>&1) || fail "mount -T (bucket): $out"
 grep -q " $tmp/m1 fuse.bucketfs " /proc/mounts || fail "not in /proc/mounts as fuse.bucketfs: $(grep "$tmp/m1" /proc/mounts)"
+opts=$(mount_opts "$tmp/m1")
+[[ ,$opts, == *,nosuid,* && ,$opts, == *,nodev,* ]] ||
+	fail "a line with defaults (mount.fuse3 adds suid,dev) is not nosuid,nodev: $opts"
+ok "a line with defaults: $opts (nosuid,nodev although mount.fuse3 passed suid,dev)"
 head -c 100000 /dev/urandom >"$tmp/x"
 mkdir -p "$tmp/m1/images/t1"
 cp "$tmp/x" "$tmp/m1/images/t1/0.png"
@@ -52,7 +63,18 @@ ok "umount unmounts it and the daemon exits"
 out=$(mount -T "$tmp/fstab" "$tmp/m2" 2>&1) || fail "mount -T (file:): $out"
 echo hello >"$tmp/m2/hello.txt"
 assert_eq "$(cat "$tmp/localbucket/hello.txt")" hello "the file: store from fstab writes into its directory"
+cp /usr/bin/true "$tmp/m2/true"
+chmod 755 "$tmp/m2/true"
+"$tmp/m2/true" || fail "a binary does not run from the mount of a line without noexec"
 umount "$tmp/m2" || fail "umount of the file: mount"
+out=$(mount -T "$tmp/fstab" "$tmp/m3" 2>&1) || fail "mount -T (noexec,noatime,ro): $out"
+opts=$(mount_opts "$tmp/m3")
+for w in ro noexec noatime nosuid nodev; do
+	[[ ,$opts, == *,$w,* ]] || fail "a line with noexec,noatime,ro: /proc/mounts shows '$opts', no $w"
+done
+"$tmp/m3/true" 2>/dev/null && fail "a binary ran from the mount of a noexec line"
+ok "a line with noexec,noatime,ro: /proc/mounts shows $opts, and a binary there does not run"
+umount "$tmp/m3" || fail "umount of the noexec mount"
 
 # --- mount_retry: an endpoint that comes up late, one that never does ---------------------
 port=$(free_port)

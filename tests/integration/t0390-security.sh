@@ -5,7 +5,13 @@
 # other bits on any file) and the control socket is 0600; the secret is in
 # no process's arguments; at loglevel=debug with -o verbose (libcurl's trace
 # of every header) neither the secret nor the session token reaches the
-# log; a passwd file others can read is refused; the daemon is not dumpable
+# log; a passwd file others can read, one its group or others can write,
+# and one owned by another user than the daemon's (or root) are refused
+# with the chmod or chown to run, while 600 and 640 (its group may read
+# it, as s3fs allows for /etc/passwd-s3fs) are taken; -o metrics= on
+# 127.0.0.1 listens on the loopback only (and any local user can read it,
+# as documented), on a socket path it is root's alone (0600), and a path
+# that is not a socket is never removed for it; the daemon is not dumpable
 # (no core file holds the credentials; its /proc/PID/environ is root's
 # only, even when an unprivileged user mounts) unless -o coredump.
 # Elsewhere: TLS verification and ca_bundle= (t0160), permissions with
@@ -51,6 +57,76 @@ out=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$BFS_BUILD_DIR/bucketfs
 	fail "mounted with a world-readable passwd file"
 [[ $out == *"chmod 600"* ]] || fail "world-readable passwd file: $out"
 ok "a world-readable passwd file is refused: $out"
+
+# try_passwd MODE OWNER: mount (in the background, then unmount) with a passwd
+# file of that mode and owner; prints "mounted" or bucketfs's error
+try_passwd() {
+	local pw_n=$1.${2%%:*}.$RANDOM f out
+	f=$tmp/pw.$pw_n
+	printf '%s:%s\n' "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" >"$f"
+	chown "$2" "$f"
+	chmod "$1" "$f"
+	mkdir -p "$tmp/mp"
+	if out=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$BFS_BUILD_DIR/bucketfs" \
+		"$bucket" "$tmp/mp" -o "endpoint=$RGW_ENDPOINT,path_style,passwd_file=$f,cache_dir=$tmp/cache-pw.$pw_n" 2>&1 </dev/null); then
+		fusermount3 -u "$tmp/mp" || umount -l "$tmp/mp"
+		echo mounted
+	else
+		echo "$out"
+	fi
+}
+for m in 600 640 400 440; do
+	assert_eq "$(try_passwd $m root:root)" mounted "a passwd file of mode $m owned by root is taken"
+done
+for m in 660 620 602 606 664 622; do
+	out=$(try_passwd $m root:root)
+	[ "$out" != mounted ] || fail "a passwd file of mode $m (others or its group may write it) was taken"
+	[[ $out == *"chmod 600"* ]] || fail "mode $m refused without the chmod to run: $out"
+done
+ok "passwd files its group or others may write (660, 620, 602, 606, 664, 622) are refused: $out"
+out=$(try_passwd 600 65534:65534)
+[ "$out" != mounted ] || fail "root's daemon took a passwd file owned by nobody"
+[[ $out == *"chown root"* ]] || fail "a passwd file owned by another user refused without the chown to run: $out"
+ok "a 600 passwd file owned by another user is refused: $out"
+
+# --- the metrics endpoint: loopback, or a socket for root only ----------------------------
+chmod 755 "$tmp"
+port=$(free_port)
+bfs_mount "file:$tmp/mb" "$tmp/mm" "metrics=127.0.0.1:$port"
+for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$port/metrics" && break; sleep 0.1; done
+listening=$(ss -Hltn "sport = :$port" | awk '{ print $4 }' | sort -u | tr '\n' ' ')
+assert_eq "$listening" "127.0.0.1:$port " "metrics=127.0.0.1:$port listens on the loopback address only"
+# (the scrape whole, then grep: grep -q would cut curl's pipe short)
+scrape=$(setpriv --reuid=65534 --regid=65534 --clear-groups curl -fsS "http://127.0.0.1:$port/metrics") ||
+	fail "nobody's curl of 127.0.0.1:$port failed"
+grep -q '^bucketfs_requests_total' <<<"$scrape" || fail "the metrics on 127.0.0.1 do not answer"
+ok "any local user (nobody) can read metrics on 127.0.0.1:$port, as README and SEMANTICS say"
+other=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -v '^127\.' | grep -v ':' | head -n 1) || true
+if [ -n "$other" ]; then
+	curl -fs -o /dev/null --max-time 3 "http://$other:$port/metrics" &&
+		fail "the metrics answer on $other:$port, not only on the loopback"
+	ok "the metrics do not answer on this host's address $other"
+fi
+bfs_umount "$tmp/mm"
+bfs_mount "file:$tmp/mb" "$tmp/mm" "metrics=$tmp/metrics.sock"
+for _ in $(seq 50); do [ -S "$tmp/metrics.sock" ] && break; sleep 0.1; done
+assert_eq "$(stat -c '%A %U' "$tmp/metrics.sock")" "srw------- root" "the metrics socket is root's, 0600"
+scrape=$(curl -fsS --unix-socket "$tmp/metrics.sock" http://localhost/metrics) ||
+	fail "curl --unix-socket $tmp/metrics.sock failed"
+grep -q '^bucketfs_requests_total' <<<"$scrape" || fail "no metrics on the socket"
+setpriv --reuid=65534 --regid=65534 --clear-groups curl -fsS --unix-socket "$tmp/metrics.sock" \
+	http://localhost/metrics >/dev/null 2>&1 && fail "nobody read the metrics socket"
+ok "metrics=PATH: root reads the metrics on the socket, nobody cannot"
+bfs_umount "$tmp/mm"
+[ ! -e "$tmp/metrics.sock" ] || fail "the metrics socket is left after unmount"
+echo "not a socket" >"$tmp/notasock"
+bfs_mount "file:$tmp/mb" "$tmp/mm" "metrics=$tmp/notasock"
+for _ in $(seq 30); do grep -q "cannot serve metrics" "${BFS_MOUNT_LOG[$tmp/mm]}" && break; sleep 0.1; done
+bfs_umount "$tmp/mm"
+assert_eq "$(cat "$tmp/notasock" 2>&1)" "not a socket" "metrics= naming a file that is not a socket leaves it alone"
+grep -q "cannot serve metrics at $tmp/notasock" "${BFS_MOUNT_LOG[$tmp/mm]}" ||
+	fail "no error for metrics= on a file: $(tail -n 3 "${BFS_MOUNT_LOG[$tmp/mm]}")"
+ok "metrics= on a path that is not a socket: refused (logged), the file kept, the mount works"
 
 # --- an unprivileged user's mount: not dumpable unless -o coredump -------------------------
 nobody=65534

@@ -302,10 +302,43 @@ static void test_providers(void)
 	}
 }
 
+/* Generic mount flags reach FUSE (and so the kernel) or are refused by name. */
+static void test_mount_flags(void)
+{
+	static const char *const refused[] = {
+		"strictatime", "nostrictatime", "norelatime", "diratime", "nodiratime", "lazytime",
+		"nolazytime", "nosymfollow", "symfollow", "mand", "nomand", "iversion",
+		"noiversion", "silent", "loud", "remount",
+	};
+	struct bfs_config c;
+	char msg[512], unknown[256] = "";
+	size_t i;
+
+	bfs_config_init(&c);
+	CHECK_INT(bfs_config_parse_opts(&c, "noexec,nosuid,nodev,exec,sync,async,dirsync,noatime,"
+					"atime,relatime,suid,dev,ro",
+					unknown, sizeof(unknown), msg, sizeof(msg)), 0);
+	/* relatime is "atime" to libfuse 3.14; suid and dev are never passed */
+	CHECK_STR(unknown, ",noexec,nosuid,nodev,exec,sync,async,dirsync,noatime,atime,atime");
+	CHECK_INT(c.read_only, 1);
+	CHECK_INT(bfs_config_parse_opts(&c, "rw", unknown, sizeof(unknown), msg, sizeof(msg)), 0);
+	CHECK_INT(c.read_only, 0);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		unknown[0] = '\0';
+		msg[0] = '\0';
+		CHECK_INT(bfs_config_parse_opts(&c, refused[i], unknown, sizeof(unknown), msg,
+						sizeof(msg)), BFS_E_CONFIG);
+		CHECK(strstr(msg, refused[i]) != NULL);
+		CHECK_STR(unknown, "");
+	}
+	bfs_config_release(&c);
+}
+
 int main(void)
 {
 	test_providers();
 	test_fs_opts();
+	test_mount_flags();
 	test_opts();
 	test_defaults();
 	test_targets();

@@ -58,6 +58,12 @@ static const struct file_case cases[] = {
 	{ "other:AK2:SK2\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "no credentials for bucket b" },
 	{ "AK1:SK1\n", 0604, "b", BFS_E_CONFIG, NULL, NULL, "accessible by others" },
 	{ "AK1:SK1\n", 0644, "b", BFS_E_CONFIG, NULL, NULL, "chmod 600" },
+	/* whoever can write the file chooses the keys */
+	{ "AK1:SK1\n", 0660, "b", BFS_E_CONFIG, NULL, NULL, "writable by its group" },
+	{ "AK1:SK1\n", 0620, "b", BFS_E_CONFIG, NULL, NULL, "chmod 600" },
+	{ "AK1:SK1\n", 0602, "b", BFS_E_CONFIG, NULL, NULL, "accessible by others" },
+	{ "AK1:SK1\n", 0400, "b", 0, "AK1", "SK1", NULL },
+	{ "AK1:SK1\n", 0440, "b", 0, "AK1", "SK1", NULL },
 	{ "AK1:SK1\njunkline\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "line 2" },
 	{ "a:b:c:d\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "line 1" },
 	{ ":SK1\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "line 1: empty" },
@@ -95,6 +101,30 @@ static void test_files(void)
 		}
 		bfs_creds_free(c);
 	}
+}
+
+/* A file owned by another user than the daemon's (or root) is refused:
+ * its owner could change it.  Needs root (to chown). */
+static void test_owner(void)
+{
+	struct bfs_creds *c = bfs_creds_new();
+	const char *path = write_file("owned", "AK1:SK1\n", 0600);
+	char msg[512] = "";
+
+	CHECK(c != NULL && path != NULL);
+	if (!c || !path || geteuid() != 0) {
+		bfs_creds_free(c);
+		return;
+	}
+	CHECK_INT(chown(path, 65534, 65534), 0);
+	CHECK_INT(bfs_creds_from_file(c, path, NULL, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "chown root") != NULL);
+	CHECK(strstr(msg, "SK1") == NULL);
+	CHECK_INT(chown(path, 0, 65534), 0); /* root's, group nogroup: fine */
+	CHECK_INT(chmod(path, 0640), 0);
+	CHECK_INT(bfs_creds_from_file(c, path, NULL, msg, sizeof(msg)), 0);
+	CHECK_STR(c->access_key, "AK1");
+	bfs_creds_free(c);
 }
 
 /* A key or secret with a NUL byte inside (a UTF-16 file, say) is refused,
@@ -293,6 +323,7 @@ int main(void)
 		return 1;
 	}
 	test_files();
+	test_owner();
 	test_nul_bytes();
 	test_sources();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

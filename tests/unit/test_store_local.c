@@ -2,7 +2,10 @@
 /*
  * test_store_local.c - the local directory backend (store_local*.c) through
  * the public store API: every operation, every key rule, S3's listing
- * semantics against a model, atomic and concurrent puts, the ETag cache.
+ * semantics against a model, atomic and concurrent puts, the ETag cache;
+ * a symlink in the directory is never followed (test_beneath), with openat2
+ * and, in a child where seccomp makes openat2 fail with ENOSYS as an old
+ * kernel would, with the walk that replaces it.
  * Runs in a mkdtemp directory, removed at the end.
  */
 #include <dirent.h>
@@ -12,8 +15,15 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -1064,6 +1074,261 @@ static void test_denied(struct bfs_store *st, const char *root)
 	CHECK_INT(chmod(p, 0755), 0);
 }
 
+/* ---- symlinks: never followed ---------------------------------------------- */
+
+static char snap[16384];
+static size_t snap_len;
+
+static int snap_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	ssize_t nx = llistxattr(path, NULL, 0);
+	int n;
+
+	(void)flag, (void)ftw;
+	n = snprintf(snap + snap_len, sizeof(snap) - snap_len, "%s %o %lld %lld.%09ld %zd\n", path,
+		     (unsigned)sb->st_mode, (long long)sb->st_size, (long long)sb->st_mtim.tv_sec,
+		     sb->st_mtim.tv_nsec, nx);
+	if (n > 0 && (size_t)n < sizeof(snap) - snap_len)
+		snap_len += (size_t)n;
+	return 0;
+}
+
+/* Every name under dir with its mode, size, mtime and number of xattrs. */
+static const char *snapshot(const char *dir, char *out, size_t outsz)
+{
+	snap_len = 0;
+	snap[0] = '\0';
+	(void)nftw(dir, snap_one, 16, FTW_PHYS);
+	snprintf(out, outsz, "%s", snap);
+	return out;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		CHECK_INT(write(fd, text, strlen(text)), (long long)strlen(text));
+		close(fd);
+	}
+}
+
+static int list_count(struct bfs_store *st, const char *prefix, const char *delim,
+		      const char *unwanted)
+{
+	struct bfs_xml_list l;
+	int n = -1, rc;
+	size_t i;
+
+	rc = bfs_store_list(st, prefix, delim, NULL, 1000, &l);
+	CHECK_INT(rc, 0);
+	if (rc)
+		return -1;
+	n = (int)(l.nobjects + l.nprefixes);
+	for (i = 0; i < l.nobjects; i++)
+		if (!strncmp(l.objects[i].key, unwanted, strlen(unwanted)))
+			CHECK_STR(l.objects[i].key, "(no key under a symlink)");
+	for (i = 0; i < l.nprefixes; i++)
+		if (!strncmp(l.prefixes[i], unwanted, strlen(unwanted)))
+			CHECK_STR(l.prefixes[i], "(no prefix of a symlink)");
+	bfs_xml_list_release(&l);
+	return n;
+}
+
+/*
+ * DIR/evil -> OUTSIDE (absolute), DIR/evrel -> ../OUTSIDE (relative),
+ * DIR/alias -> real (inside DIR): no operation follows any of them, and
+ * OUTSIDE is never read, made, changed or removed.  A put through one is
+ * AccessDenied; what is below one is not there (NoSuchKey, not listed,
+ * nothing to delete); a symlink as the whole key is not an object, and a
+ * put of that key replaces the link (never writes through it).
+ */
+static void test_beneath(const char *label)
+{
+	static const char *const links[] = { "evil", "evrel", "alias" };
+	struct bfs_meta_kv meta[1] = { { "mode", "33152" } };
+	struct bfs_put_opts po = { .content_type = "text/x", .meta = meta, .nmeta = 1 };
+	struct bfs_put_opts im = { .if_match = "ab0b884358ef3d28a8d0b7266a3c0345" };
+	struct bfs_obj_info info;
+	char root[512], out[512], p[1024], lp[1024], key[256], buf[64], name[64];
+	static char before[16384], after[16384];
+	const char *const many[1] = { key };
+	struct bfs_store *st;
+	size_t i, nfailed;
+
+	snprintf(name, sizeof(name), "beneath-%s", label);
+	snprintf(out, sizeof(out), "%s/outside-%s", top, label);
+	CHECK_INT(mkdir(out, 0755), 0);
+	snprintf(p, sizeof(p), "%s/sub", out);
+	CHECK_INT(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/victim.conf", out);
+	write_file(p, "ORIGINAL\n");
+	snprintf(p, sizeof(p), "%s/sub/s.txt", out);
+	write_file(p, "SECRET\n");
+	st = open_store(name, root, sizeof(root));
+	if (!st)
+		return;
+	snprintf(p, sizeof(p), "%s/evil", root);
+	CHECK_INT(symlink(out, p), 0);
+	snprintf(p, sizeof(p), "%s/evrel", root);
+	snprintf(buf, sizeof(buf), "../outside-%s", label);
+	CHECK_INT(symlink(buf, p), 0);
+	snprintf(p, sizeof(p), "%s/real", root);
+	CHECK_INT(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/real/sub", root);
+	CHECK_INT(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/real/victim.conf", root);
+	write_file(p, "ORIGINAL\n");
+	snprintf(p, sizeof(p), "%s/real/sub/s.txt", root);
+	write_file(p, "SECRET\n");
+	snprintf(p, sizeof(p), "%s/alias", root);
+	CHECK_INT(symlink("real", p), 0);
+	snapshot(out, before, sizeof(before));
+
+	/* the temporary directory as a symlink: no put writes through it */
+	snprintf(p, sizeof(p), "%s/.bucketfs-tmp", root);
+	CHECK_INT(symlink(out, p), 0);
+	CHECK_INT(put(st, "t/x", "x"), BFS_E_DENIED);
+	CHECK_STR(last_code(), "AccessDenied");
+	CHECK_STR(snapshot(out, after, sizeof(after)), before);
+	CHECK_INT(unlink(p), 0);
+	CHECK_INT(put(st, "t/x", "x"), 0);
+
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		const char *l = links[i];
+
+		/* create, overwrite, deeper, markers: AccessDenied */
+		snprintf(key, sizeof(key), "%s/victim.conf", l);
+		CHECK_INT(put(st, key, "X"), BFS_E_DENIED);
+		CHECK_STR(last_code(), "AccessDenied");
+		CHECK_INT(bfs_store_put_buf(st, key, "X", 1, &im, NULL), BFS_E_PRECOND);
+		snprintf(key, sizeof(key), "%s/new/deeper.txt", l);
+		CHECK_INT(put(st, key, "X"), BFS_E_DENIED);
+		snprintf(key, sizeof(key), "%s/sub2/", l);
+		CHECK_INT(put(st, key, ""), BFS_E_DENIED);
+		snprintf(key, sizeof(key), "%s/", l);
+		CHECK_INT(put(st, key, ""), BFS_E_DENIED);
+		snprintf(key, sizeof(key), "%s/copied", l);
+		CHECK_INT(bfs_store_copy(st, "t/x", key, NULL, NULL), BFS_E_DENIED);
+		/* read, head, copy out, setattr: not there */
+		snprintf(key, sizeof(key), "%s/victim.conf", l);
+		CHECK_INT(get(st, key, buf, sizeof(buf)), BFS_E_NOTFOUND);
+		CHECK_STR(buf, "");
+		CHECK_INT(bfs_store_head(st, key, &info), BFS_E_NOTFOUND);
+		CHECK_INT(bfs_store_copy(st, key, "stolen", NULL, NULL), BFS_E_NOTFOUND);
+		CHECK(!path_exists(root, "stolen"));
+		CHECK_INT(bfs_store_copy(st, key, key, &po, NULL), BFS_E_NOTFOUND);
+		snprintf(key, sizeof(key), "%s/sub/s.txt", l);
+		CHECK_INT(get(st, key, buf, sizeof(buf)), BFS_E_NOTFOUND);
+		snprintf(key, sizeof(key), "%s/sub/", l);
+		CHECK_INT(bfs_store_head(st, key, &info), BFS_E_NOTFOUND);
+		snprintf(key, sizeof(key), "%s/", l);
+		CHECK_INT(bfs_store_head(st, key, &info), BFS_E_NOTFOUND);
+		/* list: nothing under it, and it is no prefix */
+		snprintf(key, sizeof(key), "%s/", l);
+		CHECK_INT(list_count(st, key, "/", ""), 0);
+		CHECK_INT(list_count(st, key, NULL, ""), 0);
+		snprintf(key, sizeof(key), "%s/sub/", l);
+		CHECK_INT(list_count(st, key, "/", ""), 0);
+		CHECK_INT(list_count(st, key, NULL, ""), 0);
+		snprintf(key, sizeof(key), "%s/", l);
+		(void)list_count(st, "", "/", key);
+		(void)list_count(st, "", NULL, key);
+		/* delete: nothing to delete (as for a missing key), nothing deleted */
+		snprintf(key, sizeof(key), "%s/victim.conf", l);
+		CHECK_INT(bfs_store_delete(st, key), 0);
+		CHECK_INT(bfs_store_delete_many(st, many, 1, &nfailed), 0);
+		snprintf(key, sizeof(key), "%s/sub/s.txt", l);
+		CHECK_INT(bfs_store_delete(st, key), 0);
+		snprintf(key, sizeof(key), "%s/sub/", l);
+		CHECK_INT(bfs_store_delete(st, key), 0);
+		snprintf(key, sizeof(key), "%s/", l);
+		CHECK_INT(bfs_store_delete(st, key), 0);
+		CHECK(path_exists(root, l));
+		CHECK_STR(snapshot(out, after, sizeof(after)), before);
+	}
+	/* the real directory behind "alias" is untouched too */
+	file_text(root, "real/victim.conf", buf, sizeof(buf));
+	CHECK_STR(buf, "ORIGINAL\n");
+	CHECK(path_exists(root, "real/sub/s.txt"));
+	CHECK(!path_exists(root, "real/new") && !path_exists(root, "real/sub2"));
+	/* a symlink as the key: not an object; a put replaces the link itself */
+	snprintf(p, sizeof(p), "%s/victim.conf", out);
+	snprintf(lp, sizeof(lp), "%s/lnk", root);
+	CHECK_INT(symlink(p, lp), 0);
+	CHECK_INT(get(st, "lnk", buf, sizeof(buf)), BFS_E_NOTFOUND);
+	CHECK_INT(bfs_store_copy(st, "lnk", "lnk", &po, NULL), BFS_E_NOTFOUND);
+	CHECK_INT(put(st, "lnk", "Z"), 0);
+	file_text(root, "lnk", buf, sizeof(buf));
+	CHECK_STR(buf, "Z");
+	CHECK_STR(snapshot(out, after, sizeof(after)), before);
+	/* below DIR itself all is well */
+	CHECK_INT(put(st, "ok/a/b", "b"), 0);
+	CHECK_INT(put(st, "ok/m/", ""), 0);
+	CHECK_INT(bfs_store_copy(st, "ok/a/b", "ok/c", NULL, NULL), 0);
+	CHECK_INT(get(st, "ok/c", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "b");
+	CHECK_INT(list_count(st, "ok/", "/", "(none)"), 3);
+	CHECK_INT(bfs_store_delete(st, "ok/a/b"), 0);
+	CHECK(!path_exists(root, "ok/a"));
+	CHECK_INT(bfs_store_delete(st, "ok/m/"), 0);
+	CHECK_INT(tmp_files(root), 0);
+	bfs_store_close(st);
+}
+
+/* Make openat2 fail with ENOSYS in this process, as on a kernel before 5.6. */
+static int deny_openat2(void)
+{
+#if defined(__x86_64__)
+#define BFS_TEST_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define BFS_TEST_ARCH AUDIT_ARCH_AARCH64
+#endif
+#if defined(BFS_TEST_ARCH) && defined(SYS_openat2)
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BFS_TEST_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return -1;
+	return syscall(SYS_openat2, AT_FDCWD, ".", NULL, 0) < 0 && errno == ENOSYS ? 0 : -1;
+#else
+	return -1;
+#endif
+}
+
+/* test_beneath again in a child without openat2: the O_NOFOLLOW walk. */
+static void test_beneath_walk(void)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (deny_openat2()) {
+			fprintf(stderr, "test_beneath_walk: cannot make openat2 fail; skipped\n");
+			_exit(0);
+		}
+		test_beneath("walk");
+		status = check_done("test_store_local, in the child without openat2");
+		fflush(NULL);
+		_exit(status);
+	}
+	CHECK(pid > 0);
+	CHECK_INT(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
 	struct bfs_store *st;
@@ -1094,6 +1359,8 @@ int main(void)
 		bfs_store_close(st);
 	}
 	test_list();
+	test_beneath("openat2");
+	test_beneath_walk();
 	rm_rf(top);
 	close(devnull);
 	return check_done("test_store_local");

@@ -277,13 +277,17 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 	} else {
 		e->mode = S_IFREG | 0644;
 	}
-	e->uid = meta_u32(info, "uid", &uid) ? uid : fs->cfg.uid;
-	e->gid = meta_u32(info, "gid", &gid) ? gid : fs->cfg.gid;
+	/* (-1 is no owner: chown's "unchanged"; the kernel would show it as
+	 * the overflow id) */
+	e->uid = meta_u32(info, "uid", &uid) && uid != UINT32_MAX ? uid : fs->cfg.uid;
+	e->gid = meta_u32(info, "gid", &gid) && gid != UINT32_MAX ? gid : fs->cfg.gid;
 	if (mt && *mt) {
 		char *end;
 		double secs = strtod(mt, &end);
 
-		if (end != mt && secs > 0)
+		/* (anyone who can write the bucket writes this: a time past
+		 * what a timespec holds, or before 1970, is ignored) */
+		if (end != mt && secs > 0 && secs < 9.2e9)
 			e->mtime_ns = (int64_t)(secs * 1e9);
 	}
 }

@@ -49,6 +49,16 @@ s3.put_object(Bucket=b, Key="w/d700/", Body=b"", ContentType="application/x-dire
 s3.put_object(Bucket=b, Key="w/d700/in.txt", Body=b"in\n", Metadata=dict(meta, mode="33188"))
 s3.put_object(Bucket=b, Key="w/lnk", Body=b"/etc/passwd", Metadata=dict(meta, mode="41471"))
 s3.put_object(Bucket=b, Key="w/plain", Body=b"no metadata\n")
+# metadata anyone who can write the bucket may write: a device type with
+# the set-user-ID bit on a root-owned copy of id(1), owners and times out
+# of range, words that are no numbers
+s3.put_object(Bucket=b, Key="odd/suid-id", Body=open("/usr/bin/id", "rb").read(),
+              Metadata={"mode": str(0o24755), "uid": "0", "gid": "0"})
+s3.put_object(Bucket=b, Key="odd/huge", Body=b"h\n",
+              Metadata={"mode": "33188", "uid": "4294967295", "gid": "99999999999",
+                        "mtime": "1e300"})
+s3.put_object(Bucket=b, Key="odd/words", Body=b"w\n",
+              Metadata={"mode": "rwx", "uid": "-1", "gid": "0x21", "mtime": "-5"})
 for i in range(200):
     s3.put_object(Bucket=b, Key="many/f%03d" % i, Body=b"x",
                   Metadata={"mode": str(0o100600), "uid": "0", "gid": "0"})
@@ -78,7 +88,7 @@ check_eq "$(ls -ln "$b/w" | awk 'NR > 1 { print $1, $3, $4, $NF }' | tr '\n' '|'
 	"B: ls -ln w shows the stored modes and owners, the symlink a read-only file"
 check_eq "$(cat "$b/w/lnk")" /etc/passwd "B (symlinks=file): the symlink object reads as its target's path"
 check_eq "$(ls -ln "$b" | awk 'NR > 1 { print $1, $3, $NF }' | tr '\n' '|')" \
-	"drwxr-xr-x 0 many|drwx------ 0 priv|-rw-r--r-- 0 pub.txt|-rw------- 0 secret|drwxr-xr-x 0 w|" \
+	"drwxr-xr-x 0 many|drwxr-xr-x 0 odd|drwx------ 0 priv|-rw-r--r-- 0 pub.txt|-rw------- 0 secret|drwxr-xr-x 0 w|" \
 	"B: ls -ln / shows A's modes"
 
 # what it costs: the listing's unknown entries, each asked once, in parallel
@@ -95,6 +105,18 @@ n0=$(wc -l <"$plog")
 ls -l "$b/many" >/dev/null
 check_eq "$(tail -n +$((n0 + 1)) "$plog" | grep -c '^HEAD' || true)" 0 \
 	"B: a second ls -l (within stat_ttl) asks no object again"
+
+# metadata values: a device mode or set-user-ID bit never takes effect
+# (the mount is always nosuid, and a file is a file), out-of-range owners
+# and times and non-numbers fall back to the defaults
+check_eq "$(stat -c '%F %a %u' "$b/odd/suid-id")" "regular file 4755 0" \
+	"B: an object stored S_IFCHR|04755 root's is a regular file (the bits show)"
+check_eq "$(nb "$b/odd/suid-id" -u)" 65534 "B: ... run by nobody, it runs as nobody (nosuid)"
+check_eq "$(stat -c '%F %a %u %g' "$b/odd/huge") $(($(stat -c %Y "$b/odd/huge") < 4000000000))" \
+	"regular file 644 0 0 1" \
+	"B: uid 4294967295, gid 99999999999, mtime 1e300: the mount's owner, the object's own time"
+check_eq "$(stat -c '%F %a %u %g' "$b/odd/words")" "regular file 644 0 0" \
+	"B: mode rwx, uid -1, gid 0x21: the defaults"
 bfs_umount "$b"
 
 # --- symlinks=on: the symlink is a symlink at the first ls -l -------------------------
@@ -127,7 +149,7 @@ n0=$(wc -l <"$plog")
 ls -lR "$b4" >"$tmp/forced.ls"
 check_eq "$(tail -n +$((n0 + 1)) "$plog" | grep -c '^HEAD' || true)" 0 \
 	"uid=,gid=,umask=: ls -lR sends no HEAD (no metadata can change what it shows)"
-check_eq "$(grep -c '^-rwxr-x--- 1 33 33 ' <(ls -lnR "$b4"))" 207 \
+check_eq "$(grep -c '^-rwxr-x--- 1 33 33 ' <(ls -lnR "$b4"))" 210 \
 	"uid=,gid=,umask=: every file is 0750 33:33 (the symlink too, a file)"
 bfs_umount "$b4"
 

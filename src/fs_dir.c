@@ -20,6 +20,7 @@
 #include "bucketfs/log.h"
 #include "bucketfs/uri.h"
 #include "fs_int.h"
+#include "strv.h"
 
 #define HIDDEN_LOG_MAX 4096 /* distinct hidden keys logged per mount */
 
@@ -100,7 +101,38 @@ struct prune {
 	int64_t started;
 	struct bfs_index_batch *b;
 	int n;
+	struct fs_pruned *gone;
 };
+
+static int pruned_add(struct fs_pruned *g, const char *path, uint64_t id)
+{
+	uint64_t *ids = bfs_grow(g->ids, g->n, &g->alloc, sizeof(*ids));
+
+	if (!ids)
+		return -ENOMEM;
+	g->ids = ids;
+	if (strv_add(g->paths, path, strlen(path)) || g->paths->n != g->n + 1)
+		return -ENOMEM; /* (paths are unique: strv_add never skips one) */
+	g->ids[g->n++] = id;
+	return 0;
+}
+
+void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *g, int committed)
+{
+	struct bfs_entry cur;
+	size_t i;
+	int rc;
+
+	for (i = 0; committed && i < g->n; i++) {
+		rc = bfs_index_get(fs->ix, g->paths->v[i], &cur);
+		if (rc == -ENOENT || (!rc && cur.data_id != g->ids[i] && cur.staged_id != g->ids[i]))
+			fs_data_unlink(fs, g->ids[i]);
+	}
+	strv_free(g->paths);
+	free(g->ids);
+	g->ids = NULL;
+	g->n = g->alloc = 0;
+}
 
 /* After a complete listing: children not seen in it are gone from the bucket. */
 static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
@@ -117,10 +149,11 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 	snprintf(path, sizeof(path), "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", name);
 	if (fs_ofile_is_open(p->fs, path))
 		return 0;
-	if (e->data_id)
-		fs_data_unlink(p->fs, e->data_id);
-	if (bfs_index_batch_del_if(p->b, path, e) == 0)  /* (unless it changed since) */
+	if (bfs_index_batch_del_if(p->b, path, e) == 0) { /* (unless it changed since) */
 		p->n++;
+		if (e->data_id && pruned_add(p->gone, path, e->data_id))
+			return 1; /* (out of memory: the walk stops, nothing else is pruned) */
+	}
 	return 0;
 }
 
@@ -350,23 +383,26 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 }
 
 int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path,
-		 int64_t started)
+		 int64_t started, struct fs_pruned *gone)
 {
-	struct prune p = { fs, path, started, b, 0 };
+	struct prune p = { fs, path, started, b, 0, gone };
 	int rc = bfs_index_children(fs->ix, path, prune_child, &p);
 
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : rc > 0 ? -ENOMEM : 0;
 }
 
 int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages)
 {
 	char dkey[FS_KEY_MAX + 1];
 	struct bfs_xml_list l;
-	struct prune p = { fs, path, 0, NULL, 0 };
+	struct strv gpaths = STRV_INIT;
+	struct fs_pruned gone = { &gpaths, NULL, 0, 0 };
 	char *token = NULL;
+	int64_t started;
+	struct bfs_index_batch *b;
 	int rc, pages = 0;
 
-	p.started = fs_now_ns();
+	started = fs_now_ns();
 	rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 	if (rc)
 		return rc;
@@ -376,7 +412,7 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 		token = NULL;
 		if (rc)
 			return fs_store_errno("readdir", path, rc);
-		rc = fs_apply_page(fs, path, dkey, &l, p.started, fs_now_ns(), FS_APPLY_LISTING);
+		rc = fs_apply_page(fs, path, dkey, &l, started, fs_now_ns(), FS_APPLY_LISTING);
 		if (!rc && l.truncated && l.next_token) {
 			if (++pages == max_pages) {
 				bfs_xml_list_release(&l);
@@ -391,15 +427,15 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 			return rc;
 	} while (token);
 
-	rc = bfs_index_batch_begin(fs->ix, &p.b);
+	rc = bfs_index_batch_begin(fs->ix, &b);
 	if (rc)
 		return rc;
-	rc = fs_dir_prune(fs, p.b, path, p.started);
-	if (rc) {
-		bfs_index_batch_abort(p.b);
-		return rc;
-	}
-	rc = bfs_index_batch_commit(p.b);
+	rc = fs_dir_prune(fs, b, path, started, &gone);
+	if (rc)
+		bfs_index_batch_abort(b);
+	else
+		rc = bfs_index_batch_commit(b);
+	fs_pruned_done(fs, &gone, !rc);
 	if (rc)
 		return rc;
 	if (strcmp(path, "/")) {
@@ -408,14 +444,14 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 		/* what else changed in the entry meanwhile (its marker paid) stays */
 		if (bfs_index_get(fs->ix, path, &cur) == 0 && cur.type == BFS_ENT_DIR)
 			*de = cur;
-		de->listed_ns = p.started;
-		de->validated_ns = p.started;
+		de->listed_ns = started;
+		de->validated_ns = started;
 		rc = bfs_index_put(fs->ix, path, de);
 	} else {
 		struct bfs_entry root;
 
 		fs_root_entry(fs, &root);
-		root.listed_ns = p.started;
+		root.listed_ns = started;
 		rc = bfs_index_put(fs->ix, "/", &root);
 	}
 	return rc ? rc : pages + 1;

@@ -220,8 +220,19 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages);
 /* After a complete listing of path begun at started (applied): its
  * children not seen in it are gone; their deletions go into batch b. */
+struct fs_pruned;
 int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path,
-		 int64_t started);
+		 int64_t started, struct fs_pruned *gone);
+/* The data files of the entries a prune deletes: removed only once those
+ * deletes are committed (a delete left out keeps its entry's data: the
+ * entry changed since the listing).  fs_pruned_done after the commit
+ * (committed 0: it failed, nothing is removed) frees it. */
+struct fs_pruned {
+	struct strv *paths;
+	uint64_t *ids;
+	size_t n, alloc;
+};
+void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *gone, int committed);
 /* e is what the bucket now says of old's path: keep what only the index
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
@@ -309,6 +320,9 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
  */
 int fs_lookup_attrs(struct bfs_fs *fs, const char *path);
 void fs_meta_prefetch(struct bfs_fs *fs, const char *path);
+/* A directory of path's parent is asked about for its attributes: is a
+ * tree listing of the parent due (none for it lately)?  1 (and noted) or 0. */
+int fs_meta_tree_due(struct bfs_fs *fs, const char *path);
 int fs_meta_start(struct bfs_fs *fs);
 void fs_meta_stop(struct bfs_fs *fs);
 

@@ -469,9 +469,18 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	if (rc != 1)
 		return rc;
 	/* the first of a listed directory's entries looked up (ls -l): ask for
-	 * the attributes of those after it too, in parallel */
-	if (attrs_unknown(fs, &old, have))
+	 * the attributes of those after it too, in parallel; directories first
+	 * by one LIST of the keys below their parent (those without a marker
+	 * have nothing more to say) */
+	if (attrs_unknown(fs, &old, have)) {
+		if (old.type == BFS_ENT_DIR && fs_meta_tree_due(fs, path)) {
+			(void)fs_tree_list(fs, path, 0);
+			rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
+			if (rc != 1)
+				return rc;
+		}
 		fs_meta_prefetch(fs, path);
+	}
 	/* Many lookups of one name at once (the kernel revalidates an expired
 	 * dentry in every walker): one asks, the others use its answer. */
 	slot = flight_begin(&fs->lookups, path);

@@ -13,7 +13,10 @@
  * starts, in parallel, the same requests for the next META_AHEAD such
  * entries of its directory (fs_meta_prefetch), as a browser prefetches:
  * the lookups that follow, in name order, find them answered, or wait for
- * the request on its way (fs->lookups).
+ * the request on its way (fs->lookups).  For directories, one LIST of the
+ * keys below their parent (a tree listing, fs_tree.c) first says which
+ * have no marker, and so nothing to ask (fs_meta_tree_due: once per
+ * parent in META_MEMO_NS).
  *
  * DESIGN: a FIFO of paths and up to META_THREADS workers, started at the
  * first prefetch.  fs->meta->mu guards the queue, the memo of what was
@@ -41,6 +44,7 @@ struct meta_memo {
 	uint64_t hash;      /* pathttl_hash of the directory; 0 free */
 	char *last;         /* the last name queued (owned) */
 	int64_t at_ns;      /* when */
+	int64_t tree_ns;    /* when its tree was last listed for this (0: not) */
 };
 
 struct fs_meta {
@@ -151,9 +155,40 @@ static struct meta_memo *memo_claim(struct fs_meta *m, uint64_t hash, const char
 	if (o->hash == hash && o->last && now - o->at_ns < META_MEMO_NS &&
 	    strcmp(name, o->last) <= 0)
 		return NULL;
+	if (o->hash != hash)
+		o->tree_ns = 0;
 	o->hash = hash;
 	o->at_ns = now;
 	return o;
+}
+
+int fs_meta_tree_due(struct bfs_fs *fs, const char *path)
+{
+	struct fs_meta *m = fs->meta;
+	char dir[BFS_INDEX_PATH_MAX];
+	struct meta_memo *o;
+	const char *name;
+	int64_t now = fs_now_ns();
+	uint64_t hash;
+	int due;
+
+	if (!m || fs_split(path, dir, sizeof(dir), &name))
+		return 0;
+	hash = pathttl_hash(dir);
+	pthread_mutex_lock(&m->mu);
+	o = &m->memo[hash % META_MEMO];
+	due = o->hash != hash || now - o->tree_ns >= META_MEMO_NS;
+	if (due) {
+		if (o->hash != hash) {
+			free(o->last);
+			o->last = NULL;
+			o->at_ns = 0;
+		}
+		o->hash = hash;
+		o->tree_ns = now;
+	}
+	pthread_mutex_unlock(&m->mu);
+	return due;
 }
 
 void fs_meta_prefetch(struct bfs_fs *fs, const char *path)

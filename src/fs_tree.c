@@ -238,12 +238,16 @@ static int tree_walk(struct tree_list *t, const struct bfs_xml_list *l)
 	else if (t->b)
 		rc = bfs_index_batch_commit(t->b);
 	if (!rc && t->done.n && !(rc = bfs_index_batch_begin(fs->ix, &t->b))) {
+		struct strv gpaths = STRV_INIT;
+		struct fs_pruned gone = { &gpaths, NULL, 0, 0 };
+
 		for (i = 0; !rc && i < t->done.n; i++)
-			rc = fs_dir_prune(fs, t->b, t->done.v[i], t->started);
+			rc = fs_dir_prune(fs, t->b, t->done.v[i], t->started, &gone);
 		if (rc)
 			bfs_index_batch_abort(t->b);
 		else
 			rc = bfs_index_batch_commit(t->b);
+		fs_pruned_done(fs, &gone, !rc);
 	}
 	if (!rc)
 		rc = bfs_index_update_many(fs->ix, (const char *const *)t->done.v, t->done.n,

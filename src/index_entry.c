@@ -105,7 +105,8 @@ static int entry_del(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen)
 /* ---- single operations ---- */
 
 /* One put or delete: a key and an encoded record (NULL: delete); with
- * cond, only when the key holds exactly the record expect (NULL: none). */
+ * cond, only when the key holds exactly the record expect (NULL: none),
+ * else see same_object(). */
 struct index_op {
 	char *key;
 	size_t klen;
@@ -116,6 +117,39 @@ struct index_op {
 	unsigned char *expect;
 	size_t elen;
 };
+
+/*
+ * A conditional put whose key changed since its maker read it: if the
+ * entry there now is the same object as the one the put carries (a clean
+ * file with the same ETag, or a clean directory), what the put says of it
+ * that is news, that the bucket confirmed it at its validated_ns, is kept
+ * (raised, never lowered) in the entry as it is now.  1 when so written,
+ * 0 when not the same object, or -errno.
+ */
+static int same_object(struct bfs_index *ix, MDB_txn *txn, const struct index_op *op)
+{
+	MDB_val k = { op->klen, op->key }, v;
+	unsigned char rec[INDEX_REC_MAX];
+	struct bfs_entry cur, put;
+	size_t len;
+	int rc = mdb_get(txn, ix->entries, &k, &v);
+
+	if (rc == MDB_NOTFOUND || !op->rec)
+		return 0;
+	if (rc)
+		return rc;
+	if (index_rec_decode(v.mv_data, v.mv_size, &cur) ||
+	    index_rec_decode(op->rec, op->rlen, &put))
+		return 0;
+	if (cur.state != BFS_ST_CLEAN || put.state != BFS_ST_CLEAN || cur.type != put.type ||
+	    strcmp(cur.etag, put.etag) || cur.validated_ns >= put.validated_ns)
+		return 0;
+	cur.validated_ns = put.validated_ns;
+	if (index_rec_encode(&cur, rec, sizeof(rec), &len))
+		return 0;
+	rc = entry_put(ix, txn, op->key, op->klen, rec, len, cur.state);
+	return rc ? rc : 1;
+}
 
 /* Fill op with the key of path in key[] and, when e, its record in rec[]. */
 static int op_prepare(struct index_op *op, const char *path, char *key,
@@ -164,8 +198,12 @@ static int ops_txn(struct bfs_index *ix, MDB_txn *txn, void *arg)
 	int rc = 0;
 
 	for (op = a->ops; op < a->ops + a->n && !rc; op++) {
-		if (op->cond && (rc = op_holds(ix, txn, op)) <= 0)
-			continue; /* (rc < 0 ends the loop: an LMDB error) */
+		if (op->cond && (rc = op_holds(ix, txn, op)) <= 0) {
+			if (!rc)
+				rc = same_object(ix, txn, op);
+			rc = rc < 0 ? rc : 0; /* (an LMDB error ends the loop) */
+			continue;
+		}
 		rc = op->rec ? entry_put(ix, txn, op->key, op->klen, op->rec, op->rlen, op->state)
 			     : entry_del(ix, txn, op->key, op->klen);
 	}

@@ -235,9 +235,11 @@ int bfs_index_batch_del(struct bfs_index_batch *b, const char *path);
 /*
  * The same, applied only if, when the batch commits, path holds exactly
  * the entry expect (NULL: no entry at all): what was read to make e is
- * still what is there.  Otherwise the operation is left out (someone
- * changed the entry meanwhile: a file journaled, attributes learnt), and
- * the rest of the batch applies.  Same returns.
+ * still what is there.  Otherwise the put is left out (someone changed the
+ * entry meanwhile: a file journaled, attributes learnt, a copy evicted),
+ * but for its news when the entry there is the same object as e (CLEAN,
+ * the same type and ETag): its validated_ns is raised to e's; and the
+ * rest of the batch applies.  Same returns.
  */
 int bfs_index_batch_put_if(struct bfs_index_batch *b, const char *path, const struct bfs_entry *e,
 			   const struct bfs_entry *expect);

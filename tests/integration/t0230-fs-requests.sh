@@ -78,14 +78,20 @@ ok "writing: ${seen[LIST]} LIST lookups for 11 directories not seen before"
 # itself is fresh from its last upload)
 put_file 1000 "$mnt/images/task1/s.png"
 count "(write images/task1/s.png)"
+late=0 # (rewrites a busy machine delayed past the 0.9 s of the window)
+prev=$EPOCHREALTIME
 for n in $(seq 10 19); do
 	put_file 1000 "$mnt/images/task1/s.png"
+	now=$EPOCHREALTIME
+	late=$((late + $(awk -v a="$prev" -v b="$now" 'BEGIN { print (b - a > 0.8) }')))
+	prev=$now
 	sleep 0.3
 done
-count "rewrite images/task1/s.png 10 times, one every 0.3 s"
+count "rewrite images/task1/s.png 10 times, one every 0.3 s ($late late)"
 assert_eq "${seen[PUT]}" 10 "a rewritten file: one PUT each time"
-assert_eq "$((seen[ALL] - seen[PUT]))" 0 \
-	"a rewritten file: no other request (images/ and task1/ proven by the uploads)"
+[ "$((seen[ALL] - seen[PUT]))" -le $((3 * late)) ] ||
+	fail "a rewritten file: $((seen[ALL] - seen[PUT])) other requests, $late rewrites late"
+ok "a rewritten file: $((seen[ALL] - seen[PUT])) other request (images/ and task1/ proven by the uploads)"
 rm -f "$mnt/images/task1/s.png"
 count "remove it"
 # a shell's "cmd > file": the empty (truncated) file is stored at the

@@ -20,7 +20,9 @@ bucket=nginx-$RANDOM
 make_bucket "$bucket"
 chmod 755 "$tmp"
 pub=$tmp/app/public
-bfs_mount "$bucket:/generated" "$pub/generated" "allow_other"
+# (symlinks=on: the symlink objects below are symlinks, as s3fs shows them,
+# for nginx's own defence to be tried; bucketfs's default shows them as files)
+bfs_mount "$bucket:/generated" "$pub/generated" "allow_other,symlinks=on"
 bfs_mount "$bucket:/generated" "$tmp/other/generated" ""
 # nginx reaches the mount through a symlink, as through a deploy's
 # /srv/app/current -> releases/N: disable_symlinks from= leaves it alone

@@ -612,6 +612,12 @@ static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
 	}
 	/* anything ever sent may be there (an upload whose answer was lost too) */
 	in_bucket = e->state == BFS_ST_CLEAN || e->etag[0] || e->upload_attempts;
+	/* its descriptors keep what it holds (a write to part of it, a read
+	 * of what is not cached yet) */
+	if (of && in_bucket && (rc = fs_ofile_own_data(fs, of)))
+		bfs_log(LOG_WARNING, "%s: removed while open, but its data could not all be "
+		       "kept for its descriptors (%s): reading what was not cached fails",
+		       path, rc > -4096 ? strerror(-rc) : bfs_strerror(rc));
 	rc = fs_marker_keep(fs, path);  /* its directory outlives it */
 	if (!rc && in_bucket && (rc = bfs_store_delete(fs->store, key)))
 		rc = fs_store_errno("unlink", path, rc);

@@ -107,6 +107,8 @@ static int setattr(struct bfs_fs *fs, const char *path,
 	}
 	change(&e, arg);
 	e.flags |= BFS_EF_META;
+	if (e.type == BFS_ENT_DIR)
+		e.flags |= BFS_EF_ATTRS; /* (an owed marker must carry them) */
 	if (e.state == BFS_ST_CLEAN) {
 		rc = replace_meta(fs, path, &e);
 		if (rc)

@@ -73,6 +73,17 @@ static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
 	return 0;
 }
 
+int fs_ofile_own_data(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&of->lock);
+	if (of->ent.type && !of->staged && !(of->fd >= 0 && of->valid >= of->size))
+		rc = materialize(fs, of, 0);
+	pthread_mutex_unlock(&of->lock);
+	return rc;
+}
+
 /*
  * Before changing a file whose staged data close() acknowledged (journaled,
  * not yet uploaded): upload it first, so what was acknowledged reaches the

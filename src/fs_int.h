@@ -450,6 +450,11 @@ int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to);
 /* The open files below directory dir ("/": all), each with a reference
  * (fs_ofile_put each, then free *out).  0 or -ENOMEM. */
 int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out, size_t *n);
+/* of (of->io held exclusive by the caller) is about to lose its object:
+ * give it a whole private copy of its data (a GET of what is not cached),
+ * so that its descriptors go on reading and writing what it held, as on a
+ * local disk.  0 or -errno (fs_file.c). */
+int fs_ofile_own_data(struct bfs_fs *fs, struct bfs_ofile *of);
 /* of lost its name (unlinked, or replaced by a rename): never upload it.
  * Waits for an upload of it in flight (takes of->io). */
 void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);

@@ -45,8 +45,9 @@ int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e)
 {
 	mode_t implied = fs->cfg.has_umask ? (0777 & ~fs->cfg.umask) : 0755;
 
-	/* (a directory with no attributes of its own shows the implied ones) */
-	return fs->cfg.marker_delay_ms > 0 &&
+	/* (a directory with no attributes of its own shows the implied ones;
+	 * one whose attributes were set, a time too, has its own) */
+	return fs->cfg.marker_delay_ms > 0 && !(e->flags & BFS_EF_ATTRS) &&
 	       (!(e->flags & BFS_EF_META) ||
 		((e->mode & 07777) == implied && e->uid == fs->cfg.uid && e->gid == fs->cfg.gid));
 }

@@ -80,6 +80,8 @@ enum bfs_entry_state {
 #define BFS_EF_FETCHED  0x0080  /* data fetched by a lookup (lookup_get=), not
                                  * opened since: its first open is a miss */
 #define BFS_EF_ROOT     0x0200  /* the mount's root (an entry never stored) */
+#define BFS_EF_ATTRS    0x0400  /* a directory chmod, chown or utimens changed
+                                 * here: its marker must carry what they set */
 #define BFS_EF_KEEP     0x0100  /* with BFS_EF_OWED: owed because an object left
                                  * the directory (fs_marker_keep): needed only
                                  * if nothing is below it when it is paid */

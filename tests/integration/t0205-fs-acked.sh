@@ -145,6 +145,29 @@ os.close(f)
 check_eq "$got" OK "9: fstat of an open, unlinked file: 0, st_nlink 0, its size"
 check_eq "$(bexists nine)" no "9: the unlinked file is not in the bucket"
 
+# a file open write-only, unlinked, then written: the descriptor keeps the
+# file's bytes (as on a local disk; they were fetched before the DELETE)
+printf 0123456789 >"$m/wo.txt"
+got=$(py_errno '
+f = os.open(a[0], os.O_WRONLY)
+os.unlink(a[0])
+os.pwrite(f, b"AB", 2)
+r = os.open("/proc/self/fd/%d" % f, os.O_RDONLY)
+got = os.pread(r, 100, 0)
+assert got == b"01AB456789", got
+assert os.fstat(f).st_nlink == 0
+os.close(r)
+os.close(f)
+' "$m/wo.txt")
+check_eq "$got" OK "9: open O_WRONLY, unlink, pwrite: the descriptor holds the file's bytes with the write"
+check_eq "$(bexists wo.txt)" no "9: ... and the object is gone"
+
+# a directory's time set before its first file: kept (its marker carries it)
+mkdir "$m/dt" && touch -d @1600000000 "$m/dt" && printf x >"$m/dt/f" || bad "dt"
+bfs_flush "$m"
+check_eq "$(bmeta dt/ x-amz-meta-mtime)" 1600000000 \
+	"a directory's utimens before its first file lands: its marker keeps the time"
+
 # --- 5. a directory renamed while a file in it is open for writing --------
 open_rename() { # DIR MNT
 	py_errno '

@@ -535,6 +535,8 @@ void fs_upload_wake(struct bfs_fs *fs);
  */
 struct idset;
 int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+/* fsync directory dir (a name made in it is durable then): 0 or -errno. */
+int fs_sync_dir(const char *dir);
 void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
 int fs_jrec_reconcile(struct bfs_fs *fs);
 int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept);

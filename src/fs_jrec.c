@@ -64,7 +64,7 @@ static int with_suffix(char *out, size_t sz, const char *base, const char *suffi
 	return (size_t)snprintf(out, sz, "%s%s", base, suffix) >= sz ? -ENAMETOOLONG : 0;
 }
 
-static int sync_dir(const char *dir)
+int fs_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
@@ -149,7 +149,7 @@ int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e)
 	if (!rc)
 		rc = write_rec(&r, tmp, at);
 	if (!rc)
-		rc = sync_dir(dir);
+		rc = fs_sync_dir(dir);
 	if (rc)
 		bfs_log(LOG_ERR, "%s: cannot write its journal record in %s: %s", path, dir,
 			strerror(-rc));
@@ -231,7 +231,7 @@ static void lose(struct bfs_fs *fs, const char *from, const char *name, const st
 			bfs_log(LOG_ERR, "journal: cannot move %s to %s: %s", src, dst,
 				strerror(errno));
 	}
-	(void)sync_dir(lf);
+	(void)fs_sync_dir(lf);
 	bfs_log(level,
 		"%s: its journaled upload (%" PRIu64 " bytes) %s: %s; kept in %s.rec%s; "
 		"the bucket keeps its previous version",

@@ -266,16 +266,9 @@ void fs_upload_wake(struct bfs_fs *fs)
 static int sync_data_dir(const struct bfs_fs *fs, uint64_t id)
 {
 	char path[PATH_MAX];
-	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%02x", fs->data_dir, (unsigned)(id & 0xff));
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return fs_sync_dir(path);
 }
 
 int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of)

@@ -10,7 +10,8 @@ disk") may differ.
 Besides, at random points: kill -9 of the daemon and remount on the same
 cache_dir (every acknowledged file must then be in the bucket byte-exact,
 checked with boto3, and the mount must show the same), a second mount that
-must see what was acknowledged within its freshness window, bucket audits,
+must see what was acknowledged within its freshness window (and a mount on
+a new cache that must show it exactly, names looked up first), bucket audits,
 cache eviction, clean remounts, pauses, and with --faults phases of
 tests/faultproxy.py faults (EIO is then accepted from an operation, whose
 outcome is uncertain, but never success with wrong data or acknowledged
@@ -35,8 +36,27 @@ import divergences  # noqa: E402
 import durable  # noqa: E402
 import fsops  # noqa: E402
 import ops as opgen  # noqa: E402
+import second  # noqa: E402
 import world as W  # noqa: E402
 from world import log  # noqa: E402
+
+
+# bucketfs bugs found by this tester and reported, not fixed yet.  Nothing
+# tolerates them unless --known-bugs names them (to explore past them; each
+# instance tolerated is counted in the run's figures): the CI variant and
+# the long run report them as divergences.  Remove an entry once fixed.
+KNOWN_BUGS = {
+    # a symlink looked up by name on a mount that did not write it (another
+    # server, a new cache) has st_size 0; a local disk gives the length of
+    # its target (mount A, which wrote it, does too)
+    "symlink-size": "a symlink's st_size is 0 on a mount that did not write it",
+    # fs_marker_pay waits for a file being written below an owed directory:
+    # while a file created in a new directory stays open, the directory's
+    # marker is not sent and other mounts do not see the directory
+    # (SEMANTICS.md: they see it after marker_delay)
+    "marker-held": "a new directory stays invisible to other mounts while a file created in "
+                   "it is open",
+}
 
 
 class Divergence(Exception):
@@ -564,38 +584,106 @@ class Run:
 
     def observe(self, op):
         """The second mount sees what was acknowledged, once its freshness
-        window passed (polled, with a deadline)."""
+        window passed (polled, with a deadline); then a mount that knows
+        nothing of the paths yet shows it exactly (second.py)."""
         if self.B is None:
             return
         self.settle_faults(op)
         self.stats["observes"] += 1
         if self.mode == "writeback":
             self.flush(op)
+        self.observe_long(op)
+        self.observe_fresh(op)
+
+    def observe_long(self, op):
+        """The long-lived second mount (its cache has seen earlier states):
+        names and bytes, and with --strict-listing-meta the attributes a
+        listing-first walk (ls -lR) shows as well."""
+        meta = self.a.second_meta and self.a.strict_listing_meta
         deadline = time.time() + self.a.observe_deadline
         while True:
             try:
                 view = fsops.snapshot(self.B.mnt)
                 want = self.dur.alts
-                if not self.a.second_meta:
-                    # (exploring past a known bug: names and bytes only)
+                if not meta:
+                    # the attributes of what this mount met in a listing are
+                    # the defaults (divergences.LISTING_META_DEFAULTS): names
+                    # and bytes only (a symlink's target counts as its bytes)
                     view = {p: lite(s) for p, s in view.items()}
                     want = {p: [lite(s) for s in a] for p, a in want.items()}
                 bad = [p for p in sorted(set(view) | set(want))
                        if view.get(p) not in want.get(p, [None])]
+                known = [p for p in bad if view.get(p) is None and self.marker_held(p)]
+                bad = [p for p in bad if p not in known]
             except OSError as e:
-                bad = ["walk: %s" % e]
+                bad, known = ["walk: %s" % e], []
                 view = {}
             if not bad:
+                self.tolerate("marker-held", known)
                 return
             if time.time() > deadline:
                 raise Divergence(op["i"], "observe", op, "the second mount, %.0f s on, does not "
-                                 "show what was acknowledged:\n    %s" % (
-                                     self.a.observe_deadline, "\n    ".join(
+                                 "show what was acknowledged%s:\n    %s" % (
+                                     self.a.observe_deadline, "" if meta else " (names and bytes)",
+                                     "\n    ".join(
                                          "%s: second mount %s, acknowledged %s" % (
                                              p, durable.brief(view.get(p)), " or ".join(
                                                  durable.brief(x) for x in self.dur.alts.get(p, [None])))
                                          if not p.startswith("walk:") else p for p in bad[:10])))
             time.sleep(0.3)
+
+    def observe_fresh(self, op):
+        """A mount on a new cache_dir (nothing known of the paths): every
+        acknowledged path looked up by name first, then the listings
+        (second.py).  The bucket already shows what was acknowledged (the
+        long-lived mount saw it), so this is checked once, not polled."""
+        cache = os.path.join(self.dir, "fresh-cache")
+        shutil.rmtree(cache, ignore_errors=True)
+        F = self.w.mount(self.prefix + "-F", self.prefix, "stat_ttl=0.3,negative_ttl=0.3,retries=4",
+                         cache=cache)
+        try:
+            bad = second.check(F.mnt, self.dur.alts, meta=self.a.second_meta)
+            for bug, found in (("symlink-size", [b for b in bad if b[1] == "symlink-size"]),
+                               ("marker-held", [b for b in bad if b[1] == "absent" and
+                                                self.marker_held(b[0])])):
+                if self.tolerate(bug, found):
+                    bad = [b for b in bad if b not in found]
+            bad = [b[2] for b in bad]
+        finally:
+            rc = F.stop()
+            shutil.rmtree(cache, ignore_errors=True)
+        if rc != 0:
+            raise Divergence(op["i"], "fresh-mount", op, "the fresh second mount exited %s at "
+                             "unmount" % rc)
+        if bad:
+            raise Divergence(op["i"], "fresh-mount", op, "a mount on a new cache does not show "
+                             "what was acknowledged (each path looked up by name, then its "
+                             "directory listed):\n    %s" % "\n    ".join(bad[:10]))
+
+    def tolerate(self, bug, found):
+        """found: one check's instances of a known bucketfs bug (KNOWN_BUGS).
+        True if --known-bugs names it: then the check counts it (once) in
+        the figures, and they are not a divergence."""
+        if not found or bug not in self.a.known_bugs:
+            return False
+        key = "known %s" % bug
+        self.stats[key] = self.stats.get(key, 0) + 1
+        return True
+
+    def marker_held(self, path):
+        """KNOWN_BUGS["marker-held"]: path is an acknowledged directory with
+        only directories acknowledged below it, and a file this mount
+        created below it is still open (not yet stored)."""
+        if "marker-held" not in self.a.known_bugs:
+            return False
+        alts = self.dur.alts
+        if not alts.get(path) or any(s is None or s[0] != "dir" for s in alts[path]):
+            return False
+        below = [q for q in alts if q.startswith(path + "/")]
+        if any(s is None or s[0] != "dir" for q in below for s in alts[q]):
+            return False
+        return any(p is not None and p.startswith(path + "/") and self.sino.get(t) in self.dirty
+                   for t, p in self.spath.items())
 
     def finish(self):
         """The end: close everything, audit the bucket, remount and compare."""
@@ -728,9 +816,12 @@ def report(a, mode, div, ops, minimal, tries):
     print("not ok - model: divergence (seed %d, mode %s) at op %d: %s" % (a.seed, mode, div.idx, div.what))
     for line in str(div.msg).splitlines():
         print("#   " + line)
-    print("# reproduce: tests/model/run.sh --seed %d --ops %d --mode %s%s%s" % (
-        a.seed, a.ops, mode, " --faults" if a.faults else "",
-        " --crashes %d" % a.crashes))
+    # (each mode of --mode both runs ops/2 operations, with --crashes crashes
+    # expected in each: the same sequence is that mode alone with ops/2)
+    print("# reproduce: tests/model/run.sh --seed %d --ops %d --mode %s%s --crashes %d%s" % (
+        a.seed, a.ops // (2 if a.mode == "both" else 1), mode, " --faults" if a.faults else "",
+        a.crashes,
+        " --strict-listing-meta" if a.strict_listing_meta else ""))
     if minimal:
         seq, e = minimal
         print("# shrunk to %d operations (%d replays), failing with: %s" % (len(seq), tries, e))
@@ -765,15 +856,29 @@ def main():
                     help="after a divergence, resynchronise and go on (report all)")
     ap.add_argument("--check-each", action="store_true",
                     help="sync mode: check the bucket's files after every operation (slow)")
+    # Issue 23 (permissions: listings carry mode and owner) turns this on by
+    # default, with divergences.LISTING_META_DEFAULTS set to False.
+    ap.add_argument("--strict-listing-meta", action="store_true",
+                    default=not divergences.LISTING_META_DEFAULTS,
+                    help="the long-lived second mount: compare the attributes a listing-first "
+                         "walk shows too (mode, owner, symlink-ness of entries met in a "
+                         "listing), not only names and bytes")
     ap.add_argument("--no-second-meta", dest="second_meta", action="store_false",
                     help="the second mount: compare names and bytes only (to explore past "
                          "the listing/metadata bug)")
+    ap.add_argument("--known-bugs", default="",
+                    help="explore past these reported bucketfs bugs (KNOWN_BUGS, comma-separated): "
+                         "each instance is counted in the figures instead of being a divergence")
     ap.add_argument("--trace", action="store_true", help="log every operation and its results")
     ap.add_argument("--replay", help="a JSON op list (from a report) to run instead")
     ap.add_argument("--repro-dir", default="/tmp/bfs-model-repro")
     a = ap.parse_args()
     if a.seed is None:
         a.seed = random.SystemRandom().randrange(1, 10 ** 9)
+    a.known_bugs = {b for b in a.known_bugs.split(",") if b}
+    for b in a.known_bugs:
+        if b not in KNOWN_BUGS:
+            ap.error("unknown bug %r (model.py KNOWN_BUGS: %s)" % (b, ", ".join(KNOWN_BUGS)))
     a.fault_modes = [m for m in a.fault_modes.split(",") if m]
     for m in a.fault_modes:
         if m not in W.FAULT_MODES:

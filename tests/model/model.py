@@ -100,6 +100,15 @@ class Run:
         self.dur = durable.Durable()
         self.spath, self.sino, self.dirty = {}, {}, set()
         self.taint, self.seen = set(), set()
+        self.failed = {}  # path -> the bucket's state after a close of it failed (sync)
+        # path -> (seconds, kept): the mtime bucketfs keeps for a directory
+        # (divergences.DIR_MTIME_FOLLOWS_ENTRIES): its creation time, known
+        # on mount A while its cache lasts, or a utimens time (kept: in the
+        # marker, for every mount)
+        self.dmt = {}
+        # retries of mount A: with --faults, drawn per run (so that faults
+        # reach the caller: a close() that fails, an EIO), else bucketfs's
+        self.retries = self.fault_retries(a, mode) if a.faults else 4
         self.fault_mode = None
         self.crashing = False
         self.stats = {"ops": 0, "crashes": 0, "observes": 0, "audits": 0, "uncertain": 0,
@@ -107,10 +116,15 @@ class Run:
         self.found = []
         self.quiet = prefix.startswith("s")  # a replay while shrinking
 
+    @staticmethod
+    def fault_retries(a, mode):
+        return random.Random(a.seed * 2 + (mode == "writeback") + 7).choice(a.fault_retries)
+
     # --- mounts ---------------------------------------------------------------
     def opts_a(self):
-        o = "stat_ttl=1,negative_ttl=1,retries=%d,stall_timeout=3,connect_timeout=2,unmount_wait=30" % (
-            2 if self.a.faults else 4)
+        # (multipart above 5 MiB: ops.py writes a few files of 6-12 MiB)
+        o = "stat_ttl=1,negative_ttl=1,retries=%d,stall_timeout=3,connect_timeout=2,unmount_wait=30" \
+            ",multipart_threshold=5M,part_size=5M" % self.retries
         if self.mode == "writeback":
             o += ",writeback=%s" % self.a.writeback
         return o
@@ -118,6 +132,8 @@ class Run:
     def mount_a(self, fresh):
         if fresh or self.A is None:
             self.cache_n += 1
+            # (a new cache: the creation times of directories are gone)
+            self.dmt = {p: v for p, v in self.dmt.items() if v[1]}
         cache = os.path.join(self.dir, "cache%d" % self.cache_n)
         self.A = self.w.mount(self.prefix + "-A", self.prefix, self.opts_a(),
                               via_proxy=self.a.faults, cache=cache)
@@ -220,6 +236,9 @@ class Run:
         involved = [pre.get("real"), pre.get("realq"), pre.get("spath")]
         if pre.get("real", 0) is None or pre.get("realq", 0) is None:
             raise ValueError("a path left the tree: %r" % op)
+        if self.failed:
+            for p in [p for p in self.failed if self.related(p, involved)]:
+                del self.failed[p]
         before = self.dur.copy()
         ro = self.oracle.run(op)
         timer = None
@@ -250,9 +269,15 @@ class Run:
         if self.same(ro, rm):
             if ro[0] == "ok":
                 self.effects(op, pre)
+                if isinstance(rm[1], dict) and "dir_mtime" in rm[1]:
+                    self.check_dir_mtime(op, pre.get("spath") if k == "fstat" else pre.get("real"),
+                                         rm[1]["dir_mtime"])
             return
         if self.accept(rm, kill_after_ms, involved):
+            tainted = self.tainted(involved)
             self.uncertain(op, pre, ro, rm, before)
+            if k == "close" and rm[0] == "err" and ro[0] == "ok" and kill_after_ms is None:
+                self.failed_close(op, pre, before, tainted)
             return
         if ro[0] == rm[0] == "ok" and isinstance(ro[1], dict) and ro[1].get("type") == "link" and \
                 rm[1].get("size") == 0 and \
@@ -265,6 +290,113 @@ class Run:
             diff = " (%s)" % divergences.stat_equal(ro[1], rm[1])
         raise Divergence(op["i"], "result", op, "%s: mount %s, local disk %s%s"
                          % (opgen.render(op), show(rm), show(ro), diff))
+
+    @staticmethod
+    def related(p, paths):
+        """Is p one of paths, or above or below one of them?"""
+        return any(q is not None and (q == "." or q == p or q.startswith(p + "/") or
+                                      p.startswith(q + "/")) for q in paths)
+
+    def key_state(self, path):
+        """The state (durable.py's form) of the object at path, straight
+        from the bucket; None if there is none."""
+        key = "%s/%s" % (self.prefix, path)
+        try:
+            r = self.w.s3.get_object(Bucket=self.w.bucket, Key=key)
+        except self.w.s3.exceptions.NoSuchKey:
+            return None
+        return durable.bucket_tree({path: (r["Body"].read(), r.get("Metadata", {}))}).get(path)
+
+    def failed_close(self, op, pre, before, tainted):
+        """SEMANTICS.md: a close() that failed (synchronous uploads) is not
+        uploaded later by itself: once its last descriptor is closed the
+        file is what the bucket holds, the previous version or nothing (or
+        the new one, if the failed PUT landed after all), and stays so."""
+        path, ino = pre.get("spath"), pre.get("sino")
+        if self.mode != "sync" or not pre.get("writable") or path is None or \
+                ino in self.sino.values():
+            return
+        self.stats["failed closes"] = self.stats.get("failed closes", 0) + 1
+        now = self.key_state(path)
+        new = self.ostate(path)
+        allowed = before.alts.get(path, [None]) + [new]
+        if now not in allowed and not (tainted and (now is None or (
+                now[0] == "file" and now[1] in self.seen))):
+            raise Divergence(op["i"], "failed-close", op, "a close of %s failed, and the bucket "
+                             "holds %s: neither what it held before (%s) nor what was written"
+                             % (path, durable.brief(now), " or ".join(
+                                 durable.brief(x) for x in before.alts.get(path, [None]))))
+        self.failed[path] = now
+        if tainted:
+            return  # (what it held before is not known exactly)
+        # ... and the mount shows it again (or, within stat_ttl, the version
+        # it knew before, if the failed PUT landed after all)
+        r = self.mnt.run({"i": op["i"], "k": "cat", "p": path})
+        shown = [x[1] for x in allowed[:-1] + [now] if x is not None and x[0] == "file"]
+        if r[0] == "ok" and r[1] not in shown or r[0] == "err" and (
+                r[1] not in W.FAULT_ERRNOS and not (r[1] == "ENOENT" and None in allowed[:-1] + [now])):
+            raise Divergence(op["i"], "failed-close", op, "a close of %s failed; the bucket holds "
+                             "%s, and the mount then reads %s" % (path, durable.brief(now), show(r)))
+
+    def dir_times(self, op, pre):
+        """self.dmt after a mkdir, utimens, rmdir or rename both trees did."""
+        k, real = op["k"], pre.get("real")
+        if k == "rename" and real != pre["realq"]:
+            q = pre["realq"]
+            moved = {q + p[len(real):]: v for p, v in self.dmt.items()
+                     if p == real or p.startswith(real + "/")}
+            for p in [p for p in self.dmt if p == real or p.startswith(real + "/") or
+                      p == q or p.startswith(q + "/")]:
+                del self.dmt[p]
+            self.dmt.update(moved)
+        elif k == "rmdir":
+            for p in [p for p in self.dmt if p == real or p.startswith(real + "/")]:
+                del self.dmt[p]
+        elif k in ("mkdir", "utime") and real is not None:
+            st = os.lstat(self.oracle.p(real))
+            if stat.S_ISDIR(st.st_mode):
+                t = op["t"] // 10 ** 9 if k == "utime" and op.get("t") is not None else \
+                    st.st_mtime_ns // 10 ** 9
+                self.dmt[real] = (t, k == "utime")
+
+    def check_dir_mtime(self, op, path, got):
+        want = self.dmt.get(path)
+        if want is not None:
+            self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
+        if want is not None and abs(got - want[0]) > divergences.MTIME_SLACK_S:
+            raise Divergence(op["i"], "dir-mtime", op, "%s: the mount shows the directory's mtime "
+                             "%d, it was %s %d" % (path, got, "set by utimens to" if want[1]
+                                                  else "created at", want[0]))
+
+    def check_dir_mtimes(self, op, why):
+        """Every directory whose mtime the tester knows shows it on mount A."""
+        bad = []
+        for p, (t, kept) in sorted(self.dmt.items()):
+            self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
+            try:
+                st = os.lstat(self.A.mnt + "/" + p)
+            except OSError as e:
+                bad.append("%s: %s" % (p, e))
+                continue
+            if abs(st.st_mtime_ns // 10 ** 9 - t) > divergences.MTIME_SLACK_S:
+                bad.append("%s: mtime %d, it was %s %d" % (
+                    p, st.st_mtime_ns // 10 ** 9, "set by utimens to" if kept else "created at", t))
+        if bad:
+            raise Divergence(op["i"], "dir-mtime", op, "after the %s, directories' mtimes are not "
+                             "what bucketfs keeps:\n    %s" % (why, "\n    ".join(bad[:10])))
+
+    def check_failed(self, op, why):
+        """The files whose close failed are still what the bucket held
+        right after (no late upload by itself)."""
+        bad = []
+        for p, was in sorted(self.failed.items()):
+            now = self.key_state(p)
+            if now != was:
+                bad.append("%s: %s right after the failed close, %s %s" % (
+                    p, durable.brief(was), durable.brief(now), why))
+        if bad:
+            raise Divergence(op["i"], "failed-close", op, "a file whose close failed changed in "
+                             "the bucket by itself:\n    " + "\n    ".join(bad[:10]))
 
     def accept(self, rm, kill_after_ms, involved):
         """May this mount result differ from the oracle's, the state being
@@ -293,6 +425,9 @@ class Run:
 
     def uncertain(self, op, pre, ro, rm, before):
         self.stats["uncertain"] += 1
+        involved = [pre.get("real"), pre.get("realq"), pre.get("spath")]
+        for p in [p for p in self.dmt if self.related(p, involved)]:
+            del self.dmt[p]
         if ro[0] == "ok":
             self.effects(op, pre)
         self.dur.merge_uncertain(before)
@@ -324,6 +459,8 @@ class Run:
         files, and what is now acknowledged."""
         k, s = op["k"], op.get("s")
         real = pre.get("real")
+        if k in ("mkdir", "utime", "rmdir", "rename"):
+            self.dir_times(op, pre)
         if k == "open":
             ino = os.fstat(self.oracle.slots[s].fd).st_ino
             self.spath[s], self.sino[s] = real, ino
@@ -489,7 +626,9 @@ class Run:
         the oracle to it."""
         if same_cache:
             self.mount_a(False)
+            self.failed = {}
         self.flush(op)
+        self.check_failed(op, "after the fault phase, flushed")
         tree = self.bucket()
         bad = self.dur.check(tree, loose=self.taint, seen=self.seen)
         if bad:
@@ -497,6 +636,8 @@ class Run:
                              "was acknowledged:\n    %s" % (why, "\n    ".join(bad[:10])))
         if not same_cache:
             self.A.stop()
+            self.check_failed(op, "once that mount was unmounted")
+            self.failed = {}
             self.mount_a(True)
         self.adopt(op, tree, why)
 
@@ -520,6 +661,8 @@ class Run:
                                                               durable.brief(tree.get(p)))
                                  for p in bad[:10])))
         self.reset_oracle(full)
+        self.dmt = {p: v for p, v in self.dmt.items() if full.get(p, ("?",))[0] == "dir"}
+        self.check_dir_mtimes(op, why)
 
     def mount_view(self, op, names=(), tries=5):
         # Look each name up first, as an application would: the attributes
@@ -587,6 +730,7 @@ class Run:
                                  "%s: mount %s, local %s" % (p, durable.brief(view.get(p)),
                                                              durable.brief(local.get(p)))
                                  for p in bad[:10])))
+        self.check_dir_mtimes(op, why)
 
     def observe(self, op):
         """The second mount sees what was acknowledged, once its freshness
@@ -648,7 +792,8 @@ class Run:
         F = self.w.mount(self.prefix + "-F", self.prefix, "stat_ttl=0.3,negative_ttl=0.3,retries=4",
                          cache=cache)
         try:
-            bad = second.check(F.mnt, self.dur.alts, meta=self.a.second_meta)
+            bad = second.check(F.mnt, self.dur.alts, meta=self.a.second_meta,
+                               dir_mtimes={p: t for p, (t, kept) in self.dmt.items() if kept})
             for bug, found in (("symlink-size", [b for b in bad if b[1] == "symlink-size"]),
                                ("marker-held", [b for b in bad if b[1] == "absent" and
                                                 self.marker_held(b[0])])):
@@ -720,6 +865,7 @@ class Run:
         self.oracle.forget_all()
         self.mnt.forget_all()
         self.fault_mode = None
+        self.failed, self.dmt = {}, {}
         if self.w.proxy:
             self.w.proxy.set(None, 0)
         if not self.A.alive():
@@ -855,7 +1001,11 @@ def main():
     ap.add_argument("--writeback", default="0.3")
     ap.add_argument("--faults", action="store_true")
     ap.add_argument("--fault-modes", default=",".join(W.FAULT_MODES))
+    ap.add_argument("--fault-retries", default="0,1,2",
+                    help="with --faults, mount A's retries= is one of these, drawn per run")
     ap.add_argument("--no-second", dest="second", action="store_false")
+    ap.add_argument("--no-big", dest="big", action="store_false",
+                    help="no files of 6-12 MiB (multipart uploads, ranged reads)")
     ap.add_argument("--observe-deadline", type=float, default=15)
     ap.add_argument("--shrink-time", type=float, default=120)
     ap.add_argument("--keep-going", action="store_true",
@@ -886,6 +1036,7 @@ def main():
         if b not in KNOWN_BUGS:
             ap.error("unknown bug %r (model.py KNOWN_BUGS: %s)" % (b, ", ".join(KNOWN_BUGS)))
     a.fault_modes = [m for m in a.fault_modes.split(",") if m]
+    a.fault_retries = [int(x) for x in a.fault_retries.split(",") if x]
     for m in a.fault_modes:
         if m not in W.FAULT_MODES:
             ap.error("unknown fault mode %r (world.py FAULT_MODES)" % m)
@@ -907,7 +1058,8 @@ def main():
             t0 = time.time()
             log("seed %d, mode %s: %d operations, %d crashes%s" % (
                 a.seed, mode, len(ops), sum(1 for o in ops if o["k"] == "crash"),
-                ", faults " + ",".join(a.fault_modes) if a.faults else ""))
+                ", faults %s, retries=%d" % (",".join(a.fault_modes), Run.fault_retries(a, mode))
+                if a.faults else ""))
             div, r = run_once(a, wld, "m-%s-%d" % (mode, a.seed % 100000), mode, ops)
             log("seed %d, mode %s: %.1f s, %s" % (a.seed, mode, time.time() - t0, ", ".join(
                 "%s %d" % kv for kv in r.stats.items())))

@@ -258,7 +258,7 @@ class Run:
         want = divergences.expected_refusal(kind, ro)
         if want is not None:
             if ro[0] == "ok":
-                self.undo_refused(op)
+                self.undo_refused(op, pre)
             if rm == want or self.accept(rm, kill_after_ms, involved):
                 return
             raise Divergence(op["i"], "result", op, "%s: mount %s, expected %s (local disk: %s)"
@@ -413,7 +413,7 @@ class Run:
             return divergences.stat_equal(ro[1], rm[1]) is None
         return ro == rm
 
-    def undo_refused(self, op):
+    def undo_refused(self, op, pre):
         """The local disk did what bucketfs refuses: take it back there."""
         k, o = op["k"], self.oracle
         if k == "link" or k == "mkfifo":
@@ -421,7 +421,9 @@ class Run:
         elif k == "setxattr":
             os.removexattr(o.p(op["p"]), "user.model", follow_symlinks=False)
         elif k == "rename":
-            fsops.renameat2(o.p(op["p"]), o.p(op["q"]), fsops.RENAME_FLAGS["exchange"])
+            # by the paths resolved before: op's own may lead elsewhere now
+            # (x/y, x a symlink, exchanged with x itself)
+            fsops.renameat2(o.p(pre["real"]), o.p(pre["realq"]), fsops.RENAME_FLAGS["exchange"])
 
     def uncertain(self, op, pre, ro, rm, before):
         self.stats["uncertain"] += 1
@@ -970,10 +972,15 @@ def report(a, mode, div, ops, minimal, tries):
         print("#   " + line)
     # (each mode of --mode both runs ops/2 operations, with --crashes crashes
     # expected in each: the same sequence is that mode alone with ops/2)
-    print("# reproduce: tests/model/run.sh --seed %d --ops %d --mode %s%s --crashes %d%s" % (
-        a.seed, a.ops // (2 if a.mode == "both" else 1), mode, " --faults" if a.faults else "",
-        a.crashes,
-        " --strict-listing-meta" if a.strict_listing_meta else ""))
+    extra = "%s%s%s" % (" --faults --fault-retries %s" % ",".join(map(str, a.fault_retries))
+                        if a.faults else "", " --strict-listing-meta" if a.strict_listing_meta
+                        else "", " --known-bugs " + ",".join(sorted(a.known_bugs))
+                        if a.known_bugs else "")
+    if a.replay:
+        print("# reproduce: tests/model/run.sh --mode %s --replay %s%s" % (mode, a.replay, extra))
+    else:
+        print("# reproduce: tests/model/run.sh --seed %d --ops %d --mode %s --crashes %d%s" % (
+            a.seed, a.ops // (2 if a.mode == "both" else 1), mode, a.crashes, extra))
     if minimal:
         seq, e = minimal
         print("# shrunk to %d operations (%d replays), failing with: %s" % (len(seq), tries, e))

@@ -577,7 +577,16 @@ class Run:
             self.crashing = False
         self.A.kill9()
         self.mnt.forget_all()
-        self.rebuild(op, "crash", same_cache=True)
+        # in a fault phase: the remount and its checks on a quiet network
+        # (a flush, the walk of the mount), then the phase goes on
+        mode = self.fault_mode
+        if mode:
+            self.w.proxy.set(None, 0)
+        try:
+            self.rebuild(op, "crash", same_cache=True)
+        finally:
+            if mode and self.fault_mode == mode:
+                self.w.proxy.set(mode, self.a.seed * 1000 + op["i"] + 777)
 
     def faults(self, op):
         if op["mode"]:

@@ -56,6 +56,11 @@ KNOWN_BUGS = {
     # (SEMANTICS.md: they see it after marker_delay)
     "marker-held": "a new directory stays invisible to other mounts while a file created in "
                    "it is open",
+    # a file opened O_WRONLY without O_TRUNC, then unlinked (or replaced by
+    # a rename) before its first write: that write fails with ENOENT (the
+    # content it is copied from is fetched then, and the object is gone);
+    # SEMANTICS.md: an unlinked open file stays writable
+    "write-unlinked": "the first write to a file opened O_WRONLY, then unlinked, fails with ENOENT",
 }
 
 
@@ -278,6 +283,18 @@ class Run:
             self.uncertain(op, pre, ro, rm, before)
             if k == "close" and rm[0] == "err" and ro[0] == "ok" and kill_after_ms is None:
                 self.failed_close(op, pre, before, tainted)
+            return
+        if k in ("write", "pwrite", "ftruncate") and ro[0] == "ok" and rm == ("err", "ENOENT") and \
+                pre.get("spath") is None and self.oracle.slots[op["s"]].flags[0] == "WRONLY" and \
+                self.tolerate("write-unlinked", [op]):
+            # (the two files differ from here: the slot is closed on both sides)
+            os.close(self.oracle.slots.pop(op["s"]).fd)
+            try:
+                os.close(self.mnt.slots.pop(op["s"]).fd)
+            except OSError:
+                pass
+            self.spath.pop(op["s"], None)
+            self.sino.pop(op["s"], None)
             return
         if ro[0] == rm[0] == "ok" and isinstance(ro[1], dict) and ro[1].get("type") == "link" and \
                 rm[1].get("size") == 0 and \

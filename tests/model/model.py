@@ -61,6 +61,15 @@ KNOWN_BUGS = {
     # content it is copied from is fetched then, and the object is gone);
     # SEMANTICS.md: an unlinked open file stays writable
     "write-unlinked": "the first write to a file opened O_WRONLY, then unlinked, fails with ENOENT",
+    # fstat or fchmod of a descriptor of a directory removed (rmdir) while
+    # open: ESTALE; a local disk answers (fstat of an unlinked open file
+    # works on bucketfs too)
+    "removed-dir-fd": "fstat and fchmod of an open directory after its rmdir give ESTALE",
+    # mkdir, utimens, then a file in it within marker_delay: the file voids
+    # the owed marker that was to carry the time (fs_marker_deferrable
+    # looks at mode and owner only); a new cache shows the lookup time
+    "dir-utimens-lost": "a directory's utimens time is lost when a file lands in it before its "
+                        "marker is sent",
 }
 
 
@@ -111,6 +120,7 @@ class Run:
         # on mount A while its cache lasts, or a utimens time (kept: in the
         # marker, for every mount)
         self.dmt = {}
+        self.dmt_fragile = set()  # utimens times KNOWN_BUGS["dir-utimens-lost"] may lose
         # retries of mount A: with --faults, drawn per run (so that faults
         # reach the caller: a close() that fails, an EIO), else bucketfs's
         self.retries = self.fault_retries(a, mode) if a.faults else 4
@@ -296,6 +306,11 @@ class Run:
             self.spath.pop(op["s"], None)
             self.sino.pop(op["s"], None)
             return
+        if k in ("fstat", "fchmod") and ro[0] == "ok" and rm == ("err", "ESTALE") and \
+                pre.get("spath") is None and \
+                stat.S_ISDIR(os.fstat(self.oracle.slots[op["s"]].fd).st_mode) and \
+                self.tolerate("removed-dir-fd", [op]):
+            return
         if ro[0] == rm[0] == "ok" and isinstance(ro[1], dict) and ro[1].get("type") == "link" and \
                 rm[1].get("size") == 0 and \
                 divergences.stat_equal(ro[1], dict(rm[1], size=ro[1].get("size"))) is None and \
@@ -362,6 +377,8 @@ class Run:
             q = pre["realq"]
             moved = {q + p[len(real):]: v for p, v in self.dmt.items()
                      if p == real or p.startswith(real + "/")}
+            self.dmt_fragile = {q + p[len(real):] if p == real or p.startswith(real + "/") else p
+                                for p in self.dmt_fragile}
             for p in [p for p in self.dmt if p == real or p.startswith(real + "/") or
                       p == q or p.startswith(q + "/")]:
                 del self.dmt[p]
@@ -374,13 +391,24 @@ class Run:
             if stat.S_ISDIR(st.st_mode):
                 t = op["t"] // 10 ** 9 if k == "utime" and op.get("t") is not None else \
                     st.st_mtime_ns // 10 ** 9
+                # a utimens of a directory made here within the last moments
+                # (its marker may still be owed), with the default mode and
+                # owner: a file landing in it may void the marker (KNOWN_BUGS)
+                prev = self.dmt.get(real)
+                if k == "utime" and prev is not None and not prev[1] and \
+                        time.time() - prev[0] < 5 and (stat.S_IMODE(st.st_mode), st.st_uid,
+                                                       st.st_gid) == (0o755, 0, 0):
+                    self.dmt_fragile.add(real)
+                else:
+                    self.dmt_fragile.discard(real)
                 self.dmt[real] = (t, k == "utime")
 
     def check_dir_mtime(self, op, path, got):
         want = self.dmt.get(path)
         if want is not None:
             self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
-        if want is not None and abs(got - want[0]) > divergences.MTIME_SLACK_S:
+        if want is not None and abs(got - want[0]) > divergences.MTIME_SLACK_S and not (
+                want[1] and path in self.dmt_fragile and self.tolerate("dir-utimens-lost", [op])):
             raise Divergence(op["i"], "dir-mtime", op, "%s: the mount shows the directory's mtime "
                              "%d, it was %s %d" % (path, got, "set by utimens to" if want[1]
                                                   else "created at", want[0]))
@@ -396,6 +424,8 @@ class Run:
                 bad.append("%s: %s" % (p, e))
                 continue
             if abs(st.st_mtime_ns // 10 ** 9 - t) > divergences.MTIME_SLACK_S:
+                if kept and p in self.dmt_fragile and self.tolerate("dir-utimens-lost", [p]):
+                    continue
                 bad.append("%s: mtime %d, it was %s %d" % (
                     p, st.st_mtime_ns // 10 ** 9, "set by utimens to" if kept else "created at", t))
         if bad:
@@ -513,6 +543,9 @@ class Run:
                     self.spath[t] = None
         elif k == "rmdir":
             self.dur.drop_tree(real)
+            for t, p in self.spath.items():  # (a directory open here: gone)
+                if p == real:
+                    self.spath[t] = None
         elif k in ("mkdir", "symlink"):
             self.dur.set(real, self.ostate(real))
         elif k == "rename":
@@ -824,7 +857,9 @@ class Run:
                                dir_mtimes={p: t for p, (t, kept) in self.dmt.items() if kept})
             for bug, found in (("symlink-size", [b for b in bad if b[1] == "symlink-size"]),
                                ("marker-held", [b for b in bad if b[1] == "absent" and
-                                                self.marker_held(b[0])])):
+                                                self.marker_held(b[0])]),
+                               ("dir-utimens-lost", [b for b in bad if b[1] == "dir-mtime" and
+                                                     b[0] in self.dmt_fragile])):
                 if self.tolerate(bug, found):
                     bad = [b for b in bad if b not in found]
             bad = [b[2] for b in bad]

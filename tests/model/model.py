@@ -1145,7 +1145,7 @@ def main():
                 failed += 1
                 if a.shrink_time > 0 and not a.replay:
                     for sig, ds in sorted(sigs.items(), key=lambda kv: kv[1][0].idx):
-                        if sig[0].endswith("-view"):
+                        if sig[0] == "resync-view":
                             continue  # (what the resync after another one saw)
                         log("shrinking %s (at most %.0f s)..." % ("/".join(map(str, sig)), a.shrink_time))
                         minimal, tries = shrink(a, wld, mode, ops, ds[0], a.shrink_time)

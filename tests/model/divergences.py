@@ -41,9 +41,26 @@ FIELDS = {
 # mtime set by a write may differ by this much from the local disk's.
 MTIME_SLACK_S = 2
 # A directory's mtime is its creation (or last utimens) time: creating or
-# removing entries in it does not change it.  Compared only while the
-# tester knows nothing changed in it since it was set.
+# removing entries in it does not change it.  So it is not compared with the
+# local disk's but with that time (to within MTIME_SLACK_S): its creation
+# time on the mount that made it (while its cache lasts), a time utimens
+# set on every mount, across remounts, crashes and renames (its marker
+# carries it).  A directory known only from the keys below it has no time
+# of its own: not compared.
 DIR_MTIME_FOLLOWS_ENTRIES = False
+
+# Another mount's attributes of an object it met only in a listing: S3
+# listings carry no metadata, so until the object is looked up by name
+# (after that listing's window), revalidated on its own or opened, it shows
+# the defaults: files 0644, directories 0755, owned by the mounting user, a
+# symlink as a regular file holding its target (mode 0777 once opened
+# there) (SEMANTICS.md, "Names:
+# lookups and their cost", the paragraph "Attributes that only metadata
+# carries").  Temporary: permissions issue 23 makes these right; then this
+# becomes False, which makes model.py's --strict-listing-meta the default.
+# Only the second mount's listing-first walk may show it: lookups by name
+# (and everything on the mount that wrote the objects) are compared in full.
+LISTING_META_DEFAULTS = True
 
 
 def expected_refusal(kind, oracle):
@@ -75,6 +92,11 @@ def stat_fields(st, kind):
             out[f] = st.st_mtime_ns // 1000000000
         else:
             out[f] = getattr(st, "st_" + f)
+    if t == "dir":
+        # not compared with the local disk's (DIR_MTIME_FOLLOWS_ENTRIES):
+        # model.py compares it with what bucketfs keeps (its creation or
+        # utimens time), when it knows that
+        out["dir_mtime"] = st.st_mtime_ns // 1000000000
     return out
 
 
@@ -84,6 +106,8 @@ def stat_equal(o, m):
     when the tester knows it (set by utimens, nothing changed in it since)."""
     for k in sorted(set(o) | set(m)):
         a, b = o.get(k), m.get(k)
+        if k == "dir_mtime":
+            continue
         if k == "mtime":
             if a is None or b is None:
                 continue

@@ -10,7 +10,8 @@ disk") may differ.
 Besides, at random points: kill -9 of the daemon and remount on the same
 cache_dir (every acknowledged file must then be in the bucket byte-exact,
 checked with boto3, and the mount must show the same), a second mount that
-must see what was acknowledged within its freshness window, bucket audits,
+must see what was acknowledged within its freshness window (and a mount on
+a new cache that must show it exactly, names looked up first), bucket audits,
 cache eviction, clean remounts, pauses, and with --faults phases of
 tests/faultproxy.py faults (EIO is then accepted from an operation, whose
 outcome is uncertain, but never success with wrong data or acknowledged
@@ -35,8 +36,41 @@ import divergences  # noqa: E402
 import durable  # noqa: E402
 import fsops  # noqa: E402
 import ops as opgen  # noqa: E402
+import second  # noqa: E402
 import world as W  # noqa: E402
 from world import log  # noqa: E402
+
+
+# bucketfs bugs found by this tester and reported, not fixed yet.  Nothing
+# tolerates them unless --known-bugs names them (to explore past them; each
+# instance tolerated is counted in the run's figures): the CI variant and
+# the long run report them as divergences.  Remove an entry once fixed.
+KNOWN_BUGS = {
+    # a symlink looked up by name on a mount that did not write it (another
+    # server, a new cache) has st_size 0; a local disk gives the length of
+    # its target (mount A, which wrote it, does too)
+    "symlink-size": "a symlink's st_size is 0 on a mount that did not write it",
+    # fs_marker_pay waits for a file being written below an owed directory:
+    # while a file created in a new directory stays open, the directory's
+    # marker is not sent and other mounts do not see the directory
+    # (SEMANTICS.md: they see it after marker_delay)
+    "marker-held": "a new directory stays invisible to other mounts while a file created in "
+                   "it is open",
+    # a file opened O_WRONLY without O_TRUNC, then unlinked (or replaced by
+    # a rename) before its first write: that write fails with ENOENT (the
+    # content it is copied from is fetched then, and the object is gone);
+    # SEMANTICS.md: an unlinked open file stays writable
+    "write-unlinked": "the first write to a file opened O_WRONLY, then unlinked, fails with ENOENT",
+    # fstat or fchmod of a descriptor of a directory removed (rmdir) while
+    # open: ESTALE; a local disk answers (fstat of an unlinked open file
+    # works on bucketfs too)
+    "removed-dir-fd": "fstat and fchmod of an open directory after its rmdir give ESTALE",
+    # mkdir, utimens, then a file in it within marker_delay: the file voids
+    # the owed marker that was to carry the time (fs_marker_deferrable
+    # looks at mode and owner only); a new cache shows the lookup time
+    "dir-utimens-lost": "a directory's utimens time is lost when a file lands in it before its "
+                        "marker is sent",
+}
 
 
 class Divergence(Exception):
@@ -80,6 +114,16 @@ class Run:
         self.dur = durable.Durable()
         self.spath, self.sino, self.dirty = {}, {}, set()
         self.taint, self.seen = set(), set()
+        self.failed = {}  # path -> the bucket's state after a close of it failed (sync)
+        # path -> (seconds, kept): the mtime bucketfs keeps for a directory
+        # (divergences.DIR_MTIME_FOLLOWS_ENTRIES): its creation time, known
+        # on mount A while its cache lasts, or a utimens time (kept: in the
+        # marker, for every mount)
+        self.dmt = {}
+        self.dmt_fragile = set()  # utimens times KNOWN_BUGS["dir-utimens-lost"] may lose
+        # retries of mount A: with --faults, drawn per run (so that faults
+        # reach the caller: a close() that fails, an EIO), else bucketfs's
+        self.retries = self.fault_retries(a, mode) if a.faults else 4
         self.fault_mode = None
         self.crashing = False
         self.stats = {"ops": 0, "crashes": 0, "observes": 0, "audits": 0, "uncertain": 0,
@@ -87,10 +131,15 @@ class Run:
         self.found = []
         self.quiet = prefix.startswith("s")  # a replay while shrinking
 
+    @staticmethod
+    def fault_retries(a, mode):
+        return random.Random(a.seed * 2 + (mode == "writeback") + 7).choice(a.fault_retries)
+
     # --- mounts ---------------------------------------------------------------
     def opts_a(self):
-        o = "stat_ttl=1,negative_ttl=1,retries=%d,stall_timeout=3,connect_timeout=2,unmount_wait=30" % (
-            2 if self.a.faults else 4)
+        # (multipart above 5 MiB: ops.py writes a few files of 6-12 MiB)
+        o = "stat_ttl=1,negative_ttl=1,retries=%d,stall_timeout=3,connect_timeout=2,unmount_wait=30" \
+            ",multipart_threshold=5M,part_size=5M" % self.retries
         if self.mode == "writeback":
             o += ",writeback=%s" % self.a.writeback
         return o
@@ -98,6 +147,8 @@ class Run:
     def mount_a(self, fresh):
         if fresh or self.A is None:
             self.cache_n += 1
+            # (a new cache: the creation times of directories are gone)
+            self.dmt = {p: v for p, v in self.dmt.items() if v[1]}
         cache = os.path.join(self.dir, "cache%d" % self.cache_n)
         self.A = self.w.mount(self.prefix + "-A", self.prefix, self.opts_a(),
                               via_proxy=self.a.faults, cache=cache)
@@ -200,6 +251,9 @@ class Run:
         involved = [pre.get("real"), pre.get("realq"), pre.get("spath")]
         if pre.get("real", 0) is None or pre.get("realq", 0) is None:
             raise ValueError("a path left the tree: %r" % op)
+        if self.failed:
+            for p in [p for p in self.failed if self.related(p, involved)]:
+                del self.failed[p]
         before = self.dur.copy()
         ro = self.oracle.run(op)
         timer = None
@@ -219,7 +273,7 @@ class Run:
         want = divergences.expected_refusal(kind, ro)
         if want is not None:
             if ro[0] == "ok":
-                self.undo_refused(op)
+                self.undo_refused(op, pre)
             if rm == want or self.accept(rm, kill_after_ms, involved):
                 return
             raise Divergence(op["i"], "result", op, "%s: mount %s, expected %s (local disk: %s)"
@@ -230,15 +284,166 @@ class Run:
         if self.same(ro, rm):
             if ro[0] == "ok":
                 self.effects(op, pre)
+                if isinstance(rm[1], dict) and "dir_mtime" in rm[1]:
+                    self.check_dir_mtime(op, pre.get("spath") if k == "fstat" else pre.get("real"),
+                                         rm[1]["dir_mtime"])
             return
         if self.accept(rm, kill_after_ms, involved):
+            tainted = self.tainted(involved)
             self.uncertain(op, pre, ro, rm, before)
+            if k == "close" and rm[0] == "err" and ro[0] == "ok" and kill_after_ms is None:
+                self.failed_close(op, pre, before, tainted)
+            return
+        if k in ("write", "pwrite", "ftruncate") and ro[0] == "ok" and rm == ("err", "ENOENT") and \
+                pre.get("spath") is None and self.oracle.slots[op["s"]].flags[0] == "WRONLY" and \
+                self.tolerate("write-unlinked", [op]):
+            # (the two files differ from here: the slot is closed on both sides)
+            os.close(self.oracle.slots.pop(op["s"]).fd)
+            try:
+                os.close(self.mnt.slots.pop(op["s"]).fd)
+            except OSError:
+                pass
+            self.spath.pop(op["s"], None)
+            self.sino.pop(op["s"], None)
+            return
+        if k in ("fstat", "fchmod") and ro[0] == "ok" and rm == ("err", "ESTALE") and \
+                pre.get("spath") is None and \
+                stat.S_ISDIR(os.fstat(self.oracle.slots[op["s"]].fd).st_mode) and \
+                self.tolerate("removed-dir-fd", [op]):
+            return
+        if ro[0] == rm[0] == "ok" and isinstance(ro[1], dict) and ro[1].get("type") == "link" and \
+                rm[1].get("size") == 0 and \
+                divergences.stat_equal(ro[1], dict(rm[1], size=ro[1].get("size"))) is None and \
+                self.tolerate("symlink-size", [op]):
+            self.effects(op, pre)
             return
         diff = ""
         if ro[0] == rm[0] == "ok" and isinstance(ro[1], dict):
             diff = " (%s)" % divergences.stat_equal(ro[1], rm[1])
         raise Divergence(op["i"], "result", op, "%s: mount %s, local disk %s%s"
                          % (opgen.render(op), show(rm), show(ro), diff))
+
+    @staticmethod
+    def related(p, paths):
+        """Is p one of paths, or above or below one of them?"""
+        return any(q is not None and (q == "." or q == p or q.startswith(p + "/") or
+                                      p.startswith(q + "/")) for q in paths)
+
+    def key_state(self, path):
+        """The state (durable.py's form) of the object at path, straight
+        from the bucket; None if there is none."""
+        key = "%s/%s" % (self.prefix, path)
+        try:
+            r = self.w.s3.get_object(Bucket=self.w.bucket, Key=key)
+        except self.w.s3.exceptions.NoSuchKey:
+            return None
+        return durable.bucket_tree({path: (r["Body"].read(), r.get("Metadata", {}))}).get(path)
+
+    def failed_close(self, op, pre, before, tainted):
+        """SEMANTICS.md: a close() that failed (synchronous uploads) is not
+        uploaded later by itself: once its last descriptor is closed the
+        file is what the bucket holds, the previous version or nothing (or
+        the new one, if the failed PUT landed after all), and stays so."""
+        path, ino = pre.get("spath"), pre.get("sino")
+        if self.mode != "sync" or not pre.get("writable") or path is None or \
+                ino in self.sino.values():
+            return
+        self.stats["failed closes"] = self.stats.get("failed closes", 0) + 1
+        now = self.key_state(path)
+        new = self.ostate(path)
+        allowed = before.alts.get(path, [None]) + [new]
+        if now not in allowed and not (tainted and (now is None or (
+                now[0] == "file" and now[1] in self.seen))):
+            raise Divergence(op["i"], "failed-close", op, "a close of %s failed, and the bucket "
+                             "holds %s: neither what it held before (%s) nor what was written"
+                             % (path, durable.brief(now), " or ".join(
+                                 durable.brief(x) for x in before.alts.get(path, [None]))))
+        self.failed[path] = now
+        if tainted:
+            return  # (what it held before is not known exactly)
+        # ... and the mount shows it again (or, within stat_ttl, the version
+        # it knew before, if the failed PUT landed after all)
+        r = self.mnt.run({"i": op["i"], "k": "cat", "p": path})
+        shown = [x[1] for x in allowed[:-1] + [now] if x is not None and x[0] == "file"]
+        if r[0] == "ok" and r[1] not in shown or r[0] == "err" and (
+                r[1] not in W.FAULT_ERRNOS and not (r[1] == "ENOENT" and None in allowed[:-1] + [now])):
+            raise Divergence(op["i"], "failed-close", op, "a close of %s failed; the bucket holds "
+                             "%s, and the mount then reads %s" % (path, durable.brief(now), show(r)))
+
+    def dir_times(self, op, pre):
+        """self.dmt after a mkdir, utimens, rmdir or rename both trees did."""
+        k, real = op["k"], pre.get("real")
+        if k == "rename" and real != pre["realq"]:
+            q = pre["realq"]
+            moved = {q + p[len(real):]: v for p, v in self.dmt.items()
+                     if p == real or p.startswith(real + "/")}
+            self.dmt_fragile = {q + p[len(real):] if p == real or p.startswith(real + "/") else p
+                                for p in self.dmt_fragile}
+            for p in [p for p in self.dmt if p == real or p.startswith(real + "/") or
+                      p == q or p.startswith(q + "/")]:
+                del self.dmt[p]
+            self.dmt.update(moved)
+        elif k == "rmdir":
+            for p in [p for p in self.dmt if p == real or p.startswith(real + "/")]:
+                del self.dmt[p]
+        elif k in ("mkdir", "utime") and real is not None:
+            st = os.lstat(self.oracle.p(real))
+            if stat.S_ISDIR(st.st_mode):
+                t = op["t"] // 10 ** 9 if k == "utime" and op.get("t") is not None else \
+                    st.st_mtime_ns // 10 ** 9
+                # a utimens of a directory made here within the last moments
+                # (its marker may still be owed), with the default mode and
+                # owner: a file landing in it may void the marker (KNOWN_BUGS)
+                prev = self.dmt.get(real)
+                if k == "utime" and prev is not None and not prev[1] and \
+                        time.time() - prev[0] < 5 and (stat.S_IMODE(st.st_mode), st.st_uid,
+                                                       st.st_gid) == (0o755, 0, 0):
+                    self.dmt_fragile.add(real)
+                else:
+                    self.dmt_fragile.discard(real)
+                self.dmt[real] = (t, k == "utime")
+
+    def check_dir_mtime(self, op, path, got):
+        want = self.dmt.get(path)
+        if want is not None:
+            self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
+        if want is not None and abs(got - want[0]) > divergences.MTIME_SLACK_S and not (
+                want[1] and path in self.dmt_fragile and self.tolerate("dir-utimens-lost", [op])):
+            raise Divergence(op["i"], "dir-mtime", op, "%s: the mount shows the directory's mtime "
+                             "%d, it was %s %d" % (path, got, "set by utimens to" if want[1]
+                                                  else "created at", want[0]))
+
+    def check_dir_mtimes(self, op, why):
+        """Every directory whose mtime the tester knows shows it on mount A."""
+        bad = []
+        for p, (t, kept) in sorted(self.dmt.items()):
+            self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
+            try:
+                st = os.lstat(self.A.mnt + "/" + p)
+            except OSError as e:
+                bad.append("%s: %s" % (p, e))
+                continue
+            if abs(st.st_mtime_ns // 10 ** 9 - t) > divergences.MTIME_SLACK_S:
+                if kept and p in self.dmt_fragile and self.tolerate("dir-utimens-lost", [p]):
+                    continue
+                bad.append("%s: mtime %d, it was %s %d" % (
+                    p, st.st_mtime_ns // 10 ** 9, "set by utimens to" if kept else "created at", t))
+        if bad:
+            raise Divergence(op["i"], "dir-mtime", op, "after the %s, directories' mtimes are not "
+                             "what bucketfs keeps:\n    %s" % (why, "\n    ".join(bad[:10])))
+
+    def check_failed(self, op, why):
+        """The files whose close failed are still what the bucket held
+        right after (no late upload by itself)."""
+        bad = []
+        for p, was in sorted(self.failed.items()):
+            now = self.key_state(p)
+            if now != was:
+                bad.append("%s: %s right after the failed close, %s %s" % (
+                    p, durable.brief(was), durable.brief(now), why))
+        if bad:
+            raise Divergence(op["i"], "failed-close", op, "a file whose close failed changed in "
+                             "the bucket by itself:\n    " + "\n    ".join(bad[:10]))
 
     def accept(self, rm, kill_after_ms, involved):
         """May this mount result differ from the oracle's, the state being
@@ -255,7 +460,7 @@ class Run:
             return divergences.stat_equal(ro[1], rm[1]) is None
         return ro == rm
 
-    def undo_refused(self, op):
+    def undo_refused(self, op, pre):
         """The local disk did what bucketfs refuses: take it back there."""
         k, o = op["k"], self.oracle
         if k == "link" or k == "mkfifo":
@@ -263,10 +468,15 @@ class Run:
         elif k == "setxattr":
             os.removexattr(o.p(op["p"]), "user.model", follow_symlinks=False)
         elif k == "rename":
-            fsops.renameat2(o.p(op["p"]), o.p(op["q"]), fsops.RENAME_FLAGS["exchange"])
+            # by the paths resolved before: op's own may lead elsewhere now
+            # (x/y, x a symlink, exchanged with x itself)
+            fsops.renameat2(o.p(pre["real"]), o.p(pre["realq"]), fsops.RENAME_FLAGS["exchange"])
 
     def uncertain(self, op, pre, ro, rm, before):
         self.stats["uncertain"] += 1
+        involved = [pre.get("real"), pre.get("realq"), pre.get("spath")]
+        for p in [p for p in self.dmt if self.related(p, involved)]:
+            del self.dmt[p]
         if ro[0] == "ok":
             self.effects(op, pre)
         self.dur.merge_uncertain(before)
@@ -298,6 +508,8 @@ class Run:
         files, and what is now acknowledged."""
         k, s = op["k"], op.get("s")
         real = pre.get("real")
+        if k in ("mkdir", "utime", "rmdir", "rename"):
+            self.dir_times(op, pre)
         if k == "open":
             ino = os.fstat(self.oracle.slots[s].fd).st_ino
             self.spath[s], self.sino[s] = real, ino
@@ -331,6 +543,9 @@ class Run:
                     self.spath[t] = None
         elif k == "rmdir":
             self.dur.drop_tree(real)
+            for t, p in self.spath.items():  # (a directory open here: gone)
+                if p == real:
+                    self.spath[t] = None
         elif k in ("mkdir", "symlink"):
             self.dur.set(real, self.ostate(real))
         elif k == "rename":
@@ -412,7 +627,16 @@ class Run:
             self.crashing = False
         self.A.kill9()
         self.mnt.forget_all()
-        self.rebuild(op, "crash", same_cache=True)
+        # in a fault phase: the remount and its checks on a quiet network
+        # (a flush, the walk of the mount), then the phase goes on
+        mode = self.fault_mode
+        if mode:
+            self.w.proxy.set(None, 0)
+        try:
+            self.rebuild(op, "crash", same_cache=True)
+        finally:
+            if mode and self.fault_mode == mode:
+                self.w.proxy.set(mode, self.a.seed * 1000 + op["i"] + 777)
 
     def faults(self, op):
         if op["mode"]:
@@ -463,7 +687,9 @@ class Run:
         the oracle to it."""
         if same_cache:
             self.mount_a(False)
+            self.failed = {}
         self.flush(op)
+        self.check_failed(op, "after the fault phase, flushed")
         tree = self.bucket()
         bad = self.dur.check(tree, loose=self.taint, seen=self.seen)
         if bad:
@@ -471,6 +697,8 @@ class Run:
                              "was acknowledged:\n    %s" % (why, "\n    ".join(bad[:10])))
         if not same_cache:
             self.A.stop()
+            self.check_failed(op, "once that mount was unmounted")
+            self.failed = {}
             self.mount_a(True)
         self.adopt(op, tree, why)
 
@@ -494,6 +722,8 @@ class Run:
                                                               durable.brief(tree.get(p)))
                                  for p in bad[:10])))
         self.reset_oracle(full)
+        self.dmt = {p: v for p, v in self.dmt.items() if full.get(p, ("?",))[0] == "dir"}
+        self.check_dir_mtimes(op, why)
 
     def mount_view(self, op, names=(), tries=5):
         # Look each name up first, as an application would: the attributes
@@ -561,41 +791,113 @@ class Run:
                                  "%s: mount %s, local %s" % (p, durable.brief(view.get(p)),
                                                              durable.brief(local.get(p)))
                                  for p in bad[:10])))
+        self.check_dir_mtimes(op, why)
 
     def observe(self, op):
         """The second mount sees what was acknowledged, once its freshness
-        window passed (polled, with a deadline)."""
+        window passed (polled, with a deadline); then a mount that knows
+        nothing of the paths yet shows it exactly (second.py)."""
         if self.B is None:
             return
         self.settle_faults(op)
         self.stats["observes"] += 1
         if self.mode == "writeback":
             self.flush(op)
+        self.observe_long(op)
+        self.observe_fresh(op)
+
+    def observe_long(self, op):
+        """The long-lived second mount (its cache has seen earlier states):
+        names and bytes, and with --strict-listing-meta the attributes a
+        listing-first walk (ls -lR) shows as well."""
+        meta = self.a.second_meta and self.a.strict_listing_meta
         deadline = time.time() + self.a.observe_deadline
         while True:
             try:
                 view = fsops.snapshot(self.B.mnt)
                 want = self.dur.alts
-                if not self.a.second_meta:
-                    # (exploring past a known bug: names and bytes only)
+                if not meta:
+                    # the attributes of what this mount met in a listing are
+                    # the defaults (divergences.LISTING_META_DEFAULTS): names
+                    # and bytes only (a symlink's target counts as its bytes)
                     view = {p: lite(s) for p, s in view.items()}
                     want = {p: [lite(s) for s in a] for p, a in want.items()}
                 bad = [p for p in sorted(set(view) | set(want))
                        if view.get(p) not in want.get(p, [None])]
+                known = [p for p in bad if view.get(p) is None and self.marker_held(p)]
+                bad = [p for p in bad if p not in known]
             except OSError as e:
-                bad = ["walk: %s" % e]
+                bad, known = ["walk: %s" % e], []
                 view = {}
             if not bad:
+                self.tolerate("marker-held", known)
                 return
             if time.time() > deadline:
                 raise Divergence(op["i"], "observe", op, "the second mount, %.0f s on, does not "
-                                 "show what was acknowledged:\n    %s" % (
-                                     self.a.observe_deadline, "\n    ".join(
+                                 "show what was acknowledged%s:\n    %s" % (
+                                     self.a.observe_deadline, "" if meta else " (names and bytes)",
+                                     "\n    ".join(
                                          "%s: second mount %s, acknowledged %s" % (
                                              p, durable.brief(view.get(p)), " or ".join(
                                                  durable.brief(x) for x in self.dur.alts.get(p, [None])))
                                          if not p.startswith("walk:") else p for p in bad[:10])))
             time.sleep(0.3)
+
+    def observe_fresh(self, op):
+        """A mount on a new cache_dir (nothing known of the paths): every
+        acknowledged path looked up by name first, then the listings
+        (second.py).  The bucket already shows what was acknowledged (the
+        long-lived mount saw it), so this is checked once, not polled."""
+        cache = os.path.join(self.dir, "fresh-cache")
+        shutil.rmtree(cache, ignore_errors=True)
+        F = self.w.mount(self.prefix + "-F", self.prefix, "stat_ttl=0.3,negative_ttl=0.3,retries=4",
+                         cache=cache)
+        try:
+            bad = second.check(F.mnt, self.dur.alts, meta=self.a.second_meta,
+                               dir_mtimes={p: t for p, (t, kept) in self.dmt.items() if kept})
+            for bug, found in (("symlink-size", [b for b in bad if b[1] == "symlink-size"]),
+                               ("marker-held", [b for b in bad if b[1] == "absent" and
+                                                self.marker_held(b[0])]),
+                               ("dir-utimens-lost", [b for b in bad if b[1] == "dir-mtime" and
+                                                     b[0] in self.dmt_fragile])):
+                if self.tolerate(bug, found):
+                    bad = [b for b in bad if b not in found]
+            bad = [b[2] for b in bad]
+        finally:
+            rc = F.stop()
+            shutil.rmtree(cache, ignore_errors=True)
+        if rc != 0:
+            raise Divergence(op["i"], "fresh-mount", op, "the fresh second mount exited %s at "
+                             "unmount" % rc)
+        if bad:
+            raise Divergence(op["i"], "fresh-mount", op, "a mount on a new cache does not show "
+                             "what was acknowledged (each path looked up by name, then its "
+                             "directory listed):\n    %s" % "\n    ".join(bad[:10]))
+
+    def tolerate(self, bug, found):
+        """found: one check's instances of a known bucketfs bug (KNOWN_BUGS).
+        True if --known-bugs names it: then the check counts it (once) in
+        the figures, and they are not a divergence."""
+        if not found or bug not in self.a.known_bugs:
+            return False
+        key = "known %s" % bug
+        self.stats[key] = self.stats.get(key, 0) + 1
+        return True
+
+    def marker_held(self, path):
+        """KNOWN_BUGS["marker-held"]: path is an acknowledged directory with
+        only directories acknowledged below it, and a file this mount
+        created below it is still open (not yet stored)."""
+        if "marker-held" not in self.a.known_bugs:
+            return False
+        alts = self.dur.alts
+        if not alts.get(path) or any(s is None or s[0] != "dir" for s in alts[path]):
+            return False
+        below = [q for q in alts if q.startswith(path + "/")]
+        if any(s is None or s[0] != "dir" for q in below for s in alts[q]):
+            return False
+        return any(p is not None and p.startswith(path + "/") and self.sino.get(t) in self.dirty
+                   for t, p in self.spath.items())
 
     def finish(self):
         """The end: close everything, audit the bucket, remount and compare."""
@@ -626,6 +928,7 @@ class Run:
         self.oracle.forget_all()
         self.mnt.forget_all()
         self.fault_mode = None
+        self.failed, self.dmt = {}, {}
         if self.w.proxy:
             self.w.proxy.set(None, 0)
         if not self.A.alive():
@@ -728,9 +1031,17 @@ def report(a, mode, div, ops, minimal, tries):
     print("not ok - model: divergence (seed %d, mode %s) at op %d: %s" % (a.seed, mode, div.idx, div.what))
     for line in str(div.msg).splitlines():
         print("#   " + line)
-    print("# reproduce: tests/model/run.sh --seed %d --ops %d --mode %s%s%s" % (
-        a.seed, a.ops, mode, " --faults" if a.faults else "",
-        " --crashes %d" % a.crashes))
+    # (each mode of --mode both runs ops/2 operations, with --crashes crashes
+    # expected in each: the same sequence is that mode alone with ops/2)
+    extra = "%s%s%s" % (" --faults --fault-retries %s" % ",".join(map(str, a.fault_retries))
+                        if a.faults else "", " --strict-listing-meta" if a.strict_listing_meta
+                        else "", " --known-bugs " + ",".join(sorted(a.known_bugs))
+                        if a.known_bugs else "")
+    if a.replay:
+        print("# reproduce: tests/model/run.sh --mode %s --replay %s%s" % (mode, a.replay, extra))
+    else:
+        print("# reproduce: tests/model/run.sh --seed %d --ops %d --mode %s --crashes %d%s" % (
+            a.seed, a.ops // (2 if a.mode == "both" else 1), mode, a.crashes, extra))
     if minimal:
         seq, e = minimal
         print("# shrunk to %d operations (%d replays), failing with: %s" % (len(seq), tries, e))
@@ -758,23 +1069,42 @@ def main():
     ap.add_argument("--writeback", default="0.3")
     ap.add_argument("--faults", action="store_true")
     ap.add_argument("--fault-modes", default=",".join(W.FAULT_MODES))
+    ap.add_argument("--fault-retries", default="0,1,2",
+                    help="with --faults, mount A's retries= is one of these, drawn per run")
     ap.add_argument("--no-second", dest="second", action="store_false")
+    ap.add_argument("--no-big", dest="big", action="store_false",
+                    help="no files of 6-12 MiB (multipart uploads, ranged reads)")
     ap.add_argument("--observe-deadline", type=float, default=15)
     ap.add_argument("--shrink-time", type=float, default=120)
     ap.add_argument("--keep-going", action="store_true",
                     help="after a divergence, resynchronise and go on (report all)")
     ap.add_argument("--check-each", action="store_true",
                     help="sync mode: check the bucket's files after every operation (slow)")
+    # Issue 23 (permissions: listings carry mode and owner) turns this on by
+    # default, with divergences.LISTING_META_DEFAULTS set to False.
+    ap.add_argument("--strict-listing-meta", action="store_true",
+                    default=not divergences.LISTING_META_DEFAULTS,
+                    help="the long-lived second mount: compare the attributes a listing-first "
+                         "walk shows too (mode, owner, symlink-ness of entries met in a "
+                         "listing), not only names and bytes")
     ap.add_argument("--no-second-meta", dest="second_meta", action="store_false",
                     help="the second mount: compare names and bytes only (to explore past "
                          "the listing/metadata bug)")
+    ap.add_argument("--known-bugs", default="",
+                    help="explore past these reported bucketfs bugs (KNOWN_BUGS, comma-separated): "
+                         "each instance is counted in the figures instead of being a divergence")
     ap.add_argument("--trace", action="store_true", help="log every operation and its results")
     ap.add_argument("--replay", help="a JSON op list (from a report) to run instead")
     ap.add_argument("--repro-dir", default="/tmp/bfs-model-repro")
     a = ap.parse_args()
     if a.seed is None:
         a.seed = random.SystemRandom().randrange(1, 10 ** 9)
+    a.known_bugs = {b for b in a.known_bugs.split(",") if b}
+    for b in a.known_bugs:
+        if b not in KNOWN_BUGS:
+            ap.error("unknown bug %r (model.py KNOWN_BUGS: %s)" % (b, ", ".join(KNOWN_BUGS)))
     a.fault_modes = [m for m in a.fault_modes.split(",") if m]
+    a.fault_retries = [int(x) for x in a.fault_retries.split(",") if x]
     for m in a.fault_modes:
         if m not in W.FAULT_MODES:
             ap.error("unknown fault mode %r (world.py FAULT_MODES)" % m)
@@ -796,7 +1126,8 @@ def main():
             t0 = time.time()
             log("seed %d, mode %s: %d operations, %d crashes%s" % (
                 a.seed, mode, len(ops), sum(1 for o in ops if o["k"] == "crash"),
-                ", faults " + ",".join(a.fault_modes) if a.faults else ""))
+                ", faults %s, retries=%d" % (",".join(a.fault_modes), Run.fault_retries(a, mode))
+                if a.faults else ""))
             div, r = run_once(a, wld, "m-%s-%d" % (mode, a.seed % 100000), mode, ops)
             log("seed %d, mode %s: %.1f s, %s" % (a.seed, mode, time.time() - t0, ", ".join(
                 "%s %d" % kv for kv in r.stats.items())))
@@ -814,7 +1145,7 @@ def main():
                 failed += 1
                 if a.shrink_time > 0 and not a.replay:
                     for sig, ds in sorted(sigs.items(), key=lambda kv: kv[1][0].idx):
-                        if sig[0].endswith("-view"):
+                        if sig[0] == "resync-view":
                             continue  # (what the resync after another one saw)
                         log("shrinking %s (at most %.0f s)..." % ("/".join(map(str, sig)), a.shrink_time))
                         minimal, tries = shrink(a, wld, mode, ops, ds[0], a.shrink_time)

@@ -30,9 +30,18 @@ CRASH_INNER = ["close", "close", "close", "fsync", "write", "rename", "unlink", 
                "rmdir", "truncate", "chmod", "open"]
 
 
+# Now and then a size is a big one, above the multipart threshold model.py
+# mounts with (5 MiB): the upload goes in parts, and another mount reads it
+# with ranged GETs (over 8 MiB).  Drawn from a generator of its own, so
+# that a seed's sequence of operations is what it was without them.
+BIG_P = 0.015
+BIG_SIZES = (6 << 20, 12 << 20)
+
+
 class Gen:
     def __init__(self, seed, opts):
         self.rng = random.Random(seed)
+        self.big = random.Random(seed * 7919 + 17)
         self.o = opts
         self.recent = []
         self.open_slots = []  # slots this sequence opened and did not close yet
@@ -63,6 +72,12 @@ class Gen:
         return "/".join(r.choice(NAMES) for _ in range(depth))
 
     def size(self):
+        n = self._size()
+        if getattr(self.o, "big", True) and self.big.random() < BIG_P:
+            return self.big.randint(*BIG_SIZES)
+        return n
+
+    def _size(self):
         r = self.rng
         x = r.random()
         if x < 0.6:

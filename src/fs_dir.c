@@ -141,7 +141,7 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 	char path[BFS_INDEX_PATH_MAX];
 
 	if (e->state == BFS_ST_DIRTY || e->state == BFS_ST_UPLOADING ||
-	    e->validated_ns >= p->started)
+	    e->validated_ns >= p->started || e->seen_ns >= p->started)
 		return 0;
 	if (e->state != BFS_ST_NEGATIVE && (e->flags & BFS_EF_LOCAL) &&
 	    e->validated_ns >= p->started - 1000000000LL)
@@ -267,6 +267,39 @@ int fs_listing_may_confirm(const struct bfs_entry *e, int sweep)
 	return e->lastmod_s && e->validated_ns / 1000000000 - e->lastmod_s >= 2;
 }
 
+/*
+ * A directory's attributes come from its marker's headers, or are the
+ * defaults when it has none.  A listing of its parent shows it as a prefix
+ * only, which says that it exists, not that its marker is unchanged (a
+ * chmod on another server PUTs it again, with the same ETag: it is empty).
+ * A listing of its own keys shows the marker first, with its LastModified:
+ * the attributes hold while that is the one they came with, or while there
+ * is still no marker.  Attributes not from the bucket (forced by uid=,
+ * gid=, umask=; set here and not sent) need no confirming.
+ */
+int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
+			   const struct bfs_xml_object *marker)
+{
+	if (e->state != BFS_ST_CLEAN || (e->flags & BFS_EF_ROOT) || fs_attrs_forced(fs))
+		return 1;
+	if (!marker)
+		return !(e->flags & BFS_EF_MARKER);
+	return (e->flags & BFS_EF_MARKER) && e->lastmod_s && (int64_t)marker->mtime == e->lastmod_s;
+}
+
+void fs_dir_attrs_forget(struct bfs_entry *e)
+{
+	e->flags &= ~(uint32_t)(BFS_EF_META | BFS_EF_MARKER | BFS_EF_PROBED | BFS_EF_LOCAL |
+				BFS_EF_SEEN);
+	e->mode = S_IFDIR;
+	e->lastmod_s = 0;
+}
+
+int64_t fs_marker_lastmod(int64_t lastmod_s, int64_t now)
+{
+	return now / 1000000000 - lastmod_s >= 2 ? lastmod_s : 0;
+}
+
 static int listing_confirms(const struct bfs_entry *old, const struct bfs_xml_object *o)
 {
 	return (old->flags & (BFS_EF_SEEN | BFS_EF_META)) && fs_listing_may_confirm(old, 0) &&
@@ -283,7 +316,10 @@ static int listing_confirms(const struct bfs_entry *old, const struct bfs_xml_ob
  * FS_APPLY_LISTING (readdir): every name on the page is added or updated; an
  * object with the ETag the index knows is confirmed, keeping what else the
  * index knows of it, but not the page's LastModified when listing_confirms()
- * is unsure (so that it stays unsure until a HEAD).
+ * is unsure (so that it stays unsure until a HEAD), nor then as validated
+ * (seen_ns: it exists; its lookup asks about its attributes).  A directory
+ * (a prefix) is only seen, unless nothing in its attributes came from the
+ * bucket.
  * FS_APPLY_WINDOW (a directory's revalidation): only files the index holds
  * clean are touched, and only those listing_confirms() is sure of; changed
  * ones, directories and new names are left to their own lookup.
@@ -322,7 +358,7 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 			why = "its path is longer than the cache index can hold";
 		/* the file came on an earlier page of this listing */
 		if (!why && isdir && have == 0 && old.type == BFS_ENT_FILE &&
-		    old.validated_ns >= started)
+		    (old.validated_ns >= started || old.seen_ns >= started))
 			why = "a file of the same name hides them";
 		if (why) {
 			fs_key_hidden(fs, k, why);
@@ -339,7 +375,11 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 			if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING)
 				continue;
 			if (isdir && old.type == BFS_ENT_DIR) {
-				old.validated_ns = now;
+				/* (it exists; its attributes, when it has any, only
+				 * its own listing or its marker's HEAD confirm) */
+				if (fs_attrs_forced(fs) || !fs_attrs_known(fs, &old))
+					old.validated_ns = now;
+				old.seen_ns = now;
 				e = old;
 			} else if (!isdir && !strcmp(old.etag, e.etag)) {
 				int sure = listing_confirms(&old, &l->objects[i]) ||
@@ -352,6 +392,12 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 				e.flags |= old.flags & BFS_EF_SEEN;
 				if (!sure)
 					e.lastmod_s = old.lastmod_s;
+				/* attributes this line may contradict: its next
+				 * lookup's HEAD confirms them */
+				if (!sure && (old.flags & (BFS_EF_SEEN | BFS_EF_META))) {
+					e.validated_ns = old.validated_ns;
+					e.seen_ns = now;
+				}
 			} else if (mode != FS_APPLY_LISTING) {
 				continue; /* changed: its lookup's HEAD sees to it */
 			} else {

@@ -202,6 +202,19 @@ enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW, FS_APPLY_SWEEP };
  * listing: sweep = 1)?  Not attributes read within 2 s of the LastModified
  * they came with (fs_dir.c). */
 int fs_listing_may_confirm(const struct bfs_entry *e, int sweep);
+/*
+ * Directories (fs_dir.c).  Does a listing of directory e's own keys confirm
+ * the attributes e holds?  marker: the listing's line for its "dir/"
+ * marker, NULL when it shows none.  fs_dir_attrs_forget: make e's
+ * attributes unknown, so that its next lookup asks (a marker changed,
+ * appeared or went).  fs_marker_lastmod: the LastModified a marker's HEAD
+ * at now gave, as kept in lastmod_s (0: too recent to tell a later change
+ * in the same second by).
+ */
+int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
+			   const struct bfs_xml_object *marker);
+void fs_dir_attrs_forget(struct bfs_entry *e);
+int64_t fs_marker_lastmod(int64_t lastmod_s, int64_t now);
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 		  const struct bfs_xml_list *l, int64_t started, int64_t now,
 		  enum fs_apply_mode mode);

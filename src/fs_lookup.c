@@ -59,6 +59,7 @@ static int dir_entry_by_name(struct bfs_fs *fs, const char *path, const char *dk
 	e->mode = S_IFDIR | (e->mode & 07777);
 	e->size = 0;
 	e->flags |= BFS_EF_MARKER | BFS_EF_PROBED;
+	e->lastmod_s = fs_marker_lastmod(e->lastmod_s, e->validated_ns);
 	if (!bfs_obj_info_meta(&info, "mode"))
 		e->mode = S_IFDIR;
 	return 0;
@@ -142,25 +143,43 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 #define DIR_WINDOW 32
 
 /*
- * A known directory gone stale: does anything remain below it?  One LIST
+ * A known directory d gone stale: does anything remain below it?  One LIST
  * of its first DIR_WINDOW names, which also confirms the files among them
  * that did not change (apply_page, FS_APPLY_WINDOW): reading a directory's
  * files again after the positive window costs that one request, not a HEAD
- * per file.  1 if it exists, 0 if not, or the error.
+ * per file.  The same LIST shows its marker first: when that is not the
+ * one d's attributes came from (fs_dir_marker_confirms: chmod on another
+ * server), a HEAD of it gives d its new attributes.  1 if it exists, 0 if
+ * not, or the error.
  */
-static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey, int64_t now)
+static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey, int64_t now,
+			  struct bfs_entry *d)
 {
 	struct bfs_xml_list l;
+	const struct bfs_xml_object *marker;
 	int rc = bfs_store_list(fs->store, dkey, "/", NULL, DIR_WINDOW, &l);
 
 	if (rc)
 		return lookup_err(fs, path, rc);
 	rc = l.nobjects || l.nprefixes;
+	marker = l.nobjects && !strcmp(l.objects[0].key, dkey) ? &l.objects[0] : NULL;
 	if (rc && l.nobjects) {
 		int err = fs_apply_page(fs, path, dkey, &l, now, now, FS_APPLY_WINDOW);
 
 		if (err)
 			rc = err;
+	}
+	if (rc > 0 && !fs_dir_marker_confirms(fs, d, marker)) {
+		struct bfs_entry fresh;
+		int err = dir_entry_by_name(fs, path, dkey, marker != NULL, &fresh);
+
+		if (err) {
+			rc = err;
+		} else {
+			fresh.listed_ns = d->listed_ns;
+			fresh.flags |= d->flags & BFS_EF_LOCAL; /* (made here still) */
+			*d = fresh;
+		}
 	}
 	bfs_xml_list_release(&l);
 	return rc;
@@ -538,7 +557,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 		if (rc)
 			return rc;
-		rc = dir_revalidate(fs, path, dkey, now);
+		rc = dir_revalidate(fs, path, dkey, now, &old);
 		if (rc > 0) {
 			old.validated_ns = now;
 			*e = old;

@@ -13,7 +13,9 @@
  *   - or the uploader finds it due and PUTs the marker (fs_marker_pay),
  *     with the journal's retries and backoff; the deepest owed directory
  *     below pays for it (one marker for mkdir -p a/b/c), and one with a
- *     file below still being written or journaled waits for that file.
+ *     file below journaled waits for that file (not for one still open
+ *     for writing: the directory must show after the delay however long
+ *     that file stays open).
  * A flush or unmount pays what is owed at once, and after a crash the
  * journal still holds it.  Until then other mounts do not see an empty new
  * directory (SEMANTICS.md).  Operations that need the marker in the bucket
@@ -128,11 +130,14 @@ void fs_marker_settle(struct bfs_fs *fs, const char *path)
 	settle(fs, path, 0);
 }
 
+/* An upload journaled below (write-back, a retry): it lands by itself.
+ * Not a file still open for writing: it may stay open for hours, and
+ * until it is closed the directory is empty for other servers. */
 static int journaled(void *arg, const char *name, const struct bfs_entry *e)
 {
 	(void)arg;
 	(void)name;
-	return e->state == BFS_ST_UPLOADING || e->state == BFS_ST_DIRTY;
+	return e->state == BFS_ST_UPLOADING;
 }
 
 struct owed_child {
@@ -192,8 +197,8 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 	strcpy(leaf, path);
 	if (fs_marker_deferrable(fs, &e))
 		deepest_owed(fs, leaf, sizeof(leaf));
-	/* Something below will make it exist when it lands (a file being
-	 * written, or journaled: writeback= or a retry): wait for it. */
+	/* Something below will make it exist when it lands (a file
+	 * journaled: writeback= or a retry): wait for it. */
 	if (!now && bfs_index_children(fs->ix, leaf, journaled, NULL) > 0) {
 		e.upload_after_ns = fs_now_ns() + fs->cfg.marker_delay_ms * 1000000LL;
 		rc = bfs_index_put(fs->ix, path, &e);

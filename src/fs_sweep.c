@@ -35,7 +35,9 @@
  * together from then on) and that the LIST can confirm, so that the LIST
  * saves requests; one sweep at a time in a directory.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -172,8 +174,11 @@ void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 
 /* The directories a tree sweep saw keys below, to mark as existing now. */
 struct tree_dirs {
+	struct bfs_fs *fs;
 	struct strv paths;
 	struct strv marked; /* those among them with a "dir/" marker (rare) */
+	const struct bfs_xml_object **marks; /* their markers' lines, on the page */
+	size_t amarks;
 	const char *target; /* the directory the sweep is for */
 	int hit;            /* target was confirmed */
 	int64_t now;
@@ -193,12 +198,40 @@ int fs_dir_path_add(struct strv *s, const char *path, size_t len)
 	return strv_add(s, path, len);
 }
 
+/* Note dir's marker, line o of the page. */
+static int mark_add(struct tree_dirs *d, const char *dir, const struct bfs_xml_object *o)
+{
+	const struct bfs_xml_object **m = bfs_grow(d->marks, d->marked.n, &d->amarks, sizeof(*m));
+	size_t n = d->marked.n;
+
+	if (!m)
+		return -ENOMEM;
+	d->marks = m;
+	if (strv_add(&d->marked, dir, strlen(dir)))
+		return -ENOMEM;
+	if (d->marked.n > n)
+		d->marks[n] = o;
+	return 0;
+}
+
+static const struct bfs_xml_object *mark_of(const struct tree_dirs *d, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < d->marked.n; i++)
+		if (!strcmp(d->marked.v[i], dir))
+			return d->marks[i];
+	return NULL;
+}
+
 /*
  * A directory the index holds, which keys below it show to exist now.  One
  * only seen in listings so far (its marker never looked for) is probed by
  * the same page: the marker would be the first of its keys.  Without one
  * it is confirmed; with one it is left to its lookup, which reads the
- * marker's attributes.
+ * marker's attributes.  One whose attributes the page contradicts (a
+ * marker that appeared, went or changed: fs_dir_marker_confirms) forgets
+ * them, and its lookup asks again.
  */
 static int dir_exists_now(void *arg, size_t i, struct bfs_entry *e)
 {
@@ -206,6 +239,11 @@ static int dir_exists_now(void *arg, size_t i, struct bfs_entry *e)
 
 	if (e->state != BFS_ST_CLEAN || e->type != BFS_ENT_DIR)
 		return 0;
+	if ((e->flags & (BFS_EF_META | BFS_EF_PROBED)) &&
+	    !fs_dir_marker_confirms(d->fs, e, mark_of(d, d->paths.v[i]))) {
+		fs_dir_attrs_forget(e);
+		return 1;
+	}
 	if (e->validated_ns >= d->now) {
 		if (e->flags & (BFS_EF_META | BFS_EF_PROBED))
 			d->hit |= !strcmp(d->paths.v[i], d->target);
@@ -274,7 +312,7 @@ static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 		run.objects = l->objects + i;
 		run.nobjects = j - i;
 		if (!rc && dl > pl && !strcmp(k, dkey)) /* its marker */
-			rc = strv_add(&d->marked, dir, strlen(dir));
+			rc = mark_add(d, dir, &l->objects[i]);
 		if (!rc)
 			rc = fs_apply_page_batch(fs, b, dir, dkey, &run, now, now, FS_APPLY_SWEEP);
 next:
@@ -290,7 +328,7 @@ next:
 int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 {
 	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX];
-	struct tree_dirs d = { .target = path, .now = now };
+	struct tree_dirs d = { .fs = fs, .target = path, .now = now };
 	struct bfs_xml_list l;
 	struct bfs_entry e;
 	const char *name;
@@ -307,16 +345,17 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 	rc = bfs_store_list_after(fs->store, pkey, NULL, key, SWEEP_KEYS, &l);
 	if (rc == 0) {
 		rc = tree_apply(fs, parent, pkey, &l, now, &d);
+		if (!rc) /* (d.marks point into the page) */
+			rc = bfs_index_update_many(fs->ix, (const char *const *)d.paths.v,
+						   d.paths.n, dir_exists_now, &d);
 		bfs_xml_list_release(&l);
 	}
-	if (!rc)
-		rc = bfs_index_update_many(fs->ix, (const char *const *)d.paths.v, d.paths.n,
-					   dir_exists_now, &d);
 	if (rc)
 		bfs_log(LOG_DEBUG, "the tree sweep from '%s' confirmed nothing (%d)", path, rc);
 	if (slot >= 0)
 		flight_end(&fs->lookups, slot);
 	strv_free(&d.paths);
 	strv_free(&d.marked);
+	free(d.marks);
 	return !rc && d.hit;
 }

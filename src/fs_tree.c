@@ -50,6 +50,9 @@ struct tree_list {
 	struct strv done;              /* directories listed whole */
 	struct strv plain;             /* ... of them, those without a marker: what
 	                                * they show is all known (fs_attrs_known) */
+	struct strv changed;           /* ... of them, those whose marker's line does
+	                                * not confirm the attributes the index holds
+	                                * (fs_dir_marker_confirms): asked again */
 };
 
 static void acc_free(struct dir_acc *a)
@@ -117,6 +120,7 @@ static int tree_pop(struct tree_list *t, int complete)
 	char path[BFS_INDEX_PATH_MAX], key[512];
 	size_t pl = strlen(t->pkey), dl = strlen(a->dkey), kl;
 	struct bfs_xml_list l = { a->objs, a->nobjs, a->prefs.v, a->prefs.n, 0, NULL };
+	const struct bfs_xml_object *marker;
 	struct bfs_entry e;
 	int rc = 0, have, shown;
 
@@ -149,8 +153,11 @@ static int tree_pop(struct tree_list *t, int complete)
 		if (!rc)
 			rc = fs_dir_path_add(&t->done, path, strlen(path));
 		/* its marker, if any, sorts first of its keys */
-		if (!rc && !(a->nobjs && !strcmp(a->objs[0].key, a->dkey)))
+		marker = a->nobjs && !strcmp(a->objs[0].key, a->dkey) ? &a->objs[0] : NULL;
+		if (!rc && !marker)
 			rc = strv_add(&t->plain, path, strlen(path));
+		if (!rc && have && !fs_dir_marker_confirms(t->fs, &e, marker))
+			rc = strv_add(&t->changed, path, strlen(path));
 	}
 out:
 	acc_free(a);
@@ -205,6 +212,8 @@ static int dir_listed(void *arg, size_t i, struct bfs_entry *e)
 	if (e->type != BFS_ENT_DIR || e->listed_ns >= t->started)
 		return 0;
 	e->listed_ns = t->started;
+	if (e->state == BFS_ST_CLEAN && strv_has(&t->changed, t->done.v[i]))
+		fs_dir_attrs_forget(e);
 	if (strv_has(&t->plain, t->done.v[i]))
 		e->flags |= BFS_EF_PROBED;  /* no marker: nothing more to know */
 	if (e->state == BFS_ST_CLEAN && e->validated_ns < t->started)
@@ -292,6 +301,7 @@ out:
 		flight_end(&fs->lookups, slot);
 	strv_free(&t.done);
 	strv_free(&t.plain);
+	strv_free(&t.changed);
 	return !rc && listed;
 }
 
@@ -507,6 +517,7 @@ out:
 	probe_done(fs, path, rc ? 0 : t.now);
 	strv_free(&t.done);
 	strv_free(&t.plain);
+	strv_free(&t.changed);
 	if (rc)
 		return 0;
 	return probe_found(fs, path) ? 1 : absent ? -ENOENT : 0;

@@ -122,8 +122,9 @@ struct index_op {
  * A conditional put whose key changed since its maker read it: if the
  * entry there now is the same object as the one the put carries (a clean
  * file with the same ETag, or a clean directory), what the put says of it
- * that is news, that the bucket confirmed it at its validated_ns, is kept
- * (raised, never lowered) in the entry as it is now.  1 when so written,
+ * that is news, that the bucket confirmed it at its validated_ns or a
+ * listing showed it at its seen_ns, is kept (raised, never lowered) in the
+ * entry as it is now.  1 when so written,
  * 0 when not the same object, or -errno.
  */
 static int same_object(struct bfs_index *ix, MDB_txn *txn, const struct index_op *op)
@@ -142,9 +143,13 @@ static int same_object(struct bfs_index *ix, MDB_txn *txn, const struct index_op
 	    index_rec_decode(op->rec, op->rlen, &put))
 		return 0;
 	if (cur.state != BFS_ST_CLEAN || put.state != BFS_ST_CLEAN || cur.type != put.type ||
-	    strcmp(cur.etag, put.etag) || cur.validated_ns >= put.validated_ns)
+	    strcmp(cur.etag, put.etag) ||
+	    (cur.validated_ns >= put.validated_ns && cur.seen_ns >= put.seen_ns))
 		return 0;
-	cur.validated_ns = put.validated_ns;
+	if (put.validated_ns > cur.validated_ns)
+		cur.validated_ns = put.validated_ns;
+	if (put.seen_ns > cur.seen_ns)
+		cur.seen_ns = put.seen_ns;
 	if (index_rec_encode(&cur, rec, sizeof(rec), &len))
 		return 0;
 	rc = entry_put(ix, txn, op->key, op->klen, rec, len, cur.state);

@@ -119,6 +119,12 @@ struct bfs_entry {
 	                             * only the other checks apply */
 	uint32_t crc32c;            /* CRC-32C (crc32c.h) of those bytes, computed as
 	                             * they were fetched, staged or journaled */
+	int64_t seen_ns;            /* when a listing last showed the name without
+	                             * confirming the entry (validated_ns): a
+	                             * directory shown as a prefix, a file whose
+	                             * LastModified is not the one its attributes
+	                             * came with.  It existed then: a complete
+	                             * listing's prune keeps it.  0 = never */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
 };
 

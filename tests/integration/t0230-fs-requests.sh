@@ -149,7 +149,10 @@ count "(mkdir crowd; boto3 puts 1001 objects in it)"
 for i in 1 2 3 4 5; do put_file 10 "$mnt/crowd/new$i.txt"; done
 count "5 new files in a crowded directory made here"
 assert_eq "${seen[PUT]}" 5 "a crowded directory: one PUT per new file"
-assert_eq "$((seen[GET] + seen[HEAD]))" 0 "a crowded directory: no GET or HEAD"
+assert_eq "${seen[GET]}" 0 "a crowded directory: no GET"
+# (crowd/'s own marker, the first time a listing shows it: a PUT's answer
+# has no LastModified to know it by; twice if that is within 2 s of it)
+[ "${seen[HEAD]}" -le 2 ] || fail "a crowded directory: ${seen[HEAD]} HEADs, at most 2 of its own marker"
 [ "${seen[LIST]}" -le 7 ] || fail "a crowded directory: ${seen[LIST]} LISTs for 5 new names"
 ok "a crowded directory: ${seen[LIST]} LIST for 5 new names (crowd/ revalidated, a page, 2 probes, 2 pages)"
 [ -f "$mnt/crowd/o1000" ] || fail "a crowded directory: another server's o1000 not found"
@@ -248,11 +251,12 @@ count "(2000 objects made by boto3 directly)"
 sleep 2 # (a listing confirms what a HEAD said only of an object 2 s older: the sweep below)
 t0=$EPOCHREALTIME
 n=$(ls -l "$mnt/big" | grep -c '^-')
-secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a }')
+secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a + 0.999 }')
 count "ls -l of a 2000-entry directory ($secs s)"
 assert_eq "$n" 2000 "ls -l lists 2000 entries"
-# (2 pages, and a revalidation of big/ per 1 s window the ls -l outlasts:
-# a busy machine stretches it)
+# (its probe, 2 pages, and a revalidation of big/ or a sweep of its parent
+# per 1 s window the ls -l outlasts, secs rounded up: a busy machine
+# stretches it)
 [ "${seen[LIST]}" -le $((3 + secs)) ] ||
 	fail "ls -l of 2000 entries in $secs s: ${seen[LIST]} LISTs: $(cut -c1-150 "$tmp/phase.log")"
 assert_eq "${seen[GET]}" 0 "ls -l of 2000 entries: no GET"

@@ -24,6 +24,12 @@ REFUSED = {
     "listxattr": "ENOTSUP",    # (ENOTSUP is EOPNOTSUPP on Linux)
     "getxattr": "ENODATA",     # ... and none is there to read
 }
+# fstat and fchmod (fchown, futimens alike) of a descriptor of a directory
+# removed (rmdir) while open: ESTALE where a local disk answers.  libfuse's
+# high-level API names every request by path, and the kernel passes no
+# handle with a directory's getattr or setattr: a removed directory has no
+# name left (an unlinked open file keeps one: it works).  By op kind.
+REMOVED_DIR_FD = {"fstat": "ESTALE", "fchmod": "ESTALE"}
 PRE_FS = {"ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "EEXIST", "EXDEV",
           "EPERM"}  # (user.* xattrs on a symlink, a hard link to a directory)
 
@@ -50,17 +56,12 @@ MTIME_SLACK_S = 2
 DIR_MTIME_FOLLOWS_ENTRIES = False
 
 # Another mount's attributes of an object it met only in a listing: S3
-# listings carry no metadata, so until the object is looked up by name
-# (after that listing's window), revalidated on its own or opened, it shows
-# the defaults: files 0644, directories 0755, owned by the mounting user, a
-# symlink as a regular file holding its target (mode 0777 once opened
-# there) (SEMANTICS.md, "Names:
-# lookups and their cost", the paragraph "Attributes that only metadata
-# carries").  Temporary: permissions issue 23 makes these right; then this
-# becomes False, which makes model.py's --strict-listing-meta the default.
-# Only the second mount's listing-first walk may show it: lookups by name
-# (and everything on the mount that wrote the objects) are compared in full.
-LISTING_META_DEFAULTS = True
+# listings carry no metadata, but bucketfs asks (a HEAD, a marker's probe)
+# before it answers a lookup of such a name (SEMANTICS.md, "Names: lookups
+# and their cost"), so they are compared in full like everything else.
+# (True would compare only names and bytes of the second mount's
+# listing-first walk: model.py's --strict-listing-meta is its opposite.)
+LISTING_META_DEFAULTS = False
 
 
 def expected_refusal(kind, oracle):

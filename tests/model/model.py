@@ -46,30 +46,8 @@ from world import log  # noqa: E402
 # instance tolerated is counted in the run's figures): the CI variant and
 # the long run report them as divergences.  Remove an entry once fixed.
 KNOWN_BUGS = {
-    # a symlink looked up by name on a mount that did not write it (another
-    # server, a new cache) has st_size 0; a local disk gives the length of
-    # its target (mount A, which wrote it, does too)
-    "symlink-size": "a symlink's st_size is 0 on a mount that did not write it",
-    # fs_marker_pay waits for a file being written below an owed directory:
-    # while a file created in a new directory stays open, the directory's
-    # marker is not sent and other mounts do not see the directory
-    # (SEMANTICS.md: they see it after marker_delay)
-    "marker-held": "a new directory stays invisible to other mounts while a file created in "
-                   "it is open",
-    # a file opened O_WRONLY without O_TRUNC, then unlinked (or replaced by
-    # a rename) before its first write: that write fails with ENOENT (the
-    # content it is copied from is fetched then, and the object is gone);
-    # SEMANTICS.md: an unlinked open file stays writable
-    "write-unlinked": "the first write to a file opened O_WRONLY, then unlinked, fails with ENOENT",
-    # fstat or fchmod of a descriptor of a directory removed (rmdir) while
-    # open: ESTALE; a local disk answers (fstat of an unlinked open file
-    # works on bucketfs too)
-    "removed-dir-fd": "fstat and fchmod of an open directory after its rmdir give ESTALE",
-    # mkdir, utimens, then a file in it within marker_delay: the file voids
-    # the owed marker that was to carry the time (fs_marker_deferrable
-    # looks at mode and owner only); a new cache shows the lookup time
-    "dir-utimens-lost": "a directory's utimens time is lost when a file lands in it before its "
-                        "marker is sent",
+    # (none open: write-unlinked, marker-held, dir-utimens-lost and
+    # symlink-size were fixed; removed-dir-fd is a documented divergence)
 }
 
 
@@ -120,7 +98,6 @@ class Run:
         # on mount A while its cache lasts, or a utimens time (kept: in the
         # marker, for every mount)
         self.dmt = {}
-        self.dmt_fragile = set()  # utimens times KNOWN_BUGS["dir-utimens-lost"] may lose
         # retries of mount A: with --faults, drawn per run (so that faults
         # reach the caller: a close() that fails, an EIO), else bucketfs's
         self.retries = self.fault_retries(a, mode) if a.faults else 4
@@ -294,29 +271,10 @@ class Run:
             if k == "close" and rm[0] == "err" and ro[0] == "ok" and kill_after_ms is None:
                 self.failed_close(op, pre, before, tainted)
             return
-        if k in ("write", "pwrite", "ftruncate") and ro[0] == "ok" and rm == ("err", "ENOENT") and \
-                pre.get("spath") is None and self.oracle.slots[op["s"]].flags[0] == "WRONLY" and \
-                self.tolerate("write-unlinked", [op]):
-            # (the two files differ from here: the slot is closed on both sides)
-            os.close(self.oracle.slots.pop(op["s"]).fd)
-            try:
-                os.close(self.mnt.slots.pop(op["s"]).fd)
-            except OSError:
-                pass
-            self.spath.pop(op["s"], None)
-            self.sino.pop(op["s"], None)
-            return
-        if k in ("fstat", "fchmod") and ro[0] == "ok" and rm == ("err", "ESTALE") and \
+        if ro[0] == "ok" and rm == ("err", divergences.REMOVED_DIR_FD.get(k)) and \
                 pre.get("spath") is None and \
-                stat.S_ISDIR(os.fstat(self.oracle.slots[op["s"]].fd).st_mode) and \
-                self.tolerate("removed-dir-fd", [op]):
-            return
-        if ro[0] == rm[0] == "ok" and isinstance(ro[1], dict) and ro[1].get("type") == "link" and \
-                rm[1].get("size") == 0 and \
-                divergences.stat_equal(ro[1], dict(rm[1], size=ro[1].get("size"))) is None and \
-                self.tolerate("symlink-size", [op]):
-            self.effects(op, pre)
-            return
+                stat.S_ISDIR(os.fstat(self.oracle.slots[op["s"]].fd).st_mode):
+            return  # (divergences.REMOVED_DIR_FD)
         diff = ""
         if ro[0] == rm[0] == "ok" and isinstance(ro[1], dict):
             diff = " (%s)" % divergences.stat_equal(ro[1], rm[1])
@@ -377,8 +335,6 @@ class Run:
             q = pre["realq"]
             moved = {q + p[len(real):]: v for p, v in self.dmt.items()
                      if p == real or p.startswith(real + "/")}
-            self.dmt_fragile = {q + p[len(real):] if p == real or p.startswith(real + "/") else p
-                                for p in self.dmt_fragile}
             for p in [p for p in self.dmt if p == real or p.startswith(real + "/") or
                       p == q or p.startswith(q + "/")]:
                 del self.dmt[p]
@@ -391,24 +347,13 @@ class Run:
             if stat.S_ISDIR(st.st_mode):
                 t = op["t"] // 10 ** 9 if k == "utime" and op.get("t") is not None else \
                     st.st_mtime_ns // 10 ** 9
-                # a utimens of a directory made here within the last moments
-                # (its marker may still be owed), with the default mode and
-                # owner: a file landing in it may void the marker (KNOWN_BUGS)
-                prev = self.dmt.get(real)
-                if k == "utime" and prev is not None and not prev[1] and \
-                        time.time() - prev[0] < 5 and (stat.S_IMODE(st.st_mode), st.st_uid,
-                                                       st.st_gid) == (0o755, 0, 0):
-                    self.dmt_fragile.add(real)
-                else:
-                    self.dmt_fragile.discard(real)
                 self.dmt[real] = (t, k == "utime")
 
     def check_dir_mtime(self, op, path, got):
         want = self.dmt.get(path)
         if want is not None:
             self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
-        if want is not None and abs(got - want[0]) > divergences.MTIME_SLACK_S and not (
-                want[1] and path in self.dmt_fragile and self.tolerate("dir-utimens-lost", [op])):
+        if want is not None and abs(got - want[0]) > divergences.MTIME_SLACK_S:
             raise Divergence(op["i"], "dir-mtime", op, "%s: the mount shows the directory's mtime "
                              "%d, it was %s %d" % (path, got, "set by utimens to" if want[1]
                                                   else "created at", want[0]))
@@ -424,8 +369,6 @@ class Run:
                 bad.append("%s: %s" % (p, e))
                 continue
             if abs(st.st_mtime_ns // 10 ** 9 - t) > divergences.MTIME_SLACK_S:
-                if kept and p in self.dmt_fragile and self.tolerate("dir-utimens-lost", [p]):
-                    continue
                 bad.append("%s: mtime %d, it was %s %d" % (
                     p, st.st_mtime_ns // 10 ** 9, "set by utimens to" if kept else "created at", t))
         if bad:
@@ -824,13 +767,10 @@ class Run:
                     want = {p: [lite(s) for s in a] for p, a in want.items()}
                 bad = [p for p in sorted(set(view) | set(want))
                        if view.get(p) not in want.get(p, [None])]
-                known = [p for p in bad if view.get(p) is None and self.marker_held(p)]
-                bad = [p for p in bad if p not in known]
             except OSError as e:
-                bad, known = ["walk: %s" % e], []
+                bad = ["walk: %s" % e]
                 view = {}
             if not bad:
-                self.tolerate("marker-held", known)
                 return
             if time.time() > deadline:
                 raise Divergence(op["i"], "observe", op, "the second mount, %.0f s on, does not "
@@ -855,13 +795,6 @@ class Run:
         try:
             bad = second.check(F.mnt, self.dur.alts, meta=self.a.second_meta,
                                dir_mtimes={p: t for p, (t, kept) in self.dmt.items() if kept})
-            for bug, found in (("symlink-size", [b for b in bad if b[1] == "symlink-size"]),
-                               ("marker-held", [b for b in bad if b[1] == "absent" and
-                                                self.marker_held(b[0])]),
-                               ("dir-utimens-lost", [b for b in bad if b[1] == "dir-mtime" and
-                                                     b[0] in self.dmt_fragile])):
-                if self.tolerate(bug, found):
-                    bad = [b for b in bad if b not in found]
             bad = [b[2] for b in bad]
         finally:
             rc = F.stop()
@@ -883,21 +816,6 @@ class Run:
         key = "known %s" % bug
         self.stats[key] = self.stats.get(key, 0) + 1
         return True
-
-    def marker_held(self, path):
-        """KNOWN_BUGS["marker-held"]: path is an acknowledged directory with
-        only directories acknowledged below it, and a file this mount
-        created below it is still open (not yet stored)."""
-        if "marker-held" not in self.a.known_bugs:
-            return False
-        alts = self.dur.alts
-        if not alts.get(path) or any(s is None or s[0] != "dir" for s in alts[path]):
-            return False
-        below = [q for q in alts if q.startswith(path + "/")]
-        if any(s is None or s[0] != "dir" for q in below for s in alts[q]):
-            return False
-        return any(p is not None and p.startswith(path + "/") and self.sino.get(t) in self.dirty
-                   for t, p in self.spath.items())
 
     def finish(self):
         """The end: close everything, audit the bucket, remount and compare."""
@@ -1080,8 +998,6 @@ def main():
                     help="after a divergence, resynchronise and go on (report all)")
     ap.add_argument("--check-each", action="store_true",
                     help="sync mode: check the bucket's files after every operation (slow)")
-    # Issue 23 (permissions: listings carry mode and owner) turns this on by
-    # default, with divergences.LISTING_META_DEFAULTS set to False.
     ap.add_argument("--strict-listing-meta", action="store_true",
                     default=not divergences.LISTING_META_DEFAULTS,
                     help="the long-lived second mount: compare the attributes a listing-first "

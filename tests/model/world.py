@@ -304,7 +304,9 @@ class World:
         ep = self.proxy.endpoint if via_proxy and self.proxy else self.rgw
         m = Mount(self, name, "%s:/%s" % (self.bucket, prefix), os.path.join(self.tmp, name),
                   cache or os.path.join(self.tmp, name + ".cache"),
-                  "endpoint=%s,path_style,%s" % (ep, opts))
+                  # (symlinks=on: the tester makes and reads symlinks; the
+                  # default shows symlink objects as read-only files)
+                  "endpoint=%s,path_style,symlinks=on,%s" % (ep, opts))
         self.mounts.append(m)
         m.start()
         return m

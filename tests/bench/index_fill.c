@@ -91,6 +91,7 @@ static void dir_entry(struct bfs_entry *e, int64_t now)
 	e->type = BFS_ENT_DIR;
 	e->state = BFS_ST_CLEAN;
 	e->mode = S_IFDIR | 0755;
+	e->flags = BFS_EF_PROBED; /* (its marker looked for: its attributes are known) */
 	e->mtime_ns = e->validated_ns = e->listed_ns = e->atime_ns = now;
 }
 

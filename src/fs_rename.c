@@ -358,6 +358,43 @@ static void orphan_target(struct bfs_fs *fs, const char *to, const struct bfs_en
 	}
 }
 
+
+/* The part of path after its last '/'. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Copy a renamed file's object src to dst.  bucketfs names every object's
+ * Content-Type by its name (fs_put_opts): when the two names' types differ
+ * (the "write x.tmp, rename to x.png" publish), the copy gets the new
+ * name's type, unless the object's type is not the one its old name gives
+ * (set by another client: kept); its metadata is carried over whole (one
+ * HEAD first).  Otherwise a plain copy, metadata and all.
+ */
+static int copy_renamed(struct bfs_fs *fs, const char *from, const char *to, const char *src,
+			const char *dst, char *etag)
+{
+	const char *was = bfs_mime_type(base_name(from)), *now = bfs_mime_type(base_name(to));
+	struct bfs_obj_info info;
+	struct bfs_put_opts po;
+	int rc;
+
+	if (!strcmp(was, now))
+		return bfs_store_copy(fs->store, src, dst, NULL, etag);
+	rc = bfs_store_head(fs->store, src, &info);
+	if (rc)
+		return rc;
+	memset(&po, 0, sizeof(po));
+	po.content_type = strcmp(info.content_type, was) ? info.content_type : now;
+	po.cache_control = info.cache_control[0] ? info.cache_control : NULL;
+	po.meta = info.meta;
+	po.nmeta = info.nmeta;
+	return bfs_store_copy(fs->store, src, dst, &po, etag);
+}
 /*
  * A journaled file nobody has open: move its journal record.  Returns
  * -EAGAIN when it is no longer journaled (its upload just finished): the
@@ -450,7 +487,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 	if (!rc)
 		wait_upload(fs, to);  /* so an upload to the target cannot land after the copy */
 	if (!rc)
-		rc = bfs_store_copy(fs->store, src, dst, NULL, etag);
+		rc = copy_renamed(fs, from, to, src, dst, etag);
 	if (!rc)
 		rc = bfs_store_delete(fs->store, src);
 	if (rc) {

@@ -6,7 +6,9 @@
 # show through stat on a fresh mount (by name, before any listing), and
 # still after a listing; an s3fs symlink (body = target, mode 0120777) is a
 # symlink; implied directories (only "a/b/c.txt" exists) are directories;
-# keys with spaces and unicode work both ways.  Failed checks are collected
+# keys with spaces and unicode work both ways; a rename gives the object
+# its new name's Content-Type (pub.tmp -> pub.png), unless another client
+# set it, and keeps its metadata.  Failed checks are collected
 # (tests/fs/fslib.sh).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -124,6 +126,22 @@ check_eq "$(stat -c '%F %a %u' "$m/lnk" 2>&1)" "regular file 444 1234" \
 check_eq "$(cat "$m/lnk" 2>&1)" f755.sh "symlinks=file: ... holding its target, never followed"
 check_eq "$(py_errno 'os.symlink("x", a[0])' "$m/newlnk")" EPERM "symlinks=file: symlink() is EPERM"
 check_eq "$(py_errno 'open(a[0], "w")' "$m/lnk")" EPERM "symlinks=file: lnk cannot be written"
+
+# --- a rename gives the object its new name's Content-Type: the publish
+# "write x.tmp, rename to x.png" must not leave x.png octet-stream at a CDN;
+# a type another client set is kept, and so is the metadata
+boto3_py "$bucket" <<'PY'
+s3.put_object(Bucket=sys.argv[1], Key="typed.txt", Body=b"webp bytes", ContentType="image/webp",
+              Metadata={"mode": "33184", "uid": "1234", "gid": "5678", "mtime": "1600000000"})
+PY
+printf 'png bytes' >"$m/pub.tmp" && t chmod 640 "$m/pub.tmp" && t mv "$m/pub.tmp" "$m/pub.png" ||
+	bad "write pub.tmp, chmod 640, mv to pub.png"
+check_eq "$(bmeta pub.png content-type)" image/png "a rename to pub.png: Content-Type image/png"
+check_eq "$(bmeta pub.png x-amz-meta-mode)" 33184 "... its mode kept (0640)"
+check_eq "$(cat "$m/pub.png" 2>&1)" "png bytes" "... and its bytes"
+t mv "$m/typed.txt" "$m/typed.png" || bad "mv typed.txt typed.png"
+check_eq "$(bmeta typed.png content-type)" image/webp "a type another client set survives a rename"
+check_eq "$(bmeta typed.png x-amz-meta-uid)" 1234 "... and its metadata (uid)"
 bfs_umount "$m"
 FS_MNT=
 

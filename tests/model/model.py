@@ -970,7 +970,7 @@ def report(a, mode, div, ops, minimal, tries):
         os.makedirs(a.repro_dir, exist_ok=True)
         with open(path, "w") as f:
             json.dump(seq, f)
-        print("# replay: tests/model/run.sh --mode %s --replay %s" % (mode, path))
+        print("# replay: tests/model/run.sh --mode %s --replay %s%s" % (mode, path, extra))
     sys.stdout.flush()
 
 

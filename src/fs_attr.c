@@ -85,14 +85,22 @@ static int setattr(struct bfs_fs *fs, const char *path,
 		change(&of->ent, arg);
 		of->ent.flags |= BFS_EF_META;
 		/* The next upload carries it; a clean file is rewritten now; one
-		 * that lost its name (unlinked while open) keeps it to itself. */
+		 * that lost its name (unlinked while open) keeps it to itself.
+		 * A file journaled (write-back: closed, or truncated by path)
+		 * and not written since: its upload is the journal's, which a
+		 * crash leaves to the index and the journal record: the change
+		 * goes there too, below (a kill -9 lost it). */
 		if (of->dirty || of->gone || of->ent.state != BFS_ST_CLEAN) {
+			int journaled = !of->gone && of->ent.state == BFS_ST_UPLOADING;
+
 			pthread_mutex_unlock(&of->lock);
 			fs_ofile_put(fs, of);
-			return 0;
+			if (!journaled)
+				return 0;
+		} else {
+			pthread_mutex_unlock(&of->lock);
+			fs_ofile_put(fs, of);
 		}
-		pthread_mutex_unlock(&of->lock);
-		fs_ofile_put(fs, of);
 	}
 	rc = fs_lookup(fs, path, &e);
 	if (rc)
@@ -116,6 +124,9 @@ static int setattr(struct bfs_fs *fs, const char *path,
 	}
 	e.validated_ns = fs_now_ns();
 	rc = bfs_index_put(fs->ix, path, &e);
+	/* a journaled upload's record carries them too (it survives the index) */
+	if (!rc && e.type != BFS_ENT_DIR && e.state == BFS_ST_UPLOADING)
+		(void)fs_jrec_put(fs, path, &e);
 	/* An owed marker now has attributes to carry: it is due now. */
 	if (!rc && e.type == BFS_ENT_DIR && (e.flags & BFS_EF_OWED) &&
 	    !fs_marker_deferrable(fs, &e))

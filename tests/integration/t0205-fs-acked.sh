@@ -16,6 +16,8 @@
 #   5. a directory renamed while a file in it is open for writing (both
 #      modes): the file follows its directory;
 #   9. fstat() of an open, unlinked file: 0 with st_nlink 0;
+#      (and, found by the model tester: write-back, a chmod of a journaled
+#      file open to read survives kill -9)
 #  10. every PUT reset: close() fails, and the file never appears later by
 #      itself;
 #  11. a directory rename whose deletes are refused leaves one tree (the
@@ -201,6 +203,20 @@ check_eq "$(open_rename wod "$mw")" OK "5: write-back: open wod/f.txt, write, mv
 t "$BFS_BUILD_DIR/bucketfsctl" flush "$mw" 30 >/dev/null || bad "5: bucketfsctl flush failed"
 check_eq "$(body wod2/f.txt)" "first second" "5: write-back: the bucket holds wod2/f.txt with both writes"
 check_eq "$(keys wod/)" "" "5: write-back: nothing is left under wod/"
+# a chmod of a journaled file that is open (to read) is kept across kill -9:
+# the journal uploaded the mode it had at its close (the model tester)
+printf 'j' >"$mw/jmode.png" && exec 8<"$mw/jmode.png"
+t chmod 600 "$mw/jmode.png" || bad "write-back: chmod of a journaled file open to read"
+kill -9 "${BFS_MOUNT_PID[$mw]}"
+wait "${BFS_MOUNT_PID[$mw]}" 2>/dev/null || true
+exec 8<&-
+fusermount3 -u "$mw" 2>/dev/null || umount -l "$mw"
+unset 'BFS_MOUNT_PID[$mw]'
+bfs_mount "$bucket" "$mw" "cache_dir=$tmp/cachew,writeback=5"
+t "$BFS_BUILD_DIR/bucketfsctl" flush "$mw" 30 >/dev/null || bad "write-back: flush after kill -9 failed"
+check_eq "$(bmeta jmode.png x-amz-meta-mode)" 33152 \
+	"write-back: a chmod of a journaled file open to read survives kill -9 (mode 0600)"
+check_eq "$(body jmode.png)" j "... and its bytes"
 bfs_umount "$mw"
 
 # --- 10. every PUT reset: close fails and nothing appears later -----------

@@ -73,38 +73,58 @@ static int setattr(struct bfs_fs *fs, const char *path,
 {
 	struct bfs_ofile *of;
 	struct bfs_entry e;
-	int rc;
+	int rc, locked = 0;
 
 	if (fs->cfg.read_only)
 		return -EROFS;
 	if (!strcmp(path, "/"))
 		return -EPERM;
 	of = fs_ofile_find(fs, path);
+	if (!of && !bfs_index_get(fs->ix, path, &e) && e.type == BFS_ENT_FILE &&
+	    e.state == BFS_ST_UPLOADING && fs_ofile_pending(fs, path, &of))
+		of = NULL;  /* (journaled: taken as the uploader takes it, below) */
 	if (of) {
 		pthread_mutex_lock(&of->lock);
 		change(&of->ent, arg);
 		of->ent.flags |= BFS_EF_META;
-		/* The next upload carries it; a clean file is rewritten now; one
+		/* The next upload carries it (one in flight sends again,
+		 * fs_ofile_upload_if); a clean file is rewritten now; one
 		 * that lost its name (unlinked while open) keeps it to itself.
 		 * A file journaled (write-back: closed, or truncated by path)
 		 * and not written since: its upload is the journal's, which a
 		 * crash leaves to the index and the journal record: the change
-		 * goes there too, below (a kill -9 lost it). */
+		 * goes there too (a kill -9 lost it), under of->lock as the
+		 * upload's own end writes of->ent. */
 		if (of->dirty || of->gone || of->ent.state != BFS_ST_CLEAN) {
-			int journaled = !of->gone && of->ent.state == BFS_ST_UPLOADING;
-
+			rc = 0;
+			if (!of->gone && of->ent.state == BFS_ST_UPLOADING) {
+				rc = bfs_index_put(fs->ix, path, &of->ent);
+				if (!rc)
+					(void)fs_jrec_put(fs, path, &of->ent);
+			}
 			pthread_mutex_unlock(&of->lock);
 			fs_ofile_put(fs, of);
-			if (!journaled)
-				return 0;
-		} else {
-			pthread_mutex_unlock(&of->lock);
-			fs_ofile_put(fs, of);
+			return rc;
 		}
+		pthread_mutex_unlock(&of->lock);
+		fs_ofile_put(fs, of);
 	}
 	rc = fs_lookup(fs, path, &e);
 	if (rc)
 		return rc;
+	/* A directory's entry is also changed by its marker's payment (the
+	 * uploader, or an object landing below): under marker_mu, so that
+	 * neither writes back the attributes it read before this change
+	 * (fs_marker.c; a utimens of a directory whose marker was being paid
+	 * was lost).  Rare enough to hold it across replace_meta's requests. */
+	if (e.type == BFS_ENT_DIR) {
+		struct bfs_entry cur;
+
+		pthread_mutex_lock(&fs->marker_mu);
+		locked = 1;
+		if (!bfs_index_get(fs->ix, path, &cur) && cur.type == BFS_ENT_DIR)
+			e = cur;
+	}
 	if (!(e.flags & BFS_EF_META)) {
 		struct stat st;
 
@@ -120,17 +140,24 @@ static int setattr(struct bfs_fs *fs, const char *path,
 	if (e.state == BFS_ST_CLEAN) {
 		rc = replace_meta(fs, path, &e);
 		if (rc)
-			return rc;
+			goto out;
 	}
 	e.validated_ns = fs_now_ns();
 	rc = bfs_index_put(fs->ix, path, &e);
 	/* a journaled upload's record carries them too (it survives the index) */
 	if (!rc && e.type != BFS_ENT_DIR && e.state == BFS_ST_UPLOADING)
-		(void)fs_jrec_put(fs, path, &e);
+		(void)fs_jrec_put(fs, path, &e);  /* (a journaled file not open) */
+	if (locked) {
+		pthread_mutex_unlock(&fs->marker_mu);
+		locked = 0;
+	}
 	/* An owed marker now has attributes to carry: it is due now. */
 	if (!rc && e.type == BFS_ENT_DIR && (e.flags & BFS_EF_OWED) &&
 	    !fs_marker_deferrable(fs, &e))
 		rc = fs_marker_pay(fs, path, 1);
+out:
+	if (locked)
+		pthread_mutex_unlock(&fs->marker_mu);
 	return rc;
 }
 

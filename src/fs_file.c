@@ -444,6 +444,12 @@ int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
 	return fs_ofile_upload_if(fs, of, 0);
 }
 
+static int same_attrs(const struct bfs_entry *a, const struct bfs_entry *b)
+{
+	return a->mode == b->mode && a->uid == b->uid && a->gid == b->gid &&
+	       a->mtime_ns == b->mtime_ns;
+}
+
 int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only)
 {
 	struct bfs_meta_kv meta[4];
@@ -451,7 +457,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	struct bfs_entry e;
 	char key[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG], path[BFS_INDEX_PATH_MAX];
 	uint64_t size, gen;
-	int rc;
+	int rc, sends;
 
 	/* Exclusive: the object sent is one version of the file.  For the
 	 * uploader, only a journaled one: a writer may have begun a new
@@ -463,32 +469,40 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 		pthread_rwlock_unlock(&of->io);
 		return 0;
 	}
-	e = of->ent;
 	size = of->size;
 	gen = of->gen;
-	pthread_mutex_unlock(&of->lock);
-
-	rc = fs_file_key(fs, of->path, key, sizeof(key));
-	if (!rc)
-		rc = fs_digest_staged(of->fd, size, &e);  /* of the bytes sent */
-	if (!rc) {
-		fs_put_opts(fs, of->path, &e, meta, &po);
-		if (fs->cfg.conditional_put) {
-			/* replace only the version this mount knew; create only new */
-			if (e.etag[0])
-				po.if_match = e.etag;
-			else
-				po.if_none_match_star = 1;
+	/* (no write, unlink or rename can come meanwhile: they wait for
+	 * of->io, fs.c remove_file; a chmod, chown or utimens can: it
+	 * changes of->ent under of->lock only) */
+	for (sends = 1;; sends++) {
+		e = of->ent;
+		pthread_mutex_unlock(&of->lock);
+		rc = fs_file_key(fs, of->path, key, sizeof(key));
+		if (!rc)
+			rc = fs_digest_staged(of->fd, size, &e);  /* of the bytes sent */
+		if (!rc) {
+			fs_put_opts(fs, of->path, &e, meta, &po);
+			if (fs->cfg.conditional_put) {
+				/* replace only the version this mount knew; create only new */
+				if (e.etag[0])
+					po.if_match = e.etag;
+				else
+					po.if_none_match_star = 1;
+			}
+			rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
+			if (rc == BFS_E_PRECOND)
+				bfs_log(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
+				       "version this mount %s (another writer; conditional_put)",
+				       of->path, e.etag[0] ? "read" : "expected to create");
 		}
-		rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
-		if (rc == BFS_E_PRECOND)
-			bfs_log(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
-			       "version this mount %s (another writer; conditional_put)", of->path,
-			       e.etag[0] ? "read" : "expected to create");
+		pthread_mutex_lock(&of->lock);
+		/* A change of attributes while it was sent (the model tester: a
+		 * chmod during a write-back upload was kept by the index only):
+		 * the object carries the old ones; send it again. */
+		if (rc || sends == 4 || same_attrs(&e, &of->ent))
+			break;
+		snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);  /* (the version there now) */
 	}
-	/* (no unlink or rename can have taken its name meanwhile: they wait
-	 * for of->io, fs.c remove_file) */
-	pthread_mutex_lock(&of->lock);
 	if (rc) {
 		of->tried_gen = gen;
 		atomic_fetch_add(&fs->st_upload_errors, 1);

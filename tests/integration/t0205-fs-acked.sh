@@ -18,6 +18,8 @@
 #   9. fstat() of an open, unlinked file: 0 with st_nlink 0;
 #      (and, found by the model tester: write-back, a chmod of a journaled
 #      file open to read survives kill -9)
+#      (and: a utimens of a directory while its marker is being paid, and a
+#      chmod of a file while its write-back upload is sent, stay)
 #  10. every PUT reset: close() fails, and the file never appears later by
 #      itself;
 #  11. a directory rename whose deletes are refused leaves one tree (the
@@ -218,6 +220,40 @@ check_eq "$(bmeta jmode.png x-amz-meta-mode)" 33152 \
 	"write-back: a chmod of a journaled file open to read survives kill -9 (mode 0600)"
 check_eq "$(body jmode.png)" j "... and its bytes"
 bfs_umount "$mw"
+
+# --- a utimens of a directory while its marker is being paid ---------------
+# (the model tester, seed 2027: the payment wrote back the attributes it had
+# read before, in the index; the bucket's marker kept them too).  d's last
+# file goes: its marker is owed (it had none), and its PUT is held 3 s.
+proxy_start ""
+mk=$tmp/mk
+bfs_mount "$bucket" "$mk" "cache_dir=$tmp/cachek,endpoint=$PROXY_EP,path_style"
+FS_MNT=$mk
+mkdir "$mk/kd" && echo x >"$mk/kd/f" || bad "marker: mkdir kd, write kd/f"
+check_eq "$(bexists kd/)" no "marker: kd has no marker (its file made it exist)"
+proxy_restart "PUT:delay=1" --delay-ms 3000
+rm "$mk/kd/f"
+sleep 1.7  # marker_delay (1 s), then its PUT, held
+t touch -m -d @1300000000 "$mk/kd" || bad "marker: touch -d of kd"
+check_eq "$(stat -c %Y "$mk/kd")" 1300000000 "marker: kd shows the mtime set while its marker was paid"
+sleep 2.5
+check_eq "$(grep -q '^PUT .*kd/ ' "$PROXY_LOG" && echo yes)" yes "marker: kd's marker was PUT"
+check_eq "$(stat -c %Y "$mk/kd")" 1300000000 "marker: ... and kd still shows it once paid"
+check_eq "$(bmeta kd/ x-amz-meta-mtime | cut -d. -f1)" 1300000000 "marker: the marker in the bucket carries it"
+bfs_umount "$mk"
+# the same for a file: write-back, a chmod while its upload is held 3 s
+bfs_mount "$bucket" "$mk" "cache_dir=$tmp/cachek,endpoint=$PROXY_EP,path_style,writeback=1"
+FS_MNT=$mk
+proxy_restart "PUT:pass=1,PUT:delay=1" --delay-ms 3000
+printf 'w' >"$mk/wmode.png" || bad "upload: writing wmode.png"
+sleep 1.7  # writeback (1 s), then its PUT, held (the first, its creation's, passes)
+t chmod 600 "$mk/wmode.png" || bad "upload: chmod 600 wmode.png"
+t "$BFS_BUILD_DIR/bucketfsctl" flush "$mk" 30 >/dev/null || bad "upload: bucketfsctl flush failed"
+check_eq "$(bmeta wmode.png x-amz-meta-mode)" 33152 \
+	"upload: a chmod during the write-back upload reaches the bucket (mode 0600)"
+check_eq "$(body wmode.png)" w "upload: ... with its bytes"
+check_eq "$(stat -c %a "$mk/wmode.png")" 600 "upload: ... and the mount shows it"
+bfs_umount "$mk"
 
 # --- 10. every PUT reset: close fails and nothing appears later -----------
 proxy_start "PUT:reset=4"

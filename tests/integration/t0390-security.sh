@@ -140,6 +140,9 @@ fi
 mkdir -p "$tmp/u/m" "$tmp/u/cache"
 chmod 755 "$tmp" "$tmp/u"
 install -o $nobody -g $nobody -m 600 "$tmp/passwd" "$tmp/u/passwd"
+# nobody runs its own copy: the checkout may be where other users cannot
+# enter (a clone in /root, 0700 on Debian)
+install -m 755 "$BFS_BUILD_DIR/bucketfs" "$tmp/u/bucketfs"
 chown $nobody:$nobody "$tmp/u/m" "$tmp/u/cache"
 quiet_umount() { umount -l "$1" 2>/dev/null || true; }
 as_nobody() { setpriv --reuid=$nobody --regid=$nobody --clear-groups "$@"; }
@@ -149,7 +152,7 @@ for mode in default coredump; do
 	rm -rf "$tmp/u/cache/"*
 	setpriv --reuid=$nobody --regid=$nobody --clear-groups \
 		env -u AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY="$RGW_SECRET_KEY" HOME=/nonexistent \
-		"$BFS_BUILD_DIR/bucketfs" "$bucket" "$tmp/u/m" -f \
+		"$tmp/u/bucketfs" "$bucket" "$tmp/u/m" -f \
 		-o "endpoint=$RGW_ENDPOINT,path_style,passwd_file=$tmp/u/passwd,cache_dir=$tmp/u/cache$extra" \
 		>"$tmp/u/$mode.log" 2>&1 &
 	pid=$!

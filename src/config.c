@@ -327,6 +327,7 @@ static int parse_u64(const char *v, uint64_t *out, int allow_suffix)
 	return 0;
 }
 
+/* Long: one case per option type, each a few lines, in one switch. */
 static int set_one(struct bfs_config *c, const struct opt *o, const char *value, char *msg,
 		   size_t msgsz)
 {
@@ -632,6 +633,8 @@ static int region_ok(const char *r)
 	return 1;
 }
 
+/* Long: the checks across options, one after another in the order their
+ * messages must come (region, provider, endpoint, credentials, trees). */
 int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 {
 	int rc;

@@ -136,6 +136,8 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 /*
  * Make of->fd a readable copy of the current object (of->lock held):
  * the cached copy if fresh or still valid (304), else fetched.
+ * Long: the cases of a copy in order (fresh, checked, revalidated, fetched);
+ * to be split with the fs layer's restructuring (issue 24).
  */
 int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 {

@@ -515,7 +515,10 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	return rc;
 }
 
-/* The part of fs_lookup that asks the bucket. */
+/* The part of fs_lookup that asks the bucket.
+ * Long: its order of cases is the lookup's policy (offline, relisting,
+ * tree sweep, directory revalidation, file HEAD, unknown name), read top
+ * to bottom; to be split with the fs layer's restructuring (issue 24). */
 static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct bfs_entry old,
 		      int have, struct bfs_entry *e)
 {

@@ -108,7 +108,7 @@ static void settle(struct bfs_fs *fs, const char *path, int locked)
 
 	if (strlen(path) >= sizeof(p))
 		return;
-	strcpy(p, path);
+	snprintf(p, sizeof(p), "%s", path);
 	while ((slash = strrchr(p, '/')) && slash != p) {
 		*slash = '\0';
 		pathttl_put(&fs->proven, p, until);
@@ -194,7 +194,7 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 	/* One marker makes every directory above it exist: the deepest owed
 	 * one pays for this one (unless this one has attributes of its own to
 	 * carry), so mkdir -p a/b/c costs one PUT. */
-	strcpy(leaf, path);
+	snprintf(leaf, sizeof(leaf), "%s", path);
 	if (fs_marker_deferrable(fs, &e))
 		deepest_owed(fs, leaf, sizeof(leaf));
 	/* Something below will make it exist when it lands (a file
@@ -207,7 +207,7 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 	}
 	/* (owed entries change only under marker_mu: the leaf is still owed) */
 	if (strcmp(leaf, path) && (bfs_index_get(fs->ix, leaf, &e) || !owed(&e))) {
-		strcpy(leaf, path);
+		snprintf(leaf, sizeof(leaf), "%s", path);
 		rc = bfs_index_get(fs->ix, path, &e);
 	}
 	rc = rc ? rc : fs_dir_key(fs, leaf, dkey, sizeof(dkey));

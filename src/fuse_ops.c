@@ -285,7 +285,7 @@ static int fill_one(void *arg, const char *name, const struct stat *st)
 		return 1;
 	c->pos++;
 	c->h->next = c->pos;
-	strcpy(c->h->last, name);
+	snprintf(c->h->last, sizeof(c->h->last), "%s", name);
 	return 0;
 }
 

@@ -542,6 +542,8 @@ static int record_failure(const struct store_req *rq, int rc, const struct bfs_h
 	return mapped;
 }
 
+/* Long: one request's whole life (sign, send, retry with backoff, renew
+ * credentials, account), kept in one loop so that each retry sees it all. */
 int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_http_resp *resp)
 {
 	struct bfs_buf path = BFS_BUF_INIT(8192), url = BFS_BUF_INIT(16384);

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # lib.sh — shared by the integration tests tests/integration/tNNNN-area-what.sh.
 #
 # A test starts with

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # parallel.sh - sourced by tests/fuzz/run.sh and tests/valgrind-unit.sh.
 #
 # run_each NJOBS FUNC ITEM...: FUNC ITEM for every ITEM, NJOBS at a time, in

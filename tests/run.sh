@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # run.sh — the whole test suite, on a fresh Debian 12 machine as root:
-# installs what is missing, builds with -Werror, runs every unit and
+# installs what is missing, checks the sources (contrib/checksrc.sh: banned
+# functions, each library behind its module, file and function sizes; and
+# ShellCheck over the scripts), builds with -Werror, runs every unit and
 # integration test under AddressSanitizer + UndefinedBehaviorSanitizer
 # (except the repeats of the filesystem tests in Aliyun OSS's signatures,
 # label "oss", and the tests of the test harness itself, label "testbed"),
@@ -21,6 +23,10 @@ bash tests/setup-deps.sh
 # Node test tools (Aliyun's ali-oss SDK, the oracle for OSS signatures),
 # pinned by tests/oss/package-lock.json.
 (cd tests/oss && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+echo "== check the sources"
+bash contrib/checksrc.sh
+shellcheck -S warning tests/*.sh tests/*/*.sh contrib/*.sh .ci/run
 
 jobs=$(nproc 2>/dev/null || echo 2)
 build() { # DIR CMAKE-ARGS...

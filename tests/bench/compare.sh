@@ -52,6 +52,9 @@
 # builds bucketfs if it is not built.
 # Everything runs on 127.0.0.1; mounts live under the test's temp dir and are
 # all unmounted at exit, however the script ends.
+# shellcheck disable=SC2046,SC2128,SC2155,SC2178
+# (wait_arg's words are split on purpose; facts exported for the report;
+# the linter takes the functions' locals named like arrays for the arrays)
 
 # Installing and building come before lib.sh, which re-runs this script under
 # its reaper (a python3 script, python3 being among what gets installed): done
@@ -172,7 +175,7 @@ on_exit _bfs_kill_quietly "$BENCHD_PID"
 # "mon ARG...") in that process; its output on stdout and stderr, its status.
 # Each request has a tag, so that the rest of an interrupted one is skipped.
 benchd() {
-	local IFS=$'\x1f' tag=$BASHPID.$RANDOM$RANDOM line= part tg kind text
+	local IFS=$'\x1f' tag=$BASHPID.$RANDOM$RANDOM line='' part tg kind text
 	printf '%s\n' "$tag$IFS$*" >&"$BENCHD_IN"
 	while :; do
 		if IFS= read -r -t 5 part <&"$BENCHD_OUT"; then

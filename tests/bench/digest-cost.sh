@@ -31,7 +31,7 @@ for p in sys.argv[1:]:
     fd = os.open(p, os.O_RDONLY); os.fsync(fd)
     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$@"
 }
-: >"$tmp/cold" >"$tmp/write" >"$tmp/wb" >"$tmp/warm1" >"$tmp/drop1" >"$tmp/small.ms"
+for f in cold write wb warm1 drop1 small.ms; do : >"$tmp/$f"; done
 SMALL=200
 head -c 102400 /dev/urandom >"$tmp/small"
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -52,7 +52,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	secs_since "$t" >>"$tmp/warm1"
 	bfs_umount "$mnt"
 	big=$(find "$cache/data" -type f -size +$((SIZE - 1))M | head -n 1)
-	drop_pages $(find "$cache/data" -type f)
+	mapfile -t files < <(find "$cache/data" -type f)
+	drop_pages "${files[@]}"
 	bfs_mount "$bucket" "$mnt" "cache_dir=$cache,stat_ttl=3600,stall_timeout=120" >/dev/null
 	t=$EPOCHREALTIME
 	head -c 1 "$mnt/big.bin" >/dev/null

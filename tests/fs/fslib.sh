@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # fslib.sh — helpers for the filesystem tests tests/integration/t02NN-fs-*.sh,
 # sourced after tests/lib.sh:
 #     . "$BFS_SOURCE_DIR/tests/fs/fslib.sh"

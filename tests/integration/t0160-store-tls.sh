@@ -13,7 +13,7 @@ bucket=tls-$RANDOM
 make_bucket "$bucket"
 
 # A private CA and a server certificate for 127.0.0.1 and localhost.
-cd "$tmp"
+cd "$tmp" || exit 1
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
 	-subj "/CN=bucketfs test CA" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=localhost" 2>/dev/null
@@ -22,7 +22,7 @@ openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.
 	-extfile ext.cnf 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 \
 	-subj "/CN=some other CA" 2>/dev/null
-cd - >/dev/null
+cd - >/dev/null || exit 1
 proxy_start "" --tls-cert "$tmp/srv.pem" --tls-key "$tmp/srv.key"
 ep=$PROXY_EP
 port=${ep##*:}

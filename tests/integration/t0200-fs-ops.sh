@@ -441,6 +441,7 @@ else
 	fi
 fi
 check_eq "$(bq get term/f - 2>&1)" "before TERM" "SIGTERM: the file written before is in the bucket"
+# shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 FS_MNT=
 
 fs_finish

@@ -35,6 +35,7 @@ rgw_start
 tmp=$(bfs_tmpdir)
 bucket=acked-$RANDOM
 make_bucket "$bucket"
+# shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 BFS_BUCKET=s3:$bucket
 
 # keys PREFIX: the keys of the bucket under PREFIX, one a line, sorted.
@@ -280,6 +281,7 @@ for rule in 400 delone; do
 	proxy_start "POST:$rule=1"
 	mq=$tmp/mq-$rule
 	bfs_mount "$bucket" "$mq" "cache_dir=$tmp/cacheq-$rule,endpoint=$PROXY_EP,path_style"
+	# shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 	FS_MNT=$mq
 	d=r11$rule
 	mkdir "$mq/$d" && for i in 1 2 3; do printf '%s' "$i" >"$mq/$d/f$i"; done

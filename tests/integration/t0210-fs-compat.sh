@@ -143,6 +143,7 @@ t mv "$m/typed.txt" "$m/typed.png" || bad "mv typed.txt typed.png"
 check_eq "$(bmeta typed.png content-type)" image/webp "a type another client set survives a rename"
 check_eq "$(bmeta typed.png x-amz-meta-uid)" 1234 "... and its metadata (uid)"
 bfs_umount "$m"
+# shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 FS_MNT=
 
 fs_finish

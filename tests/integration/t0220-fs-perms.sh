@@ -144,6 +144,7 @@ check_eq "$(nb_py "open(a[0] + '/rootdir/app.png', 'w').write('x')" "$m")" OK \
 check_eq "$(nb_py "os.mkdir(a[0] + '/rootdir/task')" "$m")" OK "... and a directory"
 check_eq "$(nb cat "$m/f600")" secret "... and reads a file stored 0600 root's (the mount's word)"
 bfs_umount "$m"
+# shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 FS_MNT=
 
 fs_finish

@@ -144,6 +144,7 @@ proxy_start ""
 plog=$PROXY_LOG
 b4=$tmp/b4
 bfs_mount "$bucket" "$b4" "endpoint=$PROXY_EP,path_style,uid=33,gid=33,umask=0027,cache_dir=$tmp/cb4"
+# shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 FS_MNT=$b4
 n0=$(wc -l <"$plog")
 ls -lR "$b4" >"$tmp/forced.ls"

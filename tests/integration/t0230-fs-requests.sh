@@ -508,6 +508,7 @@ probes() { grep '^GET [^ ]*[?&]list-type=2.*[?&]start-after=' "$tmp/phase.log" |
 # rev_walk C FIRST LAST WHAT: read rev/C<nnn>x/0.png for nnn from FIRST to
 # LAST, counted as a phase; p: the tree probes among its LISTs
 rev_walk() {
+	# shellcheck disable=SC2046  # (one word per name)
 	assert_eq "$(readall $(for i in $(seq "$2" $(($2 < $3 ? 1 : -1)) "$3"); do printf '%s%03dx ' "$1" "$i"; done))" \
 		same "rev/: $4: the bytes"
 	count "rev/: $4"

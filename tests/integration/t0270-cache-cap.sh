@@ -29,7 +29,7 @@ PY
 # watch DIR OUT: sample the bytes of the files under DIR every 20 ms (and the
 # disk's free bytes) until OUT.stop exists; OUT gets "max_bytes min_free".
 watch_cache() {
-	local dir=$1 out=$2 max=0 minfree= b f
+	local dir=$1 out=$2 max=0 minfree='' b f
 	while [ ! -e "$out.stop" ]; do
 		# (find fails when a file it saw is evicted before it stats it)
 		b=$({ find "$dir" -type f -printf '%s\n' 2>/dev/null || true; } |

@@ -65,7 +65,7 @@ bfs_umount "$A"
 
 # --- conditional_put --------------------------------------------------------------------
 conflict_test() {  # LABEL OPTS-A OPTS-B
-	local label=$1 ta tb
+	local label=$1
 	bfs_mount "$target" "$A" "$2,conditional_put"
 	bfs_mount "$target" "$B" "$3,conditional_put,stat_ttl=30,negative_ttl=30"
 	mkdir -p "$A/c"

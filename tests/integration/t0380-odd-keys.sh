@@ -287,6 +287,7 @@ mkdir -p "$fb/images"
 printf 'raw bytes\n' >"$fb/$BAD"
 f=$tmp/file
 bfs_mount "file:$fb" "$f"
+# shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 FS_MNT=$f
 check_eq "$(lsd "$f")" 'bad\xff\xfename images/' "file: a name that is not UTF-8 is listed byte for byte"
 check_eq "$(body "$f/$BAD")" "raw bytes" "file: ... and read"

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "bucketfs/bytes.h"
 #include "index_codec.h"
 
 struct rec_field {
@@ -168,24 +169,6 @@ int index_key_path(const char *k, size_t klen, char *buf, size_t bufsz)
 
 /* ---- records ---- */
 
-static void put_le(unsigned char *p, uint64_t v, unsigned size)
-{
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_le(const unsigned char *p, unsigned size)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
 /* The struct member at f as a uint64_t (signed ones keep their bits). */
 static uint64_t field_load(const struct bfs_entry *e, const struct rec_field *f)
 {
@@ -243,18 +226,15 @@ int index_rec_encode(const struct bfs_entry *e, void *buf, size_t bufsz, size_t 
 	need = INDEX_REC_HEADER + INDEX_REC_FIXED + 2 + elen + 2 + llen;
 	if (need > bufsz)
 		return -ERANGE;
-	put_le(p, INDEX_REC_VERSION, 2);
-	put_le(p + 2, INDEX_REC_FIXED, 2);
+	bfs_le_put(p, INDEX_REC_VERSION, 2);
+	bfs_le_put(p + 2, INDEX_REC_FIXED, 2);
 	p += INDEX_REC_HEADER;
 	for (i = 0; i < NFIELDS; i++) {
-		put_le(p, field_load(e, &fields[i]), fields[i].size);
+		bfs_le_put(p, field_load(e, &fields[i]), fields[i].size);
 		p += fields[i].size;
 	}
-	put_le(p, elen, 2);
-	memcpy(p + 2, e->etag, elen);
-	p += 2 + elen;
-	put_le(p, llen, 2);
-	memcpy(p + 2, e->link, llen);
+	p = bfs_le_put_str(p, e->etag, elen);
+	(void)bfs_le_put_str(p, e->link, llen);
 	*len = need;
 	return 0;
 }
@@ -267,9 +247,9 @@ static int rec_header(const unsigned char *p, size_t n, size_t *fixed_len)
 {
 	size_t flen, off = 0, i;
 
-	if (n < INDEX_REC_HEADER || get_le(p, 2) == 0)
+	if (n < INDEX_REC_HEADER || bfs_le_get(p, 2) == 0)
 		return -EIO;
-	flen = get_le(p + 2, 2);
+	flen = bfs_le_get(p + 2, 2);
 	if (flen > n - INDEX_REC_HEADER)
 		return -EIO;
 	for (i = 0; i < NFIELDS && off < flen; i++)
@@ -277,23 +257,6 @@ static int rec_header(const unsigned char *p, size_t n, size_t *fixed_len)
 	if (off > flen)
 		return -EIO; /* ends inside a field */
 	*fixed_len = flen;
-	return 0;
-}
-
-/* Read one u16-length string into dst (dstsz with the NUL); advance *p, *n. */
-static int rec_string(const unsigned char **p, size_t *n, char *dst, size_t dstsz)
-{
-	size_t len;
-
-	if (*n < 2)
-		return -EIO;
-	len = get_le(*p, 2);
-	if (len >= dstsz || len > *n - 2 || memchr(*p + 2, '\0', len))
-		return -EIO;
-	memcpy(dst, *p + 2, len);
-	dst[len] = '\0';
-	*p += 2 + len;
-	*n -= 2 + len;
 	return 0;
 }
 
@@ -305,17 +268,17 @@ int index_rec_decode(const void *rec, size_t n, struct bfs_entry *e)
 
 	if (rec_header(p, n, &flen))
 		return -EIO;
-	version = (unsigned)get_le(p, 2);
+	version = (unsigned)bfs_le_get(p, 2);
 	memset(e, 0, offsetof(struct bfs_entry, link));
 	p += INDEX_REC_HEADER;
 	for (i = 0; i < NFIELDS && off + fields[i].size <= flen; i++) {
-		field_store(e, &fields[i], get_le(p + off, fields[i].size));
+		field_store(e, &fields[i], bfs_le_get(p + off, fields[i].size));
 		off += fields[i].size;
 	}
 	p += flen; /* skip fixed fields from a newer version */
 	n -= INDEX_REC_HEADER + flen;
-	if (rec_string(&p, &n, e->etag, sizeof(e->etag)) ||
-	    rec_string(&p, &n, e->link, sizeof(e->link)))
+	if (bfs_le_get_str(&p, &n, e->etag, sizeof(e->etag)) ||
+	    bfs_le_get_str(&p, &n, e->link, sizeof(e->link)))
 		return -EIO;
 	if (n && version <= INDEX_REC_VERSION)
 		return -EIO; /* trailing bytes that no version of ours writes */
@@ -330,6 +293,6 @@ int index_rec_state(const void *rec, size_t n, unsigned *state)
 	if (rec_header(p, n, &flen))
 		return -EIO;
 	/* state is the second field, right after the u16 type */
-	*state = flen >= 4 ? (unsigned)get_le(p + INDEX_REC_HEADER + 2, 2) : BFS_ST_CLEAN;
+	*state = flen >= 4 ? (unsigned)bfs_le_get(p + INDEX_REC_HEADER + 2, 2) : BFS_ST_CLEAN;
 	return *state <= BFS_ST_NEGATIVE ? 0 : -EIO;
 }

@@ -7,29 +7,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bucketfs/bytes.h"
 #include "bucketfs/crc32c.h"
 #include "bucketfs/jrec.h"
 
 static const unsigned char magic[4] = {'B', 'F', 'S', 'J'};
-
-static unsigned char *put_le(unsigned char *p, uint64_t v, unsigned size)
-{
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		*p++ = (unsigned char)(v >> (8 * i));
-	return p;
-}
-
-static uint64_t get_le(const unsigned char *p, unsigned size)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 int bfs_jrec_encode(const struct bfs_jrec *r, void *buf, size_t bufsz, size_t *len)
 {
@@ -45,41 +27,21 @@ int bfs_jrec_encode(const struct bfs_jrec *r, void *buf, size_t bufsz, size_t *l
 	if (need > bufsz)
 		return -ERANGE;
 	memcpy(p, magic, 4);
-	p = put_le(p + 4, BFS_JREC_VERSION, 2);
-	p = put_le(p, BFS_JREC_FIXED, 2);
-	p = put_le(p, r->seq, 8);
-	p = put_le(p, r->staged_id, 8);
-	p = put_le(p, r->size, 8);
-	p = put_le(p, r->crc32c, 4);
-	p = put_le(p, r->mode, 4);
-	p = put_le(p, r->uid, 4);
-	p = put_le(p, r->gid, 4);
-	p = put_le(p, (uint64_t)r->mtime_ns, 8);
-	p = put_le(p, r->flags, 4);
-	p = put_le(p, elen, 2);
-	memcpy(p, r->etag, elen);
-	p = put_le(p + elen, plen, 2);
-	memcpy(p, r->path, plen);
-	p += plen;
-	put_le(p, bfs_crc32c(0, buf, need - 4), 4);
+	p = bfs_le_put(p + 4, BFS_JREC_VERSION, 2);
+	p = bfs_le_put(p, BFS_JREC_FIXED, 2);
+	p = bfs_le_put(p, r->seq, 8);
+	p = bfs_le_put(p, r->staged_id, 8);
+	p = bfs_le_put(p, r->size, 8);
+	p = bfs_le_put(p, r->crc32c, 4);
+	p = bfs_le_put(p, r->mode, 4);
+	p = bfs_le_put(p, r->uid, 4);
+	p = bfs_le_put(p, r->gid, 4);
+	p = bfs_le_put(p, (uint64_t)r->mtime_ns, 8);
+	p = bfs_le_put(p, r->flags, 4);
+	p = bfs_le_put_str(p, r->etag, elen);
+	p = bfs_le_put_str(p, r->path, plen);
+	bfs_le_put(p, bfs_crc32c(0, buf, need - 4), 4);
 	*len = need;
-	return 0;
-}
-
-/* One u16-length string at *p (of the *n bytes left) into dst. */
-static int get_string(const unsigned char **p, size_t *n, char *dst, size_t dstsz)
-{
-	size_t len;
-
-	if (*n < 2)
-		return -EIO;
-	len = get_le(*p, 2);
-	if (len >= dstsz || len > *n - 2 || memchr(*p + 2, '\0', len))
-		return -EIO;
-	memcpy(dst, *p + 2, len);
-	dst[len] = '\0';
-	*p += 2 + len;
-	*n -= 2 + len;
 	return 0;
 }
 
@@ -92,27 +54,27 @@ int bfs_jrec_decode(const void *buf, size_t n, struct bfs_jrec *r)
 	if (n < 8 + BFS_JREC_FIXED + 2 + 2 + 4 || memcmp(p, magic, 4))
 		return -EIO;
 	n -= 4; /* the final CRC */
-	if (get_le(p + n, 4) != bfs_crc32c(0, p, n))
+	if (bfs_le_get(p + n, 4) != bfs_crc32c(0, p, n))
 		return -EIO;
-	version = (unsigned)get_le(p + 4, 2);
-	flen = get_le(p + 6, 2);
+	version = (unsigned)bfs_le_get(p + 4, 2);
+	flen = bfs_le_get(p + 6, 2);
 	if (!version || flen < BFS_JREC_FIXED || flen > n - 8)
 		return -EIO;
 	memset(r, 0, sizeof(*r));
 	p += 8;
-	r->seq = get_le(p, 8);
-	r->staged_id = get_le(p + 8, 8);
-	r->size = get_le(p + 16, 8);
-	r->crc32c = (uint32_t)get_le(p + 24, 4);
-	r->mode = (uint32_t)get_le(p + 28, 4);
-	r->uid = (uint32_t)get_le(p + 32, 4);
-	r->gid = (uint32_t)get_le(p + 36, 4);
-	r->mtime_ns = (int64_t)get_le(p + 40, 8);
-	r->flags = (uint32_t)get_le(p + 48, 4);
+	r->seq = bfs_le_get(p, 8);
+	r->staged_id = bfs_le_get(p + 8, 8);
+	r->size = bfs_le_get(p + 16, 8);
+	r->crc32c = (uint32_t)bfs_le_get(p + 24, 4);
+	r->mode = (uint32_t)bfs_le_get(p + 28, 4);
+	r->uid = (uint32_t)bfs_le_get(p + 32, 4);
+	r->gid = (uint32_t)bfs_le_get(p + 36, 4);
+	r->mtime_ns = (int64_t)bfs_le_get(p + 40, 8);
+	r->flags = (uint32_t)bfs_le_get(p + 48, 4);
 	p += flen; /* fixed fields of a newer version: skipped */
 	n -= 8 + flen;
-	if (get_string(&p, &n, r->etag, sizeof(r->etag)) ||
-	    get_string(&p, &n, r->path, sizeof(r->path)))
+	if (bfs_le_get_str(&p, &n, r->etag, sizeof(r->etag)) ||
+	    bfs_le_get_str(&p, &n, r->path, sizeof(r->path)))
 		return -EIO;
 	if (n && version <= BFS_JREC_VERSION)
 		return -EIO; /* bytes no version of ours writes */

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_fs.c - the filesystem layer driven through bfs_fs_*(), without FUSE
+ * or a server: a file: store (a local directory as the bucket) whose
+ * requests can be held by a hook, so that an operation comes exactly while
+ * another's request is in flight.  Checked against the store itself (its
+ * objects and their metadata), not through the fs:
+ *   - a utimens of a directory while its owed marker is being PUT is kept
+ *     (the payment wrote back the attributes it had read);
+ *   - write-back: a chmod while the file's upload is being sent reaches
+ *     the bucket (the upload sends again);
+ *   - a marker owed by a directory whose last file went is paid, and the
+ *     directory stays (issue 22 case 2), and a new directory's debt is
+ *     voided by its first file (no marker PUT);
+ *   - write-back: a journaled file renamed before its upload lands under
+ *     its new name only, and one unlinked is never sent.
+ * Runs in a mkdtemp directory, removed at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bucketfs/error.h"
+#include "bucketfs/fs.h"
+#include "bucketfs/store.h"
+#include "../../src/store_int.h"
+#include "check.h"
+
+static char top[] = "/tmp/bfs-test-fs.XXXXXX";
+
+/* ---- the hook: hold the PUT of one key ----------------------------------- */
+
+static struct store_ops hooked;
+static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hook_cond = PTHREAD_COND_INITIALIZER;
+static char hook_key[256];   /* the key whose next PUT is held ("" none) */
+static int hook_in;          /* that PUT has begun (then hook_key is "") */
+static long hook_hold_ms;
+static int puts_of_key;      /* PUTs (and copies onto) of count_key */
+static char count_key[256];
+
+static void hook(const char *key)
+{
+	int hold = 0;
+
+	pthread_mutex_lock(&hook_mu);
+	if (count_key[0] && !strcmp(key, count_key))
+		puts_of_key++;
+	if (hook_key[0] && !strcmp(key, hook_key)) {
+		hook_key[0] = '\0';
+		hook_in = 1;
+		hold = 1;
+		pthread_cond_broadcast(&hook_cond);
+	}
+	pthread_mutex_unlock(&hook_mu);
+	if (hold) {
+		struct timespec ts = { hook_hold_ms / 1000, (hook_hold_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int hook_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
+			const struct bfs_put_opts *o, char *etag)
+{
+	hook(key);
+	return store_local_ops.put_buf(st, key, data, len, o, etag);
+}
+
+static int hook_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
+		       const struct bfs_put_opts *o, char *etag)
+{
+	hook(key);
+	return store_local_ops.put_fd(st, key, fd, off, len, o, etag);
+}
+
+static int hook_copy(struct bfs_store *st, const char *src, const char *dst,
+		     const struct bfs_put_opts *o, char *etag)
+{
+	hook(dst);
+	return store_local_ops.copy(st, src, dst, o, etag);
+}
+
+static void hold_next_put(const char *key, long ms)
+{
+	pthread_mutex_lock(&hook_mu);
+	snprintf(hook_key, sizeof(hook_key), "%s", key);
+	hook_in = 0;
+	hook_hold_ms = ms;
+	pthread_mutex_unlock(&hook_mu);
+}
+
+/* Wait (at most 10 s) for the held PUT to begin; 0 once it has. */
+static int wait_held(void)
+{
+	struct timespec dl;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 10;
+	pthread_mutex_lock(&hook_mu);
+	while (!hook_in && rc == 0)
+		rc = pthread_cond_timedwait(&hook_cond, &hook_mu, &dl);
+	pthread_mutex_unlock(&hook_mu);
+	return hook_in ? 0 : -ETIMEDOUT;
+}
+
+static void count_puts_of(const char *key)
+{
+	pthread_mutex_lock(&hook_mu);
+	snprintf(count_key, sizeof(count_key), "%s", key);
+	puts_of_key = 0;
+	pthread_mutex_unlock(&hook_mu);
+}
+
+static int puts_counted(void)
+{
+	int n;
+
+	pthread_mutex_lock(&hook_mu);
+	n = puts_of_key;
+	pthread_mutex_unlock(&hook_mu);
+	return n;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static struct bfs_store *st;
+static const struct bfs_ctx root = { 0, 0 };
+
+static struct bfs_fs *mount_fs(const char *name, long writeback_ms, long marker_delay_ms)
+{
+	struct bfs_fs_cfg cfg;
+	struct bfs_fs *fs = NULL;
+	static char cache[4][512];
+	static int n;
+	char *dir = cache[n++ % 4];
+
+	snprintf(dir, sizeof(cache[0]), "%s/cache-%s", top, name);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return NULL;
+	bfs_fs_cfg_defaults(&cfg);
+	cfg.cache_dir = dir;
+	cfg.marker_delay_ms = marker_delay_ms;
+	cfg.writeback_ms = writeback_ms;
+	cfg.unmount_wait_s = 10;
+	return bfs_fs_open(&cfg, st, &fs) ? NULL : fs;
+}
+
+/* Write data to a new file at path and close it. */
+static int write_file(struct bfs_fs *fs, const char *path, const char *data)
+{
+	struct bfs_file *f;
+	int rc = bfs_fs_create(fs, path, 0644, O_WRONLY | O_CREAT | O_TRUNC, &root, &f);
+
+	if (rc)
+		return rc;
+	if (bfs_fs_write(fs, f, data, strlen(data), 0) != (ssize_t)strlen(data))
+		rc = -EIO;
+	if (!rc)
+		rc = bfs_fs_flush(fs, f);
+	bfs_fs_release(fs, f);
+	return rc;
+}
+
+/* The object's user metadata name, as a number; -1 if none, -2 no object. */
+static long long meta_of(const char *key, const char *name)
+{
+	struct bfs_obj_info info;
+	const char *v;
+
+	if (bfs_store_head(st, key, &info))
+		return -2;
+	v = bfs_obj_info_meta(&info, name);
+	return v ? strtoll(v, NULL, 10) : -1;
+}
+
+static int exists(const char *key)
+{
+	struct bfs_obj_info info;
+
+	return bfs_store_head(st, key, &info) == 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- the cases ----------------------------------------------------------- */
+
+/* A utimens of a directory while its marker is being PUT. */
+static void test_utimens_while_marker_paid(void)
+{
+	struct bfs_fs *fs = mount_fs("marker", -1, 50);
+	struct bfs_put_opts po = { 0 };
+	struct stat sb;
+	int i;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	/* kd exists by its file alone (another client put it) */
+	CHECK_INT(bfs_store_put_buf(st, "kd/f", "x", 1, &po, NULL), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kd/f", &sb), 0);
+	CHECK_INT(exists("kd/"), 0);
+	/* its last file goes: the marker is owed, and held when paid */
+	hold_next_put("kd/", 400);
+	CHECK_INT(bfs_fs_unlink(fs, "/kd/f"), 0);
+	CHECK_INT(wait_held(), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/kd", 1300000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
+	CHECK_INT(sb.st_mtime, 1300000000);
+	for (i = 0; i < 100 && meta_of("kd/", "mtime") != 1300000000; i++)
+		sleep_ms(100);
+	CHECK_INT(meta_of("kd/", "mtime"), 1300000000);
+	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
+	CHECK_INT(sb.st_mtime, 1300000000);
+	CHECK(S_ISDIR(sb.st_mode));
+	bfs_fs_close(fs);
+}
+
+/* Write-back: a chmod while the upload is being sent. */
+static void test_chmod_during_upload(void)
+{
+	struct bfs_fs *fs = mount_fs("wb", 50, 50);
+	struct stat sb;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	count_puts_of("w.png");
+	hold_next_put("w.png", 400);  /* the journal's upload (close sends nothing) */
+	CHECK_INT(write_file(fs, "/w.png", "w"), 0);
+	CHECK_INT(wait_held(), 0);
+	CHECK_INT(bfs_fs_chmod(fs, "/w.png", 0600), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 10, NULL, NULL), 0);
+	CHECK_INT(meta_of("w.png", "mode"), S_IFREG | 0600);
+	CHECK_INT(bfs_fs_getattr(fs, "/w.png", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFREG | 0600);
+	CHECK_INT(puts_counted(), 2);  /* sent, then sent again with the new mode */
+	count_puts_of("");
+	bfs_fs_close(fs);
+}
+
+/* Markers: voided by a first file, owed again when the last one goes. */
+static void test_marker_debts(void)
+{
+	struct bfs_fs *fs = mount_fs("debts", -1, 3000);  /* (the file comes well before) */
+	struct stat sb;
+	int i;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	count_puts_of("m/");
+	CHECK_INT(bfs_fs_mkdir(fs, "/m", 0755, &root), 0);
+	CHECK_INT(write_file(fs, "/m/a", "a"), 0);
+	sleep_ms(300);
+	CHECK_INT(puts_counted(), 0);  /* the file made m exist: no marker */
+	CHECK_INT(exists("m/"), 0);
+	CHECK_INT(bfs_fs_unlink(fs, "/m/a"), 0);
+	for (i = 0; i < 100 && !exists("m/"); i++)
+		sleep_ms(100);
+	CHECK_INT(exists("m/"), 1);  /* emptied: it has its marker now */
+	CHECK_INT(puts_counted(), 1);
+	CHECK_INT(bfs_fs_getattr(fs, "/m", &sb), 0);
+	CHECK(S_ISDIR(sb.st_mode));
+	/* a new empty directory gets its marker after marker_delay */
+	CHECK_INT(bfs_fs_mkdir(fs, "/e", 0755, &root), 0);
+	for (i = 0; i < 100 && !exists("e/"); i++)
+		sleep_ms(100);
+	CHECK_INT(exists("e/"), 1);
+	count_puts_of("");
+	bfs_fs_close(fs);
+}
+
+/* Write-back: renamed or unlinked before the upload. */
+static void test_journal_rename_unlink(void)
+{
+	struct bfs_fs *fs = mount_fs("journal", 60000, 50);  /* (uploads only at flush) */
+	struct stat sb;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	count_puts_of("gone.png");
+	CHECK_INT(write_file(fs, "/a.png", "payload"), 0);
+	CHECK_INT(bfs_fs_rename(fs, "/a.png", "/b.png", 0), 0);
+	CHECK_INT(write_file(fs, "/gone.png", "never"), 0);
+	CHECK_INT(bfs_fs_unlink(fs, "/gone.png"), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 10, NULL, NULL), 0);
+	CHECK_INT(exists("b.png"), 1);
+	CHECK_INT(exists("a.png"), 0);
+	CHECK_INT(exists("gone.png"), 0);
+	CHECK(puts_counted() <= 1);  /* at most its creation's empty PUT */
+	CHECK_INT(bfs_fs_getattr(fs, "/b.png", &sb), 0);
+	CHECK_INT(sb.st_size, 7);
+	CHECK_INT(bfs_fs_getattr(fs, "/a.png", &sb), -ENOENT);
+	count_puts_of("");
+	bfs_fs_close(fs);
+}
+
+int main(void)
+{
+	struct bfs_store_cfg cfg;
+	char root_dir[512], msg[256];
+
+	if (!mkdtemp(top)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(root_dir, sizeof(root_dir), "%s/bucket", top);
+	if (mkdir(root_dir, 0700)) {
+		perror("mkdir");
+		return 1;
+	}
+	bfs_store_cfg_defaults(&cfg);
+	cfg.local_root = root_dir;
+	if (bfs_store_open(&cfg, &st, msg, sizeof(msg))) {
+		fprintf(stderr, "store: %s\n", msg);
+		return 1;
+	}
+	hooked = store_local_ops;
+	hooked.put_buf = hook_put_buf;
+	hooked.put_fd = hook_put_fd;
+	hooked.copy = hook_copy;
+	st->ops = &hooked;
+
+	test_utimens_while_marker_paid();
+	test_chmod_during_upload();
+	test_marker_debts();
+	test_journal_rename_unlink();
+
+	bfs_store_close(st);
+	(void)nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return check_done("test_fs");
+}

@@ -392,7 +392,7 @@ static void *serve_one(void *arg)
 		else if (rc == -ETIMEDOUT && !strcmp(cmd, "flush"))
 			put(&o, "= %d uploads still pending when the time ran out", ETIMEDOUT);
 		else if (rc)
-			put(&o, "= %d %s", rc < -4096 ? EIO : -rc, bfs_strerror(rc));
+			put(&o, "= %d %s", bfs_err_is_store(rc) ? EIO : -rc, bfs_strerror(rc));
 		else
 			put(&o, "= 0");
 	}

@@ -341,11 +341,10 @@ int fs_store_errno(const char *what, const char *path, int err)
 
 	if (err == BFS_E_NOTFOUND || err == BFS_E_NOBUCKET)
 		return -ENOENT;
-	if (err > -4096 && err < 0)
+	if (!bfs_err_is_store(err))
 		return err;
 	bfs_store_describe(err, msg, sizeof(msg));
-	bfs_log(LOG_ERR, "%s %s: %s", what, path, msg);
-	fprintf(stderr, "bucketfs: %s %s: %s\n", what, path, msg);
+	bfs_log(LOG_ERR, "%s %s: %s", what, path, msg);  /* (and stderr, in the foreground) */
 	return -bfs_err_to_errno(err);
 }
 
@@ -617,7 +616,7 @@ static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
 	if (of && in_bucket && (rc = fs_ofile_own_data(fs, of)))
 		bfs_log(LOG_WARNING, "%s: removed while open, but its data could not all be "
 		       "kept for its descriptors (%s): reading what was not cached fails",
-		       path, rc > -4096 ? strerror(-rc) : bfs_strerror(rc));
+		       path, bfs_err_is_store(rc) ? bfs_strerror(rc) : strerror(-rc));
 	rc = fs_marker_keep(fs, path);  /* its directory outlives it */
 	if (!rc && in_bucket && (rc = bfs_store_delete(fs->store, key)))
 		rc = fs_store_errno("unlink", path, rc);

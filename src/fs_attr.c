@@ -262,7 +262,7 @@ int bfs_fs_readlink(struct bfs_fs *fs, const char *path, char *buf, size_t size)
 			rc = bfs_store_get_buf(fs->store, key, NULL, &body, NULL);
 		if (rc) {
 			bfs_buf_release(&body);
-			return rc < -4096 ? fs_store_errno("readlink", path, rc) : rc;
+			return bfs_err_is_store(rc) ? fs_store_errno("readlink", path, rc) : rc;
 		}
 		snprintf(e.link, sizeof(e.link), "%s", bfs_buf_str(&body));
 		bfs_buf_release(&body);

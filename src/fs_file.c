@@ -513,7 +513,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 		(void)bfs_index_put(fs->ix, of->path, &of->ent);
 		pthread_mutex_unlock(&of->lock);
 		pthread_rwlock_unlock(&of->io);
-		return rc < -4096 ? fs_store_errno("upload", of->path, rc) : rc;
+		return bfs_err_is_store(rc) ? fs_store_errno("upload", of->path, rc) : rc;
 	}
 	atomic_fetch_add(&fs->st_uploads, 1);
 	fs_upload_done(fs, of, &e);  /* the copy's digest; the journal record goes */

@@ -239,7 +239,7 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 		pthread_mutex_unlock(&fs->marker_mu);
 		bfs_log(LOG_WARNING, "the marker of new directory %s was not stored (%s); it "
 		       "stays journaled and is tried again", leaf, bfs_strerror(rc));
-		return rc < -4096 ? fs_store_errno("mkdir", leaf, rc) : rc;
+		return bfs_err_is_store(rc) ? fs_store_errno("mkdir", leaf, rc) : rc;
 	}
 	paid(&e, 1);
 	rc = bfs_index_put(fs->ix, leaf, &e);

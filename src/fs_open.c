@@ -72,8 +72,6 @@ static int rebuild_index(struct bfs_fs *fs, const char *ipath)
 	fs->data_aside = strdup(data_aside);
 	if (!fs->data_aside)
 		return -ENOMEM;
-	fprintf(stderr, "bucketfs: the cache index in %s is damaged: moved aside to %s; "
-		"starting an empty cache\n", fs->cache_dir, aside);
 	free(fs->data_dir);
 	fs->data_dir = NULL;
 	if (make_dirs(fs))

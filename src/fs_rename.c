@@ -287,7 +287,7 @@ static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struc
 	if (!rc)
 		rc = fs_ofile_collect(fs, from, &held, &nheld);
 	if (rc)
-		return rc < -4096 ? fs_store_errno("rename", from, rc) : rc;
+		return bfs_err_is_store(rc) ? fs_store_errno("rename", from, rc) : rc;
 	for (i = 0; i < nheld; i++)
 		pthread_rwlock_wrlock(&held[i]->io);
 	/* 3 */
@@ -491,7 +491,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 	if (!rc)
 		rc = bfs_store_delete(fs->store, src);
 	if (rc) {
-		rc = rc < -4096 ? fs_store_errno("rename", from, rc) : rc;
+		rc = bfs_err_is_store(rc) ? fs_store_errno("rename", from, rc) : rc;
 		goto out;
 	}
 	orphan_target(fs, to, te, have_to);

@@ -31,7 +31,7 @@ static int edge(int rc)
 {
 	if (rc >= 0)
 		return rc;
-	return rc > -4096 ? rc : -bfs_err_to_errno(rc);
+	return bfs_err_is_store(rc) ? -bfs_err_to_errno(rc) : rc;
 }
 
 static struct bfs_ctx caller(void)

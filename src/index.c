@@ -33,9 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/log.h"
 #include "index_codec.h"
 #include "index_int.h"
 
@@ -54,8 +56,7 @@ static char meta_next_id[] = "next_id"; /* u64: the next data file id */
 static int index_damaged(struct bfs_index *ix, const char *what, const char *path)
 {
 	if (!atomic_exchange(&ix->damage_logged, 1))
-		fprintf(stderr, "bucketfs: index %s: %s%s; the cache index is damaged\n", ix->dir,
-			what, path);
+		bfs_log(LOG_ERR, "index %s: %s%s; the cache index is damaged", ix->dir, what, path);
 	return -EIO;
 }
 
@@ -177,15 +178,14 @@ static int check_format(struct bfs_index *ix, MDB_txn *txn)
 	if (rc)
 		return rc;
 	if (v.mv_size != 8) {
-		fprintf(stderr, "bucketfs: index %s: the format version is unreadable\n", ix->dir);
+		bfs_log(LOG_ERR, "index %s: the format version is unreadable", ix->dir);
 		return -EIO;
 	}
 	major = le32_get(v.mv_data);
 	minor = le32_get((const unsigned char *)v.mv_data + 4);
 	if (major != BFS_INDEX_FORMAT) {
-		fprintf(stderr,
-			"bucketfs: index %s has format %u.%u; this bucketfs reads format %u.x "
-			"(move the cache directory away to start a new cache)\n",
+		bfs_log(LOG_ERR, "index %s has format %u.%u; this bucketfs reads format %u.x "
+			"(move the cache directory away to start a new cache)",
 			ix->dir, major, minor, BFS_INDEX_FORMAT);
 		return BFS_E_CONFIG;
 	}
@@ -223,11 +223,11 @@ static int env_setup(struct bfs_index *ix, const char *dir, size_t map_size)
 	rc = mdb_env_open(ix->env, dir, MDB_NOTLS | MDB_NOMETASYNC, 0600);
 	if (rc) {
 		if (rc > 0)
-			fprintf(stderr, "bucketfs: index %s: %s\n", dir, mdb_strerror(rc));
+			bfs_log(LOG_ERR, "index %s: %s", dir, mdb_strerror(rc));
 		return index_err(ix, rc);
 	}
 	if (mdb_env_get_maxkeysize(ix->env) < INDEX_KEY_MAX + 1) {
-		fprintf(stderr, "bucketfs: index %s: liblmdb allows keys of only %d bytes\n", dir,
+		bfs_log(LOG_ERR, "index %s: liblmdb allows keys of only %d bytes", dir,
 			mdb_env_get_maxkeysize(ix->env));
 		return -ENOTSUP;
 	}
@@ -267,7 +267,7 @@ int bfs_index_open(const char *dir, size_t map_size, struct bfs_index **out)
 		goto out_env;
 	/* a daemon that crashed may have left reader slots that pin old pages */
 	if (mdb_reader_check(ix->env, &dead) == 0 && dead > 0)
-		fprintf(stderr, "bucketfs: index %s: cleared %d stale reader slots\n", dir, dead);
+		bfs_log(LOG_WARNING, "index %s: cleared %d stale reader slots", dir, dead);
 	if ((rc = index_err(ix, mdb_env_info(ix->env, &info))) != 0)
 		goto out_env;
 	ix->mapsize = info.me_mapsize;

@@ -33,6 +33,13 @@ enum bfs_err {
 	BFS_E_LAST
 };
 
+/* Non-zero when err is one of the object-store codes above, zero for a
+ * -errno (or success): the test every layer makes before translating. */
+static inline int bfs_err_is_store(int err)
+{
+	return err > BFS_E_FIRST && err < BFS_E_LAST;
+}
+
 /* A short static description of err (an enum bfs_err or -errno).  Never NULL. */
 const char *bfs_strerror(int err);
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/hash.h"
 #include "bucketfs/log.h"
 #include "bucketfs/uri.h"
 #include "fs_int.h"
@@ -160,10 +161,8 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 /* A 64-bit FNV-1a hash of s, never 0 (an idset holds non-zero values). */
 static uint64_t key_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = bfs_fnv1a64(s, BFS_FNV64_INIT);
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h ? h : 1;
 }
 

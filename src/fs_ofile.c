@@ -13,17 +13,14 @@
 #include <unistd.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/hash.h"
 #include "bucketfs/log.h"
 #include "fs_int.h"
 #include "strv.h"
 
 static unsigned path_hash(const char *p)
 {
-	unsigned h = 2166136261u;
-
-	while (*p)
-		h = (h ^ (unsigned char)*p++) * 16777619u;
-	return h % FS_OPEN_BUCKETS;
+	return bfs_fnv1a32(p, BFS_FNV32_INIT) % FS_OPEN_BUCKETS;
 }
 
 struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path)

@@ -2,16 +2,15 @@
 /* pathttl.c - facts about paths that hold for a short while (see pathttl.h). */
 #include <string.h>
 
+#include "bucketfs/hash.h"
 #include "pathttl.h"
 
 /* FNV-1a over the path, then a 64-bit finaliser (so that the low bits that
  * pick the slot depend on every byte); never 0, which marks a free slot. */
 uint64_t pathttl_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = bfs_fnv1a64(s, BFS_FNV64_INIT);
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;

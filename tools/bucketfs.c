@@ -37,6 +37,7 @@
 #include "bucketfs/creds.h"
 #include "bucketfs/ctl.h"
 #include "bucketfs/error.h"
+#include "bucketfs/hash.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/fuse_ops.h"
 #include "bucketfs/log.h"
@@ -195,13 +196,6 @@ static int prepare_mountpoint(struct daemon *d)
 	return 0;
 }
 
-static unsigned fnv(const char *s, unsigned h)
-{
-	while (s && *s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 static int mkdir_p(const char *dir, mode_t mode)
 {
 	char tmp[PATH_MAX];
@@ -233,10 +227,10 @@ static int prepare_cache(struct daemon *d)
 	if (!d->cfg.cache_dir) {
 		const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME");
 
-		h = fnv(d->cfg.endpoint, 2166136261u);
-		h = fnv(d->cfg.bucket, h);
-		h = fnv(d->cfg.prefix, h);
-		h = fnv(d->cfg.local_root, h);
+		h = bfs_fnv1a32(d->cfg.endpoint, BFS_FNV32_INIT);
+		h = bfs_fnv1a32(d->cfg.bucket, h);
+		h = bfs_fnv1a32(d->cfg.prefix, h);
+		h = bfs_fnv1a32(d->cfg.local_root, h);
 		if (getuid() == 0)
 			snprintf(path, sizeof(path), "/var/cache/bucketfs/%s-%08x", d->cfg.bucket, h);
 		else if (xdg && *xdg)

@@ -5,9 +5,15 @@
 #   1. no strcpy, strcat, sprintf, vsprintf, gets or strtok (snprintf, a
 #      length, strtok_r);
 #   2. each third-party library behind its one module: <curl/...> in
-#      src/http.c, <lmdb.h> in src/index_int.h (the index), <openssl/...>
-#      in src/crypto.c, <fuse...> in src/fuse_ops.c, its header and the
-#      daemon's main (tools/bucketfs.c);
+#      src/http/http.c, <lmdb.h> in src/index/index_int.h (the index),
+#      <openssl/...> in src/util/crypto.c, <jansson.h> in src/util/json.c,
+#      <expat.h> in src/store/xml*, <fuse...> in src/daemon/fuse_ops.c,
+#      its header and the daemon's main (tools/bucketfs.c);
+#   2b. the layers, bottom-up: util, then http and sign, creds, store and
+#      index, fs, daemon: a file includes only headers of its own layer or
+#      of those below it (the table in layer_may below), its folder's
+#      private headers by their folder ("fs/fs_int.h"), the public ones in
+#      include/bucketfs/ by the layer that implements them (layer_of);
 #   3. no source file over 700 lines (the ones over it today are listed
 #      below with their size: they may shrink, never grow, until split);
 #   4. no function over 100 lines unless the comment just above it says
@@ -22,12 +28,12 @@ max_lines=700
 max_func=100
 # Over max_lines today, to be split (issue 24): FILE=CEILING
 declare -A ceiling=(
-	[src/config.c]=847 [src/store_obj.c]=829 [src/creds.c]=761
-	[src/index_entry.c]=739 [src/store_local.c]=711 [src/fs.c]=707
-	[src/osssig.c]=702 [tools/bucketfs.c]=705
+	[src/daemon/config.c]=847 [src/store/store_obj.c]=829 [src/creds/creds.c]=761
+	[src/index/index_entry.c]=739 [src/store/store_local.c]=711 [src/fs/fs.c]=707
+	[src/sign/osssig.c]=702 [tools/bucketfs.c]=705
 )
 
-files=$(ls src/*.c src/*.h include/bucketfs/*.h tools/*.c)
+files=$(ls src/*/*.c src/*/*.h include/bucketfs/*.h tools/*.c)
 bad=0
 breach() {
 	echo "$1"
@@ -44,10 +50,12 @@ done < <(grep -nE '(^|[^a-z_])(strcpy|strcat|sprintf|vsprintf|gets|strtok)[[:spa
 # 2. third-party headers, each in its own module
 lib_ok() { # HEADER FILE
 	case $1 in
-	curl/*) [ "$2" = src/http.c ] ;;
-	lmdb.h) [ "$2" = src/index_int.h ] ;;
-	openssl/*) [ "$2" = src/crypto.c ] ;;
-	fuse*) [ "$2" = src/fuse_ops.c ] || [ "$2" = include/bucketfs/fuse_ops.h ] ||
+	curl/*) [ "$2" = src/http/http.c ] ;;
+	lmdb.h) [ "$2" = src/index/index_int.h ] ;;
+	openssl/*) [ "$2" = src/util/crypto.c ] ;;
+	jansson.h) [ "$2" = src/util/json.c ] ;;
+	expat.h) [[ $2 == src/store/xml* ]] ;;
+	fuse*) [ "$2" = src/daemon/fuse_ops.c ] || [ "$2" = include/bucketfs/fuse_ops.h ] ||
 		[ "$2" = tools/bucketfs.c ] ;;  # (the daemon's main: fuse_main)
 	*) true ;;
 	esac
@@ -56,7 +64,46 @@ while IFS=: read -r f n inc; do
 	h=$(sed -nE 's/^#[[:space:]]*include[[:space:]]*<([^>]+)>.*/\1/p' <<<"$inc")
 	[ -n "$h" ] || continue
 	lib_ok "$h" "$f" || breach "$f:$n: <$h> belongs to its library's one module"
-done < <(grep -nE '^#[[:space:]]*include[[:space:]]*<(curl/|lmdb\.h|openssl/|fuse)' $files)
+done < <(grep -nE '^#[[:space:]]*include[[:space:]]*<(curl/|lmdb\.h|openssl/|jansson\.h|expat\.h|fuse)' $files)
+
+# 2b. the layers
+declare -A rank=([util]=0 [http]=1 [sign]=1 [creds]=2 [store]=3 [index]=3 [fs]=4 [daemon]=5)
+# the layer of a public header (include/bucketfs/NAME.h)
+layer_of() {
+	case $1 in
+	buf | bytes | crc32c | crypto | error | hash | json | log | uri) echo util ;;
+	http) echo http ;;
+	osssig | sigv4) echo sign ;;
+	creds) echo creds ;;
+	range | store | xml) echo store ;;
+	index | jrec) echo index ;;
+	fs) echo fs ;;
+	config | ctl | fuse_ops | metrics | provider) echo daemon ;;
+	*) echo unknown ;;
+	esac
+}
+# may a file of layer $1 include a header of layer $2?  Below, or its own;
+# store and index are side by side (neither includes the other), as are
+# http and sign.
+layer_may() {
+	[ "$1" = "$2" ] && return 0
+	[ "${rank[$2]}" -lt "${rank[$1]}" ]
+}
+while IFS=: read -r f n inc; do
+	h=$(sed -nE 's/^#[[:space:]]*include[[:space:]]*"([^"]+)".*/\1/p' <<<"$inc")
+	[ -n "$h" ] || continue
+	mine=${f#src/}
+	mine=${mine%%/*}
+	case $h in
+	bucketfs/*.h)
+		to=$(layer_of "$(basename "$h" .h)")
+		[ "$to" != unknown ] || { breach "$f:$n: \"$h\": a public header checksrc.sh does not place in a layer (layer_of)"; continue; } ;;
+	*/*) to=${h%%/*} ;;
+	*) breach "$f:$n: \"$h\": include a private header by its folder (\"fs/fs_int.h\")"; continue ;;
+	esac
+	[ -n "${rank[$to]:-}" ] || { breach "$f:$n: \"$h\": no such layer"; continue; }
+	layer_may "$mine" "$to" || breach "$f:$n: \"$h\": $mine may not include $to (layers: util < http, sign < creds < store, index < fs < daemon)"
+done < <(grep -nE '^#[[:space:]]*include[[:space:]]*"' src/*/*.[ch])
 
 # 3. file sizes
 for f in $files; do
@@ -84,6 +131,6 @@ done < <(awk -v max="$max_func" '
 		body = 0; name = ""; why = 0; next
 	}
 	/^[^[:space:]\/#{}]/ && !body { why = 0 }
-' src/*.c tools/*.c)
+' src/*/*.c tools/*.c)
 
 exit $bad

@@ -43,7 +43,7 @@ struct bfs_fs_cfg {
 	long neg_ttl_ms;           /* negative window (default 1000) */
 	long list_ttl_ms;          /* directory listing window (default 0: always list) */
 	long marker_delay_ms;      /* a new directory's marker is owed this long
-	                            * (default 1000; 0: PUT at mkdir), src/fs_marker.c */
+	                            * (default 1000; 0: PUT at mkdir), src/fs/fs_marker.c */
 	const char *immutable;     /* "/a:/b/c": files below never change (write-once
 	                            * trees): once cached, never revalidated; NULL none */
 	uint64_t whole_max;        /* objects up to this size are fetched whole (8 MiB) */

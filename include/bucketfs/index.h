@@ -76,7 +76,7 @@ enum bfs_entry_state {
                                  * (HEAD/GET), with or without s3fs metadata */
 #define BFS_EF_OWED     0x0040  /* a directory made here whose "dir/" marker is
                                  * not in the bucket yet (journaled, state
-                                 * UPLOADING): see src/fs_marker.c */
+                                 * UPLOADING): see src/fs/fs_marker.c */
 #define BFS_EF_FETCHED  0x0080  /* data fetched by a lookup (lookup_get=), not
                                  * opened since: its first open is a miss */
 #define BFS_EF_ROOT     0x0200  /* the mount's root (an entry never stored) */

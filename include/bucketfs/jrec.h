@@ -3,7 +3,7 @@
  * jrec.h - the journal record: the few hundred bytes that describe one
  * journaled (write-back) upload on their own, without the cache index, so
  * that what close() acknowledged survives the loss or damage of the index
- * (src/fs_jrec.c writes one beside each journaled staging file and reads
+ * (src/fs/fs_jrec.c writes one beside each journaled staging file and reads
  * them back at mount).  Pure code: encode and decode only.
  *
  * Layout (integers little-endian, no padding):

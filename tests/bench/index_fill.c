@@ -45,7 +45,7 @@ static int mkdir_p(const char *p)
 	return mkdir(p, 0700) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-/* The cache directory's layout, as bucketfs makes it (src/fs_open.c). */
+/* The cache directory's layout, as bucketfs makes it (src/fs/fs_open.c). */
 static int make_layout(const char *cache)
 {
 	char p[4096];

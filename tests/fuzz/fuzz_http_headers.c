@@ -24,7 +24,7 @@
 
 #include "bucketfs/http.h"
 #include "fuzz.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 /* The names the store and the credential fetchers look up. */
 static const char *const names[] = {

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 //
 // gen-vectors.js - make tests/unit/osssig_vectors.h, the table that
-// tests/unit/test_osssig.c checks src/osssig.c against.
+// tests/unit/test_osssig.c checks src/sign/osssig.c against.
 //
 // The oracle is Aliyun's own SDK, npm ali-oss (the exact version is pinned
 // in package-lock.json and written into the header): each request below is
@@ -257,7 +257,7 @@ function byteOrder(a, b) {
   return Buffer.compare(x, y);
 }
 
-// ali-oss sorts V4 query names with localeCompare; src/osssig.c sorts by
+// ali-oss sorts V4 query names with localeCompare; src/sign/osssig.c sorts by
 // bytes, as the server and Aliyun's other SDKs do.  They agree for every
 // name here; stop rather than emit a vector on which they would not.
 function checkQueryOrder(name, queries) {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bucketfs/error.h"
-#include "../../src/store_int.h"
+#include "../../src/store/store_int.h"
 #include "check.h"
 
 static const struct {

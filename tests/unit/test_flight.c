@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../../src/flight.h"
+#include "../../src/util/flight.h"
 #include "check.h"
 
 static struct flight fl;

@@ -30,7 +30,7 @@
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/store.h"
-#include "../../src/store_int.h"
+#include "../../src/store/store_int.h"
 #include "check.h"
 
 static char top[] = "/tmp/bfs-test-fs.XXXXXX";

@@ -2,7 +2,7 @@
 /* test_idset.c - the set of data file ids: add, find, grow, clear. */
 #include <stdint.h>
 
-#include "../../src/idset.h"
+#include "../../src/util/idset.h"
 #include "check.h"
 
 int main(void)

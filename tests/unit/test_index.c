@@ -22,7 +22,7 @@
 
 #include "bucketfs/error.h"
 #include "bucketfs/index.h"
-#include "../../src/index_codec.h"
+#include "../../src/index/index_codec.h"
 #include "check.h"
 
 static int quick;

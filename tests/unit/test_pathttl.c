@@ -3,7 +3,7 @@
  * full table that forgets early, never late. */
 #include <stdio.h>
 
-#include "../../src/pathttl.h"
+#include "../../src/util/pathttl.h"
 #include "check.h"
 
 int main(void)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/strv.h"
+#include "../../src/util/strv.h"
 #include "check.h"
 
 int main(void)

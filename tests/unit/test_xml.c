@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_xml.c - the S3 XML parsers and builders (src/xml.c) against
+ * test_xml.c - the S3 XML parsers and builders (src/store/xml.c) against
  * real-looking AWS and radosgw documents, URL-encoded listings, and hostile
  * or malformed input (which must give BFS_E_PROTO, never a crash or a
  * leak; run under valgrind to check the latter).

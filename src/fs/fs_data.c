@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_data.c - the cache's data files: CACHE_DIR/data/XX/ID, one per cached
+ * or staged object version, named by an id from the index's counter.
+ * Creating, opening and removing them, with the bytes they hold counted for
+ * the cache's limits (fs_cache.c), and their digests (CRC-32C of the valid
+ * prefix, kept in the index entry and checked at a copy's first use).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bucketfs/crc32c.h"
+#include "bucketfs/error.h"
+#include "bucketfs/log.h"
+#include "fs/fs_int.h"
+
+int fs_data_path(const struct bfs_fs *fs, uint64_t id, char *out, size_t outsz)
+{
+	if ((size_t)snprintf(out, outsz, "%s/%02x/%" PRIu64, fs->data_dir, (unsigned)(id & 0xff),
+			     id) >= outsz)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int fs_data_create(struct bfs_fs *fs, uint64_t *id)
+{
+	char path[PATH_MAX];
+	int rc, fd;
+
+	rc = bfs_index_new_id(fs->ix, id);
+	if (rc)
+		return rc;
+	rc = fs_data_path(fs, *id, path, sizeof(path));
+	if (rc)
+		return rc;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags)
+{
+	char path[PATH_MAX];
+	int rc, fd;
+
+	rc = fs_data_path(fs, id, path, sizeof(path));
+	if (rc)
+		return rc;
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id)
+{
+	char path[PATH_MAX];
+
+	if (id && fs_data_path(fs, id, path, sizeof(path)) == 0)
+		(void)unlink(path);
+}
+
+uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (!id || fs_data_path(fs, id, path, sizeof(path)) != 0)
+		return 0;
+	fs_jrec_drop(fs, id);  /* a journaled upload dropped (unlinked, replaced) */
+	if (stat(path, &sb) < 0 || unlink(path) < 0)
+		return 0;
+	fs_cache_grew(fs, -(int64_t)sb.st_size);
+	return (uint64_t)sb.st_size;
+}
+
+void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id)
+{
+	/* Emptied first, so the unlink accounts nothing for it; if that
+	 * fails, the count drifts until the next walk (fs_cache.c). */
+	int rc = ftruncate(fd, 0);
+
+	close(fd);
+	if (rc == 0)
+		fs_data_unlink(fs, id);
+	else
+		fs_data_unlink_quiet(fs, id);
+}
+
+/* A multiple of the CRC's 3 x 8 KiB hardware block, small enough for L2. */
+#define CRC_CHUNK (10 * 3 * 8192)
+
+int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc)
+{
+	unsigned char *buf;
+	uint32_t c = *crc;
+	int rc = 0;
+
+	if (!len)
+		return 0;
+	buf = malloc(len < CRC_CHUNK ? (size_t)len : CRC_CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	while (len) {
+		size_t want = len < CRC_CHUNK ? (size_t)len : CRC_CHUNK;
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		c = bfs_crc32c(c, buf, (size_t)n);
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	free(buf);
+	if (!rc)
+		*crc = c;
+	return rc;
+}
+
+void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to)
+{
+	uint32_t c = e->crc32c;
+
+	if (to <= from || e->crc_bytes != from)
+		return;
+	if (from == 0)
+		c = 0;
+	if (fs_data_crc(fd, from, to - from, &c)) {
+		e->crc_bytes = 0;
+		e->crc32c = 0;
+		return;
+	}
+	e->crc_bytes = to;
+	e->crc32c = c;
+}
+
+int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e)
+{
+	uint32_t c = 0;
+	int rc;
+
+	if (e->state == BFS_ST_UPLOADING && e->crc_bytes == size)
+		return 0;
+	rc = fs_data_crc(fd, 0, size, &c);
+	if (rc)
+		return rc;
+	e->crc_bytes = size;
+	e->crc32c = c;
+	return 0;
+}

@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_int.h - what the filesystem's files share (fs.c: namespace and
+ * attributes; fs_lookup.c: lookups; fs_dir.c: listings; fs_file.c: open
+ * files and uploads; fs_fetch.c: the read cache; fs_rename.c: renames).  Not part of
+ * the public API.
+ *
+ * DESIGN (locks, in the order they may be taken):
+ *   fs->open_lock   guards the table of open files and each ofile's refs;
+ *                   held only for table operations, never across requests.
+ *   of->io          rwlock: writes and reads of a staged file take it
+ *                   shared, an upload takes it exclusive, so the object sent
+ *                   is one consistent version of the file.
+ *   of->lock        guards the ofile's fields (fd, size, dirty, valid...).
+ * The index is called with any of these held (it never calls back); no lock
+ * is held across a request to the bucket except of->io during an upload
+ * (writers of that file wait for it) and of->lock during a fetch of that
+ * file's data (readers of that file wait for it).
+ */
+#ifndef BUCKETFS_FS_INT_H
+#define BUCKETFS_FS_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bucketfs/fs.h"
+#include "bucketfs/index.h"
+#include "bucketfs/store.h"
+#include "util/flight.h"
+#include "util/idset.h"
+#include "util/pathttl.h"
+
+#define FS_OPEN_BUCKETS 256
+#define FS_KEY_MAX (BFS_MAX_KEY + 2)
+
+/* One open file, shared by every handle on the same path. */
+struct bfs_ofile {
+	struct bfs_ofile *next;      /* hash chain, under fs->open_lock */
+	char *path;
+	int refs;                    /* under fs->open_lock */
+	pthread_rwlock_t io;
+	pthread_mutex_t lock;
+	int fd;                      /* data file: cached copy, or staging */
+	uint64_t fd_id;              /* its id (0 while none) */
+	int staged;                  /* fd is a private writable copy */
+	int dirty;                   /* writes not yet in the bucket */
+	int unlinked;                /* out of the table (under fs->open_lock) */
+	int gone;                    /* removed while open: never upload (of->lock) */
+	uint64_t size;               /* current size */
+	uint64_t valid;              /* bytes of fd valid from 0 (large objects) */
+	int ent_changed;             /* ent.cached_bytes grew: save it at release */
+	int refetched;               /* the data was (re)fetched since the last open */
+	uint64_t gen;                /* changes made to it (of->lock) */
+	uint64_t tried_gen;          /* gen of the last upload (or journaling)
+	                              * that failed; 0 none */
+	uint64_t failed_gen;         /* that gen, once a close() or fsync()
+	                              * reported the failure: it is not uploaded
+	                              * by itself later, and when the last
+	                              * reference goes, the file goes back to
+	                              * what the bucket has (fs_ofile_put) */
+	struct bfs_entry ent;        /* attributes as of open / last upload */
+	struct bfs_file *handles;    /* open handles (under fs->open_lock), freed at
+	                              * close if the kernel never released them */
+};
+
+struct bfs_file {
+	struct bfs_file *next, *prev;  /* in of->handles, under fs->open_lock */
+	struct bfs_ofile *of;
+	int flags;                   /* open(2) flags */
+	int changed;                 /* this handle wrote or truncated */
+	int keep_cache;              /* the kernel's cached pages are still valid */
+};
+
+/* What a lookup's relisting of a directory made here cost (fs_lookup.c). */
+#define FS_RELIST_SLOTS 64
+struct fs_relist {
+	uint64_t hash;  /* pathttl_hash of the directory; 0 free */
+	int pages;      /* pages its last listing took (or more); 0 not listed */
+	int misses;     /* unknown names looked up in it since it went stale */
+};
+
+/* Names of one directory revalidated (fs_sweep.c) or found (fs_tree.c) in a row. */
+#define FS_SWEEP_SLOTS 16
+#define FS_SWEEP_GAP_NS 2000000000LL /* "in a row": each within this of the one before */
+#define FS_SWEEP_KEYS 1000           /* keys a sweep's, tree listing's or probe's LIST asks for */
+struct fs_sweep {
+	uint64_t hash;   /* pathttl_hash of the directory; 0 free */
+	int64_t last_ns; /* when the last of them was */
+	unsigned n;      /* how many, each within FS_SWEEP_GAP_NS of the one before */
+	int probing;     /* a tree probe of the directory is on its way */
+	/* tree probes only (fs_tree.c) */
+	unsigned need;    /* directories found on their own before the next probe */
+	int64_t probe_ns; /* validated_ns of what the last probe added; 0 none */
+	unsigned used;    /* lookups since answered by what it added */
+	int judged;       /* need was set from used since */
+};
+
+/* Last uses of cached files not yet written to the index (fs_touch.c). */
+#define FS_TOUCH_SLOTS 1024
+struct fs_touch {
+	char *path;       /* owned; NULL: a free slot */
+	uint64_t hash;    /* pathttl_hash(path) */
+	int64_t atime_ns;
+};
+struct fs_touches {
+	pthread_mutex_t mu; /* guards the rest (a leaf lock) */
+	size_t n;           /* slots in use */
+	struct fs_touch slot[FS_TOUCH_SLOTS];
+};
+
+struct bfs_fs {
+	struct bfs_fs_cfg cfg;
+	char *prefix;
+	char *immutable;             /* cfg.immutable, owned */
+	char *cache_dir;
+	char *data_dir;
+	struct bfs_store *store;
+	struct bfs_index *ix;
+	int64_t started_ns;          /* mount time: the root's mtime */
+	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
+	pthread_mutex_t open_lock;
+	struct bfs_ofile *open[FS_OPEN_BUCKETS];
+	_Atomic uint64_t st_hits, st_misses, st_reval, st_304, st_uploads, st_upload_errors,
+		st_bytes_cached, st_evicted, st_evicted_bytes, st_enospc, st_damaged;
+	/* cache space (fs_cache.c) */
+	_Atomic int64_t cache_bytes;  /* bytes in data files */
+	_Atomic int cache_walked;     /* the first walk of the data files is done */
+	_Atomic int64_t space_avail;  /* free bytes on the cache's disk at the last look, */
+	_Atomic int64_t space_used;   /* cache_bytes then, */
+	_Atomic int64_t space_floor;  /* and the floor (cache_min_free) */
+	pthread_t evict_thread;
+	int evict_started;
+	pthread_mutex_t evict_mu;     /* guards evict_wake; with evict_cond */
+	pthread_cond_t evict_cond;
+	int evict_wake;
+	_Atomic int evict_stop;
+	pthread_mutex_t evict_run;    /* one eviction round at a time */
+	struct fs_wb *wb;             /* the uploader (fs_upload.c) */
+	struct fs_meta *meta;         /* attribute prefetches (fs_meta.c) */
+	uint64_t first_id;            /* data file ids from here on are this mount's */
+	int opened;                   /* bfs_fs_open succeeded (a close is clean) */
+	int sweep_orphans;            /* the last mount did not end cleanly: look for
+	                               * data files no entry refers to (fs_cache.c) */
+	pthread_mutex_t verified_lock;
+	struct idset verified;        /* data files checked or written this mount */
+	pthread_mutex_t hidden_lock;
+	struct idset hidden;          /* hashes of the hidden keys logged (fs_key_hidden),
+	                               * under hidden_lock (a leaf lock) */
+	struct pathttl negs;          /* names found missing, for the negative window */
+	struct pathttl walked;        /* directories a tree listing listed, per
+	                               * walking process (fs_tree.c) */
+	struct pathttl proven;        /* directories an upload below proved to exist
+	                               * (fs_marker_settle), for the positive window */
+	pthread_mutex_t relist_mu;    /* guards relists and sweeps (a leaf lock) */
+	struct fs_relist relists[FS_RELIST_SLOTS]; /* by path hash (fs_lookup.c) */
+	struct fs_sweep sweeps[FS_SWEEP_SLOTS];    /* by path hash (fs_sweep.c, fs_tree.c) */
+	struct flight lookups;        /* paths a lookup is asking the bucket about */
+	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
+	                               * dropped one at a time (fs_marker.c) */
+	struct fs_touches touches;    /* last uses to write (fs_touch.c) */
+	_Atomic int64_t jrec_seq;     /* the last journal record's sequence (fs_jrec.c) */
+	char *data_aside;             /* a damaged index's data files, moved aside at
+	                               * this mount (fs_open.c), or NULL */
+};
+
+/* Nanoseconds since the epoch (CLOCK_REALTIME). */
+int64_t fs_now_ns(void);
+
+/*
+ * The object key of a file path / the prefix of a directory path ("a/b/"):
+ * 0, -EINVAL for a path with an empty, "." or ".." component (so no key
+ * made here leaves the prefix), -ENAMETOOLONG for a component over
+ * NAME_MAX or a key over BFS_MAX_KEY.
+ */
+int fs_file_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
+int fs_dir_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
+
+/*
+ * Whether the len bytes at name can be one path component: 0, -EINVAL
+ * (empty, ".", "..", or holding '/' or NUL), -ENAMETOOLONG (over NAME_MAX).
+ */
+int fs_name_check(const char *name, size_t len);
+
+/*
+ * A key of the bucket that the mount does not show (fs_dir.c): logged at
+ * info level the first time this mount meets it (up to 4096 keys), with
+ * why.
+ */
+void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
+
+/*
+ * Put one listing page of directory dir (key prefix dkey) into the index,
+ * in one transaction (fs_dir.c, where the two modes are described):
+ * FS_APPLY_LISTING for readdir, FS_APPLY_WINDOW for a stale directory's
+ * revalidation, FS_APPLY_SWEEP for the files after one revalidated in a
+ * sweep (fs_lookup.c).  started: when the listing began.  0 or -errno.
+ */
+enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW, FS_APPLY_SWEEP };
+/* Could a listing showing e's ETag and LastModified confirm e (a sweep's
+ * listing: sweep = 1)?  Not attributes read within 2 s of the LastModified
+ * they came with (fs_dir.c). */
+int fs_listing_may_confirm(const struct bfs_entry *e, int sweep);
+/*
+ * Directories (fs_dir.c).  Does a listing of directory e's own keys confirm
+ * the attributes e holds?  marker: the listing's line for its "dir/"
+ * marker, NULL when it shows none.  fs_dir_attrs_forget: make e's
+ * attributes unknown, so that its next lookup asks (a marker changed,
+ * appeared or went).  fs_marker_lastmod: the LastModified a marker's HEAD
+ * at now gave, as kept in lastmod_s (0: too recent to tell a later change
+ * in the same second by).
+ */
+int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
+			   const struct bfs_xml_object *marker);
+void fs_dir_attrs_forget(struct bfs_entry *e);
+int64_t fs_marker_lastmod(int64_t lastmod_s, int64_t now);
+int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
+		  const struct bfs_xml_list *l, int64_t started, int64_t now,
+		  enum fs_apply_mode mode);
+/* The same, into batch b (the caller commits it). */
+int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
+			const char *dkey, const struct bfs_xml_list *l, int64_t started,
+			int64_t now, enum fs_apply_mode mode);
+/*
+ * LIST directory path (de: its entry) and bring the index in line with it:
+ * names added or updated, names gone pruned, de's listing time set and
+ * saved (fs_dir.c).  At most max_pages pages of 1000 names (0: all).
+ * The pages it took (>= 1) when the listing was complete, 0 when the
+ * directory has more names than that (what was listed is applied, nothing
+ * pruned), or -errno.
+ */
+int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages);
+/* After a complete listing of path begun at started (applied): its
+ * children not seen in it are gone; their deletions go into batch b. */
+struct fs_pruned;
+int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path,
+		 int64_t started, struct fs_pruned *gone);
+/* The data files of the entries a prune deletes: removed only once those
+ * deletes are committed (a delete left out keeps its entry's data: the
+ * entry changed since the listing).  fs_pruned_done after the commit
+ * (committed 0: it failed, nothing is removed) frees it. */
+struct fs_pruned {
+	struct strv *paths;
+	uint64_t *ids;
+	size_t n, alloc;
+};
+void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *gone, int committed);
+/* e is what the bucket now says of old's path: keep what only the index
+ * knew (cached data, metadata) when it is the same object. */
+void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
+
+/*
+ * Sweeps (fs_sweep.c): a stale file about to be revalidated counts in its
+ * directory; when fs_sweep_due() says so, fs_sweep_after() (best effort,
+ * after the file's own request) LISTs the names after key, the file's
+ * object key, and confirms those unchanged.  A stale directory about to be
+ * revalidated counts in its parent; when fs_tree_sweep_due() says so,
+ * fs_tree_sweep() LISTs the keys below the parent from the directory on,
+ * without a delimiter, and confirms the directories they lie in and the
+ * files unchanged among them: 1 when that confirmed path, 0 when not (the
+ * caller revalidates it alone).
+ */
+int fs_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
+void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key);
+int fs_tree_sweep_due(struct bfs_fs *fs, const char *path, int64_t now);
+int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now);
+/* Add the first len bytes of path to s, when they name a directory the
+ * index can hold (else 0, nothing added); -ENOMEM. */
+struct strv;
+int fs_dir_path_add(struct strv *s, const char *path, size_t len);
+/* The key of path in fs->walked, for process walker. */
+void fs_walked_key(char *buf, size_t sz, pid_t walker, const char *path);
+/*
+ * Tree listings (fs_tree.c; counted by fs_tree_list_due(), fs_sweep.c): a
+ * directory about to be listed by readdir
+ * for process walker counts in its parent, for that process; when fs_tree_list_due() says so, fs_tree_list()
+ * LISTs the keys below the parent from the directory on, without a
+ * delimiter, and applies the listing of every directory whose keys all
+ * came, for the process walker (its pid): 1 when path was so listed, 0
+ * when not (the caller lists it).  fs_walked(): path was so listed for
+ * walker within the positive window.
+ */
+int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t now);
+int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker);
+int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now);
+/*
+ * Tree probes (fs_tree.c): a directory the index does not hold, found by
+ * its lookup's request, counts in its parent (fs_tree_probe_note(); found =
+ * 0 for a name missing); when fs_tree_probe_due() says so, fs_tree_probe()
+ * LISTs the keys below the parent from just before the name on, without a
+ * delimiter, and adds the directories of the parent they show: 1 when the
+ * index now holds path, -ENOENT when the page shows it missing, 0 when the
+ * caller must look it up alone.
+ */
+int fs_tree_probe_due(struct bfs_fs *fs, const char *path, int64_t now);
+void fs_tree_probe_note(struct bfs_fs *fs, const char *path, int64_t now, int found);
+int fs_tree_probe(struct bfs_fs *fs, const char *path);
+/* The index answered a lookup of directory path with e (BFS_EF_PROBED):
+ * if the last probe of its parent added it, that probe was of use. */
+void fs_tree_probe_used(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+
+/* Parent directory of path into out ("/" for "/x"); name points into path. */
+int fs_split(const char *path, char *parent, size_t psz, const char **name);
+
+/* path is in a write-once tree (cfg.immutable): its files never change. */
+int fs_immutable(const struct bfs_fs *fs, const char *path);
+
+/* Attributes of an entry as the kernel sees them: the mount's uid=, gid=,
+ * umask= over what the entry says, symlinks as files unless symlinks=on. */
+void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st);
+/* uid=, gid= and umask= all given: no metadata can change what any entry
+ * shows or lets anyone do. */
+int fs_attrs_forced(const struct bfs_fs *fs);
+/* Does e (CLEAN) say everything the mount shows of it (type, mode,
+ * owner)?  Not one known only from a listing (listings carry no
+ * metadata), unless the mount's options decide it all (fs_meta.c). */
+int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
+
+/*
+ * Find what path is: from the index while fresh, else from the bucket
+ * (refreshing the index).  Returns 0 with *e, -ENOENT, or a mapped error.
+ */
+int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
+
+/*
+ * Attributes a listing cannot give (fs_meta.c).  fs_lookup_attrs: ask the
+ * bucket for path's attributes when the index holds it without them
+ * (fs_attrs_known), unless a lookup of it is asking already; 0 or -errno
+ * (fs_lookup.c).  fs_meta_prefetch: path is being looked up for its
+ * attributes: start asking, in the background, for those of the entries
+ * after it in its directory.  fs_meta_start/stop: with the filesystem.
+ */
+int fs_lookup_attrs(struct bfs_fs *fs, const char *path);
+void fs_meta_prefetch(struct bfs_fs *fs, const char *path);
+/* A directory of path's parent is asked about for its attributes: is a
+ * tree listing of the parent due (none for it lately)?  1 (and noted) or 0. */
+int fs_meta_tree_due(struct bfs_fs *fs, const char *path);
+int fs_meta_start(struct bfs_fs *fs);
+void fs_meta_stop(struct bfs_fs *fs);
+
+/* path's parent is an existing directory (0), or -ENOENT/-ENOTDIR/... */
+int fs_parent_dir(struct bfs_fs *fs, const char *path);
+
+/* path may be created: writable mount, no such name, parent a directory. */
+int fs_new_name(struct bfs_fs *fs, const char *path);
+
+/* rename(path, hidden) from FUSE, hiding a file it has open that is being
+ * unlinked or replaced: the file leaves the bucket and the index, and lives
+ * on as an open file named hidden (fs_hidden_name). */
+int fs_hide(struct bfs_fs *fs, const char *path, const char *hidden);
+
+/* The attributes of open file of (st_nlink 0 once it lost its name):
+ * 0, or -ENOENT when it is not set up (its open is failing). */
+int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st);
+
+/* stamp (ns) is set and less than ttl_ms old at now. */
+static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
+{
+	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
+}
+
+/* The mount's root directory, which is never asked of the bucket. */
+void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
+/* A directory known only by name or by a listing's prefix, confirmed at now. */
+void fs_entry_dir(int64_t now, struct bfs_entry *e);
+
+/* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
+void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
+			struct bfs_entry *e);
+
+/* Metadata to send with an object written for entry e (mode/uid/gid/mtime). */
+int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+		struct bfs_meta_kv meta[4], struct bfs_put_opts *po);
+
+/*
+ * Offline handling: after a transport failure (the bucket unreachable),
+ * stale cached entries and data are served for a few seconds without asking
+ * again.  fs_offline() says whether we are in such a period; fs_went_offline()
+ * starts one when err is a transport error and returns whether it was one.
+ */
+int fs_offline(struct bfs_fs *fs);
+int fs_went_offline(struct bfs_fs *fs, int err);
+
+/* A store error as an errno for the kernel, logged once with its detail. */
+int fs_store_errno(const char *what, const char *path, int err);
+
+/* Data files. */
+int fs_data_path(const struct bfs_fs *fs, uint64_t id, char *out, size_t outsz);
+int fs_data_create(struct bfs_fs *fs, uint64_t *id);  /* returns an O_RDWR fd */
+int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags);
+/* Remove data file id (0: none); returns the bytes it held (accounted). */
+uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id);
+/* Remove it without accounting (bytes that were never counted). */
+void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id);
+/* Close fd and remove data file id, whose bytes were never accounted. */
+void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
+
+/*
+ * Digests of data files (fs_data.c), CRC-32C.  fs_data_crc: extend *crc by
+ * the len bytes of fd at off, read back (just written, they come from the
+ * page cache): 0, -EIO when the file is shorter, or -errno.
+ * fs_digest_extend: e's data file fd now holds valid bytes [from, to):
+ * when e's digest covers exactly [0, from) (crc_bytes == from; 0 for a new
+ * copy), extend it to [0, to); else (an entry without a digest) leave it.
+ * A read error leaves e without a digest (crc_bytes 0), never a wrong one.
+ * fs_digest_staged: the digest of a staged file of size bytes about to be
+ * uploaded, into e: kept when e is journaled with it (fs_journal computed
+ * it), else computed.  0 or -errno.
+ */
+int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc);
+void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to);
+int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e);
+
+/*
+ * Cache space (fs_cache.c).  fs_cache_grew: data files grew (or shrank, <0)
+ * by delta bytes.  fs_cache_reserve: a writer is about to add bytes; evicts
+ * if needed, -ENOSPC when the limits cannot be kept.  fs_cache_evict: free
+ * at least need bytes of clean copies, least recently used first (returns
+ * what it freed).  No fs lock may be held when calling reserve or evict.
+ */
+/*
+ * Last uses (fs_touch.c).  Opening a cached file changes nothing in its
+ * entry but its atime_ns, which only eviction reads: fs_touch keeps it in
+ * memory, fs_touch_flush writes them all in one transaction.  Flushed
+ * before every eviction round, every few seconds, every 64 files, and at
+ * close; a crash loses the last
+ * seconds of them, which only makes those files look older to eviction.
+ * Any thread; no lock needed (none of the caller's is taken).
+ */
+void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns);
+void fs_touch_flush(struct bfs_fs *fs);
+void fs_touch_init(struct bfs_fs *fs);
+void fs_touch_destroy(struct bfs_fs *fs);  /* frees what was not flushed */
+
+void fs_cache_grew(struct bfs_fs *fs, int64_t delta);
+void fs_cache_wake(struct bfs_fs *fs);
+int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes);
+uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need);
+uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total);
+int fs_cache_start(struct bfs_fs *fs);
+void fs_cache_stop(struct bfs_fs *fs);
+
+/* The open file for path, if any, with a reference (release with fs_ofile_put). */
+struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);
+/*
+ * Find or make the open file for path, with a reference; *fresh says it was
+ * just made, and then it is returned with of->lock held for the caller to
+ * set up (fs_ofile.c: the lock order).  0 or -ENOMEM.
+ */
+int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh);
+void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
+/* 1 when path is open (fs_ofile_find without keeping the reference). */
+int fs_ofile_is_open(struct bfs_fs *fs, const char *path);
+
+/* Rename bookkeeping for an open file (its path changes; to NULL: it is
+ * unlinked, reachable through its handles only).  The caller holds of->io
+ * exclusive, or knows no upload or read of it can run. */
+void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);
+/* The same for every open file below directory from, which moves to to
+ * (the caller holds their of->io exclusive).  0 or -ENOMEM (nothing moved). */
+int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to);
+/* The open files below directory dir ("/": all), each with a reference
+ * (fs_ofile_put each, then free *out).  0 or -ENOMEM. */
+int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out, size_t *n);
+/* of (of->io held exclusive by the caller) is about to lose its object:
+ * give it a whole private copy of its data (a GET of what is not cached),
+ * so that its descriptors go on reading and writing what it held, as on a
+ * local disk.  0 or -errno (fs_file.c). */
+int fs_ofile_own_data(struct bfs_fs *fs, struct bfs_ofile *of);
+/* of lost its name (unlinked, or replaced by a rename): never upload it.
+ * Waits for an upload of it in flight (takes of->io). */
+void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);
+/* A name FUSE gives a file unlinked while open (.fuse_hidden + 16 hex
+ * digits, libfuse's hide_node): never stored, known only as an open file. */
+int fs_hidden_name(const char *path);
+
+/*
+ * The read cache (fs_fetch.c), both with of->lock held: make of->fd a
+ * readable copy of the current object (cached, revalidated or fetched), and
+ * extend a large object's valid prefix to cover end.
+ */
+int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of);
+int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
+
+/*
+ * Cache integrity (fs_fetch.c): fs_data_verified says data file id was
+ * checked (or written) by this mount; fs_data_trust records it.
+ */
+int fs_data_verified(struct bfs_fs *fs, uint64_t id);
+void fs_data_trust(struct bfs_fs *fs, uint64_t id);
+/* What is wrong with data file fd as the cached copy of e (NULL: nothing):
+ * its length; with deep, the CRC-32C of its valid prefix when e has one
+ * (crc_bytes == cached_bytes), else, for a whole copy, its size and
+ * single-part MD5; and a whole copy's size. */
+const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
+
+/* Upload an open file's staged data if dirty (of->io taken inside); with
+ * journaled_only, only if what is staged is a journaled version. */
+int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);
+int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only);
+
+/*
+ * At open: drop staging left by a dead daemon (DIRTY: never acknowledged),
+ * keep journaled uploads (UPLOADING) whose data is whole.
+ */
+int fs_recover(struct bfs_fs *fs);
+/* Drop the unacknowledged writes of path (entry e, DIRTY): its staging
+ * goes, and the entry goes back to the object it came from (revalidated
+ * at its next use), or away when there was none.  0 or -errno. */
+int fs_revert_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+
+/*
+ * The journaled upload of path as an open file with a reference (release
+ * with fs_ofile_put), for the uploader and rename: 0, or -EAGAIN when path
+ * has nothing journaled (uploaded, removed, or being written again).
+ */
+int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out);
+
+/*
+ * The upload journal (fs_upload.c).  fs_journal: make of's staged data
+ * durable and record it as UPLOADING (write-back close); takes of->io.
+ * fs_upload_start/stop: the uploader threads (stop drains for at most
+ * wait_s seconds first).  fs_upload_wake: something was journaled.
+ */
+int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of);
+/* of's staged data, with digest sent->crc*, is in the bucket (of->lock
+ * held, before the entry is saved CLEAN): the digest becomes the cached
+ * copy's, and its journal record (fs_jrec.c) is removed. */
+void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent);
+int fs_upload_start(struct bfs_fs *fs);
+void fs_upload_stop(struct bfs_fs *fs, long wait_s);
+void fs_upload_wake(struct bfs_fs *fs);
+/*
+ * Journal records (fs_jrec.c): each journaled upload's description on its
+ * own, CACHE/journal/ID.rec, so it survives the loss of the index.
+ * fs_jrec_put: write (and sync) the record of journaled entry e at path
+ * (its staged_id, size, digest...); 0 or -errno (logged).  fs_jrec_drop:
+ * remove staging file id's record, if any (not synced).  At mount, before
+ * any thread starts: fs_jrec_reconcile when the index is intact (records
+ * it does not hold as journaled go), fs_jrec_recover when it is new or was
+ * rebuilt (records become journaled uploads again, their data files taken
+ * from directory from; their ids added to kept; what cannot be recovered
+ * is moved to CACHE/lost+found and logged), 0 or -errno (then the mount
+ * fails: nothing may be deleted).  fs_jrec_lose_entry: the journaled
+ * upload e at path cannot be made (why): its record and data go to
+ * lost+found, logged.  fs_jrec_lost: files kept in lost+found.
+ */
+struct idset;
+int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+/* fsync directory dir (a name made in it is durable then): 0 or -errno. */
+int fs_sync_dir(const char *dir);
+void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
+int fs_jrec_reconcile(struct bfs_fs *fs);
+int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept);
+void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+			const char *why);
+int fs_jrec_lost(const struct bfs_fs *fs, uint64_t *n);
+
+/* Delay before retry number attempts+1 of a failed journaled upload. */
+int64_t fs_upload_backoff_ns(uint32_t attempts);
+
+/*
+ * Directory markers owed (fs_marker.c).  fs_marker_deferrable: mkdir may
+ * leave the marker of a new directory with attributes e owed.
+ * fs_marker_pay: PUT the marker a journaled directory owes (the uploader,
+ * and, with now set, operations that need it in the bucket); without now,
+ * a directory with journaled entries below it waits for them instead; 0
+ * also when nothing is owed or it waits.  fs_marker_settle: an object now in the bucket under path makes
+ * the directories above it exist: their debts are void.
+ * fs_marker_pay_below: pay every debt at or below directory path.
+ */
+int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e);
+/* Journal new directory e at path with its marker owed (sets its state). */
+int fs_marker_owe(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
+int fs_marker_pay(struct bfs_fs *fs, const char *path, int now);
+void fs_marker_settle(struct bfs_fs *fs, const char *path);
+int fs_marker_pay_below(struct bfs_fs *fs, const char *path);
+/* path (a file or directory) is about to leave its directory: a directory
+ * is there until it is removed, so unless its marker is known to be in the
+ * bucket, it is owed again (journaled, due marker_delay later; void if an
+ * object lands below it first).  Not for the root.  0 or -errno. */
+int fs_marker_keep(struct bfs_fs *fs, const char *path);
+
+/* Content-Type for a file name, from its extension. */
+const char *bfs_mime_type(const char *name);
+
+#endif

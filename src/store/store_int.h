@@ -17,8 +17,8 @@
 #define STORE_XML_MAX (8 * 1024 * 1024) /* cap on an XML answer */
 
 /*
- * A backend: S3 over HTTP (store_s3_ops: store.c, store_obj.c,
- * store_mpu.c) or a local directory (store_local_ops: store_local.c).  The
+ * A backend: S3 over HTTP (store_s3_ops: store_s3.c, store_obj.c,
+ * store_mpu.c) or a local directory (store_local_ops: store_local_ops.c).  The
  * public bfs_store_*() functions dispatch here; each has the contract of
  * its public twin in store.h.
  */
@@ -175,7 +175,11 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 /* Record a failure in the thread's last error (op, status, code, message). */
 void store_set_error(const char *op, long status, const char *code, const char *message);
 
-/* The S3 backend's operations (store_obj.c, store_mpu.c). */
+/* A key a PUT may name (-EINVAL, -EILSEQ with the last error set: not UTF-8). */
+int store_put_key_ok(const char *key);
+
+/* The S3 backend's operations (store_obj.c, store_mpu.c; the table: store_s3.c).
+ * s3_put_fd sends one PUT whatever the size. */
 int s3_check(struct bfs_store *st);
 int s3_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
 int s3_head_if(struct bfs_store *st, const char *key, const char *if_none_match,

@@ -116,7 +116,15 @@ int local_meta_check(const char *op, const char *key, const struct bfs_put_opts 
 int local_meta_write(const char *op, const char *key, int fd, const struct bfs_put_opts *o);
 void local_meta_clear(int fd);
 
-/* The operations of store_local_write.c and store_local_list.c (contracts in store.h). */
+/* The operations (contracts in store.h), put in the table by store_local_ops.c:
+ * reads and the bucket check (store_local.c), writes (store_local_write.c),
+ * listings (store_local_list.c). */
+int local_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
+int local_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+		 off_t fd_off, struct bfs_obj_info *info);
+int local_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
+		  struct bfs_buf *out, struct bfs_obj_info *info);
+int local_check(struct bfs_store *st);
 int local_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
 		 const struct bfs_put_opts *o, char *etag);
 int local_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,

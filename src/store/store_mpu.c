@@ -3,7 +3,7 @@
  * store_mpu.c - multipart uploads: initiate, upload part, complete, abort,
  * list parts, and a parallel upload of a file range built on them.
  *
- * DESIGN: s3_put_fd() hands a file range above the threshold to
+ * DESIGN: store_s3.c's put hands a file range above the threshold to
  * store_mpu_put_fd(), which starts cfg.parallel_parts threads.  Each takes
  * the next part number under job.lock, uploads it with its own digest,
  * and records the ETag.  The first failure stops the others and the upload
@@ -274,7 +274,13 @@ static int mpu_precondition(struct bfs_store *st, const char *key, const struct 
 
 	if (!o || (!o->if_match && !o->if_none_match_star))
 		return 0;
-	rc = bfs_store_head(st, key, &info);
+	{
+		struct store_call saved;  /* (a call of its own, as bfs_store_head makes) */
+
+		store_call_enter(&saved);
+		rc = s3_head(st, key, &info);
+		store_call_leave(&saved);
+	}
 	if (rc == BFS_E_NOTFOUND)
 		rc = o->if_match ? BFS_E_PRECOND : 0;
 	else if (!rc && (o->if_none_match_star || strcmp(info.etag, o->if_match)))

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store_obj.c - object and bucket operations of the store: HEAD, GET, PUT,
- * DELETE, DeleteObjects, ListObjects (V2 and V1), CopyObject, the bucket
- * check.  Multipart uploads are in store_mpu.c.
+ * store_obj.c - object and bucket operations of the S3 backend: HEAD, GET,
+ * single-part PUT, DELETE, DeleteObjects, ListObjects (V2 and V1),
+ * CopyObject, the bucket check.  Multipart uploads are in store_mpu.c, the
+ * bodies' digests in store_digest.c, the backend's table in store_s3.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -41,6 +42,13 @@ static int key_utf8(const char *op, const char *key)
 		return 0;
 	store_set_error(op, 0, "InvalidObjectName", "S3 object keys are UTF-8; this one is not");
 	return -EILSEQ;
+}
+
+int store_put_key_ok(const char *key)
+{
+	int rc = store_check_key(key);
+
+	return rc ? rc : key_utf8("PUT", key);
 }
 
 static int info_meta_fn(void *arg, const char *name, const char *value)
@@ -355,77 +363,6 @@ int s3_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts 
 	return get_common(st, o, &rq, info);
 }
 
-/* Which digests a PUT's body needs (store_int.h). */
-static void digest_plan(const struct bfs_store *st, struct put_digest *d)
-{
-	int signed_body = st->cfg.signature == BFS_SIG_V4 && !st->cfg.unsigned_payload;
-
-	memset(d, 0, sizeof(*d));
-	d->has_sha = signed_body;
-	d->has_md5 = !signed_body || st->cfg.content_md5;
-}
-
-static void digest_done(struct put_digest *d, const unsigned char *md5, const unsigned char *sha)
-{
-	if (md5) {
-		bfs_base64(md5, BFS_MD5_LEN, d->md5b64, sizeof(d->md5b64));
-		bfs_hex(md5, BFS_MD5_LEN, d->md5hex);
-	}
-	if (sha)
-		bfs_hex(sha, BFS_SHA256_LEN, d->shahex);
-}
-
-int store_digest_fd(const struct bfs_store *st, int fd, off_t off, uint64_t len,
-		    struct put_digest *d)
-{
-	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
-	int rc;
-
-	digest_plan(st, d);
-	rc = bfs_digest_fd(fd, off, (off_t)len, d->has_md5 ? md5 : NULL, d->has_sha ? sha : NULL);
-	if (rc)
-		return rc;
-	digest_done(d, d->has_md5 ? md5 : NULL, d->has_sha ? sha : NULL);
-	return 0;
-}
-
-void store_digest_buf(const struct bfs_store *st, const void *data, size_t len,
-		      struct put_digest *d)
-{
-	unsigned char md5[BFS_MD5_LEN], sha[BFS_SHA256_LEN];
-
-	digest_plan(st, d);
-	if (d->has_md5)
-		bfs_md5(data, len, md5);
-	if (d->has_sha)
-		bfs_sha256(data, len, sha);
-	digest_done(d, d->has_md5 ? md5 : NULL, d->has_sha ? sha : NULL);
-}
-
-int store_digest_apply(struct put_digest *d, struct store_hdrs *h, struct store_req *rq)
-{
-	rq->payload_sha256 = d->has_sha ? d->shahex : "UNSIGNED-PAYLOAD";
-	return d->has_md5 ? store_hdr_add(h, "Content-MD5", "%s", d->md5b64) : 0;
-}
-
-int store_digest_md5(struct put_digest *d, int fd, off_t off, const void *data, uint64_t len)
-{
-	unsigned char md5[BFS_MD5_LEN];
-	int rc = 0;
-
-	if (d->has_md5)
-		return 0;
-	if (fd >= 0)
-		rc = bfs_digest_fd(fd, off, (off_t)len, md5, NULL);
-	else
-		bfs_md5(data, (size_t)len, md5);
-	if (rc)
-		return rc;
-	digest_done(d, md5, NULL);
-	d->has_md5 = 1;
-	return 0;
-}
-
 /* Send one single-part PUT whose digests d are made. */
 static int put_single(struct bfs_store *st, struct store_req *rq, const struct bfs_put_opts *o,
 		      struct put_digest *d, char *etag)
@@ -486,10 +423,8 @@ int s3_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t
 	struct store_req rq;
 	int rc;
 
-	if ((rc = store_check_key(key)) || (rc = key_utf8("PUT", key)))
+	if ((rc = store_put_key_ok(key)))
 		return rc;
-	if (len > st->cfg.multipart_threshold)
-		return store_mpu_put_fd(st, key, fd, off, len, o, etag);
 	rc = store_digest_fd(st, fd, off, len, &d);
 	if (rc)
 		return rc;
@@ -807,23 +742,3 @@ int s3_check(struct bfs_store *st)
 		bfs_xml_list_release(&l);
 	return rc;
 }
-
-const struct store_ops store_s3_ops = {
-	.check = s3_check,
-	.head = s3_head,
-	.head_if = s3_head_if,
-	.get_fd = s3_get_fd,
-	.get_buf = s3_get_buf,
-	.put_fd = s3_put_fd,
-	.put_buf = s3_put_buf,
-	.delete = s3_delete,
-	.delete_many = s3_delete_many,
-	.list = s3_list,
-	.copy = s3_copy,
-	.mpu_init = s3_mpu_init,
-	.mpu_part = s3_mpu_part,
-	.mpu_complete = s3_mpu_complete,
-	.mpu_abort = s3_mpu_abort,
-	.mpu_list_parts = s3_mpu_list_parts,
-	.close = NULL,
-};

@@ -25,6 +25,7 @@
 #include "bucketfs/creds.h"
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/isotime.h"
 #include "bucketfs/http.h"
 #include "bucketfs/json.h"
 
@@ -35,34 +36,9 @@ extern char **environ;
 
 long long bfs_creds_parse_time(const char *s)
 {
-	struct tm tm;
-	const char *p;
-	long long t;
-	int sign, hh, mm;
+	int64_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	if (!s)
-		return -1;
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	t = (long long)timegm(&tm);
-	if (*p == 'Z' && p[1] == '\0')
-		return t;
-	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':')
-		return -1;
-	sign = *p == '+' ? 1 : -1;
-	if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[4] < '0' || p[4] > '9' ||
-	    p[5] < '0' || p[5] > '9')
-		return -1;
-	hh = (p[1] - '0') * 10 + (p[2] - '0');
-	mm = (p[4] - '0') * 10 + (p[5] - '0');
-	return t - sign * (hh * 3600LL + mm * 60LL);
+	return s && !bfs_iso8601(s, strlen(s), 1, &t) ? (long long)t : -1;
 }
 
 static int put_field(char *dst, size_t dstsz, const char *v, const char *what,

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bucketfs/error.h"
+#include "bucketfs/isotime.h"
 #include "bucketfs/uri.h"
 #include "bucketfs/xml.h"
 #include "store/xml_int.h"
@@ -259,61 +260,14 @@ int xmlp_parse_bool(const char *s, size_t len, int *out)
 	return 0;
 }
 
-/* The value of n decimal digits, -1 if one is not a digit. */
-static int digits(const char *s, int n)
-{
-	int v = 0;
-
-	while (n-- > 0) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s++ - '0');
-	}
-	return v;
-}
-
-static int days_in_month(int year, int mon)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return days[mon - 1] + (mon == 2 && leap);
-}
-
 /* "2009-10-12T17:50:30.000Z" (fraction optional, dropped) as UTC. */
 int xmlp_parse_time(const char *s, size_t len, time_t *out)
 {
-	struct tm tm;
-	size_t i = 19;
-	time_t t;
+	int64_t t;
 
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+	if (bfs_iso8601(s, len, 0, &t) || (time_t)t != t)
 		return BFS_E_PROTO;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = digits(s, 4);
-	tm.tm_mon = digits(s + 5, 2);
-	tm.tm_mday = digits(s + 8, 2);
-	tm.tm_hour = digits(s + 11, 2);
-	tm.tm_min = digits(s + 14, 2);
-	tm.tm_sec = digits(s + 17, 2);
-	if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-	    tm.tm_mday > days_in_month(tm.tm_year, tm.tm_mon) || tm.tm_hour < 0 ||
-	    tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
-		return BFS_E_PROTO;
-	if (s[i] == '.') {
-		while (++i < len && s[i] >= '0' && s[i] <= '9')
-			;
-		if (i == 20)
-			return BFS_E_PROTO; /* a dot without digits */
-	}
-	if (i + 1 != len || s[i] != 'Z')
-		return BFS_E_PROTO;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return BFS_E_PROTO; /* does not fit time_t */
-	*out = t;
+	*out = (time_t)t;
 	return 0;
 }
 

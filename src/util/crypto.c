@@ -90,37 +90,18 @@ void bfs_sha256_hex(const void *p, size_t n, char out[BFS_SHA256_HEX_LEN + 1])
 	bfs_hex(md, sizeof(md), out);
 }
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 int bfs_base64(const unsigned char *in, size_t n, char *out, size_t outsz)
 {
-	size_t i, o = 0, need;
-	unsigned long v;
+	size_t need;
 
 	if (n > (size_t)INT_MAX / 4 * 3 - 3)
 		return -EOVERFLOW;
 	need = BFS_BASE64_LEN(n);
 	if (outsz < need + 1)
 		return -ENOSPC;
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
-		out[o++] = b64_alphabet[v >> 18 & 63];
-		out[o++] = b64_alphabet[v >> 12 & 63];
-		out[o++] = b64_alphabet[v >> 6 & 63];
-		out[o++] = b64_alphabet[v & 63];
-	}
-	if (i < n) {
-		v = (unsigned long)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)in[i + 1] << 8;
-		out[o++] = b64_alphabet[v >> 18 & 63];
-		out[o++] = b64_alphabet[v >> 12 & 63];
-		out[o++] = i + 1 < n ? b64_alphabet[v >> 6 & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return (int)o;
+	/* (OpenSSL's: padded, no newlines, NUL-terminated; the decoder below
+	 * is ours, for it refuses what is not canonical) */
+	return EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
 /* The 6-bit value of c, or -1 when c is not in the alphabet. */

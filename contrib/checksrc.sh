@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# checksrc.sh — the source rules a compiler does not check (../STYLE.md's,
-# issue 24), over src/, include/ and tools/:
+# checksrc.sh — the source rules a compiler does not check (the house
+# style's, issue 24), over src/, include/ and tools/:
 #   1. no strcpy, strcat, sprintf, vsprintf, gets or strtok (snprintf, a
 #      length, strtok_r);
 #   2. each third-party library behind its one module: <curl/...> in
@@ -56,7 +56,7 @@ lib_ok() { # HEADER FILE
 	jansson.h) [ "$2" = src/util/json.c ] ;;
 	expat.h) [[ $2 == src/store/xml* ]] ;;
 	fuse*) [ "$2" = src/daemon/fuse_ops.c ] || [ "$2" = include/bucketfs/fuse_ops.h ] ||
-		[ "$2" = tools/bucketfs.c ] ;;  # (the daemon's main: fuse_main)
+		[ "$2" = tools/bucketfs.c ] ;;  # (the daemon's main: fuse_new, fuse_loop_mt)
 	*) true ;;
 	esac
 }

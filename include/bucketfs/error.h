@@ -6,8 +6,9 @@
  * and a negative code on failure.  A negative code is either -errno (ENOMEM,
  * EINVAL, EIO, ...) or one of the object-store codes below, which live under
  * errno space so both can travel through the same int.  The store decides an
- * object-store code once, from the HTTP status and the S3/OSS <Code>; only the
- * FUSE edge turns it into an errno (bfs_err_to_errno()).
+ * object-store code once, from the HTTP status and the S3/OSS <Code>; the
+ * filesystem layer turns one it reports into an errno where it logs it
+ * (fs_store_errno), and the FUSE edge whatever is left (bfs_err_to_errno()).
  */
 #ifndef BUCKETFS_ERROR_H
 #define BUCKETFS_ERROR_H

@@ -5,17 +5,23 @@
  * files and uploads; fs_fetch.c: the read cache; fs_rename.c: renames).  Not part of
  * the public API.
  *
- * DESIGN (locks, in the order they may be taken):
- *   fs->open_lock   guards the table of open files and each ofile's refs;
- *                   held only for table operations, never across requests.
+ * DESIGN (locks, in the order they may be taken; every lock of the layer,
+ * and which are held across a request, in docs/ARCHITECTURE.md, "Locks"):
  *   of->io          rwlock: writes and reads of a staged file take it
  *                   shared, an upload takes it exclusive, so the object sent
- *                   is one consistent version of the file.
- *   of->lock        guards the ofile's fields (fd, size, dirty, valid...).
- * The index is called with any of these held (it never calls back); no lock
- * is held across a request to the bucket except of->io during an upload
- * (writers of that file wait for it) and of->lock during a fetch of that
- * file's data (readers of that file wait for it).
+ *                   is one consistent version of the file (readers and
+ *                   writers of that file wait for its PUT); a rename or
+ *                   unlink takes it exclusive across its requests too.
+ *   of->lock        guards the ofile's fields (fd, size, dirty, valid...);
+ *                   held across a fetch of that file's data and the lookup
+ *                   that sets up a new open file.
+ *   fs->open_lock   guards the table of open files and each ofile's refs;
+ *                   held only for table operations, never across requests
+ *                   (taken under a fresh of->lock, never the reverse).
+ *   fs->marker_mu   after of->io (fs_marker.c); held across requests when
+ *                   paying a marker, by rmdir of an owed directory and by a
+ *                   chmod, chown or utimens of a directory.
+ * The index is called with any of these held (it never calls back).
  */
 #ifndef BUCKETFS_FS_INT_H
 #define BUCKETFS_FS_INT_H

@@ -25,9 +25,12 @@
  *    deleted.
  *
  * DESIGN: records are written under the ofile's io lock held exclusive
- * (fs_journal, rename), so one staging file's record is never written by
- * two threads at once; the mount-time functions run before any other
- * thread starts.  Sequence numbers are CLOCK_REALTIME nanoseconds, made
+ * (fs_journal, rename) or, by a chmod, chown or utimens of a journaled
+ * file, under of->lock (fs_attr.c), which the upload also holds when its
+ * end drops the record; the kernel keeps a rename and a setattr of one
+ * file apart.  So one staging file's record is never written by two
+ * threads at once.  The mount-time functions run before any other thread
+ * starts.  Sequence numbers are CLOCK_REALTIME nanoseconds, made
  * strictly increasing within a process (fs->jrec_seq).
  */
 #include <dirent.h>

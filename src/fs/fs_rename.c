@@ -299,7 +299,7 @@ static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struc
 	if (rc) {
 		int urc;
 
-		if (rc < -4096)
+		if (bfs_err_is_store(rc))
 			bfs_store_describe(rc, msg, sizeof(msg));
 		else
 			snprintf(msg, sizeof(msg), "%s", strerror(-rc));

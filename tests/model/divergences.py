@@ -55,6 +55,15 @@ MTIME_SLACK_S = 2
 # of its own: not compared.
 DIR_MTIME_FOLLOWS_ENTRIES = False
 
+
+def dir_mtime_close(got, t, span=0):
+    """A directory's mtime got (seconds) against t, the local disk's time
+    of the call that set it (mkdir, utimens to now), which took span
+    seconds on the mount: the mount's time is the daemon's when the call
+    reached it, after the kernel's own lookups (which a hanging server
+    holds), so anywhere in the call, to within MTIME_SLACK_S."""
+    return t - MTIME_SLACK_S <= got <= t + span + MTIME_SLACK_S
+
 # Another mount's attributes of an object it met only in a listing: S3
 # listings carry no metadata, but bucketfs asks (a HEAD, a marker's probe)
 # before it answers a lookup of such a name (SEMANTICS.md, "Names: lookups

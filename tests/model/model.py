@@ -93,11 +93,14 @@ class Run:
         self.spath, self.sino, self.dirty = {}, {}, set()
         self.taint, self.seen = set(), set()
         self.failed = {}  # path -> the bucket's state after a close of it failed (sync)
-        # path -> (seconds, kept): the mtime bucketfs keeps for a directory
-        # (divergences.DIR_MTIME_FOLLOWS_ENTRIES): its creation time, known
-        # on mount A while its cache lasts, or a utimens time (kept: in the
-        # marker, for every mount)
+        # path -> (seconds, kept, span): the mtime bucketfs keeps for a
+        # directory (divergences.DIR_MTIME_FOLLOWS_ENTRIES): its creation
+        # time, known on mount A while its cache lasts, or a utimens time
+        # (kept: in the marker, for every mount); span: the seconds the call
+        # took on the mount, when it set the time of the call
+        # (divergences.dir_mtime_close)
         self.dmt = {}
+        self.last_span = 0.0  # seconds the last operation took on the mount
         # retries of mount A: with --faults, drawn per run (so that faults
         # reach the caller: a close() that fails, an EIO), else bucketfs's
         self.retries = self.fault_retries(a, mode) if a.faults else 4
@@ -237,7 +240,9 @@ class Run:
         if kill_after_ms is not None:
             timer = threading.Timer(kill_after_ms / 1000.0, self.A.kill_now)
             timer.start()
+        began = time.monotonic()
         rm = self.mnt.run(op)
+        self.last_span = time.monotonic() - began
         if timer is not None:
             timer.join()
         self.stats["ops"] += 1
@@ -345,15 +350,17 @@ class Run:
         elif k in ("mkdir", "utime") and real is not None:
             st = os.lstat(self.oracle.p(real))
             if stat.S_ISDIR(st.st_mode):
-                t = op["t"] // 10 ** 9 if k == "utime" and op.get("t") is not None else \
-                    st.st_mtime_ns // 10 ** 9
-                self.dmt[real] = (t, k == "utime")
+                given = k == "utime" and op.get("t") is not None
+                t = op["t"] // 10 ** 9 if given else st.st_mtime_ns // 10 ** 9
+                # (the call's time: anywhere in it on the mount)
+                span = 0 if given else int(self.last_span) + 1
+                self.dmt[real] = (t, k == "utime", span)
 
     def check_dir_mtime(self, op, path, got):
         want = self.dmt.get(path)
         if want is not None:
             self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
-        if want is not None and abs(got - want[0]) > divergences.MTIME_SLACK_S:
+        if want is not None and not divergences.dir_mtime_close(got, want[0], want[2]):
             raise Divergence(op["i"], "dir-mtime", op, "%s: the mount shows the directory's mtime "
                              "%d, it was %s %d" % (path, got, "set by utimens to" if want[1]
                                                   else "created at", want[0]))
@@ -361,14 +368,14 @@ class Run:
     def check_dir_mtimes(self, op, why):
         """Every directory whose mtime the tester knows shows it on mount A."""
         bad = []
-        for p, (t, kept) in sorted(self.dmt.items()):
+        for p, (t, kept, span) in sorted(self.dmt.items()):
             self.stats["dir mtimes"] = self.stats.get("dir mtimes", 0) + 1
             try:
                 st = os.lstat(self.A.mnt + "/" + p)
             except OSError as e:
                 bad.append("%s: %s" % (p, e))
                 continue
-            if abs(st.st_mtime_ns // 10 ** 9 - t) > divergences.MTIME_SLACK_S:
+            if not divergences.dir_mtime_close(st.st_mtime_ns // 10 ** 9, t, span):
                 bad.append("%s: mtime %d, it was %s %d" % (
                     p, st.st_mtime_ns // 10 ** 9, "set by utimens to" if kept else "created at", t))
         if bad:
@@ -794,7 +801,8 @@ class Run:
                          cache=cache)
         try:
             bad = second.check(F.mnt, self.dur.alts, meta=self.a.second_meta,
-                               dir_mtimes={p: t for p, (t, kept) in self.dmt.items() if kept})
+                               dir_mtimes={p: (t, span) for p, (t, kept, span) in self.dmt.items()
+                                           if kept})
             bad = [b[2] for b in bad]
         finally:
             rc = F.stop()

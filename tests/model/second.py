@@ -65,7 +65,7 @@ def _lite(state):
 def check(root, alts, meta=True, dir_mtimes=None):
     """Compare the mount at root with alts ({path: [state or None, ...]},
     durable.Durable.alts); meta False: names and bytes only (model.py's
-    --no-second-meta); dir_mtimes: {path: seconds} directories whose mtime
+    --no-second-meta); dir_mtimes: {path: (seconds, span)} directories whose mtime
     is known (set by utimens).  Returns the differences as (path, kind, text):
     kind "absent" (an acknowledged path the mount does not show), "differs",
     "listing" (what a lookup showed changed once its directory was listed),
@@ -92,9 +92,9 @@ def check(root, alts, meta=True, dir_mtimes=None):
         bad.extend((p, k, "%s: by name: %s" % (p, x)) for k, x in probs)
         if meta and got and got[0] == "dir" and p in (dir_mtimes or {}):
             t = os.lstat(root + "/" + p).st_mtime_ns // 10 ** 9
-            if abs(t - dir_mtimes[p]) > divergences.MTIME_SLACK_S:
+            if not divergences.dir_mtime_close(t, *dir_mtimes[p]):
                 bad.append((p, "dir-mtime", "%s: by name, directory mtime %d, set by utimens "
-                            "to %d" % (p, t, dir_mtimes[p])))
+                            "to %d" % (p, t, dir_mtimes[p][0])))
     # 2. the listings: the root and every directory found by name
     dirs = [""] + sorted((p for p, s in seen.items() if s and s[0] == "dir"),
                          key=lambda x: (x.count("/"), x))

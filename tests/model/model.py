@@ -844,7 +844,9 @@ class Run:
                     raise
                 self.found.append(d)
                 if not self.quiet:
-                    log("divergence (going on): %s" % str(d).splitlines()[0][:200])
+                    # the whole of it now: a run cut short (a session's end, a
+                    # kill) must not take the details with it
+                    log("divergence (going on): %s" % str(d)[:6000])
                 self.resync(op)
         self.finish()
 

@@ -8,10 +8,12 @@ inside a file do not count: only what crosses files does.
 
     python3 contrib/callgraph.py BUILD_DIR        (a cmake build of bucketfs)
     python3 contrib/callgraph.py BUILD_DIR --dot  (the graph, for graphviz)
+    python3 contrib/callgraph.py BUILD_DIR --levels src/fs/
+        (with no loop: the files under src/fs/ by level, bottom-up, a file's
+        level one more than the highest of the files there it calls; what
+        docs/ARCHITECTURE.md's list of the fs layer shows)
     python3 contrib/callgraph.py BUILD_DIR --tolerate src/fs/
-        (a loop all of whose files are under src/fs/ is printed, not failed:
-        tests/run.sh's ratchet until the filesystem layer's loop is cut,
-        issue 24; any other loop fails)
+        (a loop all of whose files are under src/fs/ is printed, not failed)
 """
 import glob
 import os
@@ -80,6 +82,21 @@ def sccs(nodes, edges):
     return out
 
 
+def print_levels(files, edges):
+    """Each file's level among files: 0 when it calls none of them."""
+    level = {}
+
+    def of(f):
+        if f not in level:
+            level[f] = 1 + max([of(g) for g in edges[f] if g in files], default=-1)
+        return level[f]
+    for f in files:
+        of(f)
+    for n in range(max(level.values()) + 1):
+        print("%d: %s" % (n, " ".join(os.path.basename(f) for f in files if level[f] == n)))
+    return 0
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -99,6 +116,9 @@ def main():
         print("}")
         return 0
     loops = [c for c in sccs(sorted(objs), edges) if len(c) > 1]
+    if "--levels" in sys.argv and not loops:
+        under = sys.argv[sys.argv.index("--levels") + 1]
+        return print_levels(sorted(f for f in objs if f.startswith(under)), edges)
     tolerate = sys.argv[sys.argv.index("--tolerate") + 1] if "--tolerate" in sys.argv else None
     nedges = sum(len(e) for e in edges.values())
     print("# %d files, %d edges between them, %d loop(s)" % (len(objs), nedges, len(loops)))

@@ -28,8 +28,8 @@ max_lines=700
 max_func=100
 # Over max_lines today, to be split (issue 24): FILE=CEILING
 declare -A ceiling=(
-	[src/daemon/config.c]=847 [src/store/store_obj.c]=744 [src/creds/creds.c]=761
-	[src/index/index_entry.c]=739 [src/fs/fs.c]=707
+	[src/daemon/config.c]=847 [src/creds/creds.c]=761
+	[src/index/index_entry.c]=739
 	[src/sign/osssig.c]=702 [tools/bucketfs.c]=705
 )
 

@@ -154,7 +154,7 @@ static int cmd_check(struct ctx *c, int argc, char **argv)
 
 static int cmd_ls(struct ctx *c, int argc, char **argv)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	char *token = NULL, when[32];
 	int recursive = 0, rc = 0;
 	size_t i;
@@ -181,7 +181,7 @@ static int cmd_ls(struct ctx *c, int argc, char **argv)
 		}
 		if (l.truncated && l.next_token)
 			token = strdup(l.next_token);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	} while (token);
 	return 0;
 }
@@ -286,7 +286,7 @@ static int cmd_put(struct ctx *c, int argc, char **argv)
 {
 	struct bfs_meta_kv meta[BFS_MAX_META];
 	struct bfs_put_opts po = { 0 };
-	char etag[BFS_XML_MAX_ETAG], *key = NULL;
+	char etag[BFS_ETAG_MAX], *key = NULL;
 	struct stat sb;
 	int fd = -1, rc = 2, err, opt;
 
@@ -381,7 +381,7 @@ out:
 
 static int cmd_cp(struct ctx *c, int argc, char **argv)
 {
-	char etag[BFS_XML_MAX_ETAG], *src, *dst;
+	char etag[BFS_ETAG_MAX], *src, *dst;
 	int rc;
 
 	if (argc != 2 || open_target(c, argv[0], 1))

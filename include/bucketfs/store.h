@@ -46,13 +46,63 @@
 
 #include "bucketfs/buf.h"
 #include "bucketfs/error.h"
-#include "bucketfs/xml.h"
 
 struct bfs_creds;
 struct bfs_store;
 
 #define BFS_MAX_KEY 1024       /* bytes, S3's limit */
 #define BFS_MAX_META 32        /* user metadata entries kept per object */
+
+#define BFS_MAX_DELETE 1000    /* keys per DeleteObjects (S3's limit) */
+#define BFS_ETAG_MAX 128       /* an ETag's bytes, quotes stripped, with its NUL */
+
+/*
+ * A listing page, whichever backend and listing version gave it (the XML
+ * parsers fill it, store/xml_list.c; the file: backend, store_local_list.c).
+ * One object of it (<Contents>): key and size always, the rest may be
+ * missing.
+ */
+struct bfs_listing_object {
+	char *key;		     /* malloc'd, URL-decoded when the listing was;
+				      * 1..BFS_MAX_KEY bytes, no NUL inside */
+	uint64_t size;		     /* <= INT64_MAX */
+	time_t mtime;		     /* LastModified, seconds since the epoch (UTC);
+				      * 0 when missing */
+	char etag[BFS_ETAG_MAX];     /* with quotes stripped; "" when missing */
+};
+
+/* The page (ListObjectsV2's <ListBucketResult>, or ListObjects V1). */
+struct bfs_listing {
+	struct bfs_listing_object *objects;
+	size_t nobjects;
+	char **prefixes; /* CommonPrefixes/Prefix, malloc'd, decoded */
+	size_t nprefixes;
+	int truncated;	  /* IsTruncated */
+	char *next_token; /* V2: NextContinuationToken (verbatim);
+			   * V1: NextMarker (decoded), or NULL;
+			   * malloc'd, never "" */
+};
+
+/* Frees what a listing page holds and empties it (defined with the
+ * parser, store/xml_list.c). */
+void bfs_listing_release(struct bfs_listing *l);
+
+/* One part of a multipart upload, as ListParts gives it or Complete sends
+ * it, and a ListParts page (free with bfs_store_parts_release,
+ * store/xml_docs.c). */
+struct bfs_store_part {
+	int number;
+	uint64_t size;
+	char etag[BFS_ETAG_MAX]; /* quotes stripped */
+};
+
+struct bfs_store_parts {
+	struct bfs_store_part *parts;
+	size_t nparts;
+	int truncated;
+	int next_marker;
+};
+void bfs_store_parts_release(struct bfs_store_parts *p);
 
 /* How requests are signed. */
 enum bfs_sig {
@@ -153,7 +203,7 @@ struct bfs_meta_kv {
 struct bfs_obj_info {
 	uint64_t size;            /* whole object size */
 	time_t mtime;             /* Last-Modified */
-	char etag[BFS_XML_MAX_ETAG]; /* quotes stripped */
+	char etag[BFS_ETAG_MAX]; /* quotes stripped */
 	char content_type[256];
 	char cache_control[256];
 	struct bfs_meta_kv meta[BFS_MAX_META];
@@ -221,7 +271,7 @@ struct bfs_put_opts {
 /*
  * PUT len bytes of fd from off as key; above the multipart threshold as a
  * multipart upload with parts in parallel (aborted on failure).  etag (may
- * be NULL, BFS_XML_MAX_ETAG bytes) receives the new ETag.
+ * be NULL, BFS_ETAG_MAX bytes) receives the new ETag.
  */
 int bfs_store_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
 		     const struct bfs_put_opts *o, char *etag);
@@ -247,13 +297,13 @@ int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t 
  * Keys come back decoded (encoding-type=url is always requested).
  */
 int bfs_store_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-		   const char *token, int max_keys, struct bfs_xml_list *out);
+		   const char *token, int max_keys, struct bfs_listing *out);
 
 /* The same, the first page starting after the key start_after (S3's
  * start-after, V1's marker): a listing begun in the middle.  Go on with
  * bfs_store_list and out->next_token. */
 int bfs_store_list_after(struct bfs_store *st, const char *prefix, const char *delimiter,
-			 const char *start_after, int max_keys, struct bfs_xml_list *out);
+			 const char *start_after, int max_keys, struct bfs_listing *out);
 
 /*
  * Server-side copy src -> dst.  With o == NULL the metadata is copied
@@ -268,10 +318,10 @@ int bfs_store_mpu_init(struct bfs_store *st, const char *key, const struct bfs_p
 int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
 		       int number, int fd, off_t off, uint64_t len, char *etag);
 int bfs_store_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
-			   const struct bfs_xml_part *parts, size_t n, char *etag);
+			   const struct bfs_store_part *parts, size_t n, char *etag);
 int bfs_store_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id);
 int bfs_store_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
-			     struct bfs_xml_parts *out);
+			     struct bfs_store_parts *out);
 
 /*
  * A URL that lets anyone GET key for expires seconds (1..604800) without

@@ -22,11 +22,11 @@
 #include <time.h>
 
 #include "bucketfs/buf.h"
+#include "bucketfs/store.h" /* the listing and part types the parsers fill */
 
 #define BFS_XML_MAX_KEY 1024 /* S3's key limit, in bytes (after URL-decoding) */
-#define BFS_XML_MAX_ETAG 128
 #define BFS_XML_MAX_PART 10000    /* S3's highest part number */
-#define BFS_XML_MAX_DELETE 1000   /* S3's keys per DeleteObjects */
+#define BFS_XML_MAX_DELETE BFS_MAX_DELETE
 #define BFS_XML_MAX_ENTRIES 10000 /* per listing page (servers send <= 1000) */
 
 /* <Error><Code/><Message/><RequestId/>...</Error> */
@@ -43,28 +43,6 @@ struct bfs_xml_error {
  * or -ENOMEM.
  */
 int bfs_xml_parse_error(const char *xml, size_t len, struct bfs_xml_error *err);
-
-/* One <Contents>: Key and Size are required, the rest may be missing. */
-struct bfs_xml_object {
-	char *key;		     /* malloc'd, URL-decoded when the listing was;
-				      * 1..BFS_XML_MAX_KEY bytes, no NUL inside */
-	uint64_t size;		     /* <= INT64_MAX */
-	time_t mtime;		     /* LastModified, seconds since the epoch (UTC);
-				      * 0 when missing */
-	char etag[BFS_XML_MAX_ETAG]; /* with quotes stripped; "" when missing */
-};
-
-/* One page of ListObjectsV2 (<ListBucketResult>) or ListObjects V1. */
-struct bfs_xml_list {
-	struct bfs_xml_object *objects;
-	size_t nobjects;
-	char **prefixes; /* CommonPrefixes/Prefix, malloc'd, decoded */
-	size_t nprefixes;
-	int truncated;	  /* IsTruncated */
-	char *next_token; /* V2: NextContinuationToken (verbatim);
-			   * V1: NextMarker (decoded), or NULL;
-			   * malloc'd, never "" */
-};
 
 /*
  * Parse a listing page.  url_encoded says the request asked for
@@ -86,11 +64,10 @@ struct bfs_xml_list {
  * longer than BFS_XML_MAX_KEY once decoded or badly percent-encoded,
  * a <Contents> without Key or Size, a bad number or date), or -ENOMEM.
  * On failure *out is left empty.  On success the caller owns *out and
- * frees it with bfs_xml_list_release().
+ * frees it with bfs_listing_release().
  */
-int bfs_xml_parse_list(const char *xml, size_t len, int url_encoded, struct bfs_xml_list *out);
+int bfs_xml_parse_list(const char *xml, size_t len, int url_encoded, struct bfs_listing *out);
 /* Free everything in l and leave it empty (releasing twice is harmless). */
-void bfs_xml_list_release(struct bfs_xml_list *l);
 
 /*
  * <InitiateMultipartUploadResult><UploadId/>: on success *upload_id is
@@ -108,14 +85,8 @@ int bfs_xml_parse_initiate(const char *xml, size_t len, char **upload_id);
  * -ENOMEM.  etag is "" unless 0 is returned; err may be NULL, and is all
  * "" unless 1 is returned.
  */
-int bfs_xml_parse_result_etag(const char *xml, size_t len, char etag[BFS_XML_MAX_ETAG],
+int bfs_xml_parse_result_etag(const char *xml, size_t len, char etag[BFS_ETAG_MAX],
 			      struct bfs_xml_error *err);
-
-struct bfs_xml_part {
-	int number;
-	uint64_t size;
-	char etag[BFS_XML_MAX_ETAG]; /* quotes stripped */
-};
 
 /*
  * <ListPartsResult>: parts is a malloc'd array; truncated / next_marker for
@@ -123,16 +94,9 @@ struct bfs_xml_part {
  * may be missing ("").  When truncated without NextPartNumberMarker,
  * next_marker is the last part's number.  Returns 0, BFS_E_PROTO (also for
  * a truncated page without parts), or -ENOMEM; on failure *out is empty.
- * Free with bfs_xml_parts_release().
+ * Free with bfs_store_parts_release().
  */
-struct bfs_xml_parts {
-	struct bfs_xml_part *parts;
-	size_t nparts;
-	int truncated;
-	int next_marker;
-};
-int bfs_xml_parse_parts(const char *xml, size_t len, struct bfs_xml_parts *out);
-void bfs_xml_parts_release(struct bfs_xml_parts *p);
+int bfs_xml_parse_parts(const char *xml, size_t len, struct bfs_store_parts *out);
 
 /*
  * <DeleteResult>: counts the <Deleted> and <Error> entries (together at
@@ -153,7 +117,7 @@ int bfs_xml_parse_delete(const char *xml, size_t len, size_t *ndeleted, size_t *
  * 1..10000, an ETag not NUL-terminated in its array or not valid XML text),
  * or a bfs_buf error; on failure out is as it was.
  */
-int bfs_xml_build_complete(struct bfs_buf *out, const struct bfs_xml_part *parts, size_t n);
+int bfs_xml_build_complete(struct bfs_buf *out, const struct bfs_store_part *parts, size_t n);
 
 /*
  * Append <Delete><Quiet>true</Quiet><Object><Key>..</Key></Object>...

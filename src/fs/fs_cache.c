@@ -5,7 +5,7 @@
  * least-recently-used eviction of clean cached copies.
  *
  * DESIGN.  fs->cache_bytes counts the bytes of every data file.  It is kept
- * by the code that grows files (fetches, writes, truncates: fs_cache_grew)
+ * by the code that grows files (fetches, writes, truncates: fs_space_grew)
  * and by fs_data_unlink (which stats what it removes); a walk of the data
  * directory at mount, in the background, adds what earlier mounts left, and
  * walks again every hour correct any drift (each walk adds the difference
@@ -61,31 +61,6 @@
  * kernel's names grew 195 KiB/min without it, 18 with it. */
 #define TRIM_PERIOD_S 30
 
-void fs_cache_grew(struct bfs_fs *fs, int64_t delta)
-{
-	int64_t now;
-
-	if (!delta)
-		return;
-	now = atomic_fetch_add(&fs->cache_bytes, delta) + delta;
-	if (delta <= 0)
-		return;
-	/* Over the cap, or (by the last look at the disk and what we added
-	 * since) under the floor: evict now rather than at the next round. */
-	if ((fs->cfg.cache_size && (uint64_t)now > fs->cfg.cache_size) ||
-	    atomic_load(&fs->space_avail) - (now - atomic_load(&fs->space_used)) <
-		    atomic_load(&fs->space_floor))
-		fs_cache_wake(fs);
-}
-
-void fs_cache_wake(struct bfs_fs *fs)
-{
-	pthread_mutex_lock(&fs->evict_mu);
-	fs->evict_wake = 1;
-	pthread_cond_signal(&fs->evict_cond);
-	pthread_mutex_unlock(&fs->evict_mu);
-}
-
 /* Age class of an entry last used at atime_ns: 0 for the last millisecond,
  * then 8 classes per doubling of the age in milliseconds (up to 2^49 ms). */
 static int age_class(int64_t now_ns, int64_t atime_ns)
@@ -101,7 +76,7 @@ static int age_class(int64_t now_ns, int64_t atime_ns)
 }
 
 /* Bytes free on the cache's filesystem, and its size; remembered with the
- * count of that moment for fs_cache_grew's estimate. */
+ * count of that moment for fs_space_grew's estimate. */
 static int disk_space(struct bfs_fs *fs, uint64_t *avail, uint64_t *total)
 {
 	struct statvfs sv;
@@ -442,7 +417,7 @@ int fs_cache_start(struct bfs_fs *fs)
 	uint64_t avail, total;
 	int rc;
 
-	(void)disk_space(fs, &avail, &total);  /* the first look, for fs_cache_grew */
+	(void)disk_space(fs, &avail, &total);  /* the first look, for fs_space_grew */
 	rc = pthread_create(&fs->evict_thread, NULL, evictor, fs);
 	if (rc)
 		return -rc;

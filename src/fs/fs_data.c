@@ -77,7 +77,7 @@ uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id)
 	fs_jrec_drop(fs, id);  /* a journaled upload dropped (unlinked, replaced) */
 	if (stat(path, &sb) < 0 || unlink(path) < 0)
 		return 0;
-	fs_cache_grew(fs, -(int64_t)sb.st_size);
+	fs_space_grew(fs, -(int64_t)sb.st_size);
 	return (uint64_t)sb.st_size;
 }
 
@@ -158,4 +158,45 @@ int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e)
 	e->crc_bytes = size;
 	e->crc32c = c;
 	return 0;
+}
+
+void fs_space_grew(struct bfs_fs *fs, int64_t delta)
+{
+	int64_t now;
+
+	if (!delta)
+		return;
+	now = atomic_fetch_add(&fs->cache_bytes, delta) + delta;
+	if (delta <= 0)
+		return;
+	/* Over the cap, or (by the last look at the disk and what we added
+	 * since) under the floor: evict now rather than at the next round. */
+	if ((fs->cfg.cache_size && (uint64_t)now > fs->cfg.cache_size) ||
+	    atomic_load(&fs->space_avail) - (now - atomic_load(&fs->space_used)) <
+		    atomic_load(&fs->space_floor))
+		fs_evict_wake(fs);
+}
+
+void fs_evict_wake(struct bfs_fs *fs)
+{
+	pthread_mutex_lock(&fs->evict_mu);
+	fs->evict_wake = 1;
+	pthread_cond_signal(&fs->evict_cond);
+	pthread_mutex_unlock(&fs->evict_mu);
+}
+
+/* CACHE/journal/ID.SUFFIX into out. */
+int fs_jrec_path(const struct bfs_fs *fs, char *out, size_t sz, uint64_t id, const char *suffix)
+{
+	int n = snprintf(out, sz, "%s/journal/%" PRIu64 "%s", fs->cache_dir, id, suffix);
+
+	return n < 0 || (size_t)n >= sz ? -ENAMETOOLONG : 0;
+}
+
+void fs_jrec_drop(struct bfs_fs *fs, uint64_t id)
+{
+	char at[PATH_MAX];
+
+	if (id && !fs_jrec_path(fs, at, sizeof(at), id, ".rec"))
+		(void)unlink(at);
 }

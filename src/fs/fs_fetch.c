@@ -213,7 +213,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		of->fd = nfd;
 		of->fd_id = id;
 		of->valid = info.size;
-		fs_cache_grew(fs, (int64_t)info.size);
+		fs_space_grew(fs, (int64_t)info.size);
 		return adopt_fetch(fs, of, id, &info, info.size);
 	}
 	if (fd >= 0 && e->etag[0]) {
@@ -252,7 +252,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	of->fd = fd;
 	of->fd_id = id;
 	of->valid = whole ? info.size : 0;
-	fs_cache_grew(fs, (int64_t)of->valid);
+	fs_space_grew(fs, (int64_t)of->valid);
 	return adopt_fetch(fs, of, id, &info, of->valid);
 
 use_cached:
@@ -376,7 +376,7 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 		/* the ranges landed in order: extend the digest of the prefix */
 		fs_digest_extend(&of->ent, of->fd, of->valid, of->valid + got);
 		of->valid += got;
-		fs_cache_grew(fs, (int64_t)got);
+		fs_space_grew(fs, (int64_t)got);
 		of->ent.cached_bytes = of->valid;
 		of->ent_changed = 1;
 		if (of->valid == of->size)

@@ -60,7 +60,7 @@ static int materialize(struct bfs_fs *fs, struct bfs_ofile *of, int empty)
 			}
 			left -= (size_t)n;
 		}
-		fs_cache_grew(fs, (int64_t)of->size);
+		fs_space_grew(fs, (int64_t)of->size);
 	}
 	if (of->fd >= 0)
 		close(of->fd);
@@ -200,7 +200,7 @@ int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_
 		if (!rc && of->size) {
 			rc = ftruncate(of->fd, 0) < 0 ? -errno : 0;
 			if (!rc)
-				fs_cache_grew(fs, -(int64_t)of->size);
+				fs_space_grew(fs, -(int64_t)of->size);
 			of->size = of->valid = 0;
 		}
 		if (!rc) {
@@ -397,7 +397,7 @@ ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, siz
 		pthread_mutex_lock(&of->lock);
 	}
 	if (n > 0 && (uint64_t)off + (uint64_t)n > of->size) {
-		fs_cache_grew(fs, (int64_t)((uint64_t)off + (uint64_t)n - of->size));
+		fs_space_grew(fs, (int64_t)((uint64_t)off + (uint64_t)n - of->size));
 		of->size = of->valid = (uint64_t)off + (uint64_t)n;
 	}
 	f->changed = 1;
@@ -423,7 +423,7 @@ int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size)
 	if (!rc && ftruncate(of->fd, size) < 0)
 		rc = -errno;
 	if (!rc) {
-		fs_cache_grew(fs, (int64_t)size - (int64_t)of->size);
+		fs_space_grew(fs, (int64_t)size - (int64_t)of->size);
 		of->size = of->valid = (uint64_t)size;
 		changed(of);
 		rc = mark_dirty(fs, of);
@@ -437,109 +437,6 @@ int bfs_fs_ftruncate(struct bfs_fs *fs, struct bfs_file *f, off_t size)
 int bfs_fs_fgetattr(struct bfs_fs *fs, struct bfs_file *f, struct stat *st)
 {
 	return fs_ofile_stat(fs, f->of, st);
-}
-
-int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
-{
-	return fs_ofile_upload_if(fs, of, 0);
-}
-
-static int same_attrs(const struct bfs_entry *a, const struct bfs_entry *b)
-{
-	return a->mode == b->mode && a->uid == b->uid && a->gid == b->gid &&
-	       a->mtime_ns == b->mtime_ns;
-}
-
-int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only)
-{
-	struct bfs_meta_kv meta[4];
-	struct bfs_put_opts po;
-	struct bfs_entry e;
-	char key[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG], path[BFS_INDEX_PATH_MAX];
-	uint64_t size, gen;
-	int rc, sends;
-
-	/* Exclusive: the object sent is one version of the file.  For the
-	 * uploader, only a journaled one: a writer may have begun a new
-	 * version (state DIRTY, maybe truncated) since it was picked. */
-	pthread_rwlock_wrlock(&of->io);
-	pthread_mutex_lock(&of->lock);
-	if (!of->dirty || of->gone || (journaled_only && of->ent.state != BFS_ST_UPLOADING)) {
-		pthread_mutex_unlock(&of->lock);
-		pthread_rwlock_unlock(&of->io);
-		return 0;
-	}
-	size = of->size;
-	gen = of->gen;
-	/* (no write, unlink or rename can come meanwhile: they wait for
-	 * of->io, fs.c remove_file; a chmod, chown or utimens can: it
-	 * changes of->ent under of->lock only) */
-	for (sends = 1;; sends++) {
-		e = of->ent;
-		pthread_mutex_unlock(&of->lock);
-		rc = fs_file_key(fs, of->path, key, sizeof(key));
-		if (!rc)
-			rc = fs_digest_staged(of->fd, size, &e);  /* of the bytes sent */
-		if (!rc) {
-			fs_put_opts(fs, of->path, &e, meta, &po);
-			if (fs->cfg.conditional_put) {
-				/* replace only the version this mount knew; create only new */
-				if (e.etag[0])
-					po.if_match = e.etag;
-				else
-					po.if_none_match_star = 1;
-			}
-			rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
-			if (rc == BFS_E_PRECOND)
-				bfs_log(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
-				       "version this mount %s (another writer; conditional_put)",
-				       of->path, e.etag[0] ? "read" : "expected to create");
-		}
-		pthread_mutex_lock(&of->lock);
-		/* A change of attributes while it was sent (the model tester: a
-		 * chmod during a write-back upload was kept by the index only):
-		 * the object carries the old ones; send it again. */
-		if (rc || sends == 4 || same_attrs(&e, &of->ent))
-			break;
-		snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);  /* (the version there now) */
-	}
-	if (rc) {
-		of->tried_gen = gen;
-		atomic_fetch_add(&fs->st_upload_errors, 1);
-		of->ent.upload_attempts++;
-		of->ent.upload_error = rc;
-		if (of->ent.state == BFS_ST_UPLOADING)
-			of->ent.upload_after_ns = fs_now_ns() + fs_upload_backoff_ns(of->ent.upload_attempts);
-		(void)bfs_index_put(fs->ix, of->path, &of->ent);
-		pthread_mutex_unlock(&of->lock);
-		pthread_rwlock_unlock(&of->io);
-		return bfs_err_is_store(rc) ? fs_store_errno("upload", of->path, rc) : rc;
-	}
-	atomic_fetch_add(&fs->st_uploads, 1);
-	fs_upload_done(fs, of, &e);  /* the copy's digest; the journal record goes */
-	if (of->ent.data_id && of->ent.data_id != of->fd_id)
-		fs_data_unlink(fs, of->ent.data_id);
-	of->ent.state = BFS_ST_CLEAN;
-	fs_data_trust(fs, of->fd_id);  /* the bytes we sent */
-	snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);
-	of->ent.lastmod_s = 0; /* a PUT's answer does not say */
-	of->ent.data_id = of->fd_id;
-	of->ent.staged_id = 0;
-	of->ent.size = size;
-	of->ent.cached_bytes = size;
-	of->ent.flags |= BFS_EF_CACHED | BFS_EF_META;
-	of->ent.upload_attempts = 0;
-	of->ent.upload_error = 0;
-	of->ent.upload_after_ns = 0;
-	of->ent.validated_ns = of->ent.atime_ns = fs_now_ns();
-	of->dirty = 0;
-	rc = bfs_index_put(fs->ix, of->path, &of->ent);
-	snprintf(path, sizeof(path), "%s", of->path ? of->path : "");
-	pthread_mutex_unlock(&of->lock);
-	pthread_rwlock_unlock(&of->io);
-	if (!rc)
-		fs_marker_settle(fs, path);  /* its directories exist now */
-	return rc;
 }
 
 /*
@@ -642,45 +539,4 @@ int bfs_fs_truncate(struct bfs_fs *fs, const char *path, off_t size)
 		rc = bfs_fs_flush(fs, f);
 	bfs_fs_release(fs, f);
 	return rc;
-}
-
-int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out)
-{
-	struct bfs_ofile *of;
-	struct bfs_entry e;
-	int rc, fresh;
-
-	rc = fs_ofile_get(fs, path, &of, &fresh);
-	if (rc)
-		return rc;
-	if (fresh) {
-		rc = bfs_index_get(fs->ix, path, &e);
-		if (!rc && (e.state != BFS_ST_UPLOADING || !e.staged_id))
-			rc = -EAGAIN;
-		if (!rc) {
-			of->fd = fs_data_open(fs, e.staged_id, O_RDWR);
-			rc = of->fd < 0 ? of->fd : 0;
-		}
-		if (!rc) {
-			of->ent = e;
-			of->size = e.size;
-			of->fd_id = e.staged_id;
-			of->staged = of->dirty = 1;
-		} else {
-			of->fd = -1;
-			of->ent.type = 0;
-		}
-		pthread_mutex_unlock(&of->lock);
-	} else {
-		/* open here: pending unless a write began since the journal */
-		pthread_mutex_lock(&of->lock);
-		rc = of->dirty && !of->gone && of->ent.state == BFS_ST_UPLOADING ? 0 : -EAGAIN;
-		pthread_mutex_unlock(&of->lock);
-	}
-	if (rc) {
-		fs_ofile_put(fs, of);
-		return rc;
-	}
-	*out = of;
-	return 0;
 }

@@ -143,7 +143,7 @@ static void check_orphans(struct fsck *k)
 				continue;
 			k->r->orphans++;
 			if (k->repair && unlinkat(dirfd(d), de->d_name, 0) == 0) {
-				fs_cache_grew(k->fs, -(int64_t)sb.st_size);
+				fs_space_grew(k->fs, -(int64_t)sb.st_size);
 				k->r->repaired++;
 			}
 		}

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs_int.h - what the filesystem's files share (fs.c: namespace and
- * attributes; fs_lookup.c: lookups; fs_dir.c: listings; fs_file.c: open
- * files and uploads; fs_fetch.c: the read cache; fs_rename.c: renames).  Not part of
- * the public API.
+ * fs_int.h - what the filesystem layer's files share: the open file, the
+ * filesystem's state (struct bfs_fs), and the functions of each file,
+ * bottom-up by level.  Not part of the public API.
  *
  * DESIGN (locks, in the order they may be taken; every lock of the layer,
  * and which are held across a request, in docs/ARCHITECTURE.md, "Locks"):
@@ -116,6 +115,15 @@ struct fs_touches {
 	struct fs_touch slot[FS_TOUCH_SLOTS];
 };
 
+/* "Something was journaled" (fs_journal.c): the uploader's workers wait on
+ * cond under mu, which also guards their queue (fs_upload.c); rescan is set
+ * by fs_journal_wake and cleared by the worker that scans. */
+struct fs_jsignal {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int rescan;
+};
+
 struct bfs_fs {
 	struct bfs_fs_cfg cfg;
 	char *prefix;
@@ -143,6 +151,7 @@ struct bfs_fs {
 	int evict_wake;
 	_Atomic int evict_stop;
 	pthread_mutex_t evict_run;    /* one eviction round at a time */
+	struct fs_jsignal jsig;       /* something was journaled (fs_journal.c) */
 	struct fs_wb *wb;             /* the uploader (fs_upload.c) */
 	struct fs_meta *meta;         /* attribute prefetches (fs_meta.c) */
 	uint64_t first_id;            /* data file ids from here on are this mount's */
@@ -171,6 +180,13 @@ struct bfs_fs {
 	                               * this mount (fs_open.c), or NULL */
 };
 
+/*
+ * The functions the fs files share, by file, bottom-up by level: a file
+ * calls only files of lower levels (contrib/callgraph.py BUILD --levels
+ * src/fs/; docs/ARCHITECTURE.md has the list).
+ */
+
+/* ==== level 0: fs_path.c (paths, keys, the clock) ==== */
 /* Nanoseconds since the epoch (CLOCK_REALTIME). */
 int64_t fs_now_ns(void);
 
@@ -189,8 +205,255 @@ int fs_dir_key(const struct bfs_fs *fs, const char *path, char *key, size_t keys
  */
 int fs_name_check(const char *name, size_t len);
 
+/* Parent directory of path into out ("/" for "/x"); name points into path. */
+int fs_split(const char *path, char *parent, size_t psz, const char **name);
+
+/* path is in a write-once tree (cfg.immutable): its files never change. */
+int fs_immutable(const struct bfs_fs *fs, const char *path);
+
+/* A name FUSE gives a file unlinked while open (.fuse_hidden + 16 hex
+ * digits, libfuse's hide_node): never stored, known only as an open file. */
+int fs_hidden_name(const char *path);
+
+/* stamp (ns) is set and less than ttl_ms old at now. */
+static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
+{
+	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
+}
+
+/* ==== level 0: fs_data.c (data files, digests, space, journal record files) ==== */
+/* Data files. */
+int fs_data_path(const struct bfs_fs *fs, uint64_t id, char *out, size_t outsz);
+int fs_data_create(struct bfs_fs *fs, uint64_t *id);  /* returns an O_RDWR fd */
+int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags);
+/* Remove data file id (0: none); returns the bytes it held (accounted). */
+uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id);
+/* Remove it without accounting (bytes that were never counted). */
+void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id);
+/* Close fd and remove data file id, whose bytes were never accounted. */
+void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
+
 /*
- * A key of the bucket that the mount does not show (fs_dir.c): logged at
+ * Digests of data files (fs_data.c), CRC-32C.  fs_data_crc: extend *crc by
+ * the len bytes of fd at off, read back (just written, they come from the
+ * page cache): 0, -EIO when the file is shorter, or -errno.
+ * fs_digest_extend: e's data file fd now holds valid bytes [from, to):
+ * when e's digest covers exactly [0, from) (crc_bytes == from; 0 for a new
+ * copy), extend it to [0, to); else (an entry without a digest) leave it.
+ * A read error leaves e without a digest (crc_bytes 0), never a wrong one.
+ * fs_digest_staged: the digest of a staged file of size bytes about to be
+ * uploaded, into e: kept when e is journaled with it (fs_journal computed
+ * it), else computed.  0 or -errno.
+ */
+int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc);
+void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to);
+int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e);
+
+/*
+ * Cache space.  fs_space_grew: data files grew (or shrank, <0) by delta
+ * bytes; over the cap or under the disk's floor, it wakes the evictor
+ * (fs_cache.c) at once: fs_evict_wake.
+ */
+void fs_space_grew(struct bfs_fs *fs, int64_t delta);
+void fs_evict_wake(struct bfs_fs *fs);
+
+/* A journal record's file: CACHE/journal/ID.SUFFIX into out, 0 or
+ * -ENAMETOOLONG.  fs_jrec_drop: remove staging file id's record, if any
+ * (not synced); fs_data_unlink does, with the data file. */
+int fs_jrec_path(const struct bfs_fs *fs, char *out, size_t sz, uint64_t id, const char *suffix);
+void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
+
+/* ==== level 0: fs_touch.c, mime.c ==== */
+/*
+ * Last uses (fs_touch.c).  Opening a cached file changes nothing in its
+ * entry but its atime_ns, which only eviction reads: fs_touch keeps it in
+ * memory, fs_touch_flush writes them all in one transaction.  Flushed
+ * before every eviction round, every few seconds, every 64 files, and at
+ * close; a crash loses the last
+ * seconds of them, which only makes those files look older to eviction.
+ * Any thread; no lock needed (none of the caller's is taken).
+ */
+void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns);
+void fs_touch_flush(struct bfs_fs *fs);
+void fs_touch_init(struct bfs_fs *fs);
+void fs_touch_destroy(struct bfs_fs *fs);  /* frees what was not flushed */
+
+/* Content-Type for a file name, from its extension. */
+const char *bfs_mime_type(const char *name);
+
+/* ==== level 1: fs_entry.c (entries, metadata, store errors) ==== */
+/* Attributes of an entry as the kernel sees them: the mount's uid=, gid=,
+ * umask= over what the entry says, symlinks as files unless symlinks=on. */
+void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st);
+/* uid=, gid= and umask= all given: no metadata can change what any entry
+ * shows or lets anyone do. */
+int fs_attrs_forced(const struct bfs_fs *fs);
+/* Does e (CLEAN) say everything the mount shows of it (type, mode,
+ * owner)?  Not one known only from a listing (listings carry no
+ * metadata), unless the mount's options decide it all (fs_meta.c). */
+int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
+
+/* The mount's root directory, which is never asked of the bucket. */
+void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
+/* A directory known only by name or by a listing's prefix, confirmed at now. */
+void fs_entry_dir(int64_t now, struct bfs_entry *e);
+
+/* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
+void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
+			struct bfs_entry *e);
+
+/* Metadata to send with an object written for entry e (mode/uid/gid/mtime). */
+int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+		struct bfs_meta_kv meta[4], struct bfs_put_opts *po);
+
+/*
+ * Offline handling: after a transport failure (the bucket unreachable),
+ * stale cached entries and data are served for a few seconds without asking
+ * again.  fs_offline() says whether we are in such a period; fs_went_offline()
+ * starts one when err is a transport error and returns whether it was one.
+ */
+int fs_offline(struct bfs_fs *fs);
+int fs_went_offline(struct bfs_fs *fs, int err);
+
+/* A store error as an errno for the kernel, logged once with its detail. */
+int fs_store_errno(const char *what, const char *path, int err);
+
+/* ==== level 1: fs_jrec.c (journal records) ==== */
+/*
+ * Journal records (fs_jrec.c): each journaled upload's description on its
+ * own, CACHE/journal/ID.rec, so it survives the loss of the index.
+ * fs_jrec_put: write (and sync) the record of journaled entry e at path
+ * (its staged_id, size, digest...); 0 or -errno (logged).  At mount, before
+ * any thread starts: fs_jrec_reconcile when the index is intact (records
+ * it does not hold as journaled go), fs_jrec_recover when it is new or was
+ * rebuilt (records become journaled uploads again, their data files taken
+ * from directory from; their ids added to kept; what cannot be recovered
+ * is moved to CACHE/lost+found and logged), 0 or -errno (then the mount
+ * fails: nothing may be deleted).  fs_jrec_lose_entry: the journaled
+ * upload e at path cannot be made (why): its record and data go to
+ * lost+found, logged.  fs_jrec_lost: files kept in lost+found.
+ */
+struct idset;
+int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+/* fsync directory dir (a name made in it is durable then): 0 or -errno. */
+int fs_sync_dir(const char *dir);
+int fs_jrec_reconcile(struct bfs_fs *fs);
+int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept);
+void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+			const char *why);
+int fs_jrec_lost(const struct bfs_fs *fs, uint64_t *n);
+
+/* ==== level 2: fs_journal.c (the write-back journal) ==== */
+/*
+ * fs_journal: make of's staged data durable and record it as UPLOADING
+ * (write-back close); takes of->io.  fs_journal_wake: something was
+ * journaled (the uploader's workers look).  fs_journal_init/destroy: the
+ * signal (fs->jsig), with the filesystem.
+ */
+int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of);
+void fs_journal_wake(struct bfs_fs *fs);
+void fs_journal_init(struct bfs_fs *fs);
+void fs_journal_destroy(struct bfs_fs *fs);
+/* of's staged data, with digest sent->crc*, is in the bucket (of->lock
+ * held, before the entry is saved CLEAN): the digest becomes the cached
+ * copy's, and its journal record (fs_jrec.c) is removed. */
+void fs_journal_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent);
+/* Delay before retry number attempts+1 of a failed journaled upload. */
+int64_t fs_journal_backoff_ns(uint32_t attempts);
+
+/* ==== level 2: fs_meta.c (attributes a listing cannot give), fs_recover.c ==== */
+/*
+ * Attributes a listing cannot give.  fs_meta_prefetch: path is being
+ * looked up for its attributes: start asking, in the background, for those
+ * of the entries after it in its directory.  fs_meta_start/stop: with the
+ * filesystem; the workers ask through ask (fs_lookup_attrs, below: the
+ * lookups are above this queue).
+ */
+void fs_meta_prefetch(struct bfs_fs *fs, const char *path);
+/* A directory of path's parent is asked about for its attributes: is a
+ * tree listing of the parent due (none for it lately)?  1 (and noted) or 0. */
+int fs_meta_tree_due(struct bfs_fs *fs, const char *path);
+int fs_meta_start(struct bfs_fs *fs, int (*ask)(struct bfs_fs *fs, const char *path));
+void fs_meta_stop(struct bfs_fs *fs);
+
+/*
+ * At open: drop staging left by a dead daemon (DIRTY: never acknowledged),
+ * keep journaled uploads (UPLOADING) whose data is whole.
+ */
+int fs_recover(struct bfs_fs *fs);
+/* Drop the unacknowledged writes of path (entry e, DIRTY): its staging
+ * goes, and the entry goes back to the object it came from (revalidated
+ * at its next use), or away when there was none.  0 or -errno. */
+int fs_revert_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
+
+/* ==== level 3: fs_marker.c (owed directory markers), fs_ofile.c (open files) ==== */
+/*
+ * Directory markers owed (fs_marker.c).  fs_marker_deferrable: mkdir may
+ * leave the marker of a new directory with attributes e owed.
+ * fs_marker_pay: PUT the marker a journaled directory owes (the uploader,
+ * and, with now set, operations that need it in the bucket); without now,
+ * a directory with journaled entries below it waits for them instead; 0
+ * also when nothing is owed or it waits.  fs_marker_settle: an object now in the bucket under path makes
+ * the directories above it exist: their debts are void.
+ * fs_marker_pay_below: pay every debt at or below directory path.
+ */
+int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e);
+/* Journal new directory e at path with its marker owed (sets its state). */
+int fs_marker_owe(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
+int fs_marker_pay(struct bfs_fs *fs, const char *path, int now);
+void fs_marker_settle(struct bfs_fs *fs, const char *path);
+int fs_marker_pay_below(struct bfs_fs *fs, const char *path);
+/* path (a file or directory) is about to leave its directory: a directory
+ * is there until it is removed, so unless its marker is known to be in the
+ * bucket, it is owed again (journaled, due marker_delay later; void if an
+ * object lands below it first).  Not for the root.  0 or -errno. */
+int fs_marker_keep(struct bfs_fs *fs, const char *path);
+
+/* The open file for path, if any, with a reference (release with fs_ofile_put). */
+struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);
+/*
+ * Find or make the open file for path, with a reference; *fresh says it was
+ * just made, and then it is returned with of->lock held for the caller to
+ * set up (fs_ofile.c: the lock order).  0 or -ENOMEM.
+ */
+int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh);
+void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
+/* 1 when path is open (fs_ofile_find without keeping the reference). */
+int fs_ofile_is_open(struct bfs_fs *fs, const char *path);
+
+/* Rename bookkeeping for an open file (its path changes; to NULL: it is
+ * unlinked, reachable through its handles only).  The caller holds of->io
+ * exclusive, or knows no upload or read of it can run. */
+void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);
+/* The same for every open file below directory from, which moves to to
+ * (the caller holds their of->io exclusive).  0 or -ENOMEM (nothing moved). */
+int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to);
+/* The open files below directory dir ("/": all), each with a reference
+ * (fs_ofile_put each, then free *out).  0 or -ENOMEM. */
+int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out, size_t *n);
+/* of lost its name (unlinked, or replaced by a rename): never upload it.
+ * Waits for an upload of it in flight (takes of->io). */
+void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);
+
+/* The attributes of open file of (st_nlink 0 once it lost its name):
+ * 0, or -ENOENT when it is not set up (its open is failing). */
+int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st);
+
+/* ==== level 4: fs_cache.c (eviction), fs_listing.c (listings into the index) ==== */
+/*
+ * Eviction.  fs_cache_reserve: a writer is about to add bytes; evicts if
+ * needed, -ENOSPC when the limits cannot be kept.  fs_cache_evict: free at
+ * least need bytes of clean copies, least recently used first (returns
+ * what it freed).  No fs lock may be held when calling reserve or evict.
+ */
+int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes);
+uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need);
+uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total);
+int fs_cache_start(struct bfs_fs *fs);
+void fs_cache_stop(struct bfs_fs *fs);
+
+/*
+ * A key of the bucket that the mount does not show: logged at
  * info level the first time this mount meets it (up to 4096 keys), with
  * why.
  */
@@ -198,7 +461,7 @@ void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
 
 /*
  * Put one listing page of directory dir (key prefix dkey) into the index,
- * in one transaction (fs_dir.c, where the two modes are described):
+ * in one transaction (fs_listing.c, where the modes are described):
  * FS_APPLY_LISTING for readdir, FS_APPLY_WINDOW for a stale directory's
  * revalidation, FS_APPLY_SWEEP for the files after one revalidated in a
  * sweep (fs_lookup.c).  started: when the listing began.  0 or -errno.
@@ -206,10 +469,10 @@ void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
 enum fs_apply_mode { FS_APPLY_LISTING, FS_APPLY_WINDOW, FS_APPLY_SWEEP };
 /* Could a listing showing e's ETag and LastModified confirm e (a sweep's
  * listing: sweep = 1)?  Not attributes read within 2 s of the LastModified
- * they came with (fs_dir.c). */
+ * they came with. */
 int fs_listing_may_confirm(const struct bfs_entry *e, int sweep);
 /*
- * Directories (fs_dir.c).  Does a listing of directory e's own keys confirm
+ * Directories.  Does a listing of directory e's own keys confirm
  * the attributes e holds?  marker: the listing's line for its "dir/"
  * marker, NULL when it shows none.  fs_dir_attrs_forget: make e's
  * attributes unknown, so that its next lookup asks (a marker changed,
@@ -218,20 +481,20 @@ int fs_listing_may_confirm(const struct bfs_entry *e, int sweep);
  * in the same second by).
  */
 int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
-			   const struct bfs_xml_object *marker);
+			   const struct bfs_listing_object *marker);
 void fs_dir_attrs_forget(struct bfs_entry *e);
 int64_t fs_marker_lastmod(int64_t lastmod_s, int64_t now);
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		  const struct bfs_xml_list *l, int64_t started, int64_t now,
+		  const struct bfs_listing *l, int64_t started, int64_t now,
 		  enum fs_apply_mode mode);
 /* The same, into batch b (the caller commits it). */
 int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
-			const char *dkey, const struct bfs_xml_list *l, int64_t started,
+			const char *dkey, const struct bfs_listing *l, int64_t started,
 			int64_t now, enum fs_apply_mode mode);
 /*
  * LIST directory path (de: its entry) and bring the index in line with it:
  * names added or updated, names gone pruned, de's listing time set and
- * saved (fs_dir.c).  At most max_pages pages of 1000 names (0: all).
+ * saved.  At most max_pages pages of 1000 names (0: all).
  * The pages it took (>= 1) when the listing was complete, 0 when the
  * directory has more names than that (what was listed is applied, nothing
  * pruned), or -errno.
@@ -256,6 +519,7 @@ void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *gone, int committed);
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
 
+/* ==== level 5: fs_sweep.c; level 6: fs_tree.c ==== */
 /*
  * Sweeps (fs_sweep.c): a stale file about to be revalidated counts in its
  * directory; when fs_sweep_due() says so, fs_sweep_after() (best effort,
@@ -277,6 +541,7 @@ struct strv;
 int fs_dir_path_add(struct strv *s, const char *path, size_t len);
 /* The key of path in fs->walked, for process walker. */
 void fs_walked_key(char *buf, size_t sz, pid_t walker, const char *path);
+
 /*
  * Tree listings (fs_tree.c; counted by fs_tree_list_due(), fs_sweep.c): a
  * directory about to be listed by readdir
@@ -306,181 +571,7 @@ int fs_tree_probe(struct bfs_fs *fs, const char *path);
  * if the last probe of its parent added it, that probe was of use. */
 void fs_tree_probe_used(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
 
-/* Parent directory of path into out ("/" for "/x"); name points into path. */
-int fs_split(const char *path, char *parent, size_t psz, const char **name);
-
-/* path is in a write-once tree (cfg.immutable): its files never change. */
-int fs_immutable(const struct bfs_fs *fs, const char *path);
-
-/* Attributes of an entry as the kernel sees them: the mount's uid=, gid=,
- * umask= over what the entry says, symlinks as files unless symlinks=on. */
-void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st);
-/* uid=, gid= and umask= all given: no metadata can change what any entry
- * shows or lets anyone do. */
-int fs_attrs_forced(const struct bfs_fs *fs);
-/* Does e (CLEAN) say everything the mount shows of it (type, mode,
- * owner)?  Not one known only from a listing (listings carry no
- * metadata), unless the mount's options decide it all (fs_meta.c). */
-int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
-
-/*
- * Find what path is: from the index while fresh, else from the bucket
- * (refreshing the index).  Returns 0 with *e, -ENOENT, or a mapped error.
- */
-int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
-
-/*
- * Attributes a listing cannot give (fs_meta.c).  fs_lookup_attrs: ask the
- * bucket for path's attributes when the index holds it without them
- * (fs_attrs_known), unless a lookup of it is asking already; 0 or -errno
- * (fs_lookup.c).  fs_meta_prefetch: path is being looked up for its
- * attributes: start asking, in the background, for those of the entries
- * after it in its directory.  fs_meta_start/stop: with the filesystem.
- */
-int fs_lookup_attrs(struct bfs_fs *fs, const char *path);
-void fs_meta_prefetch(struct bfs_fs *fs, const char *path);
-/* A directory of path's parent is asked about for its attributes: is a
- * tree listing of the parent due (none for it lately)?  1 (and noted) or 0. */
-int fs_meta_tree_due(struct bfs_fs *fs, const char *path);
-int fs_meta_start(struct bfs_fs *fs);
-void fs_meta_stop(struct bfs_fs *fs);
-
-/* path's parent is an existing directory (0), or -ENOENT/-ENOTDIR/... */
-int fs_parent_dir(struct bfs_fs *fs, const char *path);
-
-/* path may be created: writable mount, no such name, parent a directory. */
-int fs_new_name(struct bfs_fs *fs, const char *path);
-
-/* rename(path, hidden) from FUSE, hiding a file it has open that is being
- * unlinked or replaced: the file leaves the bucket and the index, and lives
- * on as an open file named hidden (fs_hidden_name). */
-int fs_hide(struct bfs_fs *fs, const char *path, const char *hidden);
-
-/* The attributes of open file of (st_nlink 0 once it lost its name):
- * 0, or -ENOENT when it is not set up (its open is failing). */
-int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st);
-
-/* stamp (ns) is set and less than ttl_ms old at now. */
-static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
-{
-	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
-}
-
-/* The mount's root directory, which is never asked of the bucket. */
-void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
-/* A directory known only by name or by a listing's prefix, confirmed at now. */
-void fs_entry_dir(int64_t now, struct bfs_entry *e);
-
-/* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
-void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
-			struct bfs_entry *e);
-
-/* Metadata to send with an object written for entry e (mode/uid/gid/mtime). */
-int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
-		struct bfs_meta_kv meta[4], struct bfs_put_opts *po);
-
-/*
- * Offline handling: after a transport failure (the bucket unreachable),
- * stale cached entries and data are served for a few seconds without asking
- * again.  fs_offline() says whether we are in such a period; fs_went_offline()
- * starts one when err is a transport error and returns whether it was one.
- */
-int fs_offline(struct bfs_fs *fs);
-int fs_went_offline(struct bfs_fs *fs, int err);
-
-/* A store error as an errno for the kernel, logged once with its detail. */
-int fs_store_errno(const char *what, const char *path, int err);
-
-/* Data files. */
-int fs_data_path(const struct bfs_fs *fs, uint64_t id, char *out, size_t outsz);
-int fs_data_create(struct bfs_fs *fs, uint64_t *id);  /* returns an O_RDWR fd */
-int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags);
-/* Remove data file id (0: none); returns the bytes it held (accounted). */
-uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id);
-/* Remove it without accounting (bytes that were never counted). */
-void fs_data_unlink_quiet(const struct bfs_fs *fs, uint64_t id);
-/* Close fd and remove data file id, whose bytes were never accounted. */
-void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
-
-/*
- * Digests of data files (fs_data.c), CRC-32C.  fs_data_crc: extend *crc by
- * the len bytes of fd at off, read back (just written, they come from the
- * page cache): 0, -EIO when the file is shorter, or -errno.
- * fs_digest_extend: e's data file fd now holds valid bytes [from, to):
- * when e's digest covers exactly [0, from) (crc_bytes == from; 0 for a new
- * copy), extend it to [0, to); else (an entry without a digest) leave it.
- * A read error leaves e without a digest (crc_bytes 0), never a wrong one.
- * fs_digest_staged: the digest of a staged file of size bytes about to be
- * uploaded, into e: kept when e is journaled with it (fs_journal computed
- * it), else computed.  0 or -errno.
- */
-int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc);
-void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to);
-int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e);
-
-/*
- * Cache space (fs_cache.c).  fs_cache_grew: data files grew (or shrank, <0)
- * by delta bytes.  fs_cache_reserve: a writer is about to add bytes; evicts
- * if needed, -ENOSPC when the limits cannot be kept.  fs_cache_evict: free
- * at least need bytes of clean copies, least recently used first (returns
- * what it freed).  No fs lock may be held when calling reserve or evict.
- */
-/*
- * Last uses (fs_touch.c).  Opening a cached file changes nothing in its
- * entry but its atime_ns, which only eviction reads: fs_touch keeps it in
- * memory, fs_touch_flush writes them all in one transaction.  Flushed
- * before every eviction round, every few seconds, every 64 files, and at
- * close; a crash loses the last
- * seconds of them, which only makes those files look older to eviction.
- * Any thread; no lock needed (none of the caller's is taken).
- */
-void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns);
-void fs_touch_flush(struct bfs_fs *fs);
-void fs_touch_init(struct bfs_fs *fs);
-void fs_touch_destroy(struct bfs_fs *fs);  /* frees what was not flushed */
-
-void fs_cache_grew(struct bfs_fs *fs, int64_t delta);
-void fs_cache_wake(struct bfs_fs *fs);
-int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes);
-uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need);
-uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total);
-int fs_cache_start(struct bfs_fs *fs);
-void fs_cache_stop(struct bfs_fs *fs);
-
-/* The open file for path, if any, with a reference (release with fs_ofile_put). */
-struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);
-/*
- * Find or make the open file for path, with a reference; *fresh says it was
- * just made, and then it is returned with of->lock held for the caller to
- * set up (fs_ofile.c: the lock order).  0 or -ENOMEM.
- */
-int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh);
-void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of);
-/* 1 when path is open (fs_ofile_find without keeping the reference). */
-int fs_ofile_is_open(struct bfs_fs *fs, const char *path);
-
-/* Rename bookkeeping for an open file (its path changes; to NULL: it is
- * unlinked, reachable through its handles only).  The caller holds of->io
- * exclusive, or knows no upload or read of it can run. */
-void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to);
-/* The same for every open file below directory from, which moves to to
- * (the caller holds their of->io exclusive).  0 or -ENOMEM (nothing moved). */
-int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to);
-/* The open files below directory dir ("/": all), each with a reference
- * (fs_ofile_put each, then free *out).  0 or -ENOMEM. */
-int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out, size_t *n);
-/* of (of->io held exclusive by the caller) is about to lose its object:
- * give it a whole private copy of its data (a GET of what is not cached),
- * so that its descriptors go on reading and writing what it held, as on a
- * local disk.  0 or -errno (fs_file.c). */
-int fs_ofile_own_data(struct bfs_fs *fs, struct bfs_ofile *of);
-/* of lost its name (unlinked, or replaced by a rename): never upload it.
- * Waits for an upload of it in flight (takes of->io). */
-void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);
-/* A name FUSE gives a file unlinked while open (.fuse_hidden + 16 hex
- * digits, libfuse's hide_node): never stored, known only as an open file. */
-int fs_hidden_name(const char *path);
-
+/* ==== level 6: fs_fetch.c (the read cache) ==== */
 /*
  * The read cache (fs_fetch.c), both with of->lock held: make of->fd a
  * readable copy of the current object (cached, revalidated or fetched), and
@@ -501,20 +592,21 @@ void fs_data_trust(struct bfs_fs *fs, uint64_t id);
  * single-part MD5; and a whole copy's size. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
+/* ==== level 7: fs_lookup.c, fs_upload.c ==== */
+/*
+ * Find what path is: from the index while fresh, else from the bucket
+ * (refreshing the index).  Returns 0 with *e, -ENOENT, or a mapped error.
+ */
+int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
+/* Ask the bucket for path's attributes when the index holds it without
+ * them (fs_attrs_known), unless a lookup of it is asking already; 0 or
+ * -errno.  fs_meta.c's workers call it. */
+int fs_lookup_attrs(struct bfs_fs *fs, const char *path);
+
 /* Upload an open file's staged data if dirty (of->io taken inside); with
  * journaled_only, only if what is staged is a journaled version. */
 int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of);
 int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only);
-
-/*
- * At open: drop staging left by a dead daemon (DIRTY: never acknowledged),
- * keep journaled uploads (UPLOADING) whose data is whole.
- */
-int fs_recover(struct bfs_fs *fs);
-/* Drop the unacknowledged writes of path (entry e, DIRTY): its staging
- * goes, and the entry goes back to the object it came from (revalidated
- * at its next use), or away when there was none.  0 or -errno. */
-int fs_revert_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
 
 /*
  * The journaled upload of path as an open file with a reference (release
@@ -522,73 +614,28 @@ int fs_revert_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry 
  * has nothing journaled (uploaded, removed, or being written again).
  */
 int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out);
-
-/*
- * The upload journal (fs_upload.c).  fs_journal: make of's staged data
- * durable and record it as UPLOADING (write-back close); takes of->io.
- * fs_upload_start/stop: the uploader threads (stop drains for at most
- * wait_s seconds first).  fs_upload_wake: something was journaled.
- */
-int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of);
-/* of's staged data, with digest sent->crc*, is in the bucket (of->lock
- * held, before the entry is saved CLEAN): the digest becomes the cached
- * copy's, and its journal record (fs_jrec.c) is removed. */
-void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent);
+/* The uploader's threads (stop drains for at most wait_s seconds first). */
 int fs_upload_start(struct bfs_fs *fs);
 void fs_upload_stop(struct bfs_fs *fs, long wait_s);
-void fs_upload_wake(struct bfs_fs *fs);
-/*
- * Journal records (fs_jrec.c): each journaled upload's description on its
- * own, CACHE/journal/ID.rec, so it survives the loss of the index.
- * fs_jrec_put: write (and sync) the record of journaled entry e at path
- * (its staged_id, size, digest...); 0 or -errno (logged).  fs_jrec_drop:
- * remove staging file id's record, if any (not synced).  At mount, before
- * any thread starts: fs_jrec_reconcile when the index is intact (records
- * it does not hold as journaled go), fs_jrec_recover when it is new or was
- * rebuilt (records become journaled uploads again, their data files taken
- * from directory from; their ids added to kept; what cannot be recovered
- * is moved to CACHE/lost+found and logged), 0 or -errno (then the mount
- * fails: nothing may be deleted).  fs_jrec_lose_entry: the journaled
- * upload e at path cannot be made (why): its record and data go to
- * lost+found, logged.  fs_jrec_lost: files kept in lost+found.
- */
-struct idset;
-int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
-/* fsync directory dir (a name made in it is durable then): 0 or -errno. */
-int fs_sync_dir(const char *dir);
-void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
-int fs_jrec_reconcile(struct bfs_fs *fs);
-int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept);
-void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
-			const char *why);
-int fs_jrec_lost(const struct bfs_fs *fs, uint64_t *n);
 
-/* Delay before retry number attempts+1 of a failed journaled upload. */
-int64_t fs_upload_backoff_ns(uint32_t attempts);
+/* ==== level 8: fs_name.c (checks before a name is made) ==== */
+/* path's parent is an existing directory (0), or -ENOENT/-ENOTDIR/... */
+int fs_parent_dir(struct bfs_fs *fs, const char *path);
 
-/*
- * Directory markers owed (fs_marker.c).  fs_marker_deferrable: mkdir may
- * leave the marker of a new directory with attributes e owed.
- * fs_marker_pay: PUT the marker a journaled directory owes (the uploader,
- * and, with now set, operations that need it in the bucket); without now,
- * a directory with journaled entries below it waits for them instead; 0
- * also when nothing is owed or it waits.  fs_marker_settle: an object now in the bucket under path makes
- * the directories above it exist: their debts are void.
- * fs_marker_pay_below: pay every debt at or below directory path.
- */
-int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e);
-/* Journal new directory e at path with its marker owed (sets its state). */
-int fs_marker_owe(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
-int fs_marker_pay(struct bfs_fs *fs, const char *path, int now);
-void fs_marker_settle(struct bfs_fs *fs, const char *path);
-int fs_marker_pay_below(struct bfs_fs *fs, const char *path);
-/* path (a file or directory) is about to leave its directory: a directory
- * is there until it is removed, so unless its marker is known to be in the
- * bucket, it is owed again (journaled, due marker_delay later; void if an
- * object lands below it first).  Not for the root.  0 or -errno. */
-int fs_marker_keep(struct bfs_fs *fs, const char *path);
+/* path may be created: writable mount, no such name, parent a directory. */
+int fs_new_name(struct bfs_fs *fs, const char *path);
 
-/* Content-Type for a file name, from its extension. */
-const char *bfs_mime_type(const char *name);
+/* ==== level 9: fs_file.c (handles, staging) ==== */
+/* of (of->io held exclusive by the caller) is about to lose its object:
+ * give it a whole private copy of its data (a GET of what is not cached),
+ * so that its descriptors go on reading and writing what it held, as on a
+ * local disk.  0 or -errno (fs_file.c). */
+int fs_ofile_own_data(struct bfs_fs *fs, struct bfs_ofile *of);
+
+/* ==== level 10: fs.c (the namespace) ==== */
+/* rename(path, hidden) from FUSE, hiding a file it has open that is being
+ * unlinked or replaced: the file leaves the bucket and the index, and lives
+ * on as an open file named hidden (fs_hidden_name). */
+int fs_hide(struct bfs_fs *fs, const char *path, const char *hidden);
 
 #endif

@@ -53,14 +53,6 @@
 
 #define INDEX_KEY_BUF 512
 
-/* CACHE/journal/ID.SUFFIX into out. */
-static int jpath(const struct bfs_fs *fs, char *out, size_t sz, uint64_t id, const char *suffix)
-{
-	int n = snprintf(out, sz, "%s/journal/%" PRIu64 "%s", fs->cache_dir, id, suffix);
-
-	return n < 0 || (size_t)n >= sz ? -ENAMETOOLONG : 0;
-}
-
 /* base + suffix into out: 0, or -ENAMETOOLONG. */
 static int with_suffix(char *out, size_t sz, const char *base, const char *suffix)
 {
@@ -146,9 +138,9 @@ int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e)
 	rec_from_entry(&r, path, e);
 	r.seq = next_seq(fs);
 	snprintf(dir, sizeof(dir), "%s/journal", fs->cache_dir);
-	rc = jpath(fs, tmp, sizeof(tmp), e->staged_id, ".tmp");
+	rc = fs_jrec_path(fs, tmp, sizeof(tmp), e->staged_id, ".tmp");
 	if (!rc)
-		rc = jpath(fs, at, sizeof(at), e->staged_id, ".rec");
+		rc = fs_jrec_path(fs, at, sizeof(at), e->staged_id, ".rec");
 	if (!rc)
 		rc = write_rec(&r, tmp, at);
 	if (!rc)
@@ -157,14 +149,6 @@ int fs_jrec_put(struct bfs_fs *fs, const char *path, const struct bfs_entry *e)
 		bfs_log(LOG_ERR, "%s: cannot write its journal record in %s: %s", path, dir,
 			strerror(-rc));
 	return rc;
-}
-
-void fs_jrec_drop(struct bfs_fs *fs, uint64_t id)
-{
-	char at[PATH_MAX];
-
-	if (id && !jpath(fs, at, sizeof(at), id, ".rec"))
-		(void)unlink(at);
 }
 
 /* Read and decode the record file at path. */
@@ -252,7 +236,7 @@ void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_en
 
 	rec_from_entry(&r, path, e);
 	snprintf(name, sizeof(name), "%" PRIu64 ".rec", e->staged_id);
-	if (!jpath(fs, at, sizeof(at), e->staged_id, ".rec") && stat(at, &sb) == 0)
+	if (!fs_jrec_path(fs, at, sizeof(at), e->staged_id, ".rec") && stat(at, &sb) == 0)
 		lose(fs, fs->data_dir, name, &r, e->staged_id, why, LOG_ERR);
 	else
 		lose(fs, fs->data_dir, NULL, &r, e->staged_id, why, LOG_ERR);
@@ -278,7 +262,7 @@ static int reconcile_one(void *arg, const char *path, const struct bfs_entry *e)
 		c->rc = -ENOMEM;
 		return 1;
 	}
-	if (jpath(c->fs, at, sizeof(at), e->staged_id, ".rec"))
+	if (fs_jrec_path(c->fs, at, sizeof(at), e->staged_id, ".rec"))
 		return 0;
 	/* a crash inside a rename left the record on the old path; an upload
 	 * journaled by an older bucketfs has none (written if it has a digest) */

@@ -135,7 +135,7 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 		if (bfs_etag_is_md5(info.etag))
 			fs_data_trust(fs, id);  /* the store checked it */
 	}
-	fs_cache_grew(fs, (int64_t)got);
+	fs_space_grew(fs, (int64_t)got);
 	return 0;
 }
 
@@ -155,8 +155,8 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey, int64_t now,
 			  struct bfs_entry *d)
 {
-	struct bfs_xml_list l;
-	const struct bfs_xml_object *marker;
+	struct bfs_listing l;
+	const struct bfs_listing_object *marker;
 	int rc = bfs_store_list(fs->store, dkey, "/", NULL, DIR_WINDOW, &l);
 
 	if (rc)
@@ -181,7 +181,7 @@ static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey,
 			*d = fresh;
 		}
 	}
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	return rc;
 }
 
@@ -192,7 +192,7 @@ static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey,
  */
 static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	int rc = bfs_store_list(fs->store, dkey, "/", NULL, 1, &l);
 
 	if (rc)
@@ -200,7 +200,7 @@ static int dir_exists(struct bfs_fs *fs, const char *path, const char *dkey)
 	rc = l.nobjects || l.nprefixes;
 	if (l.nobjects && !strcmp(l.objects[0].key, dkey))
 		rc = 2;
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	return rc;
 }
 
@@ -241,7 +241,7 @@ struct probe {
 static int probe_name(struct bfs_fs *fs, const char *path, const char *key, const char *dkey,
 		      struct probe *p)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i, kl = strlen(key);
 	int rc;
 
@@ -262,7 +262,7 @@ static int probe_name(struct bfs_fs *fs, const char *path, const char *key, cons
 	}
 	p->decided = !l.truncated || p->dir ||
 		     (l.nobjects && strncmp(l.objects[l.nobjects - 1].key, dkey, kl + 1) > 0);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	return 0;
 }
 

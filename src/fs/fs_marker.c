@@ -64,14 +64,14 @@ int fs_marker_owe(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	e->upload_after_ns = fs_now_ns() + fs->cfg.marker_delay_ms * 1000000LL;
 	rc = bfs_index_put(fs->ix, path, e);
 	if (!rc)
-		fs_upload_wake(fs);
+		fs_journal_wake(fs);
 	return rc;
 }
 
 /* Is anything below dkey?  0 no, 1 yes, 2 its marker, or the error. */
 static int still_there(struct bfs_fs *fs, const char *dkey)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	int rc = bfs_store_list(fs->store, dkey, NULL, NULL, 1, &l);
 
 	if (rc)
@@ -79,7 +79,7 @@ static int still_there(struct bfs_fs *fs, const char *dkey)
 	rc = l.nobjects || l.nprefixes;
 	if (l.nobjects && !strcmp(l.objects[0].key, dkey))
 		rc = 2;
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	return rc;
 }
 
@@ -234,7 +234,7 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 		atomic_fetch_add(&fs->st_upload_errors, 1);
 		e.upload_attempts++;
 		e.upload_error = rc;
-		e.upload_after_ns = fs_now_ns() + fs_upload_backoff_ns(e.upload_attempts);
+		e.upload_after_ns = fs_now_ns() + fs_journal_backoff_ns(e.upload_attempts);
 		(void)bfs_index_put(fs->ix, leaf, &e);
 		pthread_mutex_unlock(&fs->marker_mu);
 		bfs_log(LOG_WARNING, "the marker of new directory %s was not stored (%s); it "

@@ -19,7 +19,8 @@
  * parent in META_MEMO_NS).
  *
  * DESIGN: a FIFO of paths and up to META_THREADS workers, started at the
- * first prefetch.  fs->meta->mu guards the queue, the memo of what was
+ * first prefetch, each asking through the function fs_meta_start was
+ * given (fs_lookup_attrs: the lookups are a level above this queue).  fs->meta->mu guards the queue, the memo of what was
  * queued last per directory and the flags; it is never held across a
  * request or an index call.  A worker leads its path's flight
  * (fs_lookup_attrs), so a lookup of that name waits for it instead of
@@ -48,6 +49,7 @@ struct meta_memo {
 };
 
 struct fs_meta {
+	int (*ask)(struct bfs_fs *fs, const char *path);  /* fs_lookup_attrs */
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	char *queue[META_QUEUE];
@@ -75,7 +77,7 @@ static void *worker(void *arg)
 		m->head = (m->head + 1) % META_QUEUE;
 		m->len--;
 		pthread_mutex_unlock(&m->mu);
-		(void)fs_lookup_attrs(fs, path);
+		(void)m->ask(fs, path);
 		free(path);
 		pthread_mutex_lock(&m->mu);
 	}
@@ -83,12 +85,13 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int fs_meta_start(struct bfs_fs *fs)
+int fs_meta_start(struct bfs_fs *fs, int (*ask)(struct bfs_fs *fs, const char *path))
 {
 	struct fs_meta *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return -ENOMEM;
+	m->ask = ask;
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cond, NULL);
 	fs->meta = m;

@@ -273,3 +273,21 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 	free(of->path);
 	free(of);
 }
+
+int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st)
+{
+	struct bfs_entry e;
+	int gone;
+
+	pthread_mutex_lock(&of->lock);
+	e = of->ent;
+	e.size = of->size;
+	gone = of->gone;
+	pthread_mutex_unlock(&of->lock);
+	if (!e.type)
+		return -ENOENT; /* not set up (its open failed) */
+	fs_entry_stat(fs, &e, st);
+	if (gone)
+		st->st_nlink = 0; /* unlinked while open, as on a local disk */
+	return 0;
+}

@@ -201,6 +201,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	flight_init(&fs->lookups);
 	pthread_mutex_init(&fs->marker_mu, NULL);
 	fs_touch_init(fs);
+	fs_journal_init(fs);
 	pthread_mutex_init(&fs->evict_run, NULL);
 	pthread_cond_init(&fs->evict_cond, NULL);
 	fs->prefix = strdup(cfg->prefix ? cfg->prefix : "");
@@ -232,7 +233,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	if (!rc)
 		rc = fs_upload_start(fs);
 	if (!rc)
-		rc = fs_meta_start(fs);
+		rc = fs_meta_start(fs, fs_lookup_attrs);
 	if (rc)
 		goto out_free;
 	fs->opened = 1;
@@ -290,6 +291,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	flight_destroy(&fs->lookups);
 	pthread_mutex_destroy(&fs->marker_mu);
 	fs_touch_destroy(fs);
+	fs_journal_destroy(fs);
 	idset_free(&fs->hidden);
 	pthread_mutex_destroy(&fs->evict_run);
 	pthread_cond_destroy(&fs->evict_cond);
@@ -325,4 +327,25 @@ void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *o)
 	o->evicted_bytes = atomic_load(&fs->st_evicted_bytes);
 	o->enospc = atomic_load(&fs->st_enospc);
 	o->damaged = atomic_load(&fs->st_damaged);
+}
+
+void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->prefix = "";
+	cfg->uid = getuid();
+	cfg->gid = getgid();
+	cfg->root_mode = 0755;
+	cfg->stat_ttl_ms = 1000;
+	cfg->neg_ttl_ms = 1000;
+	cfg->list_ttl_ms = 0;
+	cfg->marker_delay_ms = 1000;
+	cfg->whole_max = 8ULL << 20;
+	cfg->readahead = 8ULL << 20;
+	cfg->fetch_parallel = 4;
+	cfg->lookup_get = 2ULL << 20;
+	cfg->cache_min_free_pct = 5;
+	cfg->writeback_ms = -1;
+	cfg->unmount_wait_s = 30;
+	cfg->upload_threads = 4;
 }

@@ -69,7 +69,7 @@ static int copy_below(struct bfs_fs *fs, const char *src, const char *dst, struc
 {
 	char nk[2 * FS_KEY_MAX];
 	size_t sl = strlen(src), i;
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	char *token = NULL;
 	int rc;
 
@@ -89,7 +89,7 @@ static int copy_below(struct bfs_fs *fs, const char *src, const char *dst, struc
 		}
 		if (!rc && l.truncated && l.next_token && !(token = strdup(l.next_token)))
 			rc = -ENOMEM;
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	} while (!rc && token);
 	return rc;
 }
@@ -445,7 +445,7 @@ out:
 	pthread_rwlock_unlock(&of->io);
 	fs_ofile_put(fs, of);
 	if (!rc)
-		fs_upload_wake(fs);
+		fs_journal_wake(fs);
 	return rc;
 }
 
@@ -453,7 +453,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 		       struct bfs_entry *e, const struct bfs_entry *te, int have_to)
 {
 	struct bfs_ofile *of = fs_ofile_find(fs, from);
-	char src[FS_KEY_MAX], dst[FS_KEY_MAX], etag[BFS_XML_MAX_ETAG] = "";
+	char src[FS_KEY_MAX], dst[FS_KEY_MAX], etag[BFS_ETAG_MAX] = "";
 	int rc;
 
 	if (!of && e->state == BFS_ST_UPLOADING) {

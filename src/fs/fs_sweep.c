@@ -147,7 +147,7 @@ int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t 
 void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 {
 	char parent[BFS_INDEX_PATH_MAX], dkey[FS_KEY_MAX + 1];
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	const char *name;
 	int64_t now;
 	int slot, rc;
@@ -164,7 +164,7 @@ void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 	rc = bfs_store_list_after(fs->store, dkey, "/", key, SWEEP_KEYS, &l);
 	if (rc == 0) {
 		rc = fs_apply_page(fs, parent, dkey, &l, now, now, FS_APPLY_SWEEP);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	}
 	if (rc)
 		bfs_log(LOG_DEBUG, "the LIST after '%s' confirmed nothing (%d)", path, rc);
@@ -177,7 +177,7 @@ struct tree_dirs {
 	struct bfs_fs *fs;
 	struct strv paths;
 	struct strv marked; /* those among them with a "dir/" marker (rare) */
-	const struct bfs_xml_object **marks; /* their markers' lines, on the page */
+	const struct bfs_listing_object **marks; /* their markers' lines, on the page */
 	size_t amarks;
 	const char *target; /* the directory the sweep is for */
 	int hit;            /* target was confirmed */
@@ -199,9 +199,9 @@ int fs_dir_path_add(struct strv *s, const char *path, size_t len)
 }
 
 /* Note dir's marker, line o of the page. */
-static int mark_add(struct tree_dirs *d, const char *dir, const struct bfs_xml_object *o)
+static int mark_add(struct tree_dirs *d, const char *dir, const struct bfs_listing_object *o)
 {
-	const struct bfs_xml_object **m = bfs_grow(d->marks, d->marked.n, &d->amarks, sizeof(*m));
+	const struct bfs_listing_object **m = bfs_grow(d->marks, d->marked.n, &d->amarks, sizeof(*m));
 	size_t n = d->marked.n;
 
 	if (!m)
@@ -214,7 +214,7 @@ static int mark_add(struct tree_dirs *d, const char *dir, const struct bfs_xml_o
 	return 0;
 }
 
-static const struct bfs_xml_object *mark_of(const struct tree_dirs *d, const char *dir)
+static const struct bfs_listing_object *mark_of(const struct tree_dirs *d, const char *dir)
 {
 	size_t i;
 
@@ -265,7 +265,7 @@ static int dir_exists_now(void *arg, size_t i, struct bfs_entry *e)
  * page, and that directory and those between it and parent to d.
  */
 static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
-		      const struct bfs_xml_list *l, int64_t now, struct tree_dirs *d)
+		      const struct bfs_listing *l, int64_t now, struct tree_dirs *d)
 {
 	char dir[BFS_INDEX_PATH_MAX], dkey[FS_KEY_MAX + 1];
 	struct bfs_index_batch *b;
@@ -275,7 +275,7 @@ static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 
 	while (!rc && i < l->nobjects) {
 		const char *k = l->objects[i].key, *slash;
-		struct bfs_xml_list run = { 0 };
+		struct bfs_listing run = { 0 };
 		size_t dl, n;
 
 		if (strncmp(k, pkey, pl)) {
@@ -329,7 +329,7 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 {
 	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX];
 	struct tree_dirs d = { .fs = fs, .target = path, .now = now };
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	struct bfs_entry e;
 	const char *name;
 	int slot, rc;
@@ -348,7 +348,7 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 		if (!rc) /* (d.marks point into the page) */
 			rc = bfs_index_update_many(fs->ix, (const char *const *)d.paths.v,
 						   d.paths.n, dir_exists_now, &d);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	}
 	if (rc)
 		bfs_log(LOG_DEBUG, "the tree sweep from '%s' confirmed nothing (%d)", path, rc);

@@ -31,7 +31,7 @@
 /* The listing of one directory, gathered from a tree listing's keys. */
 struct dir_acc {
 	char *dkey;                    /* its key prefix, with '/' */
-	struct bfs_xml_object *objs;   /* shallow copies: keys owned by the page */
+	struct bfs_listing_object *objs;   /* shallow copies: keys owned by the page */
 	size_t nobjs, aobjs;
 	struct strv prefs;             /* its subdirectories' "dkey/name/" */
 };
@@ -63,9 +63,9 @@ static void acc_free(struct dir_acc *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static int acc_obj(struct dir_acc *a, const struct bfs_xml_object *o)
+static int acc_obj(struct dir_acc *a, const struct bfs_listing_object *o)
 {
-	struct bfs_xml_object *n = bfs_grow(a->objs, a->nobjs, &a->aobjs, sizeof(*n));
+	struct bfs_listing_object *n = bfs_grow(a->objs, a->nobjs, &a->aobjs, sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
@@ -119,8 +119,8 @@ static int tree_pop(struct tree_list *t, int complete)
 	const struct dir_acc *up = t->depth ? &t->stack[t->depth - 1] : &t->top;
 	char path[BFS_INDEX_PATH_MAX], key[512];
 	size_t pl = strlen(t->pkey), dl = strlen(a->dkey), kl;
-	struct bfs_xml_list l = { a->objs, a->nobjs, a->prefs.v, a->prefs.n, 0, NULL };
-	const struct bfs_xml_object *marker;
+	struct bfs_listing l = { a->objs, a->nobjs, a->prefs.v, a->prefs.n, 0, NULL };
+	const struct bfs_listing_object *marker;
 	struct bfs_entry e;
 	int rc = 0, have, shown;
 
@@ -165,7 +165,7 @@ out:
 }
 
 /* One key of the page, below pkey. */
-static int tree_key(struct tree_list *t, const struct bfs_xml_object *o)
+static int tree_key(struct tree_list *t, const struct bfs_listing_object *o)
 {
 	const char *k = o->key, *s;
 	size_t pl = strlen(t->pkey);
@@ -227,7 +227,7 @@ static int dir_listed(void *arg, size_t i, struct bfs_entry *e)
  * are listed as of t->started (t->done holds them).  A probe's: the
  * parent's directories on it the index did not hold.
  */
-static int tree_walk(struct tree_list *t, const struct bfs_xml_list *l)
+static int tree_walk(struct tree_list *t, const struct bfs_listing *l)
 {
 	struct bfs_fs *fs = t->fs;
 	size_t i, pl = strlen(t->pkey);
@@ -269,7 +269,7 @@ int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
 	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX];
 	char wk[BFS_INDEX_PATH_MAX + 24];
 	struct tree_list t = { .fs = fs, .parent = parent, .pkey = pkey, .walker = walker };
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	const char *name;
 	size_t i;
 	int slot, rc, listed = 0;
@@ -288,7 +288,7 @@ int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
 	}
 	t.now = fs_now_ns();
 	rc = tree_walk(&t, &l);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	for (i = 0; !rc && i < t.done.n; i++) {
 		fs_walked_key(wk, sizeof(wk), walker, t.done.v[i]);
 		pathttl_put(&fs->walked, wk, t.started + (int64_t)fs->cfg.stat_ttl_ms * 1000000);
@@ -441,7 +441,7 @@ void fs_tree_probe_used(struct bfs_fs *fs, const char *path, const struct bfs_en
 
 /* Does page l say that neither key nor keys below key + "/" exist?  It
  * starts before key; it must also reach past them. */
-static int probe_absent(const struct bfs_xml_list *l, const char *key)
+static int probe_absent(const struct bfs_listing *l, const char *key)
 {
 	size_t i, kl = strlen(key);
 
@@ -476,7 +476,7 @@ int fs_tree_probe(struct bfs_fs *fs, const char *path)
 {
 	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX], after[FS_KEY_MAX];
 	struct tree_list t = { .fs = fs, .parent = parent, .pkey = pkey, .after = after, .probe = 1 };
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	const char *name;
 	size_t al;
 	int slot, rc, absent = 0;
@@ -508,7 +508,7 @@ int fs_tree_probe(struct bfs_fs *fs, const char *path)
 	t.now = fs_now_ns();
 	absent = probe_absent(&l, key);
 	rc = tree_walk(&t, &l);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	if (rc)
 		bfs_log(LOG_DEBUG, "the tree probe from '%s' was not used (%d)", path, rc);
 out:

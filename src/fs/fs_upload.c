@@ -1,43 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs_upload.c - the upload journal and the background uploader.
+ * fs_upload.c - the uploader: sending a file's staged data as one object
+ * (fs_ofile_upload, at close in sync mode, and for the journal), and the
+ * background workers that send what the journal (fs_journal.c) holds.
  *
- * The journal is the index itself: an entry in state UPLOADING is a file
- * whose data close() acknowledged and the bucket does not have yet, with
- * its staging file (staged_id) and the time its upload may start
- * (upload_after_ns).  Journaling a file (fs_journal, close() in write-back
- * mode) makes it durable in this order, so that a power loss at any point
- * leaves either the old state or a complete journal record:
- *   1. fdatasync(staging file)     its bytes are on disk (their CRC-32C
- *                                   computed just before, from the page
- *                                   cache);
- *   2. journal record (fs_jrec.c)  CACHE/journal/ID.rec, written, synced
- *                                   and its directory synced: the upload
- *                                   described without the index, which may
- *                                   be lost or damaged later;
- *   3. fsync(its data directory)   its name is on disk (a new file);
- *   4. index commit + sync          the record that points at it (LMDB's
- *                                   commit syncs its pages; the extra sync
- *                                   makes the meta page durable too).
- * The journal record is removed when the upload is in the bucket, just
- * before the index says CLEAN (fs_upload_done), or with the staging file.
- * At mount, fs_recover keeps UPLOADING entries whose staging file is whole
- * and drops DIRTY ones (never acknowledged); the uploader then sends what
- * is pending in the background: the mount never waits for the backlog, and
- * pending files are read from their staging files meanwhile.
+ * An upload sends one version of the file: it holds of->io exclusive, so
+ * no write, unlink or rename of the file runs meanwhile; a chmod, chown or
+ * utimens can (under of->lock only), and an upload that sent attributes
+ * changed meanwhile sends again (at most 4 times).  After a mount the
+ * workers send what an earlier one left journaled, in the background: the
+ * mount never waits for the backlog, and pending files are read from their
+ * staging files meanwhile.
  *
  * DESIGN (threads): upload_threads workers.  One of them at a time scans the
  * journal (the index's state table: cost proportional to what is pending)
  * for entries that are due and queues up to QUEUE_MAX paths; every worker
  * takes paths from the queue and uploads them through the open-file layer
  * (fs_ofile_pending + fs_ofile_upload), which serialises with writers,
- * renames and unlinks of the same file.  wb->mu guards the queue, the set of
- * paths in flight, next_due and the flags; it is never held across a
- * request or an index call.  A failed upload stays journaled with its error
- * and attempt count, and is tried again after a backoff (1 s doubling to
- * 5 min).  At unmount the workers drain what is pending, delays ignored,
- * for at most unmount_wait seconds, logging progress; what is left stays
- * journaled for the next mount.
+ * renames and unlinks of the same file.  The journal's signal lock
+ * (fs->jsig.mu, wb->sig) guards the queue, the set of paths in flight,
+ * next_due and the flags; it is never held across a request or an index
+ * call.  A failed upload stays journaled with its error and attempt count,
+ * and is tried again after a backoff (1 s doubling to 5 min).  At unmount
+ * the workers drain what is pending, delays ignored, for at most
+ * unmount_wait seconds, logging progress; what is left stays journaled for
+ * the next mount.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,14 +45,14 @@
 #define IDLE_WAIT_NS (5LL * 1000000000)
 
 struct fs_wb {
-	pthread_mutex_t mu;
-	pthread_cond_t cond;        /* work queued, a wake-up, or stop */
+	struct fs_jsignal *sig;     /* the journal's (fs->jsig): its mu guards
+	                             * what follows, its cond says work queued,
+	                             * a wake-up, or stop */
 	pthread_cond_t idle;        /* a worker finished something (drain waits) */
 	char *queue[QUEUE_MAX];     /* due paths, FIFO */
 	size_t qhead, qlen;
 	char **inflight;            /* paths being uploaded (nslots slots) */
 	int scanning;               /* a worker is scanning the journal */
-	int rescan;                 /* something was journaled since the scan */
 	int draining;               /* unmount or flush (a count): everything is due */
 	int stop;
 	int64_t next_due;           /* earliest upload_after_ns seen by the scan */
@@ -73,13 +60,6 @@ struct fs_wb {
 	int nworkers;               /* the workers started (the starting thread's) */
 	pthread_t *workers;
 };
-
-int64_t fs_upload_backoff_ns(uint32_t attempts)
-{
-	int64_t s = attempts > 9 ? 300 : (int64_t)1 << (attempts ? attempts - 1 : 0);
-
-	return (s > 300 ? 300 : s) * 1000000000LL;
-}
 
 static int busy_with(const struct fs_wb *wb, const char *path)
 {
@@ -136,17 +116,17 @@ static void scan_journal(struct bfs_fs *fs, struct fs_wb *wb)
 	if (!a)
 		return;
 	wb->scanning = 1;
-	wb->rescan = 0;
+	wb->sig->rescan = 0;
 	a->fs = fs;
 	a->now = fs_now_ns();
 	a->draining = wb->draining;
-	pthread_mutex_unlock(&wb->mu);
+	pthread_mutex_unlock(&wb->sig->mu);
 	(void)bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, scan_item, a);
-	pthread_mutex_lock(&wb->mu);
+	pthread_mutex_lock(&wb->sig->mu);
 	wb->scanning = 0;
 	wb->next_due = a->next_due;
 	if (a->more)
-		wb->rescan = 1;
+		wb->sig->rescan = 1;
 	for (i = 0; i < a->n; i++) {
 		if (wb->qlen < QUEUE_MAX && !busy_with(wb, a->due[i])) {
 			wb->queue[(wb->qhead + wb->qlen++) % QUEUE_MAX] = a->due[i];
@@ -154,7 +134,7 @@ static void scan_journal(struct bfs_fs *fs, struct fs_wb *wb)
 		}
 		free(a->due[i]);
 	}
-	pthread_cond_broadcast(&wb->cond);
+	pthread_cond_broadcast(&wb->sig->cond);
 	free(a);
 }
 
@@ -167,9 +147,9 @@ static void upload_one(struct bfs_fs *fs, const char *path)
 	if (!bfs_index_get(fs->ix, path, &e) && e.type == BFS_ENT_DIR) {
 		int draining;
 
-		pthread_mutex_lock(&fs->wb->mu);
+		pthread_mutex_lock(&fs->jsig.mu);
 		draining = fs->wb->draining > 0;
-		pthread_mutex_unlock(&fs->wb->mu);
+		pthread_mutex_unlock(&fs->jsig.mu);
 		/* a flush or unmount pays at once rather than wait for what is below */
 		(void)fs_marker_pay(fs, path, draining);  /* logs its failure */
 		return;
@@ -182,7 +162,7 @@ static void upload_one(struct bfs_fs *fs, const char *path)
 	if (rc)
 		bfs_log(LOG_WARNING, "upload of %s failed (%s); it stays journaled and is tried "
 		       "again after %" PRId64 " s", path, strerror(-rc),
-		       fs_upload_backoff_ns(of->ent.upload_attempts) / 1000000000);
+		       fs_journal_backoff_ns(of->ent.upload_attempts) / 1000000000);
 	fs_ofile_put(fs, of);
 }
 
@@ -199,7 +179,7 @@ static void *worker(void *arg)
 	int slot = wa->slot;
 
 	free(wa);
-	pthread_mutex_lock(&wb->mu);
+	pthread_mutex_lock(&wb->sig->mu);
 	while (!wb->stop) {
 		if (wb->qlen) {
 			char *path = wb->queue[wb->qhead];
@@ -207,16 +187,16 @@ static void *worker(void *arg)
 			wb->qhead = (wb->qhead + 1) % QUEUE_MAX;
 			wb->qlen--;
 			wb->inflight[slot] = path;
-			pthread_mutex_unlock(&wb->mu);
+			pthread_mutex_unlock(&wb->sig->mu);
 			upload_one(fs, path);
-			pthread_mutex_lock(&wb->mu);
+			pthread_mutex_lock(&wb->sig->mu);
 			wb->inflight[slot] = NULL;
 			free(path);
 			pthread_cond_broadcast(&wb->idle);
 			continue;
 		}
 		if (!wb->scanning &&
-		    (wb->rescan || wb->draining || (wb->next_due && fs_now_ns() >= wb->next_due))) {
+		    (wb->sig->rescan || wb->draining || (wb->next_due && fs_now_ns() >= wb->next_due))) {
 			scan_journal(fs, wb);
 			if (!wb->qlen && wb->draining) {
 				/* nothing due now: wait for backoffs or for the end */
@@ -229,7 +209,7 @@ static void *worker(void *arg)
 					t.tv_sec++;
 					t.tv_nsec -= 1000000000;
 				}
-				pthread_cond_timedwait(&wb->cond, &wb->mu, &t);
+				pthread_cond_timedwait(&wb->sig->cond, &wb->sig->mu, &t);
 			}
 			continue;
 		}
@@ -241,83 +221,13 @@ static void *worker(void *arg)
 				until = wb->next_due;
 			t.tv_sec = until / 1000000000;
 			t.tv_nsec = until % 1000000000;
-			pthread_cond_timedwait(&wb->cond, &wb->mu, &t);
+			pthread_cond_timedwait(&wb->sig->cond, &wb->sig->mu, &t);
 			if (fs_now_ns() >= until)
-				wb->rescan = 1;  /* a delay ran out, or the periodic look */
+				wb->sig->rescan = 1;  /* a delay ran out, or the periodic look */
 		}
 	}
-	pthread_mutex_unlock(&wb->mu);
+	pthread_mutex_unlock(&wb->sig->mu);
 	return NULL;
-}
-
-void fs_upload_wake(struct bfs_fs *fs)
-{
-	struct fs_wb *wb = fs->wb;
-
-	if (!wb)
-		return;
-	pthread_mutex_lock(&wb->mu);
-	wb->rescan = 1;
-	pthread_cond_broadcast(&wb->cond);
-	pthread_mutex_unlock(&wb->mu);
-}
-
-/* fsync the directory holding data file id (its name is durable then). */
-static int sync_data_dir(const struct bfs_fs *fs, uint64_t id)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%02x", fs->data_dir, (unsigned)(id & 0xff));
-	return fs_sync_dir(path);
-}
-
-int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of)
-{
-	int rc = 0;
-
-	pthread_rwlock_wrlock(&of->io);
-	pthread_mutex_lock(&of->lock);
-	if (!of->dirty || of->gone || of->ent.state == BFS_ST_UPLOADING)
-		goto out;  /* nothing new since the last journal or upload */
-	rc = fs_digest_staged(of->fd, of->size, &of->ent);
-	if (rc)
-		goto out;
-	if (fdatasync(of->fd) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	of->ent.state = BFS_ST_UPLOADING;
-	of->ent.staged_id = of->fd_id;
-	of->ent.size = of->size;
-	of->ent.upload_after_ns = fs_now_ns() + (int64_t)fs->cfg.writeback_ms * 1000000;
-	rc = fs_jrec_put(fs, of->path, &of->ent);
-	if (!rc)
-		rc = sync_data_dir(fs, of->fd_id);
-	if (!rc)
-		rc = bfs_index_put(fs->ix, of->path, &of->ent);
-	if (!rc)
-		rc = bfs_index_sync(fs->ix);
-	if (rc) {
-		of->ent.state = BFS_ST_DIRTY;
-		fs_jrec_drop(fs, of->fd_id);
-	}
-out:
-	if (rc)
-		of->tried_gen = of->gen;
-	pthread_mutex_unlock(&of->lock);
-	pthread_rwlock_unlock(&of->io);
-	if (!rc)
-		fs_upload_wake(fs);
-	return rc;
-}
-
-void fs_upload_done(struct bfs_fs *fs, struct bfs_ofile *of, const struct bfs_entry *sent)
-{
-	of->ent.crc_bytes = sent->crc_bytes;
-	of->ent.crc32c = sent->crc32c;
-	/* before the index says CLEAN: a crash between the two sends the same
-	 * bytes again (the index still says UPLOADING), never older ones */
-	fs_jrec_drop(fs, of->fd_id);
 }
 
 static int count_item(void *arg, const char *path, const struct bfs_entry *e)
@@ -380,17 +290,17 @@ static void wait_idle(struct fs_wb *wb)
 
 	clock_gettime(CLOCK_REALTIME, &t);
 	t.tv_sec += 1;
-	pthread_mutex_lock(&wb->mu);
-	pthread_cond_timedwait(&wb->idle, &wb->mu, &t);
-	pthread_mutex_unlock(&wb->mu);
+	pthread_mutex_lock(&wb->sig->mu);
+	pthread_cond_timedwait(&wb->idle, &wb->sig->mu, &t);
+	pthread_mutex_unlock(&wb->sig->mu);
 }
 
 static void set_draining(struct fs_wb *wb, int on)
 {
-	pthread_mutex_lock(&wb->mu);
+	pthread_mutex_lock(&wb->sig->mu);
 	wb->draining += on ? 1 : -1;
-	pthread_cond_broadcast(&wb->cond);
-	pthread_mutex_unlock(&wb->mu);
+	pthread_cond_broadcast(&wb->sig->cond);
+	pthread_mutex_unlock(&wb->sig->mu);
 }
 
 int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
@@ -439,10 +349,9 @@ int fs_upload_start(struct bfs_fs *fs)
 		free(wb);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&wb->mu, NULL);
-	pthread_cond_init(&wb->cond, NULL);
+	wb->sig = &fs->jsig;
 	pthread_cond_init(&wb->idle, NULL);
-	wb->rescan = 1;  /* what an earlier mount left journaled */
+	wb->sig->rescan = 1;  /* what an earlier mount left journaled */
 	wb->nslots = n;
 	fs->wb = wb;
 	for (i = 0; i < n; i++) {
@@ -508,10 +417,10 @@ void fs_upload_stop(struct bfs_fs *fs, long wait_s)
 			       "journaled in the cache (unmount_wait=0); the next mount with this "
 			       "cache_dir sends them", p.files, p.bytes);
 	}
-	pthread_mutex_lock(&wb->mu);
+	pthread_mutex_lock(&wb->sig->mu);
 	wb->stop = 1;
-	pthread_cond_broadcast(&wb->cond);
-	pthread_mutex_unlock(&wb->mu);
+	pthread_cond_broadcast(&wb->sig->cond);
+	pthread_mutex_unlock(&wb->sig->mu);
 	for (i = 0; i < wb->nworkers; i++)
 		pthread_join(wb->workers[i], NULL);
 	while (wb->qlen) {
@@ -519,11 +428,153 @@ void fs_upload_stop(struct bfs_fs *fs, long wait_s)
 		wb->qhead = (wb->qhead + 1) % QUEUE_MAX;
 		wb->qlen--;
 	}
-	pthread_mutex_destroy(&wb->mu);
-	pthread_cond_destroy(&wb->cond);
 	pthread_cond_destroy(&wb->idle);
 	free(wb->inflight);
 	free(wb->workers);
 	free(wb);
 	fs->wb = NULL;
+}
+
+int fs_ofile_upload(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	return fs_ofile_upload_if(fs, of, 0);
+}
+
+static int same_attrs(const struct bfs_entry *a, const struct bfs_entry *b)
+{
+	return a->mode == b->mode && a->uid == b->uid && a->gid == b->gid &&
+	       a->mtime_ns == b->mtime_ns;
+}
+
+int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only)
+{
+	struct bfs_meta_kv meta[4];
+	struct bfs_put_opts po;
+	struct bfs_entry e;
+	char key[FS_KEY_MAX], etag[BFS_ETAG_MAX], path[BFS_INDEX_PATH_MAX];
+	uint64_t size, gen;
+	int rc, sends;
+
+	/* Exclusive: the object sent is one version of the file.  For the
+	 * uploader, only a journaled one: a writer may have begun a new
+	 * version (state DIRTY, maybe truncated) since it was picked. */
+	pthread_rwlock_wrlock(&of->io);
+	pthread_mutex_lock(&of->lock);
+	if (!of->dirty || of->gone || (journaled_only && of->ent.state != BFS_ST_UPLOADING)) {
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+		return 0;
+	}
+	size = of->size;
+	gen = of->gen;
+	/* (no write, unlink or rename can come meanwhile: they wait for
+	 * of->io, fs.c remove_file; a chmod, chown or utimens can: it
+	 * changes of->ent under of->lock only) */
+	for (sends = 1;; sends++) {
+		e = of->ent;
+		pthread_mutex_unlock(&of->lock);
+		rc = fs_file_key(fs, of->path, key, sizeof(key));
+		if (!rc)
+			rc = fs_digest_staged(of->fd, size, &e);  /* of the bytes sent */
+		if (!rc) {
+			fs_put_opts(fs, of->path, &e, meta, &po);
+			if (fs->cfg.conditional_put) {
+				/* replace only the version this mount knew; create only new */
+				if (e.etag[0])
+					po.if_match = e.etag;
+				else
+					po.if_none_match_star = 1;
+			}
+			rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
+			if (rc == BFS_E_PRECOND)
+				bfs_log(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
+				       "version this mount %s (another writer; conditional_put)",
+				       of->path, e.etag[0] ? "read" : "expected to create");
+		}
+		pthread_mutex_lock(&of->lock);
+		/* A change of attributes while it was sent (the model tester: a
+		 * chmod during a write-back upload was kept by the index only):
+		 * the object carries the old ones; send it again. */
+		if (rc || sends == 4 || same_attrs(&e, &of->ent))
+			break;
+		snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);  /* (the version there now) */
+	}
+	if (rc) {
+		of->tried_gen = gen;
+		atomic_fetch_add(&fs->st_upload_errors, 1);
+		of->ent.upload_attempts++;
+		of->ent.upload_error = rc;
+		if (of->ent.state == BFS_ST_UPLOADING)
+			of->ent.upload_after_ns = fs_now_ns() + fs_journal_backoff_ns(of->ent.upload_attempts);
+		(void)bfs_index_put(fs->ix, of->path, &of->ent);
+		pthread_mutex_unlock(&of->lock);
+		pthread_rwlock_unlock(&of->io);
+		return bfs_err_is_store(rc) ? fs_store_errno("upload", of->path, rc) : rc;
+	}
+	atomic_fetch_add(&fs->st_uploads, 1);
+	fs_journal_done(fs, of, &e);  /* the copy's digest; the journal record goes */
+	if (of->ent.data_id && of->ent.data_id != of->fd_id)
+		fs_data_unlink(fs, of->ent.data_id);
+	of->ent.state = BFS_ST_CLEAN;
+	fs_data_trust(fs, of->fd_id);  /* the bytes we sent */
+	snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);
+	of->ent.lastmod_s = 0; /* a PUT's answer does not say */
+	of->ent.data_id = of->fd_id;
+	of->ent.staged_id = 0;
+	of->ent.size = size;
+	of->ent.cached_bytes = size;
+	of->ent.flags |= BFS_EF_CACHED | BFS_EF_META;
+	of->ent.upload_attempts = 0;
+	of->ent.upload_error = 0;
+	of->ent.upload_after_ns = 0;
+	of->ent.validated_ns = of->ent.atime_ns = fs_now_ns();
+	of->dirty = 0;
+	rc = bfs_index_put(fs->ix, of->path, &of->ent);
+	snprintf(path, sizeof(path), "%s", of->path ? of->path : "");
+	pthread_mutex_unlock(&of->lock);
+	pthread_rwlock_unlock(&of->io);
+	if (!rc)
+		fs_marker_settle(fs, path);  /* its directories exist now */
+	return rc;
+}
+
+int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out)
+{
+	struct bfs_ofile *of;
+	struct bfs_entry e;
+	int rc, fresh;
+
+	rc = fs_ofile_get(fs, path, &of, &fresh);
+	if (rc)
+		return rc;
+	if (fresh) {
+		rc = bfs_index_get(fs->ix, path, &e);
+		if (!rc && (e.state != BFS_ST_UPLOADING || !e.staged_id))
+			rc = -EAGAIN;
+		if (!rc) {
+			of->fd = fs_data_open(fs, e.staged_id, O_RDWR);
+			rc = of->fd < 0 ? of->fd : 0;
+		}
+		if (!rc) {
+			of->ent = e;
+			of->size = e.size;
+			of->fd_id = e.staged_id;
+			of->staged = of->dirty = 1;
+		} else {
+			of->fd = -1;
+			of->ent.type = 0;
+		}
+		pthread_mutex_unlock(&of->lock);
+	} else {
+		/* open here: pending unless a write began since the journal */
+		pthread_mutex_lock(&of->lock);
+		rc = of->dirty && !of->gone && of->ent.state == BFS_ST_UPLOADING ? 0 : -EAGAIN;
+		pthread_mutex_unlock(&of->lock);
+	}
+	if (rc) {
+		fs_ofile_put(fs, of);
+		return rc;
+	}
+	*out = of;
+	return 0;
 }

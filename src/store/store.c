@@ -315,13 +315,13 @@ int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t 
 }
 
 int bfs_store_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-		   const char *token, int max_keys, struct bfs_xml_list *out)
+		   const char *token, int max_keys, struct bfs_listing *out)
 {
 	RETURN_AS_CALL(st->ops->list(st, prefix, delimiter, token, NULL, max_keys, out));
 }
 
 int bfs_store_list_after(struct bfs_store *st, const char *prefix, const char *delimiter,
-			 const char *start_after, int max_keys, struct bfs_xml_list *out)
+			 const char *start_after, int max_keys, struct bfs_listing *out)
 {
 	RETURN_AS_CALL(st->ops->list(st, prefix, delimiter, NULL, start_after, max_keys, out));
 }
@@ -345,7 +345,7 @@ int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload
 }
 
 int bfs_store_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
-			   const struct bfs_xml_part *parts, size_t n, char *etag)
+			   const struct bfs_store_part *parts, size_t n, char *etag)
 {
 	RETURN_AS_CALL(st->ops->mpu_complete(st, key, upload_id, parts, n, etag));
 }
@@ -356,7 +356,7 @@ int bfs_store_mpu_abort(struct bfs_store *st, const char *key, const char *uploa
 }
 
 int bfs_store_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
-			     struct bfs_xml_parts *out)
+			     struct bfs_store_parts *out)
 {
 	RETURN_AS_CALL(st->ops->mpu_list_parts(st, key, upload_id, out));
 }

@@ -42,7 +42,7 @@ struct store_ops {
 	/* start_after: a key (S3's start-after); used when token is NULL */
 	int (*list)(struct bfs_store *st, const char *prefix, const char *delimiter,
 		    const char *token, const char *start_after, int max_keys,
-		    struct bfs_xml_list *out);
+		    struct bfs_listing *out);
 	int (*copy)(struct bfs_store *st, const char *src, const char *dst,
 		    const struct bfs_put_opts *o, char *etag);
 	int (*mpu_init)(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
@@ -50,10 +50,10 @@ struct store_ops {
 	int (*mpu_part)(struct bfs_store *st, const char *key, const char *upload_id,
 			int number, int fd, off_t off, uint64_t len, char *etag);
 	int (*mpu_complete)(struct bfs_store *st, const char *key, const char *upload_id,
-			    const struct bfs_xml_part *parts, size_t n, char *etag);
+			    const struct bfs_store_part *parts, size_t n, char *etag);
 	int (*mpu_abort)(struct bfs_store *st, const char *key, const char *upload_id);
 	int (*mpu_list_parts)(struct bfs_store *st, const char *key, const char *upload_id,
-			      struct bfs_xml_parts *out);
+			      struct bfs_store_parts *out);
 	void (*close)(struct bfs_store *st);   /* free the backend's own state */
 };
 
@@ -177,8 +177,11 @@ void store_set_error(const char *op, long status, const char *code, const char *
 
 /* A key a PUT may name (-EINVAL, -EILSEQ with the last error set: not UTF-8). */
 int store_put_key_ok(const char *key);
+/* 0 when key (or a listing prefix) is valid UTF-8, as S3 keys are; else
+ * -EILSEQ, with the error for op set (store_obj.c). */
+int store_key_utf8(const char *op, const char *key);
 
-/* The S3 backend's operations (store_obj.c, store_mpu.c; the table: store_s3.c).
+/* The S3 backend's operations (store_obj.c, store_keys.c, store_mpu.c; the table: store_s3.c).
  * s3_put_fd sends one PUT whatever the size. */
 int s3_check(struct bfs_store *st);
 int s3_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info);
@@ -195,7 +198,7 @@ int s3_put_buf(struct bfs_store *st, const char *key, const void *data, size_t l
 int s3_delete(struct bfs_store *st, const char *key);
 int s3_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed);
 int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter, const char *token,
-	    const char *start_after, int max_keys, struct bfs_xml_list *out);
+	    const char *start_after, int max_keys, struct bfs_listing *out);
 int s3_copy(struct bfs_store *st, const char *src, const char *dst,
 	    const struct bfs_put_opts *o, char *etag);
 int s3_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
@@ -203,10 +206,10 @@ int s3_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts
 int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number,
 		int fd, off_t off, uint64_t len, char *etag);
 int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
-		    const struct bfs_xml_part *parts, size_t n, char *etag);
+		    const struct bfs_store_part *parts, size_t n, char *etag);
 int s3_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id);
 int s3_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
-		      struct bfs_xml_parts *out);
+		      struct bfs_store_parts *out);
 
 /*
  * Set up the local backend on cfg->local_root (store_local.c): st->ops and

@@ -135,6 +135,6 @@ int local_delete(struct bfs_store *st, const char *key);
 int local_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
 		      size_t *nfailed);
 int local_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-	       const char *token, const char *start_after, int max_keys, struct bfs_xml_list *out);
+	       const char *token, const char *start_after, int max_keys, struct bfs_listing *out);
 
 #endif

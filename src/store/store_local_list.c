@@ -31,7 +31,7 @@ struct walk {
 	const char *token;           /* return only what sorts after this, or NULL */
 	int delim;                   /* roll up at "/" */
 	size_t max;                  /* entries per page */
-	struct bfs_xml_list *out;
+	struct bfs_listing *out;
 	size_t objects_alloc, prefixes_alloc;
 	const char *last;            /* the last key or prefix returned (in out) */
 	int full;                    /* the page is full: out->truncated, stop */
@@ -69,7 +69,7 @@ static int grow(void **arr, size_t *alloc, size_t n, size_t size)
 
 static int add_prefix(struct walk *w, const char *prefix)
 {
-	struct bfs_xml_list *l = w->out;
+	struct bfs_listing *l = w->out;
 	char *p;
 
 	if (!room(w))
@@ -85,8 +85,8 @@ static int add_prefix(struct walk *w, const char *prefix)
 /* The object key (a file, or a directory's marker key), if it is one. */
 static int add_object(struct walk *w, const char *key)
 {
-	struct bfs_xml_list *l = w->out;
-	struct bfs_xml_object *o;
+	struct bfs_listing *l = w->out;
+	struct bfs_listing_object *o;
 	struct local_obj ob;
 	struct local_key k;
 	int rc;
@@ -231,7 +231,7 @@ static int walk_dir(struct walk *w, size_t dlen, const char *filter)
 }
 
 int local_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-	       const char *token, const char *start_after, int max_keys, struct bfs_xml_list *out)
+	       const char *token, const char *start_after, int max_keys, struct bfs_listing *out)
 {
 	struct walk *w;
 	const char *slash;
@@ -268,6 +268,6 @@ int local_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 		rc = -ENOMEM;
 	free(w);
 	if (rc)
-		bfs_xml_list_release(out);
+		bfs_listing_release(out);
 	return rc;
 }

@@ -38,7 +38,7 @@ static int local_mpu_part(struct bfs_store *st, const char *key, const char *upl
 }
 
 static int local_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
-			      const struct bfs_xml_part *parts, size_t n, char *etag)
+			      const struct bfs_store_part *parts, size_t n, char *etag)
 {
 	(void)st, (void)key, (void)upload_id, (void)parts, (void)n, (void)etag;
 	return no_mpu();
@@ -51,7 +51,7 @@ static int local_mpu_abort(struct bfs_store *st, const char *key, const char *up
 }
 
 static int local_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
-				struct bfs_xml_parts *out)
+				struct bfs_store_parts *out)
 {
 	(void)st, (void)key, (void)upload_id;
 	memset(out, 0, sizeof(*out));

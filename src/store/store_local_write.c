@@ -303,7 +303,7 @@ static int put_marker(struct local *lc, const char *op, const char *key,
 	if (fd >= 0)
 		close(fd);
 	if (!rc && etag)
-		snprintf(etag, BFS_XML_MAX_ETAG, "%s", LOCAL_EMPTY_MD5);
+		snprintf(etag, BFS_ETAG_MAX, "%s", LOCAL_EMPTY_MD5);
 	return rc;
 }
 
@@ -370,7 +370,7 @@ static int put_object(struct bfs_store *st, const char *op, const char *key,
 	if (rc)
 		(void)unlinkat(tdfd, tmp, 0);
 	else if (etag)
-		snprintf(etag, BFS_XML_MAX_ETAG, "%s", md5hex);
+		snprintf(etag, BFS_ETAG_MAX, "%s", md5hex);
 out:
 	if (tdfd >= 0)
 		close(tdfd);
@@ -443,7 +443,7 @@ int local_copy(struct bfs_store *st, const char *src, const char *dst,
 				    "copying '%.300s' onto itself without changing its metadata",
 				    src);
 		if (!rc && etag)
-			snprintf(etag, BFS_XML_MAX_ETAG, "%s", info.etag);
+			snprintf(etag, BFS_ETAG_MAX, "%s", info.etag);
 		local_obj_close(&ob);
 		return rc;
 	}
@@ -541,7 +541,7 @@ int local_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
 	size_t i, failed = 0, first_i = 0;
 
 	for (i = 0; i < n; i++) {
-		if (i % BFS_XML_MAX_DELETE == 0) /* one DeleteObjects per 1000 keys */
+		if (i % BFS_MAX_DELETE == 0) /* one DeleteObjects per 1000 keys */
 			atomic_fetch_add(&st->requests[BFS_OP_POST], 1);
 		if (delete_one(st->local, keys[i]) && failed++ == 0) {
 			first = *bfs_store_last_error();

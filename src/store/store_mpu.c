@@ -17,6 +17,7 @@
 
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/xml.h"
 #include "store/store_int.h"
 
 #define MPU_MAX_PARTS 10000
@@ -59,7 +60,7 @@ out:
 int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
 		       int number, int fd, off_t off, uint64_t len, char *etag)
 {
-	char num[16], got[BFS_XML_MAX_ETAG] = "";
+	char num[16], got[BFS_ETAG_MAX] = "";
 	struct store_hdrs h = { .n = 0 };
 	struct bfs_http_resp resp;
 	struct put_digest d;
@@ -106,7 +107,7 @@ int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
 		rc = BFS_E_INTEGRITY;
 		goto out;
 	}
-	snprintf(etag, BFS_XML_MAX_ETAG, "%s", got);
+	snprintf(etag, BFS_ETAG_MAX, "%s", got);
 out:
 	store_hdrs_release(&h);
 	bfs_http_resp_release(&resp);
@@ -114,7 +115,7 @@ out:
 }
 
 int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
-			   const struct bfs_xml_part *parts, size_t n, char *etag)
+			   const struct bfs_store_part *parts, size_t n, char *etag)
 {
 	struct bfs_buf body = BFS_BUF_INIT(4 * 1024 * 1024), out = BFS_BUF_INIT(STORE_XML_MAX);
 	struct store_hdrs h = { .n = 0 };
@@ -122,7 +123,7 @@ int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id
 	struct bfs_xml_error xe;
 	struct store_req rq;
 	struct bfs_kv q[1];
-	char got[BFS_XML_MAX_ETAG] = "";
+	char got[BFS_ETAG_MAX] = "";
 	int rc, attempt;
 
 	q[0] = (struct bfs_kv){ "uploadId", upload_id };
@@ -161,7 +162,7 @@ int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id
 		/* radosgw leaves the ETag empty here; HEAD tells the real one. */
 		if (!got[0] && s3_head(st, key, &info) == 0)
 			snprintf(got, sizeof(got), "%s", info.etag);
-		snprintf(etag, BFS_XML_MAX_ETAG, "%s", got);
+		snprintf(etag, BFS_ETAG_MAX, "%s", got);
 	}
 out:
 	store_hdrs_release(&h);
@@ -189,7 +190,7 @@ int s3_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id)
 }
 
 int s3_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
-			     struct bfs_xml_parts *out)
+			     struct bfs_store_parts *out)
 {
 	struct bfs_buf body = BFS_BUF_INIT(STORE_XML_MAX);
 	struct bfs_http_resp resp;
@@ -219,7 +220,7 @@ struct mpu_job {
 	int fd;
 	off_t off;
 	uint64_t len, part_size;
-	struct bfs_xml_part *parts;
+	struct bfs_store_part *parts;
 	size_t nparts;
 	pthread_mutex_t lock;          /* guards next, rc, err */
 	size_t next;

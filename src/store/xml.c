@@ -272,13 +272,13 @@ int xmlp_parse_time(const char *s, size_t len, time_t *out)
 }
 
 /* Copy an ETag without its surrounding double quotes. */
-int xmlp_etag_copy(char dst[BFS_XML_MAX_ETAG], const char *s, size_t len)
+int xmlp_etag_copy(char dst[BFS_ETAG_MAX], const char *s, size_t len)
 {
 	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
 		s++;
 		len -= 2;
 	}
-	if (len >= BFS_XML_MAX_ETAG)
+	if (len >= BFS_ETAG_MAX)
 		return BFS_E_PROTO;
 	memcpy(dst, s, len);
 	dst[len] = '\0';

@@ -76,7 +76,7 @@ static int xml_escape(struct bfs_buf *out, const char *s)
 }
 
 /* Undo a failed append. */
-int bfs_xml_build_complete(struct bfs_buf *out, const struct bfs_xml_part *parts, size_t n)
+int bfs_xml_build_complete(struct bfs_buf *out, const struct bfs_store_part *parts, size_t n)
 {
 	size_t mark = out->len, i;
 	int rc, prev = 0;

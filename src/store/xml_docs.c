@@ -59,7 +59,7 @@ static const struct xml_field result_fields[] = {
 };
 
 struct result_state {
-	char etag[BFS_XML_MAX_ETAG];
+	char etag[BFS_ETAG_MAX];
 	struct bfs_xml_error err;
 	int is_error;
 };
@@ -77,7 +77,7 @@ static int result_end(void *vst, unsigned id, const char *s, size_t len)
 	return 0;
 }
 
-int bfs_xml_parse_result_etag(const char *xml, size_t len, char etag[BFS_XML_MAX_ETAG],
+int bfs_xml_parse_result_etag(const char *xml, size_t len, char etag[BFS_ETAG_MAX],
 			      struct bfs_xml_error *err)
 {
 	struct result_state st;
@@ -116,9 +116,9 @@ static const struct xml_field parts_fields[] = {
 };
 
 struct parts_state {
-	struct bfs_xml_parts p;
+	struct bfs_store_parts p;
 	size_t alloc;
-	struct bfs_xml_part cur;
+	struct bfs_store_part cur;
 	int cur_has; /* bit 0: PartNumber, bit 1: Size */
 };
 
@@ -137,7 +137,7 @@ static int parts_start(void *vst, unsigned id)
 
 static int parts_add(struct parts_state *st)
 {
-	struct bfs_xml_part *p;
+	struct bfs_store_part *p;
 
 	if (st->cur_has != 3 || st->cur.number < 1)
 		return BFS_E_PROTO;
@@ -172,7 +172,7 @@ static int parts_end(void *vst, unsigned id, const char *s, size_t len)
 	return 0;
 }
 
-int bfs_xml_parse_parts(const char *xml, size_t len, struct bfs_xml_parts *out)
+int bfs_xml_parse_parts(const char *xml, size_t len, struct bfs_store_parts *out)
 {
 	struct parts_state st;
 	struct xml_doc doc = {parts_fields, &st, parts_start, parts_end};
@@ -194,11 +194,11 @@ int bfs_xml_parse_parts(const char *xml, size_t len, struct bfs_xml_parts *out)
 	return 0;
 
 out_release:
-	bfs_xml_parts_release(&st.p);
+	bfs_store_parts_release(&st.p);
 	return rc;
 }
 
-void bfs_xml_parts_release(struct bfs_xml_parts *p)
+void bfs_store_parts_release(struct bfs_store_parts *p)
 {
 	free(p->parts);
 	memset(p, 0, sizeof(*p));

@@ -24,7 +24,7 @@
 #define XML_MAX_DEPTH 16
 #define XML_MAX_TEXT 4096			/* tokens, upload ids, ... */
 #define XML_MAX_RAW_KEY (3 * BFS_XML_MAX_KEY)	/* every byte as %XX */
-#define XML_MAX_RAW_ETAG (BFS_XML_MAX_ETAG + 1) /* 127 bytes and 2 quotes */
+#define XML_MAX_RAW_ETAG (BFS_ETAG_MAX + 1) /* 127 bytes and 2 quotes */
 #define XML_MAX_NUM 32
 
 #define F_REPEAT 1u /* may occur more than once in its parent */
@@ -76,7 +76,7 @@ int xmlp_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 int xmlp_parse_int(const char *s, size_t len, int max, int *out);
 int xmlp_parse_bool(const char *s, size_t len, int *out);
 int xmlp_parse_time(const char *s, size_t len, time_t *out);
-int xmlp_etag_copy(char dst[BFS_XML_MAX_ETAG], const char *s, size_t len);
+int xmlp_etag_copy(char dst[BFS_ETAG_MAX], const char *s, size_t len);
 void xmlp_error_set(struct bfs_xml_error *err, unsigned rel, const char *s, size_t len);
 void *xmlp_array_grow(void *arr, size_t *alloc, size_t n, size_t size);
 int xmlp_key_fix(char **s, int enc, int may_be_empty);

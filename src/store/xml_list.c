@@ -60,9 +60,9 @@ static const struct xml_field list_fields[] = {
 };
 
 struct list_state {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t aobjects, aprefixes; /* allocated entries */
-	struct bfs_xml_object cur;  /* the <Contents> being read */
+	struct bfs_listing_object cur;  /* the <Contents> being read */
 	int cur_has_size;
 	char *cur_prefix;  /* the <CommonPrefixes> being read */
 	char *top[L_NTOP]; /* raw Prefix ... StartAfter */
@@ -94,7 +94,7 @@ static int list_start(void *vst, unsigned id)
 
 static int list_add_object(struct list_state *st)
 {
-	struct bfs_xml_object *p;
+	struct bfs_listing_object *p;
 
 	if (!st->cur.key || !st->cur_has_size)
 		return BFS_E_PROTO;
@@ -167,7 +167,7 @@ static int list_end(void *vst, unsigned id, const char *s, size_t len)
  * (S3 documents the last key; with a delimiter the last common prefix may
  * sort later, and S3 would have sent it as NextMarker).
  */
-static int list_implicit_marker(struct bfs_xml_list *l)
+static int list_implicit_marker(struct bfs_listing *l)
 {
 	const char *last = NULL;
 
@@ -183,7 +183,7 @@ static int list_implicit_marker(struct bfs_xml_list *l)
 
 static int list_finish(struct list_state *st, int enc)
 {
-	struct bfs_xml_list *l = &st->l;
+	struct bfs_listing *l = &st->l;
 	char **tok;
 	size_t i;
 	int rc = 0;
@@ -207,7 +207,7 @@ static int list_finish(struct list_state *st, int enc)
 	return 0;
 }
 
-int bfs_xml_parse_list(const char *xml, size_t len, int url_encoded, struct bfs_xml_list *out)
+int bfs_xml_parse_list(const char *xml, size_t len, int url_encoded, struct bfs_listing *out)
 {
 	struct list_state st;
 	struct xml_doc doc = {list_fields, &st, list_start, list_end};
@@ -225,14 +225,14 @@ int bfs_xml_parse_list(const char *xml, size_t len, int url_encoded, struct bfs_
 	for (i = 0; i < L_NTOP; i++)
 		free(st.top[i]);
 	if (rc) {
-		bfs_xml_list_release(&st.l);
+		bfs_listing_release(&st.l);
 		return rc;
 	}
 	*out = st.l;
 	return 0;
 }
 
-void bfs_xml_list_release(struct bfs_xml_list *l)
+void bfs_listing_release(struct bfs_listing *l)
 {
 	size_t i;
 

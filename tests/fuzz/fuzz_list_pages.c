@@ -89,7 +89,7 @@ static int page_shape(const char *page, size_t len)
 }
 
 /* What xml.h promises about a page without an explicit token. */
-static void check_implicit_token(const char *page, size_t len, const struct bfs_xml_list *l)
+static void check_implicit_token(const char *page, size_t len, const struct bfs_listing *l)
 {
 	const char *last = NULL;
 	int has = page_shape(page, len);
@@ -111,7 +111,7 @@ static void check_implicit_token(const char *page, size_t len, const struct bfs_
 	FUZZ_CHECK(strcmp(l->next_token, last) == 0);
 }
 
-static void check_page(const struct bfs_xml_list *l)
+static void check_page(const struct bfs_listing *l)
 {
 	size_t i, n;
 
@@ -141,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = {data, size};
 	int enc = fuzz_byte(&in) & 1, pages = 0, rc;
 	char *token = NULL;
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 
 	while (in.n && pages++ < MAX_PAGES) {
 		const uint8_t *p, *nul;
@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			token = strdup(l.next_token);
 			FUZZ_CHECK(token != NULL);
 		}
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 		if (!token)
 			break; /* the listing is complete */
 	}

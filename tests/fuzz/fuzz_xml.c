@@ -73,7 +73,7 @@ static void round_trip_key(const char *key)
 {
 	struct bfs_buf b = BFS_BUF_INIT(16 * BFS_XML_MAX_KEY), doc = BFS_BUF_INIT(32768);
 	const char *k, *ke;
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	int rc;
 
 	rc = bfs_xml_build_delete(&b, &key, 1);
@@ -92,7 +92,7 @@ static void round_trip_key(const char *key)
 	FUZZ_CHECK(rc == 0 || rc == -ENOMEM);
 	if (!rc) {
 		FUZZ_CHECK(l.nobjects == 1 && strcmp(l.objects[0].key, key) == 0);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	}
 out:
 	bfs_buf_release(&b);
@@ -100,7 +100,7 @@ out:
 }
 
 /* What the store does with listed keys: delete them (rename_dir, rmdir). */
-static void feed_delete_builder(const struct bfs_xml_list *l)
+static void feed_delete_builder(const struct bfs_listing *l)
 {
 	struct bfs_buf b = BFS_BUF_INIT(64 * 1024 * 1024);
 	const char **keys;
@@ -127,7 +127,7 @@ static void feed_delete_builder(const struct bfs_xml_list *l)
 
 static void fuzz_list(const char *xml, size_t len, int enc)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i;
 	int rc;
 
@@ -137,7 +137,7 @@ static void fuzz_list(const char *xml, size_t len, int enc)
 	if (rc) {
 		FUZZ_CHECK(!l.objects && !l.nobjects && !l.prefixes && !l.nprefixes &&
 			   !l.truncated && !l.next_token);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 		return;
 	}
 	FUZZ_CHECK(l.nobjects + l.nprefixes <= BFS_XML_MAX_ENTRIES);
@@ -145,7 +145,7 @@ static void fuzz_list(const char *xml, size_t len, int enc)
 	FUZZ_CHECK(!l.nprefixes == !l.prefixes);
 	FUZZ_CHECK(l.truncated == 0 || l.truncated == 1);
 	for (i = 0; i < l.nobjects; i++) {
-		const struct bfs_xml_object *o = &l.objects[i];
+		const struct bfs_listing_object *o = &l.objects[i];
 
 		check_key(o->key);
 		FUZZ_CHECK(o->size <= INT64_MAX);
@@ -158,9 +158,9 @@ static void fuzz_list(const char *xml, size_t len, int enc)
 	FUZZ_CHECK(!l.next_token || l.next_token[0]);
 	FUZZ_CHECK(!l.truncated || l.next_token);
 	feed_delete_builder(&l);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	FUZZ_CHECK(!l.objects && !l.nobjects && !l.prefixes && !l.next_token);
-	bfs_xml_list_release(&l); /* harmless twice */
+	bfs_listing_release(&l); /* harmless twice */
 }
 
 static void fuzz_initiate(const char *xml, size_t len)
@@ -180,7 +180,7 @@ static void fuzz_initiate(const char *xml, size_t len)
 
 static void fuzz_result_etag(const char *xml, size_t len, int with_err)
 {
-	char etag[BFS_XML_MAX_ETAG];
+	char etag[BFS_ETAG_MAX];
 	struct bfs_xml_error e;
 	int rc;
 
@@ -199,7 +199,7 @@ static void fuzz_result_etag(const char *xml, size_t len, int with_err)
 }
 
 /* What the store does with listed parts: complete the upload with them. */
-static void feed_complete_builder(const struct bfs_xml_parts *p)
+static void feed_complete_builder(const struct bfs_store_parts *p)
 {
 	struct bfs_buf b = BFS_BUF_INIT(4 * 1024 * 1024);
 	int rc;
@@ -215,7 +215,7 @@ static void feed_complete_builder(const struct bfs_xml_parts *p)
 
 static void fuzz_parts(const char *xml, size_t len)
 {
-	struct bfs_xml_parts p;
+	struct bfs_store_parts p;
 	size_t i;
 	int rc;
 
@@ -238,7 +238,7 @@ static void fuzz_parts(const char *xml, size_t len)
 		FUZZ_CHECK(fuzz_terminated(p.parts[i].etag, sizeof(p.parts[i].etag)));
 	}
 	feed_complete_builder(&p);
-	bfs_xml_parts_release(&p);
+	bfs_store_parts_release(&p);
 	FUZZ_CHECK(!p.parts && !p.nparts);
 }
 

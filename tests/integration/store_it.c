@@ -65,7 +65,7 @@ static void test_objects(struct bfs_store *st)
 	struct bfs_put_opts po = { .content_type = "image/png", .cache_control = "max-age=60",
 				   .meta = meta, .nmeta = 2 };
 	struct bfs_get_opts go = { 0 };
-	char etag[BFS_XML_MAX_ETAG], etag2[BFS_XML_MAX_ETAG];
+	char etag[BFS_ETAG_MAX], etag2[BFS_ETAG_MAX];
 	static const char text[] = "0123456789abcdefghij";
 
 	CHECK_INT(bfs_store_check(st), 0);
@@ -159,10 +159,10 @@ static void test_multipart(struct bfs_store *st)
 {
 	size_t n = (12 << 20) + 12345, i;
 	unsigned char *data = malloc(n), md5a[16], md5b[16];
-	struct bfs_xml_part parts[2];
-	struct bfs_xml_parts lp;
+	struct bfs_store_part parts[2];
+	struct bfs_store_parts lp;
 	struct bfs_obj_info info;
-	char *uid = NULL, etag[BFS_XML_MAX_ETAG];
+	char *uid = NULL, etag[BFS_ETAG_MAX];
 	int fd, out;
 
 	for (i = 0; i < n; i++)
@@ -195,7 +195,7 @@ static void test_multipart(struct bfs_store *st)
 		CHECK_STR(lp.parts[0].etag, parts[0].etag);
 		CHECK_INT(lp.parts[1].size, 1000);
 	}
-	bfs_xml_parts_release(&lp);
+	bfs_store_parts_release(&lp);
 	CHECK_INT(bfs_store_mpu_abort(st, "mpu/aborted", uid), 0);
 	CHECK_INT(bfs_store_mpu_list_parts(st, "mpu/aborted", uid, &lp), BFS_E_NOTFOUND);
 	CHECK_INT(bfs_store_head(st, "mpu/aborted", &info), BFS_E_NOTFOUND);
@@ -219,7 +219,7 @@ static void test_multipart(struct bfs_store *st)
 
 static void test_listing(struct bfs_store *st, int list_v1)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	char key[64], *token = NULL;
 	size_t total = 0, prefixes = 0;
 	int pages = 0, i, rc;
@@ -245,7 +245,7 @@ static void test_listing(struct bfs_store *st, int list_v1)
 		prefixes += l.nprefixes;
 		if (l.truncated)
 			token = strdup(l.next_token);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	} while (token && pages < 10);
 	CHECK_INT(total, 25);
 	CHECK_INT(prefixes, 2);
@@ -256,18 +256,18 @@ static void test_listing(struct bfs_store *st, int list_v1)
 	CHECK_STR(l.nobjects ? l.objects[0].key : "", "list/f10");
 	CHECK_STR(l.nobjects == 10 ? l.objects[9].key : "", "list/f19");
 	CHECK_INT(l.truncated, 1);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	/* after the last file: only the two prefixes are left */
 	CHECK_INT(bfs_store_list_after(st, "list/", "/", "list/f24", 10, &l), 0);
 	CHECK_INT(l.nobjects, 0);
 	CHECK_INT(l.nprefixes, 2);
 	CHECK_INT(l.truncated, 0);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	/* no delimiter: everything below */
 	CHECK_INT(bfs_store_list(st, "list/", NULL, NULL, 0, &l), 0);
 	CHECK_INT(l.nobjects, 27);
 	CHECK_INT(l.nprefixes, 0);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 }
 
 static void test_delete_many(struct bfs_store *st)

@@ -206,7 +206,7 @@ static void test_open_check(void)
 static void test_round_trip(struct bfs_store *st, const char *root)
 {
 	struct bfs_obj_info info;
-	char etag[BFS_XML_MAX_ETAG], want[33], buf[256];
+	char etag[BFS_ETAG_MAX], want[33], buf[256];
 	time_t now = time(NULL);
 
 	CHECK_INT(bfs_store_put_buf(st, "a/b/c.png", "hello png", 9, NULL, etag), 0);
@@ -238,7 +238,7 @@ static void test_round_trip(struct bfs_store *st, const char *root)
 
 static void test_put_fd(struct bfs_store *st, const char *root)
 {
-	char path[512], buf[64], etag[BFS_XML_MAX_ETAG], want[33];
+	char path[512], buf[64], etag[BFS_ETAG_MAX], want[33];
 	size_t big = 3 * 1024 * 1024 + 123, i;
 	unsigned char *data = malloc(big), *back = malloc(big);
 	int fd, out;
@@ -389,7 +389,7 @@ static void test_conditionals(struct bfs_store *st, const char *root)
 	struct bfs_put_opts po = { .if_none_match_star = 1 };
 	struct bfs_get_opts o = { 0 };
 	struct bfs_buf b = BFS_BUF_INIT(64);
-	char etag[BFS_XML_MAX_ETAG], buf[64];
+	char etag[BFS_ETAG_MAX], buf[64];
 
 	CHECK_INT(bfs_store_put_buf(st, "cond/x", "v1", 2, NULL, etag), 0);
 	o.if_match = etag;
@@ -528,7 +528,7 @@ static void test_markers(struct bfs_store *st, const char *root)
 {
 	struct bfs_put_opts o = { .content_type = "application/x-directory" };
 	struct bfs_obj_info info;
-	char etag[BFS_XML_MAX_ETAG], buf[64], p[1024];
+	char etag[BFS_ETAG_MAX], buf[64], p[1024];
 
 	CHECK_INT(bfs_store_put_buf(st, "mk/one/", NULL, 0, &o, etag), 0);
 	CHECK_STR(etag, EMPTY_MD5);
@@ -591,7 +591,7 @@ static void test_copy(struct bfs_store *st, const char *root)
 	struct bfs_put_opts o2 = { .content_type = "text/b" };
 	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
 	struct bfs_obj_info info;
-	char etag[BFS_XML_MAX_ETAG], etag2[BFS_XML_MAX_ETAG], buf[64], p[1024];
+	char etag[BFS_ETAG_MAX], etag2[BFS_ETAG_MAX], buf[64], p[1024];
 
 	CHECK_INT(bfs_store_put_buf(st, "cp/src", "copy me", 7, &o, etag), 0);
 	CHECK_INT(bfs_store_copy(st, "cp/src", "cp/new/dir/dst", NULL, etag2), 0);
@@ -657,7 +657,7 @@ static void test_etag_recompute(struct bfs_store *st, const char *root)
 {
 	struct timespec t[2] = { { 1500000000, 0 }, { 1500000000, 0 } };
 	struct bfs_obj_info info;
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	char want[33], buf[128], p[1024];
 	int fd;
 
@@ -690,7 +690,7 @@ static void test_etag_recompute(struct bfs_store *st, const char *root)
 		CHECK_INT(l.objects[0].size, 6);
 		CHECK_INT(l.objects[0].mtime, 1500000000);
 	}
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	/* a cache that is not ours is recomputed */
 	CHECK_INT(setxattr(p, "user.bucketfs.etag", "garbage", 7, 0), 0);
 	CHECK_INT(bfs_store_head(st, "et/x", &info), 0);
@@ -756,7 +756,7 @@ static char *check_page(struct bfs_store *st, char **keys, size_t nkeys, const c
 			int delim, const char *token, int max)
 {
 	struct model_page pg;
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i, io = 0, ip = 0, bad = 0;
 	char *next = NULL;
 
@@ -780,7 +780,7 @@ static char *check_page(struct bfs_store *st, char **keys, size_t nkeys, const c
 	} else {
 		CHECK(l.next_token == NULL);
 	}
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	model_free(&pg);
 	return next;
 }
@@ -800,7 +800,7 @@ static void test_list(void)
 	static const int maxes[] = { 1, 2, 3, 1000 };
 	char root[512], p[1024], *keys[64], *token;
 	struct bfs_store_stats s0, s1;
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	struct bfs_store *st;
 	size_t nkeys = 0, i, j, m, pages;
 	int d, fd;
@@ -870,7 +870,7 @@ static void test_list(void)
 		CHECK(l.objects[0].mtime > 1600000000);
 		CHECK_STR(l.prefixes[0], "a/c/");
 	}
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	CHECK_INT(bfs_store_list(st, "ab/", "/", NULL, 0, &l), 0);
 	CHECK_INT(l.nobjects, 1);
 	if (l.nobjects == 1) {
@@ -878,12 +878,12 @@ static void test_list(void)
 		CHECK_INT(l.objects[0].size, 0);
 		CHECK_STR(l.objects[0].etag, EMPTY_MD5);
 	}
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	CHECK_INT(bfs_store_list(st, NULL, ",", NULL, 0, &l), BFS_E_BADREQ);
 	CHECK_STR(last_code(), "InvalidArgument");
 	CHECK_INT(bfs_store_list(st, "", "", NULL, 0, &l), 0); /* "" = no delimiter */
 	CHECK_INT(l.nobjects, nkeys);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 
 	/* max_keys 0 means S3's 1000, and so does anything above */
 	snprintf(p, sizeof(p), "%s/many", root);
@@ -899,11 +899,11 @@ static void test_list(void)
 	CHECK_INT(l.truncated, 1);
 	CHECK_STR(l.next_token, "many/0999");
 	token = l.next_token ? strdup(l.next_token) : NULL;
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	CHECK_INT(bfs_store_list(st, "many/", "/", token, 5000, &l), 0);
 	CHECK_INT(l.nobjects, 3);
 	CHECK_INT(l.truncated, 0);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	free(token);
 
 	for (i = 0; i < nkeys; i++)
@@ -1021,11 +1021,11 @@ static void test_concurrent(struct bfs_store *st, const char *root)
 
 static void test_mpu_and_stats(struct bfs_store *st)
 {
-	struct bfs_xml_parts parts;
+	struct bfs_store_parts parts;
 	struct bfs_store_stats s0, s1;
-	struct bfs_xml_part part = { 1, 1, "x" };
-	char dummy, *id = &dummy, etag[BFS_XML_MAX_ETAG];
-	struct bfs_xml_list l;
+	struct bfs_store_part part = { 1, 1, "x" };
+	char dummy, *id = &dummy, etag[BFS_ETAG_MAX];
+	struct bfs_listing l;
 
 	CHECK_INT(bfs_store_mpu_init(st, "mpu", NULL, &id), -ENOTSUP);
 	CHECK(id == NULL);
@@ -1041,7 +1041,7 @@ static void test_mpu_and_stats(struct bfs_store *st)
 	CHECK_INT(bfs_store_get_fd(st, "stats/x", NULL, devnull, -1, NULL), 0);
 	CHECK_INT(bfs_store_copy(st, "stats/x", "stats/y", NULL, NULL), 0);
 	CHECK_INT(bfs_store_list(st, "stats/", NULL, NULL, 0, &l), 0);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	CHECK_INT(bfs_store_delete(st, "stats/x"), 0);
 	CHECK_INT(bfs_store_delete_many(st, (const char *const[]){ "stats/y" }, 1, NULL), 0);
 	CHECK_INT(bfs_store_check(st), 0);
@@ -1117,7 +1117,7 @@ static void write_file(const char *path, const char *text)
 static int list_count(struct bfs_store *st, const char *prefix, const char *delim,
 		      const char *unwanted)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	int n = -1, rc;
 	size_t i;
 
@@ -1132,7 +1132,7 @@ static int list_count(struct bfs_store *st, const char *prefix, const char *deli
 	for (i = 0; i < l.nprefixes; i++)
 		if (!strncmp(l.prefixes[i], unwanted, strlen(unwanted)))
 			CHECK_STR(l.prefixes[i], "(no prefix of a symlink)");
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	return n;
 }
 

@@ -17,13 +17,13 @@
 #define S3NS " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\""
 /* a string literal as the (text, length) pair the parsers take */
 #define LIT(s) (s), sizeof(s) - 1
-/* 127 bytes: the longest ETag that fits in BFS_XML_MAX_ETAG */
+/* 127 bytes: the longest ETag that fits in BFS_ETAG_MAX */
 #define ETAG127                                                                                    \
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"                         \
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
 #define XMLDECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
-static int parse_list_str(const char *xml, int enc, struct bfs_xml_list *l)
+static int parse_list_str(const char *xml, int enc, struct bfs_listing *l)
 {
 	return bfs_xml_parse_list(xml, strlen(xml), enc, l);
 }
@@ -60,7 +60,7 @@ static void test_list_v2(void)
 	    "  <CommonPrefixes><Prefix>photos/2006/</Prefix></CommonPrefixes>\n"
 	    "  <CommonPrefixes><Prefix>photos/2007/</Prefix></CommonPrefixes>\n"
 	    "</ListBucketResult>\n";
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 
 	CHECK_INT(parse_list_str(xml, 0, &l), 0);
 	CHECK_INT(l.nobjects, 2);
@@ -81,9 +81,9 @@ static void test_list_v2(void)
 		CHECK_STR(l.prefixes[0], "photos/2006/");
 		CHECK_STR(l.prefixes[1], "photos/2007/");
 	}
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	CHECK(l.objects == NULL && l.nobjects == 0 && l.next_token == NULL);
-	bfs_xml_list_release(&l); /* twice is harmless */
+	bfs_listing_release(&l); /* twice is harmless */
 
 	/* the last page: no token, empty result */
 	CHECK_INT(parse_list_str("<ListBucketResult><Name>b</Name><Prefix/><KeyCount>0</KeyCount>"
@@ -94,7 +94,7 @@ static void test_list_v2(void)
 	CHECK_INT(l.nobjects, 0);
 	CHECK_INT(l.truncated, 0);
 	CHECK(l.next_token == NULL);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 }
 
 /* One listing entry per row: how the key is written and what comes out. */
@@ -149,7 +149,7 @@ static const struct {
 static void test_list_keys(void)
 {
 	struct bfs_buf doc = BFS_BUF_INIT(1 << 20);
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i;
 	int rc;
 
@@ -181,7 +181,7 @@ static void test_list_keys(void)
 			CHECK_STR(l.objects[0].key, key_rows[i].want);
 			CHECK_STR(l.prefixes[0], want_prefix);
 		}
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	}
 	bfs_buf_release(&doc);
 }
@@ -190,7 +190,7 @@ static void test_list_keys(void)
 static int list_long_key(size_t n, const char *unit, int enc, size_t *got_len)
 {
 	struct bfs_buf doc = BFS_BUF_INIT(1 << 20);
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i;
 	int rc;
 
@@ -203,7 +203,7 @@ static int list_long_key(size_t n, const char *unit, int enc, size_t *got_len)
 		rc = bfs_xml_parse_list(doc.data, doc.len, enc, &l);
 	*got_len = rc == 0 && l.nobjects == 1 ? strlen(l.objects[0].key) : 0;
 	if (rc == 0)
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	bfs_buf_release(&doc);
 	return rc;
 }
@@ -274,7 +274,7 @@ static const struct {
 static void test_list_fields(void)
 {
 	struct bfs_buf doc = BFS_BUF_INIT(4096);
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i;
 	int rc;
 
@@ -292,7 +292,7 @@ static void test_list_fields(void)
 		CHECK_INT(rc, time_rows[i].want < 0 ? BFS_E_PROTO : 0);
 		if (!rc && l.nobjects == 1)
 			CHECK_INT(l.objects[0].mtime, time_rows[i].want);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	}
 	for (i = 0; i < sizeof(etag_rows) / sizeof(etag_rows[0]); i++) {
 		bfs_buf_reset(&doc);
@@ -305,14 +305,14 @@ static void test_list_fields(void)
 		CHECK_INT(rc, etag_rows[i].want ? 0 : BFS_E_PROTO);
 		if (!rc && l.nobjects == 1)
 			CHECK_STR(l.objects[0].etag, etag_rows[i].want);
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	}
 	bfs_buf_release(&doc);
 }
 
 static void test_list_v1(void)
 {
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 
 	/* NextMarker, encoded like the keys */
 	CHECK_INT(parse_list_str("<ListBucketResult" S3NS "><Name>b</Name><Prefix>dir%2F</Prefix>"
@@ -325,7 +325,7 @@ static void test_list_v1(void)
 		  0);
 	CHECK_STR(l.next_token, "dir/b c");
 	CHECK_STR(l.nobjects ? l.objects[0].key : NULL, "dir/b c");
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 
 	/* truncated without NextMarker and no delimiter: the last key */
 	CHECK_INT(parse_list_str("<ListBucketResult><Name>b</Name><Prefix></Prefix>"
@@ -337,7 +337,7 @@ static void test_list_v1(void)
 				 1, &l),
 		  0);
 	CHECK_STR(l.next_token, "c d");
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 
 	/* ... with a delimiter: whichever of key and prefix sorts last */
 	CHECK_INT(parse_list_str("<ListBucketResult><Delimiter>/</Delimiter>"
@@ -348,7 +348,7 @@ static void test_list_v1(void)
 				 0, &l),
 		  0);
 	CHECK_STR(l.next_token, "b/");
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 
 	/* not truncated: no marker needed */
 	CHECK_INT(
@@ -358,7 +358,7 @@ static void test_list_v1(void)
 			   0, &l),
 	    0);
 	CHECK(l.next_token == NULL);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 
 	/* truncated with nothing to continue after */
 	CHECK_INT(parse_list_str("<ListBucketResult><Marker/><IsTruncated>true</IsTruncated>"
@@ -471,7 +471,7 @@ static const struct {
 
 static void test_result_etag(void)
 {
-	char etag[BFS_XML_MAX_ETAG];
+	char etag[BFS_ETAG_MAX];
 	struct bfs_xml_error e;
 	size_t i;
 	int rc;
@@ -534,7 +534,7 @@ static void test_parts(void)
 	    "<Part><PartNumber>3</PartNumber><LastModified>2010-11-10T20:48:33.000Z"
 	    "</LastModified><ETag>&quot;aaaa18db4cc2f85cedef654fccc4a4x8&quot;</ETag>"
 	    "<Size>10485760</Size></Part></ListPartsResult>";
-	struct bfs_xml_parts p;
+	struct bfs_store_parts p;
 
 	CHECK_INT(bfs_xml_parse_parts(xml, strlen(xml), &p), 0);
 	CHECK_INT(p.nparts, 2);
@@ -547,7 +547,7 @@ static void test_parts(void)
 		CHECK_INT(p.parts[1].number, 3);
 		CHECK_STR(p.parts[1].etag, "aaaa18db4cc2f85cedef654fccc4a4x8");
 	}
-	bfs_xml_parts_release(&p);
+	bfs_store_parts_release(&p);
 
 	/* truncated without a marker: after the last part */
 	CHECK_INT(bfs_xml_parse_parts(LIT("<ListPartsResult><IsTruncated>true</IsTruncated>"
@@ -556,10 +556,10 @@ static void test_parts(void)
 				      &p),
 		  0);
 	CHECK_INT(p.next_marker, 7);
-	bfs_xml_parts_release(&p);
+	bfs_store_parts_release(&p);
 	CHECK_INT(bfs_xml_parse_parts(LIT("<ListPartsResult/>"), &p), 0);
 	CHECK_INT(p.nparts, 0);
-	bfs_xml_parts_release(&p);
+	bfs_store_parts_release(&p);
 
 	CHECK_INT(bfs_xml_parse_parts(LIT("<ListPartsResult><IsTruncated>true</IsTruncated>"
 					  "</ListPartsResult>"),
@@ -633,7 +633,7 @@ static void test_delete(void)
 static void test_build_complete(void)
 {
 	struct bfs_buf b = BFS_BUF_INIT(4096);
-	struct bfs_xml_part parts[3] = {
+	struct bfs_store_part parts[3] = {
 	    {1, 5242880, "a54357aff0632cce46d942af68356b38"},
 	    {2, 5242880, "0c78aef83f66abc1fa1e8477f296d394"},
 	    {3, 1, "acbd18db4cc2f85cedef654fccc4a4d8"},
@@ -717,7 +717,7 @@ static void test_round_trip(void)
 	const char *keys[] = {"a&b<c>\"d'e\tf\ng\rh]]>"};
 	const char *body;
 	size_t blen = 0;
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	int rc;
 
 	CHECK_INT(bfs_xml_build_delete(&b, keys, 1), 0);
@@ -731,7 +731,7 @@ static void test_round_trip(void)
 	CHECK_INT(rc, 0);
 	CHECK_INT(bfs_xml_parse_list(doc.data, doc.len, 0, &l), 0);
 	CHECK_STR(l.nobjects ? l.objects[0].key : NULL, keys[0]);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 	bfs_buf_release(&b);
 	bfs_buf_release(&doc);
 }
@@ -812,7 +812,7 @@ static void test_list_malformed(void)
 {
 	static const char nul[] = "<ListBucketResult><Contents><Key>a\0b</Key><Size>1</Size>"
 				  "</Contents></ListBucketResult>";
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i;
 	int rc;
 
@@ -833,7 +833,7 @@ static void test_list_malformed(void)
 static int list_nested(int n)
 {
 	struct bfs_buf doc = BFS_BUF_INIT(1 << 16);
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	int i, rc;
 
 	rc = bfs_buf_adds(&doc, "<ListBucketResult><Contents><Key>k</Key><Size>1</Size>");
@@ -846,7 +846,7 @@ static int list_nested(int n)
 	if (!rc)
 		rc = bfs_xml_parse_list(doc.data, doc.len, 0, &l);
 	if (!rc)
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	bfs_buf_release(&doc);
 	return rc;
 }
@@ -855,7 +855,7 @@ static int list_nested(int n)
 static int list_entries(size_t n, size_t *got)
 {
 	struct bfs_buf doc = BFS_BUF_INIT(1 << 22);
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i;
 	int rc;
 
@@ -878,7 +878,7 @@ static int list_entries(size_t n, size_t *got)
 		rc = bfs_xml_parse_list(doc.data, doc.len, 0, &l);
 	*got = rc ? 0 : l.nobjects + l.nprefixes;
 	if (!rc)
-		bfs_xml_list_release(&l);
+		bfs_listing_release(&l);
 	bfs_buf_release(&doc);
 	return rc;
 }
@@ -886,7 +886,7 @@ static int list_entries(size_t n, size_t *got)
 static void test_list_limits(void)
 {
 	struct bfs_buf doc = BFS_BUF_INIT(1 << 20);
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t got, i;
 	int rc;
 
@@ -906,7 +906,7 @@ static void test_list_limits(void)
 		rc = bfs_buf_adds(&doc, "</DisplayName></Owner></Contents></ListBucketResult>");
 	CHECK_INT(rc, 0);
 	CHECK_INT(bfs_xml_parse_list(doc.data, doc.len, 0, &l), 0);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 
 	/* ... but is refused in a field that is read */
 	bfs_buf_reset(&doc);
@@ -928,8 +928,8 @@ static void test_other_malformed(void)
 	    "<Error><Code>&b;</Code></Error>";
 	static const char trunc_parts[] = "<ListPartsResult><Part><PartNumber>1</PartNumber>";
 	struct bfs_xml_error e;
-	struct bfs_xml_parts p;
-	char etag[BFS_XML_MAX_ETAG];
+	struct bfs_store_parts p;
+	char etag[BFS_ETAG_MAX];
 	char *id = NULL;
 	size_t nd, ne;
 
@@ -970,7 +970,7 @@ static void test_list_odd_keys(void)
 	static const char *const objects[] = {".", "..", "both", "both.txt", "ctl\001char",
 					      "new\nline"};
 	static const char *const prefixes[] = {"/", "a/", "both.txt/", "both/", "trail/"};
-	struct bfs_xml_list l;
+	struct bfs_listing l;
 	size_t i;
 
 	CHECK_INT(parse_list_str(xml, 1, &l), 0);
@@ -981,7 +981,7 @@ static void test_list_odd_keys(void)
 	for (i = 0; i < l.nprefixes && i < 5; i++)
 		CHECK_STR(l.prefixes[i], prefixes[i]);
 	CHECK_INT(l.objects[2].size, 14);
-	bfs_xml_list_release(&l);
+	bfs_listing_release(&l);
 }
 
 int main(void)

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_entry.c - index entries as the mount shows them and the bucket keeps
+ * them (the fs layer's level 0: nothing here calls another fs file).
+ *
+ * Attributes persist in the bucket in s3fs's format, as user metadata on
+ * the object: x-amz-meta-mode (decimal st_mode, type bits included),
+ * x-amz-meta-uid, x-amz-meta-gid, x-amz-meta-mtime (seconds).  Directories
+ * are "dir/" marker objects (Content-Type application/x-directory); a
+ * symlink is an object whose body is the target and whose mode says S_IFLNK.
+ * Here: an entry from a HEAD's metadata and the metadata a PUT sends, an
+ * entry to a struct stat (with the mount's forced owner and umask), the
+ * root's and a new directory's entries; and the store's failures: the
+ * bucket's offline periods and the one translation of a store error to an
+ * errno, logged once with its path.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "bucketfs/error.h"
+#include "bucketfs/log.h"
+#include "fs/fs_int.h"
+
+int fs_attrs_forced(const struct bfs_fs *fs)
+{
+	return fs->cfg.has_umask && fs->cfg.force_uid && fs->cfg.force_gid;
+}
+
+int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e)
+{
+	if (e->state != BFS_ST_CLEAN || (e->flags & (BFS_EF_META | BFS_EF_ROOT)))
+		return 1;
+	if (e->type == BFS_ENT_DIR)
+		return fs_attrs_forced(fs) ||
+		       (e->flags & (BFS_EF_PROBED | BFS_EF_LOCAL | BFS_EF_MARKER));
+	/* an object: is it a symlink, with what mode and owner?  Only when
+	 * symlinks are shown as files and the rest is forced, nothing asks */
+	return (e->flags & BFS_EF_SEEN) || (fs_attrs_forced(fs) && !fs->cfg.symlinks);
+}
+
+void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st)
+{
+	int type = e->type;
+	mode_t perm;
+
+	memset(st, 0, sizeof(*st));
+	/* a symlink object shown as a regular file (symlinks=file): its bytes
+	 * are the target path, read-only */
+	if (type == BFS_ENT_LINK && !fs->cfg.symlinks)
+		type = BFS_ENT_FILE;
+	if (e->flags & BFS_EF_META)
+		perm = e->type == BFS_ENT_LINK && type == BFS_ENT_FILE ? 0444 : e->mode & 07777;
+	else
+		perm = type == BFS_ENT_FILE ? 0644 : 0755;
+	st->st_uid = e->flags & BFS_EF_META ? e->uid : fs->cfg.uid;
+	st->st_gid = e->flags & BFS_EF_META ? e->gid : fs->cfg.gid;
+	/* uid=, gid=, umask= are the mount's word on every entry (s3fs's and
+	 * libfuse's meaning); the root keeps mp_umask */
+	if (!(e->flags & BFS_EF_ROOT)) {
+		if (fs->cfg.has_umask)
+			perm = 0777 & ~fs->cfg.umask;
+		if (fs->cfg.force_uid)
+			st->st_uid = fs->cfg.uid;
+		if (fs->cfg.force_gid)
+			st->st_gid = fs->cfg.gid;
+	}
+	switch (type) {
+	case BFS_ENT_DIR:
+		st->st_mode = S_IFDIR | perm;
+		st->st_nlink = 2;
+		st->st_size = 4096;
+		break;
+	case BFS_ENT_LINK:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		st->st_size = (off_t)(e->link[0] ? strlen(e->link) : e->size);
+		break;
+	default:
+		st->st_mode = S_IFREG | perm;
+		st->st_nlink = 1;
+		st->st_size = (off_t)e->size;
+		break;
+	}
+	st->st_blksize = 4096;
+	st->st_blocks = (st->st_size + 511) / 512;
+	st->st_mtim.tv_sec = e->mtime_ns / 1000000000;
+	st->st_mtim.tv_nsec = e->mtime_ns % 1000000000;
+	st->st_ctim = st->st_mtim;
+	st->st_atim = st->st_mtim;
+}
+
+static int meta_u32(const struct bfs_obj_info *info, const char *name, uint32_t *out)
+{
+	const char *v = bfs_obj_info_meta(info, name);
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	n = strtoull(v, &end, 10);
+	if (*end || n > UINT32_MAX)
+		return 0;
+	*out = (uint32_t)n;
+	return 1;
+}
+
+void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
+{
+	bfs_entry_init(e);
+	e->type = BFS_ENT_DIR;
+	e->mode = S_IFDIR | fs->cfg.root_mode;
+	e->uid = fs->cfg.uid;
+	e->gid = fs->cfg.gid;
+	e->mtime_ns = fs->started_ns;
+	e->flags = BFS_EF_META | BFS_EF_ROOT;
+}
+
+void fs_entry_dir(int64_t now, struct bfs_entry *e)
+{
+	bfs_entry_init(e);
+	e->type = BFS_ENT_DIR;
+	e->mode = S_IFDIR;
+	e->mtime_ns = now;
+	e->validated_ns = now;
+}
+
+void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
+			struct bfs_entry *e)
+{
+	uint32_t mode = 0, uid, gid;
+	const char *mt = bfs_obj_info_meta(info, "mtime");
+
+	e->type = BFS_ENT_FILE;
+	e->flags |= BFS_EF_SEEN;
+	e->size = info->size;
+	e->mtime_ns = (int64_t)info->mtime * 1000000000;
+	e->lastmod_s = (int64_t)info->mtime;
+	snprintf(e->etag, sizeof(e->etag), "%s", info->etag);
+	if (meta_u32(info, "mode", &mode)) {
+		e->mode = mode;
+		e->flags |= BFS_EF_META;
+		if (S_ISLNK(mode))
+			e->type = BFS_ENT_LINK;
+		else if (S_ISDIR(mode))
+			e->type = BFS_ENT_DIR;
+	} else {
+		e->mode = S_IFREG | 0644;
+	}
+	/* (-1 is no owner: chown's "unchanged"; the kernel would show it as
+	 * the overflow id) */
+	e->uid = meta_u32(info, "uid", &uid) && uid != UINT32_MAX ? uid : fs->cfg.uid;
+	e->gid = meta_u32(info, "gid", &gid) && gid != UINT32_MAX ? gid : fs->cfg.gid;
+	if (mt && *mt) {
+		char *end;
+		double secs = strtod(mt, &end);
+
+		/* (anyone who can write the bucket writes this: a time past
+		 * what a timespec holds, or before 1970, is ignored) */
+		if (end != mt && secs > 0 && secs < 9.2e9)
+			e->mtime_ns = (int64_t)(secs * 1e9);
+	}
+}
+
+int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
+		struct bfs_meta_kv meta[4], struct bfs_put_opts *po)
+{
+	const char *name = strrchr(path, '/');
+
+	(void)fs;
+	memset(po, 0, sizeof(*po));
+	snprintf(meta[0].name, sizeof(meta[0].name), "mode");
+	snprintf(meta[0].value, sizeof(meta[0].value), "%u", (unsigned)e->mode);
+	snprintf(meta[1].name, sizeof(meta[1].name), "uid");
+	snprintf(meta[1].value, sizeof(meta[1].value), "%u", (unsigned)e->uid);
+	snprintf(meta[2].name, sizeof(meta[2].name), "gid");
+	snprintf(meta[2].value, sizeof(meta[2].value), "%u", (unsigned)e->gid);
+	snprintf(meta[3].name, sizeof(meta[3].name), "mtime");
+	snprintf(meta[3].value, sizeof(meta[3].value), "%" PRId64, e->mtime_ns / 1000000000);
+	po->meta = meta;
+	po->nmeta = 4;
+	if (e->type == BFS_ENT_DIR)
+		po->content_type = "application/x-directory";
+	else if (e->type == BFS_ENT_LINK)
+		po->content_type = "application/octet-stream";
+	else
+		po->content_type = bfs_mime_type(name ? name + 1 : path);
+	return 0;
+}
+
+int fs_offline(struct bfs_fs *fs)
+{
+	return atomic_load(&fs->offline_until_ns) > fs_now_ns();
+}
+
+int fs_went_offline(struct bfs_fs *fs, int err)
+{
+	if (err != BFS_E_CONNECT && err != BFS_E_TIMEOUT && err != BFS_E_TRANSIENT &&
+	    err != BFS_E_THROTTLED)
+		return 0;
+	if (!fs_offline(fs))
+		bfs_log(LOG_WARNING, "the bucket is unreachable (%s): serving cached files",
+		       bfs_strerror(err));
+	atomic_store(&fs->offline_until_ns, fs_now_ns() + 5000000000LL);
+	return 1;
+}
+
+int fs_store_errno(const char *what, const char *path, int err)
+{
+	char msg[768];
+
+	if (err == BFS_E_NOTFOUND || err == BFS_E_NOBUCKET)
+		return -ENOENT;
+	if (!bfs_err_is_store(err))
+		return err;
+	bfs_store_describe(err, msg, sizeof(msg));
+	bfs_log(LOG_ERR, "%s %s: %s", what, path, msg);  /* (and stderr, in the foreground) */
+	return -bfs_err_to_errno(err);
+}

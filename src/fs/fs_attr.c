@@ -22,8 +22,43 @@
 #include "bucketfs/log.h"
 #include "fs/fs_int.h"
 
-/* Rewrite an object's metadata in place (copy onto itself, REPLACE). */
-static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
+/* e lacks the attributes metadata carries (BFS_EF_META): fill them in from
+ * the object's own, info, when it has them, else from what the mount
+ * shows (its defaults, uid=, gid=, umask=). */
+static void attrs_base(const struct bfs_fs *fs, const struct bfs_obj_info *info,
+		       struct bfs_entry *e)
+{
+	struct bfs_entry o;
+	struct stat st;
+
+	if (e->flags & BFS_EF_META)
+		return;
+	bfs_entry_init(&o);
+	if (info)
+		fs_entry_from_info(fs, info, &o);
+	if (o.flags & BFS_EF_META) {
+		e->mode = (e->mode & S_IFMT) | (o.mode & 07777);
+		e->uid = o.uid;
+		e->gid = o.gid;
+		e->mtime_ns = o.mtime_ns;
+		return;
+	}
+	fs_entry_stat(fs, e, &st);
+	e->mode = st.st_mode;
+	e->uid = st.st_uid;
+	e->gid = st.st_gid;
+}
+
+/*
+ * Apply change to clean entry e and to its object's metadata, in place
+ * (a copy onto itself, REPLACE).  The attributes the change leaves alone
+ * are the object's own when the entry does not know them: a chmod must not
+ * put the mount's defaults over a stored owner or mtime (the model
+ * tester: a utimens of a directory whose entry had lost them stored the
+ * default mode over its 0750).
+ */
+static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
+			void (*change)(struct bfs_entry *e, const void *arg), const void *arg)
 {
 	struct bfs_meta_kv meta[BFS_MAX_META];
 	struct bfs_put_opts po;
@@ -35,8 +70,11 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 				       fs_file_key(fs, path, key, sizeof(key));
 	if (rc)
 		return rc;
-	fs_put_opts(fs, path, e, meta, &po);
 	rc = bfs_store_head(fs->store, key, &info);
+	attrs_base(fs, rc ? NULL : &info, e);
+	change(e, arg);
+	e->flags |= BFS_EF_META;
+	fs_put_opts(fs, path, e, meta, &po);
 	if (rc == BFS_E_NOTFOUND && e->type == BFS_ENT_DIR) {
 		/* An implied directory: give it a marker that carries the attributes. */
 		rc = bfs_store_put_buf(fs->store, key, "", 0, &po, NULL);
@@ -125,23 +163,17 @@ static int setattr(struct bfs_fs *fs, const char *path,
 		if (!bfs_index_get(fs->ix, path, &cur) && cur.type == BFS_ENT_DIR)
 			e = cur;
 	}
-	if (!(e.flags & BFS_EF_META)) {
-		struct stat st;
-
-		fs_entry_stat(fs, &e, &st);
-		e.mode = st.st_mode;
-		e.uid = st.st_uid;
-		e.gid = st.st_gid;
-	}
-	change(&e, arg);
-	e.flags |= BFS_EF_META;
-	if (e.type == BFS_ENT_DIR)
-		e.flags |= BFS_EF_ATTRS; /* (an owed marker must carry them) */
 	if (e.state == BFS_ST_CLEAN) {
-		rc = replace_meta(fs, path, &e);
+		rc = replace_meta(fs, path, &e, change, arg);
 		if (rc)
 			goto out;
+	} else {
+		attrs_base(fs, NULL, &e);  /* (not in the bucket yet: ours are all) */
+		change(&e, arg);
+		e.flags |= BFS_EF_META;
 	}
+	if (e.type == BFS_ENT_DIR)
+		e.flags |= BFS_EF_ATTRS; /* (an owed marker must carry them) */
 	e.validated_ns = fs_now_ns();
 	rc = bfs_index_put(fs->ix, path, &e);
 	/* a journaled upload's record carries them too (it survives the index) */

@@ -13,7 +13,9 @@
  *     directory stays (issue 22 case 2), and a new directory's debt is
  *     voided by its first file (no marker PUT);
  *   - write-back: a journaled file renamed before its upload lands under
- *     its new name only, and one unlinked is never sent.
+ *     its new name only, and one unlinked is never sent;
+ *   - a chmod or utimens of an entry whose attributes the index lost keeps
+ *     the object's other attributes, not the mount's defaults.
  * Runs in a mkdtemp directory, removed at the end.
  */
 #include <errno.h>
@@ -30,7 +32,8 @@
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/store.h"
-#include "../../src/store/store_int.h"
+#include "store/store_int.h"
+#include "fs/fs_int.h"
 #include "check.h"
 
 static char top[] = "/tmp/bfs-test-fs.XXXXXX";
@@ -316,6 +319,55 @@ static void test_journal_rename_unlink(void)
 	bfs_fs_close(fs);
 }
 
+/* The index's entry lost the attributes metadata carries (BFS_EF_META) while
+ * the object has them: a chmod or utimens keeps the others as stored. */
+static void lose_meta(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_entry e;
+
+	CHECK_INT(bfs_index_get(fs->ix, path, &e), 0);
+	e.flags &= ~(uint32_t)BFS_EF_META;
+	e.mode = (e.mode & S_IFMT) | 0755;
+	e.uid = e.gid = 0;
+	CHECK_INT(bfs_index_put(fs->ix, path, &e), 0);
+}
+
+static void test_setattr_keeps_stored(void)
+{
+	struct bfs_fs *fs = mount_fs("setattr", -1, 50);
+	struct bfs_meta_kv meta[4] = { { "mode", "16872" }, { "uid", "33" }, { "gid", "34" },
+				       { "mtime", "1500000000" } };
+	struct bfs_put_opts po = { 0 };
+	struct stat sb;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	po.meta = meta;
+	po.nmeta = 4;
+	CHECK_INT(bfs_store_put_buf(st, "sd/", "", 0, &po, NULL), 0);  /* drwxr-x--- 33:34 */
+	snprintf(meta[0].value, sizeof(meta[0].value), "33152");       /* -rw------- */
+	CHECK_INT(bfs_store_put_buf(st, "sd/g", "x", 1, &po, NULL), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/sd", &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0750);
+	CHECK_INT(bfs_fs_getattr(fs, "/sd/g", &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0600);
+	lose_meta(fs, "/sd");
+	CHECK_INT(bfs_fs_utimens(fs, "/sd", 1000000000LL * 1000000000LL), 0);
+	CHECK_INT(meta_of("sd/", "mode"), 16872);
+	CHECK_INT(meta_of("sd/", "uid"), 33);
+	CHECK_INT(meta_of("sd/", "mtime"), 1000000000);
+	CHECK_INT(bfs_fs_getattr(fs, "/sd", &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0750);
+	CHECK_INT(sb.st_gid, 34);
+	lose_meta(fs, "/sd/g");
+	CHECK_INT(bfs_fs_chmod(fs, "/sd/g", 0640), 0);
+	CHECK_INT(meta_of("sd/g", "mode"), 33184);  /* -rw-r----- */
+	CHECK_INT(meta_of("sd/g", "uid"), 33);
+	CHECK_INT(meta_of("sd/g", "mtime"), 1500000000);
+	bfs_fs_close(fs);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -346,6 +398,7 @@ int main(void)
 	test_chmod_during_upload();
 	test_marker_debts();
 	test_journal_rename_unlink();
+	test_setattr_keeps_stored();
 
 	bfs_store_close(st);
 	(void)nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);

@@ -26,10 +26,9 @@ cd "$(dirname "$0")/.." || exit 2
 
 max_lines=700
 max_func=100
-# Over max_lines today, to be split (issue 24): FILE=CEILING
+# At about max_lines, a few lines over: FILE=CEILING (a file that grows
+# past its ceiling is split by responsibility)
 declare -A ceiling=(
-	[src/daemon/config.c]=847 [src/creds/creds.c]=761
-	[src/index/index_entry.c]=739
 	[src/sign/osssig.c]=702 [tools/bucketfs.c]=705
 )
 

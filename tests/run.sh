@@ -26,6 +26,7 @@ bash tests/setup-deps.sh
 
 echo "== check the sources"
 bash contrib/checksrc.sh
+bash contrib/format.sh
 shellcheck -S warning tests/*.sh tests/*/*.sh contrib/*.sh .ci/run
 
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -27,8 +27,8 @@ packages=(
 	s3fs rclone gnuplot-nox
 	# the Node tests
 	nodejs npm
-	# the source checks of tests/run.sh (contrib/checksrc.sh, shellcheck)
-	shellcheck
+	# the source checks of tests/run.sh (contrib/checksrc.sh, contrib/format.sh, shellcheck)
+	shellcheck clang-format
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks
 	procps psmisc util-linux valgrind openssl time
 )

@@ -50,53 +50,51 @@
 struct daemon {
 	struct bfs_config cfg;
 	char *target;
-	char *mountpoint;           /* absolute */
-	char fuse_opts[4096];       /* ",opt,opt" for FUSE */
+	char *mountpoint;     /* absolute */
+	char fuse_opts[4096]; /* ",opt,opt" for FUSE */
 	int debug, single_thread;
 	struct bfs_creds *creds;
 	struct bfs_store *store;
 	struct bfs_fs *fs;
 	struct bfs_ctl *ctl;
 	struct bfs_metrics *metrics;
-	struct fuse *_Atomic fuse;  /* while serving, for the control socket */
-	char ctl_path[4200];        /* "" when the control socket is off */
+	struct fuse *_Atomic fuse; /* while serving, for the control socket */
+	char ctl_path[4200];	   /* "" when the control socket is off */
 	int lock_fd;
-	int status_fd;              /* write end of the pipe to the waiting parent */
+	int status_fd; /* write end of the pipe to the waiting parent */
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: bucketfs BUCKET[:/PREFIX] MOUNTPOINT [-f] [-o OPTIONS]\n"
-		"       bucketfs file:DIR MOUNTPOINT [-f] [-o OPTIONS]\n"
-		"\n"
-		"Mounts a bucket (S3, Aliyun OSS, COS, Kodo, MinIO, Ceph: any S3 API) at\n"
-		"MOUNTPOINT, or with file:DIR a local directory used as the bucket (the\n"
-		"embedded default for development, through the same cache and upload path).\n"
-		"Files written become objects when closed; reads come from a local cache.\n"
-		"\n"
-		"  -f                     stay in the foreground (log to stderr)\n"
-		"  -d, --debug            foreground, loglevel=debug (each request to the\n"
-		"                         bucket: method, key, status, bytes, ms) and\n"
-		"                         FUSE's own trace of each operation\n"
-		"  -s                     single-threaded\n"
-		"  -o OPT[=VAL][,...]     options (below; s3fs's names work too)\n"
-		"  -h, --help             this text\n"
-		"  -V, --version          version\n"
-		"\n"
-		"Options:\n");
+	fprintf(out, "usage: bucketfs BUCKET[:/PREFIX] MOUNTPOINT [-f] [-o OPTIONS]\n"
+		     "       bucketfs file:DIR MOUNTPOINT [-f] [-o OPTIONS]\n"
+		     "\n"
+		     "Mounts a bucket (S3, Aliyun OSS, COS, Kodo, MinIO, Ceph: any S3 API) at\n"
+		     "MOUNTPOINT, or with file:DIR a local directory used as the bucket (the\n"
+		     "embedded default for development, through the same cache and upload path).\n"
+		     "Files written become objects when closed; reads come from a local cache.\n"
+		     "\n"
+		     "  -f                     stay in the foreground (log to stderr)\n"
+		     "  -d, --debug            foreground, loglevel=debug (each request to the\n"
+		     "                         bucket: method, key, status, bytes, ms) and\n"
+		     "                         FUSE's own trace of each operation\n"
+		     "  -s                     single-threaded\n"
+		     "  -o OPT[=VAL][,...]     options (below; s3fs's names work too)\n"
+		     "  -h, --help             this text\n"
+		     "  -V, --version          version\n"
+		     "\n"
+		     "Options:\n");
 	bfs_config_help(out);
 	bfs_provider_help(out);
 	fprintf(out, "\n");
 	bfs_creds_help(out);
-	fprintf(out,
-		"Not needed for file:DIR.\n"
-		"\n"
-		"bucketfsctl (see bucketfsctl --help) works on the bucket and talks to a\n"
-		"running mount: status, stats, pending, flush, evict, invalidate, fsck.\n"
-		"\n"
-		"Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"
-		"Manual: man 8 bucketfs.  Semantics of every operation: SEMANTICS.md.\n");
+	fprintf(out, "Not needed for file:DIR.\n"
+		     "\n"
+		     "bucketfsctl (see bucketfsctl --help) works on the bucket and talks to a\n"
+		     "running mount: status, stats, pending, flush, evict, invalidate, fsck.\n"
+		     "\n"
+		     "Unmount with: fusermount3 -u MOUNTPOINT (or umount MOUNTPOINT as root).\n"
+		     "Manual: man 8 bucketfs.  Semantics of every operation: SEMANTICS.md.\n");
 }
 
 /* Apply "-o a,b=c": ours go to the config, FUSE's to fuse_opts. */
@@ -173,7 +171,8 @@ static int prepare_mountpoint(struct daemon *d)
 		if (umount2(d->mountpoint, MNT_DETACH) < 0) {
 			char cmd[PATH_MAX + 64];
 
-			snprintf(cmd, sizeof(cmd), "fusermount3 -uz '%s' 2>/dev/null", d->mountpoint);
+			snprintf(cmd, sizeof(cmd), "fusermount3 -uz '%s' 2>/dev/null",
+				 d->mountpoint);
 			if (system(cmd) != 0) {
 				fprintf(stderr, "bucketfs: cannot detach %s: %s\n", d->mountpoint,
 					strerror(errno));
@@ -232,12 +231,13 @@ static int prepare_cache(struct daemon *d)
 		h = bfs_fnv1a32(d->cfg.prefix, h);
 		h = bfs_fnv1a32(d->cfg.local_root, h);
 		if (getuid() == 0)
-			snprintf(path, sizeof(path), "/var/cache/bucketfs/%s-%08x", d->cfg.bucket, h);
+			snprintf(path, sizeof(path), "/var/cache/bucketfs/%s-%08x", d->cfg.bucket,
+				 h);
 		else if (xdg && *xdg)
 			snprintf(path, sizeof(path), "%s/bucketfs/%s-%08x", xdg, d->cfg.bucket, h);
 		else
-			snprintf(path, sizeof(path), "%s/.cache/bucketfs/%s-%08x", home ? home : "/tmp",
-				 d->cfg.bucket, h);
+			snprintf(path, sizeof(path), "%s/.cache/bucketfs/%s-%08x",
+				 home ? home : "/tmp", d->cfg.bucket, h);
 		d->cfg.cache_dir = strdup(path);
 		if (!d->cfg.cache_dir)
 			return -1;
@@ -266,7 +266,8 @@ static int prepare_cache(struct daemon *d)
 		buf[n > 0 ? n : 0] = '\0';
 		fprintf(stderr,
 			"bucketfs: cache_dir %s is in use by another bucketfs (pid %s); "
-			"give each mount its own cache_dir\n", abs, n > 0 ? buf : "?");
+			"give each mount its own cache_dir\n",
+			abs, n > 0 ? buf : "?");
 		return -1;
 	}
 	return 0;
@@ -309,22 +310,23 @@ static int check_store(struct daemon *d)
 		    rc != BFS_E_THROTTLED && rc != BFS_E_TLS)
 			return rc;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		left_ms = d->cfg.mount_retry_s * 1000L - ((now.tv_sec - t0.tv_sec) * 1000L +
-							  (now.tv_nsec - t0.tv_nsec) / 1000000);
+		left_ms = d->cfg.mount_retry_s * 1000L -
+			  ((now.tv_sec - t0.tv_sec) * 1000L + (now.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left_ms <= 0)
 			return rc;
 		{
 			char msg[MSG];
 
 			bfs_store_describe(rc, msg, sizeof(msg));
-			fprintf(stderr, "bucketfs: %s is unreachable (%s); trying again for up to "
-				"%ld s (mount_retry)\n", bfs_store_endpoint(d->store), msg,
-				(left_ms + 999) / 1000);
+			fprintf(stderr,
+				"bucketfs: %s is unreachable (%s); trying again for up to "
+				"%ld s (mount_retry)\n",
+				bfs_store_endpoint(d->store), msg, (left_ms + 999) / 1000);
 			bfs_log(LOG_WARNING, "%s is unreachable (%s); trying again (mount_retry)",
 				bfs_store_endpoint(d->store), msg);
 		}
 		if (wait_ms > left_ms)
-			wait_ms = left_ms;  /* one last try at the deadline */
+			wait_ms = left_ms; /* one last try at the deadline */
 		usleep((useconds_t)wait_ms * 1000);
 		wait_ms = wait_ms * 2 > 5000 ? 5000 : wait_ms * 2;
 	}
@@ -361,11 +363,12 @@ static int open_store(struct daemon *d)
 		bfs_store_describe(rc, msg, sizeof(msg));
 		snprintf(line, sizeof(line), "cannot use %s at %s: %s%s%s%s", d->cfg.bucket,
 			 bfs_store_endpoint(d->store), msg,
-			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0] ?
-				 " [credentials from " : "",
+			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0]
+			     ? " [credentials from "
+			     : "",
 			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) ? d->creds->source : "",
-			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0] ?
-				 "]" : "");
+			 (rc == BFS_E_DENIED || rc == BFS_E_SIGNATURE) && d->creds->source[0] ? "]"
+											      : "");
 		fail_msg(d, line);
 		return -1;
 	}
@@ -533,8 +536,10 @@ static void start_ctl(struct daemon *d)
 	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s/ctl.sock", d->cfg.cache_dir);
 	rc = bfs_ctl_start(d->ctl_path, d->fs, d->store, &info, &d->ctl);
 	if (rc) {
-		bfs_log(LOG_WARNING, "no control socket at %s: %s (bucketfsctl status and the like "
-		       "will not reach this mount)", d->ctl_path, strerror(-rc));
+		bfs_log(LOG_WARNING,
+			"no control socket at %s: %s (bucketfsctl status and the like "
+			"will not reach this mount)",
+			d->ctl_path, strerror(-rc));
 		d->ctl_path[0] = '\0';
 	}
 }
@@ -662,8 +667,8 @@ int main(int argc, char **argv)
 	/* -f: the log goes to stderr as well; -o logfile= to a file instead */
 	rc = bfs_log_open("bucketfs", d.cfg.logfile, d.cfg.foreground,
 			  d.cfg.loglevel ? bfs_log_level(d.cfg.loglevel)
-			  : d.debug    ? LOG_DEBUG
-				       : LOG_INFO);
+			  : d.debug	 ? LOG_DEBUG
+					 : LOG_INFO);
 	if (rc < 0) {
 		fprintf(stderr, "bucketfs: cannot open logfile %s: %s\n", d.cfg.logfile,
 			strerror(-rc));

@@ -23,46 +23,47 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: bucketfsctl [OPTIONS] COMMAND ARGS...\n"
-		"\n"
-		"Commands (TARGET is BUCKET, BUCKET:/KEY, s3://BUCKET/KEY, or file:DIR:/KEY for\n"
-		"a local directory used as the bucket, the mount's embedded default):\n"
-		"  check BUCKET                  check the bucket is reachable with these credentials\n"
-		"  ls [-r] BUCKET[:/PREFIX]      list a \"directory\" (-r: every key below it)\n"
-		"  stat BUCKET:/KEY              size, mtime, ETag, type and metadata of an object\n"
-		"  get BUCKET:/KEY [FILE|-]      download (default: the key's base name)\n"
-		"  put [-t TYPE] [-c CACHE] [-m NAME=VALUE]... FILE|- BUCKET:/KEY\n"
-		"                                upload (multipart above the threshold)\n"
-		"  rm BUCKET:/KEY...             delete objects (batched)\n"
-		"  cp BUCKET:/SRC BUCKET:/DST    server-side copy within the bucket\n"
-		"  presign BUCKET:/KEY [--expires SECONDS]\n"
-		"                                a URL anyone can GET the object with, for SECONDS\n"
-		"                                (default 3600, at most 7 days)\n"
-		"\n"
-		"Commands for a running mount (MOUNT: its mount point, or its cache directory),\n"
-		"through the control socket CACHE_DIR/ctl.sock (mode 600):\n"
-		"  status MOUNT                  the mount, its cache (size, cap, hit ratio) and\n"
-		"                                uploads (pending, failing, oldest), request counts\n"
-		"  stats MOUNT [--prometheus]    requests by kind and their mean time, bytes up and\n"
-		"                                down, cache hits, bytes served from the cache (the\n"
-		"                                egress avoided), errors; or the Prometheus text\n"
-		"  pending MOUNT                 journaled uploads: PATH SIZE AGE_S ATTEMPTS LAST_ERROR\n"
-		"  flush MOUNT [SECONDS]         upload everything journaled now and wait (60 s)\n"
-		"  evict MOUNT PATH|--all        drop the cached copy of PATH (or every clean one)\n"
-		"  invalidate MOUNT PATH         forget what is known of PATH (a directory: all\n"
-		"                                below it); the next use asks the bucket\n"
-		"  fsck MOUNT [--repair]         check the cache against its index; --repair drops\n"
-		"                                damaged copies and unreferenced data files\n"
-		"\n"
-		"Options:\n"
-		"  -o OPT[=VAL][,...]            mount options, as for bucketfs(1):\n");
+	fprintf(
+	    out,
+	    "usage: bucketfsctl [OPTIONS] COMMAND ARGS...\n"
+	    "\n"
+	    "Commands (TARGET is BUCKET, BUCKET:/KEY, s3://BUCKET/KEY, or file:DIR:/KEY for\n"
+	    "a local directory used as the bucket, the mount's embedded default):\n"
+	    "  check BUCKET                  check the bucket is reachable with these credentials\n"
+	    "  ls [-r] BUCKET[:/PREFIX]      list a \"directory\" (-r: every key below it)\n"
+	    "  stat BUCKET:/KEY              size, mtime, ETag, type and metadata of an object\n"
+	    "  get BUCKET:/KEY [FILE|-]      download (default: the key's base name)\n"
+	    "  put [-t TYPE] [-c CACHE] [-m NAME=VALUE]... FILE|- BUCKET:/KEY\n"
+	    "                                upload (multipart above the threshold)\n"
+	    "  rm BUCKET:/KEY...             delete objects (batched)\n"
+	    "  cp BUCKET:/SRC BUCKET:/DST    server-side copy within the bucket\n"
+	    "  presign BUCKET:/KEY [--expires SECONDS]\n"
+	    "                                a URL anyone can GET the object with, for SECONDS\n"
+	    "                                (default 3600, at most 7 days)\n"
+	    "\n"
+	    "Commands for a running mount (MOUNT: its mount point, or its cache directory),\n"
+	    "through the control socket CACHE_DIR/ctl.sock (mode 600):\n"
+	    "  status MOUNT                  the mount, its cache (size, cap, hit ratio) and\n"
+	    "                                uploads (pending, failing, oldest), request counts\n"
+	    "  stats MOUNT [--prometheus]    requests by kind and their mean time, bytes up and\n"
+	    "                                down, cache hits, bytes served from the cache (the\n"
+	    "                                egress avoided), errors; or the Prometheus text\n"
+	    "  pending MOUNT                 journaled uploads: PATH SIZE AGE_S ATTEMPTS "
+	    "LAST_ERROR\n"
+	    "  flush MOUNT [SECONDS]         upload everything journaled now and wait (60 s)\n"
+	    "  evict MOUNT PATH|--all        drop the cached copy of PATH (or every clean one)\n"
+	    "  invalidate MOUNT PATH         forget what is known of PATH (a directory: all\n"
+	    "                                below it); the next use asks the bucket\n"
+	    "  fsck MOUNT [--repair]         check the cache against its index; --repair drops\n"
+	    "                                damaged copies and unreferenced data files\n"
+	    "\n"
+	    "Options:\n"
+	    "  -o OPT[=VAL][,...]            mount options, as for bucketfs(1):\n");
 	bfs_config_help(out);
-	fprintf(out,
-		"  -v, --verbose                 trace requests (credentials redacted)\n"
-		"  -h, --help                    this text\n"
-		"  -V, --version                 version\n"
-		"\n");
+	fprintf(out, "  -v, --verbose                 trace requests (credentials redacted)\n"
+		     "  -h, --help                    this text\n"
+		     "  -V, --version                 version\n"
+		     "\n");
 	bfs_creds_help(out);
 }
 
@@ -97,7 +98,8 @@ static int open_target(struct ctx *c, const char *target, int need_key)
 		return -1;
 	}
 	if (need_key && !c->cfg.prefix[0]) {
-		fprintf(stderr, "bucketfsctl: '%s' names no object (expected BUCKET:/KEY)\n", target);
+		fprintf(stderr, "bucketfsctl: '%s' names no object (expected BUCKET:/KEY)\n",
+			target);
 		return -1;
 	}
 	if (c->st)
@@ -108,8 +110,7 @@ static int open_target(struct ctx *c, const char *target, int need_key)
 		fprintf(stderr, "bucketfsctl: out of memory\n");
 		return -1;
 	}
-	rc = c->cfg.local_root ? 0 :
-	     bfs_creds_load(c->creds, &co, msg, sizeof(msg));
+	rc = c->cfg.local_root ? 0 : bfs_creds_load(c->creds, &co, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "bucketfsctl: %s\n", msg);
 		return -1;
@@ -367,9 +368,9 @@ static int cmd_rm(struct ctx *c, int argc, char **argv)
 		}
 		keys[i] = target_key(c);
 	}
-	err = argc == 1 ? bfs_store_delete(c->st, keys[0]) :
-			  bfs_store_delete_many(c->st, (const char *const *)keys, (size_t)argc,
-						&nfailed);
+	err = argc == 1
+		  ? bfs_store_delete(c->st, keys[0])
+		  : bfs_store_delete_many(c->st, (const char *const *)keys, (size_t)argc, &nfailed);
 	if (err)
 		rc = die_store(err, argc == 1 ? keys[0] : "rm");
 out:
@@ -517,10 +518,11 @@ static const struct {
 	const char *name;
 	int (*fn)(struct ctx *c, int argc, char **argv);
 } commands[] = {
-	{ "check", cmd_check }, { "ls", cmd_ls }, { "stat", cmd_stat }, { "get", cmd_get },
-	{ "put", cmd_put }, { "rm", cmd_rm }, { "cp", cmd_cp }, { "presign", cmd_presign },
-	{ "status", cmd_status }, { "stats", cmd_stats }, { "pending", cmd_pending }, { "flush", cmd_flush },
-	{ "evict", cmd_evict }, { "fsck", cmd_fsck }, { "invalidate", cmd_invalidate },
+	{ "check", cmd_check }, { "ls", cmd_ls },	    { "stat", cmd_stat },
+	{ "get", cmd_get },	{ "put", cmd_put },	    { "rm", cmd_rm },
+	{ "cp", cmd_cp },	{ "presign", cmd_presign }, { "status", cmd_status },
+	{ "stats", cmd_stats }, { "pending", cmd_pending }, { "flush", cmd_flush },
+	{ "evict", cmd_evict }, { "fsck", cmd_fsck },	    { "invalidate", cmd_invalidate },
 };
 
 int main(int argc, char **argv)

@@ -18,13 +18,16 @@
 #include <stddef.h>
 
 struct bfs_buf {
-	char *data;    /* NULL until the first append; then NUL-terminated */
-	size_t len;    /* bytes used, without the terminating NUL */
-	size_t alloc;  /* bytes allocated */
-	size_t max;    /* cap on len */
+	char *data;   /* NULL until the first append; then NUL-terminated */
+	size_t len;   /* bytes used, without the terminating NUL */
+	size_t alloc; /* bytes allocated */
+	size_t max;   /* cap on len */
 };
 
-#define BFS_BUF_INIT(cap) { NULL, 0, 0, (cap) }
+#define BFS_BUF_INIT(cap)                                                                          \
+	{                                                                                          \
+		NULL, 0, 0, (cap)                                                                  \
+	}
 
 /* Set up an empty buffer that may hold up to max bytes. */
 void bfs_buf_init(struct bfs_buf *b, size_t max);
@@ -40,14 +43,12 @@ void bfs_buf_reset(struct bfs_buf *b);
  * Return 0, -EMSGSIZE when the result would exceed the cap (b unchanged),
  * or -ENOMEM.
  */
-__attribute__((warn_unused_result))
-int bfs_buf_add(struct bfs_buf *b, const void *p, size_t n);
-__attribute__((warn_unused_result))
-int bfs_buf_adds(struct bfs_buf *b, const char *s);
-__attribute__((warn_unused_result, format(printf, 2, 3)))
-int bfs_buf_addf(struct bfs_buf *b, const char *fmt, ...);
-__attribute__((warn_unused_result, format(printf, 2, 0)))
-int bfs_buf_vaddf(struct bfs_buf *b, const char *fmt, va_list ap);
+__attribute__((warn_unused_result)) int bfs_buf_add(struct bfs_buf *b, const void *p, size_t n);
+__attribute__((warn_unused_result)) int bfs_buf_adds(struct bfs_buf *b, const char *s);
+__attribute__((warn_unused_result, format(printf, 2, 3))) int bfs_buf_addf(struct bfs_buf *b,
+									   const char *fmt, ...);
+__attribute__((warn_unused_result, format(printf, 2, 0))) int
+bfs_buf_vaddf(struct bfs_buf *b, const char *fmt, va_list ap);
 
 /* Cut the content back to len bytes (len <= b->len), e.g. to undo appends. */
 void bfs_buf_truncate(struct bfs_buf *b, size_t len);

@@ -22,20 +22,20 @@ struct bfs_store_cfg;
 
 struct bfs_config {
 	/* the target: BUCKET[:/PREFIX], or file:DIR for the embedded default */
-	char *local_root;          /* absolute path of DIR for file:DIR, else NULL */
+	char *local_root; /* absolute path of DIR for file:DIR, else NULL */
 	char *bucket;
-	char *prefix;              /* "" or "dir/sub/" (one trailing slash; a leading one
-				      only from BUCKET://..., for keys that begin with '/') */
+	char *prefix; /* "" or "dir/sub/" (one trailing slash; a leading one
+			 only from BUCKET://..., for keys that begin with '/') */
 	/* store */
-	char *provider;            /* preset (provider.h), NULL for none */
-	char *endpoint;            /* URL; NULL until defaulted from the region */
+	char *provider; /* preset (provider.h), NULL for none */
+	char *endpoint; /* URL; NULL until defaulted from the region */
 	char *region;
 	int path_style;
-	char *signature_name;      /* "v4", "oss-v1", "oss-v4" as given */
-	int signature;             /* enum bfs_sig, set by bfs_config_finish() */
+	char *signature_name; /* "v4", "oss-v1", "oss-v4" as given */
+	int signature;	      /* enum bfs_sig, set by bfs_config_finish() */
 	char *passwd_file;
-	char *profile;             /* AWS shared-file profile, NULL for none */
-	char *credential_process;  /* other credential sources (creds.h) */
+	char *profile;		  /* AWS shared-file profile, NULL for none */
+	char *credential_process; /* other credential sources (creds.h) */
 	char *iam_role;
 	char *ram_role;
 	int ecs;
@@ -46,33 +46,33 @@ struct bfs_config {
 	int content_md5;
 	int list_v1;
 	int retries;
-	int mount_retry_s;         /* keep trying an unreachable endpoint at mount this long */
+	int mount_retry_s; /* keep trying an unreachable endpoint at mount this long */
 	long connect_timeout_ms;
 	long stall_timeout_s;
-	long request_timeout_s;       /* 0: none */
+	long request_timeout_s; /* 0: none */
 	uint64_t multipart_threshold;
 	uint64_t part_size;
 	int parallel_parts;
 	int verbose;
-	int coredump;                 /* stay dumpable (cores hold the credentials) */
-	char *logfile;             /* NULL: syslog */
-	char *loglevel;            /* "error" ... "debug", NULL: info */
-	char *metrics;             /* HOST:PORT or socket path for Prometheus, NULL off */
+	int coredump;	/* stay dumpable (cores hold the credentials) */
+	char *logfile;	/* NULL: syslog */
+	char *loglevel; /* "error" ... "debug", NULL: info */
+	char *metrics;	/* HOST:PORT or socket path for Prometheus, NULL off */
 	/* filesystem */
-	char *cache_dir;           /* NULL until defaulted by the mount */
-	uint64_t cache_size;       /* cap on cached bytes, 0 = none */
-	uint64_t lookup_get;       /* bytes a lookup by name GETs instead of a HEAD (2M) */
-	char *cache_min_free;      /* as given: "5%" or a size */
-	uint64_t cache_min_free_bytes;  /* parsed by bfs_config_finish() ... */
-	int cache_min_free_pct;         /* ... percent, or -1 for bytes */
-	long writeback_ms;         /* -1: close() uploads; else the write-back delay */
+	char *cache_dir;	       /* NULL until defaulted by the mount */
+	uint64_t cache_size;	       /* cap on cached bytes, 0 = none */
+	uint64_t lookup_get;	       /* bytes a lookup by name GETs instead of a HEAD (2M) */
+	char *cache_min_free;	       /* as given: "5%" or a size */
+	uint64_t cache_min_free_bytes; /* parsed by bfs_config_finish() ... */
+	int cache_min_free_pct;	       /* ... percent, or -1 for bytes */
+	long writeback_ms;	       /* -1: close() uploads; else the write-back delay */
 	int unmount_wait_s;
 	int upload_threads;
-	int max_threads;            /* FUSE workers at most */
-	int max_idle_threads;       /* FUSE workers kept when idle */
+	int max_threads;      /* FUSE workers at most */
+	int max_idle_threads; /* FUSE workers kept when idle */
 	int conditional_put;
 	/* each value is followed by its "was given" flag (config.c relies on it) */
-	unsigned int uid;          /* owner of every entry, when given (s3fs) */
+	unsigned int uid; /* owner of every entry, when given (s3fs) */
 	int has_uid;
 	unsigned int gid;
 	int has_gid;
@@ -85,10 +85,10 @@ struct bfs_config {
 	long neg_ttl_ms;
 	long list_ttl_ms;
 	long marker_delay_ms;
-	char *immutable;           /* write-once trees "/a:/b" */
-	char *symlinks_name;       /* "on" or "file" (default) */
-	int symlinks;              /* ... parsed by bfs_config_finish(): 1 on */
-	int foreground;            /* -f */
+	char *immutable;     /* write-once trees "/a:/b" */
+	char *symlinks_name; /* "on" or "file" (default) */
+	int symlinks;	     /* ... parsed by bfs_config_finish(): 1 on */
+	int foreground;	     /* -f */
 };
 
 /* Fill c with defaults.  Release with bfs_config_release(). */
@@ -111,8 +111,8 @@ int bfs_config_set(struct bfs_config *c, const char *name, const char *value, ch
  * unknown (may be NULL) is given: then they are appended to it as
  * ",name[=value]" (it must hold unknown_sz bytes).  Returns 0 or BFS_E_CONFIG.
  */
-int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown,
-			  size_t unknown_sz, char *msg, size_t msgsz);
+int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown, size_t unknown_sz,
+			  char *msg, size_t msgsz);
 
 /*
  * Parse "BUCKET", "BUCKET:/PREFIX", "BUCKET:PREFIX" or "s3://BUCKET/PREFIX"

@@ -64,27 +64,27 @@ struct creds_refresh;
 struct bfs_creds {
 	char access_key[256];
 	char secret_key[256];
-	char session_token[2048];  /* "" when none */
-	char source[512];          /* where they came from, for messages (no secret) */
-	long long expires;         /* seconds since the epoch; 0: no known expiry */
-	struct creds_refresh *refresh;  /* private to creds.c; NULL: never refreshed */
+	char session_token[2048];      /* "" when none */
+	char source[512];	       /* where they came from, for messages (no secret) */
+	long long expires;	       /* seconds since the epoch; 0: no known expiry */
+	struct creds_refresh *refresh; /* private to creds.c; NULL: never refreshed */
 };
 
-#define BFS_CREDS_REFRESH_MARGIN 300  /* seconds before expiry to fetch new ones */
+#define BFS_CREDS_REFRESH_MARGIN 300 /* seconds before expiry to fetch new ones */
 
 /* Which sources to use (strings borrowed for the call; copied when kept). */
 struct bfs_creds_opts {
 	const char *passwd_file;
 	const char *profile;
 	const char *credential_process;
-	const char *iam_role;           /* "auto" or a role name */
-	const char *ram_role;           /* "auto" or a role name */
+	const char *iam_role; /* "auto" or a role name */
+	const char *ram_role; /* "auto" or a role name */
 	int ecs;
-	const char *metadata_endpoint;  /* URL of the instance metadata service;
-					 * NULL: $AWS_EC2_METADATA_SERVICE_ENDPOINT
-					 * or http://169.254.169.254 (AWS),
-					 * http://100.100.100.200 (Aliyun) */
-	const char *bucket;             /* for BUCKET: lines of passwd files */
+	const char *metadata_endpoint; /* URL of the instance metadata service;
+					* NULL: $AWS_EC2_METADATA_SERVICE_ENDPOINT
+					* or http://169.254.169.254 (AWS),
+					* http://100.100.100.200 (Aliyun) */
+	const char *bucket;	       /* for BUCKET: lines of passwd files */
 };
 
 /* The sources and their order, for --help. */
@@ -103,8 +103,7 @@ void bfs_creds_free(struct bfs_creds *c);
  * file, nothing found, a source that failed or answered nonsense) or -errno.
  * Call before starting threads that use c.
  */
-int bfs_creds_load(struct bfs_creds *c, const struct bfs_creds_opts *o, char *msg,
-		   size_t msgsz);
+int bfs_creds_load(struct bfs_creds *c, const struct bfs_creds_opts *o, char *msg, size_t msgsz);
 
 /*
  * Start signing with c: refresh first when they are due (see above), then
@@ -128,8 +127,8 @@ int bfs_creds_rejected(struct bfs_creds *c, unsigned gen, const char *code);
  * or expired" (so new ones may help), else 0. */
 int bfs_creds_code_is_stale(const char *code);
 
-#define BFS_AWS_CONFIG_FILE 1    /* sections are "[profile NAME]" and "[default]" */
-#define BFS_AWS_KEYS_REQUIRED 2  /* a profile without keys is an error, not absent */
+#define BFS_AWS_CONFIG_FILE 1	/* sections are "[profile NAME]" and "[default]" */
+#define BFS_AWS_KEYS_REQUIRED 2 /* a profile without keys is an error, not absent */
 
 /*
  * Read profile from an AWS shared credentials file ("[NAME]" sections) or,
@@ -147,8 +146,8 @@ int bfs_creds_from_aws_profile(struct bfs_creds *c, const char *path, const char
  * does not exist, BFS_E_CONFIG with msg set (permissions, bad line, no line
  * for this bucket), or -errno.
  */
-int bfs_creds_from_file(struct bfs_creds *c, const char *path, const char *bucket,
-			char *msg, size_t msgsz);
+int bfs_creds_from_file(struct bfs_creds *c, const char *path, const char *bucket, char *msg,
+			size_t msgsz);
 
 /* --- creds_fetch.c: the sources that answer JSON ------------------------- */
 

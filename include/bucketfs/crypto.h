@@ -14,7 +14,7 @@
 #define BFS_MD5_LEN 16
 #define BFS_SHA1_LEN 20
 #define BFS_SHA256_LEN 32
-#define BFS_SHA256_HEX_LEN 64                  /* without the NUL */
+#define BFS_SHA256_HEX_LEN 64			/* without the NUL */
 #define BFS_BASE64_LEN(n) ((((n) + 2) / 3) * 4) /* without the NUL */
 
 /*

@@ -36,7 +36,7 @@ struct bfs_store;
 
 struct bfs_ctl_info {
 	const char *mountpoint;
-	const char *target;         /* BUCKET[:/PREFIX] or file:DIR */
+	const char *target; /* BUCKET[:/PREFIX] or file:DIR */
 	const char *cache_dir;
 	/* drop the kernel's caches of path (may be NULL); from any thread */
 	void (*kernel_forget)(void *arg, const char *path);
@@ -69,7 +69,6 @@ int bfs_ctl_find(const char *where, char *out, size_t outsz, char *msg, size_t m
  * answered an error: msg holds it), or -errno (cannot connect, the answer
  * was cut: msg says which).
  */
-int bfs_ctl_request(const char *sock_path, const char *request, FILE *out, char *msg,
-		    size_t msgsz);
+int bfs_ctl_request(const char *sock_path, const char *request, FILE *out, char *msg, size_t msgsz);
 
 #endif

@@ -15,22 +15,22 @@
 
 enum bfs_err {
 	BFS_E_FIRST = -10000,
-	BFS_E_NOTFOUND,      /* 404 NoSuchKey */
-	BFS_E_NOBUCKET,      /* 404 NoSuchBucket */
-	BFS_E_DENIED,        /* 403 AccessDenied, InvalidAccessKeyId, ... */
-	BFS_E_SIGNATURE,     /* 403 SignatureDoesNotMatch */
-	BFS_E_PRECOND,       /* 412 PreconditionFailed */
-	BFS_E_NOTMODIFIED,   /* 304 for a conditional GET/HEAD */
-	BFS_E_RANGE,         /* 416 InvalidRange */
-	BFS_E_BADREQ,        /* any other 4xx: the request is wrong, no retry */
-	BFS_E_THROTTLED,     /* 429, 503 SlowDown: retried, then reported */
-	BFS_E_TRANSIENT,     /* 5xx, RequestTimeout, InternalError: retried */
-	BFS_E_CONNECT,       /* DNS or TCP connect failure */
-	BFS_E_TIMEOUT,       /* connect or transfer timeout */
-	BFS_E_TLS,           /* TLS handshake or certificate failure */
-	BFS_E_INTEGRITY,     /* MD5/ETag/length mismatch on data */
-	BFS_E_PROTO,         /* malformed or oversized server response */
-	BFS_E_CONFIG,        /* bad option, URL or credentials file */
+	BFS_E_NOTFOUND,	   /* 404 NoSuchKey */
+	BFS_E_NOBUCKET,	   /* 404 NoSuchBucket */
+	BFS_E_DENIED,	   /* 403 AccessDenied, InvalidAccessKeyId, ... */
+	BFS_E_SIGNATURE,   /* 403 SignatureDoesNotMatch */
+	BFS_E_PRECOND,	   /* 412 PreconditionFailed */
+	BFS_E_NOTMODIFIED, /* 304 for a conditional GET/HEAD */
+	BFS_E_RANGE,	   /* 416 InvalidRange */
+	BFS_E_BADREQ,	   /* any other 4xx: the request is wrong, no retry */
+	BFS_E_THROTTLED,   /* 429, 503 SlowDown: retried, then reported */
+	BFS_E_TRANSIENT,   /* 5xx, RequestTimeout, InternalError: retried */
+	BFS_E_CONNECT,	   /* DNS or TCP connect failure */
+	BFS_E_TIMEOUT,	   /* connect or transfer timeout */
+	BFS_E_TLS,	   /* TLS handshake or certificate failure */
+	BFS_E_INTEGRITY,   /* MD5/ETag/length mismatch on data */
+	BFS_E_PROTO,	   /* malformed or oversized server response */
+	BFS_E_CONFIG,	   /* bad option, URL or credentials file */
 	BFS_E_LAST
 };
 

@@ -28,39 +28,39 @@ struct bfs_fs;
 struct bfs_file;
 
 struct bfs_fs_cfg {
-	const char *prefix;        /* key prefix: "" or "dir/" */
-	const char *cache_dir;     /* must exist */
-	uid_t uid;                 /* owner of objects without x-amz-meta-uid ... */
+	const char *prefix;    /* key prefix: "" or "dir/" */
+	const char *cache_dir; /* must exist */
+	uid_t uid;	       /* owner of objects without x-amz-meta-uid ... */
 	gid_t gid;
-	int force_uid, force_gid;  /* ... and of every entry with these (s3fs uid=, gid=) */
-	mode_t umask;              /* with has_umask, every entry's mode is 0777 & ~umask */
-	int has_umask;             /* (s3fs umask=, libfuse's set_mode) */
-	int symlinks;              /* 1: symlink objects are symlinks; 0: read-only
-	                            * regular files holding the target path (default) */
-	mode_t root_mode;          /* permissions of the mount point (mp_umask) */
+	int force_uid, force_gid; /* ... and of every entry with these (s3fs uid=, gid=) */
+	mode_t umask;		  /* with has_umask, every entry's mode is 0777 & ~umask */
+	int has_umask;		  /* (s3fs umask=, libfuse's set_mode) */
+	int symlinks;		  /* 1: symlink objects are symlinks; 0: read-only
+				   * regular files holding the target path (default) */
+	mode_t root_mode;	  /* permissions of the mount point (mp_umask) */
 	int read_only;
-	long stat_ttl_ms;          /* positive metadata window (default 1000) */
-	long neg_ttl_ms;           /* negative window (default 1000) */
-	long list_ttl_ms;          /* directory listing window (default 0: always list) */
-	long marker_delay_ms;      /* a new directory's marker is owed this long
-	                            * (default 1000; 0: PUT at mkdir), src/fs/fs_marker.c */
-	const char *immutable;     /* "/a:/b/c": files below never change (write-once
-	                            * trees): once cached, never revalidated; NULL none */
-	uint64_t whole_max;        /* objects up to this size are fetched whole (8 MiB) */
-	uint64_t readahead;        /* ranged fetch size for larger ones (8 MiB) */
-	int fetch_parallel;        /* ranges of a sequential reader fetched at once (4) */
-	uint64_t lookup_get;       /* a file looked up by name: GET its first this many
-	                            * bytes into the cache instead of a HEAD (2 MiB;
-	                            * 0: HEAD) */
-	uint64_t cache_size;       /* cap on the data files' bytes, 0 = none (default) */
-	uint64_t cache_min_free;   /* bytes to leave free on the cache's disk ... */
-	int cache_min_free_pct;    /* ... or this percentage of it when >= 0 (default 5) */
-	long writeback_ms;         /* < 0: close() uploads (default); else close()
-	                            * journals and the upload starts this long after */
-	long unmount_wait_s;       /* close waits this long for pending uploads (30) */
-	int upload_threads;        /* background uploads at once (4) */
-	int conditional_put;       /* uploads replace only the version this mount
-	                            * read, create only new objects (ESTALE else) */
+	long stat_ttl_ms;	 /* positive metadata window (default 1000) */
+	long neg_ttl_ms;	 /* negative window (default 1000) */
+	long list_ttl_ms;	 /* directory listing window (default 0: always list) */
+	long marker_delay_ms;	 /* a new directory's marker is owed this long
+				  * (default 1000; 0: PUT at mkdir), src/fs/fs_marker.c */
+	const char *immutable;	 /* "/a:/b/c": files below never change (write-once
+				  * trees): once cached, never revalidated; NULL none */
+	uint64_t whole_max;	 /* objects up to this size are fetched whole (8 MiB) */
+	uint64_t readahead;	 /* ranged fetch size for larger ones (8 MiB) */
+	int fetch_parallel;	 /* ranges of a sequential reader fetched at once (4) */
+	uint64_t lookup_get;	 /* a file looked up by name: GET its first this many
+				  * bytes into the cache instead of a HEAD (2 MiB;
+				  * 0: HEAD) */
+	uint64_t cache_size;	 /* cap on the data files' bytes, 0 = none (default) */
+	uint64_t cache_min_free; /* bytes to leave free on the cache's disk ... */
+	int cache_min_free_pct;	 /* ... or this percentage of it when >= 0 (default 5) */
+	long writeback_ms;	 /* < 0: close() uploads (default); else close()
+				  * journals and the upload starts this long after */
+	long unmount_wait_s;	 /* close waits this long for pending uploads (30) */
+	int upload_threads;	 /* background uploads at once (4) */
+	int conditional_put;	 /* uploads replace only the version this mount
+				  * read, create only new objects (ESTALE else) */
 };
 
 /* Defaults as documented above. */
@@ -152,18 +152,18 @@ void bfs_fs_release(struct bfs_fs *fs, struct bfs_file *f);
 
 /* Counters for tests and the ctl tool. */
 struct bfs_fs_stats {
-	uint64_t cache_hits;        /* opens served from a fresh cached copy */
-	uint64_t cache_misses;      /* opens that fetched the object */
-	uint64_t revalidations;     /* conditional requests sent */
-	uint64_t not_modified;      /* ... answered 304 */
-	uint64_t uploads;           /* objects written */
+	uint64_t cache_hits;	/* opens served from a fresh cached copy */
+	uint64_t cache_misses;	/* opens that fetched the object */
+	uint64_t revalidations; /* conditional requests sent */
+	uint64_t not_modified;	/* ... answered 304 */
+	uint64_t uploads;	/* objects written */
 	uint64_t upload_errors;
-	uint64_t bytes_from_cache;  /* bytes read from local data files */
-	uint64_t cache_bytes;       /* bytes in the cache's data files now */
-	uint64_t evicted;           /* cached copies evicted */
+	uint64_t bytes_from_cache; /* bytes read from local data files */
+	uint64_t cache_bytes;	   /* bytes in the cache's data files now */
+	uint64_t evicted;	   /* cached copies evicted */
 	uint64_t evicted_bytes;
-	uint64_t enospc;            /* writes refused: no room within the limits */
-	uint64_t damaged;           /* cached copies found damaged and fetched again */
+	uint64_t enospc;  /* writes refused: no room within the limits */
+	uint64_t damaged; /* cached copies found damaged and fetched again */
 };
 void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *out);
 
@@ -171,8 +171,8 @@ void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *out);
 struct bfs_fs_pending {
 	uint64_t files;
 	uint64_t bytes;
-	uint64_t failing;           /* ... whose last attempt failed */
-	int64_t oldest_ns;          /* mtime of the oldest, ns since the epoch */
+	uint64_t failing;  /* ... whose last attempt failed */
+	int64_t oldest_ns; /* mtime of the oldest, ns since the epoch */
 };
 int bfs_fs_pending(struct bfs_fs *fs, struct bfs_fs_pending *out);
 
@@ -191,8 +191,8 @@ int bfs_fs_pending_list(struct bfs_fs *fs,
  * timeout_s seconds; say (may be NULL) gets a progress line every second.
  * Returns 0 when nothing is pending, -ETIMEDOUT when something still is.
  */
-int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
-		     void (*say)(void *arg, const char *line), void *arg);
+int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s, void (*say)(void *arg, const char *line),
+		     void *arg);
 
 /*
  * Drop the cached copy of path, or of every file (path NULL); never one
@@ -207,16 +207,16 @@ int bfs_fs_index_stat(struct bfs_fs *fs, uint64_t *entries, uint64_t *bytes);
 
 /* What bfs_fs_fsck() found. */
 struct bfs_fs_fsck {
-	uint64_t entries;           /* index entries read */
-	uint64_t copies;            /* cached copies checked */
-	uint64_t bytes_checked;     /* ... bytes of them hashed or sized */
-	uint64_t journaled;         /* journaled uploads checked */
-	uint64_t damaged;           /* cached copies missing, short or corrupt */
-	uint64_t broken_journal;    /* journaled uploads whose data is not whole */
-	uint64_t orphans;           /* data files no entry refers to */
-	uint64_t repaired;          /* of these, dropped or removed */
-	uint64_t lost_found;        /* journaled uploads that could not be made, kept
-	                             * in CACHE/lost+found (records there) */
+	uint64_t entries;	 /* index entries read */
+	uint64_t copies;	 /* cached copies checked */
+	uint64_t bytes_checked;	 /* ... bytes of them hashed or sized */
+	uint64_t journaled;	 /* journaled uploads checked */
+	uint64_t damaged;	 /* cached copies missing, short or corrupt */
+	uint64_t broken_journal; /* journaled uploads whose data is not whole */
+	uint64_t orphans;	 /* data files no entry refers to */
+	uint64_t repaired;	 /* of these, dropped or removed */
+	uint64_t lost_found;	 /* journaled uploads that could not be made, kept
+				  * in CACHE/lost+found (records there) */
 };
 
 /*
@@ -224,8 +224,8 @@ struct bfs_fs_fsck {
  * problem and progress lines.  With repair, drop damaged copies and remove
  * orphans.  Returns 0 (see r for what was found) or -errno.
  */
-int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char *line),
-		void *arg, struct bfs_fs_fsck *r);
+int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char *line), void *arg,
+		struct bfs_fs_fsck *r);
 
 /*
  * Forget what is known of path and, for a directory, of everything below

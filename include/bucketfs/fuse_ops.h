@@ -26,8 +26,8 @@ struct bfs_fuse_cfg {
 struct bfs_fuse_priv {
 	struct bfs_fs *fs;
 	struct bfs_fuse_cfg cfg;
-	const char *ctl_path;      /* the control socket, shown as the root's
-	                            * user.bucketfs.ctl attribute; NULL: none */
+	const char *ctl_path; /* the control socket, shown as the root's
+			       * user.bucketfs.ctl attribute; NULL: none */
 };
 
 const struct fuse_operations *bfs_fuse_operations(void);

@@ -27,12 +27,12 @@ struct bfs_http;
 struct bfs_http_resp;
 
 struct bfs_http_opts {
-	long connect_timeout_ms;   /* TCP+TLS connect; 0 = 10 s */
-	long stall_timeout_s;      /* abort when less than 1 KiB moves in this long; 0 = 30 s */
-	long request_timeout_s;    /* whole request; 0 = none (large objects) */
-	const char *ca_bundle;     /* PEM file, NULL for the system store; copied */
-	int insecure;              /* skip TLS peer/host verification (never default) */
-	int verbose;               /* curl's verbose trace to stderr (no Authorization) */
+	long connect_timeout_ms; /* TCP+TLS connect; 0 = 10 s */
+	long stall_timeout_s;	 /* abort when less than 1 KiB moves in this long; 0 = 30 s */
+	long request_timeout_s;	 /* whole request; 0 = none (large objects) */
+	const char *ca_bundle;	 /* PEM file, NULL for the system store; copied */
+	int insecure;		 /* skip TLS peer/host verification (never default) */
+	int verbose;		 /* curl's verbose trace to stderr (no Authorization) */
 };
 
 /* Create the shared state.  Call after fork()/daemonize and before threads
@@ -43,9 +43,9 @@ int bfs_http_new(const struct bfs_http_opts *opts, struct bfs_http **out);
 void bfs_http_free(struct bfs_http *h);
 
 struct bfs_http_req {
-	const char *method;               /* "GET", "HEAD", "PUT", "POST", "DELETE" */
-	const char *url;                  /* fully encoded */
-	const char *const *headers;       /* "Name: value" lines, not owned */
+	const char *method;	    /* "GET", "HEAD", "PUT", "POST", "DELETE" */
+	const char *url;	    /* fully encoded */
+	const char *const *headers; /* "Name: value" lines, not owned */
 	size_t nheaders;
 
 	/* Request body: from memory (body != NULL), or from body_fd at
@@ -60,7 +60,7 @@ struct bfs_http_req {
 	 * A non-2xx body always goes to the response's error buffer instead. */
 	struct bfs_buf *resp_body;
 	int resp_fd;
-	off_t resp_off;            /* < 0: write() sequentially (pipes, stdout) */
+	off_t resp_off; /* < 0: write() sequentially (pipes, stdout) */
 
 	/* Called with every chunk of a 2xx body as it arrives (may be NULL),
 	 * e.g. to digest it without reading it back. */
@@ -87,12 +87,12 @@ struct bfs_http_req {
 void bfs_http_req_init(struct bfs_http_req *r, const char *method, const char *url);
 
 struct bfs_http_resp {
-	long status;                 /* 0 when no HTTP answer arrived */
-	struct bfs_buf headers;      /* raw header lines of the final answer, capped at 64 KiB */
-	struct bfs_buf error_body;   /* body of a non-2xx answer, capped at 64 KiB */
-	uint64_t body_bytes;         /* bytes of 2xx body delivered to the sink */
-	uint64_t moved_bytes;        /* bytes sent and received (bodies), whatever the status */
-	char errmsg[256];            /* transport error text, "" if none */
+	long status;		   /* 0 when no HTTP answer arrived */
+	struct bfs_buf headers;	   /* raw header lines of the final answer, capped at 64 KiB */
+	struct bfs_buf error_body; /* body of a non-2xx answer, capped at 64 KiB */
+	uint64_t body_bytes;	   /* bytes of 2xx body delivered to the sink */
+	uint64_t moved_bytes;	   /* bytes sent and received (bodies), whatever the status */
+	char errmsg[256];	   /* transport error text, "" if none */
 };
 
 void bfs_http_resp_init(struct bfs_http_resp *r);
@@ -115,8 +115,7 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *req,
  * trimmed) into out (outsz bytes, truncated).  Returns the value length or
  * -ENOENT.
  */
-int bfs_http_resp_header(const struct bfs_http_resp *r, const char *name, char *out,
-			 size_t outsz);
+int bfs_http_resp_header(const struct bfs_http_resp *r, const char *name, char *out, size_t outsz);
 
 /*
  * Call fn for each response header whose name starts with prefix

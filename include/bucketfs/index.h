@@ -43,9 +43,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define BFS_INDEX_FORMAT 1          /* major version of the on-disk format */
+#define BFS_INDEX_FORMAT 1 /* major version of the on-disk format */
 #define BFS_ENTRY_ETAG_MAX 128
-#define BFS_ENTRY_LINK_MAX 4096     /* symlink target, with NUL */
+#define BFS_ENTRY_LINK_MAX 4096 /* symlink target, with NUL */
 #define BFS_INDEX_PATH_MAX 4096
 
 struct bfs_index;
@@ -57,74 +57,80 @@ enum bfs_entry_type {
 };
 
 enum bfs_entry_state {
-	BFS_ST_CLEAN = 0,       /* matches the object in the bucket (etag) */
-	BFS_ST_DIRTY = 1,       /* local data not yet in the bucket (staged) */
-	BFS_ST_UPLOADING = 2,   /* journaled: close() acknowledged the staged data
-	                         * (write-back); it must reach the bucket, and
-	                         * does, after a crash too */
-	BFS_ST_NEGATIVE = 3,    /* known not to exist (negative cache) */
+	BFS_ST_CLEAN = 0,     /* matches the object in the bucket (etag) */
+	BFS_ST_DIRTY = 1,     /* local data not yet in the bucket (staged) */
+	BFS_ST_UPLOADING = 2, /* journaled: close() acknowledged the staged data
+			       * (write-back); it must reach the bucket, and
+			       * does, after a crash too */
+	BFS_ST_NEGATIVE = 3,  /* known not to exist (negative cache) */
 };
 
 /* flags */
-#define BFS_EF_META     0x0001  /* mode/uid/gid/mtime came from object metadata
-                                 * (or a local change), not from defaults */
-#define BFS_EF_MARKER   0x0002  /* a directory with its own "dir/" marker object */
-#define BFS_EF_CACHED   0x0004  /* the data file holds the whole object */
-#define BFS_EF_LOCAL    0x0008  /* created here and never seen in a listing yet */
-#define BFS_EF_PROBED   0x0010  /* a directory whose "dir/" marker was looked up */
-#define BFS_EF_SEEN     0x0020  /* attributes came from the object's own headers
-                                 * (HEAD/GET), with or without s3fs metadata */
-#define BFS_EF_OWED     0x0040  /* a directory made here whose "dir/" marker is
-                                 * not in the bucket yet (journaled, state
-                                 * UPLOADING): see src/fs/fs_marker.c */
-#define BFS_EF_FETCHED  0x0080  /* data fetched by a lookup (lookup_get=), not
-                                 * opened since: its first open is a miss */
-#define BFS_EF_ROOT     0x0200  /* the mount's root (an entry never stored) */
-#define BFS_EF_ATTRS    0x0400  /* a directory chmod, chown or utimens changed
-                                 * here: its marker must carry what they set */
-#define BFS_EF_KEEP     0x0100  /* with BFS_EF_OWED: owed because an object left
-                                 * the directory (fs_marker_keep): needed only
-                                 * if nothing is below it when it is paid */
+#define BFS_EF_META                                                                                \
+	0x0001		     /* mode/uid/gid/mtime came from object metadata                       \
+			      * (or a local change), not from defaults */
+#define BFS_EF_MARKER 0x0002 /* a directory with its own "dir/" marker object */
+#define BFS_EF_CACHED 0x0004 /* the data file holds the whole object */
+#define BFS_EF_LOCAL 0x0008  /* created here and never seen in a listing yet */
+#define BFS_EF_PROBED 0x0010 /* a directory whose "dir/" marker was looked up */
+#define BFS_EF_SEEN                                                                                \
+	0x0020 /* attributes came from the object's own headers                                    \
+		* (HEAD/GET), with or without s3fs metadata */
+#define BFS_EF_OWED                                                                                \
+	0x0040 /* a directory made here whose "dir/" marker is                                     \
+		* not in the bucket yet (journaled, state                                          \
+		* UPLOADING): see src/fs/fs_marker.c */
+#define BFS_EF_FETCHED                                                                             \
+	0x0080		   /* data fetched by a lookup (lookup_get=), not                          \
+			    * opened since: its first open is a miss */
+#define BFS_EF_ROOT 0x0200 /* the mount's root (an entry never stored) */
+#define BFS_EF_ATTRS                                                                               \
+	0x0400 /* a directory chmod, chown or utimens changed                                      \
+		* here: its marker must carry what they set */
+#define BFS_EF_KEEP                                                                                \
+	0x0100 /* with BFS_EF_OWED: owed because an object left                                    \
+		* the directory (fs_marker_keep): needed only                                      \
+		* if nothing is below it when it is paid */
 
 struct bfs_entry {
-	uint16_t type;              /* enum bfs_entry_type */
-	uint16_t state;             /* enum bfs_entry_state */
-	uint32_t flags;             /* BFS_EF_* */
-	uint32_t mode;              /* permission bits and S_IFMT */
+	uint16_t type;	/* enum bfs_entry_type */
+	uint16_t state; /* enum bfs_entry_state */
+	uint32_t flags; /* BFS_EF_* */
+	uint32_t mode;	/* permission bits and S_IFMT */
 	uint32_t uid, gid;
-	uint64_t size;              /* bytes (for a symlink: target length) */
-	int64_t mtime_ns;           /* modification time, ns since the epoch */
+	uint64_t size;		       /* bytes (for a symlink: target length) */
+	int64_t mtime_ns;	       /* modification time, ns since the epoch */
 	char etag[BFS_ENTRY_ETAG_MAX]; /* of the object the data/attrs came from; "" unknown */
-	uint64_t data_id;           /* local data file (see bfs_index_new_id), 0 = none */
-	uint64_t staged_id;         /* data file with unuploaded writes, 0 = none */
-	int64_t validated_ns;       /* when the bucket last confirmed this entry
-	                             * (HEAD, GET, LIST, our own PUT), CLOCK_REALTIME */
-	int64_t listed_ns;          /* directories: when the last complete listing
-	                             * finished; 0 = never listed completely */
-	int64_t atime_ns;           /* last local use, for LRU eviction */
-	uint64_t cached_bytes;      /* bytes of the data file that are valid, from 0 */
-	uint32_t upload_attempts;   /* journal: failed uploads of staged data */
-	int32_t upload_error;       /* journal: last upload's error code, 0 none */
-	int64_t lastmod_s;          /* files: the object's Last-Modified as the bucket
-	                             * last gave it with the ETag (HEAD, GET, LIST),
-	                             * seconds since the epoch (the server's clock);
-	                             * 0 unknown, e.g. after this mount's own PUT */
-	int64_t upload_after_ns;    /* journal: no upload before this (write-back
-	                             * delay, retry backoff), CLOCK_REALTIME */
-	uint64_t crc_bytes;         /* bytes of the data file, from 0, that crc32c
-	                             * covers: for a CLEAN entry, of data_id (equal to
-	                             * cached_bytes when the copy has a digest); for an
-	                             * UPLOADING one, of staged_id (equal to size).
-	                             * 0 = no digest (an entry of an older version):
-	                             * only the other checks apply */
-	uint32_t crc32c;            /* CRC-32C (crc32c.h) of those bytes, computed as
-	                             * they were fetched, staged or journaled */
-	int64_t seen_ns;            /* when a listing last showed the name without
-	                             * confirming the entry (validated_ns): a
-	                             * directory shown as a prefix, a file whose
-	                             * LastModified is not the one its attributes
-	                             * came with.  It existed then: a complete
-	                             * listing's prune keeps it.  0 = never */
+	uint64_t data_id;	       /* local data file (see bfs_index_new_id), 0 = none */
+	uint64_t staged_id;	       /* data file with unuploaded writes, 0 = none */
+	int64_t validated_ns;	       /* when the bucket last confirmed this entry
+					* (HEAD, GET, LIST, our own PUT), CLOCK_REALTIME */
+	int64_t listed_ns;	       /* directories: when the last complete listing
+					* finished; 0 = never listed completely */
+	int64_t atime_ns;	       /* last local use, for LRU eviction */
+	uint64_t cached_bytes;	       /* bytes of the data file that are valid, from 0 */
+	uint32_t upload_attempts;      /* journal: failed uploads of staged data */
+	int32_t upload_error;	       /* journal: last upload's error code, 0 none */
+	int64_t lastmod_s;	       /* files: the object's Last-Modified as the bucket
+					* last gave it with the ETag (HEAD, GET, LIST),
+					* seconds since the epoch (the server's clock);
+					* 0 unknown, e.g. after this mount's own PUT */
+	int64_t upload_after_ns;       /* journal: no upload before this (write-back
+					* delay, retry backoff), CLOCK_REALTIME */
+	uint64_t crc_bytes;	       /* bytes of the data file, from 0, that crc32c
+					* covers: for a CLEAN entry, of data_id (equal to
+					* cached_bytes when the copy has a digest); for an
+					* UPLOADING one, of staged_id (equal to size).
+					* 0 = no digest (an entry of an older version):
+					* only the other checks apply */
+	uint32_t crc32c;	       /* CRC-32C (crc32c.h) of those bytes, computed as
+					* they were fetched, staged or journaled */
+	int64_t seen_ns;	       /* when a listing last showed the name without
+					* confirming the entry (validated_ns): a
+					* directory shown as a prefix, a file whose
+					* LastModified is not the one its attributes
+					* came with.  It existed then: a complete
+					* listing's prune keeps it.  0 = never */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
 };
 

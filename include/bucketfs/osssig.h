@@ -61,20 +61,20 @@
  * case), others may repeat.
  */
 struct bfs_oss_req {
-	const char *method;          /* "GET", "PUT", ...: ASCII letters, signed upper-cased */
-	const char *bucket;          /* "" for service-level requests; no '/' */
-	const char *key;             /* raw (not encoded) object key, "" for the bucket;
-					no leading '/', and only with a bucket */
-	const struct bfs_kv *query;  /* raw query parameters; value "" or NULL for a bare name */
+	const char *method;	    /* "GET", "PUT", ...: ASCII letters, signed upper-cased */
+	const char *bucket;	    /* "" for service-level requests; no '/' */
+	const char *key;	    /* raw (not encoded) object key, "" for the bucket;
+				       no leading '/', and only with a bucket */
+	const struct bfs_kv *query; /* raw query parameters; value "" or NULL for a bare name */
 	size_t nquery;
 	const struct bfs_kv *headers; /* every header that will be sent (any case) */
 	size_t nheaders;
 };
 
 struct bfs_oss_cred {
-	const char *access_key;      /* no spaces, ':', '/' or ',' */
-	const char *secret_key;      /* copies made while signing are wiped */
-	const char *region;          /* V4: "cn-beijing" (not "oss-cn-beijing"); V1: unused */
+	const char *access_key; /* no spaces, ':', '/' or ',' */
+	const char *secret_key; /* copies made while signing are wiped */
+	const char *region;	/* V4: "cn-beijing" (not "oss-cn-beijing"); V1: unused */
 };
 
 /*

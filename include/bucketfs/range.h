@@ -27,9 +27,9 @@ int bfs_content_range_parse(const char *s, uint64_t *start, uint64_t *end, uint6
 
 /* What an accepted answer carries. */
 struct bfs_range_ans {
-	uint64_t len;    /* bytes its body must have */
-	uint64_t total;  /* the whole object's size (UINT64_MAX: not known, a
-			  * 200 without Content-Length to a plain GET) */
+	uint64_t len;	/* bytes its body must have */
+	uint64_t total; /* the whole object's size (UINT64_MAX: not known, a
+			 * 200 without Content-Length to a plain GET) */
 };
 
 /*

@@ -26,20 +26,22 @@ struct bfs_kv {
 };
 
 struct bfs_sigv4_req {
-	const char *method;             /* "GET", "PUT", ... */
-	const char *canonical_uri;      /* path already percent-encoded once, e.g. "/b/a%20b" */
-	const struct bfs_kv *query;     /* raw (not encoded) query parameters; value "" for a bare name */
+	const char *method;	   /* "GET", "PUT", ... */
+	const char *canonical_uri; /* path already percent-encoded once, e.g. "/b/a%20b" */
+	const struct bfs_kv
+	    *query; /* raw (not encoded) query parameters; value "" for a bare name */
 	size_t nquery;
-	const struct bfs_kv *headers;   /* headers to sign, as sent (any case, untrimmed); must include host */
+	const struct bfs_kv
+	    *headers; /* headers to sign, as sent (any case, untrimmed); must include host */
 	size_t nheaders;
-	const char *payload_hash;       /* hex SHA-256 of the body, or "UNSIGNED-PAYLOAD" */
+	const char *payload_hash; /* hex SHA-256 of the body, or "UNSIGNED-PAYLOAD" */
 };
 
 struct bfs_sigv4_cred {
 	const char *access_key;
 	const char *secret_key;
-	const char *region;             /* e.g. "us-east-1" */
-	const char *service;            /* "s3" */
+	const char *region;  /* e.g. "us-east-1" */
+	const char *service; /* "s3" */
 };
 
 /*

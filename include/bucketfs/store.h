@@ -50,11 +50,11 @@
 struct bfs_creds;
 struct bfs_store;
 
-#define BFS_MAX_KEY 1024       /* bytes, S3's limit */
-#define BFS_MAX_META 32        /* user metadata entries kept per object */
+#define BFS_MAX_KEY 1024 /* bytes, S3's limit */
+#define BFS_MAX_META 32	 /* user metadata entries kept per object */
 
-#define BFS_MAX_DELETE 1000    /* keys per DeleteObjects (S3's limit) */
-#define BFS_ETAG_MAX 128       /* an ETag's bytes, quotes stripped, with its NUL */
+#define BFS_MAX_DELETE 1000 /* keys per DeleteObjects (S3's limit) */
+#define BFS_ETAG_MAX 128    /* an ETag's bytes, quotes stripped, with its NUL */
 
 /*
  * A listing page, whichever backend and listing version gave it (the XML
@@ -63,12 +63,12 @@ struct bfs_store;
  * missing.
  */
 struct bfs_listing_object {
-	char *key;		     /* malloc'd, URL-decoded when the listing was;
-				      * 1..BFS_MAX_KEY bytes, no NUL inside */
-	uint64_t size;		     /* <= INT64_MAX */
-	time_t mtime;		     /* LastModified, seconds since the epoch (UTC);
-				      * 0 when missing */
-	char etag[BFS_ETAG_MAX];     /* with quotes stripped; "" when missing */
+	char *key;		 /* malloc'd, URL-decoded when the listing was;
+				  * 1..BFS_MAX_KEY bytes, no NUL inside */
+	uint64_t size;		 /* <= INT64_MAX */
+	time_t mtime;		 /* LastModified, seconds since the epoch (UTC);
+				  * 0 when missing */
+	char etag[BFS_ETAG_MAX]; /* with quotes stripped; "" when missing */
 };
 
 /* The page (ListObjectsV2's <ListBucketResult>, or ListObjects V1). */
@@ -106,39 +106,39 @@ void bfs_store_parts_release(struct bfs_store_parts *p);
 
 /* How requests are signed. */
 enum bfs_sig {
-	BFS_SIG_V4 = 0,        /* AWS Signature Version 4 (S3 and every S3-compatible API) */
-	BFS_SIG_OSS_V1,        /* Aliyun OSS "OSS ak:sig" (HMAC-SHA1) */
-	BFS_SIG_OSS_V4,        /* Aliyun OSS "OSS4-HMAC-SHA256" */
+	BFS_SIG_V4 = 0, /* AWS Signature Version 4 (S3 and every S3-compatible API) */
+	BFS_SIG_OSS_V1, /* Aliyun OSS "OSS ak:sig" (HMAC-SHA1) */
+	BFS_SIG_OSS_V4, /* Aliyun OSS "OSS4-HMAC-SHA256" */
 };
 
 struct bfs_store_cfg {
-	const char *local_root;     /* non-NULL: the embedded default, a local directory
-	                             * as the bucket (see store_local.c); the S3 fields
-	                             * below are then unused */
-	const char *endpoint;       /* "https://s3.amazonaws.com", "http://127.0.0.1:7480" */
+	const char *local_root; /* non-NULL: the embedded default, a local directory
+				 * as the bucket (see store_local.c); the S3 fields
+				 * below are then unused */
+	const char *endpoint;	/* "https://s3.amazonaws.com", "http://127.0.0.1:7480" */
 	const char *bucket;
-	const char *region;         /* default "us-east-1" */
-	int path_style;             /* https://host/bucket/key instead of https://bucket.host/key */
-	int signature;              /* enum bfs_sig; the OSS ones also switch the header
-	                             * names to x-oss-* (metadata, token, copy source) */
-	struct bfs_creds *creds;       /* borrowed: must outlive the store; renewed (creds.h) */
-	const char *ca_bundle;      /* NULL = system store */
-	int insecure;               /* no TLS verification */
-	int unsigned_payload;       /* see above */
-	int content_md5;            /* Content-MD5 with a signed SHA-256 too (see above) */
-	int list_v1;                /* ListObjects V1 instead of V2 */
-	int retries;                /* attempts after the first; default 4 */
-	long retry_base_ms;         /* first backoff; default 200 ms, cap 10 s */
-	long connect_timeout_ms;    /* default 5000 */
-	long stall_timeout_s;       /* default 30: less than 1 KiB moved in this long
-	                             * cuts an attempt (retried) */
-	long request_timeout_s;     /* default 60, 0 = none: the deadline of one call
-	                             * (all its attempts, retries and backoff), plus
-	                             * 1 s per MiB of body (see below) */
+	const char *region;	 /* default "us-east-1" */
+	int path_style;		 /* https://host/bucket/key instead of https://bucket.host/key */
+	int signature;		 /* enum bfs_sig; the OSS ones also switch the header
+				  * names to x-oss-* (metadata, token, copy source) */
+	struct bfs_creds *creds; /* borrowed: must outlive the store; renewed (creds.h) */
+	const char *ca_bundle;	 /* NULL = system store */
+	int insecure;		 /* no TLS verification */
+	int unsigned_payload;	 /* see above */
+	int content_md5;	 /* Content-MD5 with a signed SHA-256 too (see above) */
+	int list_v1;		 /* ListObjects V1 instead of V2 */
+	int retries;		 /* attempts after the first; default 4 */
+	long retry_base_ms;	 /* first backoff; default 200 ms, cap 10 s */
+	long connect_timeout_ms; /* default 5000 */
+	long stall_timeout_s;	 /* default 30: less than 1 KiB moved in this long
+				  * cuts an attempt (retried) */
+	long request_timeout_s;	 /* default 60, 0 = none: the deadline of one call
+				  * (all its attempts, retries and backoff), plus
+				  * 1 s per MiB of body (see below) */
 	uint64_t multipart_threshold; /* bytes; default 64 MiB, min 5 MiB */
-	uint64_t part_size;         /* bytes; default 16 MiB, min 5 MiB */
-	int parallel_parts;         /* default 4 */
-	int verbose;                /* trace requests to stderr (credentials redacted) */
+	uint64_t part_size;	      /* bytes; default 16 MiB, min 5 MiB */
+	int parallel_parts;	      /* default 4 */
+	int verbose;		      /* trace requests to stderr (credentials redacted) */
 };
 
 /* Fill cfg with the defaults above (pointers NULL). */
@@ -159,11 +159,11 @@ const char *bfs_store_endpoint(const struct bfs_store *st);
 
 /* Details of the calling thread's last failed request ("" fields if none). */
 struct bfs_store_error {
-	long status;          /* HTTP status, 0 for a transport error */
-	char code[64];        /* S3 <Code>, e.g. "SignatureDoesNotMatch" */
-	char message[512];    /* S3 <Message> or the transport error */
+	long status;	   /* HTTP status, 0 for a transport error */
+	char code[64];	   /* S3 <Code>, e.g. "SignatureDoesNotMatch" */
+	char message[512]; /* S3 <Message> or the transport error */
 	char request_id[128];
-	char op[16];          /* "GET", "PUT", ... */
+	char op[16]; /* "GET", "PUT", ... */
 };
 const struct bfs_store_error *bfs_store_last_error(void);
 
@@ -181,7 +181,7 @@ extern const double bfs_lat_bounds[BFS_LAT_BUCKETS - 1];
 
 /* Request counters (for tests and stats); all monotonically increasing. */
 struct bfs_store_stats {
-	uint64_t requests[8];   /* by enum bfs_store_op */
+	uint64_t requests[8]; /* by enum bfs_store_op */
 	uint64_t retries;
 	uint64_t bytes_up, bytes_down;
 	/* each attempt's time, by op: counts per bucket (not cumulative), sum */
@@ -190,19 +190,27 @@ struct bfs_store_stats {
 	/* failed attempts by bucketfs error: errors[code - BFS_E_FIRST - 1] */
 	uint64_t errors[BFS_E_LAST - BFS_E_FIRST - 1];
 };
-enum bfs_store_op { BFS_OP_HEAD, BFS_OP_GET, BFS_OP_PUT, BFS_OP_DELETE, BFS_OP_LIST,
-		    BFS_OP_POST, BFS_OP_COPY, BFS_OP_OTHER };
+enum bfs_store_op {
+	BFS_OP_HEAD,
+	BFS_OP_GET,
+	BFS_OP_PUT,
+	BFS_OP_DELETE,
+	BFS_OP_LIST,
+	BFS_OP_POST,
+	BFS_OP_COPY,
+	BFS_OP_OTHER
+};
 void bfs_store_get_stats(struct bfs_store *st, struct bfs_store_stats *out);
 
 struct bfs_meta_kv {
-	char name[128];       /* without the x-amz-meta- prefix, lower case */
+	char name[128]; /* without the x-amz-meta- prefix, lower case */
 	char value[1024];
 };
 
 /* What HEAD/GET tell about an object. */
 struct bfs_obj_info {
-	uint64_t size;            /* whole object size */
-	time_t mtime;             /* Last-Modified */
+	uint64_t size;		 /* whole object size */
+	time_t mtime;		 /* Last-Modified */
 	char etag[BFS_ETAG_MAX]; /* quotes stripped */
 	char content_type[256];
 	char cache_control[256];
@@ -231,13 +239,13 @@ int bfs_store_head_if(struct bfs_store *st, const char *key, const char *if_none
 		      struct bfs_obj_info *info);
 
 struct bfs_get_opts {
-	uint64_t off;              /* first byte */
-	uint64_t len;              /* 0 = to the end */
-	uint64_t expect_size;      /* the whole object's size as the caller knows it
-	                            * (a HEAD before, pinned with if_match); 0 = not
-	                            * known.  An answer for another size: BFS_E_PROTO */
+	uint64_t off;		   /* first byte */
+	uint64_t len;		   /* 0 = to the end */
+	uint64_t expect_size;	   /* the whole object's size as the caller knows it
+				    * (a HEAD before, pinned with if_match); 0 = not
+				    * known.  An answer for another size: BFS_E_PROTO */
 	const char *if_none_match; /* ETag (no quotes) -> BFS_E_NOTMODIFIED when equal */
-	const char *if_match;      /* ETag -> BFS_E_PRECOND when different */
+	const char *if_match;	   /* ETag -> BFS_E_PRECOND when different */
 };
 
 /*
@@ -249,23 +257,23 @@ struct bfs_get_opts {
  * BFS_E_NOTMODIFIED, BFS_E_PRECOND, BFS_E_RANGE, BFS_E_INTEGRITY,
  * BFS_E_PROTO (a range the server ignored or garbled), BFS_E_TIMEOUT, ...
  */
-int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
-		     int fd, off_t fd_off, struct bfs_obj_info *info);
+int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+		     off_t fd_off, struct bfs_obj_info *info);
 
 /* The same into a buffer (its cap bounds the size; over it: BFS_E_PROTO). */
 int bfs_store_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		      struct bfs_buf *out, struct bfs_obj_info *info);
 
 struct bfs_put_opts {
-	const char *content_type;    /* NULL = application/octet-stream */
-	const char *cache_control;   /* NULL = none */
+	const char *content_type;	/* NULL = application/octet-stream */
+	const char *cache_control;	/* NULL = none */
 	const struct bfs_meta_kv *meta; /* user metadata, sent as x-amz-meta-NAME */
 	int nmeta;
-	int if_none_match_star;      /* create only: BFS_E_PRECOND if the key exists */
-	const char *if_match;        /* replace only this version (ETag): BFS_E_PRECOND
-	                              * if the object is another one or gone.  Atomic
-	                              * for a single PUT; for a multipart upload
-	                              * checked by a HEAD just before it */
+	int if_none_match_star; /* create only: BFS_E_PRECOND if the key exists */
+	const char *if_match;	/* replace only this version (ETag): BFS_E_PRECOND
+				 * if the object is another one or gone.  Atomic
+				 * for a single PUT; for a multipart upload
+				 * checked by a HEAD just before it */
 };
 
 /*
@@ -287,8 +295,7 @@ int bfs_store_delete(struct bfs_store *st, const char *key);
  * when every key was deleted, BFS_E_BADREQ when some were refused, or the
  * request error.
  */
-int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
-			  size_t *nfailed);
+int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed);
 
 /*
  * One page of a listing: keys under prefix (may be ""), rolled up at
@@ -315,8 +322,8 @@ int bfs_store_copy(struct bfs_store *st, const char *src, const char *dst,
 /* Multipart pieces (bfs_store_put_fd uses them; exposed for tests and tools). */
 int bfs_store_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
 		       char **upload_id);
-int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
-		       int number, int fd, off_t off, uint64_t len, char *etag);
+int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number,
+		       int fd, off_t off, uint64_t len, char *etag);
 int bfs_store_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
 			   const struct bfs_store_part *parts, size_t n, char *etag);
 int bfs_store_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id);

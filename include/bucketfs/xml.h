@@ -24,8 +24,8 @@
 #include "bucketfs/buf.h"
 #include "bucketfs/store.h" /* the listing and part types the parsers fill */
 
-#define BFS_XML_MAX_KEY 1024 /* S3's key limit, in bytes (after URL-decoding) */
-#define BFS_XML_MAX_PART 10000    /* S3's highest part number */
+#define BFS_XML_MAX_KEY 1024   /* S3's key limit, in bytes (after URL-decoding) */
+#define BFS_XML_MAX_PART 10000 /* S3's highest part number */
 #define BFS_XML_MAX_DELETE BFS_MAX_DELETE
 #define BFS_XML_MAX_ENTRIES 10000 /* per listing page (servers send <= 1000) */
 

@@ -30,7 +30,7 @@
 #include "bucketfs/json.h"
 
 #define ANSWER_MAX (64 * 1024)
-#define PROCESS_TIMEOUT_MS 30000  /* BFS_CREDS_PROCESS_TIMEOUT_MS overrides (tests) */
+#define PROCESS_TIMEOUT_MS 30000 /* BFS_CREDS_PROCESS_TIMEOUT_MS overrides (tests) */
 
 extern char **environ;
 
@@ -41,8 +41,8 @@ long long bfs_creds_parse_time(const char *s)
 	return s && !bfs_iso8601(s, strlen(s), 1, &t) ? (long long)t : -1;
 }
 
-static int put_field(char *dst, size_t dstsz, const char *v, const char *what,
-		     const char *name, char *msg, size_t msgsz)
+static int put_field(char *dst, size_t dstsz, const char *v, const char *what, const char *name,
+		     char *msg, size_t msgsz)
 {
 	size_t n = strlen(v);
 
@@ -114,8 +114,10 @@ int bfs_creds_from_json(struct bfs_creds *c, const char *json, size_t len, const
 			goto out;
 		}
 		if (expires <= (long long)time(NULL)) {
-			snprintf(msg, msgsz, "%s answered credentials that expired at %.40s "
-				 "(is this machine's clock right?)", what, exp);
+			snprintf(msg, msgsz,
+				 "%s answered credentials that expired at %.40s "
+				 "(is this machine's clock right?)",
+				 what, exp);
 			goto out;
 		}
 	}
@@ -154,14 +156,14 @@ static long ms_left(const struct timespec *t0, long limit)
 static int timed_out(pid_t pid, long limit, const char *cmd, char *msg, size_t msgsz)
 {
 	kill(-pid, SIGKILL);
-	snprintf(msg, msgsz, "credential_process \"%.200s\" did not finish in %ld ms (killed)",
-		 cmd, limit);
+	snprintf(msg, msgsz, "credential_process \"%.200s\" did not finish in %ld ms (killed)", cmd,
+		 limit);
 	return BFS_E_CONFIG;
 }
 
 /* Read the child's output until EOF, the cap or the deadline. */
-static int read_child(int fd, pid_t pid, const struct timespec *t0, long limit,
-		      struct bfs_buf *out, const char *cmd, char *msg, size_t msgsz)
+static int read_child(int fd, pid_t pid, const struct timespec *t0, long limit, struct bfs_buf *out,
+		      const char *cmd, char *msg, size_t msgsz)
 {
 	char chunk[4096];
 
@@ -190,8 +192,9 @@ static int read_child(int fd, pid_t pid, const struct timespec *t0, long limit,
 		if (bfs_buf_add(out, chunk, (size_t)r)) {
 			bfs_wipe(chunk, sizeof(chunk));
 			kill(-pid, SIGKILL);
-			snprintf(msg, msgsz, "credential_process \"%.200s\" printed more than %d KiB",
-				 cmd, ANSWER_MAX / 1024);
+			snprintf(msg, msgsz,
+				 "credential_process \"%.200s\" printed more than %d KiB", cmd,
+				 ANSWER_MAX / 1024);
 			return BFS_E_CONFIG;
 		}
 		bfs_wipe(chunk, (size_t)r);
@@ -259,8 +262,9 @@ int bfs_creds_from_process(struct bfs_creds *c, const char *cmd, char *msg, size
 			snprintf(msg, msgsz, "credential_process \"%.200s\" exited with status %d",
 				 cmd, WEXITSTATUS(status));
 		else
-			snprintf(msg, msgsz, "credential_process \"%.200s\" was killed by signal %d",
-				 cmd, WTERMSIG(status));
+			snprintf(msg, msgsz,
+				 "credential_process \"%.200s\" was killed by signal %d", cmd,
+				 WTERMSIG(status));
 		rc = BFS_E_CONFIG;
 		goto out;
 	}
@@ -371,8 +375,7 @@ int bfs_creds_from_imds(struct bfs_creds *c, enum bfs_imds_kind kind, const char
 			goto out;
 		/* one role per instance: the first line */
 		n = strcspn(bfs_buf_str(&body), "\r\n");
-		if (n == 0 || n >= sizeof(rolename) ||
-		    strcspn(bfs_buf_str(&body), "/?# \t") < n) {
+		if (n == 0 || n >= sizeof(rolename) || strcspn(bfs_buf_str(&body), "/?# \t") < n) {
 			snprintf(msg, msgsz, "GET %s: no role attached to this instance%s", url,
 				 n ? " (or an odd role name)" : "");
 			rc = BFS_E_CONFIG;
@@ -412,10 +415,11 @@ out:
 /* AWS allows container credentials over http only to these hosts. */
 static int container_host_ok(const char *url)
 {
-	static const char *const ok[] = { "http://127.", "http://localhost:", "http://localhost/",
-					  "http://[::1]", "http://169.254.170.2:",
-					  "http://169.254.170.2/", "http://169.254.170.23",
-					  "http://[fd00:ec2::23]", NULL };
+	static const char *const ok[] = {
+		"http://127.",		 "http://localhost:",	  "http://localhost/",
+		"http://[::1]",		 "http://169.254.170.2:", "http://169.254.170.2/",
+		"http://169.254.170.23", "http://[fd00:ec2::23]", NULL
+	};
 	size_t i;
 
 	if (!strncmp(url, "https://", 8))
@@ -438,8 +442,10 @@ static int container_auth(char *out, size_t outsz, char *msg, size_t msgsz)
 	if (file && *file) {
 		fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			snprintf(msg, msgsz, "cannot open AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE "
-				 "%.300s: %s", file, strerror(errno));
+			snprintf(msg, msgsz,
+				 "cannot open AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE "
+				 "%.300s: %s",
+				 file, strerror(errno));
 			return BFS_E_CONFIG;
 		}
 		r = read(fd, out, outsz - 1);
@@ -477,8 +483,10 @@ int bfs_creds_from_container(struct bfs_creds *c, char *msg, size_t msgsz)
 	else
 		return -ENOENT;
 	if (!container_host_ok(url)) {
-		snprintf(msg, msgsz, "AWS_CONTAINER_CREDENTIALS_FULL_URI %.300s: http is allowed "
-			 "only to a loopback or the ECS/EKS address; use https", url);
+		snprintf(msg, msgsz,
+			 "AWS_CONTAINER_CREDENTIALS_FULL_URI %.300s: http is allowed "
+			 "only to a loopback or the ECS/EKS address; use https",
+			 url);
 		return BFS_E_CONFIG;
 	}
 	rc = container_auth(auth, sizeof(auth), msg, msgsz);
@@ -493,8 +501,7 @@ int bfs_creds_from_container(struct bfs_creds *c, char *msg, size_t msgsz)
 	rc = fetch(h, "GET", url, auth[0] ? hdr : NULL, &body, msg, msgsz);
 	if (!rc) {
 		snprintf(what, sizeof(what), "container credentials at %s", url);
-		rc = bfs_creds_from_json(c, body.data ? body.data : "", body.len, what, msg,
-					 msgsz);
+		rc = bfs_creds_from_json(c, body.data ? body.data : "", body.len, what, msg, msgsz);
 	}
 	bfs_http_free(h);
 out_wipe:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* config.c - the option table and its parser (see config.h). */
+/* config.c - the option table and its parser (see config.h); the target
+ * and the checks after the options are in config_target.c. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,16 +13,23 @@
 #include "bucketfs/error.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
+#include "daemon/config_int.h"
 
 enum opt_type {
-	OPT_FLAG, OPT_NOFLAG, OPT_STR, OPT_INT, OPT_MS, OPT_SEC, OPT_SIZE,
+	OPT_FLAG,
+	OPT_NOFLAG,
+	OPT_STR,
+	OPT_INT,
+	OPT_MS,
+	OPT_SEC,
+	OPT_SIZE,
 	OPT_SEC0,     /* seconds, 0 allowed (off) */
-	OPT_ID,       /* uid/gid: number; sets the int after the field too */
+	OPT_ID,	      /* uid/gid: number; sets the int after the field too */
 	OPT_OCTAL,    /* umask: octal; sets the int after the field too */
 	OPT_TTL,      /* seconds (fractions allowed) -> ms */
 	OPT_FUSE,     /* implemented by FUSE: passed on */
 	OPT_MNT,      /* a generic mount flag: passed on to FUSE, which gives it to the
-	               * kernel's mount; def: the word FUSE is given, if another */
+		       * kernel's mount; def: the word FUSE is given, if another */
 	OPT_MNT_SAFE, /* suid, dev: accepted, never applied (always nosuid,nodev) */
 	OPT_REFUSED,  /* a mount flag FUSE cannot apply: refused by name (help: why) */
 	OPT_FSTAB,    /* meaningful to mount(8)/systemd only: accepted, ignored */
@@ -31,21 +39,23 @@ enum opt_type {
 struct opt {
 	const char *name;
 	enum opt_type type;
-	size_t off;               /* offset in struct bfs_config */
-	const char *def;          /* default, for --help */
+	size_t off;	 /* offset in struct bfs_config */
+	const char *def; /* default, for --help */
 	const char *help;
 };
 
 #define F(field) offsetof(struct bfs_config, field)
 /* The generic mount flags that reach the kernel, for messages and --help. */
-#define MNT_FLAGS "ro, rw, noexec, exec, nosuid, nodev, sync, async, dirsync, noatime, atime, " \
+#define MNT_FLAGS                                                                                  \
+	"ro, rw, noexec, exec, nosuid, nodev, sync, async, dirsync, noatime, atime, "              \
 	"relatime"
 
 static const struct opt options[] = {
 	{ "provider", OPT_STR, F(provider), "none (generic S3)",
 	  "aws, oss, cos, kodo, minio, ceph or s3: endpoint, style and signature presets (below)" },
 	{ "endpoint", OPT_STR, F(endpoint), "https://s3.REGION.amazonaws.com",
-	  "server URL (http:// or https://); a value without :// is taken as the region, as in s3fs" },
+	  "server URL (http:// or https://); a value without :// is taken as the region, as in "
+	  "s3fs" },
 	{ "url", OPT_STR, F(endpoint), NULL, "s3fs name for endpoint=" },
 	{ "region", OPT_STR, F(region), "us-east-1", "region used in signatures" },
 	{ "path_style", OPT_FLAG, F(path_style), "off",
@@ -70,10 +80,12 @@ static const struct opt options[] = {
 	  "http://169.254.169.254 (iam_role), http://100.100.100.200 (ram_role)",
 	  "URL of the instance metadata service" },
 	{ "ca_bundle", OPT_STR, F(ca_bundle), "system store", "PEM file of trusted CAs" },
-	{ "insecure", OPT_FLAG, F(insecure), "off", "do not verify TLS certificates (testing only)" },
+	{ "insecure", OPT_FLAG, F(insecure), "off",
+	  "do not verify TLS certificates (testing only)" },
 	{ "no_check_certificate", OPT_FLAG, F(insecure), NULL, "s3fs name for insecure" },
 	{ "unsigned_payload", OPT_FLAG, F(unsigned_payload), "off",
-	  "sign UNSIGNED-PAYLOAD instead of the body's SHA-256 (https only; Content-MD5 sent instead)" },
+	  "sign UNSIGNED-PAYLOAD instead of the body's SHA-256 (https only; Content-MD5 sent "
+	  "instead)" },
 	{ "enable_unsigned_payload", OPT_FLAG, F(unsigned_payload), NULL, "s3fs name" },
 	{ "content_md5", OPT_FLAG, F(content_md5), "off",
 	  "send Content-MD5 also when the signature covers the body's SHA-256" },
@@ -94,25 +106,31 @@ static const struct opt options[] = {
 	  "files larger than this are uploaded in parts" },
 	{ "part_size", OPT_SIZE, F(part_size), "16M", "multipart part size (min 5M)" },
 	{ "multipart_size", OPT_SIZE, F(part_size), NULL, "s3fs name for part_size (in MB)" },
-	{ "parallel_parts", OPT_INT, F(parallel_parts), "4", "parts uploaded, or ranges fetched, at once" },
+	{ "parallel_parts", OPT_INT, F(parallel_parts), "4",
+	  "parts uploaded, or ranges fetched, at once" },
 	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
-	{ "verbose", OPT_FLAG, F(verbose), "off", "trace every request to stderr (secrets redacted)" },
+	{ "verbose", OPT_FLAG, F(verbose), "off",
+	  "trace every request to stderr (secrets redacted)" },
 	{ "coredump", OPT_FLAG, F(coredump), "off",
 	  "let the daemon dump core; by default it is not dumpable, as cores and /proc/PID/environ "
 	  "hold the credentials (no core files; /proc/PID/{environ,mem} readable by root only)" },
 	{ "logfile", OPT_STR, F(logfile), "syslog",
 	  "write the log to this file instead (SIGHUP reopens it: logrotate)" },
-	{ "loglevel", OPT_STR, F(loglevel), "info", "error, warning, info or debug (each request)" },
+	{ "loglevel", OPT_STR, F(loglevel), "info",
+	  "error, warning, info or debug (each request)" },
 	{ "metrics", OPT_STR, F(metrics), "off",
 	  "serve Prometheus metrics over HTTP at HOST:PORT (IPv4; no authentication: keep it on "
 	  "127.0.0.1, where every local user can read it) or a socket path (mode 0600)" },
-	{ "cache_dir", OPT_STR, F(cache_dir), "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
+	{ "cache_dir", OPT_STR, F(cache_dir),
+	  "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
 	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },
 	{ "writeback", OPT_TTL, F(writeback_ms), "off (close() uploads)",
-	  "close() returns once the data is safe on local disk; the upload starts DELAY s later (bare: 1)" },
+	  "close() returns once the data is safe on local disk; the upload starts DELAY s later "
+	  "(bare: 1)" },
 	{ "unmount_wait", OPT_INT, F(unmount_wait_s), "30",
-	  "seconds unmount waits for pending write-back uploads (0: none; the rest stays journaled)" },
+	  "seconds unmount waits for pending write-back uploads (0: none; the rest stays "
+	  "journaled)" },
 	{ "upload_threads", OPT_INT, F(upload_threads), "4", "write-back uploads at once (1-64)" },
 	{ "max_threads", OPT_INT, F(max_threads), "64",
 	  "FUSE requests served at once (1-256); each worker has a 1 MiB buffer" },
@@ -128,7 +146,8 @@ static const struct opt options[] = {
 	  "one request, not two, for the usual open-and-read (0: HEAD)" },
 	{ "cache_min_free", OPT_STR, F(cache_min_free), "5%",
 	  "free space to leave on the cache's disk: a percentage or a size" },
-	{ "ensure_diskfree", OPT_STR, F(cache_min_free), NULL, "s3fs name for cache_min_free (in MB)" },
+	{ "ensure_diskfree", OPT_STR, F(cache_min_free), NULL,
+	  "s3fs name for cache_min_free (in MB)" },
 	{ "uid", OPT_ID, F(uid), "from x-amz-meta-uid, else the mounting user",
 	  "owner of every file and directory, whatever their metadata says (as in s3fs)" },
 	{ "gid", OPT_ID, F(gid), "from x-amz-meta-gid, else the mounting group",
@@ -179,18 +198,21 @@ static const struct opt options[] = {
 	{ "noiversion", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
 	{ "silent", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
 	{ "loud", OPT_REFUSED, 0, NULL, "libfuse 3.14 cannot set it" },
-	{ "remount", OPT_REFUSED, 0, NULL, "a bucketfs mount cannot be remounted: unmount it and "
+	{ "remount", OPT_REFUSED, 0, NULL,
+	  "a bucketfs mount cannot be remounted: unmount it and "
 	  "mount again with the new options" },
 	{ "stat_ttl", OPT_TTL, F(stat_ttl_ms), "1",
 	  "seconds a file's attributes and cached data are trusted before revalidation" },
 	{ "stat_cache_expire", OPT_TTL, F(stat_ttl_ms), NULL, "s3fs name for stat_ttl" },
-	{ "negative_ttl", OPT_TTL, F(neg_ttl_ms), "1", "seconds a missing name is remembered missing" },
+	{ "negative_ttl", OPT_TTL, F(neg_ttl_ms), "1",
+	  "seconds a missing name is remembered missing" },
 	{ "list_ttl", OPT_TTL, F(list_ttl_ms), "0", "seconds a directory listing is reused" },
 	{ "marker_delay", OPT_TTL, F(marker_delay_ms), "1",
 	  "seconds a new directory's marker waits for a file below it, which makes it unneeded "
 	  "(0: stored at mkdir)" },
 	{ "immutable", OPT_STR, F(immutable), "none",
-	  "write-once trees, /DIR[:/DIR...]: files below never change, so a cached one is never revalidated" },
+	  "write-once trees, /DIR[:/DIR...]: files below never change, so a cached one is never "
+	  "revalidated" },
 	{ "allow_other", OPT_FUSE, 0, "off", "let other users use the mount (see README)" },
 	{ "allow_root", OPT_FUSE, 0, "off", "let root use the mount" },
 	{ "auto_unmount", OPT_FUSE, 0, "off", "unmount when the daemon dies (FUSE)" },
@@ -290,7 +312,7 @@ void bfs_config_release(struct bfs_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int parse_u64(const char *v, uint64_t *out, int allow_suffix)
+int config_parse_u64(const char *v, uint64_t *out, int allow_suffix)
 {
 	unsigned long long n;
 	char *end;
@@ -306,11 +328,24 @@ static int parse_u64(const char *v, uint64_t *out, int allow_suffix)
 		int shift = 0;
 
 		switch (*end) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
-		case 't': case 'T': shift = 40; break;
-		default: return -1;
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
+		case 't':
+		case 'T':
+			shift = 40;
+			break;
+		default:
+			return -1;
 		}
 		end++;
 		if (*end == 'i' || *end == 'B')
@@ -343,11 +378,13 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 	case OPT_MNT:
 		return 1;
 	case OPT_REFUSED:
-		snprintf(msg, msgsz, "the mount option %s is not supported: %s (the mount flags that "
-			 "reach the kernel: " MNT_FLAGS ")", o->name, o->help);
+		snprintf(msg, msgsz,
+			 "the mount option %s is not supported: %s (the mount flags that "
+			 "reach the kernel: " MNT_FLAGS ")",
+			 o->name, o->help);
 		return BFS_E_CONFIG;
 	case OPT_ID:
-		if (parse_u64(value, &n, 0) || n >= 0xffffffffULL)
+		if (config_parse_u64(value, &n, 0) || n >= 0xffffffffULL)
 			goto bad;
 		*(unsigned int *)field = (unsigned int)n;
 		((int *)field)[1] = 1;
@@ -371,7 +408,7 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		double secs;
 
 		if (!value && !strcmp(o->name, "writeback"))
-			value = "1";  /* bare: the default delay */
+			value = "1"; /* bare: the default delay */
 		if (!value || !*value)
 			goto bad;
 		errno = 0;
@@ -414,23 +451,24 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		return 0;
 	}
 	case OPT_INT:
-		if (parse_u64(value, &n, 0) || n > 1000000)
+		if (config_parse_u64(value, &n, 0) || n > 1000000)
 			goto bad;
 		*(int *)field = (int)n;
 		return 0;
 	case OPT_MS:
-		if (parse_u64(value, &n, 0) || n > 3600)
+		if (config_parse_u64(value, &n, 0) || n > 3600)
 			goto bad;
 		*(long *)field = (long)n * 1000;
 		return 0;
 	case OPT_SEC:
 	case OPT_SEC0:
-		if (parse_u64(value, &n, 0) || n < (o->type == OPT_SEC0 ? 0 : 1) || n > 86400)
+		if (config_parse_u64(value, &n, 0) || n < (o->type == OPT_SEC0 ? 0 : 1) ||
+		    n > 86400)
 			goto bad;
 		*(long *)field = (long)n;
 		return 0;
 	case OPT_SIZE:
-		if (parse_u64(value, &n, 1))
+		if (config_parse_u64(value, &n, 1))
 			goto bad;
 		/* s3fs gives multipart_size in MB */
 		if (!strcmp(o->name, "multipart_size") && n < (1ULL << 20))
@@ -466,8 +504,8 @@ int bfs_config_set(struct bfs_config *c, const char *name, const char *value, ch
 	return 1;
 }
 
-int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown,
-			  size_t unknown_sz, char *msg, size_t msgsz)
+int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown, size_t unknown_sz,
+			  char *msg, size_t msgsz)
 {
 	char *copy = strdup(opts), *tok, *next;
 	int rc = 0;
@@ -514,248 +552,6 @@ int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown,
 	return rc;
 }
 
-/* Set c->bucket and c->prefix ("" or "a/b/") from a bucket and a prefix part. */
-static int set_bucket_prefix(struct bfs_config *c, const char *b, size_t bl, const char *p)
-{
-	char *bucket, *prefix;
-	size_t pl = strlen(p);
-
-	while (pl && p[pl - 1] == '/')
-		pl--;
-	bucket = strndup(b, bl);
-	if (!bucket)
-		return -ENOMEM;
-	if (asprintf(&prefix, "%.*s%s", (int)pl, p, pl ? "/" : "") < 0) {
-		free(bucket);
-		return -ENOMEM;
-	}
-	free(c->bucket);
-	free(c->prefix);
-	c->bucket = bucket;
-	c->prefix = prefix;
-	return 0;
-}
-
-/* mkdir -p DIR; store its absolute path in c->local_root. */
-static int set_local_root(struct bfs_config *c, const char *d, size_t n, char *msg, size_t msgsz)
-{
-	char *dir = strndup(d, n), *abs, *p;
-	int rc = 0;
-
-	if (!dir)
-		return -ENOMEM;
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		(void)mkdir(dir, 0755);
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		rc = -errno;
-		snprintf(msg, msgsz, "cannot create %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	abs = realpath(dir, NULL);
-	if (!abs) {
-		rc = -errno;
-		snprintf(msg, msgsz, "%s: %s", dir, strerror(errno));
-		goto out;
-	}
-	free(c->local_root);
-	c->local_root = abs;
-out:
-	free(dir);
-	return rc;
-}
-
-int bfs_config_check_prefix(const char *p, char *msg, size_t msgsz)
-{
-	const char *q = p;
-
-	while (*q) {
-		size_t n = strcspn(q, "/");
-
-		if ((n == 1 && q[0] == '.') || (n == 2 && q[0] == '.' && q[1] == '.')) {
-			snprintf(msg, msgsz, "the prefix '%s' has a '%.*s' component", p, (int)n, q);
-			return BFS_E_CONFIG;
-		}
-		q += n + (q[n] == '/');
-	}
-	return 0;
-}
-
-int bfs_config_parse_target(struct bfs_config *c, const char *target, char *msg, size_t msgsz)
-{
-	const char *b = target, *sep, *p;
-	int rc;
-
-	if (!strncmp(target, "file:", 5)) {
-		/* file:DIR[:/PREFIX] */
-		const char *d = target + 5, *colon = strstr(d, ":/");
-		size_t n = colon ? (size_t)(colon - d) : strlen(d);
-
-		if (n == 0) {
-			snprintf(msg, msgsz, "no directory in '%s' (expected file:DIR)", target);
-			return BFS_E_CONFIG;
-		}
-		rc = set_local_root(c, d, n, msg, msgsz);
-		if (rc)
-			return rc;
-		return set_bucket_prefix(c, "file", 4, colon ? colon + 2 : "");
-	}
-	if (!strncmp(b, "s3://", 5)) {
-		b += 5;
-		sep = strchr(b, '/');
-		p = sep ? sep + 1 : "";
-	} else {
-		sep = strchr(b, ':');
-		p = sep ? sep + 1 : "";
-		/* In BUCKET:/PREFIX one slash separates; a second belongs to the key. */
-		if (*p == '/')
-			p++;
-	}
-	if ((sep ? (size_t)(sep - b) : strlen(b)) == 0) {
-		snprintf(msg, msgsz, "no bucket name in '%s' (expected BUCKET[:/PREFIX])", target);
-		return BFS_E_CONFIG;
-	}
-	return set_bucket_prefix(c, b, sep ? (size_t)(sep - b) : strlen(b), p);
-}
-
-/* Region names of every provider: lower-case letters, digits and '-'. */
-static int region_ok(const char *r)
-{
-	if (!*r || strlen(r) > 63)
-		return 0;
-	for (; *r; r++)
-		if (!((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-'))
-			return 0;
-	return 1;
-}
-
-/* Long: the checks across options, one after another in the order their
- * messages must come (region, provider, endpoint, credentials, trees). */
-int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
-{
-	int rc;
-
-	if (c->region && !region_ok(c->region)) {
-		snprintf(msg, msgsz, "'%s' is not a region name (lower-case letters, digits, '-')",
-			 c->region);
-		return BFS_E_CONFIG;
-	}
-	rc = bfs_provider_apply(c, msg, msgsz);
-	if (rc)
-		return rc;
-	if (!c->region) {
-		c->region = strdup("us-east-1");
-		if (!c->region)
-			return -ENOMEM;
-	}
-	if (!c->endpoint && !strncmp(c->region, "oss-", 4)) {
-		snprintf(msg, msgsz, "region %s is an Aliyun OSS region: add provider=oss "
-			 "(or give endpoint=URL)", c->region);
-		return BFS_E_CONFIG;
-	}
-	if (!c->endpoint) {
-		/* AWS's China regions live under amazonaws.com.cn */
-		if (!strcmp(c->region, "us-east-1"))
-			c->endpoint = strdup("https://s3.amazonaws.com");
-		else if (asprintf(&c->endpoint, "https://s3.%s.amazonaws.com%s", c->region,
-				  strncmp(c->region, "cn-", 3) ? "" : ".cn") < 0)
-			c->endpoint = NULL;
-		if (!c->endpoint)
-			return -ENOMEM;
-	}
-	if (!c->signature_name || !strcmp(c->signature_name, "v4")) {
-		c->signature = BFS_SIG_V4;
-	} else if (!strcmp(c->signature_name, "oss-v1")) {
-		c->signature = BFS_SIG_OSS_V1;
-	} else if (!strcmp(c->signature_name, "oss-v4")) {
-		c->signature = BFS_SIG_OSS_V4;
-	} else {
-		snprintf(msg, msgsz, "unknown signature '%s' (v4, oss-v1 or oss-v4)",
-			 c->signature_name);
-		return BFS_E_CONFIG;
-	}
-	if (!!c->passwd_file + !!c->profile + !!c->credential_process + !!c->iam_role +
-	    !!c->ram_role + !!c->ecs > 1) {
-		snprintf(msg, msgsz, "give at most one of passwd_file, profile, credential_process, "
-			 "iam_role, ram_role and ecs");
-		return BFS_E_CONFIG;
-	}
-	if (c->metadata_endpoint && !strstr(c->metadata_endpoint, "://")) {
-		snprintf(msg, msgsz, "metadata_endpoint must be a URL (http://HOST[:PORT])");
-		return BFS_E_CONFIG;
-	}
-	if (c->immutable) {
-		const char *p = c->immutable;
-
-		for (; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
-			if (*p != '/') {
-				snprintf(msg, msgsz, "immutable=%s: each tree is a path in the mount "
-					 "starting with '/', separated by ':'", c->immutable);
-				return BFS_E_CONFIG;
-			}
-		}
-	}
-	if (!c->symlinks_name || !strcmp(c->symlinks_name, "file")) {
-		c->symlinks = 0;
-	} else if (!strcmp(c->symlinks_name, "on")) {
-		c->symlinks = 1;
-	} else {
-		snprintf(msg, msgsz, "symlinks=%s: on or file", c->symlinks_name);
-		return BFS_E_CONFIG;
-	}
-	if (c->logfile && c->logfile[0] != '/') {
-		snprintf(msg, msgsz, "logfile=%s: give an absolute path", c->logfile);
-		return BFS_E_CONFIG;
-	}
-	if (c->loglevel && strcmp(c->loglevel, "error") && strcmp(c->loglevel, "warning") &&
-	    strcmp(c->loglevel, "info") && strcmp(c->loglevel, "debug")) {
-		snprintf(msg, msgsz, "loglevel=%s: error, warning, info or debug", c->loglevel);
-		return BFS_E_CONFIG;
-	}
-	if (c->upload_threads < 1 || c->upload_threads > 64) {
-		snprintf(msg, msgsz, "upload_threads must be 1 to 64");
-		return BFS_E_CONFIG;
-	}
-	if (c->max_threads < 1 || c->max_threads > 256) {
-		snprintf(msg, msgsz, "max_threads must be 1 to 256");
-		return BFS_E_CONFIG;
-	}
-	if (c->max_idle_threads < 0 || c->max_idle_threads > c->max_threads) {
-		snprintf(msg, msgsz, "max_idle_threads must be 0 to max_threads (%d)", c->max_threads);
-		return BFS_E_CONFIG;
-	}
-	if (c->cache_min_free) {
-		const char *v = c->cache_min_free;
-		size_t n = strlen(v);
-
-		if (n > 1 && v[n - 1] == '%') {
-			char num[16];
-			uint64_t pct;
-
-			snprintf(num, sizeof(num), "%.*s", (int)(n - 1), v);
-			if (n - 1 >= sizeof(num) || parse_u64(num, &pct, 0) || pct > 90)
-				goto bad_free;
-			c->cache_min_free_pct = (int)pct;
-		} else if (parse_u64(v, &c->cache_min_free_bytes, 1) == 0) {
-			c->cache_min_free_pct = -1;
-		} else {
-bad_free:
-			snprintf(msg, msgsz, "cache_min_free=%s: want a percentage (0%%-90%%) or a "
-				 "size such as 2G", v);
-			return BFS_E_CONFIG;
-		}
-	}
-	if (c->part_size < (5ULL << 20)) {
-		snprintf(msg, msgsz, "part_size must be at least 5M (S3's minimum part size)");
-		return BFS_E_CONFIG;
-	}
-	return 0;
-}
-
 void bfs_config_help(FILE *out)
 {
 	size_t i;
@@ -763,10 +559,12 @@ void bfs_config_help(FILE *out)
 
 	for (i = 0; i < NOPTS; i++) {
 		const struct opt *o = &options[i];
-		const char *arg = o->type == OPT_FLAG || o->type == OPT_NOFLAG ? "" :
-				  o->type == OPT_INT ? "=N" : o->type == OPT_SIZE ? "=SIZE" :
-				  o->type == OPT_MS || o->type == OPT_SEC || o->type == OPT_SEC0 ?
-					  "=SECONDS" : "=VALUE";
+		const char *arg = o->type == OPT_FLAG || o->type == OPT_NOFLAG ? ""
+				  : o->type == OPT_INT			       ? "=N"
+				  : o->type == OPT_SIZE			       ? "=SIZE"
+				  : o->type == OPT_MS || o->type == OPT_SEC || o->type == OPT_SEC0
+				      ? "=SECONDS"
+				      : "=VALUE";
 		char left[64];
 
 		if (o->type == OPT_IGNORED || o->type == OPT_FSTAB || o->type == OPT_MNT ||
@@ -782,16 +580,19 @@ void bfs_config_help(FILE *out)
 		else
 			fprintf(out, "    %-32s %s\n", left, o->help);
 	}
-	fprintf(out, "\n  Mount flags, passed to the kernel's mount as mount(8) describes them:\n"
-		     "    " MNT_FLAGS "\n"
-		     "    (relatime is the kernel's default; noexec is advised for a mount of data).\n"
-		     "    A bucketfs mount is always nosuid,nodev: suid and dev are accepted (mount.fuse3\n"
-		     "    adds them to fstab mounts) but never applied, since modes and owners come\n"
-		     "    from the bucket.  strictatime, nodiratime, lazytime, nosymfollow, mand,\n"
-		     "    iversion (and their opposites) and remount are refused: libfuse 3.14 cannot\n"
-		     "    apply them.\n");
-	fprintf(out, "\n  /etc/fstab words accepted and ignored: _netdev, nofail, noauto, auto, user,\n"
-		     "    users, nouser, defaults, x-systemd.*, x-*, comment=*\n");
+	fprintf(
+	    out,
+	    "\n  Mount flags, passed to the kernel's mount as mount(8) describes them:\n"
+	    "    " MNT_FLAGS "\n"
+	    "    (relatime is the kernel's default; noexec is advised for a mount of data).\n"
+	    "    A bucketfs mount is always nosuid,nodev: suid and dev are accepted (mount.fuse3\n"
+	    "    adds them to fstab mounts) but never applied, since modes and owners come\n"
+	    "    from the bucket.  strictatime, nodiratime, lazytime, nosymfollow, mand,\n"
+	    "    iversion (and their opposites) and remount are refused: libfuse 3.14 cannot\n"
+	    "    apply them.\n");
+	fprintf(out,
+		"\n  /etc/fstab words accepted and ignored: _netdev, nofail, noauto, auto, user,\n"
+		"    users, nouser, defaults, x-systemd.*, x-*, comment=*\n");
 	fprintf(out, "\n  s3fs options accepted and ignored:\n   ");
 	for (i = 0; i < NOPTS; i++) {
 		if (options[i].type != OPT_IGNORED)
@@ -805,43 +606,4 @@ void bfs_config_help(FILE *out)
 		first = 0;
 	}
 	fprintf(out, "\n");
-}
-
-void bfs_config_creds_opts(const struct bfs_config *c, struct bfs_creds_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->passwd_file = c->passwd_file;
-	o->profile = c->profile;
-	o->credential_process = c->credential_process;
-	o->iam_role = c->iam_role;
-	o->ram_role = c->ram_role;
-	o->ecs = c->ecs;
-	o->metadata_endpoint = c->metadata_endpoint;
-	o->bucket = c->bucket;
-}
-
-void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
-			  struct bfs_store_cfg *sc)
-{
-	bfs_store_cfg_defaults(sc);
-	sc->local_root = c->local_root;
-	sc->endpoint = c->endpoint;
-	sc->bucket = c->bucket;
-	sc->region = c->region;
-	sc->path_style = c->path_style;
-	sc->signature = c->signature;
-	sc->creds = creds;
-	sc->ca_bundle = c->ca_bundle;
-	sc->insecure = c->insecure;
-	sc->unsigned_payload = c->unsigned_payload;
-	sc->content_md5 = c->content_md5;
-	sc->list_v1 = c->list_v1;
-	sc->retries = c->retries;
-	sc->connect_timeout_ms = c->connect_timeout_ms;
-	sc->stall_timeout_s = c->stall_timeout_s;
-	sc->request_timeout_s = c->request_timeout_s;
-	sc->multipart_threshold = c->multipart_threshold;
-	sc->part_size = c->part_size;
-	sc->parallel_parts = c->parallel_parts;
-	sc->verbose = c->verbose;
 }

@@ -37,8 +37,8 @@
 
 struct ctl_slot {
 	pthread_t thread;
-	int used;                 /* a thread is (or was) running here: join it */
-	int done;                 /* it finished */
+	int used; /* a thread is (or was) running here: join it */
+	int done; /* it finished */
 	int fd;
 	struct bfs_ctl *c;
 };
@@ -54,7 +54,7 @@ struct bfs_ctl {
 	int stop_pipe[2];
 	pthread_t acceptor;
 	int64_t started;
-	pthread_mutex_t lock;     /* guards slots */
+	pthread_mutex_t lock; /* guards slots */
 	struct ctl_slot slots[CTL_MAX];
 };
 
@@ -70,7 +70,7 @@ static int64_t now_ns(void)
 
 struct out {
 	int fd;
-	int broken;               /* the client went away */
+	int broken; /* the client went away */
 };
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -191,7 +191,8 @@ static int cmd_status(struct bfs_ctl *c, struct out *o, const char *arg)
 		    (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024);
 	}
 #endif
-	put(o, "requests: HEAD %" PRIu64 " GET %" PRIu64 " PUT %" PRIu64 " DELETE %" PRIu64
+	put(o,
+	    "requests: HEAD %" PRIu64 " GET %" PRIu64 " PUT %" PRIu64 " DELETE %" PRIu64
 	    " LIST %" PRIu64 " COPY %" PRIu64 " POST %" PRIu64 ", retries %" PRIu64,
 	    sst.requests[BFS_OP_HEAD], sst.requests[BFS_OP_GET], sst.requests[BFS_OP_PUT],
 	    sst.requests[BFS_OP_DELETE], sst.requests[BFS_OP_LIST], sst.requests[BFS_OP_COPY],
@@ -223,8 +224,10 @@ static int cmd_flush(struct bfs_ctl *c, struct out *o, const char *arg)
 		struct bfs_fs_pending p;
 
 		if (!bfs_fs_pending(c->fs, &p))
-			put(o, "still pending: %" PRIu64 " uploads (%" PRIu64 " failing; see "
-			    "'pending' for their errors)", p.files, p.failing);
+			put(o,
+			    "still pending: %" PRIu64 " uploads (%" PRIu64 " failing; see "
+			    "'pending' for their errors)",
+			    p.files, p.failing);
 	}
 	return rc;
 }
@@ -244,8 +247,8 @@ static int cmd_evict(struct bfs_ctl *c, struct out *o, const char *arg)
 
 static int cmd_stats(struct bfs_ctl *c, struct out *o, const char *arg)
 {
-	static const char *const ops[8] = { "HEAD", "GET", "PUT", "DELETE", "LIST", "POST",
-					    "COPY", "OTHER" };
+	static const char *const ops[8] = { "HEAD", "GET",  "PUT",  "DELETE",
+					    "LIST", "POST", "COPY", "OTHER" };
 	struct bfs_store_stats ss;
 	struct bfs_fs_stats fst;
 	uint64_t opens;
@@ -288,7 +291,8 @@ static int cmd_stats(struct bfs_ctl *c, struct out *o, const char *arg)
 	    fst.bytes_from_cache, h1);
 	for (i = 0; i < BFS_E_LAST - BFS_E_FIRST - 1; i++)
 		if (ss.errors[i])
-			put(o, "errors_%s: %" PRIu64, bfs_strerror(BFS_E_FIRST + 1 + i), ss.errors[i]);
+			put(o, "errors_%s: %" PRIu64, bfs_strerror(BFS_E_FIRST + 1 + i),
+			    ss.errors[i]);
 	return 0;
 }
 
@@ -324,20 +328,15 @@ static int cmd_fsck(struct bfs_ctl *c, struct out *o, const char *arg)
 	put(o, "orphan_files: %" PRIu64, r.orphans);
 	put(o, "repaired: %" PRIu64, r.repaired);
 	put(o, "lost_found: %" PRIu64, r.lost_found);
-	return r.damaged + r.broken_journal + r.orphans > r.repaired || r.lost_found ? -EUCLEAN
-										      : 0;
+	return r.damaged + r.broken_journal + r.orphans > r.repaired || r.lost_found ? -EUCLEAN : 0;
 }
 
 static const struct {
 	const char *name;
 	int (*fn)(struct bfs_ctl *c, struct out *o, const char *arg);
 } commands[] = {
-	{ "status", cmd_status },
-	{ "pending", cmd_pending },
-	{ "flush", cmd_flush },
-	{ "evict", cmd_evict },
-	{ "fsck", cmd_fsck },
-	{ "invalidate", cmd_invalidate },
+	{ "status", cmd_status }, { "pending", cmd_pending }, { "flush", cmd_flush },
+	{ "evict", cmd_evict },	  { "fsck", cmd_fsck },	      { "invalidate", cmd_invalidate },
 	{ "stats", cmd_stats },
 };
 
@@ -384,11 +383,15 @@ static void *serve_one(void *arg)
 			if (!strcmp(cmd, commands[i].name))
 				rc = commands[i].fn(s->c, &o, rest);
 		if (rc == -ENOSYS)
-			put(&o, "= %d unknown command '%.100s' (status, stats, pending, flush, evict, invalidate, fsck)",
+			put(&o,
+			    "= %d unknown command '%.100s' (status, stats, pending, flush, evict, "
+			    "invalidate, fsck)",
 			    -rc, cmd);
 		else if (rc == -EUCLEAN)
-			put(&o, "= %d problems found (fsck --repair drops damaged copies and "
-			    "unreferenced files)", EUCLEAN);
+			put(&o,
+			    "= %d problems found (fsck --repair drops damaged copies and "
+			    "unreferenced files)",
+			    EUCLEAN);
 		else if (rc == -ETIMEDOUT && !strcmp(cmd, "flush"))
 			put(&o, "= %d uploads still pending when the time ran out", ETIMEDOUT);
 		else if (rc)
@@ -426,7 +429,8 @@ static void *acceptor(void *arg)
 	struct bfs_ctl *c = arg;
 
 	for (;;) {
-		struct pollfd p[2] = { { c->listen_fd, POLLIN, 0 }, { c->stop_pipe[0], POLLIN, 0 } };
+		struct pollfd p[2] = { { c->listen_fd, POLLIN, 0 },
+				       { c->stop_pipe[0], POLLIN, 0 } };
 		struct ctl_slot *s;
 		int fd;
 
@@ -531,7 +535,7 @@ void bfs_ctl_stop(struct bfs_ctl *c)
 
 	if (!c)
 		return;
-	w = write(c->stop_pipe[1], "x", 1);  /* a pipe with room: cannot fail */
+	w = write(c->stop_pipe[1], "x", 1); /* a pipe with room: cannot fail */
 	(void)w;
 	pthread_join(c->acceptor, NULL);
 	for (i = 0; i < CTL_MAX; i++)
@@ -560,13 +564,14 @@ int bfs_ctl_find(const char *where, char *out, size_t outsz, char *msg, size_t m
 	if ((size_t)snprintf(out, outsz, "%s/ctl.sock", where) < outsz && stat(out, &sb) == 0 &&
 	    S_ISSOCK(sb.st_mode))
 		return 0;
-	snprintf(msg, msgsz, "%s is not a bucketfs mount point (nor its cache directory or "
-		 "socket)", where);
+	snprintf(msg, msgsz,
+		 "%s is not a bucketfs mount point (nor its cache directory or "
+		 "socket)",
+		 where);
 	return -ENOENT;
 }
 
-int bfs_ctl_request(const char *sock_path, const char *request, FILE *out, char *msg,
-		    size_t msgsz)
+int bfs_ctl_request(const char *sock_path, const char *request, FILE *out, char *msg, size_t msgsz)
 {
 	struct sockaddr_un sa;
 	char buf[8192], line[8192];

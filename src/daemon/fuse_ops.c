@@ -61,7 +61,7 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	 * path, so fstat() of it works (st_nlink 0).  Nothing of that name is
 	 * ever stored or listed. */
 	cfg->hard_remove = 0;
-	cfg->nullpath_ok = 1;        /* reads and writes go by handle */
+	cfg->nullpath_ok = 1; /* reads and writes go by handle */
 	cfg->kernel_cache = 0;
 	cfg->auto_cache = 0;
 	/* a descriptor open read-only has nothing to upload: its close()
@@ -203,8 +203,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return 0;
 }
 
-static int op_read(const char *path, char *buf, size_t size, off_t off,
-		   struct fuse_file_info *fi)
+static int op_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void)path;
 	return (int)edge((int)bfs_fs_read(fsys(), handle(fi), buf, size, off));
@@ -255,17 +254,17 @@ static int op_release(const char *path, struct fuse_file_info *fi)
  * attributes it needs, which the index answers.
  */
 struct dir_handle {
-	off_t next;                /* offset after the last entry given */
-	char last[256];            /* that entry's name ("" for "." and "..") */
-	char path[];               /* the directory */
+	off_t next;	/* offset after the last entry given */
+	char last[256]; /* that entry's name ("" for "." and "..") */
+	char path[];	/* the directory */
 };
 
 struct fill_ctx {
 	void *buf;
 	fuse_fill_dir_t filler;
 	struct dir_handle *h;
-	off_t pos;                 /* offset of the entry before the next */
-	off_t skip;                /* entries to pass over first (a seek) */
+	off_t pos;  /* offset of the entry before the next */
+	off_t skip; /* entries to pass over first (a seek) */
 };
 
 static int fill_one(void *arg, const char *name, const struct stat *st)
@@ -279,7 +278,7 @@ static int fill_one(void *arg, const char *name, const struct stat *st)
 		return 0;
 	}
 	if (strlen(name) >= sizeof(c->h->last))
-		return 0; /* never so: the index holds no longer name */
+		return 0;		  /* never so: the index holds no longer name */
 	t.st_mode = st->st_mode & S_IFMT; /* the entry's type; no attributes */
 	if (c->filler(c->buf, name, &t, c->pos + 1, 0))
 		return 1;
@@ -337,14 +336,14 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 	if (off < 2 && filler(buf, "..", NULL, 2, 0))
 		return 0;
 	if (off == 0) {
-		after = NULL;        /* from the start, listing the bucket if stale */
+		after = NULL; /* from the start, listing the bucket if stale */
 		h->next = 2;
 		h->last[0] = '\0';
 	} else if (off == h->next) {
-		after = h->last;     /* where the last call stopped */
+		after = h->last; /* where the last call stopped */
 		c.pos = off;
 	} else {
-		after = "";          /* a seek elsewhere: walk up to it again */
+		after = ""; /* a seek elsewhere: walk up to it again */
 		c.skip = off > 2 ? off - 2 : 0;
 	}
 	return edge(bfs_fs_readdir(fsys(), h->path, after, fuse_get_context()->pid, fill_one, &c));

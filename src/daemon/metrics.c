@@ -30,13 +30,13 @@
 
 #define METRICS_MAX (1 << 20)
 
-static const char *const op_names[8] = { "HEAD", "GET", "PUT", "DELETE", "LIST", "POST", "COPY",
-					 "OTHER" };
+static const char *const op_names[8] = { "HEAD", "GET",	 "PUT",	 "DELETE",
+					 "LIST", "POST", "COPY", "OTHER" };
 
 static const char *const err_names[BFS_E_LAST - BFS_E_FIRST - 1] = {
-	"not_found", "no_bucket", "denied", "signature", "precondition", "not_modified",
-	"range", "bad_request", "throttled", "transient", "connect", "timeout", "tls",
-	"integrity", "protocol", "config",
+	"not_found", "no_bucket",   "denied",	 "signature", "precondition", "not_modified",
+	"range",     "bad_request", "throttled", "transient", "connect",      "timeout",
+	"tls",	     "integrity",   "protocol",	 "config",
 };
 
 static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss)
@@ -44,35 +44,41 @@ static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss)
 	int rc, i, b;
 
 	rc = bfs_buf_adds(o, "# HELP bucketfs_requests_total Requests sent to the bucket, by "
-			  "operation (each attempt).\n# TYPE bucketfs_requests_total counter\n");
+			     "operation (each attempt).\n# TYPE bucketfs_requests_total counter\n");
 	for (i = 0; !rc && i < 8; i++)
 		rc = bfs_buf_addf(o, "bucketfs_requests_total{op=\"%s\"} %" PRIu64 "\n",
 				  op_names[i], ss->requests[i]);
 	if (!rc)
 		rc = bfs_buf_adds(o, "# HELP bucketfs_request_duration_seconds Time of each "
-				  "request attempt, by operation.\n"
-				  "# TYPE bucketfs_request_duration_seconds histogram\n");
+				     "request attempt, by operation.\n"
+				     "# TYPE bucketfs_request_duration_seconds histogram\n");
 	for (i = 0; !rc && i < 8; i++) {
 		uint64_t cum = 0;
 
 		for (b = 0; !rc && b < BFS_LAT_BUCKETS; b++) {
 			cum += ss->lat_count[i][b];
 			if (b < BFS_LAT_BUCKETS - 1)
-				rc = bfs_buf_addf(o, "bucketfs_request_duration_seconds_bucket{op=\"%s\","
-						  "le=\"%g\"} %" PRIu64 "\n", op_names[i],
-						  bfs_lat_bounds[b], cum);
+				rc = bfs_buf_addf(
+				    o,
+				    "bucketfs_request_duration_seconds_bucket{op=\"%s\","
+				    "le=\"%g\"} %" PRIu64 "\n",
+				    op_names[i], bfs_lat_bounds[b], cum);
 			else
-				rc = bfs_buf_addf(o, "bucketfs_request_duration_seconds_bucket{op=\"%s\","
-						  "le=\"+Inf\"} %" PRIu64 "\n"
-						  "bucketfs_request_duration_seconds_sum{op=\"%s\"} %.6f\n"
-						  "bucketfs_request_duration_seconds_count{op=\"%s\"} %"
-						  PRIu64 "\n", op_names[i], cum, op_names[i],
-						  (double)ss->lat_sum_us[i] / 1e6, op_names[i], cum);
+				rc = bfs_buf_addf(
+				    o,
+				    "bucketfs_request_duration_seconds_bucket{op=\"%s\","
+				    "le=\"+Inf\"} %" PRIu64 "\n"
+				    "bucketfs_request_duration_seconds_sum{op=\"%s\"} %.6f\n"
+				    "bucketfs_request_duration_seconds_count{op=\"%s\"} %" PRIu64
+				    "\n",
+				    op_names[i], cum, op_names[i], (double)ss->lat_sum_us[i] / 1e6,
+				    op_names[i], cum);
 		}
 	}
 	if (!rc)
-		rc = bfs_buf_adds(o, "# HELP bucketfs_request_errors_total Failed request attempts, "
-				  "by kind.\n# TYPE bucketfs_request_errors_total counter\n");
+		rc =
+		    bfs_buf_adds(o, "# HELP bucketfs_request_errors_total Failed request attempts, "
+				    "by kind.\n# TYPE bucketfs_request_errors_total counter\n");
 	for (i = 0; !rc && i < BFS_E_LAST - BFS_E_FIRST - 1; i++)
 		rc = bfs_buf_addf(o, "bucketfs_request_errors_total{code=\"%s\"} %" PRIu64 "\n",
 				  err_names[i], ss->errors[i]);
@@ -103,8 +109,10 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 			const char *name, *help;
 			double v;
 		} m[] = {
-			{ 'c', "retries_total", "Requests retried after a failure.", (double)ss.retries },
-			{ 'c', "bytes_uploaded_total", "Bytes sent to the bucket.", (double)ss.bytes_up },
+			{ 'c', "retries_total", "Requests retried after a failure.",
+			  (double)ss.retries },
+			{ 'c', "bytes_uploaded_total", "Bytes sent to the bucket.",
+			  (double)ss.bytes_up },
 			{ 'c', "bytes_downloaded_total", "Bytes fetched from the bucket.",
 			  (double)ss.bytes_down },
 			{ 'c', "cache_hits_total", "Opens served from a cached copy.",
@@ -113,17 +121,19 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 			  (double)fst.cache_misses },
 			{ 'g', "cache_hit_ratio", "Cache hits over opens since the mount.",
 			  opens ? (double)fst.cache_hits / (double)opens : 0 },
-			{ 'c', "cache_revalidations_total", "Conditional requests for cached copies.",
-			  (double)fst.revalidations },
+			{ 'c', "cache_revalidations_total",
+			  "Conditional requests for cached copies.", (double)fst.revalidations },
 			{ 'c', "cache_not_modified_total", "Revalidations answered 304.",
 			  (double)fst.not_modified },
-			{ 'g', "cache_bytes", "Bytes in the cache's data files.", (double)fst.cache_bytes },
+			{ 'g', "cache_bytes", "Bytes in the cache's data files.",
+			  (double)fst.cache_bytes },
 			{ 'g', "cache_size_limit_bytes", "cache_size= (0: no cap).",
 			  (double)cfg->cache_size },
 			{ 'c', "bytes_served_from_cache_total",
 			  "Bytes read from cached copies: the egress the cache avoided.",
 			  (double)fst.bytes_from_cache },
-			{ 'c', "cache_evictions_total", "Cached copies evicted.", (double)fst.evicted },
+			{ 'c', "cache_evictions_total", "Cached copies evicted.",
+			  (double)fst.evicted },
 			{ 'c', "cache_evicted_bytes_total", "Bytes of evicted copies.",
 			  (double)fst.evicted_bytes },
 			{ 'c', "cache_damaged_total", "Cached copies found damaged and refetched.",
@@ -133,9 +143,12 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 			  (double)fst.upload_errors },
 			{ 'g', "pending_uploads", "Journaled uploads not yet in the bucket.",
 			  (double)p.files },
-			{ 'g', "pending_upload_bytes", "Bytes of journaled uploads.", (double)p.bytes },
-			{ 'g', "pending_upload_oldest_seconds", "Age of the oldest journaled upload.",
-			  p.files && p.oldest_ns ? (double)(now.tv_sec - p.oldest_ns / 1000000000) : 0 },
+			{ 'g', "pending_upload_bytes", "Bytes of journaled uploads.",
+			  (double)p.bytes },
+			{ 'g', "pending_upload_oldest_seconds",
+			  "Age of the oldest journaled upload.",
+			  p.files && p.oldest_ns ? (double)(now.tv_sec - p.oldest_ns / 1000000000)
+						 : 0 },
 			{ 'g', "index_entries", "Entries in the cache index.", (double)entries },
 			{ 'c', "enospc_total", "Writes refused for want of cache space.",
 			  (double)fst.enospc },
@@ -144,9 +157,12 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 
 		rc = requests(o, &ss);
 		for (i = 0; !rc && i < sizeof(m) / sizeof(m[0]); i++)
-			rc = bfs_buf_addf(o, "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s %s\n"
-					  "bucketfs_%s %.17g\n", m[i].name, m[i].help, m[i].name,
-					  m[i].type == 'c' ? "counter" : "gauge", m[i].name, m[i].v);
+			rc =
+			    bfs_buf_addf(o,
+					 "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s %s\n"
+					 "bucketfs_%s %.17g\n",
+					 m[i].name, m[i].help, m[i].name,
+					 m[i].type == 'c' ? "counter" : "gauge", m[i].name, m[i].v);
 	}
 	return rc;
 }
@@ -186,11 +202,13 @@ static void serve_conn(struct bfs_metrics *m, int fd)
 	}
 	ok = !strncmp(req, "GET ", 4) && bfs_metrics_text(m->fs, m->store, &body) == 0;
 	if (ok)
-		ok = bfs_buf_addf(&head, "HTTP/1.0 200 OK\r\nContent-Type: text/plain; "
-				  "version=0.0.4\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-				  body.len) == 0;
+		ok = bfs_buf_addf(
+			 &head,
+			 "HTTP/1.0 200 OK\r\nContent-Type: text/plain; "
+			 "version=0.0.4\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			 body.len) == 0;
 	else if (bfs_buf_adds(&head, "HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\n"
-			      "Connection: close\r\n\r\n"))
+				     "Connection: close\r\n\r\n"))
 		head.len = 0;
 	if (head.len && send(fd, head.data, head.len, MSG_NOSIGNAL) >= 0 && ok && body.len)
 		(void)send(fd, body.data, body.len, MSG_NOSIGNAL);
@@ -261,13 +279,12 @@ static int listen_on(const char *addr, char **unix_path)
 	if (listen(fd, 8) < 0)
 		goto fail;
 	return fd;
-fail:
-	{
-		int rc = -errno;
+fail : {
+	int rc = -errno;
 
-		close(fd);
-		return rc;
-	}
+	close(fd);
+	return rc;
+}
 }
 
 int bfs_metrics_start(const char *addr, struct bfs_fs *fs, struct bfs_store *store,
@@ -314,7 +331,7 @@ void bfs_metrics_stop(struct bfs_metrics *m)
 
 	if (!m)
 		return;
-	w = write(m->stop_pipe[1], "x", 1);  /* a pipe with room: cannot fail */
+	w = write(m->stop_pipe[1], "x", 1); /* a pipe with room: cannot fail */
 	(void)w;
 	pthread_join(m->thread, NULL);
 	close(m->fd);

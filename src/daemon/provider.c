@@ -32,9 +32,9 @@ struct provider {
 	const char *default_region;
 	int path_style;
 	int list_v1;
-	const char *signature;       /* default signature */
-	unsigned sigs;               /* accepted: 1 << enum bfs_sig */
-	const char *fstab;           /* an example line */
+	const char *signature; /* default signature */
+	unsigned sigs;	       /* accepted: 1 << enum bfs_sig */
+	const char *fstab;     /* an example line */
 };
 
 #define SIG(x) (1u << (x))
@@ -42,26 +42,33 @@ struct provider {
 static const struct provider providers[] = {
 	{ "aws", NULL, NULL, "us-east-1", 0, 0, "v4", SIG(BFS_SIG_V4),
 	  "mybucket:/generated /srv/app/public/generated fuse.bucketfs "
-	  "_netdev,allow_other,provider=aws,region=eu-west-1,passwd_file=/etc/passwd-bucketfs 0 0" },
+	  "_netdev,allow_other,provider=aws,region=eu-west-1,passwd_file=/etc/passwd-bucketfs 0 "
+	  "0" },
 	{ "oss", "https://oss-", ".aliyuncs.com", "cn-hangzhou", 0, 0, "oss-v4",
 	  SIG(BFS_SIG_V4) | SIG(BFS_SIG_OSS_V1) | SIG(BFS_SIG_OSS_V4),
 	  "mybucket:/generated /srv/app/public/generated fuse.bucketfs "
-	  "_netdev,allow_other,provider=oss,region=cn-beijing,passwd_file=/etc/passwd-bucketfs 0 0" },
+	  "_netdev,allow_other,provider=oss,region=cn-beijing,passwd_file=/etc/passwd-bucketfs 0 "
+	  "0" },
 	{ "cos", "https://cos.", ".myqcloud.com", "ap-guangzhou", 0, 1, "v4", SIG(BFS_SIG_V4),
 	  "mybucket-1250000000:/generated /srv/app/public/generated fuse.bucketfs "
-	  "_netdev,allow_other,provider=cos,region=ap-guangzhou,passwd_file=/etc/passwd-bucketfs 0 0" },
+	  "_netdev,allow_other,provider=cos,region=ap-guangzhou,passwd_file=/etc/passwd-bucketfs 0 "
+	  "0" },
 	{ "kodo", "https://s3.", ".qiniucs.com", "cn-east-1", 1, 0, "v4", SIG(BFS_SIG_V4),
 	  "mybucket:/generated /srv/app/public/generated fuse.bucketfs "
-	  "_netdev,allow_other,provider=kodo,region=cn-east-1,passwd_file=/etc/passwd-bucketfs 0 0" },
+	  "_netdev,allow_other,provider=kodo,region=cn-east-1,passwd_file=/etc/passwd-bucketfs 0 "
+	  "0" },
 	{ "minio", NULL, NULL, "us-east-1", 1, 0, "v4", SIG(BFS_SIG_V4),
 	  "mybucket:/generated /srv/app/public/generated fuse.bucketfs "
-	  "_netdev,allow_other,provider=minio,endpoint=http://10.0.0.5:9000,passwd_file=/etc/passwd-bucketfs 0 0" },
+	  "_netdev,allow_other,provider=minio,endpoint=http://10.0.0.5:9000,passwd_file=/etc/"
+	  "passwd-bucketfs 0 0" },
 	{ "ceph", NULL, NULL, "us-east-1", 1, 0, "v4", SIG(BFS_SIG_V4),
 	  "mybucket:/generated /srv/app/public/generated fuse.bucketfs "
-	  "_netdev,allow_other,provider=ceph,endpoint=http://10.0.0.6:7480,passwd_file=/etc/passwd-bucketfs 0 0" },
+	  "_netdev,allow_other,provider=ceph,endpoint=http://10.0.0.6:7480,passwd_file=/etc/"
+	  "passwd-bucketfs 0 0" },
 	{ "s3", NULL, NULL, "us-east-1", 0, 0, "v4", SIG(BFS_SIG_V4),
 	  "mybucket:/generated /srv/app/public/generated fuse.bucketfs "
-	  "_netdev,allow_other,endpoint=https://s3.example.com,passwd_file=/etc/passwd-bucketfs 0 0" },
+	  "_netdev,allow_other,endpoint=https://s3.example.com,passwd_file=/etc/passwd-bucketfs 0 "
+	  "0" },
 };
 
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
@@ -116,8 +123,8 @@ int bfs_provider_apply(struct bfs_config *c, char *msg, size_t msgsz)
 	if (!c->region && (rc = set_str(&c->region, p->default_region)))
 		return rc;
 	/* OSS names regions both "cn-beijing" and "oss-cn-beijing". */
-	region = !strcmp(p->name, "oss") && !strncmp(c->region, "oss-", 4) ? c->region + 4 :
-									       c->region;
+	region =
+	    !strcmp(p->name, "oss") && !strncmp(c->region, "oss-", 4) ? c->region + 4 : c->region;
 	if (!c->endpoint && p->ep_pre) {
 		if (asprintf(&c->endpoint, "%s%s%s", p->ep_pre, region, p->ep_post) < 0) {
 			c->endpoint = NULL;
@@ -169,8 +176,9 @@ void bfs_provider_help(FILE *out)
 			fprintf(out, "  %-6s endpoint https://s3.REGION.amazonaws.com", p->name);
 		else
 			fprintf(out, "  %-6s endpoint= required", p->name);
-		fprintf(out, ", %s style, signature %s%s\n", p->path_style ? "path" : "virtual-hosted",
-			p->signature, p->list_v1 ? ", ListObjects V1" : "");
+		fprintf(out, ", %s style, signature %s%s\n",
+			p->path_style ? "path" : "virtual-hosted", p->signature,
+			p->list_v1 ? ", ListObjects V1" : "");
 		fprintf(out, "         %s\n", p->fstab);
 	}
 }

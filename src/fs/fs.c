@@ -187,8 +187,7 @@ out:
  * first, so what it stores is what the DELETE removes: the name may be
  * made again at once, and no late upload or delete touches the new file.
  */
-static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
-		       const char *hidden)
+static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e, const char *hidden)
 {
 	struct bfs_ofile *of = fs_ofile_find(fs, path);
 	char key[FS_KEY_MAX];
@@ -221,10 +220,11 @@ static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
 	/* its descriptors keep what it holds (a write to part of it, a read
 	 * of what is not cached yet) */
 	if (of && in_bucket && (rc = fs_ofile_own_data(fs, of)))
-		bfs_log(LOG_WARNING, "%s: removed while open, but its data could not all be "
-		       "kept for its descriptors (%s): reading what was not cached fails",
-		       path, bfs_err_is_store(rc) ? bfs_strerror(rc) : strerror(-rc));
-	rc = fs_marker_keep(fs, path);  /* its directory outlives it */
+		bfs_log(LOG_WARNING,
+			"%s: removed while open, but its data could not all be "
+			"kept for its descriptors (%s): reading what was not cached fails",
+			path, bfs_err_is_store(rc) ? bfs_strerror(rc) : strerror(-rc));
+	rc = fs_marker_keep(fs, path); /* its directory outlives it */
 	if (!rc && in_bucket && (rc = bfs_store_delete(fs->store, key)))
 		rc = fs_store_errno("unlink", path, rc);
 	if (rc)

@@ -66,8 +66,8 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 	char key[FS_KEY_MAX + 1];
 	int rc, i, n;
 
-	rc = e->type == BFS_ENT_DIR ? fs_dir_key(fs, path, key, sizeof(key)) :
-				       fs_file_key(fs, path, key, sizeof(key));
+	rc = e->type == BFS_ENT_DIR ? fs_dir_key(fs, path, key, sizeof(key))
+				    : fs_file_key(fs, path, key, sizeof(key));
 	if (rc)
 		return rc;
 	rc = bfs_store_head(fs->store, key, &info);
@@ -88,7 +88,8 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 	n = 4;
 	for (i = 0; i < info.nmeta && n < BFS_MAX_META; i++) {
 		const char *nm = info.meta[i].name;
-		if (strcmp(nm, "mode") && strcmp(nm, "uid") && strcmp(nm, "gid") && strcmp(nm, "mtime"))
+		if (strcmp(nm, "mode") && strcmp(nm, "uid") && strcmp(nm, "gid") &&
+		    strcmp(nm, "mtime"))
 			meta[n++] = info.meta[i];
 	}
 	po.nmeta = n;
@@ -120,7 +121,7 @@ static int setattr(struct bfs_fs *fs, const char *path,
 	of = fs_ofile_find(fs, path);
 	if (!of && !bfs_index_get(fs->ix, path, &e) && e.type == BFS_ENT_FILE &&
 	    e.state == BFS_ST_UPLOADING && fs_ofile_pending(fs, path, &of))
-		of = NULL;  /* (journaled: taken as the uploader takes it, below) */
+		of = NULL; /* (journaled: taken as the uploader takes it, below) */
 	if (of) {
 		pthread_mutex_lock(&of->lock);
 		change(&of->ent, arg);
@@ -168,7 +169,7 @@ static int setattr(struct bfs_fs *fs, const char *path,
 		if (rc)
 			goto out;
 	} else {
-		attrs_base(fs, NULL, &e);  /* (not in the bucket yet: ours are all) */
+		attrs_base(fs, NULL, &e); /* (not in the bucket yet: ours are all) */
 		change(&e, arg);
 		e.flags |= BFS_EF_META;
 	}
@@ -178,7 +179,7 @@ static int setattr(struct bfs_fs *fs, const char *path,
 	rc = bfs_index_put(fs->ix, path, &e);
 	/* a journaled upload's record carries them too (it survives the index) */
 	if (!rc && e.type != BFS_ENT_DIR && e.state == BFS_ST_UPLOADING)
-		(void)fs_jrec_put(fs, path, &e);  /* (a journaled file not open) */
+		(void)fs_jrec_put(fs, path, &e); /* (a journaled file not open) */
 	if (locked) {
 		pthread_mutex_unlock(&fs->marker_mu);
 		locked = 0;
@@ -237,8 +238,7 @@ int bfs_fs_utimens(struct bfs_fs *fs, const char *path, int64_t mtime_ns)
 	return setattr(fs, path, change_mtime, &mtime_ns);
 }
 
-int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path,
-		   const struct bfs_ctx *c)
+int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path, const struct bfs_ctx *c)
 {
 	struct bfs_meta_kv meta[4];
 	struct bfs_put_opts po;

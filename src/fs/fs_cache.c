@@ -51,7 +51,7 @@
 #include "fs/fs_int.h"
 #include "util/idset.h"
 
-#define AGE_CLASSES 400         /* 1 + 49 doublings x 8 fit */
+#define AGE_CLASSES 400 /* 1 + 49 doublings x 8 fit */
 #define EVICT_PERIOD_S 5
 #define WALK_PERIOD_S 3600
 /* The evictor also trims the heap this often.  glibc returns freed memory
@@ -116,7 +116,7 @@ static uint64_t bytes_needed(struct bfs_fs *fs, uint64_t extra, int low)
 	if (disk_space(fs, &avail, &total) == 0) {
 		floor = fs_cache_floor(fs, total);
 		if (low)
-			floor += total / 200;  /* a little past the floor: fewer rounds */
+			floor += total / 200; /* a little past the floor: fewer rounds */
 		if (avail < floor + extra && floor + extra - avail > need)
 			need = floor + extra - avail;
 	}
@@ -127,15 +127,15 @@ struct evict_scan {
 	struct bfs_fs *fs;
 	int64_t now;
 	uint64_t bytes[AGE_CLASSES];
-	int cutoff;          /* evict classes >= cutoff */
+	int cutoff; /* evict classes >= cutoff */
 	uint64_t need, freed;
 	uint64_t files;
 };
 
 static int evictable(const struct bfs_entry *e)
 {
-	return e->type == BFS_ENT_FILE && e->state == BFS_ST_CLEAN && e->data_id &&
-	       e->etag[0] && !e->staged_id;
+	return e->type == BFS_ENT_FILE && e->state == BFS_ST_CLEAN && e->data_id && e->etag[0] &&
+	       !e->staged_id;
 }
 
 static int sum_item(void *arg, const char *path, const struct bfs_entry *e)
@@ -177,7 +177,7 @@ static int evict_item(void *arg, const char *path, const struct bfs_entry *e)
 		return 0;
 	of = fs_ofile_find(s->fs, path);
 	if (of) {
-		fs_ofile_put(s->fs, of);  /* open: its data is in use */
+		fs_ofile_put(s->fs, of); /* open: its data is in use */
 		return 0;
 	}
 	if (bfs_index_update(s->fs->ix, path, drop_data, &d) != 1)
@@ -200,7 +200,7 @@ static uint64_t evict_locked(struct bfs_fs *fs, uint64_t need)
 	/* (need UINT64_MAX: everything evictable, whatever its age) */
 	if (!s)
 		return 0;
-	fs_touch_flush(fs);  /* the last uses, for the ages below */
+	fs_touch_flush(fs); /* the last uses, for the ages below */
 	s->fs = fs;
 	s->need = need;
 	s->now = fs_now_ns();
@@ -282,7 +282,8 @@ int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes)
 		}
 	}
 	atomic_fetch_add(&fs->st_enospc, 1);
-	bfs_log(LOG_WARNING, "no room for %" PRIu64 " more bytes in the cache (%" PRId64 " used, "
+	bfs_log(LOG_WARNING,
+		"no room for %" PRIu64 " more bytes in the cache (%" PRId64 " used, "
 		"%" PRIu64 " over its limits after %d eviction rounds): ENOSPC to the writer",
 		bytes, atomic_load(&fs->cache_bytes), bytes_needed(fs, bytes, 0), round);
 	return -ENOSPC;
@@ -358,9 +359,10 @@ static int64_t walk_data(struct bfs_fs *fs, int orphans)
 	}
 	idset_free(&refs);
 	if (removed)
-		bfs_log(LOG_WARNING, "cache: removed %" PRIu64 " data files (%" PRIu64 " bytes) "
-		       "that no index entry refers to (left by a crash or a lost index)",
-		       removed, removed_bytes);
+		bfs_log(LOG_WARNING,
+			"cache: removed %" PRIu64 " data files (%" PRIu64 " bytes) "
+			"that no index entry refers to (left by a crash or a lost index)",
+			removed, removed_bytes);
 	return sum;
 }
 
@@ -394,9 +396,10 @@ static void *evictor(void *arg)
 			(void)evict_for(fs, 0, &over, &stuck);
 			need = bytes_needed(fs, 0, 0);
 			if (over && need)
-				bfs_log(LOG_WARNING, "cache over its limits by %" PRIu64 " bytes and "
-				       "nothing more can be evicted (open or unuploaded files)",
-				       need);
+				bfs_log(LOG_WARNING,
+					"cache over its limits by %" PRIu64 " bytes and "
+					"nothing more can be evicted (open or unuploaded files)",
+					need);
 		}
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += EVICT_PERIOD_S;
@@ -417,7 +420,7 @@ int fs_cache_start(struct bfs_fs *fs)
 	uint64_t avail, total;
 	int rc;
 
-	(void)disk_space(fs, &avail, &total);  /* the first look, for fs_space_grew */
+	(void)disk_space(fs, &avail, &total); /* the first look, for fs_space_grew */
 	rc = pthread_create(&fs->evict_thread, NULL, evictor, fs);
 	if (rc)
 		return -rc;

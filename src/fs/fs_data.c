@@ -74,7 +74,7 @@ uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id)
 
 	if (!id || fs_data_path(fs, id, path, sizeof(path)) != 0)
 		return 0;
-	fs_jrec_drop(fs, id);  /* a journaled upload dropped (unlinked, replaced) */
+	fs_jrec_drop(fs, id); /* a journaled upload dropped (unlinked, replaced) */
 	if (stat(path, &sb) < 0 || unlink(path) < 0)
 		return 0;
 	fs_space_grew(fs, -(int64_t)sb.st_size);
@@ -173,7 +173,7 @@ void fs_space_grew(struct bfs_fs *fs, int64_t delta)
 	 * since) under the floor: evict now rather than at the next round. */
 	if ((fs->cfg.cache_size && (uint64_t)now > fs->cfg.cache_size) ||
 	    atomic_load(&fs->space_avail) - (now - atomic_load(&fs->space_used)) <
-		    atomic_load(&fs->space_floor))
+		atomic_load(&fs->space_floor))
 		fs_evict_wake(fs);
 }
 

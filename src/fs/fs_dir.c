@@ -60,7 +60,8 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after, pid_t
 	if (!strcmp(path, "/") && bfs_index_get(fs->ix, "/", &de) != 0)
 		fs_root_entry(fs, &de);
 	now = fs_now_ns();
-	if (!fs_fresh(de.listed_ns, fs->cfg.list_ttl_ms, now) && !fs_walked(fs, walker, path, now) &&
+	if (!fs_fresh(de.listed_ns, fs->cfg.list_ttl_ms, now) &&
+	    !fs_walked(fs, walker, path, now) &&
 	    !(walker && strcmp(path, "/") && fs_tree_list_due(fs, path, walker, now) &&
 	      fs_tree_list(fs, path, walker))) {
 		rc = fs_dir_relist(fs, path, &de, 0);
@@ -77,8 +78,7 @@ struct inval {
 	uint64_t n;
 };
 
-static int inval_one(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
-		     uint64_t *n);
+static int inval_one(struct bfs_fs *fs, const char *path, const struct bfs_entry *e, uint64_t *n);
 
 static int inval_child(void *arg, const char *name, const struct bfs_entry *e)
 {
@@ -91,8 +91,7 @@ static int inval_child(void *arg, const char *name, const struct bfs_entry *e)
 	return inval_one(iv->fs, path, e, &iv->n) < 0 ? -EIO : 0;
 }
 
-static int inval_one(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
-		     uint64_t *n)
+static int inval_one(struct bfs_fs *fs, const char *path, const struct bfs_entry *e, uint64_t *n)
 {
 	struct bfs_entry c = *e;
 
@@ -108,7 +107,7 @@ static int inval_one(struct bfs_fs *fs, const char *path, const struct bfs_entry
 	if (c.state == BFS_ST_NEGATIVE)
 		return bfs_index_del(fs->ix, path);
 	if (c.state != BFS_ST_CLEAN)
-		return 0;  /* not uploaded yet: what we know is all there is */
+		return 0; /* not uploaded yet: what we know is all there is */
 	c.validated_ns = 0;
 	c.listed_ns = 0;
 	return bfs_index_put(fs->ix, path, &c);

@@ -204,7 +204,7 @@ int fs_went_offline(struct bfs_fs *fs, int err)
 		return 0;
 	if (!fs_offline(fs))
 		bfs_log(LOG_WARNING, "the bucket is unreachable (%s): serving cached files",
-		       bfs_strerror(err));
+			bfs_strerror(err));
 	atomic_store(&fs->offline_until_ns, fs_now_ns() + 5000000000LL);
 	return 1;
 }
@@ -218,6 +218,6 @@ int fs_store_errno(const char *what, const char *path, int err)
 	if (!bfs_err_is_store(err))
 		return err;
 	bfs_store_describe(err, msg, sizeof(msg));
-	bfs_log(LOG_ERR, "%s %s: %s", what, path, msg);  /* (and stderr, in the foreground) */
+	bfs_log(LOG_ERR, "%s %s: %s", what, path, msg); /* (and stderr, in the foreground) */
 	return -bfs_err_to_errno(err);
 }

@@ -40,7 +40,7 @@ void fs_data_trust(struct bfs_fs *fs, uint64_t id)
 	pthread_mutex_lock(&fs->verified_lock);
 	if (fs->verified.len >= VERIFIED_MAX)
 		idset_clear(&fs->verified);
-	(void)idset_add(&fs->verified, id);  /* on ENOMEM it is checked again: fine */
+	(void)idset_add(&fs->verified, id); /* on ENOMEM it is checked again: fine */
 	pthread_mutex_unlock(&fs->verified_lock);
 }
 
@@ -110,7 +110,7 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 		e.gid = of->ent.gid;
 		e.flags |= BFS_EF_META;
 	}
-	if (e.type == BFS_ENT_DIR)  /* (an object whose metadata says so, opened) */
+	if (e.type == BFS_ENT_DIR) /* (an object whose metadata says so, opened) */
 		e.type = BFS_ENT_FILE;
 	e.state = BFS_ST_CLEAN;
 	e.flags &= ~(uint32_t)BFS_EF_FETCHED;
@@ -118,7 +118,7 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 	e.cached_bytes = valid;
 	e.crc_bytes = 0;
 	e.crc32c = 0;
-	fs_digest_extend(&e, of->fd, 0, valid);  /* what just landed, from the page cache */
+	fs_digest_extend(&e, of->fd, 0, valid); /* what just landed, from the page cache */
 	if (valid == e.size)
 		e.flags |= BFS_EF_CACHED;
 	else
@@ -169,7 +169,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 			e->flags &= ~(uint32_t)BFS_EF_CACHED;
 		} else if (fd < 0 && e->data_id) {
 			bfs_log(LOG_ERR, "%s: the cached copy is missing: fetching it again",
-			       of->path);
+				of->path);
 			e->data_id = 0;
 			e->cached_bytes = e->crc_bytes = 0;
 			e->flags &= ~(uint32_t)BFS_EF_CACHED;
@@ -243,8 +243,8 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	if (fd < 0)
 		return fd;
 	whole = e->size <= fs->cfg.whole_max;
-	rc = whole ? bfs_store_get_fd(fs->store, key, NULL, fd, 0, &info) :
-		     bfs_store_head(fs->store, key, &info);
+	rc = whole ? bfs_store_get_fd(fs->store, key, NULL, fd, 0, &info)
+		   : bfs_store_head(fs->store, key, &info);
 	if (rc) {
 		fs_data_discard(fs, fd, id);
 		goto fail;
@@ -383,9 +383,9 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 			of->ent.flags |= BFS_EF_CACHED;
 	}
 	if (rc && ftruncate(of->fd, (off_t)of->valid) < 0)
-		rc = -errno;  /* keep only the valid (accounted) prefix */
+		rc = -errno; /* keep only the valid (accounted) prefix */
 	if (rc && of->valid >= end)
-		return 0;  /* what this read needs came; a later read retries the rest */
+		return 0; /* what this read needs came; a later read retries the rest */
 	if (rc == BFS_E_PRECOND)
 		return -ESTALE; /* changed under us: this read ends; reopen sees the new one */
 	if (rc)

@@ -348,8 +348,7 @@ ssize_t bfs_fs_read(struct bfs_fs *fs, struct bfs_file *f, char *buf, size_t siz
 	return n;
 }
 
-ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, size_t size,
-		     off_t off)
+ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, size_t size, off_t off)
 {
 	struct bfs_ofile *of = f->of;
 	uint64_t end = (uint64_t)off + size, cur;
@@ -363,7 +362,7 @@ ssize_t bfs_fs_write(struct bfs_fs *fs, struct bfs_file *f, const char *buf, siz
 	pthread_mutex_lock(&of->lock);
 	cur = of->staged ? of->size : 0;
 	if (!of->staged)
-		end = end > of->size ? end : of->size;  /* the copy, then the growth */
+		end = end > of->size ? end : of->size; /* the copy, then the growth */
 	if (f->flags & O_APPEND)
 		end = of->size + size;
 	pthread_mutex_unlock(&of->lock);

@@ -74,7 +74,7 @@ static int check_entry(void *arg, const char *path, const struct bfs_entry *e)
 	if (++k->r->entries % 10000 == 0)
 		sayf(k, "checked %" PRIu64 " entries", k->r->entries);
 	if (!id || e->type != BFS_ENT_FILE || e->state == BFS_ST_DIRTY)
-		return 0;  /* nothing cached, or being written right now */
+		return 0; /* nothing cached, or being written right now */
 	fd = fs_data_open(k->fs, id, O_RDONLY);
 	if (fd < 0) {
 		why = "its data file is missing";
@@ -114,7 +114,8 @@ static int check_entry(void *arg, const char *path, const struct bfs_entry *e)
 			k->r->repaired++;
 		}
 	}
-	sayf(k, "damaged %s: %s%s", path, why, k->repair ? " (dropped: fetched again when read)" : "");
+	sayf(k, "damaged %s: %s%s", path, why,
+	     k->repair ? " (dropped: fetched again when read)" : "");
 	return 0;
 }
 
@@ -151,8 +152,8 @@ static void check_orphans(struct fsck *k)
 	}
 }
 
-int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char *line),
-		void *arg, struct bfs_fs_fsck *r)
+int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char *line), void *arg,
+		struct bfs_fs_fsck *r)
 {
 	static const enum bfs_entry_state states[] = { BFS_ST_CLEAN, BFS_ST_DIRTY,
 						       BFS_ST_UPLOADING };
@@ -168,9 +169,10 @@ int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char
 	else if (!rc)
 		rc = -ENOMEM;
 	if (!rc && !fs_jrec_lost(fs, &r->lost_found) && r->lost_found)
-		sayf(&k, "lost+found: %" PRIu64 " journaled uploads that could not be made are kept "
-		     "in %s/lost+found (inspect them; remove them when done)", r->lost_found,
-		     fs->cache_dir);
+		sayf(&k,
+		     "lost+found: %" PRIu64 " journaled uploads that could not be made are kept "
+		     "in %s/lost+found (inspect them; remove them when done)",
+		     r->lost_found, fs->cache_dir);
 	idset_free(&k.refs);
 	return rc < 0 ? rc : 0;
 }

@@ -42,76 +42,76 @@
 
 /* One open file, shared by every handle on the same path. */
 struct bfs_ofile {
-	struct bfs_ofile *next;      /* hash chain, under fs->open_lock */
+	struct bfs_ofile *next; /* hash chain, under fs->open_lock */
 	char *path;
-	int refs;                    /* under fs->open_lock */
+	int refs; /* under fs->open_lock */
 	pthread_rwlock_t io;
 	pthread_mutex_t lock;
-	int fd;                      /* data file: cached copy, or staging */
-	uint64_t fd_id;              /* its id (0 while none) */
-	int staged;                  /* fd is a private writable copy */
-	int dirty;                   /* writes not yet in the bucket */
-	int unlinked;                /* out of the table (under fs->open_lock) */
-	int gone;                    /* removed while open: never upload (of->lock) */
-	uint64_t size;               /* current size */
-	uint64_t valid;              /* bytes of fd valid from 0 (large objects) */
-	int ent_changed;             /* ent.cached_bytes grew: save it at release */
-	int refetched;               /* the data was (re)fetched since the last open */
-	uint64_t gen;                /* changes made to it (of->lock) */
-	uint64_t tried_gen;          /* gen of the last upload (or journaling)
-	                              * that failed; 0 none */
-	uint64_t failed_gen;         /* that gen, once a close() or fsync()
-	                              * reported the failure: it is not uploaded
-	                              * by itself later, and when the last
-	                              * reference goes, the file goes back to
-	                              * what the bucket has (fs_ofile_put) */
-	struct bfs_entry ent;        /* attributes as of open / last upload */
-	struct bfs_file *handles;    /* open handles (under fs->open_lock), freed at
-	                              * close if the kernel never released them */
+	int fd;			  /* data file: cached copy, or staging */
+	uint64_t fd_id;		  /* its id (0 while none) */
+	int staged;		  /* fd is a private writable copy */
+	int dirty;		  /* writes not yet in the bucket */
+	int unlinked;		  /* out of the table (under fs->open_lock) */
+	int gone;		  /* removed while open: never upload (of->lock) */
+	uint64_t size;		  /* current size */
+	uint64_t valid;		  /* bytes of fd valid from 0 (large objects) */
+	int ent_changed;	  /* ent.cached_bytes grew: save it at release */
+	int refetched;		  /* the data was (re)fetched since the last open */
+	uint64_t gen;		  /* changes made to it (of->lock) */
+	uint64_t tried_gen;	  /* gen of the last upload (or journaling)
+				   * that failed; 0 none */
+	uint64_t failed_gen;	  /* that gen, once a close() or fsync()
+				   * reported the failure: it is not uploaded
+				   * by itself later, and when the last
+				   * reference goes, the file goes back to
+				   * what the bucket has (fs_ofile_put) */
+	struct bfs_entry ent;	  /* attributes as of open / last upload */
+	struct bfs_file *handles; /* open handles (under fs->open_lock), freed at
+				   * close if the kernel never released them */
 };
 
 struct bfs_file {
-	struct bfs_file *next, *prev;  /* in of->handles, under fs->open_lock */
+	struct bfs_file *next, *prev; /* in of->handles, under fs->open_lock */
 	struct bfs_ofile *of;
-	int flags;                   /* open(2) flags */
-	int changed;                 /* this handle wrote or truncated */
-	int keep_cache;              /* the kernel's cached pages are still valid */
+	int flags;	/* open(2) flags */
+	int changed;	/* this handle wrote or truncated */
+	int keep_cache; /* the kernel's cached pages are still valid */
 };
 
 /* What a lookup's relisting of a directory made here cost (fs_lookup.c). */
 #define FS_RELIST_SLOTS 64
 struct fs_relist {
-	uint64_t hash;  /* pathttl_hash of the directory; 0 free */
-	int pages;      /* pages its last listing took (or more); 0 not listed */
-	int misses;     /* unknown names looked up in it since it went stale */
+	uint64_t hash; /* pathttl_hash of the directory; 0 free */
+	int pages;     /* pages its last listing took (or more); 0 not listed */
+	int misses;    /* unknown names looked up in it since it went stale */
 };
 
 /* Names of one directory revalidated (fs_sweep.c) or found (fs_tree.c) in a row. */
 #define FS_SWEEP_SLOTS 16
 #define FS_SWEEP_GAP_NS 2000000000LL /* "in a row": each within this of the one before */
-#define FS_SWEEP_KEYS 1000           /* keys a sweep's, tree listing's or probe's LIST asks for */
+#define FS_SWEEP_KEYS 1000	     /* keys a sweep's, tree listing's or probe's LIST asks for */
 struct fs_sweep {
-	uint64_t hash;   /* pathttl_hash of the directory; 0 free */
+	uint64_t hash;	 /* pathttl_hash of the directory; 0 free */
 	int64_t last_ns; /* when the last of them was */
-	unsigned n;      /* how many, each within FS_SWEEP_GAP_NS of the one before */
-	int probing;     /* a tree probe of the directory is on its way */
+	unsigned n;	 /* how many, each within FS_SWEEP_GAP_NS of the one before */
+	int probing;	 /* a tree probe of the directory is on its way */
 	/* tree probes only (fs_tree.c) */
-	unsigned need;    /* directories found on their own before the next probe */
+	unsigned need;	  /* directories found on their own before the next probe */
 	int64_t probe_ns; /* validated_ns of what the last probe added; 0 none */
-	unsigned used;    /* lookups since answered by what it added */
-	int judged;       /* need was set from used since */
+	unsigned used;	  /* lookups since answered by what it added */
+	int judged;	  /* need was set from used since */
 };
 
 /* Last uses of cached files not yet written to the index (fs_touch.c). */
 #define FS_TOUCH_SLOTS 1024
 struct fs_touch {
-	char *path;       /* owned; NULL: a free slot */
-	uint64_t hash;    /* pathttl_hash(path) */
+	char *path;    /* owned; NULL: a free slot */
+	uint64_t hash; /* pathttl_hash(path) */
 	int64_t atime_ns;
 };
 struct fs_touches {
 	pthread_mutex_t mu; /* guards the rest (a leaf lock) */
-	size_t n;           /* slots in use */
+	size_t n;	    /* slots in use */
 	struct fs_touch slot[FS_TOUCH_SLOTS];
 };
 
@@ -127,57 +127,57 @@ struct fs_jsignal {
 struct bfs_fs {
 	struct bfs_fs_cfg cfg;
 	char *prefix;
-	char *immutable;             /* cfg.immutable, owned */
+	char *immutable; /* cfg.immutable, owned */
 	char *cache_dir;
 	char *data_dir;
 	struct bfs_store *store;
 	struct bfs_index *ix;
-	int64_t started_ns;          /* mount time: the root's mtime */
+	int64_t started_ns;		  /* mount time: the root's mtime */
 	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
 	pthread_mutex_t open_lock;
 	struct bfs_ofile *open[FS_OPEN_BUCKETS];
 	_Atomic uint64_t st_hits, st_misses, st_reval, st_304, st_uploads, st_upload_errors,
-		st_bytes_cached, st_evicted, st_evicted_bytes, st_enospc, st_damaged;
+	    st_bytes_cached, st_evicted, st_evicted_bytes, st_enospc, st_damaged;
 	/* cache space (fs_cache.c) */
-	_Atomic int64_t cache_bytes;  /* bytes in data files */
-	_Atomic int cache_walked;     /* the first walk of the data files is done */
-	_Atomic int64_t space_avail;  /* free bytes on the cache's disk at the last look, */
-	_Atomic int64_t space_used;   /* cache_bytes then, */
-	_Atomic int64_t space_floor;  /* and the floor (cache_min_free) */
+	_Atomic int64_t cache_bytes; /* bytes in data files */
+	_Atomic int cache_walked;    /* the first walk of the data files is done */
+	_Atomic int64_t space_avail; /* free bytes on the cache's disk at the last look, */
+	_Atomic int64_t space_used;  /* cache_bytes then, */
+	_Atomic int64_t space_floor; /* and the floor (cache_min_free) */
 	pthread_t evict_thread;
 	int evict_started;
-	pthread_mutex_t evict_mu;     /* guards evict_wake; with evict_cond */
+	pthread_mutex_t evict_mu; /* guards evict_wake; with evict_cond */
 	pthread_cond_t evict_cond;
 	int evict_wake;
 	_Atomic int evict_stop;
-	pthread_mutex_t evict_run;    /* one eviction round at a time */
-	struct fs_jsignal jsig;       /* something was journaled (fs_journal.c) */
-	struct fs_wb *wb;             /* the uploader (fs_upload.c) */
-	struct fs_meta *meta;         /* attribute prefetches (fs_meta.c) */
-	uint64_t first_id;            /* data file ids from here on are this mount's */
-	int opened;                   /* bfs_fs_open succeeded (a close is clean) */
-	int sweep_orphans;            /* the last mount did not end cleanly: look for
-	                               * data files no entry refers to (fs_cache.c) */
+	pthread_mutex_t evict_run; /* one eviction round at a time */
+	struct fs_jsignal jsig;	   /* something was journaled (fs_journal.c) */
+	struct fs_wb *wb;	   /* the uploader (fs_upload.c) */
+	struct fs_meta *meta;	   /* attribute prefetches (fs_meta.c) */
+	uint64_t first_id;	   /* data file ids from here on are this mount's */
+	int opened;		   /* bfs_fs_open succeeded (a close is clean) */
+	int sweep_orphans;	   /* the last mount did not end cleanly: look for
+				    * data files no entry refers to (fs_cache.c) */
 	pthread_mutex_t verified_lock;
-	struct idset verified;        /* data files checked or written this mount */
+	struct idset verified; /* data files checked or written this mount */
 	pthread_mutex_t hidden_lock;
-	struct idset hidden;          /* hashes of the hidden keys logged (fs_key_hidden),
-	                               * under hidden_lock (a leaf lock) */
-	struct pathttl negs;          /* names found missing, for the negative window */
-	struct pathttl walked;        /* directories a tree listing listed, per
-	                               * walking process (fs_tree.c) */
-	struct pathttl proven;        /* directories an upload below proved to exist
-	                               * (fs_marker_settle), for the positive window */
-	pthread_mutex_t relist_mu;    /* guards relists and sweeps (a leaf lock) */
+	struct idset hidden;	   /* hashes of the hidden keys logged (fs_key_hidden),
+				    * under hidden_lock (a leaf lock) */
+	struct pathttl negs;	   /* names found missing, for the negative window */
+	struct pathttl walked;	   /* directories a tree listing listed, per
+				    * walking process (fs_tree.c) */
+	struct pathttl proven;	   /* directories an upload below proved to exist
+				    * (fs_marker_settle), for the positive window */
+	pthread_mutex_t relist_mu; /* guards relists and sweeps (a leaf lock) */
 	struct fs_relist relists[FS_RELIST_SLOTS]; /* by path hash (fs_lookup.c) */
-	struct fs_sweep sweeps[FS_SWEEP_SLOTS];    /* by path hash (fs_sweep.c, fs_tree.c) */
-	struct flight lookups;        /* paths a lookup is asking the bucket about */
-	pthread_mutex_t marker_mu;    /* owed directory markers: paid, voided or
-	                               * dropped one at a time (fs_marker.c) */
-	struct fs_touches touches;    /* last uses to write (fs_touch.c) */
-	_Atomic int64_t jrec_seq;     /* the last journal record's sequence (fs_jrec.c) */
-	char *data_aside;             /* a damaged index's data files, moved aside at
-	                               * this mount (fs_open.c), or NULL */
+	struct fs_sweep sweeps[FS_SWEEP_SLOTS];	   /* by path hash (fs_sweep.c, fs_tree.c) */
+	struct flight lookups;			   /* paths a lookup is asking the bucket about */
+	pthread_mutex_t marker_mu;		   /* owed directory markers: paid, voided or
+						    * dropped one at a time (fs_marker.c) */
+	struct fs_touches touches;		   /* last uses to write (fs_touch.c) */
+	_Atomic int64_t jrec_seq; /* the last journal record's sequence (fs_jrec.c) */
+	char *data_aside;	  /* a damaged index's data files, moved aside at
+				   * this mount (fs_open.c), or NULL */
 };
 
 /*
@@ -224,7 +224,7 @@ static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
 /* ==== level 0: fs_data.c (data files, digests, space, journal record files) ==== */
 /* Data files. */
 int fs_data_path(const struct bfs_fs *fs, uint64_t id, char *out, size_t outsz);
-int fs_data_create(struct bfs_fs *fs, uint64_t *id);  /* returns an O_RDWR fd */
+int fs_data_create(struct bfs_fs *fs, uint64_t *id); /* returns an O_RDWR fd */
 int fs_data_open(const struct bfs_fs *fs, uint64_t id, int flags);
 /* Remove data file id (0: none); returns the bytes it held (accounted). */
 uint64_t fs_data_unlink(struct bfs_fs *fs, uint64_t id);
@@ -276,7 +276,7 @@ void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
 void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns);
 void fs_touch_flush(struct bfs_fs *fs);
 void fs_touch_init(struct bfs_fs *fs);
-void fs_touch_destroy(struct bfs_fs *fs);  /* frees what was not flushed */
+void fs_touch_destroy(struct bfs_fs *fs); /* frees what was not flushed */
 
 /* Content-Type for a file name, from its extension. */
 const char *bfs_mime_type(const char *name);
@@ -393,9 +393,9 @@ int fs_revert_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry 
  * fs_marker_pay: PUT the marker a journaled directory owes (the uploader,
  * and, with now set, operations that need it in the bucket); without now,
  * a directory with journaled entries below it waits for them instead; 0
- * also when nothing is owed or it waits.  fs_marker_settle: an object now in the bucket under path makes
- * the directories above it exist: their debts are void.
- * fs_marker_pay_below: pay every debt at or below directory path.
+ * also when nothing is owed or it waits.  fs_marker_settle: an object now in the bucket under path
+ * makes the directories above it exist: their debts are void. fs_marker_pay_below: pay every debt
+ * at or below directory path.
  */
 int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e);
 /* Journal new directory e at path with its marker owed (sets its state). */
@@ -484,13 +484,12 @@ int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
 			   const struct bfs_listing_object *marker);
 void fs_dir_attrs_forget(struct bfs_entry *e);
 int64_t fs_marker_lastmod(int64_t lastmod_s, int64_t now);
-int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		  const struct bfs_listing *l, int64_t started, int64_t now,
-		  enum fs_apply_mode mode);
+int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey, const struct bfs_listing *l,
+		  int64_t started, int64_t now, enum fs_apply_mode mode);
 /* The same, into batch b (the caller commits it). */
 int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
-			const char *dkey, const struct bfs_listing *l, int64_t started,
-			int64_t now, enum fs_apply_mode mode);
+			const char *dkey, const struct bfs_listing *l, int64_t started, int64_t now,
+			enum fs_apply_mode mode);
 /*
  * LIST directory path (de: its entry) and bring the index in line with it:
  * names added or updated, names gone pruned, de's listing time set and
@@ -503,8 +502,8 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 /* After a complete listing of path begun at started (applied): its
  * children not seen in it are gone; their deletions go into batch b. */
 struct fs_pruned;
-int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path,
-		 int64_t started, struct fs_pruned *gone);
+int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path, int64_t started,
+		 struct fs_pruned *gone);
 /* The data files of the entries a prune deletes: removed only once those
  * deletes are committed (a delete left out keeps its entry's data: the
  * entry changed since the listing).  fs_pruned_done after the commit
@@ -545,11 +544,10 @@ void fs_walked_key(char *buf, size_t sz, pid_t walker, const char *path);
 /*
  * Tree listings (fs_tree.c; counted by fs_tree_list_due(), fs_sweep.c): a
  * directory about to be listed by readdir
- * for process walker counts in its parent, for that process; when fs_tree_list_due() says so, fs_tree_list()
- * LISTs the keys below the parent from the directory on, without a
- * delimiter, and applies the listing of every directory whose keys all
- * came, for the process walker (its pid): 1 when path was so listed, 0
- * when not (the caller lists it).  fs_walked(): path was so listed for
+ * for process walker counts in its parent, for that process; when fs_tree_list_due() says so,
+ * fs_tree_list() LISTs the keys below the parent from the directory on, without a delimiter, and
+ * applies the listing of every directory whose keys all came, for the process walker (its pid): 1
+ * when path was so listed, 0 when not (the caller lists it).  fs_walked(): path was so listed for
  * walker within the positive window.
  */
 int fs_tree_list_due(struct bfs_fs *fs, const char *path, pid_t walker, int64_t now);

@@ -40,7 +40,7 @@ void fs_journal_init(struct bfs_fs *fs)
 {
 	pthread_mutex_init(&fs->jsig.mu, NULL);
 	pthread_cond_init(&fs->jsig.cond, NULL);
-	fs->jsig.rescan = 1;  /* what an earlier mount left journaled */
+	fs->jsig.rescan = 1; /* what an earlier mount left journaled */
 }
 
 void fs_journal_destroy(struct bfs_fs *fs)
@@ -80,7 +80,7 @@ int fs_journal(struct bfs_fs *fs, struct bfs_ofile *of)
 	pthread_rwlock_wrlock(&of->io);
 	pthread_mutex_lock(&of->lock);
 	if (!of->dirty || of->gone || of->ent.state == BFS_ST_UPLOADING)
-		goto out;  /* nothing new since the last journal or upload */
+		goto out; /* nothing new since the last journal or upload */
 	rc = fs_digest_staged(of->fd, of->size, &of->ent);
 	if (rc)
 		goto out;

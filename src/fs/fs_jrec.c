@@ -274,7 +274,7 @@ static int reconcile_one(void *arg, const char *path, const struct bfs_entry *e)
 
 int fs_jrec_reconcile(struct bfs_fs *fs)
 {
-	struct reconcile c = {fs, IDSET_INIT, 0};
+	struct reconcile c = { fs, IDSET_INIT, 0 };
 	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *d;

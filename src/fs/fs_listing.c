@@ -69,7 +69,6 @@ void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 	}
 }
 
-
 struct prune {
 	struct bfs_fs *fs;
 	const char *dir;
@@ -100,7 +99,8 @@ void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *g, int committed)
 
 	for (i = 0; committed && i < g->n; i++) {
 		rc = bfs_index_get(fs->ix, g->paths->v[i], &cur);
-		if (rc == -ENOENT || (!rc && cur.data_id != g->ids[i] && cur.staged_id != g->ids[i]))
+		if (rc == -ENOENT ||
+		    (!rc && cur.data_id != g->ids[i] && cur.staged_id != g->ids[i]))
 			fs_data_unlink(fs, g->ids[i]);
 	}
 	strv_free(g->paths);
@@ -262,8 +262,8 @@ int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
 
 void fs_dir_attrs_forget(struct bfs_entry *e)
 {
-	e->flags &= ~(uint32_t)(BFS_EF_META | BFS_EF_MARKER | BFS_EF_PROBED | BFS_EF_LOCAL |
-				BFS_EF_SEEN);
+	e->flags &=
+	    ~(uint32_t)(BFS_EF_META | BFS_EF_MARKER | BFS_EF_PROBED | BFS_EF_LOCAL | BFS_EF_SEEN);
 	e->mode = S_IFDIR;
 	e->lastmod_s = 0;
 }
@@ -301,8 +301,8 @@ static int listing_confirms(const struct bfs_entry *old, const struct bfs_listin
  * the same ETag: it keeps showing the defaults rather than cost a HEAD.
  */
 int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
-			const char *dkey, const struct bfs_listing *l, int64_t started,
-			int64_t now, enum fs_apply_mode mode)
+			const char *dkey, const struct bfs_listing *l, int64_t started, int64_t now,
+			enum fs_apply_mode mode)
 {
 	struct bfs_entry e, old, was;
 	char path[BFS_INDEX_PATH_MAX];
@@ -337,8 +337,8 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 			fs_key_hidden(fs, k, why);
 			continue;
 		}
-		if (mode != FS_APPLY_LISTING && (have || old.state != BFS_ST_CLEAN ||
-					      old.type == BFS_ENT_DIR || !old.etag[0]))
+		if (mode != FS_APPLY_LISTING &&
+		    (have || old.state != BFS_ST_CLEAN || old.type == BFS_ENT_DIR || !old.etag[0]))
 			continue;
 		if (isdir)
 			fs_entry_dir(now, &e);
@@ -384,9 +384,8 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 	return rc;
 }
 
-int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
-		  const struct bfs_listing *l, int64_t started, int64_t now,
-		  enum fs_apply_mode mode)
+int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey, const struct bfs_listing *l,
+		  int64_t started, int64_t now, enum fs_apply_mode mode)
 {
 	struct bfs_index_batch *b;
 	int rc = bfs_index_batch_begin(fs->ix, &b);
@@ -401,8 +400,8 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey,
 	return bfs_index_batch_commit(b);
 }
 
-int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path,
-		 int64_t started, struct fs_pruned *gone)
+int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path, int64_t started,
+		 struct fs_pruned *gone)
 {
 	struct prune p = { fs, path, started, b, 0, gone };
 	int rc = bfs_index_children(fs->ix, path, prune_child, &p);

@@ -119,7 +119,7 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 	bfs_entry_init(e);
 	fs_entry_from_info(fs, &info, e);
 	e->validated_ns = e->atime_ns = fs_now_ns();
-	if (e->type != BFS_ENT_FILE) {  /* a symlink (its target is in the metadata) */
+	if (e->type != BFS_ENT_FILE) { /* a symlink (its target is in the metadata) */
 		close(fd);
 		fs_data_unlink(fs, id);
 		return 0;
@@ -133,7 +133,7 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 	if (got == info.size) {
 		e->flags |= BFS_EF_CACHED;
 		if (bfs_etag_is_md5(info.etag))
-			fs_data_trust(fs, id);  /* the store checked it */
+			fs_data_trust(fs, id); /* the store checked it */
 	}
 	fs_space_grew(fs, (int64_t)got);
 	return 0;
@@ -431,7 +431,8 @@ static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct
 				return -ENOENT;
 		} else if (!fs_attrs_known(fs, old)) {
 			return 1; /* a listing's entry: what is it, with what mode? */
-		} else if (fs_fresh(old->validated_ns, fs->cfg.stat_ttl_ms, now) || fs_ofile_is_open(fs, path) ||
+		} else if (fs_fresh(old->validated_ns, fs->cfg.stat_ttl_ms, now) ||
+			   fs_ofile_is_open(fs, path) ||
 			   (old->type == BFS_ENT_FILE && old->etag[0] && old->validated_ns &&
 			    fs_immutable(fs, path)) ||
 			   /* nor does a directory there vanish (its files are never
@@ -465,7 +466,7 @@ int fs_lookup_attrs(struct bfs_fs *fs, const char *path)
 
 	slot = flight_begin(&fs->lookups, path);
 	if (slot < 0)
-		return 0;  /* a lookup asked meanwhile (or the table is full) */
+		return 0; /* a lookup asked meanwhile (or the table is full) */
 	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, &e);
 	if (rc == 1 && attrs_unknown(fs, &old, have))
 		rc = lookup_ask(fs, path, fs_now_ns(), old, have, &e);
@@ -550,8 +551,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 	 * confirms it: its page shows the marker too. */
 	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
 	    fs_tree_sweep_due(fs, path, now) && fs_tree_sweep(fs, path, now) &&
-	    bfs_index_get(fs->ix, path, e) == 0 && e->type == BFS_ENT_DIR &&
-	    fs_attrs_known(fs, e))
+	    bfs_index_get(fs->ix, path, e) == 0 && e->type == BFS_ENT_DIR && fs_attrs_known(fs, e))
 		return 0;
 	if (have && old.state == BFS_ST_CLEAN && old.type == BFS_ENT_DIR &&
 	    (old.flags & (BFS_EF_META | BFS_EF_PROBED))) {
@@ -615,7 +615,8 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 
 		/* Many unknown directories of one parent found in a row: one
 		 * LIST for the next and those after it (a tree probe, fs_tree.c). */
-		rc = !have && !local && fs_tree_probe_due(fs, path, now) ? fs_tree_probe(fs, path) : 0;
+		rc = !have && !local && fs_tree_probe_due(fs, path, now) ? fs_tree_probe(fs, path)
+									 : 0;
 		if (rc == 1) {
 			rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
 			if (rc != 1)
@@ -625,7 +626,8 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		if (rc == 0) {
 			rc = remote_lookup(fs, path, unknown, local, e);
 			/* (a probe adds directories: a file found does not count) */
-			if (!have && !local && (rc == -ENOENT || (rc == 0 && e->type == BFS_ENT_DIR)))
+			if (!have && !local &&
+			    (rc == -ENOENT || (rc == 0 && e->type == BFS_ENT_DIR)))
 				fs_tree_probe_note(fs, path, now, rc == 0);
 		}
 	}

@@ -39,8 +39,7 @@
 
 static int owed(const struct bfs_entry *e)
 {
-	return e->type == BFS_ENT_DIR && e->state == BFS_ST_UPLOADING &&
-	       (e->flags & BFS_EF_OWED);
+	return e->type == BFS_ENT_DIR && e->state == BFS_ST_UPLOADING && (e->flags & BFS_EF_OWED);
 }
 
 int fs_marker_deferrable(const struct bfs_fs *fs, const struct bfs_entry *e)
@@ -141,9 +140,9 @@ static int journaled(void *arg, const char *name, const struct bfs_entry *e)
 }
 
 struct owed_child {
-	char *path;   /* in: the directory; out: its owed child, if one */
+	char *path; /* in: the directory; out: its owed child, if one */
 	size_t size;
-	size_t len;   /* strlen of the directory */
+	size_t len; /* strlen of the directory */
 };
 
 static int find_owed(void *arg, const char *name, const struct bfs_entry *e)
@@ -153,8 +152,7 @@ static int find_owed(void *arg, const char *name, const struct bfs_entry *e)
 
 	if (!owed(e))
 		return 0;
-	n = snprintf(c->path + c->len, c->size - c->len, "%s%s",
-		     c->len == 1 ? "" : "/", name);
+	n = snprintf(c->path + c->len, c->size - c->len, "%s%s", c->len == 1 ? "" : "/", name);
 	if (n < 0 || (size_t)n >= c->size - c->len) {
 		c->path[c->len] = '\0';
 		return 0;
@@ -237,8 +235,10 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 		e.upload_after_ns = fs_now_ns() + fs_journal_backoff_ns(e.upload_attempts);
 		(void)bfs_index_put(fs->ix, leaf, &e);
 		pthread_mutex_unlock(&fs->marker_mu);
-		bfs_log(LOG_WARNING, "the marker of new directory %s was not stored (%s); it "
-		       "stays journaled and is tried again", leaf, bfs_strerror(rc));
+		bfs_log(LOG_WARNING,
+			"the marker of new directory %s was not stored (%s); it "
+			"stays journaled and is tried again",
+			leaf, bfs_strerror(rc));
 		return bfs_err_is_store(rc) ? fs_store_errno("mkdir", leaf, rc) : rc;
 	}
 	paid(&e, 1);
@@ -267,8 +267,7 @@ int fs_marker_keep(struct bfs_fs *fs, const char *path)
 		fs_entry_dir(fs_now_ns(), &e);
 		rc = 0;
 	}
-	if (!rc && e.type == BFS_ENT_DIR && e.state == BFS_ST_CLEAN &&
-	    !(e.flags & BFS_EF_MARKER)) {
+	if (!rc && e.type == BFS_ENT_DIR && e.state == BFS_ST_CLEAN && !(e.flags & BFS_EF_MARKER)) {
 		e.flags |= BFS_EF_KEEP;
 		rc = fs_marker_owe(fs, dir, &e); /* (marker_delay=0: due at once) */
 	}

@@ -20,8 +20,8 @@
  *
  * DESIGN: a FIFO of paths and up to META_THREADS workers, started at the
  * first prefetch, each asking through the function fs_meta_start was
- * given (fs_lookup_attrs: the lookups are a level above this queue).  fs->meta->mu guards the queue, the memo of what was
- * queued last per directory and the flags; it is never held across a
+ * given (fs_lookup_attrs: the lookups are a level above this queue).  fs->meta->mu guards the
+ * queue, the memo of what was queued last per directory and the flags; it is never held across a
  * request or an index call.  A worker leads its path's flight
  * (fs_lookup_attrs), so a lookup of that name waits for it instead of
  * asking again; a path a lookup is already asking about is skipped.
@@ -35,21 +35,22 @@
 #include "util/strv.h"
 
 #define META_THREADS 16
-#define META_AHEAD 128      /* entries queued after the one looked up */
-#define META_QUEUE 1024     /* paths waiting at most (more are dropped: their
-                             * own lookups ask) */
-#define META_MEMO 16        /* directories remembered */
+#define META_AHEAD 128 /* entries queued after the one looked up */
+#define META_QUEUE                                                                                 \
+	1024	     /* paths waiting at most (more are dropped: their                             \
+		      * own lookups ask) */
+#define META_MEMO 16 /* directories remembered */
 #define META_MEMO_NS 2000000000LL
 
 struct meta_memo {
-	uint64_t hash;      /* pathttl_hash of the directory; 0 free */
-	char *last;         /* the last name queued (owned) */
-	int64_t at_ns;      /* when */
-	int64_t tree_ns;    /* when its tree was last listed for this (0: not) */
+	uint64_t hash;	 /* pathttl_hash of the directory; 0 free */
+	char *last;	 /* the last name queued (owned) */
+	int64_t at_ns;	 /* when */
+	int64_t tree_ns; /* when its tree was last listed for this (0: not) */
 };
 
 struct fs_meta {
-	int (*ask)(struct bfs_fs *fs, const char *path);  /* fs_lookup_attrs */
+	int (*ask)(struct bfs_fs *fs, const char *path); /* fs_lookup_attrs */
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	char *queue[META_QUEUE];
@@ -150,8 +151,7 @@ static int collect(void *arg, const char *name, const struct bfs_entry *e)
  * Is name of directory hash covered by what was queued for it lately?  If
  * not, the memo is taken for it (the caller fills last).  Under m->mu.
  */
-static struct meta_memo *memo_claim(struct fs_meta *m, uint64_t hash, const char *name,
-				    int64_t now)
+static struct meta_memo *memo_claim(struct fs_meta *m, uint64_t hash, const char *name, int64_t now)
 {
 	struct meta_memo *o = &m->memo[hash % META_MEMO];
 
@@ -233,5 +233,5 @@ void fs_meta_prefetch(struct bfs_fs *fs, const char *path)
 		m->nthreads++;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->mu);
-	strv_free(&u.paths);  /* (what was queued is the queue's now) */
+	strv_free(&u.paths); /* (what was queued is the queue's now) */
 }

@@ -77,7 +77,7 @@ int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, in
 	for (of = fs->open[h]; of; of = of->next)
 		if (!strcmp(of->path, path))
 			break;
-	if (of) {  /* another thread made it meanwhile */
+	if (of) { /* another thread made it meanwhile */
 		of->refs++;
 		pthread_mutex_unlock(&fs->open_lock);
 		pthread_mutex_unlock(&nof->lock);
@@ -228,7 +228,7 @@ void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of)
 	of->dirty = 0;
 	pthread_mutex_unlock(&of->lock);
 	pthread_rwlock_unlock(&of->io);
-	fs_jrec_drop(fs, of->fd_id);  /* no upload of it is owed any more */
+	fs_jrec_drop(fs, of->fd_id); /* no upload of it is owed any more */
 }
 
 /*
@@ -243,9 +243,11 @@ static void revert_failed(struct bfs_fs *fs, struct bfs_ofile *of)
 	if (of->unlinked || of->gone || !of->dirty || !of->failed_gen ||
 	    of->failed_gen != of->gen || of->ent.state != BFS_ST_DIRTY)
 		return;
-	bfs_log(LOG_WARNING, "%s: its close() failed (%s), so its unuploaded writes are "
-	       "dropped: the file is what the bucket has", of->path,
-	       of->ent.upload_error ? bfs_strerror(of->ent.upload_error) : "not uploaded");
+	bfs_log(LOG_WARNING,
+		"%s: its close() failed (%s), so its unuploaded writes are "
+		"dropped: the file is what the bucket has",
+		of->path,
+		of->ent.upload_error ? bfs_strerror(of->ent.upload_error) : "not uploaded");
 	if (fs_revert_entry(fs, of->path, &of->ent) == 0 && of->fd_id == of->ent.staged_id)
 		of->fd_id = 0; /* (removed with it) */
 	of->dirty = 0;
@@ -266,7 +268,7 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 		return;
 	if (of->fd >= 0)
 		close(of->fd);
-	if (of->unlinked || of->gone)  /* no name: no entry refers to its data */
+	if (of->unlinked || of->gone) /* no name: no entry refers to its data */
 		fs_data_unlink(fs, of->fd_id);
 	pthread_rwlock_destroy(&of->io);
 	pthread_mutex_destroy(&of->lock);

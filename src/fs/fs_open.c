@@ -60,15 +60,17 @@ static int rebuild_index(struct bfs_fs *fs, const char *ipath)
 	time_t now = time(NULL);
 
 	if ((size_t)snprintf(aside, sizeof(aside), "%s.damaged-%lld", ipath, (long long)now) >=
-		    sizeof(aside) ||
+		sizeof(aside) ||
 	    (size_t)snprintf(data_aside, sizeof(data_aside), "%s.damaged-%lld", fs->data_dir,
 			     (long long)now) >= sizeof(data_aside))
 		return -ENAMETOOLONG;
 	if (rename(ipath, aside) < 0 || rename(fs->data_dir, data_aside) < 0)
 		return -EIO;
-	bfs_log(LOG_ERR, "the cache index in %s is damaged: moved it to %s and the data files "
-	       "to %s (journaled uploads are recovered from their records in %s/journal), and "
-	       "started an empty cache", fs->cache_dir, aside, data_aside, fs->cache_dir);
+	bfs_log(LOG_ERR,
+		"the cache index in %s is damaged: moved it to %s and the data files "
+		"to %s (journaled uploads are recovered from their records in %s/journal), and "
+		"started an empty cache",
+		fs->cache_dir, aside, data_aside, fs->cache_dir);
 	fs->data_aside = strdup(data_aside);
 	if (!fs->data_aside)
 		return -ENOMEM;
@@ -111,8 +113,10 @@ static int forget_unindexed(struct bfs_fs *fs, const struct idset *kept)
 		closedir(d);
 	}
 	if (n)
-		bfs_log(LOG_WARNING, "cache: the index in %s is new or empty: removed %" PRIu64
-		       " data files that no index entry refers to", fs->cache_dir, n);
+		bfs_log(LOG_WARNING,
+			"cache: the index in %s is new or empty: removed %" PRIu64
+			" data files that no index entry refers to",
+			fs->cache_dir, n);
 	return 0;
 }
 
@@ -322,7 +326,8 @@ void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *o)
 	o->uploads = atomic_load(&fs->st_uploads);
 	o->upload_errors = atomic_load(&fs->st_upload_errors);
 	o->bytes_from_cache = atomic_load(&fs->st_bytes_cached);
-	o->cache_bytes = atomic_load(&fs->cache_bytes) > 0 ? (uint64_t)atomic_load(&fs->cache_bytes) : 0;
+	o->cache_bytes =
+	    atomic_load(&fs->cache_bytes) > 0 ? (uint64_t)atomic_load(&fs->cache_bytes) : 0;
 	o->evicted = atomic_load(&fs->st_evicted);
 	o->evicted_bytes = atomic_load(&fs->st_evicted_bytes);
 	o->enospc = atomic_load(&fs->st_enospc);

@@ -54,14 +54,14 @@ static int recover_journaled(void *arg, const char *path, const struct bfs_entry
 			close(fd);
 		if (!c.upload_after_ns)
 			return 0;
-		c.upload_after_ns = 0;  /* due now: the delay was for the last mount */
+		c.upload_after_ns = 0; /* due now: the delay was for the last mount */
 		return bfs_index_put(fs->ix, path, &c) < 0;
 	}
 	if (fd >= 0)
 		close(fd);
 	/* what close() acknowledged is kept, never deleted (logged there) */
-	fs_jrec_lose_entry(fs, path, e, fd >= 0 ? "its data file is short" :
-				       "its data file is missing");
+	fs_jrec_lose_entry(fs, path, e,
+			   fd >= 0 ? "its data file is short" : "its data file is missing");
 	return recover_one(arg, path, e);
 }
 

@@ -100,8 +100,8 @@ static int copy_below(struct bfs_fs *fs, const char *src, const char *dst, struc
  * back.  A source that is gone is copied back from its copy, then every
  * copy is deleted.  0 when that worked.
  */
-static int undo_move(struct bfs_fs *fs, const char *src, const char *dst,
-		     const struct strv *done, int deleted)
+static int undo_move(struct bfs_fs *fs, const char *src, const char *dst, const struct strv *done,
+		     int deleted)
 {
 	char nk[2 * FS_KEY_MAX];
 	struct strv copies = STRV_INIT;
@@ -119,7 +119,8 @@ static int undo_move(struct bfs_fs *fs, const char *src, const char *dst,
 		}
 	}
 	if (!rc && copies.n)
-		rc = bfs_store_delete_many(fs->store, (const char *const *)copies.v, copies.n, NULL);
+		rc =
+		    bfs_store_delete_many(fs->store, (const char *const *)copies.v, copies.n, NULL);
 	strv_free(&copies);
 	return rc;
 }
@@ -176,10 +177,10 @@ static int upload_below(struct bfs_fs *fs, const char *dir)
  */
 struct subtree {
 	struct bfs_index_batch *b;
-	size_t fl;          /* strlen(from) */
+	size_t fl; /* strlen(from) */
 	const char *to;
-	const char *dir;    /* the directory whose children are walked */
-	struct strv *dirs;  /* directories still to walk */
+	const char *dir;   /* the directory whose children are walked */
+	struct strv *dirs; /* directories still to walk */
 	int rc;
 };
 
@@ -282,7 +283,7 @@ static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struc
 	if (!rc)
 		rc = upload_below(fs, from);
 	if (!rc)
-		rc = fs_lookup(fs, from, e);  /* (its own marker may be paid now) */
+		rc = fs_lookup(fs, from, e); /* (its own marker may be paid now) */
 	/* 2 */
 	if (!rc)
 		rc = fs_ofile_collect(fs, from, &held, &nheld);
@@ -305,12 +306,15 @@ static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struc
 			snprintf(msg, sizeof(msg), "%s", strerror(-rc));
 		urc = undo_move(fs, src, dst, &done, deleted);
 		if (urc)
-			bfs_log(LOG_ERR, "rename %s to %s failed (%s), and so did undoing it (%s): "
-			       "objects may be left under both names", from, to, msg,
-			       bfs_strerror(urc));
+			bfs_log(LOG_ERR,
+				"rename %s to %s failed (%s), and so did undoing it (%s): "
+				"objects may be left under both names",
+				from, to, msg, bfs_strerror(urc));
 		else
-			bfs_log(LOG_ERR, "rename %s to %s failed (%s); the copies made were removed "
-			       "and %s is as it was", from, to, msg, from);
+			bfs_log(LOG_ERR,
+				"rename %s to %s failed (%s); the copies made were removed "
+				"and %s is as it was",
+				from, to, msg, from);
 		rc = rc == -ENAMETOOLONG || rc == -ENOMEM ? rc : -EIO;
 	}
 	/* 4 */
@@ -357,7 +361,6 @@ static void orphan_target(struct bfs_fs *fs, const char *to, const struct bfs_en
 			fs_data_unlink(fs, te->staged_id);
 	}
 }
-
 
 /* The part of path after its last '/'. */
 static const char *base_name(const char *path)
@@ -410,7 +413,7 @@ static int rename_pending(struct bfs_fs *fs, const char *from, const char *to,
 
 	if (rc)
 		return rc;
-	pthread_rwlock_wrlock(&of->io);  /* no upload of it in flight now */
+	pthread_rwlock_wrlock(&of->io); /* no upload of it in flight now */
 	pthread_mutex_lock(&of->lock);
 	rc = of->dirty && !of->gone && of->ent.state == BFS_ST_UPLOADING ? 0 : -EAGAIN;
 	e = of->ent;
@@ -426,17 +429,18 @@ static int rename_pending(struct bfs_fs *fs, const char *from, const char *to,
 	wait_upload(fs, to);
 	orphan_target(fs, to, te, have_to);
 	/* the target's object (if any) is what an unlink before the upload removes */
-	snprintf(e.etag, sizeof(e.etag), "%s", have_to && te->state == BFS_ST_CLEAN ? te->etag : "");
+	snprintf(e.etag, sizeof(e.etag), "%s",
+		 have_to && te->state == BFS_ST_CLEAN ? te->etag : "");
 	e.flags |= BFS_EF_LOCAL;
-	e.upload_after_ns = fs_now_ns() + (fs->cfg.writeback_ms > 0 ? fs->cfg.writeback_ms : 0) *
-					      1000000LL;
+	e.upload_after_ns =
+	    fs_now_ns() + (fs->cfg.writeback_ms > 0 ? fs->cfg.writeback_ms : 0) * 1000000LL;
 	pthread_mutex_lock(&of->lock);
 	of->ent = e;
 	pthread_mutex_unlock(&of->lock);
 	fs_ofile_rename(fs, from, to);
 	rc = bfs_index_move(fs->ix, from, to, &e);
 	if (!rc)
-		(void)fs_jrec_put(fs, to, &e);  /* its journal record follows (logged if not) */
+		(void)fs_jrec_put(fs, to, &e); /* its journal record follows (logged if not) */
 	if (!rc)
 		rc = negative(fs, from);
 	if (!rc)
@@ -449,8 +453,8 @@ out:
 	return rc;
 }
 
-static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
-		       struct bfs_entry *e, const struct bfs_entry *te, int have_to)
+static int rename_file(struct bfs_fs *fs, const char *from, const char *to, struct bfs_entry *e,
+		       const struct bfs_entry *te, int have_to)
 {
 	struct bfs_ofile *of = fs_ofile_find(fs, from);
 	char src[FS_KEY_MAX], dst[FS_KEY_MAX], etag[BFS_ETAG_MAX] = "";
@@ -460,7 +464,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 		rc = rename_pending(fs, from, to, te, have_to);
 		if (rc != -EAGAIN)
 			return rc;
-		rc = bfs_index_get(fs->ix, from, e);  /* uploaded meanwhile: clean now */
+		rc = bfs_index_get(fs->ix, from, e); /* uploaded meanwhile: clean now */
 		if (rc)
 			return rc;
 		of = fs_ofile_find(fs, from);
@@ -485,7 +489,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to,
 	if (!rc)
 		rc = fs_file_key(fs, to, dst, sizeof(dst));
 	if (!rc)
-		wait_upload(fs, to);  /* so an upload to the target cannot land after the copy */
+		wait_upload(fs, to); /* so an upload to the target cannot land after the copy */
 	if (!rc)
 		rc = copy_renamed(fs, from, to, src, dst, etag);
 	if (!rc)

@@ -176,11 +176,11 @@ void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 struct tree_dirs {
 	struct bfs_fs *fs;
 	struct strv paths;
-	struct strv marked; /* those among them with a "dir/" marker (rare) */
+	struct strv marked;			 /* those among them with a "dir/" marker (rare) */
 	const struct bfs_listing_object **marks; /* their markers' lines, on the page */
 	size_t amarks;
 	const char *target; /* the directory the sweep is for */
-	int hit;            /* target was confirmed */
+	int hit;	    /* target was confirmed */
 	int64_t now;
 };
 
@@ -201,7 +201,8 @@ int fs_dir_path_add(struct strv *s, const char *path, size_t len)
 /* Note dir's marker, line o of the page. */
 static int mark_add(struct tree_dirs *d, const char *dir, const struct bfs_listing_object *o)
 {
-	const struct bfs_listing_object **m = bfs_grow(d->marks, d->marked.n, &d->amarks, sizeof(*m));
+	const struct bfs_listing_object **m =
+	    bfs_grow(d->marks, d->marked.n, &d->amarks, sizeof(*m));
 	size_t n = d->marked.n;
 
 	if (!m)
@@ -300,7 +301,8 @@ static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 			const char *rel = k + pl;
 			size_t rl = dl - pl - 1, at;
 
-			n = (size_t)snprintf(dir, sizeof(dir), "%s%s%.*s", parent, sep, (int)rl, rel);
+			n = (size_t)snprintf(dir, sizeof(dir), "%s%s%.*s", parent, sep, (int)rl,
+					     rel);
 			if (n >= sizeof(dir))
 				goto next;
 			/* this directory and those above it, up to parent's child */
@@ -315,7 +317,7 @@ static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 			rc = mark_add(d, dir, &l->objects[i]);
 		if (!rc)
 			rc = fs_apply_page_batch(fs, b, dir, dkey, &run, now, now, FS_APPLY_SWEEP);
-next:
+	next:
 		i = j;
 	}
 	if (rc) {

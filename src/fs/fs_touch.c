@@ -133,8 +133,10 @@ void fs_touch_flush(struct bfs_fs *fs)
 	pthread_mutex_unlock(&t->mu);
 	rc = bfs_index_update_many(fs->ix, paths, n, later, batch);
 	if (rc)
-		bfs_log(LOG_WARNING, "the last uses of %zu cached files were not written (%d): "
-		       "eviction will take them for older", n, rc);
+		bfs_log(LOG_WARNING,
+			"the last uses of %zu cached files were not written (%d): "
+			"eviction will take them for older",
+			n, rc);
 	for (i = 0; i < n; i++)
 		free(batch[i].path);
 	free(batch);

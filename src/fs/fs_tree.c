@@ -30,29 +30,29 @@
 
 /* The listing of one directory, gathered from a tree listing's keys. */
 struct dir_acc {
-	char *dkey;                    /* its key prefix, with '/' */
-	struct bfs_listing_object *objs;   /* shallow copies: keys owned by the page */
+	char *dkey;			 /* its key prefix, with '/' */
+	struct bfs_listing_object *objs; /* shallow copies: keys owned by the page */
 	size_t nobjs, aobjs;
-	struct strv prefs;             /* its subdirectories' "dkey/name/" */
+	struct strv prefs; /* its subdirectories' "dkey/name/" */
 };
 
 struct tree_list {
 	struct bfs_fs *fs;
 	const char *parent, *pkey;
-	const char *after;             /* the page's start-after key */
+	const char *after; /* the page's start-after key */
 	pid_t walker;
-	int probe;                     /* a tree probe (unknown names), not a listing */
+	int probe; /* a tree probe (unknown names), not a listing */
 	int64_t started, now;
 	struct bfs_index_batch *b;
-	struct dir_acc top;            /* the parent's own objects on the page */
-	struct dir_acc stack[64];      /* the directories of the current key */
+	struct dir_acc top;	  /* the parent's own objects on the page */
+	struct dir_acc stack[64]; /* the directories of the current key */
 	int depth;
-	struct strv done;              /* directories listed whole */
-	struct strv plain;             /* ... of them, those without a marker: what
-	                                * they show is all known (fs_attrs_known) */
-	struct strv changed;           /* ... of them, those whose marker's line does
-	                                * not confirm the attributes the index holds
-	                                * (fs_dir_marker_confirms): asked again */
+	struct strv done;    /* directories listed whole */
+	struct strv plain;   /* ... of them, those without a marker: what
+			      * they show is all known (fs_attrs_known) */
+	struct strv changed; /* ... of them, those whose marker's line does
+			      * not confirm the attributes the index holds
+			      * (fs_dir_marker_confirms): asked again */
 };
 
 static void acc_free(struct dir_acc *a)
@@ -172,7 +172,8 @@ static int tree_key(struct tree_list *t, const struct bfs_listing_object *o)
 	int rc;
 
 	/* leave the directories this key is not in: all their keys came */
-	while (t->depth && strncmp(k, t->stack[t->depth - 1].dkey, strlen(t->stack[t->depth - 1].dkey)))
+	while (t->depth &&
+	       strncmp(k, t->stack[t->depth - 1].dkey, strlen(t->stack[t->depth - 1].dkey)))
 		if ((rc = tree_pop(t, 1)))
 			return rc;
 	/* enter those it is in, below the deepest one open */
@@ -215,7 +216,7 @@ static int dir_listed(void *arg, size_t i, struct bfs_entry *e)
 	if (e->state == BFS_ST_CLEAN && strv_has(&t->changed, t->done.v[i]))
 		fs_dir_attrs_forget(e);
 	if (strv_has(&t->plain, t->done.v[i]))
-		e->flags |= BFS_EF_PROBED;  /* no marker: nothing more to know */
+		e->flags |= BFS_EF_PROBED; /* no marker: nothing more to know */
 	if (e->state == BFS_ST_CLEAN && e->validated_ns < t->started)
 		e->validated_ns = t->started;
 	return 1;
@@ -475,7 +476,9 @@ static int probe_found(struct bfs_fs *fs, const char *path)
 int fs_tree_probe(struct bfs_fs *fs, const char *path)
 {
 	char parent[BFS_INDEX_PATH_MAX], pkey[FS_KEY_MAX + 1], key[FS_KEY_MAX], after[FS_KEY_MAX];
-	struct tree_list t = { .fs = fs, .parent = parent, .pkey = pkey, .after = after, .probe = 1 };
+	struct tree_list t = {
+		.fs = fs, .parent = parent, .pkey = pkey, .after = after, .probe = 1
+	};
 	struct bfs_listing l;
 	const char *name;
 	size_t al;

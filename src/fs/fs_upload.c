@@ -45,19 +45,19 @@
 #define IDLE_WAIT_NS (5LL * 1000000000)
 
 struct fs_wb {
-	struct fs_jsignal *sig;     /* the journal's (fs->jsig): its mu guards
-	                             * what follows, its cond says work queued,
-	                             * a wake-up, or stop */
-	pthread_cond_t idle;        /* a worker finished something (drain waits) */
-	char *queue[QUEUE_MAX];     /* due paths, FIFO */
+	struct fs_jsignal *sig; /* the journal's (fs->jsig): its mu guards
+				 * what follows, its cond says work queued,
+				 * a wake-up, or stop */
+	pthread_cond_t idle;	/* a worker finished something (drain waits) */
+	char *queue[QUEUE_MAX]; /* due paths, FIFO */
 	size_t qhead, qlen;
-	char **inflight;            /* paths being uploaded (nslots slots) */
-	int scanning;               /* a worker is scanning the journal */
-	int draining;               /* unmount or flush (a count): everything is due */
+	char **inflight; /* paths being uploaded (nslots slots) */
+	int scanning;	 /* a worker is scanning the journal */
+	int draining;	 /* unmount or flush (a count): everything is due */
 	int stop;
-	int64_t next_due;           /* earliest upload_after_ns seen by the scan */
-	int nslots;                 /* set before any worker starts */
-	int nworkers;               /* the workers started (the starting thread's) */
+	int64_t next_due; /* earliest upload_after_ns seen by the scan */
+	int nslots;	  /* set before any worker starts */
+	int nworkers;	  /* the workers started (the starting thread's) */
 	pthread_t *workers;
 };
 
@@ -81,7 +81,7 @@ struct scan_args {
 	char *due[QUEUE_MAX];
 	size_t n;
 	int64_t next_due;
-	int more;                   /* more due entries than fit */
+	int more; /* more due entries than fit */
 };
 
 static int scan_item(void *arg, const char *path, const struct bfs_entry *e)
@@ -151,18 +151,20 @@ static void upload_one(struct bfs_fs *fs, const char *path)
 		draining = fs->wb->draining > 0;
 		pthread_mutex_unlock(&fs->jsig.mu);
 		/* a flush or unmount pays at once rather than wait for what is below */
-		(void)fs_marker_pay(fs, path, draining);  /* logs its failure */
+		(void)fs_marker_pay(fs, path, draining); /* logs its failure */
 		return;
 	}
 	rc = fs_ofile_pending(fs, path, &of);
 
 	if (rc)
-		return;  /* uploaded, renamed, removed or being rewritten meanwhile */
+		return; /* uploaded, renamed, removed or being rewritten meanwhile */
 	rc = fs_ofile_upload_if(fs, of, 1);
 	if (rc)
-		bfs_log(LOG_WARNING, "upload of %s failed (%s); it stays journaled and is tried "
-		       "again after %" PRId64 " s", path, strerror(-rc),
-		       fs_journal_backoff_ns(of->ent.upload_attempts) / 1000000000);
+		bfs_log(LOG_WARNING,
+			"upload of %s failed (%s); it stays journaled and is tried "
+			"again after %" PRId64 " s",
+			path, strerror(-rc),
+			fs_journal_backoff_ns(of->ent.upload_attempts) / 1000000000);
 	fs_ofile_put(fs, of);
 }
 
@@ -195,8 +197,8 @@ static void *worker(void *arg)
 			pthread_cond_broadcast(&wb->idle);
 			continue;
 		}
-		if (!wb->scanning &&
-		    (wb->sig->rescan || wb->draining || (wb->next_due && fs_now_ns() >= wb->next_due))) {
+		if (!wb->scanning && (wb->sig->rescan || wb->draining ||
+				      (wb->next_due && fs_now_ns() >= wb->next_due))) {
 			scan_journal(fs, wb);
 			if (!wb->qlen && wb->draining) {
 				/* nothing due now: wait for backoffs or for the end */
@@ -223,7 +225,7 @@ static void *worker(void *arg)
 			t.tv_nsec = until % 1000000000;
 			pthread_cond_timedwait(&wb->sig->cond, &wb->sig->mu, &t);
 			if (fs_now_ns() >= until)
-				wb->sig->rescan = 1;  /* a delay ran out, or the periodic look */
+				wb->sig->rescan = 1; /* a delay ran out, or the periodic look */
 		}
 	}
 	pthread_mutex_unlock(&wb->sig->mu);
@@ -303,8 +305,8 @@ static void set_draining(struct fs_wb *wb, int on)
 	pthread_mutex_unlock(&wb->sig->mu);
 }
 
-int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
-		     void (*say)(void *arg, const char *line), void *arg)
+int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s, void (*say)(void *arg, const char *line),
+		     void *arg)
 {
 	struct fs_wb *wb = fs->wb;
 	struct bfs_fs_pending p;
@@ -324,8 +326,10 @@ int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
 			break;
 		}
 		if (say) {
-			snprintf(line, sizeof(line), "pending: %" PRIu64 " uploads, %" PRIu64
-				 " bytes, %" PRIu64 " failing", p.files, p.bytes, p.failing);
+			snprintf(line, sizeof(line),
+				 "pending: %" PRIu64 " uploads, %" PRIu64 " bytes, %" PRIu64
+				 " failing",
+				 p.files, p.bytes, p.failing);
 			say(arg, line);
 		}
 		wait_idle(wb);
@@ -351,7 +355,7 @@ int fs_upload_start(struct bfs_fs *fs)
 	}
 	wb->sig = &fs->jsig;
 	pthread_cond_init(&wb->idle, NULL);
-	wb->sig->rescan = 1;  /* what an earlier mount left journaled */
+	wb->sig->rescan = 1; /* what an earlier mount left journaled */
 	wb->nslots = n;
 	fs->wb = wb;
 	for (i = 0; i < n; i++) {
@@ -379,8 +383,10 @@ static void drain(struct bfs_fs *fs, long wait_s)
 
 	if (bfs_fs_pending(fs, &p) || !p.files)
 		return;
-	bfs_log(LOG_INFO, "unmount: %" PRIu64 " pending uploads (%" PRIu64 " bytes); waiting "
-	       "up to %ld s", p.files, p.bytes, wait_s);
+	bfs_log(LOG_INFO,
+		"unmount: %" PRIu64 " pending uploads (%" PRIu64 " bytes); waiting "
+		"up to %ld s",
+		p.files, p.bytes, wait_s);
 	set_draining(wb, 1);
 	while (time(NULL) - t0 < wait_s) {
 		wait_idle(wb);
@@ -388,14 +394,17 @@ static void drain(struct bfs_fs *fs, long wait_s)
 			break;
 		if (time(NULL) - last >= 5) {
 			last = time(NULL);
-			bfs_log(LOG_INFO, "unmount: %" PRIu64 " uploads still pending (%" PRIu64
-			       " bytes, %" PRIu64 " failing)", p.files, p.bytes, p.failing);
+			bfs_log(LOG_INFO,
+				"unmount: %" PRIu64 " uploads still pending (%" PRIu64
+				" bytes, %" PRIu64 " failing)",
+				p.files, p.bytes, p.failing);
 		}
 	}
 	if (p.files)
-		bfs_log(LOG_WARNING, "unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
-		       "journaled in the cache; the next mount with this cache_dir sends them",
-		       p.files, p.bytes);
+		bfs_log(LOG_WARNING,
+			"unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
+			"journaled in the cache; the next mount with this cache_dir sends them",
+			p.files, p.bytes);
 	else
 		bfs_log(LOG_INFO, "unmount: every pending upload is in the bucket");
 }
@@ -413,9 +422,11 @@ void fs_upload_stop(struct bfs_fs *fs, long wait_s)
 		struct bfs_fs_pending p;
 
 		if (!bfs_fs_pending(fs, &p) && p.files)
-			bfs_log(LOG_INFO, "unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
-			       "journaled in the cache (unmount_wait=0); the next mount with this "
-			       "cache_dir sends them", p.files, p.bytes);
+			bfs_log(LOG_INFO,
+				"unmount: %" PRIu64 " uploads (%" PRIu64 " bytes) left "
+				"journaled in the cache (unmount_wait=0); the next mount with this "
+				"cache_dir sends them",
+				p.files, p.bytes);
 	}
 	pthread_mutex_lock(&wb->sig->mu);
 	wb->stop = 1;
@@ -475,7 +486,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 		pthread_mutex_unlock(&of->lock);
 		rc = fs_file_key(fs, of->path, key, sizeof(key));
 		if (!rc)
-			rc = fs_digest_staged(of->fd, size, &e);  /* of the bytes sent */
+			rc = fs_digest_staged(of->fd, size, &e); /* of the bytes sent */
 		if (!rc) {
 			fs_put_opts(fs, of->path, &e, meta, &po);
 			if (fs->cfg.conditional_put) {
@@ -487,9 +498,10 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 			}
 			rc = bfs_store_put_fd(fs->store, key, of->fd, 0, size, &po, etag);
 			if (rc == BFS_E_PRECOND)
-				bfs_log(LOG_ERR, "%s: not uploaded: the object in the bucket is not the "
-				       "version this mount %s (another writer; conditional_put)",
-				       of->path, e.etag[0] ? "read" : "expected to create");
+				bfs_log(LOG_ERR,
+					"%s: not uploaded: the object in the bucket is not the "
+					"version this mount %s (another writer; conditional_put)",
+					of->path, e.etag[0] ? "read" : "expected to create");
 		}
 		pthread_mutex_lock(&of->lock);
 		/* A change of attributes while it was sent (the model tester: a
@@ -497,7 +509,8 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 		 * the object carries the old ones; send it again. */
 		if (rc || sends == 4 || same_attrs(&e, &of->ent))
 			break;
-		snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);  /* (the version there now) */
+		snprintf(of->ent.etag, sizeof(of->ent.etag), "%s",
+			 etag); /* (the version there now) */
 	}
 	if (rc) {
 		of->tried_gen = gen;
@@ -505,18 +518,19 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 		of->ent.upload_attempts++;
 		of->ent.upload_error = rc;
 		if (of->ent.state == BFS_ST_UPLOADING)
-			of->ent.upload_after_ns = fs_now_ns() + fs_journal_backoff_ns(of->ent.upload_attempts);
+			of->ent.upload_after_ns =
+			    fs_now_ns() + fs_journal_backoff_ns(of->ent.upload_attempts);
 		(void)bfs_index_put(fs->ix, of->path, &of->ent);
 		pthread_mutex_unlock(&of->lock);
 		pthread_rwlock_unlock(&of->io);
 		return bfs_err_is_store(rc) ? fs_store_errno("upload", of->path, rc) : rc;
 	}
 	atomic_fetch_add(&fs->st_uploads, 1);
-	fs_journal_done(fs, of, &e);  /* the copy's digest; the journal record goes */
+	fs_journal_done(fs, of, &e); /* the copy's digest; the journal record goes */
 	if (of->ent.data_id && of->ent.data_id != of->fd_id)
 		fs_data_unlink(fs, of->ent.data_id);
 	of->ent.state = BFS_ST_CLEAN;
-	fs_data_trust(fs, of->fd_id);  /* the bytes we sent */
+	fs_data_trust(fs, of->fd_id); /* the bytes we sent */
 	snprintf(of->ent.etag, sizeof(of->ent.etag), "%s", etag);
 	of->ent.lastmod_s = 0; /* a PUT's answer does not say */
 	of->ent.data_id = of->fd_id;
@@ -534,7 +548,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	pthread_mutex_unlock(&of->lock);
 	pthread_rwlock_unlock(&of->io);
 	if (!rc)
-		fs_marker_settle(fs, path);  /* its directories exist now */
+		fs_marker_settle(fs, path); /* its directories exist now */
 	return rc;
 }
 

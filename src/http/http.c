@@ -36,24 +36,24 @@
 struct bfs_http {
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
-	pthread_mutex_t pool_lock;      /* guards pool, npool */
+	pthread_mutex_t pool_lock; /* guards pool, npool */
 	CURL *pool[HTTP_POOL_MAX];
 	int npool;
 	struct bfs_http_opts opts;
-	char *ca_bundle;                /* owned copy of opts.ca_bundle */
+	char *ca_bundle; /* owned copy of opts.ca_bundle */
 };
 
 struct xfer {
 	const struct bfs_http_req *req;
 	struct bfs_http_resp *resp;
 	CURL *easy;
-	uint64_t rpos;                  /* request body bytes handed to curl */
-	int err;                        /* our own error, wins over curl's */
-	const char *why;                /* its text, for errmsg (static, or why_buf) */
-	char why_buf[192];              /* on_headers' text */
-	int64_t stall_ns;               /* opts.stall_timeout_s */
-	curl_off_t moved;               /* bytes sent and received at the last mark, */
-	int64_t moved_ns;               /* and when (0: not yet): the stall clock */
+	uint64_t rpos;	   /* request body bytes handed to curl */
+	int err;	   /* our own error, wins over curl's */
+	const char *why;   /* its text, for errmsg (static, or why_buf) */
+	char why_buf[192]; /* on_headers' text */
+	int64_t stall_ns;  /* opts.stall_timeout_s */
+	curl_off_t moved;  /* bytes sent and received at the last mark, */
+	int64_t moved_ns;  /* and when (0: not yet): the stall clock */
 };
 
 static pthread_once_t http_global_once = PTHREAD_ONCE_INIT;
@@ -253,10 +253,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	}
 	if (rq->resp_fd >= 0) {
 		while (done < len) {
-			ssize_t w = rq->resp_off < 0 ?
-				write(rq->resp_fd, p + done, len - done) :
-				pwrite(rq->resp_fd, p + done, len - done,
-				       rq->resp_off + (off_t)(x->resp->body_bytes + done));
+			ssize_t w =
+			    rq->resp_off < 0
+				? write(rq->resp_fd, p + done, len - done)
+				: pwrite(rq->resp_fd, p + done, len - done,
+					 rq->resp_off + (off_t)(x->resp->body_bytes + done));
 			if (w < 0) {
 				if (errno == EINTR)
 					continue;
@@ -333,8 +334,9 @@ static int on_debug(CURL *e, curl_infotype type, char *data, size_t size, void *
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t linelen = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *tag = type == CURLINFO_HEADER_OUT ? "> " :
-				  type == CURLINFO_HEADER_IN ? "< " : "* ";
+		const char *tag = type == CURLINFO_HEADER_OUT  ? "> "
+				  : type == CURLINFO_HEADER_IN ? "< "
+							       : "* ";
 
 		if (linelen >= 14 && (strncasecmp(p, "authorization:", 14) == 0 ||
 				      strncasecmp(p, "x-amz-security-token:", 21) == 0 ||
@@ -365,7 +367,7 @@ static int past_deadline(const struct bfs_http_req *rq, uint64_t moved, int64_t 
 	if (!rq->deadline_ns)
 		return 0;
 	return (double)now > (double)rq->deadline_ns +
-				     (double)extra / 1048576.0 * (double)rq->deadline_ns_per_mib;
+				 (double)extra / 1048576.0 * (double)rq->deadline_ns_per_mib;
 }
 
 /*
@@ -496,8 +498,9 @@ static int setup_method(CURL *e, const struct bfs_http_req *rq)
 	return 0;
 }
 
-int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
-		     struct bfs_http_resp *resp)
+/* Long: one request from handle to result, each step once, in the order
+ * libcurl needs them (options, headers, body, perform, status, cleanup). */
+int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq, struct bfs_http_resp *resp)
 {
 	struct curl_slist *hdrs = NULL, *tmp;
 	struct xfer x = { .req = rq, .resp = resp };
@@ -583,9 +586,13 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq,
 	resp->moved_bytes = moved_bytes(x.easy);
 	if (crc != CURLE_OK) {
 		rc = x.err ? x.err : map_curl_error(crc);
-		if (!x.err && (crc == CURLE_UNSUPPORTED_PROTOCOL || crc == CURLE_WEIRD_SERVER_REPLY))
+		if (!x.err &&
+		    (crc == CURLE_UNSUPPORTED_PROTOCOL || crc == CURLE_WEIRD_SERVER_REPLY))
 			x.why = "the server's answer is not HTTP";
-		errmsg_set(resp, x.why ? x.why : errbuf[0] ? errbuf : curl_easy_strerror(crc),
+		errmsg_set(resp,
+			   x.why       ? x.why
+			   : errbuf[0] ? errbuf
+				       : curl_easy_strerror(crc),
 			   x.why && !x.err ? errbuf : "");
 		goto out;
 	}
@@ -659,8 +666,7 @@ static int header_find_fn(void *arg, const char *name, const char *value)
 	return 1;
 }
 
-int bfs_http_resp_header(const struct bfs_http_resp *r, const char *name, char *out,
-			 size_t outsz)
+int bfs_http_resp_header(const struct bfs_http_resp *r, const char *name, char *out, size_t outsz)
 {
 	struct header_find f = { name, out, outsz, -ENOENT };
 

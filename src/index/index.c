@@ -47,7 +47,7 @@
 #define INDEX_MAX_DBS 8
 
 /* Keys of the "meta" database (not const: MDB_val holds a void *). */
-static char meta_format[] = "format";   /* u32 major, u32 minor */
+static char meta_format[] = "format";	/* u32 major, u32 minor */
 static char meta_next_id[] = "next_id"; /* u64: the next data file id */
 
 /* ---- errors ---- */
@@ -184,7 +184,8 @@ static int check_format(struct bfs_index *ix, MDB_txn *txn)
 	major = le32_get(v.mv_data);
 	minor = le32_get((const unsigned char *)v.mv_data + 4);
 	if (major != BFS_INDEX_FORMAT) {
-		bfs_log(LOG_ERR, "index %s has format %u.%u; this bucketfs reads format %u.x "
+		bfs_log(LOG_ERR,
+			"index %s has format %u.%u; this bucketfs reads format %u.x "
 			"(move the cache directory away to start a new cache)",
 			ix->dir, major, minor, BFS_INDEX_FORMAT);
 		return BFS_E_CONFIG;
@@ -308,8 +309,8 @@ void bfs_index_close(struct bfs_index *ix)
 #define ID_BLOCK 256
 
 struct reserve {
-	uint64_t first;  /* out: the first id of the block */
-	uint64_t floor;  /* the block starts above this */
+	uint64_t first; /* out: the first id of the block */
+	uint64_t floor; /* the block starts above this */
 };
 
 static int reserve_ids(struct bfs_index *ix, MDB_txn *txn, void *arg)

@@ -21,26 +21,41 @@ struct rec_field {
 };
 
 #define S(m) sizeof(((struct bfs_entry *)0)->m)
-#define F(m) { offsetof(struct bfs_entry, m), S(m) }
+#define F(m)                                                                                       \
+	{                                                                                          \
+		offsetof(struct bfs_entry, m), S(m)                                                \
+	}
 static const struct rec_field fields[] = {
-	F(type),    F(state),        F(flags),        F(mode),
-	F(uid),     F(gid),          F(size),         F(mtime_ns),
-	F(data_id), F(staged_id),    F(validated_ns), F(listed_ns),
-	F(atime_ns), F(cached_bytes), F(upload_attempts), F(upload_error),
-	F(upload_after_ns),  /* version 2 */
-	F(lastmod_s),        /* version 3 */
-	F(crc_bytes), F(crc32c), /* version 4 */
-	F(seen_ns),          /* version 5 */
+	F(type),
+	F(state),
+	F(flags),
+	F(mode),
+	F(uid),
+	F(gid),
+	F(size),
+	F(mtime_ns),
+	F(data_id),
+	F(staged_id),
+	F(validated_ns),
+	F(listed_ns),
+	F(atime_ns),
+	F(cached_bytes),
+	F(upload_attempts),
+	F(upload_error),
+	F(upload_after_ns), /* version 2 */
+	F(lastmod_s),	    /* version 3 */
+	F(crc_bytes),
+	F(crc32c),  /* version 4 */
+	F(seen_ns), /* version 5 */
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 /* The on-disk widths are the struct's: changing a member's type changes the format. */
-_Static_assert(S(type) + S(state) + S(flags) + S(mode) + S(uid) + S(gid) + S(size) +
-		       S(mtime_ns) + S(data_id) + S(staged_id) + S(validated_ns) +
-		       S(listed_ns) + S(atime_ns) + S(cached_bytes) + S(upload_attempts) +
-		       S(upload_error) + S(upload_after_ns) + S(lastmod_s) + S(crc_bytes) + S(crc32c) +
-		       S(seen_ns) ==
-	       INDEX_REC_FIXED,
+_Static_assert(S(type) + S(state) + S(flags) + S(mode) + S(uid) + S(gid) + S(size) + S(mtime_ns) +
+		       S(data_id) + S(staged_id) + S(validated_ns) + S(listed_ns) + S(atime_ns) +
+		       S(cached_bytes) + S(upload_attempts) + S(upload_error) + S(upload_after_ns) +
+		       S(lastmod_s) + S(crc_bytes) + S(crc32c) + S(seen_ns) ==
+		   INDEX_REC_FIXED,
 	       "the fixed part of a version-5 record is 128 bytes");
 #undef F
 #undef S

@@ -40,8 +40,8 @@
 #define INDEX_REC_HEADER 4
 #define INDEX_REC_FIXED 128
 /* The longest record this version writes. */
-#define INDEX_REC_MAX                                                                          \
-	(INDEX_REC_HEADER + INDEX_REC_FIXED + 2 + (BFS_ENTRY_ETAG_MAX - 1) + 2 +              \
+#define INDEX_REC_MAX                                                                              \
+	(INDEX_REC_HEADER + INDEX_REC_FIXED + 2 + (BFS_ENTRY_ETAG_MAX - 1) + 2 +                   \
 	 (BFS_ENTRY_LINK_MAX - 1))
 
 /*

@@ -16,21 +16,21 @@
 
 struct bfs_index {
 	MDB_env *env;
-	MDB_dbi meta;           /* "format", "next_id" */
-	MDB_dbi entries;        /* entry key -> record */
-	MDB_dbi state;          /* state byte + entry key -> "" (states other than CLEAN) */
+	MDB_dbi meta;	 /* "format", "next_id" */
+	MDB_dbi entries; /* entry key -> record */
+	MDB_dbi state;	 /* state byte + entry key -> "" (states other than CLEAN) */
 	/*
 	 * Held shared by every transaction of this process, exclusively while
 	 * the map is resized (LMDB requires that no transaction be active).
 	 */
 	pthread_rwlock_t lock;
-	size_t mapsize;         /* current map size; guarded by lock */
+	size_t mapsize;		  /* current map size; guarded by lock */
 	atomic_int damage_logged; /* the first corruption report was printed */
 	/* Data file ids reserved in the index (id_next up to id_end) and not
 	 * handed out yet; guarded by id_lock. */
 	pthread_mutex_t id_lock;
 	uint64_t id_next, id_end;
-	char *dir;              /* for messages */
+	char *dir; /* for messages */
 };
 
 /*

@@ -11,7 +11,7 @@
 #include "bucketfs/crc32c.h"
 #include "bucketfs/jrec.h"
 
-static const unsigned char magic[4] = {'B', 'F', 'S', 'J'};
+static const unsigned char magic[4] = { 'B', 'F', 'S', 'J' };
 
 int bfs_jrec_encode(const struct bfs_jrec *r, void *buf, size_t bufsz, size_t *len)
 {

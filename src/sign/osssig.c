@@ -430,7 +430,7 @@ int bfs_oss_presign_v1(const char *bucket, const char *key, const struct bfs_oss
 	rc = bfs_oss_sign_v1(&req, cred, expires, &auth, NULL);
 	if (rc)
 		goto out;
-	sig = strchr(bfs_buf_str(&auth), ':') + 1;  /* "OSS ak:sig" */
+	sig = strchr(bfs_buf_str(&auth), ':') + 1; /* "OSS ak:sig" */
 	rc = bfs_buf_adds(out, "OSSAccessKeyId=");
 	if (!rc)
 		rc = bfs_uri_encode(out, cred->access_key, strlen(cred->access_key), 0);

@@ -67,7 +67,6 @@ static void sigv4_release(struct sigv4 *w)
 	bfs_wipe(w->sig, sizeof(w->sig));
 }
 
-
 /* A non-empty string without spaces or control characters (nor c, if c). */
 static int is_word(const char *s, char c)
 {
@@ -405,15 +404,15 @@ int bfs_sigv4_presign(const char *canonical_uri, const char *host,
 	struct bfs_buf credential = BFS_BUF_INIT(SIGV4_MAX);
 	char expiry[24];
 	struct bfs_kv query[6];
-	struct bfs_kv header = {"host", host};
+	struct bfs_kv header = { "host", host };
 	struct bfs_sigv4_req req = {
-	    .method = "GET",
-	    .canonical_uri = canonical_uri,
-	    .query = query,
-	    .nquery = 5,
-	    .headers = &header,
-	    .nheaders = 1,
-	    .payload_hash = "UNSIGNED-PAYLOAD",
+		.method = "GET",
+		.canonical_uri = canonical_uri,
+		.query = query,
+		.nquery = 5,
+		.headers = &header,
+		.nheaders = 1,
+		.payload_hash = "UNSIGNED-PAYLOAD",
 	};
 	struct sigv4 w;
 	size_t out_len;
@@ -429,14 +428,14 @@ int bfs_sigv4_presign(const char *canonical_uri, const char *host,
 			  cred->region, cred->service);
 	if (rc)
 		goto out_credential;
-	query[0] = (struct bfs_kv){"X-Amz-Algorithm", SIGV4_ALGO};
-	query[1] = (struct bfs_kv){"X-Amz-Credential", bfs_buf_str(&credential)};
-	query[2] = (struct bfs_kv){"X-Amz-Date", amzdate};
-	query[3] = (struct bfs_kv){"X-Amz-Expires", expiry};
-	query[4] = (struct bfs_kv){"X-Amz-SignedHeaders", "host"};
+	query[0] = (struct bfs_kv){ "X-Amz-Algorithm", SIGV4_ALGO };
+	query[1] = (struct bfs_kv){ "X-Amz-Credential", bfs_buf_str(&credential) };
+	query[2] = (struct bfs_kv){ "X-Amz-Date", amzdate };
+	query[3] = (struct bfs_kv){ "X-Amz-Expires", expiry };
+	query[4] = (struct bfs_kv){ "X-Amz-SignedHeaders", "host" };
 	/* A session token is a signed parameter of its own (as botocore does). */
 	if (session_token && *session_token)
-		query[req.nquery++] = (struct bfs_kv){"X-Amz-Security-Token", session_token};
+		query[req.nquery++] = (struct bfs_kv){ "X-Amz-Security-Token", session_token };
 
 	sigv4_init(&w);
 	rc = sigv4_compute(&w, &req, cred, amzdate);

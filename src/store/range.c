@@ -51,15 +51,15 @@ static void asked(uint64_t off, uint64_t len, char *out, size_t outsz)
 		snprintf(out, outsz, "bytes=%llu-", (unsigned long long)off);
 }
 
-static int check_200(uint64_t off, uint64_t len, int64_t clen, struct bfs_range_ans *ans,
-		     char *why, size_t whysz)
+static int check_200(uint64_t off, uint64_t len, int64_t clen, struct bfs_range_ans *ans, char *why,
+		     size_t whysz)
 {
 	char a[64];
 
 	ans->len = clen >= 0 ? (uint64_t)clen : 0;
 	ans->total = clen >= 0 ? (uint64_t)clen : UINT64_MAX;
 	if (!off && !len)
-		return 0;  /* no Range sent: the whole object is the answer */
+		return 0; /* no Range sent: the whole object is the answer */
 	/* The whole object from byte 0 is what was asked only if the range
 	 * started there and covered all of it. */
 	if (!off && clen >= 0 && (!len || (uint64_t)clen <= len))
@@ -101,19 +101,21 @@ int bfs_range_check(uint64_t off, uint64_t len, long status, const char *content
 	if (len && off + len - 1 < want_end)
 		want_end = off + len - 1;
 	if (start != off || end != want_end) {
-		snprintf(why, whysz,
-			 "the server garbled the Range: asked %s, answered 206 with bytes %llu-%llu "
-			 "of %llu",
-			 a, (unsigned long long)start, (unsigned long long)end,
-			 (unsigned long long)total);
+		snprintf(
+		    why, whysz,
+		    "the server garbled the Range: asked %s, answered 206 with bytes %llu-%llu "
+		    "of %llu",
+		    a, (unsigned long long)start, (unsigned long long)end,
+		    (unsigned long long)total);
 		return BFS_E_PROTO;
 	}
 	if (content_length >= 0 && (uint64_t)content_length != end - start + 1) {
-		snprintf(why, whysz,
-			 "the server garbled the Range: asked %s, answered 206 with bytes %llu-%llu "
-			 "but a Content-Length of %lld",
-			 a, (unsigned long long)start, (unsigned long long)end,
-			 (long long)content_length);
+		snprintf(
+		    why, whysz,
+		    "the server garbled the Range: asked %s, answered 206 with bytes %llu-%llu "
+		    "but a Content-Length of %lld",
+		    a, (unsigned long long)start, (unsigned long long)end,
+		    (long long)content_length);
 		return BFS_E_PROTO;
 	}
 	ans->len = end - start + 1;

@@ -27,7 +27,6 @@
 #include "bucketfs/xml.h"
 #include "store/store_int.h"
 
-
 void bfs_store_cfg_defaults(struct bfs_store_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -79,7 +78,8 @@ static int parse_endpoint(struct bfs_store *st, const char *url, char *msg, size
 	if (*end && strcmp(end, "/") != 0) {
 		snprintf(msg, msgsz,
 			 "endpoint '%s' must not have a path, query or fragment "
-			 "(put the bucket and prefix in BUCKET[:/PREFIX])", url);
+			 "(put the bucket and prefix in BUCKET[:/PREFIX])",
+			 url);
 		return BFS_E_CONFIG;
 	}
 	n = (size_t)(end - hp);
@@ -91,7 +91,8 @@ static int parse_endpoint(struct bfs_store *st, const char *url, char *msg, size
 		unsigned char c = (unsigned char)*p;
 		if (!isalnum(c) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']' &&
 		    c != '_') {
-			snprintf(msg, msgsz, "endpoint '%s' has an invalid character in the host", url);
+			snprintf(msg, msgsz, "endpoint '%s' has an invalid character in the host",
+				 url);
 			return BFS_E_CONFIG;
 		}
 	}
@@ -122,8 +123,7 @@ static int parse_endpoint(struct bfs_store *st, const char *url, char *msg, size
 	return 0;
 }
 
-int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char *msg,
-		   size_t msgsz)
+int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char *msg, size_t msgsz)
 {
 	struct bfs_http_opts ho = { 0 };
 	struct bfs_store *st;
@@ -240,15 +240,15 @@ const char *bfs_store_endpoint(const struct bfs_store *st)
 
 /* The public operations: one backend call each (contracts in store.h),
  * each a call with a deadline of its own (request_timeout, store_int.h). */
-#define RETURN_AS_CALL(op)                  \
-	do {                                \
-		struct store_call saved_;   \
-		int rc_;                    \
-                                            \
-		store_call_enter(&saved_);  \
-		rc_ = (op);                 \
-		store_call_leave(&saved_);  \
-		return rc_;                 \
+#define RETURN_AS_CALL(op)                                                                         \
+	do {                                                                                       \
+		struct store_call saved_;                                                          \
+		int rc_;                                                                           \
+                                                                                                   \
+		store_call_enter(&saved_);                                                         \
+		rc_ = (op);                                                                        \
+		store_call_leave(&saved_);                                                         \
+		return rc_;                                                                        \
 	} while (0)
 
 int bfs_store_check(struct bfs_store *st)
@@ -279,8 +279,8 @@ int bfs_store_head_if(struct bfs_store *st, const char *key, const char *if_none
 	return rc;
 }
 
-int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
-		     int fd, off_t fd_off, struct bfs_obj_info *info)
+int bfs_store_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+		     off_t fd_off, struct bfs_obj_info *info)
 {
 	RETURN_AS_CALL(st->ops->get_fd(st, key, o, fd, fd_off, info));
 }
@@ -305,11 +305,10 @@ int bfs_store_put_buf(struct bfs_store *st, const char *key, const void *data, s
 
 int bfs_store_delete(struct bfs_store *st, const char *key)
 {
-	RETURN_AS_CALL(st->ops->delete(st, key));
+	RETURN_AS_CALL(st->ops->delete (st, key));
 }
 
-int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
-			  size_t *nfailed)
+int bfs_store_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed)
 {
 	RETURN_AS_CALL(st->ops->delete_many(st, keys, n, nfailed));
 }
@@ -338,8 +337,8 @@ int bfs_store_mpu_init(struct bfs_store *st, const char *key, const struct bfs_p
 	RETURN_AS_CALL(st->ops->mpu_init(st, key, o, upload_id));
 }
 
-int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
-		       int number, int fd, off_t off, uint64_t len, char *etag)
+int bfs_store_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number,
+		       int fd, off_t off, uint64_t len, char *etag)
 {
 	RETURN_AS_CALL(st->ops->mpu_part(st, key, upload_id, number, fd, off, len, etag));
 }

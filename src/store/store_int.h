@@ -28,8 +28,8 @@ struct store_ops {
 	/* optional: NULL means head + ETag comparison in store.c */
 	int (*head_if)(struct bfs_store *st, const char *key, const char *if_none_match,
 		       struct bfs_obj_info *info);
-	int (*get_fd)(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
-		      int fd, off_t fd_off, struct bfs_obj_info *info);
+	int (*get_fd)(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+		      off_t fd_off, struct bfs_obj_info *info);
 	int (*get_buf)(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
 		       struct bfs_buf *out, struct bfs_obj_info *info);
 	int (*put_fd)(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
@@ -47,14 +47,14 @@ struct store_ops {
 		    const struct bfs_put_opts *o, char *etag);
 	int (*mpu_init)(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
 			char **upload_id);
-	int (*mpu_part)(struct bfs_store *st, const char *key, const char *upload_id,
-			int number, int fd, off_t off, uint64_t len, char *etag);
+	int (*mpu_part)(struct bfs_store *st, const char *key, const char *upload_id, int number,
+			int fd, off_t off, uint64_t len, char *etag);
 	int (*mpu_complete)(struct bfs_store *st, const char *key, const char *upload_id,
 			    const struct bfs_store_part *parts, size_t n, char *etag);
 	int (*mpu_abort)(struct bfs_store *st, const char *key, const char *upload_id);
 	int (*mpu_list_parts)(struct bfs_store *st, const char *key, const char *upload_id,
 			      struct bfs_store_parts *out);
-	void (*close)(struct bfs_store *st);   /* free the backend's own state */
+	void (*close)(struct bfs_store *st); /* free the backend's own state */
 };
 
 extern const struct store_ops store_s3_ops;
@@ -62,17 +62,17 @@ extern const struct store_ops store_local_ops;
 
 struct bfs_store {
 	const struct store_ops *ops;
-	struct bfs_store_cfg cfg;     /* pointers below point into owned copies */
+	struct bfs_store_cfg cfg; /* pointers below point into owned copies */
 	char *bucket;
 	char *region;
-	char *scheme;                 /* "http" or "https" */
-	char *hostport;               /* "host[:port]" as in the URL */
-	char *endpoint;               /* scheme://hostport, for messages */
-	const char *hp;               /* header prefix: "x-amz-" or "x-oss-" */
-	const char *signature_hdr_copy;      /* x-amz-copy-source or x-oss-copy-source */
+	char *scheme;			     /* "http" or "https" */
+	char *hostport;			     /* "host[:port]" as in the URL */
+	char *endpoint;			     /* scheme://hostport, for messages */
+	const char *hp;			     /* header prefix: "x-amz-" or "x-oss-" */
+	const char *signature_hdr_copy;	     /* x-amz-copy-source or x-oss-copy-source */
 	const char *signature_hdr_directive; /* ...-metadata-directive */
-	struct bfs_http *http;        /* S3 backend */
-	void *local;                  /* local backend's state (store_local.c) */
+	struct bfs_http *http;		     /* S3 backend */
+	void *local;			     /* local backend's state (store_local.c) */
 	_Atomic uint64_t requests[8];
 	_Atomic uint64_t retries;
 	_Atomic uint64_t bytes_up, bytes_down;
@@ -90,8 +90,8 @@ struct store_hdrs {
 
 void store_hdrs_release(struct store_hdrs *h);
 /* Add "name: value" (value formatted).  Returns 0, -E2BIG or -ENOMEM. */
-__attribute__((format(printf, 3, 4)))
-int store_hdr_add(struct store_hdrs *h, const char *name, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int store_hdr_add(struct store_hdrs *h, const char *name,
+							const char *fmt, ...);
 /* Add the put options' Content-Type, Cache-Control and x-amz-meta-* (x-oss-meta-*). */
 int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
 			const struct bfs_put_opts *o);
@@ -99,27 +99,27 @@ int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
 struct store_req {
 	enum bfs_store_op op;
 	const char *method;
-	const char *key;              /* NULL: the bucket itself */
-	const struct bfs_kv *query;   /* raw name/value; value "" for a bare name */
+	const char *key;	    /* NULL: the bucket itself */
+	const struct bfs_kv *query; /* raw name/value; value "" for a bare name */
 	size_t nquery;
-	struct store_hdrs *hdrs;      /* extra headers (may be NULL) */
+	struct store_hdrs *hdrs; /* extra headers (may be NULL) */
 	/* body: memory, fd range, or none */
 	const void *body;
 	int body_fd;
 	off_t body_off;
 	uint64_t body_len;
-	const char *payload_sha256;   /* hex; NULL = compute (memory) or empty body */
+	const char *payload_sha256; /* hex; NULL = compute (memory) or empty body */
 	/* 2xx response body sink */
 	struct bfs_buf *resp_body;
 	int resp_fd;
-	off_t resp_off;               /* < 0: sequential write() */
-	uint64_t resp_len;            /* body bytes asked for (a range), 0 = not known:
-	                               * the deadline's allowance */
+	off_t resp_off;	   /* < 0: sequential write() */
+	uint64_t resp_len; /* body bytes asked for (a range), 0 = not known:
+			    * the deadline's allowance */
 	void (*on_body)(void *arg, const void *p, size_t n);
-	void (*on_attempt)(void *arg);  /* before each attempt: reset on_body's state */
+	void (*on_attempt)(void *arg); /* before each attempt: reset on_body's state */
 	/* the final answer's headers are in: non-zero refuses it (http.h) */
 	int (*on_headers)(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz);
-	void *on_body_arg;            /* the argument of the three callbacks */
+	void *on_body_arg; /* the argument of the three callbacks */
 };
 
 /*
@@ -131,8 +131,8 @@ struct store_req {
  */
 struct store_call {
 	int active;
-	int64_t start_ns;             /* CLOCK_MONOTONIC */
-	uint64_t carried;             /* bytes sent and received by its attempts */
+	int64_t start_ns; /* CLOCK_MONOTONIC */
+	uint64_t carried; /* bytes sent and received by its attempts */
 };
 void store_call_enter(struct store_call *saved);
 void store_call_leave(const struct store_call *saved);
@@ -162,8 +162,7 @@ int store_digest_apply(struct put_digest *d, struct store_hdrs *h, struct store_
  * that returned no ETag).  fd < 0: from data. */
 int store_digest_md5(struct put_digest *d, int fd, off_t off, const void *data, uint64_t len);
 
-void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method,
-		    const char *key);
+void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method, const char *key);
 
 /*
  * Sign and send rq, retrying what is worth retrying.  On return resp holds
@@ -199,12 +198,12 @@ int s3_delete(struct bfs_store *st, const char *key);
 int s3_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed);
 int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter, const char *token,
 	    const char *start_after, int max_keys, struct bfs_listing *out);
-int s3_copy(struct bfs_store *st, const char *src, const char *dst,
-	    const struct bfs_put_opts *o, char *etag);
+int s3_copy(struct bfs_store *st, const char *src, const char *dst, const struct bfs_put_opts *o,
+	    char *etag);
 int s3_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
 		char **upload_id);
-int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number,
-		int fd, off_t off, uint64_t len, char *etag);
+int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number, int fd,
+		off_t off, uint64_t len, char *etag);
 int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
 		    const struct bfs_store_part *parts, size_t n, char *etag);
 int s3_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id);

@@ -34,8 +34,7 @@ int s3_delete(struct bfs_store *st, const char *key)
 	return rc == BFS_E_NOTFOUND ? 0 : rc;
 }
 
-static int delete_batch(struct bfs_store *st, const char *const *keys, size_t n,
-			size_t *nfailed)
+static int delete_batch(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed)
 {
 	static const struct bfs_kv q[] = { { "delete", "" } };
 	struct bfs_buf body = BFS_BUF_INIT(16 * 1024 * 1024), out = BFS_BUF_INIT(STORE_XML_MAX);
@@ -91,8 +90,7 @@ out:
 	return rc;
 }
 
-int s3_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
-			  size_t *nfailed)
+int s3_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed)
 {
 	size_t i, failed = 0;
 	int rc = 0, brc;
@@ -170,9 +168,8 @@ static void drop_non_utf8(struct bfs_listing *l)
 	l->nprefixes = n;
 }
 
-int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-		   const char *token, const char *start_after, int max_keys,
-		   struct bfs_listing *out)
+int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter, const char *token,
+	    const char *start_after, int max_keys, struct bfs_listing *out)
 {
 	struct bfs_buf body = BFS_BUF_INIT(STORE_XML_MAX);
 	struct bfs_http_resp resp;
@@ -193,7 +190,8 @@ int s3_list(struct bfs_store *st, const char *prefix, const char *delimiter,
 	if (delimiter && *delimiter)
 		q[n++] = (struct bfs_kv){ "delimiter", delimiter };
 	if (token && *token)
-		q[n++] = (struct bfs_kv){ st->cfg.list_v1 ? "marker" : "continuation-token", token };
+		q[n++] =
+		    (struct bfs_kv){ st->cfg.list_v1 ? "marker" : "continuation-token", token };
 	else if (start_after && *start_after) /* V1's marker is a key too */
 		q[n++] = (struct bfs_kv){ st->cfg.list_v1 ? "marker" : "start-after", start_after };
 	if (max_keys > 0) {
@@ -286,8 +284,8 @@ out:
 	return rc;
 }
 
-int s3_copy(struct bfs_store *st, const char *src, const char *dst,
-		   const struct bfs_put_opts *o, char *etag)
+int s3_copy(struct bfs_store *st, const char *src, const char *dst, const struct bfs_put_opts *o,
+	    char *etag)
 {
 	int attempt, rc;
 

@@ -96,7 +96,8 @@ int local_sys_fail(const char *op, const char *key, const char *what, int err)
 	if (err == ELOOP || err == EXDEV)
 		return local_fail(op, 403, "AccessDenied", BFS_E_DENIED,
 				  "cannot %s '%.300s': its path in the local store goes through a "
-				  "symbolic link, which the local store never follows", what, key);
+				  "symbolic link, which the local store never follows",
+				  what, key);
 	return local_fail(op, 0, "", -err, "cannot %s '%.300s': %s", what, key, strerror(err));
 }
 
@@ -381,8 +382,8 @@ void local_obj_close(struct local_obj *ob)
 	ob->fd = -1;
 }
 
-int local_obj_open(struct local *lc, const char *op, const struct local_key *k,
-		   const char *key, struct local_obj *ob)
+int local_obj_open(struct local *lc, const char *op, const struct local_key *k, const char *key,
+		   struct local_obj *ob)
 {
 	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY, fd;
 
@@ -420,8 +421,8 @@ static int obj_info(const char *op, const char *key, const struct local_obj *ob,
 	return local_obj_etag(op, key, ob, info->etag);
 }
 
-int local_obj_lookup(struct bfs_store *st, const char *op, const char *key,
-		     struct local_obj *ob, struct bfs_obj_info *info)
+int local_obj_lookup(struct bfs_store *st, const char *op, const char *key, struct local_obj *ob,
+		     struct bfs_obj_info *info)
 {
 	struct local_key k;
 	int rc;
@@ -514,8 +515,8 @@ static int etag_match(const char *want, const char *have)
 }
 
 /* The bytes a GET returns: S3's checks, in S3's order; 0 or the error. */
-static int get_range(const char *key, const struct bfs_get_opts *o,
-		     const struct bfs_obj_info *oi, uint64_t *n)
+static int get_range(const char *key, const struct bfs_get_opts *o, const struct bfs_obj_info *oi,
+		     uint64_t *n)
 {
 	*n = oi->size;
 	if (!o)
@@ -538,8 +539,8 @@ static int get_range(const char *key, const struct bfs_get_opts *o,
 	return 0;
 }
 
-static int get_common(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
-		      int fd, off_t fd_off, struct bfs_buf *buf, struct bfs_obj_info *info)
+static int get_common(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+		      off_t fd_off, struct bfs_buf *buf, struct bfs_obj_info *info)
 {
 	struct bfs_obj_info oi;
 	struct local_obj ob;
@@ -587,9 +588,10 @@ int local_check(struct bfs_store *st)
 
 	atomic_fetch_add(&st->requests[BFS_OP_HEAD], 1);
 	if (stat(lc->root, &sb) < 0)
-		return errno != ENOENT ? local_sys_fail("HEAD", lc->root, "stat", errno)
-		       : local_fail("HEAD", 404, "NoSuchBucket", BFS_E_NOBUCKET,
-				    "the store directory %s does not exist", lc->root);
+		return errno != ENOENT
+			   ? local_sys_fail("HEAD", lc->root, "stat", errno)
+			   : local_fail("HEAD", 404, "NoSuchBucket", BFS_E_NOBUCKET,
+					"the store directory %s does not exist", lc->root);
 	if (!fstat(lc->rootfd, &opened) && opened.st_nlink == 0)
 		return local_fail("HEAD", 404, "NoSuchBucket", BFS_E_NOBUCKET,
 				  "the store directory %s was removed after it was opened",

@@ -16,37 +16,37 @@
 #include "bucketfs/crypto.h"
 #include "store/store_int.h"
 
-#define LOCAL_TMP_DIR ".bucketfs-tmp"  /* temporary files, never listed */
+#define LOCAL_TMP_DIR ".bucketfs-tmp" /* temporary files, never listed */
 #define LOCAL_EMPTY_MD5 "d41d8cd98f00b204e9800998ecf8427e"
 #define LOCAL_MD5_HEX (2 * BFS_MD5_LEN + 1)
 #define LOCAL_XA_MARKER "user.bucketfs.marker"
 
 /* st->local.  Immutable after store_local_open() but for the three fields noted. */
 struct local {
-	char *root;                 /* DIR, absolute (st->cfg.local_root points here) */
-	int rootfd;                 /* every path is relative to this (local_open) */
-	pthread_mutex_t tree_lock;  /* serialises marker puts and deletes with the
-	                             * removal of emptied parents */
-	atomic_ulong tmp_seq;       /* numbers temporary file names */
-	atomic_int no_openat2;      /* set once openat2 said ENOSYS: walk instead */
+	char *root;		   /* DIR, absolute (st->cfg.local_root points here) */
+	int rootfd;		   /* every path is relative to this (local_open) */
+	pthread_mutex_t tree_lock; /* serialises marker puts and deletes with the
+				    * removal of emptied parents */
+	atomic_ulong tmp_seq;	   /* numbers temporary file names */
+	atomic_int no_openat2;	   /* set once openat2 said ENOSYS: walk instead */
 };
 
 /* A key as a path: rel is the key without its trailing "/". */
 struct local_key {
 	char rel[BFS_MAX_KEY + 1];
-	int marker;                 /* the key ends in "/": a directory */
+	int marker; /* the key ends in "/": a directory */
 };
 
 /* An open object: a regular file, or the directory of a marker key. */
 struct local_obj {
-	int fd;                     /* -1 when closed */
+	int fd; /* -1 when closed */
 	struct stat sb;
 	int marker;
 };
 
 /* Record the thread's last error (op, HTTP-like status, S3-like code); return rc. */
-__attribute__((format(printf, 5, 6)))
-int local_fail(const char *op, long status, const char *code, int rc, const char *fmt, ...);
+__attribute__((format(printf, 5, 6))) int local_fail(const char *op, long status, const char *code,
+						     int rc, const char *fmt, ...);
 /*
  * A failed system call (positive err) on key: EACCES/EPERM -> BFS_E_DENIED,
  * ELOOP/EXDEV (a symlink in the path, see local_open) -> BFS_E_DENIED
@@ -94,12 +94,12 @@ int local_key_ok(const char *key, size_t n);
  * marker (explicit, or empty).  Returns 0, 1 when there is no such object
  * (no error recorded), or an error.  Close with local_obj_close().
  */
-int local_obj_open(struct local *lc, const char *op, const struct local_key *k,
-		   const char *key, struct local_obj *ob);
+int local_obj_open(struct local *lc, const char *op, const struct local_key *k, const char *key,
+		   struct local_obj *ob);
 void local_obj_close(struct local_obj *ob);
 /* Parse, open (missing: BFS_E_NOTFOUND) and fill info (may be NULL). */
-int local_obj_lookup(struct bfs_store *st, const char *op, const char *key,
-		     struct local_obj *ob, struct bfs_obj_info *info);
+int local_obj_lookup(struct bfs_store *st, const char *op, const char *key, struct local_obj *ob,
+		     struct bfs_obj_info *info);
 /* The object's ETag: cached in an xattr, else computed from the data and cached. */
 int local_obj_etag(const char *op, const char *key, const struct local_obj *ob,
 		   char out[LOCAL_MD5_HEX]);
@@ -129,12 +129,11 @@ int local_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint6
 		 const struct bfs_put_opts *o, char *etag);
 int local_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
 		  const struct bfs_put_opts *o, char *etag);
-int local_copy(struct bfs_store *st, const char *src, const char *dst,
-	       const struct bfs_put_opts *o, char *etag);
+int local_copy(struct bfs_store *st, const char *src, const char *dst, const struct bfs_put_opts *o,
+	       char *etag);
 int local_delete(struct bfs_store *st, const char *key);
-int local_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
-		      size_t *nfailed);
-int local_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-	       const char *token, const char *start_after, int max_keys, struct bfs_listing *out);
+int local_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed);
+int local_list(struct bfs_store *st, const char *prefix, const char *delimiter, const char *token,
+	       const char *start_after, int max_keys, struct bfs_listing *out);
 
 #endif

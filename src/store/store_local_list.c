@@ -28,14 +28,14 @@
 
 struct walk {
 	struct bfs_store *st;
-	const char *token;           /* return only what sorts after this, or NULL */
-	int delim;                   /* roll up at "/" */
-	size_t max;                  /* entries per page */
+	const char *token; /* return only what sorts after this, or NULL */
+	int delim;	   /* roll up at "/" */
+	size_t max;	   /* entries per page */
 	struct bfs_listing *out;
 	size_t objects_alloc, prefixes_alloc;
-	const char *last;            /* the last key or prefix returned (in out) */
-	int full;                    /* the page is full: out->truncated, stop */
-	char key[BFS_MAX_KEY + 1];   /* the directory being walked, then an entry */
+	const char *last;	   /* the last key or prefix returned (in out) */
+	int full;		   /* the page is full: out->truncated, stop */
+	char key[BFS_MAX_KEY + 1]; /* the directory being walked, then an entry */
 };
 
 static int after_token(const struct walk *w, const char *key)
@@ -230,8 +230,8 @@ static int walk_dir(struct walk *w, size_t dlen, const char *filter)
 	return rc;
 }
 
-int local_list(struct bfs_store *st, const char *prefix, const char *delimiter,
-	       const char *token, const char *start_after, int max_keys, struct bfs_listing *out)
+int local_list(struct bfs_store *st, const char *prefix, const char *delimiter, const char *token,
+	       const char *start_after, int max_keys, struct bfs_listing *out)
 {
 	struct walk *w;
 	const char *slash;

@@ -29,8 +29,8 @@ static int local_mpu_init(struct bfs_store *st, const char *key, const struct bf
 	return no_mpu();
 }
 
-static int local_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
-			  int number, int fd, off_t off, uint64_t len, char *etag)
+static int local_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number,
+			  int fd, off_t off, uint64_t len, char *etag)
 {
 	(void)st, (void)key, (void)upload_id, (void)number, (void)fd, (void)off, (void)len;
 	(void)etag;

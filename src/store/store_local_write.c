@@ -25,7 +25,7 @@
 #include "store/store_local.h"
 
 #define CHUNK (256 * 1024)
-#define PUT_TRIES 16 /* renames tried while a parent keeps vanishing */
+#define PUT_TRIES 16			   /* renames tried while a parent keeps vanishing */
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY) /* a directory, for its xattrs */
 
 /* What a put writes: memory (data) or len bytes of fd at off. */
@@ -42,10 +42,12 @@ static int conflict(const char *op, const char *key, const char *path, int is_di
 	if (is_dir)
 		return local_fail(op, 409, "KeyConflict", BFS_E_BADREQ,
 				  "'%.300s' is a directory in the local store (there are keys "
-				  "under '%.300s/'), so it cannot also be an object", key, path);
+				  "under '%.300s/'), so it cannot also be an object",
+				  key, path);
 	return local_fail(op, 409, "KeyConflict", BFS_E_BADREQ,
 			  "'%.300s' needs '%.300s' to be a directory, but it is an object: the "
-			  "local store cannot have both", key, path);
+			  "local store cannot have both",
+			  key, path);
 }
 
 static int exists(const char *op, const char *key)
@@ -61,7 +63,8 @@ static int symlink_in_way(const char *op, const char *key, const char *path)
 {
 	return local_fail(op, 403, "AccessDenied", BFS_E_DENIED,
 			  "'%.300s' needs '%.300s' to be a directory, but it is a symbolic link, "
-			  "which the local store never follows", key, path);
+			  "which the local store never follows",
+			  key, path);
 }
 
 /*
@@ -71,8 +74,8 @@ static int symlink_in_way(const char *op, const char *key, const char *path)
  * symlink AccessDenied.  A level removed by a concurrent prune before the
  * next is made (ENOENT) starts the walk again.  Returns the fd or the error.
  */
-static int make_dirs(struct local *lc, const char *op, const char *key, const char *rel,
-		     size_t n, int flags)
+static int make_dirs(struct local *lc, const char *op, const char *key, const char *rel, size_t n,
+		     int flags)
 {
 	char path[BFS_MAX_KEY + 1];
 	int tries, fd;
@@ -198,8 +201,10 @@ static int fill_tmp(const char *op, const char *key, int tfd, const struct put_s
 				continue;
 			if (r <= 0) {
 				rc = r < 0 ? local_sys_fail(op, key, "read the data for", errno)
-					   : local_fail(op, 0, "", -EIO, "'%.300s': the source is "
-							"shorter than the length given", key);
+					   : local_fail(op, 0, "", -EIO,
+							"'%.300s': the source is "
+							"shorter than the length given",
+							key);
 				goto out;
 			}
 			want = (size_t)r;
@@ -271,16 +276,16 @@ static int commit(struct local *lc, const char *op, const char *key, const struc
 }
 
 /* A marker key: the directory, marked, with o's metadata.  No data. */
-static int put_marker(struct local *lc, const char *op, const char *key,
-		      const struct local_key *k, uint64_t len, const struct bfs_put_opts *o,
-		      char *etag)
+static int put_marker(struct local *lc, const char *op, const char *key, const struct local_key *k,
+		      uint64_t len, const struct bfs_put_opts *o, char *etag)
 {
 	int fd = -1, rc = 0;
 
 	if (len)
 		return local_fail(op, 400, "InvalidObjectName", BFS_E_BADREQ,
 				  "'%.300s' ends in '/': in the local store it is a directory and "
-				  "cannot hold data", key);
+				  "cannot hold data",
+				  key);
 	pthread_mutex_lock(&lc->tree_lock);
 	fd = local_open(lc, k->rel, DIR_FLAGS, 0);
 	if (fd >= 0 && o && o->if_none_match_star &&
@@ -398,8 +403,10 @@ int local_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint6
 
 	atomic_fetch_add(&st->requests[BFS_OP_PUT], 1);
 	if (fd < 0 || off < 0 || len > (uint64_t)INT64_MAX - (uint64_t)off)
-		return local_fail("PUT", 0, "", -EINVAL, "'%.300s': invalid descriptor, offset "
-				  "or length", key ? key : "");
+		return local_fail("PUT", 0, "", -EINVAL,
+				  "'%.300s': invalid descriptor, offset "
+				  "or length",
+				  key ? key : "");
 	rc = put_object(st, "PUT", key, &s, o, etag);
 	if (!rc)
 		atomic_fetch_add(&st->bytes_up, len);
@@ -425,8 +432,8 @@ static int replace_meta(const char *key, struct local_obj *ob, const struct bfs_
 	return rc;
 }
 
-int local_copy(struct bfs_store *st, const char *src, const char *dst,
-	       const struct bfs_put_opts *o, char *etag)
+int local_copy(struct bfs_store *st, const char *src, const char *dst, const struct bfs_put_opts *o,
+	       char *etag)
 {
 	struct bfs_obj_info info;
 	struct bfs_put_opts po = { 0 };
@@ -534,8 +541,7 @@ int local_delete(struct bfs_store *st, const char *key)
 	return delete_one(st->local, key);
 }
 
-int local_delete_many(struct bfs_store *st, const char *const *keys, size_t n,
-		      size_t *nfailed)
+int local_delete_many(struct bfs_store *st, const char *const *keys, size_t n, size_t *nfailed)
 {
 	struct bfs_store_error first;
 	size_t i, failed = 0, first_i = 0;

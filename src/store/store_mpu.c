@@ -23,7 +23,7 @@
 #define MPU_MAX_PARTS 10000
 
 int s3_mpu_init(struct bfs_store *st, const char *key, const struct bfs_put_opts *o,
-		       char **upload_id)
+		char **upload_id)
 {
 	static const struct bfs_kv q[] = { { "uploads", "" } };
 	struct bfs_buf body = BFS_BUF_INIT(STORE_XML_MAX);
@@ -57,8 +57,8 @@ out:
 	return rc;
 }
 
-int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id,
-		       int number, int fd, off_t off, uint64_t len, char *etag)
+int s3_mpu_part(struct bfs_store *st, const char *key, const char *upload_id, int number, int fd,
+		off_t off, uint64_t len, char *etag)
 {
 	char num[16], got[BFS_ETAG_MAX] = "";
 	struct store_hdrs h = { .n = 0 };
@@ -115,7 +115,7 @@ out:
 }
 
 int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id,
-			   const struct bfs_store_part *parts, size_t n, char *etag)
+		    const struct bfs_store_part *parts, size_t n, char *etag)
 {
 	struct bfs_buf body = BFS_BUF_INIT(4 * 1024 * 1024), out = BFS_BUF_INIT(STORE_XML_MAX);
 	struct store_hdrs h = { .n = 0 };
@@ -190,7 +190,7 @@ int s3_mpu_abort(struct bfs_store *st, const char *key, const char *upload_id)
 }
 
 int s3_mpu_list_parts(struct bfs_store *st, const char *key, const char *upload_id,
-			     struct bfs_store_parts *out)
+		      struct bfs_store_parts *out)
 {
 	struct bfs_buf body = BFS_BUF_INIT(STORE_XML_MAX);
 	struct bfs_http_resp resp;
@@ -222,10 +222,10 @@ struct mpu_job {
 	uint64_t len, part_size;
 	struct bfs_store_part *parts;
 	size_t nparts;
-	pthread_mutex_t lock;          /* guards next, rc, err */
+	pthread_mutex_t lock; /* guards next, rc, err */
 	size_t next;
-	int rc;                        /* first failure */
-	struct bfs_store_error err;    /* its details */
+	int rc;			    /* first failure */
+	struct bfs_store_error err; /* its details */
 };
 
 static void *mpu_worker(void *arg)
@@ -252,7 +252,7 @@ static void *mpu_worker(void *arg)
 		/* each part a call of its own: its own request_timeout */
 		store_call_enter(&saved);
 		rc = s3_mpu_part(j->st, j->key, j->upload_id, (int)i + 1, j->fd,
-					j->off + (off_t)start, n, j->parts[i].etag);
+				 j->off + (off_t)start, n, j->parts[i].etag);
 		store_call_leave(&saved);
 		if (rc) {
 			pthread_mutex_lock(&j->lock);
@@ -276,7 +276,7 @@ static int mpu_precondition(struct bfs_store *st, const char *key, const struct 
 	if (!o || (!o->if_match && !o->if_none_match_star))
 		return 0;
 	{
-		struct store_call saved;  /* (a call of its own, as bfs_store_head makes) */
+		struct store_call saved; /* (a call of its own, as bfs_store_head makes) */
 
 		store_call_enter(&saved);
 		rc = s3_head(st, key, &info);

@@ -81,8 +81,7 @@ void store_info_from_resp(const struct bfs_store *st, const struct bfs_http_resp
 
 	memset(info, 0, sizeof(*info));
 	/* (a GET's Content-Range was checked against its request: range.h) */
-	if (resp->status == 206 &&
-	    bfs_http_resp_header(resp, "Content-Range", v, sizeof(v)) > 0 &&
+	if (resp->status == 206 && bfs_http_resp_header(resp, "Content-Range", v, sizeof(v)) > 0 &&
 	    (slash = strrchr(v, '/')) && isdigit((unsigned char)slash[1]))
 		info->size = strtoull(slash + 1, NULL, 10);
 	else if (bfs_http_resp_header(resp, "Content-Length", v, sizeof(v)) > 0)
@@ -185,11 +184,11 @@ static int get_headers(struct store_hdrs *h, const struct bfs_get_opts *o)
  * attempt starts again.
  */
 struct get_ctx {
-	const struct bfs_get_opts *o;   /* may be NULL */
-	int digest;                     /* from the first byte: MD5 it */
+	const struct bfs_get_opts *o; /* may be NULL */
+	int digest;		      /* from the first byte: MD5 it */
 	struct bfs_md5_ctx *md5;
-	struct bfs_range_ans ans;       /* what the accepted answer carries */
-	int checked;                    /* ans is set (a 2xx was accepted) */
+	struct bfs_range_ans ans; /* what the accepted answer carries */
+	int checked;		  /* ans is set (a 2xx was accepted) */
 };
 
 static void get_digest_chunk(void *arg, const void *p, size_t n)
@@ -228,8 +227,7 @@ static int64_t content_length(const struct bfs_http_resp *resp)
 	return (int64_t)n;
 }
 
-static int get_check_headers(void *arg, const struct bfs_http_resp *resp, char *why,
-			     size_t whysz)
+static int get_check_headers(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz)
 {
 	struct get_ctx *g = arg;
 	uint64_t off = g->o ? g->o->off : 0, len = g->o ? g->o->len : 0;
@@ -238,7 +236,7 @@ static int get_check_headers(void *arg, const struct bfs_http_resp *resp, char *
 	int rc;
 
 	if (resp->status < 200 || resp->status >= 300)
-		return 0;  /* an error's body: store_request's business */
+		return 0; /* an error's body: store_request's business */
 	rc = bfs_range_check(off, len, resp->status, has_cr ? cr : NULL, content_length(resp),
 			     &g->ans, why, whysz);
 	if (rc)
@@ -321,8 +319,8 @@ out:
  * MD5 ETag, was damaged on the way (a proxy, a bad link): fetch it again,
  * twice at most, and report it if it stays wrong.
  */
-static int get_common(struct bfs_store *st, const struct bfs_get_opts *o,
-		      struct store_req *rq, struct bfs_obj_info *info_out)
+static int get_common(struct bfs_store *st, const struct bfs_get_opts *o, struct store_req *rq,
+		      struct bfs_obj_info *info_out)
 {
 	size_t body_start = rq->resp_body ? rq->resp_body->len : 0;
 	int attempt, rc;
@@ -332,7 +330,7 @@ static int get_common(struct bfs_store *st, const struct bfs_get_opts *o,
 			bfs_buf_truncate(rq->resp_body, body_start);
 		rc = get_once(st, o, rq, info_out);
 		if (rc != BFS_E_INTEGRITY || attempt >= 2 || attempt >= st->cfg.retries ||
-		    (rq->resp_fd >= 0 && rq->resp_off < 0))  /* a pipe: no taking back */
+		    (rq->resp_fd >= 0 && rq->resp_off < 0)) /* a pipe: no taking back */
 			return rc;
 		bfs_log(LOG_WARNING, "GET %s: %s; fetching it again", rq->key,
 			bfs_store_last_error()->message);
@@ -340,8 +338,8 @@ static int get_common(struct bfs_store *st, const struct bfs_get_opts *o,
 	}
 }
 
-int s3_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
-		     int fd, off_t fd_off, struct bfs_obj_info *info)
+int s3_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+	      off_t fd_off, struct bfs_obj_info *info)
 {
 	struct store_req rq;
 
@@ -354,7 +352,7 @@ int s3_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *
 }
 
 int s3_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
-		      struct bfs_buf *out, struct bfs_obj_info *info)
+	       struct bfs_buf *out, struct bfs_obj_info *info)
 {
 	struct store_req rq;
 
@@ -404,7 +402,7 @@ out:
 }
 
 int s3_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
-		      const struct bfs_put_opts *o, char *etag)
+	       const struct bfs_put_opts *o, char *etag)
 {
 	struct put_digest d;
 	struct store_req rq;
@@ -419,7 +417,7 @@ int s3_put_buf(struct bfs_store *st, const char *key, const void *data, size_t l
 }
 
 int s3_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
-		     const struct bfs_put_opts *o, char *etag)
+	      const struct bfs_put_opts *o, char *etag)
 {
 	struct put_digest d;
 	struct store_req rq;

@@ -25,7 +25,8 @@
 int bfs_store_presign(struct bfs_store *st, const char *key, long expires, struct bfs_buf *url,
 		      char *msg, size_t msgsz)
 {
-	struct bfs_buf path = BFS_BUF_INIT(8192), host = BFS_BUF_INIT(1024), q = BFS_BUF_INIT(16384);
+	struct bfs_buf path = BFS_BUF_INIT(8192), host = BFS_BUF_INIT(1024),
+		       q = BFS_BUF_INIT(16384);
 	struct store_req rq;
 	struct bfs_creds *cr = st->cfg.creds;
 	char date[40];
@@ -44,7 +45,7 @@ int bfs_store_presign(struct bfs_store *st, const char *key, long expires, struc
 	store_req_init(&rq, BFS_OP_GET, "GET", key);
 	rc = store_build_path(st, key, &path);
 	if (!rc)
-		rc = store_build_url(st, &rq, bfs_buf_str(&path), &q, &host);  /* for host */
+		rc = store_build_url(st, &rq, bfs_buf_str(&path), &q, &host); /* for host */
 	if (rc)
 		goto out;
 	(void)bfs_creds_begin(cr);

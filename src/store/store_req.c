@@ -82,7 +82,7 @@ void store_set_error(const char *op, long status, const char *code, const char *
 }
 
 const double bfs_lat_bounds[BFS_LAT_BUCKETS - 1] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-						      0.5,   1,    2.5,   5,    10 };
+						     0.5,   1,	  2.5,	 5,    10 };
 
 /* Count one attempt of op that took us microseconds (and failed with rc). */
 static void note_attempt(struct bfs_store *st, int op, int64_t us, int rc)
@@ -172,8 +172,7 @@ int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
 	return rc;
 }
 
-void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method,
-		    const char *key)
+void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method, const char *key)
 {
 	memset(r, 0, sizeof(*r));
 	r->op = op;
@@ -212,8 +211,8 @@ int store_build_path(const struct bfs_store *st, const char *key, struct bfs_buf
 	return rc;
 }
 
-int store_build_url(const struct bfs_store *st, const struct store_req *rq,
-		     const char *path, struct bfs_buf *url, struct bfs_buf *host)
+int store_build_url(const struct bfs_store *st, const struct store_req *rq, const char *path,
+		    struct bfs_buf *url, struct bfs_buf *host)
 {
 	size_t i;
 	int rc;
@@ -302,18 +301,19 @@ static int sign_kv(struct bfs_store *st, const struct store_req *rq, const char 
 		   const struct bfs_kv *kv, size_t n, const char *date, const char *payload_hash,
 		   struct bfs_buf *auth)
 {
-	const struct bfs_creds *cr = st->cfg.creds;  /* held by the caller */
+	const struct bfs_creds *cr = st->cfg.creds; /* held by the caller */
 
 	bfs_buf_reset(auth);
 	if (st->cfg.signature == BFS_SIG_V4) {
-		struct bfs_sigv4_req sreq = { rq->method, path, rq->query, rq->nquery, kv, n,
-					      payload_hash };
+		struct bfs_sigv4_req sreq = { rq->method, path, rq->query,   rq->nquery,
+					      kv,	  n,	payload_hash };
 		struct bfs_sigv4_cred scred = { cr->access_key, cr->secret_key, st->region, "s3" };
 
 		return bfs_sigv4_sign(&sreq, &scred, date, auth, NULL, NULL);
 	} else {
 		struct bfs_oss_req oreq = { rq->method, st->bucket, rq->key ? rq->key : "",
-					    rq->query, rq->nquery, kv, n };
+					    rq->query,	rq->nquery, kv,
+					    n };
 		struct bfs_oss_cred ocred = { cr->access_key, cr->secret_key,
 					      oss_region(st->region) };
 
@@ -488,14 +488,16 @@ static void trace_attempt(const struct store_req *rq, int rc, const struct bfs_h
 		}
 	}
 	if (rc)
-		err |= bfs_buf_addf(&line, " -> %s", resp->errmsg[0] ? resp->errmsg : bfs_strerror(rc));
+		err |= bfs_buf_addf(&line, " -> %s",
+				    resp->errmsg[0] ? resp->errmsg : bfs_strerror(rc));
 	else
 		err |= bfs_buf_addf(&line, " -> %ld", resp->status);
 	err |= bfs_buf_addf(&line, ", %llu B out, %llu B in, %.1f ms",
-			     (unsigned long long)rq->body_len,
-			     (unsigned long long)(rc ? 0 : resp->status >= 300 ? resp->error_body.len
-									    : resp->body_bytes),
-			     (double)us / 1000.0);
+			    (unsigned long long)rq->body_len,
+			    (unsigned long long)(rc		       ? 0
+						 : resp->status >= 300 ? resp->error_body.len
+								       : resp->body_bytes),
+			    (double)us / 1000.0);
 	if (attempt)
 		err |= bfs_buf_addf(&line, " (retry %d)", attempt);
 	if (!err)
@@ -526,9 +528,10 @@ static int record_failure(const struct store_req *rq, int rc, const struct bfs_h
 				 "the bucket is in region %s: use -o region=%s", region, region);
 		else if (resp->status >= 300 && resp->status < 400 &&
 			 bfs_http_resp_header(resp, "Location", where, sizeof(where)) > 0)
-			snprintf(xe.message, sizeof(xe.message),
-				 "HTTP %ld, a redirect to %s (not followed: is the endpoint right?)",
-				 resp->status, where);
+			snprintf(
+			    xe.message, sizeof(xe.message),
+			    "HTTP %ld, a redirect to %s (not followed: is the endpoint right?)",
+			    resp->status, where);
 		else
 			snprintf(xe.message, sizeof(xe.message), "HTTP %ld", resp->status);
 	}
@@ -599,7 +602,8 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 			break;
 		}
 		hr.deadline_ns = call_deadline(st, planned);
-		hr.deadline_free_bytes = planned > cur_call.carried ? planned - cur_call.carried : 0;
+		hr.deadline_free_bytes =
+		    planned > cur_call.carried ? planned - cur_call.carried : 0;
 		free_lines(lines, nlines);
 		lines = NULL;
 		rc = sign_request(st, rq, bfs_buf_str(&path), bfs_buf_str(&host), payload_hash,

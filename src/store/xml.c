@@ -362,8 +362,8 @@ out_release:
 /* ---- <Error> ---- */
 
 static const struct xml_field error_fields[] = {
-    ERROR_FIELDS("Error", 0, 0),
-    {NULL, 0, 0, 0},
+	ERROR_FIELDS("Error", 0, 0),
+	{ NULL, 0, 0, 0 },
 };
 
 static int error_end(void *st, unsigned id, const char *s, size_t len)
@@ -374,7 +374,7 @@ static int error_end(void *st, unsigned id, const char *s, size_t len)
 
 int bfs_xml_parse_error(const char *xml, size_t len, struct bfs_xml_error *err)
 {
-	struct xml_doc doc = {error_fields, err, NULL, error_end};
+	struct xml_doc doc = { error_fields, err, NULL, error_end };
 	int rc;
 
 	memset(err, 0, sizeof(*err));

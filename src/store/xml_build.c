@@ -44,8 +44,8 @@ static size_t xml_char_len(const unsigned char *s)
 
 /* The characters XML text cannot (or should not) carry as they are. */
 static const char *const xml_entities[128] = {
-    ['&'] = "&amp;",   ['<'] = "&lt;",	['>'] = "&gt;",	  ['"'] = "&quot;",
-    ['\''] = "&apos;", ['\t'] = "&#9;", ['\n'] = "&#10;", ['\r'] = "&#13;",
+	['&'] = "&amp;",   ['<'] = "&lt;",  ['>'] = "&gt;",   ['"'] = "&quot;",
+	['\''] = "&apos;", ['\t'] = "&#9;", ['\n'] = "&#10;", ['\r'] = "&#13;",
 };
 
 /* Append the C string s as XML text; -EINVAL if XML cannot carry it. */

@@ -17,9 +17,9 @@
 /* ---- <InitiateMultipartUploadResult> ---- */
 
 static const struct xml_field initiate_fields[] = {
-    {"InitiateMultipartUploadResult", 0, 0, 0},
-    {"InitiateMultipartUploadResult/UploadId", 1, XML_MAX_TEXT, 0},
-    {NULL, 0, 0, 0},
+	{ "InitiateMultipartUploadResult", 0, 0, 0 },
+	{ "InitiateMultipartUploadResult/UploadId", 1, XML_MAX_TEXT, 0 },
+	{ NULL, 0, 0, 0 },
 };
 
 static int initiate_end(void *st, unsigned id, const char *s, size_t len)
@@ -30,7 +30,7 @@ static int initiate_end(void *st, unsigned id, const char *s, size_t len)
 int bfs_xml_parse_initiate(const char *xml, size_t len, char **upload_id)
 {
 	char *id = NULL;
-	struct xml_doc doc = {initiate_fields, &id, NULL, initiate_end};
+	struct xml_doc doc = { initiate_fields, &id, NULL, initiate_end };
 	int rc;
 
 	*upload_id = NULL;
@@ -50,12 +50,12 @@ int bfs_xml_parse_initiate(const char *xml, size_t len, char **upload_id)
 enum { R_COMPLETE, R_COMPLETE_ETAG, R_COPY, R_COPY_ETAG, R_ERROR };
 
 static const struct xml_field result_fields[] = {
-    {"CompleteMultipartUploadResult", R_COMPLETE, 0, 0},
-    {"CompleteMultipartUploadResult/ETag", R_COMPLETE_ETAG, XML_MAX_RAW_ETAG, 0},
-    {"CopyObjectResult", R_COPY, 0, 0},
-    {"CopyObjectResult/ETag", R_COPY_ETAG, XML_MAX_RAW_ETAG, 0},
-    ERROR_FIELDS("Error", R_ERROR, 0),
-    {NULL, 0, 0, 0},
+	{ "CompleteMultipartUploadResult", R_COMPLETE, 0, 0 },
+	{ "CompleteMultipartUploadResult/ETag", R_COMPLETE_ETAG, XML_MAX_RAW_ETAG, 0 },
+	{ "CopyObjectResult", R_COPY, 0, 0 },
+	{ "CopyObjectResult/ETag", R_COPY_ETAG, XML_MAX_RAW_ETAG, 0 },
+	ERROR_FIELDS("Error", R_ERROR, 0),
+	{ NULL, 0, 0, 0 },
 };
 
 struct result_state {
@@ -81,7 +81,7 @@ int bfs_xml_parse_result_etag(const char *xml, size_t len, char etag[BFS_ETAG_MA
 			      struct bfs_xml_error *err)
 {
 	struct result_state st;
-	struct xml_doc doc = {result_fields, &st, NULL, result_end};
+	struct xml_doc doc = { result_fields, &st, NULL, result_end };
 	int rc;
 
 	memset(&st, 0, sizeof(st));
@@ -105,14 +105,14 @@ int bfs_xml_parse_result_etag(const char *xml, size_t len, char etag[BFS_ETAG_MA
 enum { P_ROOT, P_TRUNCATED, P_NEXT_MARKER, P_PART, P_NUMBER, P_SIZE, P_ETAG };
 
 static const struct xml_field parts_fields[] = {
-    {"ListPartsResult", P_ROOT, 0, 0},
-    {"ListPartsResult/IsTruncated", P_TRUNCATED, XML_MAX_NUM, 0},
-    {"ListPartsResult/NextPartNumberMarker", P_NEXT_MARKER, XML_MAX_NUM, 0},
-    {"ListPartsResult/Part", P_PART, 0, F_REPEAT},
-    {"ListPartsResult/Part/PartNumber", P_NUMBER, XML_MAX_NUM, 0},
-    {"ListPartsResult/Part/Size", P_SIZE, XML_MAX_NUM, 0},
-    {"ListPartsResult/Part/ETag", P_ETAG, XML_MAX_RAW_ETAG, 0},
-    {NULL, 0, 0, 0},
+	{ "ListPartsResult", P_ROOT, 0, 0 },
+	{ "ListPartsResult/IsTruncated", P_TRUNCATED, XML_MAX_NUM, 0 },
+	{ "ListPartsResult/NextPartNumberMarker", P_NEXT_MARKER, XML_MAX_NUM, 0 },
+	{ "ListPartsResult/Part", P_PART, 0, F_REPEAT },
+	{ "ListPartsResult/Part/PartNumber", P_NUMBER, XML_MAX_NUM, 0 },
+	{ "ListPartsResult/Part/Size", P_SIZE, XML_MAX_NUM, 0 },
+	{ "ListPartsResult/Part/ETag", P_ETAG, XML_MAX_RAW_ETAG, 0 },
+	{ NULL, 0, 0, 0 },
 };
 
 struct parts_state {
@@ -175,7 +175,7 @@ static int parts_end(void *vst, unsigned id, const char *s, size_t len)
 int bfs_xml_parse_parts(const char *xml, size_t len, struct bfs_store_parts *out)
 {
 	struct parts_state st;
-	struct xml_doc doc = {parts_fields, &st, parts_start, parts_end};
+	struct xml_doc doc = { parts_fields, &st, parts_start, parts_end };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -209,11 +209,11 @@ void bfs_store_parts_release(struct bfs_store_parts *p)
 enum { D_ROOT, D_DELETED, D_ERROR, D_ERROR_KEY = D_ERROR + 4 };
 
 static const struct xml_field delete_fields[] = {
-    {"DeleteResult", D_ROOT, 0, 0},
-    {"DeleteResult/Deleted", D_DELETED, 0, F_REPEAT},
-    ERROR_FIELDS("DeleteResult/Error", D_ERROR, F_REPEAT),
-    {"DeleteResult/Error/Key", D_ERROR_KEY, BFS_XML_MAX_KEY, 0},
-    {NULL, 0, 0, 0},
+	{ "DeleteResult", D_ROOT, 0, 0 },
+	{ "DeleteResult/Deleted", D_DELETED, 0, F_REPEAT },
+	ERROR_FIELDS("DeleteResult/Error", D_ERROR, F_REPEAT),
+	{ "DeleteResult/Error/Key", D_ERROR_KEY, BFS_XML_MAX_KEY, 0 },
+	{ NULL, 0, 0, 0 },
 };
 
 struct delete_state {
@@ -266,7 +266,7 @@ int bfs_xml_parse_delete(const char *xml, size_t len, size_t *ndeleted, size_t *
 			 struct bfs_buf *first_key, struct bfs_xml_error *err)
 {
 	struct delete_state st;
-	struct xml_doc doc = {delete_fields, &st, delete_start, delete_end};
+	struct xml_doc doc = { delete_fields, &st, delete_start, delete_end };
 	int rc;
 
 	memset(&st, 0, sizeof(st));

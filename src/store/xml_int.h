@@ -22,9 +22,9 @@
 #endif
 
 #define XML_MAX_DEPTH 16
-#define XML_MAX_TEXT 4096			/* tokens, upload ids, ... */
-#define XML_MAX_RAW_KEY (3 * BFS_XML_MAX_KEY)	/* every byte as %XX */
-#define XML_MAX_RAW_ETAG (BFS_ETAG_MAX + 1) /* 127 bytes and 2 quotes */
+#define XML_MAX_TEXT 4096		      /* tokens, upload ids, ... */
+#define XML_MAX_RAW_KEY (3 * BFS_XML_MAX_KEY) /* every byte as %XX */
+#define XML_MAX_RAW_ETAG (BFS_ETAG_MAX + 1)   /* 127 bytes and 2 quotes */
 #define XML_MAX_NUM 32
 
 #define F_REPEAT 1u /* may occur more than once in its parent */
@@ -67,7 +67,6 @@ struct xml_parser {
 	{ root "/Message", (id0) + 2, ERR_CAP(message), F_TRUNC },    \
 	{ root "/RequestId", (id0) + 3, ERR_CAP(request_id), F_TRUNC }
 /* clang-format on */
-
 
 /* The engine and the field parsers, documented where xml.c defines them. */
 int xmlp_run(const struct xml_doc *doc, const char *xml, size_t len);

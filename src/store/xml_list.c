@@ -38,31 +38,31 @@ enum {
 #define L_NTOP (L_START_AFTER - L_PREFIX + 1)
 
 static const struct xml_field list_fields[] = {
-    {"ListBucketResult", L_ROOT, 0, 0},
-    {"ListBucketResult/Prefix", L_PREFIX, XML_MAX_RAW_KEY, 0},
-    {"ListBucketResult/Delimiter", L_DELIMITER, XML_MAX_RAW_KEY, 0},
-    {"ListBucketResult/Marker", L_MARKER, XML_MAX_RAW_KEY, 0},
-    {"ListBucketResult/NextMarker", L_NEXT_MARKER, XML_MAX_RAW_KEY, 0},
-    {"ListBucketResult/StartAfter", L_START_AFTER, XML_MAX_RAW_KEY, 0},
-    {"ListBucketResult/EncodingType", L_ENCODING, XML_MAX_NUM, 0},
-    {"ListBucketResult/KeyCount", L_KEY_COUNT, XML_MAX_NUM, 0},
-    {"ListBucketResult/ContinuationToken", L_CONT_TOKEN, XML_MAX_TEXT, 0},
-    {"ListBucketResult/NextContinuationToken", L_NEXT_TOKEN, XML_MAX_TEXT, 0},
-    {"ListBucketResult/IsTruncated", L_TRUNCATED, XML_MAX_NUM, 0},
-    {"ListBucketResult/Contents", L_CONTENTS, 0, F_REPEAT},
-    {"ListBucketResult/Contents/Key", L_KEY, XML_MAX_RAW_KEY, 0},
-    {"ListBucketResult/Contents/Size", L_SIZE, XML_MAX_NUM, 0},
-    {"ListBucketResult/Contents/LastModified", L_MTIME, XML_MAX_NUM, 0},
-    {"ListBucketResult/Contents/ETag", L_ETAG, XML_MAX_RAW_ETAG, 0},
-    {"ListBucketResult/CommonPrefixes", L_COMMON, 0, F_REPEAT},
-    {"ListBucketResult/CommonPrefixes/Prefix", L_COMMON_PREFIX, XML_MAX_RAW_KEY, 0},
-    {NULL, 0, 0, 0},
+	{ "ListBucketResult", L_ROOT, 0, 0 },
+	{ "ListBucketResult/Prefix", L_PREFIX, XML_MAX_RAW_KEY, 0 },
+	{ "ListBucketResult/Delimiter", L_DELIMITER, XML_MAX_RAW_KEY, 0 },
+	{ "ListBucketResult/Marker", L_MARKER, XML_MAX_RAW_KEY, 0 },
+	{ "ListBucketResult/NextMarker", L_NEXT_MARKER, XML_MAX_RAW_KEY, 0 },
+	{ "ListBucketResult/StartAfter", L_START_AFTER, XML_MAX_RAW_KEY, 0 },
+	{ "ListBucketResult/EncodingType", L_ENCODING, XML_MAX_NUM, 0 },
+	{ "ListBucketResult/KeyCount", L_KEY_COUNT, XML_MAX_NUM, 0 },
+	{ "ListBucketResult/ContinuationToken", L_CONT_TOKEN, XML_MAX_TEXT, 0 },
+	{ "ListBucketResult/NextContinuationToken", L_NEXT_TOKEN, XML_MAX_TEXT, 0 },
+	{ "ListBucketResult/IsTruncated", L_TRUNCATED, XML_MAX_NUM, 0 },
+	{ "ListBucketResult/Contents", L_CONTENTS, 0, F_REPEAT },
+	{ "ListBucketResult/Contents/Key", L_KEY, XML_MAX_RAW_KEY, 0 },
+	{ "ListBucketResult/Contents/Size", L_SIZE, XML_MAX_NUM, 0 },
+	{ "ListBucketResult/Contents/LastModified", L_MTIME, XML_MAX_NUM, 0 },
+	{ "ListBucketResult/Contents/ETag", L_ETAG, XML_MAX_RAW_ETAG, 0 },
+	{ "ListBucketResult/CommonPrefixes", L_COMMON, 0, F_REPEAT },
+	{ "ListBucketResult/CommonPrefixes/Prefix", L_COMMON_PREFIX, XML_MAX_RAW_KEY, 0 },
+	{ NULL, 0, 0, 0 },
 };
 
 struct list_state {
 	struct bfs_listing l;
-	size_t aobjects, aprefixes; /* allocated entries */
-	struct bfs_listing_object cur;  /* the <Contents> being read */
+	size_t aobjects, aprefixes;    /* allocated entries */
+	struct bfs_listing_object cur; /* the <Contents> being read */
 	int cur_has_size;
 	char *cur_prefix;  /* the <CommonPrefixes> being read */
 	char *top[L_NTOP]; /* raw Prefix ... StartAfter */
@@ -210,7 +210,7 @@ static int list_finish(struct list_state *st, int enc)
 int bfs_xml_parse_list(const char *xml, size_t len, int url_encoded, struct bfs_listing *out)
 {
 	struct list_state st;
-	struct xml_doc doc = {list_fields, &st, list_start, list_end};
+	struct xml_doc doc = { list_fields, &st, list_start, list_end };
 	size_t i;
 	int rc;
 

@@ -20,8 +20,8 @@
 
 struct flight {
 	pthread_mutex_t mu;
-	pthread_cond_t done;            /* a slot was released */
-	uint64_t hash[FLIGHT_SLOTS];    /* path hash of a leader at work; 0 free */
+	pthread_cond_t done;	     /* a slot was released */
+	uint64_t hash[FLIGHT_SLOTS]; /* path hash of a leader at work; 0 free */
 };
 
 void flight_init(struct flight *f);

@@ -11,12 +11,15 @@
 #include <stdint.h>
 
 struct idset {
-	uint64_t *slots;   /* 0 = empty */
-	size_t cap;        /* a power of two, or 0 */
+	uint64_t *slots; /* 0 = empty */
+	size_t cap;	 /* a power of two, or 0 */
 	size_t len;
 };
 
-#define IDSET_INIT { NULL, 0, 0 }
+#define IDSET_INIT                                                                                 \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Add id (0 is ignored).  Returns 0 or -ENOMEM (the set is unchanged). */
 int idset_add(struct idset *s, uint64_t id);

@@ -13,7 +13,7 @@
 #include "bucketfs/json.h"
 
 struct bfs_json {
-	json_t *root;   /* an object */
+	json_t *root; /* an object */
 };
 
 int bfs_json_parse(const char *buf, size_t len, struct bfs_json **out, char *msg, size_t msgsz)
@@ -53,7 +53,8 @@ void bfs_json_free(struct bfs_json *j)
 		return;
 	/* The values are jansson's own copies, about to be freed: wiping
 	 * them in place is safe even though the API hands them out const. */
-	json_object_foreach(j->root, name, v) {
+	json_object_foreach(j->root, name, v)
+	{
 		if (json_is_string(v))
 			bfs_wipe((void *)(uintptr_t)json_string_value(v), json_string_length(v));
 	}
@@ -68,8 +69,7 @@ const char *bfs_json_str(const struct bfs_json *j, const char *name)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-const char *bfs_json_str_any(const struct bfs_json *j, const char *const *names,
-			     const char **which)
+const char *bfs_json_str_any(const struct bfs_json *j, const char *const *names, const char **which)
 {
 	const char *v;
 

@@ -18,12 +18,12 @@
 #include "bucketfs/log.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static int log_fd = -1;          /* the log file, or -1: syslog */
+static int log_fd = -1; /* the log file, or -1: syslog */
 static char *log_path;
 static int log_level = LOG_INFO;
 static int log_stderr;
 static char log_ident[32] = "bucketfs";
-static atomic_int reopen_asked;  /* set by a signal handler */
+static atomic_int reopen_asked; /* set by a signal handler */
 
 static int open_file(const char *path)
 {
@@ -93,8 +93,8 @@ int bfs_log_enabled(int level)
 
 void bfs_log(int level, const char *fmt, ...)
 {
-	static const char *const names[8] = { "emerg", "alert", "crit", "error", "warning",
-					       "notice", "info", "debug" };
+	static const char *const names[8] = { "emerg",	 "alert",  "crit", "error",
+					      "warning", "notice", "info", "debug" };
 	char line[2048], stamp[40];
 	struct timespec ts;
 	struct tm tm;
@@ -125,7 +125,7 @@ void bfs_log(int level, const char *fmt, ...)
 		(void)bfs_log_reopen();
 	pthread_mutex_lock(&log_lock);
 	if (log_fd >= 0)
-		w = write(log_fd, line, (size_t)n);  /* a failure has nowhere to go */
+		w = write(log_fd, line, (size_t)n); /* a failure has nowhere to go */
 	pthread_mutex_unlock(&log_lock);
 	if (log_stderr)
 		w = write(STDERR_FILENO, line, (size_t)n);

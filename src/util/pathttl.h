@@ -21,8 +21,8 @@
 
 struct pathttl {
 	pthread_mutex_t mu;
-	uint64_t hash[PATHTTL_SLOTS];  /* 0 = empty */
-	int64_t until[PATHTTL_SLOTS];  /* ns, the clock of the callers' choice */
+	uint64_t hash[PATHTTL_SLOTS]; /* 0 = empty */
+	int64_t until[PATHTTL_SLOTS]; /* ns, the clock of the callers' choice */
 };
 
 void pathttl_init(struct pathttl *n);

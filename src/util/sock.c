@@ -29,7 +29,7 @@ int bfs_sock_listen_unix(const char *path, int backlog)
 	 * bind fails with EADDRINUSE): a mistyped path never deletes a file */
 	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
 		(void)unlink(path);
-	old = umask(0177);   /* created 0600 */
+	old = umask(0177); /* created 0600 */
 	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (rc < 0 || listen(fd, backlog) < 0) {

@@ -11,11 +11,14 @@
 #include <stddef.h>
 
 struct strv {
-	char **v;      /* v[0..n), each owned */
+	char **v; /* v[0..n), each owned */
 	size_t n, alloc;
 };
 
-#define STRV_INIT { NULL, 0, 0 }
+#define STRV_INIT                                                                                  \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /*
  * arr (n elements used of *alloc, each size bytes) with room for one more:

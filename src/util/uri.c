@@ -13,7 +13,6 @@
 
 #include "bucketfs/uri.h"
 
-
 static int is_unreserved(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||

@@ -87,7 +87,7 @@ static void check_keys(const struct bfs_creds *c, int rc, const char *msg)
 
 static void fuzz_passwd(struct bfs_creds *c, uint8_t variant, const uint8_t *p, size_t n)
 {
-	static const char *const buckets[] = {NULL, "mybucket", "other", ""};
+	static const char *const buckets[] = { NULL, "mybucket", "other", "" };
 	char msg[512] = "";
 	int rc;
 
@@ -106,7 +106,7 @@ static void fuzz_passwd(struct bfs_creds *c, uint8_t variant, const uint8_t *p, 
 static void fuzz_profile(struct bfs_creds *c, uint8_t variant, const uint8_t *p, size_t n,
 			 int config)
 {
-	static const char *const profiles[] = {"default", "dev", "prod", "profile dev"};
+	static const char *const profiles[] = { "default", "dev", "prod", "profile dev" };
 	static const char key[] = "credential_process";
 	char *file = fuzz_dup(p, n), *hit, msg[512] = "";
 	size_t off = 0;
@@ -174,7 +174,7 @@ out:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_in in = {data, size};
+	struct fuzz_in in = { data, size };
 	uint8_t which = (uint8_t)(fuzz_byte(&in) - '0');
 	uint8_t variant = (uint8_t)(fuzz_byte(&in) - '0');
 	struct bfs_creds *c;

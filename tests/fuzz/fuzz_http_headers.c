@@ -28,21 +28,21 @@
 
 /* The names the store and the credential fetchers look up. */
 static const char *const names[] = {
-    "Content-Length",
-    "Content-Range",
-    "Last-Modified",
-    "ETag",
-    "Content-Type",
-    "Cache-Control",
-    "Date",
-    "x-amz-bucket-region",
-    "x-amz-request-id",
-    "x-oss-request-id",
-    "x-amz-meta-mtime",
-    "",
+	"Content-Length",
+	"Content-Range",
+	"Last-Modified",
+	"ETag",
+	"Content-Type",
+	"Cache-Control",
+	"Date",
+	"x-amz-bucket-region",
+	"x-amz-request-id",
+	"x-oss-request-id",
+	"x-amz-meta-mtime",
+	"",
 };
 
-static const size_t outsizes[] = {0, 1, 2, 16, 64, 256, 8192, 9000};
+static const size_t outsizes[] = { 0, 1, 2, 16, 64, 256, 8192, 9000 };
 
 struct walk {
 	const struct bfs_http_resp *r;
@@ -168,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_in in = {data, size};
+	struct fuzz_in in = { data, size };
 	uint8_t flags = fuzz_byte(&in);
 	size_t outsz = outsizes[(flags >> 1) & 7];
 	struct bfs_http_resp r;

@@ -77,7 +77,7 @@ static void XMLCALL shape_end(void *ud, const XML_Char *name)
 
 static int page_shape(const char *page, size_t len)
 {
-	struct shape sh = {0, 0};
+	struct shape sh = { 0, 0 };
 	XML_Parser p = XML_ParserCreate(NULL);
 
 	FUZZ_CHECK(p != NULL);
@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_in in = {data, size};
+	struct fuzz_in in = { data, size };
 	int enc = fuzz_byte(&in) & 1, pages = 0, rc;
 	char *token = NULL;
 	struct bfs_listing l;

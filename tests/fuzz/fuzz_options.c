@@ -191,8 +191,8 @@ out:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const size_t unknown_sizes[] = {1, 2, 16, 64, 256, 1024, 4096, 65536};
-	struct fuzz_in in = {data, size};
+	static const size_t unknown_sizes[] = { 1, 2, 16, 64, 256, 1024, 4096, 65536 };
+	struct fuzz_in in = { data, size };
 	uint8_t which = (uint8_t)(fuzz_byte(&in) - '0');
 	char *a, *b;
 	const uint8_t *nul;

@@ -279,7 +279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_in in = {data, size};
+	struct fuzz_in in = { data, size };
 	uint8_t which = (uint8_t)(fuzz_byte(&in) - '0'); /* '0'..'9' in the seeds */
 	/* xml may be NULL when len is 0 */
 	char *xml = in.n ? fuzz_dup(in.p, in.n) : NULL;

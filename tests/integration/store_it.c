@@ -62,8 +62,9 @@ static void test_objects(struct bfs_store *st)
 	struct bfs_buf b = BFS_BUF_INIT(1 << 20);
 	struct bfs_obj_info info;
 	struct bfs_meta_kv meta[2] = { { "mode", "33188" }, { "uid", "1000" } };
-	struct bfs_put_opts po = { .content_type = "image/png", .cache_control = "max-age=60",
-				   .meta = meta, .nmeta = 2 };
+	struct bfs_put_opts po = {
+		.content_type = "image/png", .cache_control = "max-age=60", .meta = meta, .nmeta = 2
+	};
 	struct bfs_get_opts go = { 0 };
 	char etag[BFS_ETAG_MAX], etag2[BFS_ETAG_MAX];
 	static const char text[] = "0123456789abcdefghij";
@@ -186,7 +187,8 @@ static void test_multipart(struct bfs_store *st)
 	CHECK_INT(bfs_store_mpu_init(st, "mpu/aborted", NULL, &uid), 0);
 	CHECK(uid != NULL);
 	CHECK_INT(bfs_store_mpu_part(st, "mpu/aborted", uid, 1, fd, 0, 5 << 20, parts[0].etag), 0);
-	CHECK_INT(bfs_store_mpu_part(st, "mpu/aborted", uid, 2, fd, 5 << 20, 1000, parts[1].etag), 0);
+	CHECK_INT(bfs_store_mpu_part(st, "mpu/aborted", uid, 2, fd, 5 << 20, 1000, parts[1].etag),
+		  0);
 	CHECK_INT(bfs_store_mpu_list_parts(st, "mpu/aborted", uid, &lp), 0);
 	CHECK_INT(lp.nparts, 2);
 	if (lp.nparts == 2) {
@@ -207,7 +209,8 @@ static void test_multipart(struct bfs_store *st)
 	parts[0].number = 1;
 	parts[1].number = 2;
 	CHECK_INT(bfs_store_mpu_part(st, "mpu/manual", uid, 1, fd, 0, 5 << 20, parts[0].etag), 0);
-	CHECK_INT(bfs_store_mpu_part(st, "mpu/manual", uid, 2, fd, 5 << 20, 1000, parts[1].etag), 0);
+	CHECK_INT(bfs_store_mpu_part(st, "mpu/manual", uid, 2, fd, 5 << 20, 1000, parts[1].etag),
+		  0);
 	CHECK_INT(bfs_store_mpu_complete(st, "mpu/manual", uid, parts, 2, etag), 0);
 	CHECK(strstr(etag, "-2") != NULL);
 	CHECK_INT(bfs_store_head(st, "mpu/manual", &info), 0);
@@ -306,9 +309,12 @@ int main(void)
 	CHECK(s.bytes_up >= (12 << 20));
 	CHECK_INT(s.retries, 0);
 	printf("requests: head %llu get %llu put %llu delete %llu list %llu post %llu copy %llu\n",
-	       (unsigned long long)s.requests[BFS_OP_HEAD], (unsigned long long)s.requests[BFS_OP_GET],
-	       (unsigned long long)s.requests[BFS_OP_PUT], (unsigned long long)s.requests[BFS_OP_DELETE],
-	       (unsigned long long)s.requests[BFS_OP_LIST], (unsigned long long)s.requests[BFS_OP_POST],
+	       (unsigned long long)s.requests[BFS_OP_HEAD],
+	       (unsigned long long)s.requests[BFS_OP_GET],
+	       (unsigned long long)s.requests[BFS_OP_PUT],
+	       (unsigned long long)s.requests[BFS_OP_DELETE],
+	       (unsigned long long)s.requests[BFS_OP_LIST],
+	       (unsigned long long)s.requests[BFS_OP_POST],
 	       (unsigned long long)s.requests[BFS_OP_COPY]);
 	bfs_store_close(st);
 

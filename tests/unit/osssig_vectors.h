@@ -29,19 +29,19 @@
 
 struct osssig_vector {
 	const char *name;
-	const char *op;              /* the ali-oss call it follows */
-	int version;                 /* 1 or 4 */
+	const char *op; /* the ali-oss call it follows */
+	int version;	/* 1 or 4 */
 	const char *method, *bucket, *key;
 	struct bfs_kv query[OSSSIG_VEC_MAXQ]; /* value NULL: a bare name */
 	size_t nquery;
 	struct bfs_kv headers[OSSSIG_VEC_MAXH];
 	size_t nheaders;
 	const char *access_key, *secret_key, *region;
-	const char *date;            /* V1: the date argument (NULL: x-oss-date); V4: ossdate */
-	const char *additional;      /* V4 additional headers as given, or NULL */
-	const char *creq;            /* V4 canonical request; NULL for V1 */
-	const char *sts;             /* string to sign */
-	const char *auth;            /* Authorization value */
+	const char *date;	/* V1: the date argument (NULL: x-oss-date); V4: ossdate */
+	const char *additional; /* V4 additional headers as given, or NULL */
+	const char *creq;	/* V4 canonical request; NULL for V1 */
+	const char *sts;	/* string to sign */
+	const char *auth;	/* Authorization value */
 };
 
 /* clang-format off */
@@ -2321,7 +2321,6 @@ static const struct osssig_vector osssig_vectors[] = {
 /* clang-format on */
 
 #define OSSSIG_NVECTORS (sizeof(osssig_vectors) / sizeof(osssig_vectors[0]))
-
 
 /* Presigned GET URLs from ali-oss's OSS#signatureUrl() (clock fixed): what
  * bfs_oss_presign_v1() must append is the query, the part after '?'. */

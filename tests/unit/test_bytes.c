@@ -22,9 +22,9 @@ int main(void)
 	CHECK_INT(buf[7], 0x01);
 	CHECK(bfs_le_get(buf, 8) == 0x0102030405060708ULL);
 	CHECK_INT(bfs_le_get(buf, 2), 0x0708);
-	p = bfs_le_put(buf, 0xabcdef, 2);   /* the low bytes only */
+	p = bfs_le_put(buf, 0xabcdef, 2); /* the low bytes only */
 	CHECK_INT(bfs_le_get(buf, 2), 0xcdef);
-	CHECK_INT(buf[2], 0x06);            /* the next byte untouched */
+	CHECK_INT(buf[2], 0x06); /* the next byte untouched */
 	CHECK(bfs_le_get(buf, 0) == 0);
 
 	/* two strings, read back */
@@ -39,7 +39,7 @@ int main(void)
 	CHECK_INT(bfs_le_get_str(&q, &n, dst, sizeof(dst)), 0);
 	CHECK_STR(dst, "");
 	CHECK_INT(n, 0);
-	CHECK_INT(bfs_le_get_str(&q, &n, dst, sizeof(dst)), -EIO);   /* nothing left */
+	CHECK_INT(bfs_le_get_str(&q, &n, dst, sizeof(dst)), -EIO); /* nothing left */
 
 	/* a length past the bytes left: refused, nothing advanced */
 	bfs_le_put_str(buf, "abcdef", 6);
@@ -49,7 +49,7 @@ int main(void)
 	CHECK(q == buf);
 	CHECK_INT(n, 7);
 	n = 1;
-	CHECK_INT(bfs_le_get_str(&q, &n, dst, sizeof(dst)), -EIO);    /* no room for the length */
+	CHECK_INT(bfs_le_get_str(&q, &n, dst, sizeof(dst)), -EIO); /* no room for the length */
 	/* one that does not fit dst with its NUL */
 	bfs_le_put_str(buf, "12345678", 8);
 	q = buf;
@@ -58,7 +58,10 @@ int main(void)
 	CHECK_INT(bfs_le_get_str(&q, &n, dst9, sizeof(dst9)), 0);
 	CHECK_STR(dst9, "12345678");
 	/* a NUL inside */
-	memcpy(buf, "\x03\x00" "a\0b", 5);
+	memcpy(buf,
+	       "\x03\x00"
+	       "a\0b",
+	       5);
 	q = buf;
 	n = 5;
 	CHECK_INT(bfs_le_get_str(&q, &n, dst, sizeof(dst)), -EIO);

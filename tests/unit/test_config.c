@@ -14,15 +14,17 @@ static void test_opts(void)
 	char msg[256], unknown[256] = "";
 
 	bfs_config_init(&c);
-	CHECK_INT(bfs_config_parse_opts(&c, "url=http://127.0.0.1:9000,use_path_request_style,"
+	CHECK_INT(bfs_config_parse_opts(&c,
+					"url=http://127.0.0.1:9000,use_path_request_style,"
 					"passwd_file=/etc/p,retries=7,multipart_size=10,"
 					"parallel_count=8,sigv4,nodnscache,allow_other,_netdev",
-					unknown, sizeof(unknown), msg, sizeof(msg)), 0);
+					unknown, sizeof(unknown), msg, sizeof(msg)),
+		  0);
 	CHECK_STR(c.endpoint, "http://127.0.0.1:9000");
 	CHECK_INT(c.path_style, 1);
 	CHECK_STR(c.passwd_file, "/etc/p");
 	CHECK_INT(c.retries, 7);
-	CHECK_INT(c.part_size, 10ULL << 20);    /* s3fs gives MB */
+	CHECK_INT(c.part_size, 10ULL << 20); /* s3fs gives MB */
 	CHECK_INT(c.parallel_parts, 8);
 	CHECK_STR(unknown, ",allow_other"); /* passed on to FUSE; _netdev dropped */
 
@@ -30,8 +32,10 @@ static void test_opts(void)
 	CHECK_INT(bfs_config_parse_opts(&c, "endpoint=eu-west-1", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_STR(c.region, "eu-west-1");
 	CHECK_STR(c.endpoint, "http://127.0.0.1:9000");
-	CHECK_INT(bfs_config_parse_opts(&c, "part_size=8M,multipart_threshold=1GiB,connect_timeout=2",
-					NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_parse_opts(&c,
+					"part_size=8M,multipart_threshold=1GiB,connect_timeout=2",
+					NULL, 0, msg, sizeof(msg)),
+		  0);
 	CHECK_INT(c.part_size, 8ULL << 20);
 	CHECK_INT(c.multipart_threshold, 1ULL << 30);
 	CHECK_INT(c.connect_timeout_ms, 2000);
@@ -56,8 +60,7 @@ static void test_opts(void)
 		  BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "cache_size= -5", NULL, 0, msg, sizeof(msg)),
 		  BFS_E_CONFIG);
-	CHECK_INT(bfs_config_parse_opts(&c, "retries=+3", NULL, 0, msg, sizeof(msg)),
-		  BFS_E_CONFIG);
+	CHECK_INT(bfs_config_parse_opts(&c, "retries=+3", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "path_style=maybe", NULL, 0, msg, sizeof(msg)),
 		  BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "nosuchoption", NULL, 0, msg, sizeof(msg)),
@@ -77,14 +80,16 @@ static void test_opts(void)
 	CHECK_INT(c.max_threads, 64);
 	CHECK_INT(c.max_idle_threads, 16);
 	CHECK_INT(bfs_config_parse_opts(&c, "max_threads=8,max_idle_threads=8", NULL, 0, msg,
-					sizeof(msg)), 0);
+					sizeof(msg)),
+		  0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
 	CHECK_INT(c.max_threads, 8);
 	CHECK_INT(bfs_config_parse_opts(&c, "max_idle_threads=9", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK(strstr(msg, "max_idle_threads must be 0 to max_threads (8)") != NULL);
 	CHECK_INT(bfs_config_parse_opts(&c, "max_idle_threads=0,max_threads=0", NULL, 0, msg,
-					sizeof(msg)), 0);
+					sizeof(msg)),
+		  0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK(strstr(msg, "max_threads must be 1 to 256") != NULL);
 	CHECK_INT(bfs_config_parse_opts(&c, "max_threads=257", NULL, 0, msg, sizeof(msg)), 0);
@@ -111,7 +116,9 @@ static void test_defaults(void)
 
 static void test_targets(void)
 {
-	static const struct { const char *in, *bucket, *prefix; } t[] = {
+	static const struct {
+		const char *in, *bucket, *prefix;
+	} t[] = {
 		{ "mybucket", "mybucket", "" },
 		{ "mybucket:/", "mybucket", "" },
 		{ "mybucket:/generated", "mybucket", "generated/" },
@@ -157,12 +164,16 @@ static void test_fs_opts(void)
 	CHECK_INT(c.stat_ttl_ms, 1000);
 	CHECK_INT(c.marker_delay_ms, 1000);
 	CHECK_INT(c.lookup_get, 2 << 20);
-	CHECK_INT(bfs_config_parse_opts(&c, "uid=1000,gid=33,umask=0027,mp_umask=002,"
-					"stat_cache_expire=0.5,negative_ttl=2,list_ttl=10,marker_delay=0,lookup_get=0,ro,"
-					"use_cache=/var/cache/x,allow_other,_netdev,nofail,"
-					"x-systemd.automount,x-systemd.requires=network-online.target,"
-					"comment=hello,defaults,noauto,users",
-					unknown, sizeof(unknown), msg, sizeof(msg)), 0);
+	CHECK_INT(
+	    bfs_config_parse_opts(
+		&c,
+		"uid=1000,gid=33,umask=0027,mp_umask=002,"
+		"stat_cache_expire=0.5,negative_ttl=2,list_ttl=10,marker_delay=0,lookup_get=0,ro,"
+		"use_cache=/var/cache/x,allow_other,_netdev,nofail,"
+		"x-systemd.automount,x-systemd.requires=network-online.target,"
+		"comment=hello,defaults,noauto,users",
+		unknown, sizeof(unknown), msg, sizeof(msg)),
+	    0);
 	CHECK_INT(c.uid, 1000);
 	CHECK_INT(c.has_uid, 1);
 	CHECK_INT(c.gid, 33);
@@ -200,32 +211,37 @@ static void test_providers(void)
 		int path_style, list_v1, sig;
 	} ok_cases[] = {
 		{ "provider=aws", "https://s3.amazonaws.com", "us-east-1", 0, 0, BFS_SIG_V4 },
-		{ "provider=aws,region=eu-west-1", "https://s3.eu-west-1.amazonaws.com", "eu-west-1",
-		  0, 0, BFS_SIG_V4 },
-		{ "provider=oss,region=cn-beijing", "https://oss-cn-beijing.aliyuncs.com", "cn-beijing",
-		  0, 0, BFS_SIG_OSS_V4 },
+		{ "provider=aws,region=eu-west-1", "https://s3.eu-west-1.amazonaws.com",
+		  "eu-west-1", 0, 0, BFS_SIG_V4 },
+		{ "provider=oss,region=cn-beijing", "https://oss-cn-beijing.aliyuncs.com",
+		  "cn-beijing", 0, 0, BFS_SIG_OSS_V4 },
 		{ "provider=oss,region=oss-cn-beijing", "https://oss-cn-beijing.aliyuncs.com",
 		  "oss-cn-beijing", 0, 0, BFS_SIG_OSS_V4 },
 		{ "provider=oss,signature=v4", "https://oss-cn-hangzhou.aliyuncs.com",
 		  "oss-cn-hangzhou", 0, 0, BFS_SIG_V4 },
-		{ "provider=oss,signature=oss-v1", "https://oss-cn-hangzhou.aliyuncs.com", "cn-hangzhou",
-		  0, 0, BFS_SIG_OSS_V1 },
-		{ "provider=cos,region=ap-shanghai", "https://cos.ap-shanghai.myqcloud.com", "ap-shanghai",
-		  0, 1, BFS_SIG_V4 },
-		{ "provider=kodo", "https://s3.cn-east-1.qiniucs.com", "cn-east-1", 1, 0, BFS_SIG_V4 },
+		{ "provider=oss,signature=oss-v1", "https://oss-cn-hangzhou.aliyuncs.com",
+		  "cn-hangzhou", 0, 0, BFS_SIG_OSS_V1 },
+		{ "provider=cos,region=ap-shanghai", "https://cos.ap-shanghai.myqcloud.com",
+		  "ap-shanghai", 0, 1, BFS_SIG_V4 },
+		{ "provider=kodo", "https://s3.cn-east-1.qiniucs.com", "cn-east-1", 1, 0,
+		  BFS_SIG_V4 },
 		{ "provider=aws,region=cn-north-1", "https://s3.cn-north-1.amazonaws.com.cn",
 		  "cn-north-1", 0, 0, BFS_SIG_V4 },
-		{ "provider=minio,endpoint=http://10.0.0.5:9000", "http://10.0.0.5:9000", "us-east-1",
-		  1, 0, BFS_SIG_V4 },
-		{ "provider=ceph,url=http://h:7480", "http://h:7480", "us-east-1", 1, 0, BFS_SIG_V4 },
+		{ "provider=minio,endpoint=http://10.0.0.5:9000", "http://10.0.0.5:9000",
+		  "us-east-1", 1, 0, BFS_SIG_V4 },
+		{ "provider=ceph,url=http://h:7480", "http://h:7480", "us-east-1", 1, 0,
+		  BFS_SIG_V4 },
 		/* what the user sets wins over the preset */
-		{ "provider=oss,region=cn-beijing,url=https://oss-internal.example", "https://oss-internal.example",
-		  "cn-beijing", 0, 0, BFS_SIG_OSS_V4 },
+		{ "provider=oss,region=cn-beijing,url=https://oss-internal.example",
+		  "https://oss-internal.example", "cn-beijing", 0, 0, BFS_SIG_OSS_V4 },
 	};
-	static const struct { const char *opts, *msg; } bad[] = {
+	static const struct {
+		const char *opts, *msg;
+	} bad[] = {
 		{ "provider=gcs", "unknown provider 'gcs'" },
 		{ "provider=minio", "provider=minio needs endpoint=URL" },
-		{ "provider=cos,signature=oss-v4", "provider=cos does not accept signature=oss-v4" },
+		{ "provider=cos,signature=oss-v4",
+		  "provider=cos does not accept signature=oss-v4" },
 		{ "provider=aws,signature=oss-v1", "does not accept" },
 		{ "passwd_file=/p,iam_role=auto", "at most one of passwd_file, profile" },
 		{ "ram_role,credential_process=/bin/x", "at most one of" },
@@ -244,7 +260,8 @@ static void test_providers(void)
 		char msg[256] = "";
 
 		bfs_config_init(&c);
-		CHECK_INT(bfs_config_parse_opts(&c, ok_cases[i].opts, NULL, 0, msg, sizeof(msg)), 0);
+		CHECK_INT(bfs_config_parse_opts(&c, ok_cases[i].opts, NULL, 0, msg, sizeof(msg)),
+			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
 		CHECK_STR(c.endpoint, ok_cases[i].endpoint);
 		CHECK_STR(c.region, ok_cases[i].region);
@@ -260,28 +277,32 @@ static void test_providers(void)
 
 		bfs_config_init(&c);
 		CHECK_INT(bfs_config_parse_opts(&c, "iam_role,metadata_endpoint=http://127.0.0.1:9",
-						NULL, 0, msg, sizeof(msg)), 0);
+						NULL, 0, msg, sizeof(msg)),
+			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
 		CHECK_STR(c.iam_role, "auto");
 		CHECK_STR(c.metadata_endpoint, "http://127.0.0.1:9");
 		bfs_config_release(&c);
 		bfs_config_init(&c);
-		CHECK_INT(bfs_config_parse_opts(&c, "ram_role=EcsRole,ecs=0", NULL, 0, msg,
-						sizeof(msg)), 0);
+		CHECK_INT(
+		    bfs_config_parse_opts(&c, "ram_role=EcsRole,ecs=0", NULL, 0, msg, sizeof(msg)),
+		    0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
 		CHECK_STR(c.ram_role, "EcsRole");
 		bfs_config_release(&c);
 		bfs_config_init(&c);
 		CHECK_INT(c.cache_min_free_pct, 5);
-		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=2G,cache_min_free=10%", NULL, 0, msg,
-						sizeof(msg)), 0);
+		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=2G,cache_min_free=10%", NULL, 0,
+						msg, sizeof(msg)),
+			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
 		CHECK(c.cache_size == 2ULL << 30);
 		CHECK_INT(c.cache_min_free_pct, 10);
 		bfs_config_release(&c);
 		bfs_config_init(&c);
-		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=1T,ensure_diskfree=1024", NULL, 0, msg,
-						sizeof(msg)), 0);
+		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=1T,ensure_diskfree=1024", NULL, 0,
+						msg, sizeof(msg)),
+			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
 		CHECK(c.cache_size == 1ULL << 40);
 		CHECK_INT(c.cache_min_free_pct, -1);
@@ -307,17 +328,19 @@ static void test_mount_flags(void)
 {
 	static const char *const refused[] = {
 		"strictatime", "nostrictatime", "norelatime", "diratime", "nodiratime", "lazytime",
-		"nolazytime", "nosymfollow", "symfollow", "mand", "nomand", "iversion",
-		"noiversion", "silent", "loud", "remount",
+		"nolazytime",  "nosymfollow",	"symfollow",  "mand",	  "nomand",	"iversion",
+		"noiversion",  "silent",	"loud",	      "remount",
 	};
 	struct bfs_config c;
 	char msg[512], unknown[256] = "";
 	size_t i;
 
 	bfs_config_init(&c);
-	CHECK_INT(bfs_config_parse_opts(&c, "noexec,nosuid,nodev,exec,sync,async,dirsync,noatime,"
+	CHECK_INT(bfs_config_parse_opts(&c,
+					"noexec,nosuid,nodev,exec,sync,async,dirsync,noatime,"
 					"atime,relatime,suid,dev,ro",
-					unknown, sizeof(unknown), msg, sizeof(msg)), 0);
+					unknown, sizeof(unknown), msg, sizeof(msg)),
+		  0);
 	/* relatime is "atime" to libfuse 3.14; suid and dev are never passed */
 	CHECK_STR(unknown, ",noexec,nosuid,nodev,exec,sync,async,dirsync,noatime,atime,atime");
 	CHECK_INT(c.read_only, 1);
@@ -327,7 +350,8 @@ static void test_mount_flags(void)
 		unknown[0] = '\0';
 		msg[0] = '\0';
 		CHECK_INT(bfs_config_parse_opts(&c, refused[i], unknown, sizeof(unknown), msg,
-						sizeof(msg)), BFS_E_CONFIG);
+						sizeof(msg)),
+			  BFS_E_CONFIG);
 		CHECK(strstr(msg, refused[i]) != NULL);
 		CHECK_STR(unknown, "");
 	}

@@ -14,9 +14,10 @@
 #include "check.h"
 
 static const unsigned char iscsi_read[48] = {
-    0x01, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x18,
-    0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+	0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x18, 0x28, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 struct vec {
@@ -40,16 +41,16 @@ static void check_vectors(void)
 {
 	unsigned char zeros[32], ones[32], up[32], down[32];
 	const struct vec vecs[] = {
-	    {"empty", (const unsigned char *)"", 0, 0x00000000},
-	    {"123456789", (const unsigned char *)"123456789", 9, 0xE3069283},
-	    {"a", (const unsigned char *)"a", 1, 0xC1D04330},
-	    {"fox", (const unsigned char *)"The quick brown fox jumps over the lazy dog", 43,
-	     0x22620404},
-	    {"32 zeros", zeros, 32, 0x8A9136AA}, /* RFC 3720 B.4 */
-	    {"32 0xff", ones, 32, 0x62A8AB43},
-	    {"0..31", up, 32, 0x46DD794E},
-	    {"31..0", down, 32, 0x113FDB5C},
-	    {"iSCSI read", iscsi_read, sizeof(iscsi_read), 0xD9963A56},
+		{ "empty", (const unsigned char *)"", 0, 0x00000000 },
+		{ "123456789", (const unsigned char *)"123456789", 9, 0xE3069283 },
+		{ "a", (const unsigned char *)"a", 1, 0xC1D04330 },
+		{ "fox", (const unsigned char *)"The quick brown fox jumps over the lazy dog", 43,
+		  0x22620404 },
+		{ "32 zeros", zeros, 32, 0x8A9136AA }, /* RFC 3720 B.4 */
+		{ "32 0xff", ones, 32, 0x62A8AB43 },
+		{ "0..31", up, 32, 0x46DD794E },
+		{ "31..0", down, 32, 0x113FDB5C },
+		{ "iSCSI read", iscsi_read, sizeof(iscsi_read), 0xD9963A56 },
 	};
 	size_t i;
 
@@ -77,9 +78,9 @@ static void check_vectors(void)
  * cross the hardware path's 3 x 8 KiB blocks, at every alignment */
 static void check_random(void)
 {
-	static const size_t lens[] = {1,     7,	    8,		9,	63,
-				      64,    65,    4095,	8192,	24575,
-				      24576, 24577, 49152 + 13, 100000, 262144 + 5};
+	static const size_t lens[] = { 1,     7,     8,		 9,	 63,
+				       64,    65,    4095,	 8192,	 24575,
+				       24576, 24577, 49152 + 13, 100000, 262144 + 5 };
 	size_t max = 262144 + 5 + 8, i, j, off;
 	unsigned char *buf = malloc(max);
 	int bad = 0, pieces_bad = 0;

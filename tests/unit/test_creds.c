@@ -45,14 +45,14 @@ struct file_case {
 	const char *bucket;
 	int rc;
 	const char *ak, *sk;
-	const char *msg_has;   /* substring of the message on failure */
+	const char *msg_has; /* substring of the message on failure */
 };
 
 static const struct file_case cases[] = {
 	{ "AK1:SK1\n", 0600, "b", 0, "AK1", "SK1", NULL },
-	{ "AK1:SK1", 0640, NULL, 0, "AK1", "SK1", NULL },                 /* no newline, group read */
+	{ "AK1:SK1", 0640, NULL, 0, "AK1", "SK1", NULL }, /* no newline, group read */
 	{ "# comment\n\n  AK1 : SK/1+x \r\n", 0600, "b", 0, "AK1", "SK/1+x", NULL },
-	{ "AK1:SK1\nb:AK2:SK2\n", 0600, "b", 0, "AK2", "SK2", NULL },     /* bucket line wins */
+	{ "AK1:SK1\nb:AK2:SK2\n", 0600, "b", 0, "AK2", "SK2", NULL }, /* bucket line wins */
 	{ "b:AK2:SK2\nAK1:SK1\n", 0600, "b", 0, "AK2", "SK2", NULL },
 	{ "other:AK2:SK2\nAK1:SK1\n", 0600, "b", 0, "AK1", "SK1", NULL },
 	{ "other:AK2:SK2\n", 0600, "b", BFS_E_CONFIG, NULL, NULL, "no credentials for bucket b" },
@@ -132,7 +132,8 @@ static void test_owner(void)
 static void test_nul_bytes(void)
 {
 	static const char passwd[] = "AK\0X:SK1\n";
-	static const char utf16[] = "\xff\xfe" "A\0K\0:\0S\0\n\0";
+	static const char utf16[] = "\xff\xfe"
+				    "A\0K\0:\0S\0\n\0";
 	static const char profile[] = "[default]\naws_access_key_id = \0AK\n"
 				      "aws_secret_access_key = SK1\n";
 	const struct {
@@ -264,10 +265,12 @@ static void test_sources(void)
 	write_file("home/.aws/credentials",
 		   "# comment\n[default]\naws_access_key_id = DEFAK\naws_secret_access_key=DEFSK\n"
 		   "\n[work]\n aws_access_key_id=WORKAK \naws_secret_access_key = WORKSK\n"
-		   "aws_session_token = WORKTOK\n[broken]\naws_access_key_id = X\n", 0600);
+		   "aws_session_token = WORKTOK\n[broken]\naws_access_key_id = X\n",
+		   0600);
 	write_file("home/.aws/config",
 		   "[default]\nregion = us-east-1\n[profile cfgonly]\naws_access_key_id = CFGAK\n"
-		   "aws_secret_access_key = CFGSK\n", 0600);
+		   "aws_secret_access_key = CFGSK\n",
+		   0600);
 	rc = load(c, NULL, NULL, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "DEFAK");

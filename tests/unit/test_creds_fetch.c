@@ -43,11 +43,11 @@ static void test_time(void)
 }
 
 struct json_case {
-	const char *json;       /* "%s" is replaced by an Expiration an hour ahead */
+	const char *json; /* "%s" is replaced by an Expiration an hour ahead */
 	int rc;
-	const char *ak, *sk, *tok;  /* expected on success */
-	int expires;            /* 1: an expiry is set */
-	const char *msg_has;    /* on failure */
+	const char *ak, *sk, *tok; /* expected on success */
+	int expires;		   /* 1: an expiry is set */
+	const char *msg_has;	   /* on failure */
 };
 
 static const struct json_case jcases[] = {
@@ -61,15 +61,17 @@ static const struct json_case jcases[] = {
 	  0, "STS.A", "sec", "ststok", 1, NULL },
 	/* AWS credential_process */
 	{ "{\"Version\":1,\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\","
-	  "\"SessionToken\":\"T\",\"Expiration\":\"%s\"}", 0, "AK", "SK", "T", 1, NULL },
+	  "\"SessionToken\":\"T\",\"Expiration\":\"%s\"}",
+	  0, "AK", "SK", "T", 1, NULL },
 	/* no expiry, no token: long-lived keys */
-	{ "{\"Version\":1,\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\"}", 0, "AK", "SK", "",
-	  0, NULL },
+	{ "{\"Version\":1,\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\"}", 0, "AK", "SK", "", 0,
+	  NULL },
 	/* Aliyun CLI external mode */
 	{ "{\"mode\":\"StsToken\",\"access_key_id\":\"a\",\"access_key_secret\":\"b\","
-	  "\"sts_token\":\"c\"}", 0, "a", "b", "c", 0, NULL },
-	{ "{\"Code\":\"Failure\",\"Message\":\"role detached\"}", BFS_E_CONFIG, NULL, NULL, NULL,
-	  0, "Code Failure: role detached" },
+	  "\"sts_token\":\"c\"}",
+	  0, "a", "b", "c", 0, NULL },
+	{ "{\"Code\":\"Failure\",\"Message\":\"role detached\"}", BFS_E_CONFIG, NULL, NULL, NULL, 0,
+	  "Code Failure: role detached" },
 	{ "{\"Version\":2,\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\"}", BFS_E_CONFIG, NULL,
 	  NULL, NULL, 0, "Version 2" },
 	{ "{\"SecretAccessKey\":\"SK\"}", BFS_E_CONFIG, NULL, NULL, NULL, 0, "no AccessKeyId" },
@@ -81,8 +83,8 @@ static const struct json_case jcases[] = {
 	{ "{\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\",\"Expiration\":\"soon\"}",
 	  BFS_E_CONFIG, NULL, NULL, NULL, 0, "cannot read Expiration" },
 	{ "{\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\","
-	  "\"Expiration\":\"2001-01-01T00:00:00Z\"}", BFS_E_CONFIG, NULL, NULL, NULL, 0,
-	  "expired at 2001-01-01T00:00:00Z" },
+	  "\"Expiration\":\"2001-01-01T00:00:00Z\"}",
+	  BFS_E_CONFIG, NULL, NULL, NULL, 0, "expired at 2001-01-01T00:00:00Z" },
 	{ "{\"AccessKeyId\":\"AK\",\"AccessKeyId\":\"AK2\",\"SecretAccessKey\":\"SK\"}",
 	  BFS_E_CONFIG, NULL, NULL, NULL, 0, "not valid JSON" },
 	{ "<html>metadata</html>", BFS_E_CONFIG, NULL, NULL, NULL, 0, "not valid JSON (line 1" },
@@ -138,7 +140,7 @@ static void test_json(void)
 					jc->msg_has);
 			CHECK(strstr(msg, jc->msg_has) != NULL);
 			CHECK(strstr(msg, "test source") != NULL);
-			CHECK_STR(c->access_key, "");  /* nothing half-filled */
+			CHECK_STR(c->access_key, ""); /* nothing half-filled */
 		}
 		bfs_creds_free(c);
 	}
@@ -167,8 +169,9 @@ static void test_process(void)
 	struct timespec t0, t1;
 	int rc;
 
-	rc = bfs_creds_from_process(c, script("ok", "echo '{\"Version\": 1, \"AccessKeyId\": "
-					      "\"PAK\", \"SecretAccessKey\": \"PSK\"}'"),
+	rc = bfs_creds_from_process(c,
+				    script("ok", "echo '{\"Version\": 1, \"AccessKeyId\": "
+						 "\"PAK\", \"SecretAccessKey\": \"PSK\"}'"),
 				    msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "PAK");
@@ -176,7 +179,8 @@ static void test_process(void)
 
 	/* arguments and the shell work: the command is a command line */
 	snprintf(cmd, sizeof(cmd), "%s/args.sh ARGAK 'S K'", dir);
-	script("args.sh", "printf '{\"AccessKeyId\":\"%s\",\"SecretAccessKey\":\"%s\"}' \"$1\" \"$2\"");
+	script("args.sh",
+	       "printf '{\"AccessKeyId\":\"%s\",\"SecretAccessKey\":\"%s\"}' \"$1\" \"$2\"");
 	rc = bfs_creds_from_process(c, cmd, msg, sizeof(msg));
 	CHECK_INT(rc, 0);
 	CHECK_STR(c->access_key, "ARGAK");
@@ -279,7 +283,7 @@ static void test_refresh(void)
 	/* within the margin of expiry: renewed by the next user */
 	sleep(2);
 	set_helper("K3", BFS_CREDS_REFRESH_MARGIN + 1);
-	CHECK_INT(bfs_creds_rejected(c, g1, "ExpiredToken"), 0);  /* K3, near expiry */
+	CHECK_INT(bfs_creds_rejected(c, g1, "ExpiredToken"), 0); /* K3, near expiry */
 	set_helper("K4", 3600);
 	sleep(2);
 	g2 = bfs_creds_begin(c);
@@ -323,7 +327,7 @@ static void test_profile_process(void)
 
 	snprintf(text, sizeof(text), "[profile p]\nregion = x\ncredential_process = %s\n",
 		 script("prof", "echo '{\"Version\":1,\"AccessKeyId\":\"PRAK\","
-			"\"SecretAccessKey\":\"PRSK\"}'"));
+				"\"SecretAccessKey\":\"PRSK\"}'"));
 	snprintf(path, sizeof(path), "%s/config", dir);
 	{
 		FILE *f = fopen(path, "w");

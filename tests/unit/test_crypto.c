@@ -107,7 +107,7 @@ static void test_hmac(void)
 
 static void test_hex(void)
 {
-	static const unsigned char in[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xff};
+	static const unsigned char in[] = { 0x00, 0x01, 0x7f, 0x80, 0xab, 0xff };
 	char out[2 * sizeof(in) + 1];
 
 	bfs_hex(in, sizeof(in), out);
@@ -272,8 +272,8 @@ out_free:
 
 static void test_random_below(void)
 {
-	static const uint32_t bounds[] = {1, 2, 3, 10, 1000, 0x80000001u, UINT32_MAX};
-	unsigned seen[10] = {0};
+	static const uint32_t bounds[] = { 1, 2, 3, 10, 1000, 0x80000001u, UINT32_MAX };
+	unsigned seen[10] = { 0 };
 	size_t i, j;
 	uint32_t r;
 	int ok;

@@ -17,13 +17,13 @@ static const struct {
 	{ 304, "", BFS_E_NOTMODIFIED, EIO, 0 },
 	{ 400, "InvalidArgument", BFS_E_BADREQ, EIO, 0 },
 	{ 400, "RequestTimeout", BFS_E_TRANSIENT, EIO, 1 },
-	{ 400, "BadDigest", BFS_E_TRANSIENT, EIO, 1 },  /* changed on its way: send again */
+	{ 400, "BadDigest", BFS_E_TRANSIENT, EIO, 1 }, /* changed on its way: send again */
 	{ 400, "XAmzContentSHA256Mismatch", BFS_E_TRANSIENT, EIO, 1 },
-	{ 400, "InvalidDigest", BFS_E_BADREQ, EIO, 0 },  /* a malformed Content-MD5 */
+	{ 400, "InvalidDigest", BFS_E_BADREQ, EIO, 0 }, /* a malformed Content-MD5 */
 	{ 403, "SignatureDoesNotMatch", BFS_E_SIGNATURE, EACCES, 0 },
 	{ 403, "InvalidAccessKeyId", BFS_E_DENIED, EACCES, 0 },
 	{ 403, "AccessDenied", BFS_E_DENIED, EACCES, 0 },
-	{ 403, "", BFS_E_DENIED, EACCES, 0 },                 /* HEAD: no body */
+	{ 403, "", BFS_E_DENIED, EACCES, 0 }, /* HEAD: no body */
 	{ 404, "NoSuchKey", BFS_E_NOTFOUND, ENOENT, 0 },
 	{ 404, "NoSuchBucket", BFS_E_NOBUCKET, ENOENT, 0 },
 	{ 404, "", BFS_E_NOTFOUND, ENOENT, 0 },
@@ -35,7 +35,7 @@ static const struct {
 	{ 502, "", BFS_E_TRANSIENT, EIO, 1 },
 	{ 503, "SlowDown", BFS_E_THROTTLED, EIO, 1 },
 	{ 503, "ServiceUnavailable", BFS_E_TRANSIENT, EIO, 1 },
-	{ 200, "InternalError", BFS_E_TRANSIENT, EIO, 1 },   /* 200 carrying <Error> */
+	{ 200, "InternalError", BFS_E_TRANSIENT, EIO, 1 }, /* 200 carrying <Error> */
 };
 
 int main(void)

@@ -43,10 +43,10 @@ static char top[] = "/tmp/bfs-test-fs.XXXXXX";
 static struct store_ops hooked;
 static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hook_cond = PTHREAD_COND_INITIALIZER;
-static char hook_key[256];   /* the key whose next PUT is held ("" none) */
-static int hook_in;          /* that PUT has begun (then hook_key is "") */
+static char hook_key[256]; /* the key whose next PUT is held ("" none) */
+static int hook_in;	   /* that PUT has begun (then hook_key is "") */
 static long hook_hold_ms;
-static int puts_of_key;      /* PUTs (and copies onto) of count_key */
+static int puts_of_key; /* PUTs (and copies onto) of count_key */
 static char count_key[256];
 
 static void hook(const char *key)
@@ -248,7 +248,7 @@ static void test_chmod_during_upload(void)
 	if (!fs)
 		return;
 	count_puts_of("w.png");
-	hold_next_put("w.png", 400);  /* the journal's upload (close sends nothing) */
+	hold_next_put("w.png", 400); /* the journal's upload (close sends nothing) */
 	CHECK_INT(write_file(fs, "/w.png", "w"), 0);
 	CHECK_INT(wait_held(), 0);
 	CHECK_INT(bfs_fs_chmod(fs, "/w.png", 0600), 0);
@@ -256,7 +256,7 @@ static void test_chmod_during_upload(void)
 	CHECK_INT(meta_of("w.png", "mode"), S_IFREG | 0600);
 	CHECK_INT(bfs_fs_getattr(fs, "/w.png", &sb), 0);
 	CHECK_INT(sb.st_mode, S_IFREG | 0600);
-	CHECK_INT(puts_counted(), 2);  /* sent, then sent again with the new mode */
+	CHECK_INT(puts_counted(), 2); /* sent, then sent again with the new mode */
 	count_puts_of("");
 	bfs_fs_close(fs);
 }
@@ -264,7 +264,7 @@ static void test_chmod_during_upload(void)
 /* Markers: voided by a first file, owed again when the last one goes. */
 static void test_marker_debts(void)
 {
-	struct bfs_fs *fs = mount_fs("debts", -1, 3000);  /* (the file comes well before) */
+	struct bfs_fs *fs = mount_fs("debts", -1, 3000); /* (the file comes well before) */
 	struct stat sb;
 	int i;
 
@@ -275,12 +275,12 @@ static void test_marker_debts(void)
 	CHECK_INT(bfs_fs_mkdir(fs, "/m", 0755, &root), 0);
 	CHECK_INT(write_file(fs, "/m/a", "a"), 0);
 	sleep_ms(300);
-	CHECK_INT(puts_counted(), 0);  /* the file made m exist: no marker */
+	CHECK_INT(puts_counted(), 0); /* the file made m exist: no marker */
 	CHECK_INT(exists("m/"), 0);
 	CHECK_INT(bfs_fs_unlink(fs, "/m/a"), 0);
 	for (i = 0; i < 100 && !exists("m/"); i++)
 		sleep_ms(100);
-	CHECK_INT(exists("m/"), 1);  /* emptied: it has its marker now */
+	CHECK_INT(exists("m/"), 1); /* emptied: it has its marker now */
 	CHECK_INT(puts_counted(), 1);
 	CHECK_INT(bfs_fs_getattr(fs, "/m", &sb), 0);
 	CHECK(S_ISDIR(sb.st_mode));
@@ -296,7 +296,7 @@ static void test_marker_debts(void)
 /* Write-back: renamed or unlinked before the upload. */
 static void test_journal_rename_unlink(void)
 {
-	struct bfs_fs *fs = mount_fs("journal", 60000, 50);  /* (uploads only at flush) */
+	struct bfs_fs *fs = mount_fs("journal", 60000, 50); /* (uploads only at flush) */
 	struct stat sb;
 
 	CHECK(fs != NULL);
@@ -311,7 +311,7 @@ static void test_journal_rename_unlink(void)
 	CHECK_INT(exists("b.png"), 1);
 	CHECK_INT(exists("a.png"), 0);
 	CHECK_INT(exists("gone.png"), 0);
-	CHECK(puts_counted() <= 1);  /* at most its creation's empty PUT */
+	CHECK(puts_counted() <= 1); /* at most its creation's empty PUT */
 	CHECK_INT(bfs_fs_getattr(fs, "/b.png", &sb), 0);
 	CHECK_INT(sb.st_size, 7);
 	CHECK_INT(bfs_fs_getattr(fs, "/a.png", &sb), -ENOENT);
@@ -335,8 +335,9 @@ static void lose_meta(struct bfs_fs *fs, const char *path)
 static void test_setattr_keeps_stored(void)
 {
 	struct bfs_fs *fs = mount_fs("setattr", -1, 50);
-	struct bfs_meta_kv meta[4] = { { "mode", "16872" }, { "uid", "33" }, { "gid", "34" },
-				       { "mtime", "1500000000" } };
+	struct bfs_meta_kv meta[4] = {
+		{ "mode", "16872" }, { "uid", "33" }, { "gid", "34" }, { "mtime", "1500000000" }
+	};
 	struct bfs_put_opts po = { 0 };
 	struct stat sb;
 
@@ -345,8 +346,8 @@ static void test_setattr_keeps_stored(void)
 		return;
 	po.meta = meta;
 	po.nmeta = 4;
-	CHECK_INT(bfs_store_put_buf(st, "sd/", "", 0, &po, NULL), 0);  /* drwxr-x--- 33:34 */
-	snprintf(meta[0].value, sizeof(meta[0].value), "33152");       /* -rw------- */
+	CHECK_INT(bfs_store_put_buf(st, "sd/", "", 0, &po, NULL), 0); /* drwxr-x--- 33:34 */
+	snprintf(meta[0].value, sizeof(meta[0].value), "33152");      /* -rw------- */
 	CHECK_INT(bfs_store_put_buf(st, "sd/g", "x", 1, &po, NULL), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/sd", &sb), 0);
 	CHECK_INT(sb.st_mode & 07777, 0750);
@@ -362,7 +363,7 @@ static void test_setattr_keeps_stored(void)
 	CHECK_INT(sb.st_gid, 34);
 	lose_meta(fs, "/sd/g");
 	CHECK_INT(bfs_fs_chmod(fs, "/sd/g", 0640), 0);
-	CHECK_INT(meta_of("sd/g", "mode"), 33184);  /* -rw-r----- */
+	CHECK_INT(meta_of("sd/g", "mode"), 33184); /* -rw-r----- */
 	CHECK_INT(meta_of("sd/g", "uid"), 33);
 	CHECK_INT(meta_of("sd/g", "mtime"), 1500000000);
 	bfs_fs_close(fs);

@@ -12,7 +12,7 @@ int main(void)
 	int missing = 0, stray = 0;
 
 	CHECK_INT(idset_has(&s, 1), 0);
-	CHECK_INT(idset_add(&s, 0), 0);          /* 0 is "no id": ignored */
+	CHECK_INT(idset_add(&s, 0), 0); /* 0 is "no id": ignored */
 	CHECK_INT(s.len, 0);
 	CHECK_INT(idset_has(&s, 0), 0);
 	/* Ids as the index hands them out (sequential) and spread ones; through
@@ -21,7 +21,7 @@ int main(void)
 		CHECK_INT(idset_add(&s, i), 0);
 		CHECK_INT(idset_add(&s, i * 0x9e3779b97f4a7c15ULL), 0);
 	}
-	CHECK_INT(idset_add(&s, 77), 0);         /* again: no duplicate */
+	CHECK_INT(idset_add(&s, 77), 0); /* again: no duplicate */
 	CHECK_INT(s.len, 10000);
 	CHECK(s.cap >= 2 * s.len);
 	for (i = 1; i <= 5000; i++) {
@@ -34,7 +34,7 @@ int main(void)
 	size_t cap = s.cap;
 	idset_clear(&s);
 	CHECK_INT(s.len, 0);
-	CHECK_INT(s.cap, cap);                   /* the table is kept */
+	CHECK_INT(s.cap, cap); /* the table is kept */
 	CHECK_INT(idset_has(&s, 1), 0);
 	CHECK_INT(idset_has(&s, 5000), 0);
 	CHECK_INT(idset_add(&s, 5000), 0);
@@ -42,6 +42,6 @@ int main(void)
 	idset_free(&s);
 	CHECK_INT(s.cap, 0);
 	CHECK_INT(idset_has(&s, 5000), 0);
-	idset_clear(&s);                         /* on an empty set: harmless */
+	idset_clear(&s); /* on an empty set: harmless */
 	return check_done("idset");
 }

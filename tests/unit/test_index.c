@@ -142,7 +142,10 @@ static void test_keys(void)
 		{ "/", 0, "\0", 1 },
 		{ "/a", 0, "/\0a", 3 },
 		{ "/a/b/c", 0, "/a/b\0c", 6 },
-		{ "/images/t1/0.png", 0, "/images/t1\0" "0.png", 16 },
+		{ "/images/t1/0.png", 0,
+		  "/images/t1\0"
+		  "0.png",
+		  16 },
 		{ "/...", 0, "/\0...", 5 },
 		{ "/a/.b", 0, "/a\0.b", 5 },
 		{ "/a/", -EINVAL, NULL, 0 },
@@ -252,15 +255,15 @@ static void full_entry(struct bfs_entry *e, unsigned seed)
 static int entry_eq(const struct bfs_entry *a, const struct bfs_entry *b)
 {
 	return a->type == b->type && a->state == b->state && a->flags == b->flags &&
-	       a->mode == b->mode && a->uid == b->uid && a->gid == b->gid &&
-	       a->size == b->size && a->mtime_ns == b->mtime_ns && a->data_id == b->data_id &&
+	       a->mode == b->mode && a->uid == b->uid && a->gid == b->gid && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->data_id == b->data_id &&
 	       a->staged_id == b->staged_id && a->validated_ns == b->validated_ns &&
 	       a->listed_ns == b->listed_ns && a->atime_ns == b->atime_ns &&
 	       a->cached_bytes == b->cached_bytes && a->upload_attempts == b->upload_attempts &&
 	       a->upload_error == b->upload_error && a->upload_after_ns == b->upload_after_ns &&
 	       a->lastmod_s == b->lastmod_s && a->crc_bytes == b->crc_bytes &&
-	       a->crc32c == b->crc32c && a->seen_ns == b->seen_ns && strcmp(a->etag, b->etag) == 0 &&
-	       strcmp(a->link, b->link) == 0;
+	       a->crc32c == b->crc32c && a->seen_ns == b->seen_ns &&
+	       strcmp(a->etag, b->etag) == 0 && strcmp(a->link, b->link) == 0;
 }
 
 static void le(unsigned char **p, uint64_t v, int n)
@@ -345,10 +348,10 @@ static void test_codec(void)
 	CHECK_INT(d.state, BFS_ST_DIRTY);
 	CHECK_INT(d.upload_error, 16);
 	CHECK(d.upload_after_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL); /* a version-2 field */
-	CHECK(d.lastmod_s == (int64_t)0xeeeeeeeeeeeeeeeeULL);       /* a version-3 field */
-	CHECK(d.crc_bytes == 0xeeeeeeeeeeeeeeeeULL);                /* version-4 fields */
+	CHECK(d.lastmod_s == (int64_t)0xeeeeeeeeeeeeeeeeULL);	    /* a version-3 field */
+	CHECK(d.crc_bytes == 0xeeeeeeeeeeeeeeeeULL);		    /* version-4 fields */
 	CHECK(d.crc32c == 0xeeeeeeeeu);
-	CHECK(d.seen_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);         /* a version-5 field */
+	CHECK(d.seen_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL); /* a version-5 field */
 	/* a version-4 record (20 fixed fields) reads with seen_ns 0 */
 	len = hand_record(buf, 4, 16, 28, 0);
 	memset(&d, 0x55, sizeof(d));
@@ -597,11 +600,13 @@ static int count_children(void *arg, const char *name, const struct bfs_entry *e
 
 static void test_children(const char *dir)
 {
-	static const char *const paths[] = { "/a", "/a/x", "/a/b", "/a/b/c", "/ab", "/ab/z",
-					     "/a/c", "/b", "/a-", "/a.b/c" };
+	static const char *const paths[] = { "/a",    "/a/x", "/a/b", "/a/b/c", "/ab",
+					     "/ab/z", "/a/c", "/b",   "/a-",	"/a.b/c" };
 	static const struct {
 		const char *dir, *name, *want;
-	} after[] = { { "/", "a-", "ab,b" }, { "/a", "bb", "c,x" }, { "/a", "", "b,c,x" },
+	} after[] = { { "/", "a-", "ab,b" },
+		      { "/a", "bb", "c,x" },
+		      { "/a", "", "b,c,x" },
 		      { "/a", "x", "" } };
 	struct bfs_index *ix = open_ix(dir, 0);
 	struct writer w = { .ix = ix };
@@ -631,7 +636,8 @@ static void test_children(const char *dir)
 	/* resumed after a name: a child's, one between children, none, the last */
 	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
 		memset(&n, 0, sizeof(n));
-		CHECK_INT(bfs_index_children_after(ix, after[i].dir, after[i].name, collect, &n), 0);
+		CHECK_INT(bfs_index_children_after(ix, after[i].dir, after[i].name, collect, &n),
+			  0);
 		CHECK_STR(n.list, after[i].want);
 	}
 
@@ -865,7 +871,7 @@ static int bump_size(void *arg, struct bfs_entry *e)
 
 	(*calls)++;
 	if (e->size >= 100)
-		return 0;       /* leave it */
+		return 0; /* leave it */
 	e->size += 10;
 	return 1;
 }
@@ -875,7 +881,7 @@ static int later_atime(void *arg, size_t i, struct bfs_entry *e)
 	const int64_t *t = arg;
 
 	if (t[i] < 0)
-		return -EPERM;  /* cancels everything */
+		return -EPERM; /* cancels everything */
 	if (e->atime_ns >= t[i])
 		return 0;
 	e->atime_ns = t[i];

@@ -23,15 +23,15 @@ int main(void)
 	CHECK(parse("1970-01-01T00:00:00Z", 0) == 0);
 	CHECK(parse("2026-11-28T17:00:00Z", 0) == 1795885200LL);
 	CHECK(parse("2026-11-28T17:00:00.123Z", 0) == 1795885200LL);
-	CHECK(parse("2024-02-29T00:00:00Z", 0) == 1709164800LL);       /* a leap day */
+	CHECK(parse("2024-02-29T00:00:00Z", 0) == 1709164800LL); /* a leap day */
 	CHECK(parse("2026-11-29T01:00:00+08:00", 1) == 1795885200LL);
 	CHECK(parse("2026-11-28T12:30:00-04:30", 1) == 1795885200LL);
-	CHECK(parse("2026-11-29T01:00:00+08:00", 0) == -1);             /* offsets not asked for */
-	CHECK(parse("2023-02-29T00:00:00Z", 0) == -1);                   /* no such day */
+	CHECK(parse("2026-11-29T01:00:00+08:00", 0) == -1); /* offsets not asked for */
+	CHECK(parse("2023-02-29T00:00:00Z", 0) == -1);	    /* no such day */
 	CHECK(parse("2026-13-01T00:00:00Z", 0) == -1);
 	CHECK(parse("2026-11-28T24:00:00Z", 0) == -1);
 	CHECK(parse("1969-12-31T23:59:59Z", 0) == -1);
-	CHECK(parse("2026-11-28T17:00:00.Z", 0) == -1);                  /* a dot, no digits */
+	CHECK(parse("2026-11-28T17:00:00.Z", 0) == -1); /* a dot, no digits */
 	CHECK(parse("2026-11-28 17:00:00Z", 1) == -1);
 	CHECK(parse("2026-11-28T17:00:00", 1) == -1);
 	CHECK(parse("2026-11-28T17:00:00Zjunk", 1) == -1);

@@ -33,13 +33,13 @@ struct rcase {
 };
 
 static const struct rcase cases[] = {
-    {"plain", 1700000000123456789ULL, 42, 1048576, 0xE3069283, 0100644, 1700000000000000000LL, "",
-     "/a.png", 0},
-    {"conditional", 1, UINT64_MAX, 0, 0, 0100600, -1, "0123456789abcdef0123456789abcdef",
-     "/images/t1/0.png", 0},
-    {"multipart etag", UINT64_MAX, 7, UINT64_MAX, 0xffffffff, 0120777, INT64_MIN,
-     "9b2cf535f27731c974343645a3985328-3", "/dir with space/ünï\tcode", 0},
-    {"longest", 3, 9, 5, 1, 0100644, 0, NULL, NULL, 1},
+	{ "plain", 1700000000123456789ULL, 42, 1048576, 0xE3069283, 0100644, 1700000000000000000LL,
+	  "", "/a.png", 0 },
+	{ "conditional", 1, UINT64_MAX, 0, 0, 0100600, -1, "0123456789abcdef0123456789abcdef",
+	  "/images/t1/0.png", 0 },
+	{ "multipart etag", UINT64_MAX, 7, UINT64_MAX, 0xffffffff, 0120777, INT64_MIN,
+	  "9b2cf535f27731c974343645a3985328-3", "/dir with space/ünï\tcode", 0 },
+	{ "longest", 3, 9, 5, 1, 0100644, 0, NULL, NULL, 1 },
 };
 
 static void fill(struct bfs_jrec *r, const struct rcase *c)
@@ -99,11 +99,11 @@ static void test_round_trips(void)
 
 static void test_layout(void)
 {
-	static const unsigned char head[] = {'B', 'F', 'S', 'J', 1, 0, BFS_JREC_FIXED,
-					     0,	  42,  0,   0,	 0, 0, 0,
-					     0,	  0, /* seq */
-					     7,	  0,   0,   0,	 0, 0, 0,
-					     0}; /* staged_id */
+	static const unsigned char head[] = { 'B', 'F', 'S', 'J', 1, 0, BFS_JREC_FIXED,
+					      0,   42,	0,   0,	  0, 0, 0,
+					      0,   0, /* seq */
+					      7,   0,	0,   0,	  0, 0, 0,
+					      0 }; /* staged_id */
 	unsigned char buf[BFS_JREC_MAX];
 	struct bfs_jrec r;
 	size_t len;

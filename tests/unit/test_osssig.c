@@ -31,22 +31,22 @@
 #define CAP (64 * 1024)
 #define V4DATE "20231203T121212Z"
 
-static const struct bfs_oss_cred cred4 = {"LTAI5tTestKey", "TestSecret", "cn-hangzhou"};
+static const struct bfs_oss_cred cred4 = { "LTAI5tTestKey", "TestSecret", "cn-hangzhou" };
 
 /* Sign v (with query and headers as given) and check every output. */
 static void check_vector(const struct osssig_vector *v, const struct bfs_kv *query,
 			 const struct bfs_kv *headers, const char *prefix)
 {
 	struct bfs_oss_req req = {
-	    .method = v->method,
-	    .bucket = v->bucket,
-	    .key = v->key,
-	    .query = query,
-	    .nquery = v->nquery,
-	    .headers = headers,
-	    .nheaders = v->nheaders,
+		.method = v->method,
+		.bucket = v->bucket,
+		.key = v->key,
+		.query = query,
+		.nquery = v->nquery,
+		.headers = headers,
+		.nheaders = v->nheaders,
 	};
-	struct bfs_oss_cred cred = {v->access_key, v->secret_key, v->region};
+	struct bfs_oss_cred cred = { v->access_key, v->secret_key, v->region };
 	struct bfs_buf auth = BFS_BUF_INIT(CAP), creq = BFS_BUF_INIT(CAP);
 	struct bfs_buf sts = BFS_BUF_INIT(CAP);
 	size_t plen = strlen(prefix);
@@ -139,16 +139,16 @@ static void expect_fail(const struct bfs_oss_req *req, const struct bfs_oss_cred
 static void doc_example(void)
 {
 	static const struct bfs_kv headers[] = {
-	    {"Content-Md5", "ODBGOERFMDMzQTczRUY3NUE3NzA5QzdFNUYzMDQxNEM="},
-	    {"Content-Type", "text/html"},
-	    {"Date", "Thu, 17 Nov 2005 18:49:58 GMT"},
-	    {"Host", "oss-example.oss-cn-hangzhou.aliyuncs.com"},
-	    {"X-OSS-Meta-Author", "foo@bar.com"},
-	    {"X-OSS-Magic", "abracadabra"},
+		{ "Content-Md5", "ODBGOERFMDMzQTczRUY3NUE3NzA5QzdFNUYzMDQxNEM=" },
+		{ "Content-Type", "text/html" },
+		{ "Date", "Thu, 17 Nov 2005 18:49:58 GMT" },
+		{ "Host", "oss-example.oss-cn-hangzhou.aliyuncs.com" },
+		{ "X-OSS-Meta-Author", "foo@bar.com" },
+		{ "X-OSS-Magic", "abracadabra" },
 	};
-	struct bfs_oss_req req = {"PUT", "oss-example", "nelson", NULL, 0, headers, 6};
-	struct bfs_oss_cred cred = {"44CF9590006BF252F707",
-				    "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV", NULL};
+	struct bfs_oss_req req = { "PUT", "oss-example", "nelson", NULL, 0, headers, 6 };
+	struct bfs_oss_cred cred = { "44CF9590006BF252F707",
+				     "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV", NULL };
 	struct bfs_buf auth = BFS_BUF_INIT(CAP), sts = BFS_BUF_INIT(CAP);
 
 	CHECK_INT(bfs_oss_sign_v1(&req, &cred, "Thu, 17 Nov 2005 18:49:58 GMT", &auth, &sts), 0);
@@ -169,10 +169,11 @@ static void doc_example(void)
 /* A query value "" is a bare name, like NULL, in both versions. */
 static void empty_values(void)
 {
-	struct bfs_kv h1[] = {{"x-oss-date", "Wed, 28 Dec 2022 10:27:41 GMT"}};
-	struct bfs_kv h4[] = {{"x-oss-date", V4DATE}, {"x-oss-content-sha256", "UNSIGNED-PAYLOAD"}};
-	struct bfs_kv qn[] = {{"acl", NULL}}, qe[] = {{"acl", ""}};
-	struct bfs_oss_req r = {"GET", "b", "k", qn, 1, h1, 1};
+	struct bfs_kv h1[] = { { "x-oss-date", "Wed, 28 Dec 2022 10:27:41 GMT" } };
+	struct bfs_kv h4[] = { { "x-oss-date", V4DATE },
+			       { "x-oss-content-sha256", "UNSIGNED-PAYLOAD" } };
+	struct bfs_kv qn[] = { { "acl", NULL } }, qe[] = { { "acl", "" } };
+	struct bfs_oss_req r = { "GET", "b", "k", qn, 1, h1, 1 };
 	struct bfs_buf a = BFS_BUF_INIT(CAP), b = BFS_BUF_INIT(CAP);
 	struct bfs_buf ca = BFS_BUF_INIT(CAP), cb = BFS_BUF_INIT(CAP);
 
@@ -199,16 +200,16 @@ static void empty_values(void)
 
 /* Headers good for V1 (x-oss-date) and V4 at once: V4's date format in both. */
 static const struct bfs_kv good_h[] = {
-    {"x-oss-date", V4DATE},
-    {"x-oss-content-sha256", "UNSIGNED-PAYLOAD"},
-    {"Range", "bytes=0-1"},
+	{ "x-oss-date", V4DATE },
+	{ "x-oss-content-sha256", "UNSIGNED-PAYLOAD" },
+	{ "Range", "bytes=0-1" },
 };
 
 static void invalid_requests(void)
 {
-	struct bfs_kv q[2] = {{"uploadId", "1"}, {"partNumber", "2"}};
+	struct bfs_kv q[2] = { { "uploadId", "1" }, { "partNumber", "2" } };
 	struct bfs_kv h[4];
-	struct bfs_oss_req r = {"GET", "b", "k", q, 2, good_h, 3};
+	struct bfs_oss_req r = { "GET", "b", "k", q, 2, good_h, 3 };
 	struct bfs_oss_req base = r;
 	struct bfs_buf auth = BFS_BUF_INIT(CAP);
 
@@ -274,30 +275,30 @@ static void invalid_requests(void)
 	h[2].value = "a\nb";
 	FAIL_BOTH(&r, &cred4);
 	h[2].value = "a";
-	h[3] = (struct bfs_kv){"X-OSS-META-A", "b"}; /* a signed header twice */
+	h[3] = (struct bfs_kv){ "X-OSS-META-A", "b" }; /* a signed header twice */
 	r.nheaders = 4;
 	FAIL_BOTH(&r, &cred4);
-	h[2] = (struct bfs_kv){"Content-Type", "a"};
-	h[3] = (struct bfs_kv){"content-type", "b"};
+	h[2] = (struct bfs_kv){ "Content-Type", "a" };
+	h[3] = (struct bfs_kv){ "content-type", "b" };
 	FAIL_BOTH(&r, &cred4);
-	h[2] = (struct bfs_kv){"Content-MD5", "a"};
-	h[3] = (struct bfs_kv){"content-md5", "b"};
+	h[2] = (struct bfs_kv){ "Content-MD5", "a" };
+	h[3] = (struct bfs_kv){ "content-md5", "b" };
 	FAIL_BOTH(&r, &cred4);
-	h[2] = (struct bfs_kv){"Range", "a"}; /* an unsigned one twice is fine */
-	h[3] = (struct bfs_kv){"range", "b"};
+	h[2] = (struct bfs_kv){ "Range", "a" }; /* an unsigned one twice is fine */
+	h[3] = (struct bfs_kv){ "range", "b" };
 	auth = (struct bfs_buf)BFS_BUF_INIT(CAP);
 	CHECK_INT(bfs_oss_sign_v1(&r, &cred4, NULL, &auth, NULL), 0);
 	CHECK_INT(bfs_oss_sign_v4(&r, &cred4, V4DATE, NULL, &auth, NULL, NULL), 0);
 	bfs_buf_release(&auth);
 	/* but not when signed */
 	FAIL_V4(&r, &cred4, V4DATE, "range");
-	h[1] = (struct bfs_kv){"x-oss-date", V4DATE}; /* x-oss-date twice */
+	h[1] = (struct bfs_kv){ "x-oss-date", V4DATE }; /* x-oss-date twice */
 	FAIL_BOTH(&r, &cred4);
 }
 
 static void invalid_credentials(void)
 {
-	struct bfs_oss_req r = {"GET", "b", "k", NULL, 0, good_h, 3};
+	struct bfs_oss_req r = { "GET", "b", "k", NULL, 0, good_h, 3 };
 	struct bfs_oss_cred c = cred4;
 
 	FAIL_BOTH(&r, NULL);
@@ -327,8 +328,8 @@ static void invalid_credentials(void)
 
 static void invalid_dates(void)
 {
-	struct bfs_kv h[3] = {{"Host", "h"}, {"Date", "Wed, 28 Dec 2022 10:27:41 GMT"}};
-	struct bfs_oss_req r = {"GET", "b", "k", NULL, 0, h, 1};
+	struct bfs_kv h[3] = { { "Host", "h" }, { "Date", "Wed, 28 Dec 2022 10:27:41 GMT" } };
+	struct bfs_oss_req r = { "GET", "b", "k", NULL, 0, h, 1 };
 
 	/*
 	 * V1: the date comes from x-oss-date, else Date, else the argument;
@@ -339,11 +340,11 @@ static void invalid_dates(void)
 	FAIL_V1(&r, &cred4, "Wed, 28 Dec 2022\n10:27:41 GMT");
 	r.nheaders = 2;
 	FAIL_V1(&r, &cred4, "Wed, 28 Dec 2022 10:27:42 GMT");
-	h[2] = (struct bfs_kv){"X-Oss-Date", "Wed, 28 Dec 2022 10:27:43 GMT"};
+	h[2] = (struct bfs_kv){ "X-Oss-Date", "Wed, 28 Dec 2022 10:27:43 GMT" };
 	r.nheaders = 3;
 	/* it agrees with Date, but x-oss-date is what is signed */
 	FAIL_V1(&r, &cred4, "Wed, 28 Dec 2022 10:27:41 GMT");
-	h[0] = (struct bfs_kv){"date", "Wed, 28 Dec 2022 10:27:41 GMT"};
+	h[0] = (struct bfs_kv){ "date", "Wed, 28 Dec 2022 10:27:41 GMT" };
 	r.nheaders = 2;
 	FAIL_V1(&r, &cred4, NULL); /* Date twice */
 
@@ -364,7 +365,7 @@ static void invalid_dates(void)
 	r.nheaders = 1;
 	FAIL_V4(&r, &cred4, V4DATE, NULL);
 	h[0] = good_h[0];
-	h[1] = (struct bfs_kv){"x-oss-content-sha256", "UNSIGNED PAYLOAD"};
+	h[1] = (struct bfs_kv){ "x-oss-content-sha256", "UNSIGNED PAYLOAD" };
 	r.headers = h;
 	r.nheaders = 2;
 	FAIL_V4(&r, &cred4, V4DATE, NULL);
@@ -372,7 +373,7 @@ static void invalid_dates(void)
 
 static void invalid_additional(void)
 {
-	struct bfs_oss_req r = {"GET", "b", "k", NULL, 0, good_h, 3};
+	struct bfs_oss_req r = { "GET", "b", "k", NULL, 0, good_h, 3 };
 
 	FAIL_V4(&r, &cred4, V4DATE, "host"); /* not among the headers */
 	FAIL_V4(&r, &cred4, V4DATE, "range;");
@@ -386,7 +387,7 @@ static void invalid_additional(void)
 /* Output caps reached: -EMSGSIZE, buffers as they were. */
 static void caps(void)
 {
-	struct bfs_oss_req r = {"GET", "b", "k", NULL, 0, good_h, 3};
+	struct bfs_oss_req r = { "GET", "b", "k", NULL, 0, good_h, 3 };
 	struct bfs_buf small = BFS_BUF_INIT(20), big = BFS_BUF_INIT(CAP);
 
 	CHECK_INT(bfs_oss_sign_v1(&r, &cred4, NULL, &small, NULL), -EMSGSIZE);
@@ -410,12 +411,13 @@ static void presigns(void)
 
 	for (i = 0; i < OSSSIG_NPRESIGNS; i++) {
 		const struct osssig_presign_vector *v = &osssig_presign_vectors[i];
-		struct bfs_oss_cred c = {v->access_key, v->secret_key, NULL};
+		struct bfs_oss_cred c = { v->access_key, v->secret_key, NULL };
 		struct bfs_buf q = BFS_BUF_INIT(CAP), path = BFS_BUF_INIT(CAP);
 		const char *host_end = strchr(v->url + strlen("http://"), '/');
 
 		CHECK_INT(bfs_buf_adds(&q, "x?"), 0);
-		CHECK_INT(bfs_oss_presign_v1(v->bucket, v->key, &c, v->token, v->expires_at, &q), 0);
+		CHECK_INT(bfs_oss_presign_v1(v->bucket, v->key, &c, v->token, v->expires_at, &q),
+			  0);
 		CHECK_STR(bfs_buf_str(&q) + 2, v->query);
 		CHECK_INT(bfs_buf_adds(&path, "/"), 0);
 		CHECK_INT(bfs_uri_encode(&path, v->key, strlen(v->key), 1), 0);
@@ -424,7 +426,7 @@ static void presigns(void)
 		bfs_buf_release(&path);
 		bfs_buf_release(&q);
 	}
-	{	/* bad arguments leave out as it was */
+	{ /* bad arguments leave out as it was */
 		struct bfs_buf q = BFS_BUF_INIT(CAP);
 
 		CHECK_INT(bfs_buf_adds(&q, "keep"), 0);

@@ -20,13 +20,13 @@ static const struct parse_case {
 	{ "bytes 5-5/6", 0, 5, 5, 6 },
 	{ "bytes 2097152-10485759/20971520", 0, 2097152, 10485759, 20971520 },
 	{ "bytes 0-0/18446744073709551", 0, 0, 0, 18446744073709551ULL },
-	{ "bytes 0-99/*", -EINVAL, 0, 0, 0 },          /* the size must be known */
-	{ "bytes */100", -EINVAL, 0, 0, 0 },           /* a 416's form */
-	{ "bytes 10-9/100", -EINVAL, 0, 0, 0 },        /* backwards */
-	{ "bytes 0-100/100", -EINVAL, 0, 0, 0 },       /* past the end */
+	{ "bytes 0-99/*", -EINVAL, 0, 0, 0 },	 /* the size must be known */
+	{ "bytes */100", -EINVAL, 0, 0, 0 },	 /* a 416's form */
+	{ "bytes 10-9/100", -EINVAL, 0, 0, 0 },	 /* backwards */
+	{ "bytes 0-100/100", -EINVAL, 0, 0, 0 }, /* past the end */
 	{ "bytes 0-99/0", -EINVAL, 0, 0, 0 },
 	{ "bytes -1-99/100", -EINVAL, 0, 0, 0 },
-	{ "bytes 0-99/100 ", -EINVAL, 0, 0, 0 },       /* trailing junk */
+	{ "bytes 0-99/100 ", -EINVAL, 0, 0, 0 }, /* trailing junk */
 	{ "bytes 0 -99/100", -EINVAL, 0, 0, 0 },
 	{ "bytes  0-99/100", -EINVAL, 0, 0, 0 },
 	{ "items 0-99/100", -EINVAL, 0, 0, 0 },
@@ -42,7 +42,7 @@ static const struct check_case {
 	int64_t clen;
 	int rc;
 	uint64_t ans_len, ans_total;
-	const char *why;     /* a part of the message, for refusals */
+	const char *why; /* a part of the message, for refusals */
 } check_cases[] = {
 	/* plain GETs: whatever 200 says */
 	{ 0, 0, 200, NULL, 100, 0, 100, 100, NULL },
@@ -57,7 +57,7 @@ static const struct check_case {
 	/* 200 to a range: only the whole object from 0, within what was asked */
 	{ 0, 2097152, 200, NULL, 400000, 0, 400000, 400000, NULL },
 	{ 0, 100, 200, NULL, 100, 0, 100, 100, NULL },
-	{ 0, 2097152, 200, NULL, 0, 0, 0, 0, NULL },   /* an empty object */
+	{ 0, 2097152, 200, NULL, 0, 0, 0, 0, NULL }, /* an empty object */
 	{ 0, 100, 200, NULL, 101, BFS_E_PROTO, 0, 0, "ignored the Range" },
 	{ 2097152, 8388608, 200, NULL, 20971520, BFS_E_PROTO, 0, 0,
 	  "asked bytes=2097152-10485759, answered 200 with 20971520 bytes" },

@@ -51,17 +51,17 @@
 /* clang-format on */
 
 static const struct bfs_sigv4_cred suite_cred = {
-    "AKIDEXAMPLE",
-    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    "us-east-1",
-    "service",
+	"AKIDEXAMPLE",
+	"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+	"us-east-1",
+	"service",
 };
 
 static const struct bfs_sigv4_cred s3_cred = {
-    "AKIAIOSFODNN7EXAMPLE",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "us-east-1",
-    "s3",
+	"AKIAIOSFODNN7EXAMPLE",
+	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+	"us-east-1",
+	"s3",
 };
 
 struct vector {
@@ -331,13 +331,13 @@ static void run_vector(const struct vector *v, const struct bfs_sigv4_cred *cred
 	bfs_sha256_hex(v->body, strlen(v->body), payload);
 	CHECK_INT(bfs_uri_encode(&uri, v->path, strlen(v->path), 1), 0);
 	req = (struct bfs_sigv4_req){
-	    .method = v->method,
-	    .canonical_uri = bfs_buf_str(&uri),
-	    .query = v->query,
-	    .nquery = v->nquery,
-	    .headers = v->headers,
-	    .nheaders = v->nheaders,
-	    .payload_hash = payload,
+		.method = v->method,
+		.canonical_uri = bfs_buf_str(&uri),
+		.query = v->query,
+		.nquery = v->nquery,
+		.headers = v->headers,
+		.nheaders = v->nheaders,
+		.payload_hash = payload,
 	};
 	rc = bfs_sigv4_sign(&req, cred, amzdate, &auth, &creq, &sts);
 	CHECK_INT(rc, 0);
@@ -374,15 +374,15 @@ static void test_vectors(void)
 static void test_presign(void)
 {
 	static const struct bfs_kv query[] = {
-	    {"X-Amz-SignedHeaders", "host"},
-	    {"X-Amz-Expires", "86400"},
-	    {"X-Amz-Date", S3_DATE},
-	    {"X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request"},
-	    {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
+		{ "X-Amz-SignedHeaders", "host" },
+		{ "X-Amz-Expires", "86400" },
+		{ "X-Amz-Date", S3_DATE },
+		{ "X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request" },
+		{ "X-Amz-Algorithm", "AWS4-HMAC-SHA256" },
 	};
-	static const struct bfs_kv host = {"host", "examplebucket.s3.amazonaws.com"};
+	static const struct bfs_kv host = { "host", "examplebucket.s3.amazonaws.com" };
 	const struct bfs_sigv4_req req = {
-	    "GET", "/test.txt", query, 5, &host, 1, "UNSIGNED-PAYLOAD",
+		"GET", "/test.txt", query, 5, &host, 1, "UNSIGNED-PAYLOAD",
 	};
 	struct bfs_buf out = BFS_BUF_INIT(4096), auth = BFS_BUF_INIT(4096);
 	struct bfs_buf creq = BFS_BUF_INIT(4096), sts = BFS_BUF_INIT(4096);
@@ -411,12 +411,13 @@ static void test_presign(void)
 	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred,
 				    "FQoGZXIvYXdzEXAMPLE/session+token==", S3_DATE, 86400, &out),
 		  0);
-	CHECK_STR(bfs_buf_str(&out),
-		  "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524"
-		  "%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400"
-		  "&X-Amz-Security-Token=FQoGZXIvYXdzEXAMPLE%2Fsession%2Btoken%3D%3D"
-		  "&X-Amz-SignedHeaders=host&X-Amz-Signature="
-		  "1976fbfd9d4a61f547c72ed4ad2c91459e74e6860404c52aaf16dceb6f6579b0");
+	CHECK_STR(
+	    bfs_buf_str(&out),
+	    "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524"
+	    "%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400"
+	    "&X-Amz-Security-Token=FQoGZXIvYXdzEXAMPLE%2Fsession%2Btoken%3D%3D"
+	    "&X-Amz-SignedHeaders=host&X-Amz-Signature="
+	    "1976fbfd9d4a61f547c72ed4ad2c91459e74e6860404c52aaf16dceb6f6579b0");
 	bfs_buf_reset(&out);
 	CHECK_INT(bfs_sigv4_presign("/test.txt", "examplebucket.s3.amazonaws.com", &s3_cred, "",
 				    S3_DATE, 86400, &out),
@@ -460,20 +461,20 @@ static void test_presign(void)
 static void test_session_token(void)
 {
 	const struct bfs_kv plain[] = {
-	    S3_HOST,
-	    {"Range", "bytes=0-9"},
-	    S3_EMPTY,
-	    {"x-amz-date", S3_DATE},
+		S3_HOST,
+		{ "Range", "bytes=0-9" },
+		S3_EMPTY,
+		{ "x-amz-date", S3_DATE },
 	};
 	const struct bfs_kv token[] = {
-	    S3_HOST,
-	    {"Range", "bytes=0-9"},
-	    S3_EMPTY,
-	    {"x-amz-date", S3_DATE},
-	    {"X-Amz-Security-Token", "FQoGZXIvYXdzE//token+with/odd=chars"},
+		S3_HOST,
+		{ "Range", "bytes=0-9" },
+		S3_EMPTY,
+		{ "x-amz-date", S3_DATE },
+		{ "X-Amz-Security-Token", "FQoGZXIvYXdzE//token+with/odd=chars" },
 	};
 	struct bfs_sigv4_req req = {
-	    "GET", "/test.txt", NULL, 0, plain, 4, EMPTY_SHA256,
+		"GET", "/test.txt", NULL, 0, plain, 4, EMPTY_SHA256,
 	};
 	struct bfs_buf a = BFS_BUF_INIT(4096), b = BFS_BUF_INIT(4096);
 	struct bfs_buf creq = BFS_BUF_INIT(4096);

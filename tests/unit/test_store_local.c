@@ -95,8 +95,8 @@ static int get(struct bfs_store *st, const char *key, char *out, size_t outsz)
 	return rc;
 }
 
-static int get_range(struct bfs_store *st, const char *key, uint64_t off, uint64_t len,
-		     char *out, size_t outsz)
+static int get_range(struct bfs_store *st, const char *key, uint64_t off, uint64_t len, char *out,
+		     size_t outsz)
 {
 	struct bfs_get_opts o = { .off = off, .len = len };
 	struct bfs_buf b = BFS_BUF_INIT(outsz - 1);
@@ -131,8 +131,7 @@ static void file_text(const char *root, const char *rel, char *out, size_t outsz
 	out[n > 0 ? n : 0] = '\0';
 }
 
-static void xattr_text(const char *root, const char *rel, const char *name, char *out,
-		       size_t outsz)
+static void xattr_text(const char *root, const char *rel, const char *name, char *out, size_t outsz)
 {
 	char p[4096];
 	ssize_t n;
@@ -284,8 +283,9 @@ out:
 static void test_metadata(struct bfs_store *st, const char *root)
 {
 	struct bfs_meta_kv meta[2] = { { "Color", "blue" }, { "x-Owner", "me and you" } };
-	struct bfs_put_opts o = { .content_type = "image/png", .cache_control = "max-age=60",
-				  .meta = meta, .nmeta = 2 };
+	struct bfs_put_opts o = {
+		.content_type = "image/png", .cache_control = "max-age=60", .meta = meta, .nmeta = 2
+	};
 	struct bfs_obj_info info;
 	char buf[256];
 
@@ -372,7 +372,10 @@ static void test_ranges(struct bfs_store *st)
 	fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
 	CHECK_INT(bfs_store_get_fd(st, "r/digits", &o, fd, 5, NULL), 0);
 	CHECK_INT(pread(fd, buf, sizeof(buf), 0), 7);
-	CHECK(!memcmp(buf, "\0\0\0\0\0" "34", 7));
+	CHECK(!memcmp(buf,
+		      "\0\0\0\0\0"
+		      "34",
+		      7));
 	close(fd);
 	unlink(path);
 	CHECK_INT(pipe(p), 0);
@@ -454,8 +457,19 @@ static void test_not_found(struct bfs_store *st, const char *root)
 static void test_bad_keys(struct bfs_store *st, const char *root)
 {
 	static const char *const bad[] = {
-		"a//b", "./a", "a/./b", "a/../b", "..", ".", "/a", "/", "a/b//", "a/.",
-		".bucketfs-tmp", ".bucketfs-tmp/x", "x/../../etc/passwd",
+		"a//b",
+		"./a",
+		"a/./b",
+		"a/../b",
+		"..",
+		".",
+		"/a",
+		"/",
+		"a/b//",
+		"a/.",
+		".bucketfs-tmp",
+		".bucketfs-tmp/x",
+		"x/../../etc/passwd",
 	};
 	struct bfs_obj_info info;
 	char key[1100], buf[64];
@@ -712,8 +726,8 @@ struct model_page {
 	int truncated;
 };
 
-static void model_list(char **keys, size_t nkeys, const char *prefix, int delim,
-		       const char *token, size_t max, struct model_page *pg)
+static void model_list(char **keys, size_t nkeys, const char *prefix, int delim, const char *token,
+		       size_t max, struct model_page *pg)
 {
 	size_t plen = strlen(prefix), i;
 	char *last_cp = NULL;
@@ -788,14 +802,31 @@ static char *check_page(struct bfs_store *st, char **keys, size_t nkeys, const c
 static void test_list(void)
 {
 	static const char *const files[] = {
-		"a.txt", "a/b", "a/c/d", "a/c/e", "a0", "a-b", "a b", "A", "b/x", "b/y/z",
-		"images/ab1.png", "images/ab2.png", "images/abc/t.png", "images/b.png", "z",
-		"\xe6\x97\xa5\xe6\x9c\xac/x", "~tilde", "deep/1/2/3/4/5", "q/r/s",
+		"a.txt",
+		"a/b",
+		"a/c/d",
+		"a/c/e",
+		"a0",
+		"a-b",
+		"a b",
+		"A",
+		"b/x",
+		"b/y/z",
+		"images/ab1.png",
+		"images/ab2.png",
+		"images/abc/t.png",
+		"images/b.png",
+		"z",
+		"\xe6\x97\xa5\xe6\x9c\xac/x",
+		"~tilde",
+		"deep/1/2/3/4/5",
+		"q/r/s",
 	};
 	static const char *const markers[] = { "ab/", "b/y/", "images/t1/", "q/", "q/r/" };
 	static const char *const prefixes[] = {
-		"", "a", "a/", "a/c", "a/c/", "a/c/d", "images/", "images/ab", "images/abc",
-		"images/t1/", "b/", "b/y/", "q/", "nope/", "z", "a//", "/", "deep/1/", "\xe6",
+		"",	     "a",	   "a/",	 "a/c",	    "a/c/", "a/c/d", "images/",
+		"images/ab", "images/abc", "images/t1/", "b/",	    "b/y/", "q/",    "nope/",
+		"z",	     "a//",	   "/",		 "deep/1/", "\xe6",
 	};
 	static const int maxes[] = { 1, 2, 3, 1000 };
 	char root[512], p[1024], *keys[64], *token;

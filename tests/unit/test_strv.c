@@ -16,16 +16,16 @@ int main(void)
 	int *arr = NULL, *p, bad = 0;
 
 	CHECK_INT(strv_has(&s, "a"), 0);
-	CHECK_INT(strv_add(&s, "a/b/c", 3), 0);        /* "a/b" */
-	CHECK_INT(strv_add(&s, "a/bx", 3), 0);         /* "a/b" again: not added */
+	CHECK_INT(strv_add(&s, "a/b/c", 3), 0); /* "a/b" */
+	CHECK_INT(strv_add(&s, "a/bx", 3), 0);	/* "a/b" again: not added */
 	CHECK_INT(s.n, 1);
 	CHECK_STR(s.v[0], "a/b");
 	CHECK_INT(strv_add(&s, "a/b/c", 5), 0);
-	CHECK_INT(strv_add(&s, "a/b", 3), 0);          /* the same as one before the last: added */
+	CHECK_INT(strv_add(&s, "a/b", 3), 0); /* the same as one before the last: added */
 	CHECK_INT(s.n, 3);
 	CHECK_INT(strv_has(&s, "a/b/c"), 1);
 	CHECK_INT(strv_has(&s, "a/b/"), 0);
-	for (i = 0; i < 100; i++) {                    /* past 16, 32 and 64 */
+	for (i = 0; i < 100; i++) { /* past 16, 32 and 64 */
 		snprintf(buf, sizeof(buf), "d%03zu", i);
 		CHECK_INT(strv_add(&s, buf, strlen(buf)), 0);
 	}
@@ -35,7 +35,7 @@ int main(void)
 	strv_free(&s);
 	CHECK_INT(s.n, 0);
 	CHECK(s.v == NULL);
-	strv_free(&s);                                 /* twice: harmless */
+	strv_free(&s); /* twice: harmless */
 
 	/* bfs_grow on an array of ints: room for one more, contents kept */
 	for (i = 0; i < 1000; i++) {

@@ -176,20 +176,20 @@ static void test_utf8(void)
 		const char *s;
 		int valid;
 	} cases[] = {
-		{"", 1},
-		{"images/t1/0.png", 1},
-		{"caf\xc3\xa9", 1},                 /* U+00E9 */
-		{"\xe4\xb8\xad\xe6\x96\x87", 1},        /* CJK */
-		{"\xf0\x9f\x98\x80", 1},               /* U+1F600 */
-		{"\xf4\x8f\xbf\xbf", 1},               /* U+10FFFF, the last */
-		{"ctl\001char", 1},                 /* control bytes are UTF-8 */
-		{"bad\xff\xfename", 0},
-		{"\xc0\xaf", 0},                     /* overlong '/' */
-		{"\xe0\x80\xaf", 0},                 /* overlong, 3 bytes */
-		{"\xed\xa0\x80", 0},                 /* U+D800, a surrogate */
-		{"\xf4\x90\x80\x80", 0},             /* past U+10FFFF */
-		{"\xe4\xb8", 0},                     /* cut short */
-		{"\x80", 0},                         /* a lone continuation byte */
+		{ "", 1 },
+		{ "images/t1/0.png", 1 },
+		{ "caf\xc3\xa9", 1 },		   /* U+00E9 */
+		{ "\xe4\xb8\xad\xe6\x96\x87", 1 }, /* CJK */
+		{ "\xf0\x9f\x98\x80", 1 },	   /* U+1F600 */
+		{ "\xf4\x8f\xbf\xbf", 1 },	   /* U+10FFFF, the last */
+		{ "ctl\001char", 1 },		   /* control bytes are UTF-8 */
+		{ "bad\xff\xfename", 0 },
+		{ "\xc0\xaf", 0 },	   /* overlong '/' */
+		{ "\xe0\x80\xaf", 0 },	   /* overlong, 3 bytes */
+		{ "\xed\xa0\x80", 0 },	   /* U+D800, a surrogate */
+		{ "\xf4\x90\x80\x80", 0 }, /* past U+10FFFF */
+		{ "\xe4\xb8", 0 },	   /* cut short */
+		{ "\x80", 0 },		   /* a lone continuation byte */
 	};
 	size_t i;
 

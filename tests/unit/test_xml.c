@@ -104,46 +104,46 @@ static const struct {
 	int enc_elem;	  /* the response says <EncodingType>url</EncodingType> */
 	const char *want; /* NULL: BFS_E_PROTO */
 } key_rows[] = {
-    {"a+b", 1, 0, "a b"},
-    {"a%20b", 1, 0, "a b"},
-    {"a%2Bb", 1, 0, "a+b"},
-    {"a%2bb", 1, 0, "a+b"},
-    {"dir%2Fsub/x", 0, 1, "dir/sub/x"}, /* the response overrides */
-    {"caf%C3%A9", 1, 0, "caf\xC3\xA9"},
-    {"%E6%97%A5%E6%9C%AC", 1, 1, "\xE6\x97\xA5\xE6\x9C\xAC"},
-    {"caf\xC3\xA9", 0, 0, "caf\xC3\xA9"},
-    {"x&amp;y", 0, 0, "x&y"},
-    {"x&amp;y", 1, 0, "x&y"},
-    {"x%26y", 1, 0, "x&y"},
-    {"&lt;b&gt; &quot;q&quot; &apos;s&apos;", 0, 0, "<b> \"q\" 's'"},
-    {"&#x41;&#xE9;&#128512;", 0, 0, "A\xC3\xA9\xF0\x9F\x98\x80"},
-    {"&#x2B;", 1, 0, " "},   /* '+' then form-decoded */
-    {"&#x25;41", 1, 0, "A"}, /* '%41' then decoded */
-    {"tab&#9;nl&#10;", 0, 0, "tab\tnl\n"},
-    {"<![CDATA[a<b]]>", 0, 0, "a<b"},
-    {"a+b%41", 0, 0, "a+b%41"}, /* not encoded: verbatim */
-    {"%zz", 1, 0, NULL},
-    {"%4", 1, 0, NULL},
-    {"a%", 1, 0, NULL},
-    {"a%00b", 1, 0, NULL},   /* an encoded NUL */
-    {"", 0, 0, NULL},	     /* an empty key */
-    {"&#0;", 0, 0, NULL},    /* not XML */
-    {"&bogus;", 0, 0, NULL}, /* undefined entity */
-    {"a<x/>b", 0, 0, NULL},  /* an element in a key */
-    /* keys a filesystem cannot show come through verbatim: the filesystem
-     * decides (SEMANTICS.md, "Keys a filesystem cannot show") */
-    {"x/./y", 0, 0, "x/./y"},
-    {"x/../y", 1, 0, "x/../y"},
-    {"..", 1, 1, ".."},
-    {"a//b", 1, 0, "a//b"},
-    {"%2F%2Flead", 1, 1, "//lead"},
-    {"bad%FF%FEname", 1, 1, "bad\xFF\xFEname"}, /* not UTF-8: byte for byte */
-    {"new%0Aline", 1, 1, "new\nline"},
-    {"ctl%01char", 1, 1, "ctl\001char"},
-    {"back%5Cslash", 1, 1, "back\\slash"},
-    {"per%25cent", 1, 1, "per%cent"},
-    {"pct%252Fenc", 1, 1, "pct%2Fenc"},
-    {"&#x01;", 0, 0, NULL}, /* what radosgw writes for a prefix it echoes: not XML 1.0 */
+	{ "a+b", 1, 0, "a b" },
+	{ "a%20b", 1, 0, "a b" },
+	{ "a%2Bb", 1, 0, "a+b" },
+	{ "a%2bb", 1, 0, "a+b" },
+	{ "dir%2Fsub/x", 0, 1, "dir/sub/x" }, /* the response overrides */
+	{ "caf%C3%A9", 1, 0, "caf\xC3\xA9" },
+	{ "%E6%97%A5%E6%9C%AC", 1, 1, "\xE6\x97\xA5\xE6\x9C\xAC" },
+	{ "caf\xC3\xA9", 0, 0, "caf\xC3\xA9" },
+	{ "x&amp;y", 0, 0, "x&y" },
+	{ "x&amp;y", 1, 0, "x&y" },
+	{ "x%26y", 1, 0, "x&y" },
+	{ "&lt;b&gt; &quot;q&quot; &apos;s&apos;", 0, 0, "<b> \"q\" 's'" },
+	{ "&#x41;&#xE9;&#128512;", 0, 0, "A\xC3\xA9\xF0\x9F\x98\x80" },
+	{ "&#x2B;", 1, 0, " " },   /* '+' then form-decoded */
+	{ "&#x25;41", 1, 0, "A" }, /* '%41' then decoded */
+	{ "tab&#9;nl&#10;", 0, 0, "tab\tnl\n" },
+	{ "<![CDATA[a<b]]>", 0, 0, "a<b" },
+	{ "a+b%41", 0, 0, "a+b%41" }, /* not encoded: verbatim */
+	{ "%zz", 1, 0, NULL },
+	{ "%4", 1, 0, NULL },
+	{ "a%", 1, 0, NULL },
+	{ "a%00b", 1, 0, NULL },   /* an encoded NUL */
+	{ "", 0, 0, NULL },	   /* an empty key */
+	{ "&#0;", 0, 0, NULL },	   /* not XML */
+	{ "&bogus;", 0, 0, NULL }, /* undefined entity */
+	{ "a<x/>b", 0, 0, NULL },  /* an element in a key */
+	/* keys a filesystem cannot show come through verbatim: the filesystem
+	 * decides (SEMANTICS.md, "Keys a filesystem cannot show") */
+	{ "x/./y", 0, 0, "x/./y" },
+	{ "x/../y", 1, 0, "x/../y" },
+	{ "..", 1, 1, ".." },
+	{ "a//b", 1, 0, "a//b" },
+	{ "%2F%2Flead", 1, 1, "//lead" },
+	{ "bad%FF%FEname", 1, 1, "bad\xFF\xFEname" }, /* not UTF-8: byte for byte */
+	{ "new%0Aline", 1, 1, "new\nline" },
+	{ "ctl%01char", 1, 1, "ctl\001char" },
+	{ "back%5Cslash", 1, 1, "back\\slash" },
+	{ "per%25cent", 1, 1, "per%cent" },
+	{ "pct%252Fenc", 1, 1, "pct%2Fenc" },
+	{ "&#x01;", 0, 0, NULL }, /* what radosgw writes for a prefix it echoes: not XML 1.0 */
 };
 
 static void test_list_keys(void)
@@ -230,26 +230,26 @@ static const struct {
 	const char *text;
 	long long want;
 } time_rows[] = {
-    {"2009-10-12T17:50:30.000Z", 1255369830},
-    {"2009-10-12T17:50:30Z", 1255369830},
-    {"2009-10-12T17:50:30.123456789Z", 1255369830},
-    {"1970-01-01T00:00:00.0Z", 0},
-    {"2024-02-29T00:00:00Z", 1709164800},
-    {"2100-12-31T23:59:59Z", 4133980799},
-    {"2100-02-29T00:00:00Z", -1}, /* not a leap year */
-    {"2009-10-12T17:50:30+00:00", -1},
-    {"2009-10-12T17:50:30.000z", -1},
-    {"2009-10-12t17:50:30Z", -1},
-    {"1969-12-31T23:59:59Z", -1},
-    {"2009-13-12T17:50:30Z", -1},
-    {"2009-00-12T17:50:30Z", -1},
-    {"2009-10-00T17:50:30Z", -1},
-    {"2009-10-12T17:60:30Z", -1},
-    {"2009-10-12T17:50:61Z", -1},
-    {"2009-10-12T17:50:3Z", -1},
-    {"2009-10-12", -1},
-    {"", -1},
-    {"Mon, 12 Oct 2009 17:50:30 GMT", -1},
+	{ "2009-10-12T17:50:30.000Z", 1255369830 },
+	{ "2009-10-12T17:50:30Z", 1255369830 },
+	{ "2009-10-12T17:50:30.123456789Z", 1255369830 },
+	{ "1970-01-01T00:00:00.0Z", 0 },
+	{ "2024-02-29T00:00:00Z", 1709164800 },
+	{ "2100-12-31T23:59:59Z", 4133980799 },
+	{ "2100-02-29T00:00:00Z", -1 }, /* not a leap year */
+	{ "2009-10-12T17:50:30+00:00", -1 },
+	{ "2009-10-12T17:50:30.000z", -1 },
+	{ "2009-10-12t17:50:30Z", -1 },
+	{ "1969-12-31T23:59:59Z", -1 },
+	{ "2009-13-12T17:50:30Z", -1 },
+	{ "2009-00-12T17:50:30Z", -1 },
+	{ "2009-10-00T17:50:30Z", -1 },
+	{ "2009-10-12T17:60:30Z", -1 },
+	{ "2009-10-12T17:50:61Z", -1 },
+	{ "2009-10-12T17:50:3Z", -1 },
+	{ "2009-10-12", -1 },
+	{ "", -1 },
+	{ "Mon, 12 Oct 2009 17:50:30 GMT", -1 },
 };
 
 /* ETag texts and what is kept; NULL: BFS_E_PROTO. */
@@ -257,18 +257,18 @@ static const struct {
 	const char *text;
 	const char *want;
 } etag_rows[] = {
-    {"\"abc\"", "abc"},
-    {"&quot;abc&quot;", "abc"},
-    {"abc", "abc"},
-    {"\"abc", "\"abc"},
-    {"\"", "\""},
-    {"\"\"", ""},
-    {"", ""},
-    /* 127 bytes fit, with or without quotes; 128 do not */
-    {"\"" ETAG127 "\"", ETAG127},
-    {ETAG127, ETAG127},
-    {"\"" ETAG127 "x\"", NULL},
-    {ETAG127 "x", NULL},
+	{ "\"abc\"", "abc" },
+	{ "&quot;abc&quot;", "abc" },
+	{ "abc", "abc" },
+	{ "\"abc", "\"abc" },
+	{ "\"", "\"" },
+	{ "\"\"", "" },
+	{ "", "" },
+	/* 127 bytes fit, with or without quotes; 128 do not */
+	{ "\"" ETAG127 "\"", ETAG127 },
+	{ ETAG127, ETAG127 },
+	{ "\"" ETAG127 "x\"", NULL },
+	{ ETAG127 "x", NULL },
 };
 
 static void test_list_fields(void)
@@ -443,30 +443,32 @@ static const struct {
 	const char *etag;
 	const char *code;
 } result_rows[] = {
-    {XMLDECL "<CompleteMultipartUploadResult" S3NS ">"
-	     "<Location>http://b.s3.amazonaws.com/k</Location><Bucket>b</Bucket><Key>k</Key>"
-	     "<ETag>&quot;3858f62230ac3c915f300c664312c11f-9&quot;</ETag>"
-	     "</CompleteMultipartUploadResult>",
-     0, "3858f62230ac3c915f300c664312c11f-9", ""},
-    /* radosgw: ETag present but empty, or missing */
-    {"<CompleteMultipartUploadResult><Location>l</Location><Bucket>b</Bucket>"
-     "<Key>k</Key><ETag></ETag></CompleteMultipartUploadResult>",
-     0, "", ""},
-    {"<CompleteMultipartUploadResult><Key>k</Key></CompleteMultipartUploadResult>", 0, "", ""},
-    {"<CopyObjectResult><LastModified>2009-10-28T22:32:00.000Z</LastModified>"
-     "<ETag>\"9b2cf535f27731c974343645a3985328\"</ETag></CopyObjectResult>",
-     0, "9b2cf535f27731c974343645a3985328", ""},
-    /* a 200 that is an error after all */
-    {XMLDECL "\n\n<Error><Code>InternalError</Code>"
-	     "<Message>We encountered an internal error. Please try again.</Message>"
-	     "<RequestId>656c76696e6727732072657175657374</RequestId>"
-	     "<HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId></Error>",
-     1, "", "InternalError"},
-    {"<InitiateMultipartUploadResult/>", BFS_E_PROTO, "", ""},
-    {"<CompleteMultipartUploadResult><ETag>a</ETag><ETag>b</ETag>"
-     "</CompleteMultipartUploadResult>",
-     BFS_E_PROTO, "", ""},
-    {"<CompleteMultipartUploadResult><ETag>", BFS_E_PROTO, "", ""},
+	{ XMLDECL "<CompleteMultipartUploadResult" S3NS ">"
+		  "<Location>http://b.s3.amazonaws.com/k</Location><Bucket>b</Bucket><Key>k</Key>"
+		  "<ETag>&quot;3858f62230ac3c915f300c664312c11f-9&quot;</ETag>"
+		  "</CompleteMultipartUploadResult>",
+	  0, "3858f62230ac3c915f300c664312c11f-9", "" },
+	/* radosgw: ETag present but empty, or missing */
+	{ "<CompleteMultipartUploadResult><Location>l</Location><Bucket>b</Bucket>"
+	  "<Key>k</Key><ETag></ETag></CompleteMultipartUploadResult>",
+	  0, "", "" },
+	{ "<CompleteMultipartUploadResult><Key>k</Key></CompleteMultipartUploadResult>", 0, "",
+	  "" },
+	{ "<CopyObjectResult><LastModified>2009-10-28T22:32:00.000Z</LastModified>"
+	  "<ETag>\"9b2cf535f27731c974343645a3985328\"</ETag></CopyObjectResult>",
+	  0, "9b2cf535f27731c974343645a3985328", "" },
+	/* a 200 that is an error after all */
+	{ XMLDECL
+	  "\n\n<Error><Code>InternalError</Code>"
+	  "<Message>We encountered an internal error. Please try again.</Message>"
+	  "<RequestId>656c76696e6727732072657175657374</RequestId>"
+	  "<HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId></Error>",
+	  1, "", "InternalError" },
+	{ "<InitiateMultipartUploadResult/>", BFS_E_PROTO, "", "" },
+	{ "<CompleteMultipartUploadResult><ETag>a</ETag><ETag>b</ETag>"
+	  "</CompleteMultipartUploadResult>",
+	  BFS_E_PROTO, "", "" },
+	{ "<CompleteMultipartUploadResult><ETag>", BFS_E_PROTO, "", "" },
 };
 
 static void test_result_etag(void)
@@ -634,9 +636,9 @@ static void test_build_complete(void)
 {
 	struct bfs_buf b = BFS_BUF_INIT(4096);
 	struct bfs_store_part parts[3] = {
-	    {1, 5242880, "a54357aff0632cce46d942af68356b38"},
-	    {2, 5242880, "0c78aef83f66abc1fa1e8477f296d394"},
-	    {3, 1, "acbd18db4cc2f85cedef654fccc4a4d8"},
+		{ 1, 5242880, "a54357aff0632cce46d942af68356b38" },
+		{ 2, 5242880, "0c78aef83f66abc1fa1e8477f296d394" },
+		{ 3, 1, "acbd18db4cc2f85cedef654fccc4a4d8" },
 	};
 
 	CHECK_INT(bfs_buf_adds(&b, "pre:"), 0);
@@ -675,16 +677,16 @@ static void test_build_delete(void)
 {
 	struct bfs_buf b = BFS_BUF_INIT(4096);
 	const char *keys[] = {
-	    "plain/key.txt",
-	    "a&b<c>\"d'e\tf\ng\rh",
-	    "caf\xC3\xA9 \xF0\x9F\x98\x80\x7F",
+		"plain/key.txt",
+		"a&b<c>\"d'e\tf\ng\rh",
+		"caf\xC3\xA9 \xF0\x9F\x98\x80\x7F",
 	};
-	const char *bad[] = {"ok", "ctl\x01"};
-	const char *bad_utf8[] = {"\xC3"};
-	const char *overlong[] = {"\xC0\xAF"};
-	const char *surrogate[] = {"\xED\xA0\x80"};
-	const char *nonchar[] = {"\xEF\xBF\xBE"};
-	const char *empty[] = {""};
+	const char *bad[] = { "ok", "ctl\x01" };
+	const char *bad_utf8[] = { "\xC3" };
+	const char *overlong[] = { "\xC0\xAF" };
+	const char *surrogate[] = { "\xED\xA0\x80" };
+	const char *nonchar[] = { "\xEF\xBF\xBE" };
+	const char *empty[] = { "" };
 
 	CHECK_INT(bfs_xml_build_delete(&b, keys, 3), 0);
 	CHECK_STR(bfs_buf_str(&b),
@@ -714,7 +716,7 @@ static void test_build_delete(void)
 static void test_round_trip(void)
 {
 	struct bfs_buf b = BFS_BUF_INIT(4096), doc = BFS_BUF_INIT(8192);
-	const char *keys[] = {"a&b<c>\"d'e\tf\ng\rh]]>"};
+	const char *keys[] = { "a&b<c>\"d'e\tf\ng\rh]]>" };
 	const char *body;
 	size_t blen = 0;
 	struct bfs_listing l;
@@ -738,74 +740,77 @@ static void test_round_trip(void)
 
 /* Listing documents that must all be refused. */
 static const char *const bad_lists[] = {
-    /* truncated document */
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size></Contents>",
-    "<ListBucketResult><Contents><Key>a</Ke",
-    "",
-    "not xml at all",
-    /* wrong root, or two of them, or junk after */
-    "<ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>",
-    "<Error><Code>NoSuchBucket</Code></Error>",
-    "<ListBucketResult></ListBucketResult><ListBucketResult></ListBucketResult>",
-    "<ListBucketResult></ListBucketResult>junk",
-    "<ns:ListBucketResult xmlns:ns=\"x\"></ns:ListBucketResult>",
-    /* bad numbers */
-    "<ListBucketResult><Contents><Key>a</Key><Size>12a</Size></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size></Size></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>-1</Size></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size> 1</Size></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>+1</Size></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>18446744073709551616</Size>"
-    "</Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>9223372036854775808</Size>"
-    "</Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size><Size>1</Size>"
-    "</Contents></ListBucketResult>",
-    "<ListBucketResult><KeyCount>x</KeyCount></ListBucketResult>",
-    "<ListBucketResult><IsTruncated>yes</IsTruncated></ListBucketResult>",
-    /* bad dates */
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<LastModified>2009-10-12 17:50:30Z</LastModified></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<LastModified>2009-02-29T17:50:30Z</LastModified></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<LastModified>2009-10-12T17:50:30.Z</LastModified></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<LastModified>2009-10-12T17:50:30.000</LastModified></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<LastModified>2009-10-12T24:00:00Z</LastModified></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<LastModified>2009-1x-12T17:50:30Z</LastModified></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<LastModified>2009-10-12T17:50:30Z+</LastModified></Contents></ListBucketResult>",
-    /* structure */
-    "<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Key>b</Key><Size>1</Size>"
-    "</Contents></ListBucketResult>",
-    "<ListBucketResult><CommonPrefixes></CommonPrefixes></ListBucketResult>",
-    "<ListBucketResult><CommonPrefixes><Prefix></Prefix></CommonPrefixes></ListBucketResult>",
-    "<ListBucketResult><NextContinuationToken>a</NextContinuationToken>"
-    "<NextContinuationToken>b</NextContinuationToken></ListBucketResult>",
-    "<ListBucketResult><EncodingType>base64</EncodingType></ListBucketResult>",
-    "<ListBucketResult><Prefix>%zz</Prefix><EncodingType>url</EncodingType>"
-    "</ListBucketResult>",
-    "<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
-    "<ETag>\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"</ETag>"
-    "</Contents></ListBucketResult>",
-    /* DTDs, entity declarations, billion laughs, external entities */
-    "<!DOCTYPE ListBucketResult><ListBucketResult></ListBucketResult>",
-    "<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
-    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
-    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">]>"
-    "<ListBucketResult><Contents><Key>&h;</Key><Size>1</Size></Contents></ListBucketResult>",
-    "<!DOCTYPE ListBucketResult [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-    "<ListBucketResult><Contents><Key>&x;</Key><Size>1</Size></Contents></ListBucketResult>",
-    "<?xml version=\"1.0\"?><!DOCTYPE ListBucketResult SYSTEM \"http://127.0.0.1/x.dtd\">"
-    "<ListBucketResult></ListBucketResult>",
-    "<?xml version=\"1.0\" encoding=\"x-unknown\"?><ListBucketResult></ListBucketResult>",
+	/* truncated document */
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size></Contents>",
+	"<ListBucketResult><Contents><Key>a</Ke",
+	"",
+	"not xml at all",
+	/* wrong root, or two of them, or junk after */
+	"<ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>",
+	"<Error><Code>NoSuchBucket</Code></Error>",
+	"<ListBucketResult></ListBucketResult><ListBucketResult></ListBucketResult>",
+	"<ListBucketResult></ListBucketResult>junk",
+	"<ns:ListBucketResult xmlns:ns=\"x\"></ns:ListBucketResult>",
+	/* bad numbers */
+	"<ListBucketResult><Contents><Key>a</Key><Size>12a</Size></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size></Size></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>-1</Size></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size> 1</Size></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>+1</Size></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>18446744073709551616</Size>"
+	"</Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>9223372036854775808</Size>"
+	"</Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size><Size>1</Size>"
+	"</Contents></ListBucketResult>",
+	"<ListBucketResult><KeyCount>x</KeyCount></ListBucketResult>",
+	"<ListBucketResult><IsTruncated>yes</IsTruncated></ListBucketResult>",
+	/* bad dates */
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<LastModified>2009-10-12 17:50:30Z</LastModified></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<LastModified>2009-02-29T17:50:30Z</LastModified></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<LastModified>2009-10-12T17:50:30.Z</LastModified></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<LastModified>2009-10-12T17:50:30.000</LastModified></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<LastModified>2009-10-12T24:00:00Z</LastModified></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<LastModified>2009-1x-12T17:50:30Z</LastModified></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<LastModified>2009-10-12T17:50:30Z+</LastModified></Contents></ListBucketResult>",
+	/* structure */
+	"<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Key>b</Key><Size>1</Size>"
+	"</Contents></ListBucketResult>",
+	"<ListBucketResult><CommonPrefixes></CommonPrefixes></ListBucketResult>",
+	"<ListBucketResult><CommonPrefixes><Prefix></Prefix></CommonPrefixes></ListBucketResult>",
+	"<ListBucketResult><NextContinuationToken>a</NextContinuationToken>"
+	"<NextContinuationToken>b</NextContinuationToken></ListBucketResult>",
+	"<ListBucketResult><EncodingType>base64</EncodingType></ListBucketResult>",
+	"<ListBucketResult><Prefix>%zz</Prefix><EncodingType>url</EncodingType>"
+	"</ListBucketResult>",
+	"<ListBucketResult><Contents><Key>a</Key><Size>1</Size>"
+	"<ETag>\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"</ETag>"
+	"</Contents></ListBucketResult>",
+	/* DTDs, entity declarations, billion laughs, external entities */
+	"<!DOCTYPE ListBucketResult><ListBucketResult></ListBucketResult>",
+	"<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+	"<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d "
+	"\"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+	"<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f "
+	"\"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+	"<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h "
+	"\"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">]>"
+	"<ListBucketResult><Contents><Key>&h;</Key><Size>1</Size></Contents></ListBucketResult>",
+	"<!DOCTYPE ListBucketResult [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+	"<ListBucketResult><Contents><Key>&x;</Key><Size>1</Size></Contents></ListBucketResult>",
+	"<?xml version=\"1.0\"?><!DOCTYPE ListBucketResult SYSTEM \"http://127.0.0.1/x.dtd\">"
+	"<ListBucketResult></ListBucketResult>",
+	"<?xml version=\"1.0\" encoding=\"x-unknown\"?><ListBucketResult></ListBucketResult>",
 };
 
 static void test_list_malformed(void)
@@ -967,9 +972,9 @@ static void test_list_odd_keys(void)
 	    "<CommonPrefixes><Prefix>both%2F</Prefix></CommonPrefixes>"
 	    "<CommonPrefixes><Prefix>trail%2F</Prefix></CommonPrefixes>"
 	    "<KeyCount>11</KeyCount></ListBucketResult>";
-	static const char *const objects[] = {".", "..", "both", "both.txt", "ctl\001char",
-					      "new\nline"};
-	static const char *const prefixes[] = {"/", "a/", "both.txt/", "both/", "trail/"};
+	static const char *const objects[] = { ".",	   "..",	  "both",
+					       "both.txt", "ctl\001char", "new\nline" };
+	static const char *const prefixes[] = { "/", "a/", "both.txt/", "both/", "trail/" };
 	struct bfs_listing l;
 	size_t i;
 

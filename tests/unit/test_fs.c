@@ -15,7 +15,12 @@
  *   - write-back: a journaled file renamed before its upload lands under
  *     its new name only, and one unlinked is never sent;
  *   - a chmod or utimens of an entry whose attributes the index lost keeps
- *     the object's other attributes, not the mount's defaults.
+ *     the object's other attributes, not the mount's defaults;
+ *   - lookups: the negative and positive windows, then the bucket's word;
+ *   - eviction down to cache_size, and evicted files read back;
+ *   - a directory renamed under a file open for writing (issue 22 case 5);
+ *   - write-back: an upload an unmount left journaled is sent by the next
+ *     mount on the same cache.
  * Runs in a mkdtemp directory, removed at the end.
  */
 #include <errno.h>
@@ -144,6 +149,9 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 static struct bfs_store *st;
 static const struct bfs_ctx root = { 0, 0 };
 
+/* Changes to the defaults mount_fs makes, for the next mount_fs only. */
+static void (*next_cfg)(struct bfs_fs_cfg *cfg);
+
 static struct bfs_fs *mount_fs(const char *name, long writeback_ms, long marker_delay_ms)
 {
 	struct bfs_fs_cfg cfg;
@@ -160,6 +168,9 @@ static struct bfs_fs *mount_fs(const char *name, long writeback_ms, long marker_
 	cfg.marker_delay_ms = marker_delay_ms;
 	cfg.writeback_ms = writeback_ms;
 	cfg.unmount_wait_s = 10;
+	if (next_cfg)
+		next_cfg(&cfg);
+	next_cfg = NULL;
 	return bfs_fs_open(&cfg, st, &fs) ? NULL : fs;
 }
 
@@ -369,6 +380,179 @@ static void test_setattr_keeps_stored(void)
 	bfs_fs_close(fs);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The object's bytes, into buf (NUL-terminated); its length, or < 0. */
+static long object_bytes(const char *key, char *buf, size_t sz)
+{
+	struct bfs_buf b = BFS_BUF_INIT(1 << 20);
+	struct bfs_get_opts o = { 0 };
+	long n = -1;
+
+	if (bfs_store_get_buf(st, key, &o, &b, NULL) == 0 && b.len < sz) {
+		memcpy(buf, b.data, b.len);
+		buf[b.len] = '\0';
+		n = (long)b.len;
+	}
+	bfs_buf_release(&b);
+	return n;
+}
+
+static void windows_2s(struct bfs_fs_cfg *cfg)
+{
+	cfg->neg_ttl_ms = 2000;
+	cfg->stat_ttl_ms = 2000;
+}
+
+/* Lookups and their windows: a name found missing stays missing for the
+ * negative window, an object's size stays what was seen for the positive
+ * one; after them, the bucket's word.  (Only the ends of the windows are
+ * asserted when the machine was slower than the window.) */
+static void test_lookup_windows(void)
+{
+	struct bfs_fs *fs;
+	struct bfs_put_opts po = { 0 };
+	struct stat sb;
+	int64_t t0;
+	int rc = -1, i;
+
+	next_cfg = windows_2s;
+	fs = mount_fs("windows", -1, 50);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	t0 = now_ms();
+	CHECK_INT(bfs_fs_getattr(fs, "/lw.txt", &sb), -ENOENT);
+	CHECK_INT(bfs_store_put_buf(st, "lw.txt", "12345", 5, &po, NULL), 0);
+	rc = bfs_fs_getattr(fs, "/lw.txt", &sb);
+	if (now_ms() - t0 < 1500)
+		CHECK_INT(rc, -ENOENT); /* within the negative window */
+	for (i = 0; i < 100 && (rc = bfs_fs_getattr(fs, "/lw.txt", &sb)); i++)
+		sleep_ms(100);
+	CHECK_INT(rc, 0);
+	CHECK_INT(sb.st_size, 5);
+	t0 = now_ms();
+	CHECK_INT(bfs_store_put_buf(st, "lw.txt", "1234567", 7, &po, NULL), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/lw.txt", &sb), 0);
+	if (now_ms() - t0 < 1500)
+		CHECK_INT(sb.st_size, 5); /* within the positive window */
+	for (i = 0; i < 100 && !bfs_fs_getattr(fs, "/lw.txt", &sb) && sb.st_size != 7; i++)
+		sleep_ms(100);
+	CHECK_INT(sb.st_size, 7);
+	bfs_fs_close(fs);
+}
+
+static void cap_64k(struct bfs_fs_cfg *cfg)
+{
+	cfg->cache_size = 64 << 10;
+}
+
+/* Eviction: clean copies over cache_size go, least recently used first,
+ * within a deadline; what was evicted reads back from the bucket. */
+static void test_eviction(void)
+{
+	struct bfs_fs *fs;
+	struct bfs_fs_stats s;
+	struct bfs_file *f;
+	char path[64], data[16 << 10], back[sizeof(data)];
+	int i, n;
+
+	next_cfg = cap_64k;
+	fs = mount_fs("evict", -1, 50);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	for (i = 0; i < 8; i++) {
+		memset(data, 'a' + i, sizeof(data) - 1);
+		data[sizeof(data) - 1] = '\0';
+		snprintf(path, sizeof(path), "/ev%d", i);
+		CHECK_INT(write_file(fs, path, data), 0);
+	}
+	for (i = 0; i < 150; i++) {
+		bfs_fs_get_stats(fs, &s);
+		if (s.cache_bytes <= (64 << 10))
+			break;
+		sleep_ms(100);
+	}
+	CHECK(s.cache_bytes <= (64 << 10));
+	CHECK(s.evicted >= 4);
+	for (i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "/ev%d", i);
+		CHECK_INT(bfs_fs_open_file(fs, path, O_RDONLY, &f), 0);
+		n = (int)bfs_fs_read(fs, f, back, sizeof(back), 0);
+		bfs_fs_release(fs, f);
+		CHECK_INT(n, (int)sizeof(data) - 1);
+		CHECK(n > 0 && back[0] == 'a' + i && back[n - 1] == 'a' + i);
+	}
+	bfs_fs_close(fs);
+}
+
+/* A directory renamed while a file in it is open for writing: the file
+ * follows its new name (issue 22 case 5), as on a local disk. */
+static void test_rename_open_file(void)
+{
+	struct bfs_fs *fs = mount_fs("renopen", -1, 50);
+	struct bfs_file *f;
+	char buf[64];
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_mkdir(fs, "/od", 0755, &root), 0);
+	CHECK_INT(bfs_fs_create(fs, "/od/f.txt", 0644, O_WRONLY | O_CREAT | O_TRUNC, &root, &f), 0);
+	CHECK_INT((int)bfs_fs_write(fs, f, "abc", 3, 0), 3);
+	CHECK_INT(bfs_fs_rename(fs, "/od", "/od2", 0), 0);
+	CHECK_INT((int)bfs_fs_write(fs, f, "def", 3, 3), 3);
+	CHECK_INT(bfs_fs_flush(fs, f), 0);
+	bfs_fs_release(fs, f);
+	CHECK_INT((int)object_bytes("od2/f.txt", buf, sizeof(buf)), 6);
+	CHECK(!strcmp(buf, "abcdef"));
+	CHECK_INT(exists("od/f.txt"), 0);
+	CHECK_INT(exists("od/"), 0);
+	bfs_fs_close(fs);
+}
+
+static void no_wait(struct bfs_fs_cfg *cfg)
+{
+	cfg->unmount_wait_s = 0;
+}
+
+/* Write-back: what close() acknowledged and an unmount left journaled
+ * (unmount_wait=0) is sent by the next mount on the same cache. */
+static void test_journal_recovery(void)
+{
+	struct bfs_fs *fs;
+	struct bfs_fs_pending p;
+	char buf[64];
+
+	next_cfg = no_wait;
+	fs = mount_fs("recover", 600000, 50);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(write_file(fs, "/jr.png", "acknowledged"), 0);
+	CHECK_INT(bfs_fs_pending(fs, &p), 0);
+	CHECK_INT((int)p.files, 1);
+	bfs_fs_close(fs);
+	CHECK_INT(exists("jr.png"), 0); /* left journaled */
+	fs = mount_fs("recover", 50, 50);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_flush_all(fs, 10, NULL, NULL), 0);
+	CHECK_INT((int)object_bytes("jr.png", buf, sizeof(buf)), 12);
+	CHECK(!strcmp(buf, "acknowledged"));
+	CHECK_INT(bfs_fs_pending(fs, &p), 0);
+	CHECK_INT((int)p.files, 0);
+	bfs_fs_close(fs);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -400,6 +584,10 @@ int main(void)
 	test_marker_debts();
 	test_journal_rename_unlink();
 	test_setattr_keeps_stored();
+	test_lookup_windows();
+	test_eviction();
+	test_rename_open_file();
+	test_journal_recovery();
 
 	bfs_store_close(st);
 	(void)nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);

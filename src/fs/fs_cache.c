@@ -4,7 +4,7 @@
  * the size cap (cache_size=) and free-space floor (cache_min_free=), and
  * least-recently-used eviction of clean cached copies.
  *
- * DESIGN.  fs->cache_bytes counts the bytes of every data file.  It is kept
+ * DESIGN.  fs->space.cache_bytes counts the bytes of every data file.  It is kept
  * by the code that grows files (fetches, writes, truncates: fs_space_grew)
  * and by fs_data_unlink (which stats what it removes); a walk of the data
  * directory at mount, in the background, adds what earlier mounts left, and
@@ -85,9 +85,9 @@ static int disk_space(struct bfs_fs *fs, uint64_t *avail, uint64_t *total)
 		return -errno;
 	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
 	*total = (uint64_t)sv.f_blocks * sv.f_frsize;
-	atomic_store(&fs->space_used, atomic_load(&fs->cache_bytes));
-	atomic_store(&fs->space_avail, (int64_t)*avail);
-	atomic_store(&fs->space_floor, (int64_t)fs_cache_floor(fs, *total));
+	atomic_store(&fs->space.space_used, atomic_load(&fs->space.cache_bytes));
+	atomic_store(&fs->space.space_avail, (int64_t)*avail);
+	atomic_store(&fs->space.space_floor, (int64_t)fs_cache_floor(fs, *total));
 	return 0;
 }
 
@@ -102,7 +102,7 @@ uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total)
  * mark when low: 90% of the cap). */
 static uint64_t bytes_needed(struct bfs_fs *fs, uint64_t extra, int low)
 {
-	int64_t used = atomic_load(&fs->cache_bytes);
+	int64_t used = atomic_load(&fs->space.cache_bytes);
 	uint64_t need = 0, avail = 0, total = 0, floor, cap = fs->cfg.cache_size;
 
 	if (used < 0)
@@ -219,8 +219,8 @@ static uint64_t evict_locked(struct bfs_fs *fs, uint64_t need)
 out:
 	freed = s->freed;
 	if (s->files) {
-		atomic_fetch_add(&fs->st_evicted, s->files);
-		atomic_fetch_add(&fs->st_evicted_bytes, freed);
+		atomic_fetch_add(&fs->stats.evicted, s->files);
+		atomic_fetch_add(&fs->stats.evicted_bytes, freed);
 	}
 	free(s);
 	return freed;
@@ -230,9 +230,9 @@ uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need)
 {
 	uint64_t freed;
 
-	pthread_mutex_lock(&fs->evict_run);
+	pthread_mutex_lock(&fs->space.evict_run);
 	freed = evict_locked(fs, need);
-	pthread_mutex_unlock(&fs->evict_run);
+	pthread_mutex_unlock(&fs->space.evict_run);
 	return freed;
 }
 
@@ -249,12 +249,12 @@ static uint64_t evict_for(struct bfs_fs *fs, uint64_t extra, int *over, int *stu
 	uint64_t freed = 0;
 
 	*stuck = 0;
-	pthread_mutex_lock(&fs->evict_run);
+	pthread_mutex_lock(&fs->space.evict_run);
 	if (bytes_needed(fs, extra, 0)) {
 		freed = evict_locked(fs, bytes_needed(fs, extra, 1));
 		*stuck = freed == 0;
 	}
-	pthread_mutex_unlock(&fs->evict_run);
+	pthread_mutex_unlock(&fs->space.evict_run);
 	*over = bytes_needed(fs, extra, 0) != 0;
 	return freed;
 }
@@ -281,11 +281,11 @@ int fs_cache_reserve(struct bfs_fs *fs, uint64_t bytes)
 			break;
 		}
 	}
-	atomic_fetch_add(&fs->st_enospc, 1);
+	atomic_fetch_add(&fs->stats.enospc, 1);
 	bfs_log(LOG_WARNING,
 		"no room for %" PRIu64 " more bytes in the cache (%" PRId64 " used, "
 		"%" PRIu64 " over its limits after %d eviction rounds): ENOSPC to the writer",
-		bytes, atomic_load(&fs->cache_bytes), bytes_needed(fs, bytes, 0), round);
+		bytes, atomic_load(&fs->space.cache_bytes), bytes_needed(fs, bytes, 0), round);
 	return -ENOSPC;
 }
 
@@ -329,7 +329,7 @@ static int64_t walk_data(struct bfs_fs *fs, int orphans)
 
 	if (orphans && collect_refs(fs, &refs))
 		orphans = 0;
-	for (i = 0; i < 256 && !atomic_load(&fs->evict_stop); i++) {
+	for (i = 0; i < 256 && !atomic_load(&fs->space.evict_stop); i++) {
 		struct dirent *de;
 		struct stat sb;
 		DIR *d;
@@ -377,12 +377,12 @@ static void *evictor(void *arg)
 		uint64_t need;
 
 		if (time(NULL) >= next_walk) {
-			int64_t before = atomic_load(&fs->cache_bytes);
+			int64_t before = atomic_load(&fs->space.cache_bytes);
 			int64_t found = walk_data(fs, first && fs->sweep_orphans);
 
-			atomic_fetch_add(&fs->cache_bytes, found - before);
+			atomic_fetch_add(&fs->space.cache_bytes, found - before);
 			next_walk = time(NULL) + WALK_PERIOD_S;
-			atomic_store(&fs->cache_walked, 1);
+			atomic_store(&fs->space.cache_walked, 1);
 			first = 0;
 		}
 		fs_touch_flush(fs);
@@ -403,13 +403,14 @@ static void *evictor(void *arg)
 		}
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += EVICT_PERIOD_S;
-		pthread_mutex_lock(&fs->evict_mu);
-		while (!atomic_load(&fs->evict_stop) && !fs->evict_wake &&
-		       pthread_cond_timedwait(&fs->evict_cond, &fs->evict_mu, &until) == 0)
+		pthread_mutex_lock(&fs->space.evict_mu);
+		while (!atomic_load(&fs->space.evict_stop) && !fs->space.evict_wake &&
+		       pthread_cond_timedwait(&fs->space.evict_cond, &fs->space.evict_mu, &until) ==
+			   0)
 			;
-		fs->evict_wake = 0;
-		pthread_mutex_unlock(&fs->evict_mu);
-		if (atomic_load(&fs->evict_stop))
+		fs->space.evict_wake = 0;
+		pthread_mutex_unlock(&fs->space.evict_mu);
+		if (atomic_load(&fs->space.evict_stop))
 			break;
 	}
 	return NULL;
@@ -421,23 +422,23 @@ int fs_cache_start(struct bfs_fs *fs)
 	int rc;
 
 	(void)disk_space(fs, &avail, &total); /* the first look, for fs_space_grew */
-	rc = pthread_create(&fs->evict_thread, NULL, evictor, fs);
+	rc = pthread_create(&fs->space.evict_thread, NULL, evictor, fs);
 	if (rc)
 		return -rc;
-	fs->evict_started = 1;
+	fs->space.evict_started = 1;
 	return 0;
 }
 
 void fs_cache_stop(struct bfs_fs *fs)
 {
-	if (!fs->evict_started)
+	if (!fs->space.evict_started)
 		return;
-	pthread_mutex_lock(&fs->evict_mu);
-	atomic_store(&fs->evict_stop, 1);
-	pthread_cond_signal(&fs->evict_cond);
-	pthread_mutex_unlock(&fs->evict_mu);
-	pthread_join(fs->evict_thread, NULL);
-	fs->evict_started = 0;
+	pthread_mutex_lock(&fs->space.evict_mu);
+	atomic_store(&fs->space.evict_stop, 1);
+	pthread_cond_signal(&fs->space.evict_cond);
+	pthread_mutex_unlock(&fs->space.evict_mu);
+	pthread_join(fs->space.evict_thread, NULL);
+	fs->space.evict_started = 0;
 }
 
 int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t *bytes)
@@ -449,10 +450,10 @@ int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t 
 
 	*files = *bytes = 0;
 	if (!path) {
-		uint64_t before = atomic_load(&fs->st_evicted);
+		uint64_t before = atomic_load(&fs->stats.evicted);
 
 		*bytes = fs_cache_evict(fs, UINT64_MAX);
-		*files = atomic_load(&fs->st_evicted) - before;
+		*files = atomic_load(&fs->stats.evicted) - before;
 		return 0;
 	}
 	rc = bfs_index_get(fs->ix, path, &e);
@@ -473,7 +474,21 @@ int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t 
 		return rc < 0 ? rc : -EBUSY;
 	*bytes = fs_data_unlink(fs, d.data_id);
 	*files = 1;
-	atomic_fetch_add(&fs->st_evicted, 1);
-	atomic_fetch_add(&fs->st_evicted_bytes, *bytes);
+	atomic_fetch_add(&fs->stats.evicted, 1);
+	atomic_fetch_add(&fs->stats.evicted_bytes, *bytes);
 	return 0;
+}
+
+void fs_space_init(struct bfs_fs *fs)
+{
+	pthread_mutex_init(&fs->space.evict_mu, NULL);
+	pthread_cond_init(&fs->space.evict_cond, NULL);
+	pthread_mutex_init(&fs->space.evict_run, NULL);
+}
+
+void fs_space_destroy(struct bfs_fs *fs)
+{
+	pthread_mutex_destroy(&fs->space.evict_mu);
+	pthread_cond_destroy(&fs->space.evict_cond);
+	pthread_mutex_destroy(&fs->space.evict_run);
 }

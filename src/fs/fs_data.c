@@ -166,23 +166,23 @@ void fs_space_grew(struct bfs_fs *fs, int64_t delta)
 
 	if (!delta)
 		return;
-	now = atomic_fetch_add(&fs->cache_bytes, delta) + delta;
+	now = atomic_fetch_add(&fs->space.cache_bytes, delta) + delta;
 	if (delta <= 0)
 		return;
 	/* Over the cap, or (by the last look at the disk and what we added
 	 * since) under the floor: evict now rather than at the next round. */
 	if ((fs->cfg.cache_size && (uint64_t)now > fs->cfg.cache_size) ||
-	    atomic_load(&fs->space_avail) - (now - atomic_load(&fs->space_used)) <
-		atomic_load(&fs->space_floor))
+	    atomic_load(&fs->space.space_avail) - (now - atomic_load(&fs->space.space_used)) <
+		atomic_load(&fs->space.space_floor))
 		fs_evict_wake(fs);
 }
 
 void fs_evict_wake(struct bfs_fs *fs)
 {
-	pthread_mutex_lock(&fs->evict_mu);
-	fs->evict_wake = 1;
-	pthread_cond_signal(&fs->evict_cond);
-	pthread_mutex_unlock(&fs->evict_mu);
+	pthread_mutex_lock(&fs->space.evict_mu);
+	fs->space.evict_wake = 1;
+	pthread_cond_signal(&fs->space.evict_cond);
+	pthread_mutex_unlock(&fs->space.evict_mu);
 }
 
 /* CACHE/journal/ID.SUFFIX into out. */

@@ -24,9 +24,9 @@ int fs_data_verified(struct bfs_fs *fs, uint64_t id)
 {
 	int r;
 
-	pthread_mutex_lock(&fs->verified_lock);
-	r = idset_has(&fs->verified, id);
-	pthread_mutex_unlock(&fs->verified_lock);
+	pthread_mutex_lock(&fs->trust.lock);
+	r = idset_has(&fs->trust.ids, id);
+	pthread_mutex_unlock(&fs->trust.lock);
 	return r;
 }
 
@@ -37,11 +37,11 @@ int fs_data_verified(struct bfs_fs *fs, uint64_t id)
 
 void fs_data_trust(struct bfs_fs *fs, uint64_t id)
 {
-	pthread_mutex_lock(&fs->verified_lock);
-	if (fs->verified.len >= VERIFIED_MAX)
-		idset_clear(&fs->verified);
-	(void)idset_add(&fs->verified, id); /* on ENOMEM it is checked again: fine */
-	pthread_mutex_unlock(&fs->verified_lock);
+	pthread_mutex_lock(&fs->trust.lock);
+	if (fs->trust.ids.len >= VERIFIED_MAX)
+		idset_clear(&fs->trust.ids);
+	(void)idset_add(&fs->trust.ids, id); /* on ENOMEM it is checked again: fine */
+	pthread_mutex_unlock(&fs->trust.lock);
 }
 
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep)
@@ -90,7 +90,7 @@ static int check_cached(struct bfs_fs *fs, int fd, const struct bfs_entry *e, co
 			fs_data_trust(fs, e->data_id);
 		return 0;
 	}
-	atomic_fetch_add(&fs->st_damaged, 1);
+	atomic_fetch_add(&fs->stats.damaged, 1);
 	bfs_log(LOG_ERR, "%s: the cached copy is damaged (%s): fetching it again", path, why);
 	return -EIO;
 }
@@ -177,14 +177,15 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	}
 	if (fd >= 0 && (fresh || fs_offline(fs))) {
 		/* (fetched by the lookup just before: the request was this open's) */
-		atomic_fetch_add(e->flags & BFS_EF_FETCHED ? &fs->st_misses : &fs->st_hits, 1);
+		atomic_fetch_add(e->flags & BFS_EF_FETCHED ? &fs->stats.misses : &fs->stats.hits,
+				 1);
 		goto use_cached;
 	}
 	if (fd >= 0 && e->etag[0] && (e->flags & BFS_EF_CACHED)) {
 		/* Stale: one conditional request; 304 costs no body. */
 		int nfd, sweep = fs_sweep_due(fs, of->path, now);
 
-		atomic_fetch_add(&fs->st_reval, 1);
+		atomic_fetch_add(&fs->stats.reval, 1);
 		nfd = fs_data_create(fs, &id);
 		if (nfd < 0) {
 			close(fd);
@@ -196,8 +197,8 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 			fs_sweep_after(fs, of->path, key);
 		if (rc == BFS_E_NOTMODIFIED) {
 			fs_data_discard(fs, nfd, id);
-			atomic_fetch_add(&fs->st_304, 1);
-			atomic_fetch_add(&fs->st_hits, 1);
+			atomic_fetch_add(&fs->stats.not_modified, 1);
+			atomic_fetch_add(&fs->stats.hits, 1);
 			e->validated_ns = now;
 			goto use_cached;
 		}
@@ -209,7 +210,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 			goto fail;
 		}
 		close(fd);
-		atomic_fetch_add(&fs->st_misses, 1);
+		atomic_fetch_add(&fs->stats.misses, 1);
 		of->fd = nfd;
 		of->fd_id = id;
 		of->valid = info.size;
@@ -218,7 +219,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 	}
 	if (fd >= 0 && e->etag[0]) {
 		/* A large object partly cached: check it did not change. */
-		atomic_fetch_add(&fs->st_reval, 1);
+		atomic_fetch_add(&fs->stats.reval, 1);
 		rc = bfs_store_head(fs->store, key, &info);
 		if (rc && fs_went_offline(fs, rc))
 			goto use_cached;
@@ -228,7 +229,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		}
 		if (!strcmp(info.etag, e->etag)) {
 			e->validated_ns = now;
-			atomic_fetch_add(&fs->st_hits, 1);
+			atomic_fetch_add(&fs->stats.hits, 1);
 			goto use_cached;
 		}
 		close(fd);
@@ -238,7 +239,7 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		close(fd);
 
 	/* Not cached: small objects whole, large ones as they are read. */
-	atomic_fetch_add(&fs->st_misses, 1);
+	atomic_fetch_add(&fs->stats.misses, 1);
 	fd = fs_data_create(fs, &id);
 	if (fd < 0)
 		return fd;
@@ -391,4 +392,15 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 	if (rc)
 		return fs_store_errno("read", of->path, rc);
 	return 0;
+}
+
+void fs_trust_init(struct bfs_fs *fs)
+{
+	pthread_mutex_init(&fs->trust.lock, NULL);
+}
+
+void fs_trust_destroy(struct bfs_fs *fs)
+{
+	pthread_mutex_destroy(&fs->trust.lock);
+	idset_free(&fs->trust.ids);
 }

@@ -344,7 +344,7 @@ ssize_t bfs_fs_read(struct bfs_fs *fs, struct bfs_file *f, char *buf, size_t siz
 	if (n < 0)
 		return -errno;
 	if (!of->staged)
-		atomic_fetch_add(&fs->st_bytes_cached, (uint64_t)n);
+		atomic_fetch_add(&fs->stats.bytes_cached, (uint64_t)n);
 	return n;
 }
 

@@ -124,21 +124,15 @@ struct fs_jsignal {
 	int rescan;
 };
 
-struct bfs_fs {
-	struct bfs_fs_cfg cfg;
-	char *prefix;
-	char *immutable; /* cfg.immutable, owned */
-	char *cache_dir;
-	char *data_dir;
-	struct bfs_store *store;
-	struct bfs_index *ix;
-	int64_t started_ns;		  /* mount time: the root's mtime */
-	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
-	pthread_mutex_t open_lock;
-	struct bfs_ofile *open[FS_OPEN_BUCKETS];
-	_Atomic uint64_t st_hits, st_misses, st_reval, st_304, st_uploads, st_upload_errors,
-	    st_bytes_cached, st_evicted, st_evicted_bytes, st_enospc, st_damaged;
-	/* cache space (fs_cache.c) */
+/*
+ * The filesystem's state, in parts each owned by one file (which
+ * initialises and destroys it) and guarded by its own lock; what is left in
+ * struct bfs_fs is set at open and read-only after.
+ */
+
+/* Cache space and the evictor: counted by fs_data.c (fs_space_grew),
+ * walked and evicted by fs_cache.c (fs_space_init/destroy). */
+struct fs_space {
 	_Atomic int64_t cache_bytes; /* bytes in data files */
 	_Atomic int cache_walked;    /* the first walk of the data files is done */
 	_Atomic int64_t space_avail; /* free bytes on the cache's disk at the last look, */
@@ -151,18 +145,26 @@ struct bfs_fs {
 	int evict_wake;
 	_Atomic int evict_stop;
 	pthread_mutex_t evict_run; /* one eviction round at a time */
-	struct fs_jsignal jsig;	   /* something was journaled (fs_journal.c) */
-	struct fs_wb *wb;	   /* the uploader (fs_upload.c) */
-	struct fs_meta *meta;	   /* attribute prefetches (fs_meta.c) */
-	uint64_t first_id;	   /* data file ids from here on are this mount's */
-	int opened;		   /* bfs_fs_open succeeded (a close is clean) */
-	int sweep_orphans;	   /* the last mount did not end cleanly: look for
-				    * data files no entry refers to (fs_cache.c) */
-	pthread_mutex_t verified_lock;
-	struct idset verified; /* data files checked or written this mount */
-	pthread_mutex_t hidden_lock;
-	struct idset hidden;	   /* hashes of the hidden keys logged (fs_key_hidden),
-				    * under hidden_lock (a leaf lock) */
+};
+
+/* Data files checked (or written) by this mount: their digests are trusted
+ * (fs_fetch.c: fs_data_trust, fs_data_verified; a leaf lock). */
+struct fs_trust {
+	pthread_mutex_t lock;
+	struct idset ids;
+};
+
+/* Hashes of the bucket's keys the mount cannot show, logged once each
+ * (fs_listing.c: fs_key_hidden; a leaf lock). */
+struct fs_hidden {
+	pthread_mutex_t lock;
+	struct idset logged;
+};
+
+/* What lookups remember between requests, for their windows
+ * (fs_lookup.c: fs_memo_init/destroy; also fs_tree.c, fs_sweep.c,
+ * fs_marker.c). */
+struct fs_memo {
 	struct pathttl negs;	   /* names found missing, for the negative window */
 	struct pathttl walked;	   /* directories a tree listing listed, per
 				    * walking process (fs_tree.c) */
@@ -172,12 +174,44 @@ struct bfs_fs {
 	struct fs_relist relists[FS_RELIST_SLOTS]; /* by path hash (fs_lookup.c) */
 	struct fs_sweep sweeps[FS_SWEEP_SLOTS];	   /* by path hash (fs_sweep.c, fs_tree.c) */
 	struct flight lookups;			   /* paths a lookup is asking the bucket about */
-	pthread_mutex_t marker_mu;		   /* owed directory markers: paid, voided or
-						    * dropped one at a time (fs_marker.c) */
-	struct fs_touches touches;		   /* last uses to write (fs_touch.c) */
-	_Atomic int64_t jrec_seq; /* the last journal record's sequence (fs_jrec.c) */
-	char *data_aside;	  /* a damaged index's data files, moved aside at
-				   * this mount (fs_open.c), or NULL */
+};
+
+/* Counters for bfs_fs_get_stats (fs_open.c), atomic. */
+struct fs_stats {
+	_Atomic uint64_t hits, misses, reval, not_modified, uploads, upload_errors, bytes_cached,
+	    evicted, evicted_bytes, enospc, damaged;
+};
+
+struct bfs_fs {
+	struct bfs_fs_cfg cfg;
+	char *prefix;
+	char *immutable; /* cfg.immutable, owned */
+	char *cache_dir;
+	char *data_dir;
+	struct bfs_store *store;
+	struct bfs_index *ix;
+	int64_t started_ns;		  /* mount time: the root's mtime */
+	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
+	pthread_mutex_t open_lock;	  /* the open files (fs_ofile.c) */
+	struct bfs_ofile *open[FS_OPEN_BUCKETS];
+	struct fs_stats stats;
+	struct fs_space space;
+	struct fs_jsignal jsig; /* something was journaled (fs_journal.c) */
+	struct fs_wb *wb;	/* the uploader (fs_upload.c) */
+	struct fs_meta *meta;	/* attribute prefetches (fs_meta.c) */
+	struct fs_trust trust;
+	struct fs_hidden hidden;
+	struct fs_memo memo;
+	pthread_mutex_t marker_mu; /* owed directory markers: paid, voided or
+				    * dropped one at a time (fs_marker.c) */
+	struct fs_touches touches; /* last uses to write (fs_touch.c) */
+	uint64_t first_id;	   /* data file ids from here on are this mount's */
+	int opened;		   /* bfs_fs_open succeeded (a close is clean) */
+	int sweep_orphans;	   /* the last mount did not end cleanly: look for
+				    * data files no entry refers to (fs_cache.c) */
+	_Atomic int64_t jrec_seq;  /* the last journal record's sequence (fs_jrec.c) */
+	char *data_aside;	   /* a damaged index's data files, moved aside at
+				    * this mount (fs_open.c), or NULL */
 };
 
 /*
@@ -434,6 +468,9 @@ int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out
 /* of lost its name (unlinked, or replaced by a rename): never upload it.
  * Waits for an upload of it in flight (takes of->io). */
 void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);
+/* At close, after every thread stopped: free the open files left (and the
+ * handles the kernel never released: unmounted while open). */
+void fs_ofile_free_all(struct bfs_fs *fs);
 
 /* The attributes of open file of (st_nlink 0 once it lost its name):
  * 0, or -ENOENT when it is not set up (its open is failing). */
@@ -451,6 +488,9 @@ uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need);
 uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total);
 int fs_cache_start(struct bfs_fs *fs);
 void fs_cache_stop(struct bfs_fs *fs);
+/* fs->space, with the filesystem. */
+void fs_space_init(struct bfs_fs *fs);
+void fs_space_destroy(struct bfs_fs *fs);
 
 /*
  * A key of the bucket that the mount does not show: logged at
@@ -458,6 +498,9 @@ void fs_cache_stop(struct bfs_fs *fs);
  * why.
  */
 void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why);
+/* fs->hidden, with the filesystem. */
+void fs_hidden_init(struct bfs_fs *fs);
+void fs_hidden_destroy(struct bfs_fs *fs);
 
 /*
  * Put one listing page of directory dir (key prefix dkey) into the index,
@@ -538,7 +581,7 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now);
  * index can hold (else 0, nothing added); -ENOMEM. */
 struct strv;
 int fs_dir_path_add(struct strv *s, const char *path, size_t len);
-/* The key of path in fs->walked, for process walker. */
+/* The key of path in fs->memo.walked, for process walker. */
 void fs_walked_key(char *buf, size_t sz, pid_t walker, const char *path);
 
 /*
@@ -584,6 +627,9 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
  */
 int fs_data_verified(struct bfs_fs *fs, uint64_t id);
 void fs_data_trust(struct bfs_fs *fs, uint64_t id);
+/* fs->trust, with the filesystem. */
+void fs_trust_init(struct bfs_fs *fs);
+void fs_trust_destroy(struct bfs_fs *fs);
 /* What is wrong with data file fd as the cached copy of e (NULL: nothing):
  * its length; with deep, the CRC-32C of its valid prefix when e has one
  * (crc_bytes == cached_bytes), else, for a whole copy, its size and
@@ -600,6 +646,9 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e);
  * them (fs_attrs_known), unless a lookup of it is asking already; 0 or
  * -errno.  fs_meta.c's workers call it. */
 int fs_lookup_attrs(struct bfs_fs *fs, const char *path);
+/* fs->memo, with the filesystem. */
+void fs_memo_init(struct bfs_fs *fs);
+void fs_memo_destroy(struct bfs_fs *fs);
 
 /* Upload an open file's staged data if dirty (of->io taken inside); with
  * journaled_only, only if what is staged is a journaled version. */

@@ -149,10 +149,10 @@ void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why)
 
 	if (!bfs_log_enabled(LOG_INFO))
 		return;
-	pthread_mutex_lock(&fs->hidden_lock);
-	fresh_key = fs->hidden.len < HIDDEN_LOG_MAX && !idset_has(&fs->hidden, h) &&
-		    idset_add(&fs->hidden, h) == 0;
-	pthread_mutex_unlock(&fs->hidden_lock);
+	pthread_mutex_lock(&fs->hidden.lock);
+	fresh_key = fs->hidden.logged.len < HIDDEN_LOG_MAX && !idset_has(&fs->hidden.logged, h) &&
+		    idset_add(&fs->hidden.logged, h) == 0;
+	pthread_mutex_unlock(&fs->hidden.lock);
 	if (!fresh_key)
 		return;
 	/* The key as printable ASCII (a newline in it must not start a log
@@ -473,4 +473,15 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 		rc = bfs_index_put(fs->ix, "/", &root);
 	}
 	return rc ? rc : pages + 1;
+}
+
+void fs_hidden_init(struct bfs_fs *fs)
+{
+	pthread_mutex_init(&fs->hidden.lock, NULL);
+}
+
+void fs_hidden_destroy(struct bfs_fs *fs)
+{
+	pthread_mutex_destroy(&fs->hidden.lock);
+	idset_free(&fs->hidden.logged);
 }

@@ -367,14 +367,14 @@ static int parent_says_missing(struct bfs_fs *fs, const char *path, int64_t now)
 static int relist_parent(struct bfs_fs *fs, const char *parent, struct bfs_entry *pe, int64_t now)
 {
 	uint64_t h = pathttl_hash(parent);
-	struct fs_relist *n = &fs->relists[h % FS_RELIST_SLOTS];
+	struct fs_relist *n = &fs->memo.relists[h % FS_RELIST_SLOTS];
 	int slot, rc, want = 0;
 
 	if (fs->cfg.neg_ttl_ms <= 0)
 		return 0;
 	if (fs_fresh(pe->listed_ns, fs->cfg.neg_ttl_ms, now))
 		return 1;
-	pthread_mutex_lock(&fs->relist_mu);
+	pthread_mutex_lock(&fs->memo.relist_mu);
 	if (n->hash != h) {
 		n->hash = h;
 		n->pages = 0;
@@ -385,23 +385,23 @@ static int relist_parent(struct bfs_fs *fs, const char *parent, struct bfs_entry
 		want = 1;
 	else if (n->pages < RELIST_NEVER && n->misses >= n->pages)
 		want = n->misses < RELIST_MAX_PAGES ? n->misses : RELIST_MAX_PAGES;
-	pthread_mutex_unlock(&fs->relist_mu);
+	pthread_mutex_unlock(&fs->memo.relist_mu);
 	if (!want)
 		return 0;
-	slot = flight_begin(&fs->lookups, parent);
+	slot = flight_begin(&fs->memo.lookups, parent);
 	if (slot == FLIGHT_WAITED)
 		return 1;
 	rc = fs_dir_relist(fs, parent, pe, want);
 	if (slot >= 0)
-		flight_end(&fs->lookups, slot);
+		flight_end(&fs->memo.lookups, slot);
 	if (rc < 0)
 		return 0; /* the name's own lookup will say what is wrong */
-	pthread_mutex_lock(&fs->relist_mu);
+	pthread_mutex_lock(&fs->memo.relist_mu);
 	if (n->hash == h) {
 		n->pages = rc ? rc : want < RELIST_MAX_PAGES ? want + 1 : RELIST_NEVER;
 		n->misses = 0;
 	}
-	pthread_mutex_unlock(&fs->relist_mu);
+	pthread_mutex_unlock(&fs->memo.relist_mu);
 	return rc > 0;
 }
 
@@ -419,7 +419,7 @@ static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct
 		return rc;
 	*have = rc == 0;
 	/* Found missing a moment ago (only where the index knows no better). */
-	if ((!*have || old->state == BFS_ST_NEGATIVE) && pathttl_has(&fs->negs, path, now))
+	if ((!*have || old->state == BFS_ST_NEGATIVE) && pathttl_has(&fs->memo.negs, path, now))
 		return -ENOENT;
 	if (*have) {
 		if (old->state == BFS_ST_DIRTY || old->state == BFS_ST_UPLOADING) {
@@ -440,7 +440,7 @@ static int lookup_known(struct bfs_fs *fs, const char *path, int64_t now, struct
 			   (old->type == BFS_ENT_DIR && old->state == BFS_ST_CLEAN &&
 			    old->validated_ns && fs_immutable(fs, path)) ||
 			   /* a file stored below it within the window: it exists */
-			   (old->type == BFS_ENT_DIR && pathttl_has(&fs->proven, path, now))) {
+			   (old->type == BFS_ENT_DIR && pathttl_has(&fs->memo.proven, path, now))) {
 			*e = *old;
 			return 0;
 		}
@@ -464,13 +464,13 @@ int fs_lookup_attrs(struct bfs_fs *fs, const char *path)
 	struct bfs_entry old, e;
 	int have = 0, rc, slot;
 
-	slot = flight_begin(&fs->lookups, path);
+	slot = flight_begin(&fs->memo.lookups, path);
 	if (slot < 0)
 		return 0; /* a lookup asked meanwhile (or the table is full) */
 	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, &e);
 	if (rc == 1 && attrs_unknown(fs, &old, have))
 		rc = lookup_ask(fs, path, fs_now_ns(), old, have, &e);
-	flight_end(&fs->lookups, slot);
+	flight_end(&fs->memo.lookups, slot);
 	return rc < 0 ? rc : 0;
 }
 
@@ -503,16 +503,16 @@ int fs_lookup(struct bfs_fs *fs, const char *path, struct bfs_entry *e)
 	}
 	/* Many lookups of one name at once (the kernel revalidates an expired
 	 * dentry in every walker): one asks, the others use its answer. */
-	slot = flight_begin(&fs->lookups, path);
+	slot = flight_begin(&fs->memo.lookups, path);
 	/* Look again, also as the one to ask: another lookup may have asked
 	 * and finished between the look above and flight_begin. */
 	rc = lookup_known(fs, path, fs_now_ns(), &old, &have, e);
 	if (rc != 1) {
-		flight_end(&fs->lookups, slot);
+		flight_end(&fs->memo.lookups, slot);
 		return rc;
 	}
 	rc = lookup_ask(fs, path, fs_now_ns(), old, have, e);
-	flight_end(&fs->lookups, slot);
+	flight_end(&fs->memo.lookups, slot);
 	return rc;
 }
 
@@ -646,7 +646,8 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		 * index write, no fsync: the common case of a name about to be
 		 * created), unless the index holds what is now gone. */
 		if (!have || old.state == BFS_ST_NEGATIVE) {
-			pathttl_put(&fs->negs, path, now + (int64_t)fs->cfg.neg_ttl_ms * 1000000);
+			pathttl_put(&fs->memo.negs, path,
+				    now + (int64_t)fs->cfg.neg_ttl_ms * 1000000);
 			return -ENOENT;
 		}
 		bfs_entry_init(&neg);
@@ -675,4 +676,22 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 			fs_data_unlink(fs, old.data_id);
 	}
 	return bfs_index_put(fs->ix, path, e);
+}
+
+void fs_memo_init(struct bfs_fs *fs)
+{
+	pathttl_init(&fs->memo.negs);
+	pathttl_init(&fs->memo.proven);
+	pathttl_init(&fs->memo.walked);
+	pthread_mutex_init(&fs->memo.relist_mu, NULL);
+	flight_init(&fs->memo.lookups);
+}
+
+void fs_memo_destroy(struct bfs_fs *fs)
+{
+	pathttl_destroy(&fs->memo.negs);
+	pathttl_destroy(&fs->memo.proven);
+	pathttl_destroy(&fs->memo.walked);
+	pthread_mutex_destroy(&fs->memo.relist_mu);
+	flight_destroy(&fs->memo.lookups);
 }

@@ -95,7 +95,7 @@ static void paid(struct bfs_entry *e, int with_marker)
 }
 
 /* The ancestors of path exist in the bucket now: they need no revalidation
- * for the positive window (fs->proven), and their debts are void (one
+ * for the positive window (fs->memo.proven), and their debts are void (one
  * given other attributes keeps its debt: its marker carries them).  With
  * locked, the caller holds marker_mu; else it is taken per owed ancestor. */
 static void settle(struct bfs_fs *fs, const char *path, int locked)
@@ -110,7 +110,7 @@ static void settle(struct bfs_fs *fs, const char *path, int locked)
 	snprintf(p, sizeof(p), "%s", path);
 	while ((slash = strrchr(p, '/')) && slash != p) {
 		*slash = '\0';
-		pathttl_put(&fs->proven, p, until);
+		pathttl_put(&fs->memo.proven, p, until);
 		if (bfs_index_get(fs->ix, p, &e) || !owed(&e))
 			continue;
 		if (!locked)
@@ -229,7 +229,7 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 		rc = bfs_store_put_buf(fs->store, dkey, "", 0, &po, e.etag);
 	}
 	if (rc) {
-		atomic_fetch_add(&fs->st_upload_errors, 1);
+		atomic_fetch_add(&fs->stats.upload_errors, 1);
 		e.upload_attempts++;
 		e.upload_error = rc;
 		e.upload_after_ns = fs_now_ns() + fs_journal_backoff_ns(e.upload_attempts);

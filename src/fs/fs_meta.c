@@ -13,7 +13,7 @@
  * starts, in parallel, the same requests for the next META_AHEAD such
  * entries of its directory (fs_meta_prefetch), as a browser prefetches:
  * the lookups that follow, in name order, find them answered, or wait for
- * the request on its way (fs->lookups).  For directories, one LIST of the
+ * the request on its way (fs->memo.lookups).  For directories, one LIST of the
  * keys below their parent (a tree listing, fs_tree.c) first says which
  * have no marker, and so nothing to ask (fs_meta_tree_due: once per
  * parent in META_MEMO_NS).

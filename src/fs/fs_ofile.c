@@ -293,3 +293,29 @@ int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st)
 		st->st_nlink = 0; /* unlinked while open, as on a local disk */
 	return 0;
 }
+
+void fs_ofile_free_all(struct bfs_fs *fs)
+{
+	int i;
+
+	for (i = 0; i < FS_OPEN_BUCKETS; i++) {
+		while (fs->open[i]) {
+			struct bfs_ofile *of = fs->open[i];
+
+			fs->open[i] = of->next;
+			/* handles the kernel never released (unmounted while open) */
+			while (of->handles) {
+				struct bfs_file *f = of->handles;
+
+				of->handles = f->next;
+				free(f);
+			}
+			if (of->fd >= 0)
+				close(of->fd);
+			pthread_rwlock_destroy(&of->io);
+			pthread_mutex_destroy(&of->lock);
+			free(of->path);
+			free(of);
+		}
+	}
+}

@@ -195,19 +195,13 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	fs->store = store;
 	fs->started_ns = fs_now_ns();
 	pthread_mutex_init(&fs->open_lock, NULL);
-	pthread_mutex_init(&fs->evict_mu, NULL);
-	pthread_mutex_init(&fs->verified_lock, NULL);
-	pthread_mutex_init(&fs->hidden_lock, NULL);
-	pathttl_init(&fs->negs);
-	pathttl_init(&fs->proven);
-	pathttl_init(&fs->walked);
-	pthread_mutex_init(&fs->relist_mu, NULL);
-	flight_init(&fs->lookups);
 	pthread_mutex_init(&fs->marker_mu, NULL);
+	fs_space_init(fs);
+	fs_trust_init(fs);
+	fs_hidden_init(fs);
+	fs_memo_init(fs);
 	fs_touch_init(fs);
 	fs_journal_init(fs);
-	pthread_mutex_init(&fs->evict_run, NULL);
-	pthread_cond_init(&fs->evict_cond, NULL);
 	fs->prefix = strdup(cfg->prefix ? cfg->prefix : "");
 	fs->immutable = cfg->immutable ? strdup(cfg->immutable) : NULL;
 	fs->cfg.immutable = fs->immutable;
@@ -250,33 +244,12 @@ out_free:
 
 void bfs_fs_close(struct bfs_fs *fs)
 {
-	int i;
-
 	if (!fs)
 		return;
 	fs_meta_stop(fs);
 	fs_upload_stop(fs, fs->cfg.unmount_wait_s);
 	fs_cache_stop(fs);
-	for (i = 0; i < FS_OPEN_BUCKETS; i++) {
-		while (fs->open[i]) {
-			struct bfs_ofile *of = fs->open[i];
-
-			fs->open[i] = of->next;
-			/* handles the kernel never released (unmounted while open) */
-			while (of->handles) {
-				struct bfs_file *f = of->handles;
-
-				of->handles = f->next;
-				free(f);
-			}
-			if (of->fd >= 0)
-				close(of->fd);
-			pthread_rwlock_destroy(&of->io);
-			pthread_mutex_destroy(&of->lock);
-			free(of->path);
-			free(of);
-		}
-	}
+	fs_ofile_free_all(fs);
 	if (fs->ix) {
 		fs_touch_flush(fs);
 		if (bfs_index_sync(fs->ix) == 0 && fs->opened)
@@ -284,21 +257,13 @@ void bfs_fs_close(struct bfs_fs *fs)
 		bfs_index_close(fs->ix);
 	}
 	pthread_mutex_destroy(&fs->open_lock);
-	pthread_mutex_destroy(&fs->evict_mu);
-	pthread_mutex_destroy(&fs->verified_lock);
-	idset_free(&fs->verified);
-	pthread_mutex_destroy(&fs->hidden_lock);
-	pathttl_destroy(&fs->negs);
-	pathttl_destroy(&fs->proven);
-	pathttl_destroy(&fs->walked);
-	pthread_mutex_destroy(&fs->relist_mu);
-	flight_destroy(&fs->lookups);
 	pthread_mutex_destroy(&fs->marker_mu);
+	fs_space_destroy(fs);
+	fs_trust_destroy(fs);
+	fs_hidden_destroy(fs);
+	fs_memo_destroy(fs);
 	fs_touch_destroy(fs);
 	fs_journal_destroy(fs);
-	idset_free(&fs->hidden);
-	pthread_mutex_destroy(&fs->evict_run);
-	pthread_cond_destroy(&fs->evict_cond);
 	free(fs->prefix);
 	free(fs->immutable);
 	free(fs->cache_dir);
@@ -319,19 +284,20 @@ const struct bfs_fs_cfg *bfs_fs_config(const struct bfs_fs *fs)
 
 void bfs_fs_get_stats(struct bfs_fs *fs, struct bfs_fs_stats *o)
 {
-	o->cache_hits = atomic_load(&fs->st_hits);
-	o->cache_misses = atomic_load(&fs->st_misses);
-	o->revalidations = atomic_load(&fs->st_reval);
-	o->not_modified = atomic_load(&fs->st_304);
-	o->uploads = atomic_load(&fs->st_uploads);
-	o->upload_errors = atomic_load(&fs->st_upload_errors);
-	o->bytes_from_cache = atomic_load(&fs->st_bytes_cached);
-	o->cache_bytes =
-	    atomic_load(&fs->cache_bytes) > 0 ? (uint64_t)atomic_load(&fs->cache_bytes) : 0;
-	o->evicted = atomic_load(&fs->st_evicted);
-	o->evicted_bytes = atomic_load(&fs->st_evicted_bytes);
-	o->enospc = atomic_load(&fs->st_enospc);
-	o->damaged = atomic_load(&fs->st_damaged);
+	o->cache_hits = atomic_load(&fs->stats.hits);
+	o->cache_misses = atomic_load(&fs->stats.misses);
+	o->revalidations = atomic_load(&fs->stats.reval);
+	o->not_modified = atomic_load(&fs->stats.not_modified);
+	o->uploads = atomic_load(&fs->stats.uploads);
+	o->upload_errors = atomic_load(&fs->stats.upload_errors);
+	o->bytes_from_cache = atomic_load(&fs->stats.bytes_cached);
+	o->cache_bytes = atomic_load(&fs->space.cache_bytes) > 0
+			     ? (uint64_t)atomic_load(&fs->space.cache_bytes)
+			     : 0;
+	o->evicted = atomic_load(&fs->stats.evicted);
+	o->evicted_bytes = atomic_load(&fs->stats.evicted_bytes);
+	o->enospc = atomic_load(&fs->stats.enospc);
+	o->damaged = atomic_load(&fs->stats.damaged);
 }
 
 void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)

@@ -113,8 +113,8 @@ static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now, enum swee
 	} else {
 		h = pathttl_hash(parent);
 	}
-	s = &fs->sweeps[h % FS_SWEEP_SLOTS];
-	pthread_mutex_lock(&fs->relist_mu);
+	s = &fs->memo.sweeps[h % FS_SWEEP_SLOTS];
+	pthread_mutex_lock(&fs->memo.relist_mu);
 	if (s->hash != h || now - s->last_ns > SWEEP_GAP_NS) {
 		s->hash = h;
 		s->n = 0;
@@ -122,7 +122,7 @@ static int sweep_due(struct bfs_fs *fs, const char *path, int64_t now, enum swee
 	s->n++;
 	s->last_ns = now;
 	due = s->n >= SWEEP_AFTER;
-	pthread_mutex_unlock(&fs->relist_mu);
+	pthread_mutex_unlock(&fs->memo.relist_mu);
 	return due && bfs_index_children_after(fs->ix, parent, name, count_stale, &c) >= 0 &&
 	       c.n >= 2;
 }
@@ -157,7 +157,7 @@ void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 		return;
 	/* one LIST at a time in a directory; one that waited leaves the rest
 	 * to the lookups after it */
-	slot = flight_begin(&fs->lookups, parent);
+	slot = flight_begin(&fs->memo.lookups, parent);
 	if (slot == FLIGHT_WAITED)
 		return;
 	now = fs_now_ns();
@@ -169,7 +169,7 @@ void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 	if (rc)
 		bfs_log(LOG_DEBUG, "the LIST after '%s' confirmed nothing (%d)", path, rc);
 	if (slot >= 0)
-		flight_end(&fs->lookups, slot);
+		flight_end(&fs->memo.lookups, slot);
 }
 
 /* The directories a tree sweep saw keys below, to mark as existing now. */
@@ -339,7 +339,7 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 	if (fs_split(path, parent, sizeof(parent), &name) ||
 	    fs_dir_key(fs, parent, pkey, sizeof(pkey)) || fs_file_key(fs, path, key, sizeof(key)))
 		return 0;
-	slot = flight_begin(&fs->lookups, parent);
+	slot = flight_begin(&fs->memo.lookups, parent);
 	if (slot == FLIGHT_WAITED) /* another sweep of the parent: did it see path? */
 		return bfs_index_get(fs->ix, path, &e) == 0 && e.type == BFS_ENT_DIR &&
 		       fs_fresh(e.validated_ns, fs->cfg.stat_ttl_ms, fs_now_ns());
@@ -355,7 +355,7 @@ int fs_tree_sweep(struct bfs_fs *fs, const char *path, int64_t now)
 	if (rc)
 		bfs_log(LOG_DEBUG, "the tree sweep from '%s' confirmed nothing (%d)", path, rc);
 	if (slot >= 0)
-		flight_end(&fs->lookups, slot);
+		flight_end(&fs->memo.lookups, slot);
 	strv_free(&d.paths);
 	strv_free(&d.marked);
 	free(d.marks);

@@ -202,7 +202,7 @@ int fs_walked(struct bfs_fs *fs, pid_t walker, const char *path, int64_t now)
 	if (!walker)
 		return 0;
 	fs_walked_key(k, sizeof(k), walker, path);
-	return pathttl_has(&fs->walked, k, now);
+	return pathttl_has(&fs->memo.walked, k, now);
 }
 
 /* The entry of a directory listed whole: listed (and seen to exist) then. */
@@ -278,7 +278,7 @@ int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
 	if (fs_split(path, parent, sizeof(parent), &name) ||
 	    fs_dir_key(fs, parent, pkey, sizeof(pkey)) || fs_file_key(fs, path, key, sizeof(key)))
 		return 0;
-	slot = flight_begin(&fs->lookups, parent);
+	slot = flight_begin(&fs->memo.lookups, parent);
 	if (slot == FLIGHT_WAITED)
 		return fs_walked(fs, walker, path, fs_now_ns());
 	t.started = fs_now_ns();
@@ -292,14 +292,15 @@ int fs_tree_list(struct bfs_fs *fs, const char *path, pid_t walker)
 	bfs_listing_release(&l);
 	for (i = 0; !rc && i < t.done.n; i++) {
 		fs_walked_key(wk, sizeof(wk), walker, t.done.v[i]);
-		pathttl_put(&fs->walked, wk, t.started + (int64_t)fs->cfg.stat_ttl_ms * 1000000);
+		pathttl_put(&fs->memo.walked, wk,
+			    t.started + (int64_t)fs->cfg.stat_ttl_ms * 1000000);
 		listed |= !strcmp(t.done.v[i], path);
 	}
 	if (rc)
 		bfs_log(LOG_DEBUG, "the tree listing from '%s' was not used (%d)", path, rc);
 out:
 	if (slot >= 0)
-		flight_end(&fs->lookups, slot);
+		flight_end(&fs->memo.lookups, slot);
 	strv_free(&t.done);
 	strv_free(&t.plain);
 	strv_free(&t.changed);
@@ -349,7 +350,7 @@ static struct fs_sweep *probe_slot(struct bfs_fs *fs, const char *path, uint64_t
 	*h = pathttl_hash(parent) ^ PROBE_SALT;
 	if (!*h)
 		*h = 1;
-	return &fs->sweeps[*h % FS_SWEEP_SLOTS];
+	return &fs->memo.sweeps[*h % FS_SWEEP_SLOTS];
 }
 
 int fs_tree_probe_due(struct bfs_fs *fs, const char *path, int64_t now)
@@ -360,7 +361,7 @@ int fs_tree_probe_due(struct bfs_fs *fs, const char *path, int64_t now)
 
 	if (!s)
 		return 0;
-	pthread_mutex_lock(&fs->relist_mu);
+	pthread_mutex_lock(&fs->memo.relist_mu);
 	due = s->hash == h && now - s->last_ns <= FS_SWEEP_GAP_NS;
 	if (due && !s->probing && s->probe_ns && !s->judged && s->n >= PROBE_AFTER) {
 		/* was the last probe of use? */
@@ -375,7 +376,7 @@ int fs_tree_probe_due(struct bfs_fs *fs, const char *path, int64_t now)
 		s->probing = 1;
 		s->n = 0;
 	}
-	pthread_mutex_unlock(&fs->relist_mu);
+	pthread_mutex_unlock(&fs->memo.relist_mu);
 	return due;
 }
 
@@ -386,7 +387,7 @@ void fs_tree_probe_note(struct bfs_fs *fs, const char *path, int64_t now, int fo
 
 	if (!s)
 		return;
-	pthread_mutex_lock(&fs->relist_mu);
+	pthread_mutex_lock(&fs->memo.relist_mu);
 	if (s->hash != h) {
 		s->hash = h;
 		s->need = PROBE_AFTER;
@@ -400,7 +401,7 @@ void fs_tree_probe_note(struct bfs_fs *fs, const char *path, int64_t now, int fo
 	}
 	s->n = found ? s->n + 1 : 0;
 	s->last_ns = now;
-	pthread_mutex_unlock(&fs->relist_mu);
+	pthread_mutex_unlock(&fs->memo.relist_mu);
 }
 
 /* The probe of path's parent ended; added_ns: the validated_ns of the
@@ -412,7 +413,7 @@ static void probe_done(struct bfs_fs *fs, const char *path, int64_t added_ns)
 
 	if (!s)
 		return;
-	pthread_mutex_lock(&fs->relist_mu);
+	pthread_mutex_lock(&fs->memo.relist_mu);
 	if (s->hash == h) {
 		s->probing = 0;
 		if (added_ns) {
@@ -421,7 +422,7 @@ static void probe_done(struct bfs_fs *fs, const char *path, int64_t added_ns)
 			s->judged = 0;
 		}
 	}
-	pthread_mutex_unlock(&fs->relist_mu);
+	pthread_mutex_unlock(&fs->memo.relist_mu);
 }
 
 void fs_tree_probe_used(struct bfs_fs *fs, const char *path, const struct bfs_entry *e)
@@ -434,10 +435,10 @@ void fs_tree_probe_used(struct bfs_fs *fs, const char *path, const struct bfs_en
 	s = probe_slot(fs, path, &h);
 	if (!s)
 		return;
-	pthread_mutex_lock(&fs->relist_mu);
+	pthread_mutex_lock(&fs->memo.relist_mu);
 	if (s->hash == h && s->probe_ns == e->validated_ns && s->used < UINT32_MAX)
 		s->used++;
-	pthread_mutex_unlock(&fs->relist_mu);
+	pthread_mutex_unlock(&fs->memo.relist_mu);
 }
 
 /* Does page l say that neither key nor keys below key + "/" exist?  It
@@ -489,7 +490,7 @@ int fs_tree_probe(struct bfs_fs *fs, const char *path)
 		probe_done(fs, path, 0);
 		return 0;
 	}
-	slot = flight_begin(&fs->lookups, parent);
+	slot = flight_begin(&fs->memo.lookups, parent);
 	if (slot == FLIGHT_WAITED)
 		return probe_found(fs, path);
 	/* from just before the name: without its last character (UTF-8) */
@@ -516,7 +517,7 @@ int fs_tree_probe(struct bfs_fs *fs, const char *path)
 		bfs_log(LOG_DEBUG, "the tree probe from '%s' was not used (%d)", path, rc);
 out:
 	if (slot >= 0)
-		flight_end(&fs->lookups, slot);
+		flight_end(&fs->memo.lookups, slot);
 	probe_done(fs, path, rc ? 0 : t.now);
 	strv_free(&t.done);
 	strv_free(&t.plain);

@@ -514,7 +514,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 	}
 	if (rc) {
 		of->tried_gen = gen;
-		atomic_fetch_add(&fs->st_upload_errors, 1);
+		atomic_fetch_add(&fs->stats.upload_errors, 1);
 		of->ent.upload_attempts++;
 		of->ent.upload_error = rc;
 		if (of->ent.state == BFS_ST_UPLOADING)
@@ -525,7 +525,7 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 		pthread_rwlock_unlock(&of->io);
 		return bfs_err_is_store(rc) ? fs_store_errno("upload", of->path, rc) : rc;
 	}
-	atomic_fetch_add(&fs->st_uploads, 1);
+	atomic_fetch_add(&fs->stats.uploads, 1);
 	fs_journal_done(fs, of, &e); /* the copy's digest; the journal record goes */
 	if (of->ent.data_id && of->ent.data_id != of->fd_id)
 		fs_data_unlink(fs, of->ent.data_id);

@@ -119,7 +119,10 @@ done
 secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a + 0.999 }')
 count "30 new files in a directory made here, one every 0.1 s ($secs s)"
 assert_eq "${seen[PUT]}" 30 "a stream of new files: one PUT each"
-assert_eq "$((seen[GET] + seen[HEAD]))" 0 "a stream of new files: no GET or HEAD"
+assert_eq "${seen[GET]}" 0 "a stream of new files: no GET"
+# (a HEAD of stream/'s own marker, when a busy machine stretched the sleep
+# past marker_delay and the marker was PUT: its LastModified, once)
+[ "${seen[HEAD]}" -le 1 ] || fail "a stream of new files: ${seen[HEAD]} HEADs (at most stream/'s marker)"
 # (one LIST a 1 s window; a busy machine stretches the stream over more)
 [ "${seen[LIST]}" -le $((secs + 2)) ] ||
 	fail "a stream of new files over $secs s: ${seen[LIST]} LISTs (one a 1 s window)"

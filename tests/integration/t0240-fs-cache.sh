@@ -37,8 +37,11 @@ bfs_mount "$bucket" "$mnt" "endpoint=$PEP,path_style,cache_dir=$cache,stat_ttl=0
 sleep 0.5
 m=$(mark)
 assert_file_eq "$tmp/a.png" "$mnt/img/a.png" "stale cached copy revalidated"
-since "$m" | grep -Eq "^(GET /$bucket/img/a.png -> 304|HEAD /$bucket/img/a.png -> 200)" ||
-	{ since "$m"; fail "no revalidating request (HEAD, or GET answered 304)"; }
+# (or its directory's listing, when img/ was stale too and listed first: a
+# listing showing the same ETag confirms the file, SEMANTICS.md; a busy
+# machine makes that order likely)
+since "$m" | grep -Eq "^(GET /$bucket/img/a.png -> 304|HEAD /$bucket/img/a.png -> 200|GET /$bucket/?\?[^ ]*prefix=img%2F)" ||
+	{ since "$m"; fail "no revalidating request (HEAD, GET answered 304, or img/'s listing)"; }
 assert_eq "$(since "$m" | grep -c "^GET /$bucket/img/a.png -> 200" || true)" 0 "stale: no body fetched again"
 ok "stale: revalidated without fetching the body again ($(since "$m" | grep -c "/$bucket/img/a.png") request)"
 

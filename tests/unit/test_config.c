@@ -201,6 +201,9 @@ static void test_fs_opts(void)
 	CHECK_INT(bfs_config_parse_opts(&c, "list_ttl=inf", NULL, 0, msg, sizeof(msg)),
 		  BFS_E_CONFIG);
 	CHECK_INT(c.stat_ttl_ms, 500);
+	/* the bare word: write-back with its default delay, 1 s */
+	CHECK_INT(bfs_config_parse_opts(&c, "writeback", NULL, 0, msg, sizeof(msg)), 0);
+	CHECK_INT(c.writeback_ms, 1000);
 	bfs_config_release(&c);
 }
 

@@ -588,6 +588,20 @@ assert_file_eq() {
 	fi
 }
 
+# wait_until SECONDS COMMAND [ARGS...]: run COMMAND every 0.1 s until it
+# succeeds (0) or SECONDS have passed (1).  For what the design guarantees
+# eventually (an upload after its delay, a change seen after a window):
+# assert the final state within a deadline, never how fast it came.
+#     wait_until 15 in_bucket a.png "$tmp/a" || fail "a.png never reached the bucket"
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # --- bucketfs mounts ------------------------------------------------------------
 # bfs_mount TARGET MOUNTPOINT [EXTRA_OPTS]: mount with the daemon of this build
 # ($BFS_BUILD_DIR/bucketfs) in the foreground (-f), in the background of the

@@ -33,14 +33,7 @@ if ref and body != open(ref, "rb").read():
 PY
 }
 # wait_in_bucket KEY REF SECONDS
-wait_in_bucket() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		in_bucket "$1" "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_in_bucket() { wait_until "$3" in_bucket "$1" "$2"; }
 puts_of() { grep -c "^PUT /$bucket/$1 " "$PROXY_LOG" || true; }
 
 # (a 4 s delay: each step below takes less than that on a busy machine too;

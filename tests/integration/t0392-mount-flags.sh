@@ -95,7 +95,7 @@ quiet_umount() { umount -l "$1" 2>/dev/null || true; }
 on_exit quiet_umount "$mnt"
 # FLAGS WANT...: mount -t fuse -o FLAGS BIN#file:DIR MNT, check, umount
 via_mount8() {
-	local flags=$1 opts out i
+	local flags=$1 opts out
 	shift
 	n=$((n + 1))
 	out=$(mount -t fuse -o "$flags,cache_dir=$tmp/cache$n" "$bin#file:$dir" "$mnt" 2>&1) ||
@@ -114,10 +114,7 @@ via_mount8() {
 		ok "mount -o $flags: running a binary there fails: $out"
 	}
 	umount "$mnt" || fail "umount after mount -o $flags"
-	for ((i = 0; i < 50; i++)); do
-		_bfs_mounted "$mnt" || break
-		sleep 0.1
-	done
+	wait_until 5 eval '! _bfs_mounted "$mnt"' || true
 }
 CHECK_EXEC=1 via_mount8 noexec,nosuid,nodev noexec nosuid nodev
 CHECK_EXEC=1 via_mount8 noexec noexec nosuid nodev # mount.fuse3 adds dev,suid

@@ -235,11 +235,15 @@ ls -lR "$mnt" >/dev/null
 count "ls -lR (the names the cold reads did not look up: asked once each)"
 assert_eq "${seen[GET]}" 0 "ls -lR: no GET"
 ok "the first ls -lR: ${seen[HEAD]} HEAD (names known only from listings), ${seen[LIST]} LIST"
+first_heads=${seen[HEAD]}
 ls -lR "$mnt" >/dev/null
 count "ls -lR again"
 # (a name whose object changed within 2 s of its HEAD is HEADed again:
-# LastModified counts seconds; images/task3/1.png above)
-[ "${seen[HEAD]}" -le 3 ] || fail "ls -lR again: ${seen[HEAD]} HEAD"
+# LastModified counts seconds; images/task3/1.png above.  Idle that is up
+# to 3 names; a busy machine, stretching the writes and the first walk,
+# makes it a few more: the bound is "not one per entry", 1 in 50 + 3)
+[ "${seen[HEAD]}" -le $((first_heads / 50 + 3)) ] ||
+	fail "ls -lR again: ${seen[HEAD]} HEAD for $first_heads names"
 assert_eq "${seen[GET]}" 0 "ls -lR again: no GET"
 ok "ls -lR again: ${seen[HEAD]} HEAD, ${seen[LIST]} LIST: no HEAD per entry"
 

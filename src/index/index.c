@@ -98,6 +98,8 @@ int index_bad_record(struct bfs_index *ix, const char *key, size_t klen)
 
 /* ---- transactions ---- */
 
+#define INDEX_GROW_TRIES 8 /* growths one call may wait for (the map x 256) */
+
 /* Double the map (or adopt another process's larger one) unless a thread already did. */
 static int index_grow(struct bfs_index *ix, int why, size_t seen)
 {
@@ -137,7 +139,12 @@ int index_txn(struct bfs_index *ix, unsigned flags, index_txn_fn fn, void *arg)
 				mdb_txn_abort(txn);
 		}
 		pthread_rwlock_unlock(&ix->lock);
-		if ((rc != MDB_MAP_FULL && rc != MDB_MAP_RESIZED) || tries > 0)
+		/* Again after each growth, a few times: the other threads'
+		 * commits may fill the doubled map before this one's retry
+		 * (pages a reader's snapshot holds are not reused); with one
+		 * retry, two of test_index's 8 writers got ENOSPC under
+		 * ThreadSanitizer beside two busy loops. */
+		if ((rc != MDB_MAP_FULL && rc != MDB_MAP_RESIZED) || tries >= INDEX_GROW_TRIES)
 			break;
 		if ((rc = index_grow(ix, rc, seen)) != 0)
 			break;

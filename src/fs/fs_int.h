@@ -126,8 +126,9 @@ struct fs_jsignal {
 
 /*
  * The filesystem's state, in parts each owned by one file (which
- * initialises and destroys it) and guarded by its own lock; what is left in
- * struct bfs_fs is set at open and read-only after.
+ * initialises and destroys it) and guarded by its own lock.  Still loose in
+ * struct bfs_fs: what is set at open and read-only after, the open-file
+ * table (open_lock, fs_ofile.c), marker_mu (fs_marker.c) and two atomics.
  */
 
 /* Cache space and the evictor: counted by fs_data.c (fs_space_grew),

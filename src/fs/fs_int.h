@@ -408,6 +408,10 @@ void fs_meta_prefetch(struct bfs_fs *fs, const char *path);
 /* A directory of path's parent is asked about for its attributes: is a
  * tree listing of the parent due (none for it lately)?  1 (and noted) or 0. */
 int fs_meta_tree_due(struct bfs_fs *fs, const char *path);
+/* Ask now, in the caller's thread, for the attributes of path, an entry
+ * the index holds without them: 0 (also when it needed nothing) or the
+ * -errno of the request. */
+int fs_meta_ask(struct bfs_fs *fs, const char *path);
 int fs_meta_start(struct bfs_fs *fs, int (*ask)(struct bfs_fs *fs, const char *path));
 void fs_meta_stop(struct bfs_fs *fs);
 

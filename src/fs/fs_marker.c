@@ -215,8 +215,11 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 	if (!rc && (e.flags & BFS_EF_KEEP)) {
 		rc = still_there(fs, dkey);
 		if (rc > 0) {
-			paid(&e, rc == 2);
-			e.flags |= BFS_EF_PROBED;
+			/* (a marker whose attributes it does not hold: its
+			 * lookup asks for them) */
+			paid(&e, rc == 2 && (e.flags & BFS_EF_META));
+			if (rc == 1 || (e.flags & BFS_EF_META))
+				e.flags |= BFS_EF_PROBED;
 			rc = bfs_index_put(fs->ix, leaf, &e);
 			pthread_mutex_unlock(&fs->marker_mu);
 			return rc;
@@ -260,6 +263,13 @@ int fs_marker_keep(struct bfs_fs *fs, const char *path)
 
 	if (fs_split(path, dir, sizeof(dir), &name) || !strcmp(dir, "/"))
 		return 0;
+	/* Owed, it is answered from the index until its debt is checked: it
+	 * must show its marker's attributes, not the mount's defaults (a
+	 * directory seen in a listing only, or whose marker changed).  Best
+	 * effort: unreachable, the check of the debt leaves them unknown. */
+	if (!bfs_index_get(fs->ix, dir, &e) && e.type == BFS_ENT_DIR && e.state == BFS_ST_CLEAN &&
+	    !fs_attrs_known(fs, &e))
+		(void)fs_meta_ask(fs, dir);
 	pthread_mutex_lock(&fs->marker_mu);
 	rc = bfs_index_get(fs->ix, dir, &e);
 	if (rc == -ENOENT) {

@@ -99,6 +99,11 @@ int fs_meta_start(struct bfs_fs *fs, int (*ask)(struct bfs_fs *fs, const char *p
 	return 0;
 }
 
+int fs_meta_ask(struct bfs_fs *fs, const char *path)
+{
+	return fs->meta ? fs->meta->ask(fs, path) : 0;
+}
+
 void fs_meta_stop(struct bfs_fs *fs)
 {
 	struct fs_meta *m = fs->meta;

@@ -20,7 +20,9 @@
  *   - eviction down to cache_size, and evicted files read back;
  *   - a directory renamed under a file open for writing (issue 22 case 5);
  *   - write-back: an upload an unmount left journaled is sent by the next
- *     mount on the same cache.
+ *     mount on the same cache;
+ *   - a directory whose attributes the index lost, emptied here, shows its
+ *     marker's attributes while its debt is checked and after.
  * Runs in a mkdtemp directory, removed at the end.
  */
 #include <errno.h>
@@ -553,6 +555,53 @@ static void test_journal_recovery(void)
 	bfs_fs_close(fs);
 }
 
+/* A directory whose attributes the index does not hold (seen in a listing
+ * only, or forgotten when its marker changed) emptied here: while its
+ * marker's debt is checked and after, it shows the marker's attributes,
+ * not the mount's defaults. */
+static void test_keep_shows_marker(void)
+{
+	struct bfs_fs *fs = mount_fs("keep", -1, 300);
+	struct bfs_meta_kv meta[3] = { { "mode", "16872" }, { "uid", "33" }, { "gid", "34" } };
+	struct bfs_put_opts po = { 0 };
+	struct bfs_entry e;
+	struct stat sb;
+	int i;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	po.meta = meta;
+	po.nmeta = 3;
+	CHECK_INT(bfs_store_put_buf(st, "kd/", "", 0, &po, NULL), 0); /* drwxr-x--- 33:34 */
+	po.nmeta = 0;
+	CHECK_INT(bfs_store_put_buf(st, "kd/f", "x", 1, &po, NULL), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kd/f", &sb), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0750);
+	CHECK_INT(bfs_index_get(fs->ix, "/kd", &e), 0);
+	fs_dir_attrs_forget(&e); /* (a sweep saw its marker change) */
+	CHECK_INT(bfs_index_put(fs->ix, "/kd", &e), 0);
+	CHECK_INT(bfs_fs_unlink(fs, "/kd/f"), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0750);
+	CHECK_INT(sb.st_uid, 33);
+	for (i = 0; i < 100; i++) { /* the debt checked: the marker is there */
+		CHECK_INT(bfs_index_get(fs->ix, "/kd", &e), 0);
+		if (e.state == BFS_ST_CLEAN)
+			break;
+		sleep_ms(50);
+	}
+	CHECK_INT(e.state, BFS_ST_CLEAN);
+	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0750);
+	CHECK_INT(sb.st_gid, 34);
+	CHECK_INT(bfs_fs_utimens(fs, "/kd", 1000000000LL * 1000000000LL), 0);
+	CHECK_INT(meta_of("kd/", "mode"), 16872);
+	CHECK_INT(meta_of("kd/", "uid"), 33);
+	bfs_fs_close(fs);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -584,6 +633,7 @@ int main(void)
 	test_marker_debts();
 	test_journal_rename_unlink();
 	test_setattr_keeps_stored();
+	test_keep_shows_marker();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

@@ -836,7 +836,13 @@ class Run:
             self.observe(op)
 
     def execute(self):
+        t0 = time.monotonic()
         for op in self.ops:
+            # a long run says how far it got (a run cut short still has
+            # figures): every 5,000 operations
+            if op["i"] and op["i"] % 5000 == 0 and not self.quiet:
+                log("progress: op %d of %d, %d divergence(s), %.0f s" %
+                    (op["i"], len(self.ops), len(self.found), time.monotonic() - t0))
             try:
                 self.step(op)
             except Divergence as d:

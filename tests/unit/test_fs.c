@@ -3,7 +3,8 @@
  * test_fs.c - the filesystem layer driven through bfs_fs_*(), without FUSE
  * or a server: a file: store (a local directory as the bucket) whose
  * requests can be held by a hook, so that an operation comes exactly while
- * another's request is in flight.  Checked against the store itself (its
+ * another's request is in flight, or made to fail (before the server does
+ * them, or after: the answer lost).  Checked against the store itself (its
  * objects and their metadata), not through the fs:
  *   - a utimens of a directory while its owed marker is being PUT is kept
  *     (the payment wrote back the attributes it had read);
@@ -22,7 +23,12 @@
  *   - write-back: an upload an unmount left journaled is sent by the next
  *     mount on the same cache;
  *   - a directory whose attributes the index lost, emptied here, shows its
- *     marker's attributes while its debt is checked and after.
+ *     marker's attributes while its debt is checked and after;
+ *   - failed requests, and requests whose answer was lost: close never
+ *     acknowledges what the bucket lacks, the mount then shows the
+ *     bucket's bytes, a cached file is served while the bucket is
+ *     unreachable; write-back uploads and owed markers are sent again
+ *     until they are in the bucket.
  * Runs in a mkdtemp directory, removed at the end.
  */
 #include <errno.h>
@@ -77,25 +83,113 @@ static void hook(const char *key)
 	}
 }
 
+/* ---- the fault hook: make the next requests of one key fail ------------- */
+
+enum { F_PUT = 1, F_HEAD = 2, F_GET = 4, F_DEL = 8, F_LIST = 16 };
+
+static char fail_key[256]; /* whose requests fail ("" none; a LIST's prefix) */
+static int fail_ops;	   /* of these kinds (F_*) */
+static int fail_n;	   /* this many more */
+static int fail_err;	   /* with this bfs_err */
+static int fail_late;	   /* done first, then failed: the answer was lost */
+
+/* The next n requests of the kinds ops for key fail with err (a store
+ * error); late: each is carried out first, and only its answer is lost. */
+static void fail_next(const char *key, int ops, int n, int err, int late)
+{
+	pthread_mutex_lock(&hook_mu);
+	snprintf(fail_key, sizeof(fail_key), "%s", key);
+	fail_ops = ops;
+	fail_n = n;
+	fail_err = err;
+	fail_late = late;
+	pthread_mutex_unlock(&hook_mu);
+}
+
+static int faults_left(void)
+{
+	int n;
+
+	pthread_mutex_lock(&hook_mu);
+	n = fail_n;
+	pthread_mutex_unlock(&hook_mu);
+	return n;
+}
+
+/* Is a fault due for this request?  Its error (and *late) or 0. */
+static int fault(int op, const char *key, int *late)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&hook_mu);
+	if (fail_n > 0 && (fail_ops & op) && !strcmp(key, fail_key)) {
+		fail_n--;
+		err = fail_err;
+		*late = fail_late;
+	}
+	pthread_mutex_unlock(&hook_mu);
+	return err;
+}
+
+/* The request's answer, with the fault due for it, if any. */
+#define FAULTED(op, key, call)                                                                     \
+	do {                                                                                       \
+		int late_ = 0, err_ = fault(op, key, &late_), rc_;                                 \
+		if (err_ && !late_)                                                                \
+			return err_;                                                               \
+		rc_ = (call);                                                                      \
+		return rc_ == 0 && err_ ? err_ : rc_;                                              \
+	} while (0)
+
+static int hook_head(struct bfs_store *st, const char *key, struct bfs_obj_info *info)
+{
+	FAULTED(F_HEAD, key, store_local_ops.head(st, key, info));
+}
+
+static int hook_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+		       off_t fd_off, struct bfs_obj_info *info)
+{
+	FAULTED(F_GET, key, store_local_ops.get_fd(st, key, o, fd, fd_off, info));
+}
+
+static int hook_get_buf(struct bfs_store *st, const char *key, const struct bfs_get_opts *o,
+			struct bfs_buf *out, struct bfs_obj_info *info)
+{
+	FAULTED(F_GET, key, store_local_ops.get_buf(st, key, o, out, info));
+}
+
+static int hook_delete(struct bfs_store *st, const char *key)
+{
+	FAULTED(F_DEL, key, store_local_ops.delete(st, key));
+}
+
+static int hook_list(struct bfs_store *st, const char *prefix, const char *delimiter,
+		     const char *token, const char *start_after, int max_keys,
+		     struct bfs_listing *out)
+{
+	FAULTED(F_LIST, prefix ? prefix : "",
+		store_local_ops.list(st, prefix, delimiter, token, start_after, max_keys, out));
+}
+
 static int hook_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
 			const struct bfs_put_opts *o, char *etag)
 {
 	hook(key);
-	return store_local_ops.put_buf(st, key, data, len, o, etag);
+	FAULTED(F_PUT, key, store_local_ops.put_buf(st, key, data, len, o, etag));
 }
 
 static int hook_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
 		       const struct bfs_put_opts *o, char *etag)
 {
 	hook(key);
-	return store_local_ops.put_fd(st, key, fd, off, len, o, etag);
+	FAULTED(F_PUT, key, store_local_ops.put_fd(st, key, fd, off, len, o, etag));
 }
 
 static int hook_copy(struct bfs_store *st, const char *src, const char *dst,
 		     const struct bfs_put_opts *o, char *etag)
 {
 	hook(dst);
-	return store_local_ops.copy(st, src, dst, o, etag);
+	FAULTED(F_PUT, dst, store_local_ops.copy(st, src, dst, o, etag));
 }
 
 static void hold_next_put(const char *key, long ms)
@@ -602,6 +696,164 @@ static void test_keep_shows_marker(void)
 	bfs_fs_close(fs);
 }
 
+/* Open path, read up to sz - 1 bytes into buf (NUL-terminated), close:
+ * the bytes read or -errno. */
+static long read_back(struct bfs_fs *fs, const char *path, char *buf, size_t sz)
+{
+	struct bfs_file *f;
+	long n;
+	int rc = bfs_fs_open_file(fs, path, O_RDONLY, &f);
+
+	if (rc)
+		return rc;
+	n = (long)bfs_fs_read(fs, f, buf, sz - 1, 0);
+	bfs_fs_release(fs, f);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* What the mount shows of path is what the bucket holds at key: the same
+ * bytes, or both nothing. */
+static void same_as_bucket(struct bfs_fs *fs, const char *path, const char *key)
+{
+	char got[256], want[256];
+	long n = read_back(fs, path, got, sizeof(got));
+	long m = object_bytes(key, want, sizeof(want));
+
+	if (m < 0) {
+		CHECK_INT(n, -ENOENT);
+		return;
+	}
+	CHECK_INT(n, m);
+	if (n == m)
+		CHECK(!memcmp(got, want, (size_t)n));
+}
+
+static void stat_ttl_200ms(struct bfs_fs_cfg *cfg)
+{
+	cfg->neg_ttl_ms = 200;
+	cfg->stat_ttl_ms = 200;
+}
+
+/*
+ * Requests that fail, or whose answer is lost after the server did them
+ * (the hostile server's "early" and "cut"): close never acknowledges what
+ * the bucket does not hold, and the mount then shows what the bucket holds,
+ * never bytes it does not; a cached file is served while the bucket
+ * cannot be reached.
+ */
+static void test_faults_sync(void)
+{
+	struct bfs_fs *fs;
+	struct stat sb;
+	char buf[64];
+	int rc;
+
+	next_cfg = stat_ttl_200ms;
+	fs = mount_fs("faults", -1, 50);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	/* a new file whose PUT fails: close says so, and there is no file */
+	fail_next("f1.png", F_PUT, 1, BFS_E_TRANSIENT, 0);
+	CHECK_INT(write_file(fs, "/f1.png", "payload"), -EIO);
+	CHECK_INT(exists("f1.png"), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/f1.png", &sb), -ENOENT);
+	/* a file rewritten whose PUT fails: the old bytes, never the new */
+	CHECK_INT(write_file(fs, "/f2", "old"), 0);
+	fail_next("f2", F_PUT, 1, BFS_E_TRANSIENT, 0);
+	CHECK_INT(write_file(fs, "/f2", "new data"), -EIO);
+	CHECK_INT((int)read_back(fs, "/f2", buf, sizeof(buf)), 3);
+	CHECK(!strcmp(buf, "old"));
+	same_as_bucket(fs, "/f2", "f2");
+	/* the PUT done, its answer lost: whatever close says, the mount shows
+	 * the bucket's bytes */
+	CHECK_INT(write_file(fs, "/f3", "old"), 0);
+	fail_next("f3", F_PUT, 1, BFS_E_TRANSIENT, 1);
+	rc = write_file(fs, "/f3", "late new");
+	CHECK(rc == 0 || rc == -EIO);
+	CHECK_INT(faults_left(), 0);
+	same_as_bucket(fs, "/f3", "f3");
+	sleep_ms(300);
+	same_as_bucket(fs, "/f3", "f3");
+	/* a DELETE done, its answer lost: gone on the mount as in the bucket,
+	 * at the latest once the positive window is over */
+	CHECK_INT(write_file(fs, "/f4", "x"), 0);
+	fail_next("f4", F_DEL, 1, BFS_E_TRANSIENT, 1);
+	rc = bfs_fs_unlink(fs, "/f4");
+	CHECK(rc == 0 || rc == -EIO);
+	CHECK_INT(faults_left(), 0);
+	CHECK_INT(exists("f4"), 0);
+	sleep_ms(300);
+	CHECK_INT(bfs_fs_getattr(fs, "/f4", &sb), -ENOENT);
+	/* a DELETE refused: the file is still there, on the mount too */
+	CHECK_INT(write_file(fs, "/f6", "kept"), 0);
+	fail_next("f6", F_DEL, 1, BFS_E_DENIED, 0);
+	CHECK_INT(bfs_fs_unlink(fs, "/f6"), -EACCES);
+	CHECK_INT(exists("f6"), 1);
+	same_as_bucket(fs, "/f6", "f6");
+	/* unreachable: a cached file is served as it was */
+	CHECK_INT(write_file(fs, "/f5", "cached"), 0);
+	sleep_ms(300);
+	fail_next("f5", F_HEAD | F_GET | F_LIST, 1000, BFS_E_CONNECT, 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/f5", &sb), 0);
+	CHECK_INT(sb.st_size, 6);
+	CHECK_INT((int)read_back(fs, "/f5", buf, sizeof(buf)), 6);
+	CHECK(!strcmp(buf, "cached"));
+	CHECK(faults_left() < 1000); /* (it was asked, and failed) */
+	fail_next("", 0, 0, 0, 0);
+	bfs_fs_close(fs);
+}
+
+/*
+ * Write-back: an upload that fails, or whose answer is lost, stays
+ * journaled and is sent again until the bucket holds it; a directory's
+ * marker owed when its last file left is stored even if its first PUT
+ * fails, and the directory exists meanwhile.
+ */
+static void test_faults_writeback(void)
+{
+	struct bfs_fs *fs = mount_fs("faults-wb", 50, 50);
+	struct bfs_fs_stats s;
+	struct bfs_fs_pending p;
+	struct bfs_put_opts po = { 0 };
+	struct stat sb;
+	int i;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	fail_next("w1.png", F_PUT, 2, BFS_E_TRANSIENT, 0);
+	CHECK_INT(write_file(fs, "/w1.png", "journaled"), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	CHECK_INT(faults_left(), 0);
+	same_as_bucket(fs, "/w1.png", "w1.png");
+	CHECK_INT(exists("w1.png"), 1);
+	bfs_fs_get_stats(fs, &s);
+	CHECK(s.upload_errors >= 2);
+	fail_next("w2.png", F_PUT, 1, BFS_E_TRANSIENT, 1);
+	CHECK_INT(write_file(fs, "/w2.png", "answer lost"), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	CHECK_INT(bfs_fs_pending(fs, &p), 0);
+	CHECK_INT((int)p.files, 0);
+	same_as_bucket(fs, "/w2.png", "w2.png");
+	CHECK_INT(exists("w2.png"), 1);
+	/* a directory made elsewhere, without a marker, emptied here */
+	CHECK_INT(bfs_store_put_buf(st, "kw/f", "x", 1, &po, NULL), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kw/f", &sb), 0);
+	fail_next("kw/", F_PUT, 1, BFS_E_TRANSIENT, 0);
+	CHECK_INT(bfs_fs_unlink(fs, "/kw/f"), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kw", &sb), 0);
+	CHECK(S_ISDIR(sb.st_mode));
+	for (i = 0; i < 100 && !exists("kw/"); i++)
+		sleep_ms(100);
+	CHECK_INT(exists("kw/"), 1);
+	CHECK_INT(faults_left(), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/kw", &sb), 0);
+	bfs_fs_close(fs);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -626,6 +878,11 @@ int main(void)
 	hooked.put_buf = hook_put_buf;
 	hooked.put_fd = hook_put_fd;
 	hooked.copy = hook_copy;
+	hooked.head = hook_head;
+	hooked.get_fd = hook_get_fd;
+	hooked.get_buf = hook_get_buf;
+	hooked.delete = hook_delete;
+	hooked.list = hook_list;
 	st->ops = &hooked;
 
 	test_utimens_while_marker_paid();
@@ -634,6 +891,8 @@ int main(void)
 	test_journal_rename_unlink();
 	test_setattr_keeps_stored();
 	test_keep_shows_marker();
+	test_faults_sync();
+	test_faults_writeback();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

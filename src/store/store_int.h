@@ -163,6 +163,14 @@ int store_digest_apply(struct put_digest *d, struct store_hdrs *h, struct store_
 int store_digest_md5(struct put_digest *d, int fd, off_t off, const void *data, uint64_t len);
 
 void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method, const char *key);
+/*
+ * POST body (an XML document) to key (NULL: the bucket) with the query
+ * given, as application/xml, with its Content-MD5 when with_md5 (S3's
+ * DeleteObjects requires one); the answer's body in out (reset first).
+ * 0 or a bfs_err.  (DeleteObjects, CompleteMultipartUpload.)
+ */
+int store_post_xml(struct bfs_store *st, const char *key, const struct bfs_kv *query, size_t nquery,
+		   const struct bfs_buf *body, int with_md5, struct bfs_buf *out);
 
 /*
  * Sign and send rq, retrying what is worth retrying.  On return resp holds

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
 #include "bucketfs/log.h"
 #include "bucketfs/range.h"
@@ -39,34 +38,13 @@ static int delete_batch(struct bfs_store *st, const char *const *keys, size_t n,
 	static const struct bfs_kv q[] = { { "delete", "" } };
 	struct bfs_buf body = BFS_BUF_INIT(16 * 1024 * 1024), out = BFS_BUF_INIT(STORE_XML_MAX);
 	struct bfs_buf first_key = BFS_BUF_INIT(4096);
-	struct store_hdrs h = { .n = 0 };
-	struct bfs_http_resp resp;
 	struct bfs_xml_error xe;
-	struct store_req rq;
-	unsigned char md5[BFS_MD5_LEN];
-	char md5b64[BFS_BASE64_LEN(BFS_MD5_LEN) + 1];
 	size_t ndel = 0, nerr = 0;
 	int rc;
 
-	bfs_http_resp_init(&resp);
 	rc = bfs_xml_build_delete(&body, keys, n);
-	if (rc)
-		goto out;
-	bfs_md5(body.data, body.len, md5);
-	bfs_base64(md5, sizeof(md5), md5b64, sizeof(md5b64));
-	rc = store_hdr_add(&h, "Content-MD5", "%s", md5b64);
 	if (!rc)
-		rc = store_hdr_add(&h, "Content-Type", "application/xml");
-	if (rc)
-		goto out;
-	store_req_init(&rq, BFS_OP_POST, "POST", NULL);
-	rq.query = q;
-	rq.nquery = 1;
-	rq.hdrs = &h;
-	rq.body = body.data;
-	rq.body_len = body.len;
-	rq.resp_body = &out;
-	rc = store_request(st, &rq, &resp);
+		rc = store_post_xml(st, NULL, q, 1, &body, 1, &out);
 	if (rc)
 		goto out;
 	memset(&xe, 0, sizeof(xe));
@@ -82,8 +60,6 @@ static int delete_batch(struct bfs_store *st, const char *const *keys, size_t n,
 		rc = BFS_E_BADREQ;
 	}
 out:
-	store_hdrs_release(&h);
-	bfs_http_resp_release(&resp);
 	bfs_buf_release(&body);
 	bfs_buf_release(&out);
 	bfs_buf_release(&first_key);

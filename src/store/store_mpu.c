@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
 #include "bucketfs/xml.h"
 #include "store/store_int.h"
@@ -118,31 +117,15 @@ int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id
 		    const struct bfs_store_part *parts, size_t n, char *etag)
 {
 	struct bfs_buf body = BFS_BUF_INIT(4 * 1024 * 1024), out = BFS_BUF_INIT(STORE_XML_MAX);
-	struct store_hdrs h = { .n = 0 };
-	struct bfs_http_resp resp;
 	struct bfs_xml_error xe;
-	struct store_req rq;
 	struct bfs_kv q[1];
 	char got[BFS_ETAG_MAX] = "";
 	int rc, attempt;
 
 	q[0] = (struct bfs_kv){ "uploadId", upload_id };
-	bfs_http_resp_init(&resp);
 	rc = bfs_xml_build_complete(&body, parts, n);
-	if (!rc)
-		rc = store_hdr_add(&h, "Content-Type", "application/xml");
-	if (rc)
-		goto out;
-	for (attempt = 0;; attempt++) {
-		bfs_buf_reset(&out);
-		store_req_init(&rq, BFS_OP_POST, "POST", key);
-		rq.query = q;
-		rq.nquery = 1;
-		rq.hdrs = &h;
-		rq.body = body.data;
-		rq.body_len = body.len;
-		rq.resp_body = &out;
-		rc = store_request(st, &rq, &resp);
+	for (attempt = 0; !rc; attempt++) {
+		rc = store_post_xml(st, key, q, 1, &body, 0, &out);
 		if (rc)
 			break;
 		memset(&xe, 0, sizeof(xe));
@@ -155,6 +138,7 @@ int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id
 		if (attempt >= st->cfg.retries)
 			break;
 		store_backoff(st, attempt);
+		rc = 0;
 	}
 	if (!rc && etag) {
 		struct bfs_obj_info info;
@@ -164,9 +148,6 @@ int s3_mpu_complete(struct bfs_store *st, const char *key, const char *upload_id
 			snprintf(got, sizeof(got), "%s", info.etag);
 		snprintf(etag, BFS_ETAG_MAX, "%s", got);
 	}
-out:
-	store_hdrs_release(&h);
-	bfs_http_resp_release(&resp);
 	bfs_buf_release(&body);
 	bfs_buf_release(&out);
 	return rc;

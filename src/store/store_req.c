@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store_req.c - one request to the bucket: headers, the URL (path or
+ * store_req.c - one request to the bucket: the URL (path or
  * virtual-hosted style), the signature (SigV4, OSS V1 or V4), the retry
  * loop with backoff, and the one place where an HTTP status and an S3/OSS
  * <Code> become a bucketfs error (with the details kept per thread for
- * messages).
+ * messages); and the POST of an XML document the batch calls share.  The
+ * extra headers a request carries are built in store_hdrs.c.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,81 +97,6 @@ static void note_attempt(struct bfs_store *st, int op, int64_t us, int rc)
 		atomic_fetch_add(&st->errors[rc - BFS_E_FIRST - 1], 1);
 }
 
-void store_hdrs_release(struct store_hdrs *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->n; i++) {
-		free(h->name[i]);
-		free(h->value[i]);
-	}
-	h->n = 0;
-}
-
-int store_hdr_add(struct store_hdrs *h, const char *name, const char *fmt, ...)
-{
-	char *n, *v;
-	va_list ap;
-	int rc;
-
-	if (h->n >= STORE_MAX_HEADERS)
-		return -E2BIG;
-	va_start(ap, fmt);
-	rc = vasprintf(&v, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return -ENOMEM;
-	n = strdup(name);
-	if (!n) {
-		free(v);
-		return -ENOMEM;
-	}
-	h->name[h->n] = n;
-	h->value[h->n] = v;
-	h->n++;
-	return 0;
-}
-
-/* A header value must not smuggle CR/LF or other controls into the request. */
-static int header_value_ok(const char *v)
-{
-	for (; *v; v++)
-		if ((unsigned char)*v < 0x20 && *v != '\t')
-			return 0;
-	return 1;
-}
-
-int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
-			const struct bfs_put_opts *o)
-{
-	int i, rc;
-
-	rc = store_hdr_add(h, "Content-Type", "%s",
-			   o && o->content_type ? o->content_type : "application/octet-stream");
-	if (rc || !o)
-		return rc;
-	if (o->cache_control && (rc = store_hdr_add(h, "Cache-Control", "%s", o->cache_control)))
-		return rc;
-	for (i = 0; i < o->nmeta; i++) {
-		if (!header_value_ok(o->meta[i].name) || !header_value_ok(o->meta[i].value) ||
-		    !o->meta[i].name[0] || strpbrk(o->meta[i].name, " :"))
-			return -EINVAL;
-		char name[8 + sizeof(o->meta[i].name) + 4];
-
-		snprintf(name, sizeof(name), "%smeta-%s", st->hp, o->meta[i].name);
-		rc = store_hdr_add(h, name, "%s", o->meta[i].value);
-		if (rc)
-			return rc;
-	}
-	if (o->if_none_match_star)
-		rc = store_hdr_add(h, "If-None-Match", "*");
-	/* Unquoted: radosgw (16) compares a PUT's If-Match with the bare ETag
-	 * and refuses the quoted form; S3 takes either. */
-	if (!rc && o->if_match)
-		rc = store_hdr_add(h, "If-Match", "%s", o->if_match);
-	return rc;
-}
-
 void store_req_init(struct store_req *r, enum bfs_store_op op, const char *method, const char *key)
 {
 	memset(r, 0, sizeof(*r));
@@ -180,6 +105,40 @@ void store_req_init(struct store_req *r, enum bfs_store_op op, const char *metho
 	r->key = key;
 	r->body_fd = -1;
 	r->resp_fd = -1;
+}
+
+int store_post_xml(struct bfs_store *st, const char *key, const struct bfs_kv *query, size_t nquery,
+		   const struct bfs_buf *body, int with_md5, struct bfs_buf *out)
+{
+	struct store_hdrs h = { .n = 0 };
+	struct bfs_http_resp resp;
+	struct store_req rq;
+	int rc = store_hdr_add(&h, "Content-Type", "application/xml");
+
+	if (!rc && with_md5) {
+		unsigned char md5[BFS_MD5_LEN];
+		char b64[BFS_BASE64_LEN(BFS_MD5_LEN) + 1];
+
+		bfs_md5(body->data, body->len, md5);
+		bfs_base64(md5, sizeof(md5), b64, sizeof(b64));
+		rc = store_hdr_add(&h, "Content-MD5", "%s", b64);
+	}
+	if (rc)
+		goto out;
+	bfs_buf_reset(out);
+	store_req_init(&rq, BFS_OP_POST, "POST", key);
+	rq.query = query;
+	rq.nquery = nquery;
+	rq.hdrs = &h;
+	rq.body = body->data;
+	rq.body_len = body->len;
+	rq.resp_body = out;
+	bfs_http_resp_init(&resp);
+	rc = store_request(st, &rq, &resp);
+	bfs_http_resp_release(&resp);
+out:
+	store_hdrs_release(&h);
+	return rc;
 }
 
 int store_check_key(const char *key)

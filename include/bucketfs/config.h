@@ -71,7 +71,7 @@ struct bfs_config {
 	int max_threads;      /* FUSE workers at most */
 	int max_idle_threads; /* FUSE workers kept when idle */
 	int conditional_put;
-	/* each value is followed by its "was given" flag (config.c relies on it) */
+	/* each value with its "was given" flag */
 	unsigned int uid; /* owner of every entry, when given (s3fs) */
 	int has_uid;
 	unsigned int gid;

@@ -24,8 +24,8 @@ enum opt_type {
 	OPT_SEC,
 	OPT_SIZE,
 	OPT_SEC0,     /* seconds, 0 allowed (off) */
-	OPT_ID,	      /* uid/gid: number; sets the int after the field too */
-	OPT_OCTAL,    /* umask: octal; sets the int after the field too */
+	OPT_ID,	      /* uid/gid: number; sets its "given" flag too (given_flags) */
+	OPT_OCTAL,    /* umask: octal; sets its "given" flag too (given_flags) */
 	OPT_TTL,      /* seconds (fractions allowed) -> ms */
 	OPT_FUSE,     /* implemented by FUSE: passed on */
 	OPT_MNT,      /* a generic mount flag: passed on to FUSE, which gives it to the
@@ -362,6 +362,25 @@ int config_parse_u64(const char *v, uint64_t *out, int allow_suffix)
 	return 0;
 }
 
+/* The options whose value is used only when given: the flag that says so. */
+static const struct {
+	size_t value, given;
+} given_flags[] = {
+	{ F(uid), F(has_uid) },
+	{ F(gid), F(has_gid) },
+	{ F(umask), F(has_umask) },
+	{ F(mp_umask), F(has_mp_umask) },
+};
+
+static void mark_given(struct bfs_config *c, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(given_flags) / sizeof(given_flags[0]); i++)
+		if (given_flags[i].value == off)
+			*(int *)((char *)c + given_flags[i].given) = 1;
+}
+
 /* Long: one case per option type, each a few lines, in one switch. */
 static int set_one(struct bfs_config *c, const struct opt *o, const char *value, char *msg,
 		   size_t msgsz)
@@ -387,7 +406,7 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		if (config_parse_u64(value, &n, 0) || n >= 0xffffffffULL)
 			goto bad;
 		*(unsigned int *)field = (unsigned int)n;
-		((int *)field)[1] = 1;
+		mark_given(c, o->off);
 		return 0;
 	case OPT_OCTAL: {
 		char *end;
@@ -400,7 +419,7 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		if (errno || *end || m > 07777)
 			goto bad;
 		*(unsigned int *)field = (unsigned int)m;
-		((int *)field)[1] = 1;
+		mark_given(c, o->off);
 		return 0;
 	}
 	case OPT_TTL: {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * http.h - HTTP requests on libcurl (the only module that includes curl.h).
+ * http.h - HTTP requests on libcurl (the only module that includes curl.h),
+ * and URLs read by its URL API.
  *
  * One struct bfs_http is shared by every thread of a process.  It owns a
  * curl share handle, so DNS answers, TLS sessions and open connections are
@@ -34,6 +35,19 @@ struct bfs_http_opts {
 	int insecure;		 /* skip TLS peer/host verification (never default) */
 	int verbose;		 /* curl's verbose trace to stderr (no Authorization) */
 };
+
+/*
+ * An absolute URL's parts, as libcurl reads them (http_url.c): each owned
+ * (bfs_url_release frees them), NULL when absent; scheme lower case, host
+ * as given (an IPv6 address in brackets), path at least "/".
+ */
+struct bfs_url {
+	char *scheme, *user, *host, *port, *path, *query, *fragment;
+};
+/* 0; -EINVAL (not an absolute URL) or -ERANGE (a bad port number), with
+ * libcurl's reason in why (may be NULL); or -ENOMEM. */
+int bfs_url_parse(const char *url, struct bfs_url *u, char *why, size_t whysz);
+void bfs_url_release(struct bfs_url *u);
 
 /* Create the shared state.  Call after fork()/daemonize and before threads
  * use it.  Returns 0, -ENOMEM or BFS_E_CONFIG (curl init failed). */

@@ -22,6 +22,7 @@
 #include "bucketfs/creds.h"
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
+#include "bucketfs/http.h"
 #include "bucketfs/osssig.h"
 #include "bucketfs/uri.h"
 #include "bucketfs/xml.h"
@@ -56,71 +57,60 @@ static int valid_bucket(const char *b)
 	return 1;
 }
 
-/* Split "scheme://host[:port][/]" into owned scheme and hostport. */
+/* Split "scheme://host[:port][/]" into owned scheme and hostport; the URL
+ * is read by libcurl's parser (bfs_url_parse), as it will be to connect. */
 static int parse_endpoint(struct bfs_store *st, const char *url, char *msg, size_t msgsz)
 {
-	const char *p, *hp, *end;
-	size_t n;
+	struct bfs_url u;
+	char why[128];
+	const char *p;
+	int rc;
 
-	if (strncmp(url, "http://", 7) == 0) {
-		st->scheme = strdup("http");
-		hp = url + 7;
-	} else if (strncmp(url, "https://", 8) == 0) {
-		st->scheme = strdup("https");
-		hp = url + 8;
-	} else {
+	if (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)) {
 		snprintf(msg, msgsz, "endpoint '%s' must start with http:// or https://", url);
 		return BFS_E_CONFIG;
 	}
-	if (!st->scheme)
-		return -ENOMEM;
-	end = hp + strcspn(hp, "/?#");
-	if (*end && strcmp(end, "/") != 0) {
+	rc = bfs_url_parse(url, &u, why, sizeof(why));
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		snprintf(msg, msgsz, "endpoint '%s' is not a valid URL: %s%s", url,
+			 rc == -ERANGE ? "invalid port: " : "", why);
+		return BFS_E_CONFIG;
+	}
+	rc = BFS_E_CONFIG;
+	if ((u.path && strcmp(u.path, "/")) || u.query || u.fragment) {
 		snprintf(msg, msgsz,
 			 "endpoint '%s' must not have a path, query or fragment "
 			 "(put the bucket and prefix in BUCKET[:/PREFIX])",
 			 url);
-		return BFS_E_CONFIG;
+		goto out;
 	}
-	n = (size_t)(end - hp);
-	if (n == 0 || hp[0] == ':' || memchr(hp, '@', n)) {
+	if (!u.host || !u.host[0] || u.user) {
 		snprintf(msg, msgsz, "endpoint '%s' has no host name (or has user info)", url);
-		return BFS_E_CONFIG;
+		goto out;
 	}
-	for (p = hp; p < end; p++) {
+	/* (libcurl takes more in a host name than DNS does: "~") */
+	for (p = u.host; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (!isalnum(c) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']' &&
-		    c != '_') {
+
+		if (!isalnum(c) && !strchr(".-:[]_", c)) {
 			snprintf(msg, msgsz, "endpoint '%s' has an invalid character in the host",
 				 url);
-			return BFS_E_CONFIG;
+			goto out;
 		}
 	}
-	p = memrchr(hp, ':', n);
-	if (p && !memchr(p, ']', (size_t)(end - p))) {
-		const char *q;
-		long port = 0;
-
-		if (p + 1 == end) {
-			snprintf(msg, msgsz, "endpoint '%s' has an empty port", url);
-			return BFS_E_CONFIG;
-		}
-		for (q = p + 1; q < end; q++) {
-			if (!isdigit((unsigned char)*q) || port > 65535) {
-				snprintf(msg, msgsz, "endpoint '%s' has an invalid port", url);
-				return BFS_E_CONFIG;
-			}
-			port = port * 10 + (*q - '0');
-		}
-		if (port < 1 || port > 65535) {
-			snprintf(msg, msgsz, "endpoint '%s' has an invalid port", url);
-			return BFS_E_CONFIG;
-		}
-	}
-	st->hostport = strndup(hp, n);
-	if (!st->hostport)
-		return -ENOMEM;
-	return 0;
+	rc = -ENOMEM;
+	st->scheme = strdup(u.scheme);
+	if (!u.port)
+		st->hostport = strdup(u.host);
+	else if (asprintf(&st->hostport, "%s:%s", u.host, u.port) < 0)
+		st->hostport = NULL;
+	if (st->scheme && st->hostport)
+		rc = 0;
+out:
+	bfs_url_release(&u);
+	return rc;
 }
 
 int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char *msg, size_t msgsz)

@@ -557,6 +557,17 @@ PY
 
 # make_bucket NAME: create bucket NAME (boto3).  Checks the name first, to
 # say what is wrong with a bad one.
+# test_setup NAME: the usual start of a test: radosgw up (rgw_start), the
+# test's temporary directory in $tmp, and a new bucket NAME-<random> in
+# $bucket.
+test_setup() {
+	rgw_start
+	# shellcheck disable=SC2034  # (the test's)
+	tmp=$(bfs_tmpdir)
+	bucket=$1-$RANDOM
+	make_bucket "$bucket"
+}
+
 make_bucket() {
 	[[ $1 =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] ||
 		fail "make_bucket: '$1' is not a valid bucket name (3-63 of a-z 0-9 . -)"

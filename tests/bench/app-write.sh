@@ -6,6 +6,7 @@
 # and interleaved over ROUNDS; prints MiB/s medians (min-max).
 #
 #   tests/bench/app-write.sh [TASKS=200] [ROUNDS=3]
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 3000
 TASKS=${1:-200}

@@ -70,6 +70,7 @@ if [ -z "${BFS_TEST_REAPER:-}" ] && [ -z "${BENCH_PREPARED:-}" ]; then
 	fi
 	export BENCH_PREPARED=1
 fi
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 # --- parameters -------------------------------------------------------------------

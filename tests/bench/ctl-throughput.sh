@@ -9,6 +9,7 @@
 # Two awscli modes: one `aws s3 cp` process per object (the same shape as
 # bucketfsctl's runs), and one `aws s3 cp --recursive` with
 # max_concurrent_requests set to the parallelism (awscli at its best).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 1800
 N=${1:-64}

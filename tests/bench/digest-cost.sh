@@ -11,6 +11,7 @@
 # build (e.g. the commit before the digests) with BFS_BUILD_DIR=DIR.
 #
 #   tests/bench/digest-cost.sh [SIZE_MB=1024] [ROUNDS=3]
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 SIZE=${1:-1024}
 ROUNDS=${2:-3}

@@ -10,6 +10,7 @@
 # Prints a table; not part of the test suite.
 #
 #   tests/bench/freshness.sh [TRIALS=50] [FILES=1000] [SECONDS=20]
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 TRIALS=${1:-50}
 FILES=${2:-1000}

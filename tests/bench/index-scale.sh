@@ -15,6 +15,7 @@
 # sent (must be 0).  With OUT=FILE the rows also go there as JSON lines.
 #
 #   tests/bench/index-scale.sh [STEPS="1000 100000 1000000"] [SAMPLES=5000]
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 STEPS=${1:-1000 100000 1000000}
 SAMPLES=${2:-5000}

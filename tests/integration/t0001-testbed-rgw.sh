@@ -4,7 +4,7 @@
 # that stores bytes exactly (awscli and boto3 cross-checked, single and
 # multipart uploads), checks SigV4 signatures (a wrong secret is refused), is
 # our own radosgw process, and is stopped again when the test ends.
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 set -euo pipefail
 test_timeout 120

@@ -4,12 +4,10 @@
 # clients: what it writes (bytes, Content-Type, Cache-Control, user metadata)
 # awscli and boto3 read back exactly, and what they write it reads exactly;
 # a 64 MiB multipart round trip checked by MD5; ls, stat, cp, rm (batched).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=cross-$RANDOM
-make_bucket "$bucket"
+test_setup cross  # (radosgw, $tmp, a new bucket $bucket)
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$RGW_ENDPOINT,path_style" "$@"; }
 
 # bucketfsctl -> awscli / boto3

@@ -4,6 +4,7 @@
 # conditional GET/PUT, copy COPY/REPLACE, multipart pieces and parallel
 # upload, ListObjects V2 and V1 pagination, DeleteObjects, vhost style
 # (tests/integration/store_it.c), with what it wrote checked by boto3.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 180
 rgw_start

@@ -4,12 +4,10 @@
 # bucketfsctl and read by boto3, written by boto3 and read by bucketfsctl,
 # and listed back exactly (encoding-type=url listings), in path and
 # virtual-hosted style; a key over 1024 bytes gets a clear error.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 180
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=keys-$RANDOM
-make_bucket "$bucket"
+test_setup keys  # (radosgw, $tmp, a new bucket $bucket)
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" -o "endpoint=$RGW_ENDPOINT,path_style" "$@"; }
 
 long=$(printf 'k%.0s' $(seq 1 1015))

@@ -4,12 +4,10 @@
 # bounded time, and secrets never show: wrong secret, unknown access key,
 # unknown bucket, unreachable and silent endpoints, malformed URLs, passwd
 # files with bad permissions or lines, missing objects.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=errs-$RANDOM
-make_bucket "$bucket"
+test_setup errs  # (radosgw, $tmp, a new bucket $bucket)
 ctl=$BFS_BUILD_DIR/bucketfsctl
 
 # expect_fail WHAT PATTERN MAX_SECONDS CMD...: CMD fails within MAX_SECONDS

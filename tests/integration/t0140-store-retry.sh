@@ -5,12 +5,10 @@
 # retried (and the request then succeeds with the right bytes); 400 is never
 # retried; an exhausted budget reports the server's error; a transfer that
 # moves no byte for stall_timeout is cut and retried.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 180
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=retry-$RANDOM
-make_bucket "$bucket"
+test_setup retry  # (radosgw, $tmp, a new bucket $bucket)
 head -c 300000 /dev/urandom >"$tmp/data"
 s3_cp "$tmp/data" "s3://$bucket/obj" >/dev/null
 

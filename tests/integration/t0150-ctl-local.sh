@@ -6,6 +6,7 @@
 # metadata is in xattrs, no temporary file is left, emptied directories go.
 # Also bad keys, conflicts and missing keys give clear errors, and a file
 # edited behind the store's back gets a fresh ETag.  No radosgw needed.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
 tmp=$(bfs_tmpdir)

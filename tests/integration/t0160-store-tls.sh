@@ -5,12 +5,10 @@
 # trusts a private CA, insecure (s3fs: no_check_certificate) skips the
 # check, and the host name must match.  The server is an https proxy in
 # front of radosgw, with a CA and certificate made here by openssl.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=tls-$RANDOM
-make_bucket "$bucket"
+test_setup tls  # (radosgw, $tmp, a new bucket $bucket)
 
 # A private CA and a server certificate for 127.0.0.1 and localhost.
 cd "$tmp" || exit 1

@@ -11,12 +11,10 @@
 # refusal), every file byte-exact in the bucket; a broken, slow, lying or
 # absent metadata service, a failing helper and an expired session token
 # each give a clear error quickly.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=creds-$RANDOM
-make_bucket "$bucket"
+test_setup creds  # (radosgw, $tmp, a new bucket $bucket)
 proxy_start "" --log-header x-amz-security-token
 mkdir -p "$tmp/nomount"
 

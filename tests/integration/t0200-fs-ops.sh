@@ -15,10 +15,10 @@
 # another client, a 2000-entry directory.  Then, on radosgw: bucketfs fails
 # fast (wrong secret, no such bucket; -f and daemon mode) and SIGTERM
 # unmounts cleanly.  Failed checks are collected (tests/fs/fslib.sh).
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 280  # (about 70 s idle; 208 s under ASan beside two busy loops)
-# shellcheck source=../fs/fslib.sh
+# shellcheck source=tests/fs/fslib.sh
 . "$BFS_SOURCE_DIR/tests/fs/fslib.sh"
 umask 022
 

@@ -24,17 +24,14 @@
 #      itself;
 #  11. a directory rename whose deletes are refused leaves one tree (the
 #      source) and fails with EIO.
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-# shellcheck source=../fs/fslib.sh
+# shellcheck source=tests/fs/fslib.sh
 . "$BFS_SOURCE_DIR/tests/fs/fslib.sh"
 umask 022
 
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=acked-$RANDOM
-make_bucket "$bucket"
+test_setup acked  # (radosgw, $tmp, a new bucket $bucket)
 # shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 BFS_BUCKET=s3:$bucket
 

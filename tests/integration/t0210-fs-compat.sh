@@ -10,18 +10,15 @@
 # its new name's Content-Type (pub.tmp -> pub.png), unless another client
 # set it, and keeps its metadata.  Failed checks are collected
 # (tests/fs/fslib.sh).
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
-# shellcheck source=../fs/fslib.sh
+# shellcheck source=tests/fs/fslib.sh
 . "$BFS_SOURCE_DIR/tests/fs/fslib.sh"
 umask 022
 export LC_ALL=C.UTF-8 # ls sorts by code point; bash's $'\u...' makes UTF-8
 
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=fscompat-$RANDOM
-make_bucket "$bucket"
+test_setup fscompat  # (radosgw, $tmp, a new bucket $bucket)
 export BFS_BUCKET=s3:$bucket
 m=$tmp/mnt
 

@@ -10,19 +10,16 @@
 # metadata says, as in s3fs (an s3fs fstab line for the app's user lets it
 # create in directories root made).  Runs as root.
 # Failed checks are collected (tests/fs/fslib.sh).
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
-# shellcheck source=../fs/fslib.sh
+# shellcheck source=tests/fs/fslib.sh
 . "$BFS_SOURCE_DIR/tests/fs/fslib.sh"
 umask 022
 
 [ "$(id -u)" = 0 ] || fail "t0220 needs root (it switches to user nobody)"
 command -v setpriv >/dev/null || fail "setpriv not found (util-linux)"
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=fsperms-$RANDOM
-make_bucket "$bucket"
+test_setup fsperms  # (radosgw, $tmp, a new bucket $bucket)
 export BFS_BUCKET=s3:$bucket
 # nobody must be able to walk down to the mount points.
 chmod 0711 "$tmp"

@@ -13,10 +13,10 @@
 # immutable= tree keeps them; what it costs: one HEAD per entry the listing
 # could not tell, sent in parallel, none a second time; with uid=, gid=,
 # umask= (the mount decides everything), none at all.
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
-# shellcheck source=../fs/fslib.sh
+# shellcheck source=tests/fs/fslib.sh
 . "$BFS_SOURCE_DIR/tests/fs/fslib.sh"
 umask 022
 

@@ -4,12 +4,10 @@
 # front of radosgw: writing 40 images the app's way (mkdir -p + write), reading
 # them cold (fresh cache), reading them warm, ls -lR, and ls -l of a
 # 2000-entry directory.  Bounds, not exact numbers where a bound is the point.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=reqs-$RANDOM
-make_bucket "$bucket"
+test_setup reqs  # (radosgw, $tmp, a new bucket $bucket)
 
 # 200 files for the web server's reads and 60 directories of 2 files for
 # the tree sweep below, put now, straight to radosgw: their LastModified is

@@ -4,12 +4,10 @@
 # GET), revalidated with a conditional request once stale (304, no body),
 # refetched when the object changed elsewhere, and readable with the S3
 # server stopped.  Large objects are read with ranges before they are whole.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=cache-$RANDOM
-make_bucket "$bucket"
+test_setup cache  # (radosgw, $tmp, a new bucket $bucket)
 
 proxy_start ""
 plog=$PROXY_LOG

@@ -4,12 +4,10 @@
 # and on one file: every object in the bucket is byte-exact (different
 # files) or exactly one writer's complete version (one file), reads never
 # fail, and SIGTERM afterwards unmounts cleanly with the index closed.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=conc-$RANDOM
-make_bucket "$bucket"
+test_setup conc  # (radosgw, $tmp, a new bucket $bucket)
 mnt=$tmp/mnt
 bfs_mount "$bucket:/p" "$mnt"
 

@@ -6,12 +6,10 @@
 # faults within the retry budget are invisible and the object is exact.
 # Also: an s3fs command line and an /etc/fstab line (mount -T, through
 # mount.fuse3) work with only the program name changed.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=errs-$RANDOM
-make_bucket "$bucket"
+test_setup errs  # (radosgw, $tmp, a new bucket $bucket)
 unmount_if() { ! mountpoint -q "$1" || umount -l "$1"; }
 
 # proxy PLAN: a fault proxy in front of radosgw; sets PEP and PLOG.

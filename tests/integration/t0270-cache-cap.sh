@@ -7,12 +7,10 @@
 # ENOSPC and drops nothing already acknowledged.  The size of the data
 # files is sampled every 20 ms by a watcher, independent of bucketfs's own
 # accounting.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=cap-$RANDOM
-make_bucket "$bucket"
+test_setup cap  # (radosgw, $tmp, a new bucket $bucket)
 proxy_start ""
 MiB=1048576
 

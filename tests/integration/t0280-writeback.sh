@@ -9,12 +9,10 @@
 # journal; with the bucket unreachable writes are journaled and catch up
 # when it returns.  What reached the bucket is checked with boto3, the
 # requests sent in the proxy's log.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=wb-$RANDOM
-make_bucket "$bucket"
+test_setup wb  # (radosgw, $tmp, a new bucket $bucket)
 proxy_start ""
 mnt=$tmp/mnt
 cache=$tmp/cache

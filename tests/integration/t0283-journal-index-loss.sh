@@ -9,12 +9,10 @@
 # under its last name.  A record whose data file is short or missing is
 # not uploaded but kept in CACHE/lost+found, logged at error level and
 # reported by bucketfsctl fsck; nothing acknowledged is deleted.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=jloss-$RANDOM
-make_bucket "$bucket"
+test_setup jloss  # (radosgw, $tmp, a new bucket $bucket)
 mnt=$tmp/mnt
 cache=$tmp/cache
 base="cache_dir=$cache"

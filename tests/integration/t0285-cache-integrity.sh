@@ -10,12 +10,10 @@
 # are checked against bucketfs's own CRC32C: a flipped byte is logged,
 # found by fsck, and the object fetched again.  Every read is checked
 # byte-exact.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 260
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=integ-$RANDOM
-make_bucket "$bucket"
+test_setup integ  # (radosgw, $tmp, a new bucket $bucket)
 proxy_start ""
 for f in a c d e; do head -c 300000 /dev/urandom >"$tmp/$f"; done
 head -c $((6 * 1048576)) /dev/urandom >"$tmp/m"

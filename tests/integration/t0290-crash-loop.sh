@@ -13,14 +13,12 @@
 # empty, the cache holds no staging left from half-written files, and no
 # journal record is left (none stale, none lost).
 # Rounds: BFS_CRASH_ROUNDS (default 100; 25 under the sanitizers).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 rounds=${BFS_CRASH_ROUNDS:-100}
 [ -n "${BFS_SANITIZED:-}" ] && rounds=${BFS_CRASH_ROUNDS:-25}
 test_timeout 280
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=crash-$RANDOM
-make_bucket "$bucket"
+test_setup crash  # (radosgw, $tmp, a new bucket $bucket)
 mnt=$tmp/mnt
 cache=$tmp/cache
 log=$tmp/writes.log

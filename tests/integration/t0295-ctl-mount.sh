@@ -5,12 +5,10 @@
 # user.bucketfs.ctl attribute): status (cache, hits, pending uploads),
 # pending (with attempts and errors), flush (uploads now, or says what is
 # still pending), evict (one copy, all), fsck (finds a flipped byte, repairs).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=ctl-$RANDOM
-make_bucket "$bucket"
+test_setup ctl  # (radosgw, $tmp, a new bucket $bucket)
 proxy_start ""
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" "$@"; }
 mnt=$tmp/mnt

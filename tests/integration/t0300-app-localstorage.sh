@@ -13,7 +13,7 @@
 # mount, again after an unmount and a remount on the same cache_dir, and
 # through a fresh mount on an empty cache_dir (so from the bucket).  Timings
 # are printed as figures, not checked.
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
 
@@ -34,10 +34,7 @@ need_mib=$((total * 105 * 3 / 200 + 512))
 if [ -z "${RGW_MEMSTORE_BYTES:-}" ] && [ "$need_mib" -gt 2048 ]; then
 	export RGW_MEMSTORE_BYTES=$((need_mib << 20))
 fi
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=app-$RANDOM
-make_bucket "$bucket"
+test_setup app  # (radosgw, $tmp, a new bucket $bucket)
 pub=$tmp/public
 mnt=$pub/generated
 cache=$tmp/cache

@@ -10,12 +10,10 @@
 # a random workload of creates, overwrites and deletes across the three
 # mounts ends with every mount showing what the bucket holds; a hot cached
 # file read in a loop costs at most one conditional request per second.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=multi-$RANDOM
-make_bucket "$bucket"
+test_setup multi  # (radosgw, $tmp, a new bucket $bucket)
 proxy_start ""
 A=$tmp/a B=$tmp/b C=$tmp/c
 # What B sees is at most 1 s old, plus the time of the requests that find

@@ -7,12 +7,10 @@
 # replaced (If-Match), or creating a name another server created meanwhile
 # (If-None-Match), fails with ESTALE and the bucket keeps the other writer's
 # version — against radosgw and against the local store (file:DIR).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=fresh-$RANDOM
-make_bucket "$bucket"
+test_setup fresh  # (radosgw, $tmp, a new bucket $bucket)
 proxy_start ""
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" "$@"; }
 reqs_for() { tail -n +$(($1 + 1)) "$PROXY_LOG" | grep -c "/$bucket/$2" || true; }

@@ -8,12 +8,10 @@
 # suid and dev to a line without them); with mount_retry= an endpoint that
 # comes up late is waited for, and one that never does fails clearly when the time is up;
 # readiness and stopping are signalled to systemd over $NOTIFY_SOCKET.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=fstab-$RANDOM
-make_bucket "$bucket"
+test_setup fstab  # (radosgw, $tmp, a new bucket $bucket)
 printf '%s:%s\n' "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" >"$tmp/passwd"
 chmod 600 "$tmp/passwd"
 # mount(8) runs mount.fuse3 with a fixed PATH (/sbin:/bin:/usr/sbin:/usr/bin),

@@ -5,12 +5,10 @@
 # Prometheus text format, both parsed with prometheus_client's own parser
 # and checked against the work done: PUTs, cache hits, bytes served from the
 # cache, a histogram whose buckets add up).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=metrics-$RANDOM
-make_bucket "$bucket"
+test_setup metrics  # (radosgw, $tmp, a new bucket $bucket)
 port=$(free_port)
 mnt=$tmp/mnt
 bfs_mount "$bucket" "$mnt" "stat_ttl=3600,metrics=127.0.0.1:$port"

@@ -12,12 +12,10 @@
 # image or as a directory above it, is never followed to the file it names
 # (disable_symlinks), while a symlink above the mount (a deploy's
 # "current -> release") still works (from=).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=nginx-$RANDOM
-make_bucket "$bucket"
+test_setup nginx  # (radosgw, $tmp, a new bucket $bucket)
 chmod 755 "$tmp"
 pub=$tmp/app/public
 # (symlinks=on: the symlink objects below are symlinks, as s3fs shows them,

@@ -10,6 +10,7 @@
 # it, and which dpkg purges again.  The package steps need a build
 # configured with -DCMAKE_INSTALL_PREFIX=/usr (tests/run.sh does that) and
 # are left out under the sanitizers (no one ships an ASan package).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
 tmp=$(bfs_tmpdir)

@@ -13,12 +13,10 @@
 # and that no object is torn or empty; every call returned within the bound
 # the timeouts set; the mount's stats count the retries.  And when retries
 # run out, close() returns the error (EIO) and nothing half-written lands.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 280
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=faults-$RANDOM
-make_bucket "$bucket"
+test_setup faults  # (radosgw, $tmp, a new bucket $bucket)
 files=${BFS_FAULT_FILES:-8}  # per writer; 4 writers
 [ -z "${BFS_SANITIZED:-}" ] || files=6
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" "$@"; }

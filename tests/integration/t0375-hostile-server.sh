@@ -9,12 +9,10 @@
 # its Content-Length is fetched again; a PUT whose body is changed on its
 # way is refused by the server and sent again.  The mount answers normally after
 # each.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=hostile-$RANDOM
-make_bucket "$bucket"
+test_setup hostile  # (radosgw, $tmp, a new bucket $bucket)
 for i in 1 2 3 4; do head -c 400000 /dev/urandom >"$tmp/f$i"; done
 for i in 1 2 3 4; do s3_cp "$tmp/f$i" "s3://$bucket/d/f$i" >/dev/null; done
 mkdir -p "$tmp/many"

@@ -13,12 +13,10 @@
 # not HTTP (garbage) is an I/O error from the server (EIO, "not HTTP"), not
 # a configuration error; a PUT cut off after the server read half of its
 # body (midput) is sent again.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 280
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=answers-$RANDOM
-make_bucket "$bucket"
+test_setup answers  # (radosgw, $tmp, a new bucket $bucket)
 head -c $((20 << 20)) /dev/urandom >"$tmp/big"   # ranged GETs (over whole_max, 8 MiB)
 head -c 400000 /dev/urandom >"$tmp/small"        # one GET (lookup_get's 2 MiB range covers it)
 printf 'twenty bytes, here.\n' >"$tmp/tiny"

@@ -18,18 +18,15 @@
 # ENAMETOOLONG with no request sent; a name that is not UTF-8 gives EILSEQ
 # on S3 (no request) and works byte for byte on a file: mount.  The daemons
 # are alive at the end and unmount cleanly.
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
-# shellcheck source=../fs/fslib.sh
+# shellcheck source=tests/fs/fslib.sh
 . "$BFS_SOURCE_DIR/tests/fs/fslib.sh"
 export LC_ALL=C
 umask 022
 
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=oddkeys-$RANDOM
-make_bucket "$bucket"
+test_setup oddkeys  # (radosgw, $tmp, a new bucket $bucket)
 ctl() { "$BFS_BUILD_DIR/bucketfsctl" "$@"; }
 
 L300=$(printf 'L%.0s' {1..300})

@@ -10,13 +10,11 @@
 # writers and readers push it: calls fail with an error, the daemon does
 # not die, and once the cap is lifted everything works and nothing
 # acknowledged is missing.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
 command -v prlimit >/dev/null || fail "prlimit not found (util-linux)"
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=limits-$RANDOM
-make_bucket "$bucket"
+test_setup limits  # (radosgw, $tmp, a new bucket $bucket)
 
 # in_bucket PREFIX FILE: every "ack NAME SHA256" of FILE is PREFIX/NAME in the
 # bucket, byte-exact (boto3, straight to radosgw)

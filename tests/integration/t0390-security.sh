@@ -16,13 +16,11 @@
 # only, even when an unprivileged user mounts) unless -o coredump.
 # Elsewhere: TLS verification and ca_bundle= (t0160), permissions with
 # allow_other checked as user nobody (t0220).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
 [ "$(id -u)" = 0 ] || fail "t0390 needs root (it switches to user nobody)"
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=sec-$RANDOM
-make_bucket "$bucket"
+test_setup sec  # (radosgw, $tmp, a new bucket $bucket)
 token="FQoGZXIvYXdzSessionToken$RANDOM$RANDOM"
 
 # --- as root: the cache, the socket, the arguments, the logs -------------------------------

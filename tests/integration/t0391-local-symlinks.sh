@@ -10,6 +10,7 @@
 # (checked file by file, xattrs included).  What is below DIR itself still
 # works.  The store-level cases, with and without openat2, are in
 # tests/unit/test_store_local.c (test_beneath).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
 tmp=$(bfs_tmpdir)

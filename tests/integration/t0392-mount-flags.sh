@@ -11,6 +11,7 @@
 # lazytime, nosymfollow, mand, iversion and remount are refused, naming
 # the option, before anything is mounted.  The fstab form (mount -T) is
 # in t0330.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 180
 [ "$(id -u)" = 0 ] || fail "t0392 needs root (mount(8))"

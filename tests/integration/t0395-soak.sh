@@ -12,6 +12,7 @@
 # printed and bounded; in runs of 120 s or more, the heap in use measured at
 # rest every 30 s flat after the warm-up (see below), and the write rate of
 # the last third at least half the middle third's.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 secs=${BFS_SOAK_SECONDS:-20}
 [ -z "${BFS_SANITIZED:-}" ] || secs=${BFS_SOAK_SECONDS:-15}
@@ -23,10 +24,7 @@ command -v wrk >/dev/null || fail "wrk is not installed (tests/setup-deps.sh ins
 # RAM taken up front, and its count drifts above what it holds (see
 # tests/bench/compare.sh): 64 GiB for long runs.
 [ "$secs" -lt 120 ] || export RGW_MEMSTORE_BYTES=$((64 << 30))
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=soak-$RANDOM
-make_bucket "$bucket"
+test_setup soak  # (radosgw, $tmp, a new bucket $bucket)
 chmod 755 "$tmp"
 pub=$tmp/app/public
 mnt=$pub/generated

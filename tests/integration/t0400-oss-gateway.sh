@@ -18,7 +18,7 @@
 # Authorization 403, a wrong Content-MD5 400 InvalidDigest; a gateway with
 # --security-token wants that STS token; garbage on the socket gets a 400 and
 # the gateway lives on.
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
 

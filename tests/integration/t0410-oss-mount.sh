@@ -6,15 +6,13 @@
 # forwarded to radosgw): the app's write path, reads, ls, rename, chmod
 # (x-oss-meta-*), delete; objects checked in radosgw with boto3; a wrong
 # secret is refused before mounting.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
 node=$(command -v node) || fail "node not found"
 [ -d "$BFS_SOURCE_DIR/tests/oss/node_modules/ali-oss" ] ||
 	fail "tests/oss/node_modules is missing: run (cd tests/oss && npm ci)"
-rgw_start
-tmp=$(bfs_tmpdir)
-bucket=ossmount-$RANDOM
-make_bucket "$bucket"
+test_setup ossmount  # (radosgw, $tmp, a new bucket $bucket)
 gw_ak=LTAI5t$RANDOM$RANDOM
 gw_sk=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 

@@ -26,6 +26,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 # the watchdog: generous, from the number of operations (set before lib.sh)
 export BFS_TEST_TIMEOUT=${BFS_TEST_TIMEOUT:-$((600 + ops / 5))}
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 rgw_start
 tmp=$(bfs_tmpdir)

@@ -133,25 +133,13 @@ static struct bfs_file *new_handle(struct bfs_fs *fs, struct bfs_ofile *of, int 
 		return NULL;
 	f->of = of;
 	f->flags = flags;
-	pthread_mutex_lock(&fs->open_lock);
-	f->next = of->handles;
-	if (f->next)
-		f->next->prev = f;
-	of->handles = f;
-	pthread_mutex_unlock(&fs->open_lock);
+	fs_ofile_attach(fs, f);
 	return f;
 }
 
 static void drop_handle(struct bfs_fs *fs, struct bfs_file *f)
 {
-	pthread_mutex_lock(&fs->open_lock);
-	if (f->prev)
-		f->prev->next = f->next;
-	else
-		f->of->handles = f->next;
-	if (f->next)
-		f->next->prev = f->prev;
-	pthread_mutex_unlock(&fs->open_lock);
+	fs_ofile_detach(fs, f);
 	free(f);
 }
 
@@ -448,14 +436,9 @@ int bfs_fs_fgetattr(struct bfs_fs *fs, struct bfs_file *f, struct stat *st)
  */
 static int closing_uploads(struct bfs_fs *fs, const struct bfs_file *f)
 {
-	int alone;
-
 	if ((f->flags & O_ACCMODE) != O_RDONLY)
 		return 1;
-	pthread_mutex_lock(&fs->open_lock);
-	alone = f->of->handles == f && !f->next;
-	pthread_mutex_unlock(&fs->open_lock);
-	return alone;
+	return fs_ofile_alone(fs, f);
 }
 
 /* A close() or fsync() is about to report rc: a failure is final for

@@ -14,7 +14,7 @@
  *   of->lock        guards the ofile's fields (fd, size, dirty, valid...);
  *                   held across a fetch of that file's data and the lookup
  *                   that sets up a new open file.
- *   fs->open_lock   guards the table of open files and each ofile's refs;
+ *   fs->files.lock   guards the table of open files and each ofile's refs;
  *                   held only for table operations, never across requests
  *                   (taken under a fresh of->lock, never the reverse).
  *   fs->marker_mu   after of->io (fs_marker.c); held across requests when
@@ -42,16 +42,16 @@
 
 /* One open file, shared by every handle on the same path. */
 struct bfs_ofile {
-	struct bfs_ofile *next; /* hash chain, under fs->open_lock */
+	struct bfs_ofile *next; /* hash chain, under fs->files.lock */
 	char *path;
-	int refs; /* under fs->open_lock */
+	int refs; /* under fs->files.lock */
 	pthread_rwlock_t io;
 	pthread_mutex_t lock;
 	int fd;			  /* data file: cached copy, or staging */
 	uint64_t fd_id;		  /* its id (0 while none) */
 	int staged;		  /* fd is a private writable copy */
 	int dirty;		  /* writes not yet in the bucket */
-	int unlinked;		  /* out of the table (under fs->open_lock) */
+	int unlinked;		  /* out of the table (under fs->files.lock) */
 	int gone;		  /* removed while open: never upload (of->lock) */
 	uint64_t size;		  /* current size */
 	uint64_t valid;		  /* bytes of fd valid from 0 (large objects) */
@@ -60,18 +60,16 @@ struct bfs_ofile {
 	uint64_t gen;		  /* changes made to it (of->lock) */
 	uint64_t tried_gen;	  /* gen of the last upload (or journaling)
 				   * that failed; 0 none */
-	uint64_t failed_gen;	  /* that gen, once a close() or fsync()
-				   * reported the failure: it is not uploaded
-				   * by itself later, and when the last
-				   * reference goes, the file goes back to
-				   * what the bucket has (fs_ofile_put) */
+	uint64_t failed_gen;	  /* that gen, once close() or fsync() reported
+				   * it: never uploaded later by itself; at the
+				   * last put, back to the bucket's version */
 	struct bfs_entry ent;	  /* attributes as of open / last upload */
-	struct bfs_file *handles; /* open handles (under fs->open_lock), freed at
+	struct bfs_file *handles; /* open handles (under fs->files.lock), freed at
 				   * close if the kernel never released them */
 };
 
 struct bfs_file {
-	struct bfs_file *next, *prev; /* in of->handles, under fs->open_lock */
+	struct bfs_file *next, *prev; /* in of->handles, under fs->files.lock */
 	struct bfs_ofile *of;
 	int flags;	/* open(2) flags */
 	int changed;	/* this handle wrote or truncated */
@@ -127,8 +125,8 @@ struct fs_jsignal {
 /*
  * The filesystem's state, in parts each owned by one file (which
  * initialises and destroys it) and guarded by its own lock.  Still loose in
- * struct bfs_fs: what is set at open and read-only after, the open-file
- * table (open_lock, fs_ofile.c), marker_mu (fs_marker.c) and two atomics.
+ * struct bfs_fs: what is set at open and read-only after, marker_mu
+ * (fs_marker.c) and two atomics.
  */
 
 /* Cache space and the evictor: counted by fs_data.c (fs_space_grew),
@@ -177,6 +175,13 @@ struct fs_memo {
 	struct flight lookups;			   /* paths a lookup is asking the bucket about */
 };
 
+/* The open files by path hash, and each one's handles (fs_ofile.c only:
+ * fs_files_init/destroy; a leaf lock, never held across a request). */
+struct fs_files {
+	pthread_mutex_t lock;
+	struct bfs_ofile *bucket[FS_OPEN_BUCKETS];
+};
+
 /* Counters for bfs_fs_get_stats (fs_open.c), atomic. */
 struct fs_stats {
 	_Atomic uint64_t hits, misses, reval, not_modified, uploads, upload_errors, bytes_cached,
@@ -193,8 +198,7 @@ struct bfs_fs {
 	struct bfs_index *ix;
 	int64_t started_ns;		  /* mount time: the root's mtime */
 	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
-	pthread_mutex_t open_lock;	  /* the open files (fs_ofile.c) */
-	struct bfs_ofile *open[FS_OPEN_BUCKETS];
+	struct fs_files files;		  /* the open files (fs_ofile.c) */
 	struct fs_stats stats;
 	struct fs_space space;
 	struct fs_jsignal jsig; /* something was journaled (fs_journal.c) */
@@ -304,8 +308,7 @@ void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
  * entry but its atime_ns, which only eviction reads: fs_touch keeps it in
  * memory, fs_touch_flush writes them all in one transaction.  Flushed
  * before every eviction round, every few seconds, every 64 files, and at
- * close; a crash loses the last
- * seconds of them, which only makes those files look older to eviction.
+ * close; a crash loses the last seconds of them (older to eviction).
  * Any thread; no lock needed (none of the caller's is taken).
  */
 void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns);
@@ -408,9 +411,8 @@ void fs_meta_prefetch(struct bfs_fs *fs, const char *path);
 /* A directory of path's parent is asked about for its attributes: is a
  * tree listing of the parent due (none for it lately)?  1 (and noted) or 0. */
 int fs_meta_tree_due(struct bfs_fs *fs, const char *path);
-/* Ask now, in the caller's thread, for the attributes of path, an entry
- * the index holds without them: 0 (also when it needed nothing) or the
- * -errno of the request. */
+/* Ask now, in this thread, for the attributes of path (an entry the index
+ * holds without them): 0 (also when none were needed) or -errno. */
 int fs_meta_ask(struct bfs_fs *fs, const char *path);
 int fs_meta_start(struct bfs_fs *fs, int (*ask)(struct bfs_fs *fs, const char *path));
 void fs_meta_stop(struct bfs_fs *fs);
@@ -473,9 +475,14 @@ int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out
 /* of lost its name (unlinked, or replaced by a rename): never upload it.
  * Waits for an upload of it in flight (takes of->io). */
 void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);
-/* At close, after every thread stopped: free the open files left (and the
- * handles the kernel never released: unmounted while open). */
-void fs_ofile_free_all(struct bfs_fs *fs);
+/* fs->files, with the filesystem; destroy (at close, every thread gone)
+ * frees the open files and handles left (unmounted while open). */
+void fs_files_init(struct bfs_fs *fs);
+void fs_files_destroy(struct bfs_fs *fs);
+/* Handle f (f->of set) joins / leaves its file's handles; is it alone? */
+void fs_ofile_attach(struct bfs_fs *fs, struct bfs_file *f);
+void fs_ofile_detach(struct bfs_fs *fs, struct bfs_file *f);
+int fs_ofile_alone(struct bfs_fs *fs, const struct bfs_file *f);
 
 /* The attributes of open file of (st_nlink 0 once it lost its name):
  * 0, or -ENOENT when it is not set up (its open is failing). */

@@ -2,7 +2,7 @@
 /*
  * fs_ofile.c - the table of open files: one struct bfs_ofile per path open
  * here, shared by its handles (fs_file.c) and the uploader, found by a hash
- * of the path under fs->open_lock, and counted by references.  A renamed
+ * of the path under fs->files.lock, and counted by references.  A renamed
  * file moves in the table; an unlinked one leaves it and lives on through
  * its handles, its data file removed with the last reference.
  */
@@ -27,13 +27,13 @@ struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path)
 {
 	struct bfs_ofile *of;
 
-	pthread_mutex_lock(&fs->open_lock);
-	for (of = fs->open[path_hash(path)]; of; of = of->next)
+	pthread_mutex_lock(&fs->files.lock);
+	for (of = fs->files.bucket[path_hash(path)]; of; of = of->next)
 		if (!strcmp(of->path, path))
 			break;
 	if (of)
 		of->refs++;
-	pthread_mutex_unlock(&fs->open_lock);
+	pthread_mutex_unlock(&fs->files.lock);
 	return of;
 }
 
@@ -50,8 +50,8 @@ int fs_ofile_is_open(struct bfs_fs *fs, const char *path)
 /*
  * Find or make the open file for path; *fresh says it was just made (and
  * is returned with of->lock held, for the caller to set up).  Lock order:
- * an of->lock before fs->open_lock, never the reverse (the caller looks
- * names up, which takes open_lock, while it holds a fresh of->lock), so a
+ * an of->lock before fs->files.lock, never the reverse (the caller looks
+ * names up, which takes files.lock, while it holds a fresh of->lock), so a
  * fresh one is locked before it is published.
  */
 int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, int *fresh)
@@ -73,13 +73,13 @@ int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, in
 	pthread_mutex_init(&nof->lock, NULL);
 	pthread_mutex_lock(&nof->lock);
 
-	pthread_mutex_lock(&fs->open_lock);
-	for (of = fs->open[h]; of; of = of->next)
+	pthread_mutex_lock(&fs->files.lock);
+	for (of = fs->files.bucket[h]; of; of = of->next)
 		if (!strcmp(of->path, path))
 			break;
 	if (of) { /* another thread made it meanwhile */
 		of->refs++;
-		pthread_mutex_unlock(&fs->open_lock);
+		pthread_mutex_unlock(&fs->files.lock);
 		pthread_mutex_unlock(&nof->lock);
 		pthread_mutex_destroy(&nof->lock);
 		pthread_rwlock_destroy(&nof->io);
@@ -88,20 +88,20 @@ int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, in
 		*out = of;
 		return 0;
 	}
-	nof->next = fs->open[h];
-	fs->open[h] = nof;
-	pthread_mutex_unlock(&fs->open_lock);
+	nof->next = fs->files.bucket[h];
+	fs->files.bucket[h] = nof;
+	pthread_mutex_unlock(&fs->files.lock);
 	*fresh = 1;
 	*out = nof;
 	return 0;
 }
 
-/* Take of out of the table (under fs->open_lock). */
+/* Take of out of the table (under fs->files.lock). */
 static void ofile_unhash(struct bfs_fs *fs, struct bfs_ofile *of)
 {
 	struct bfs_ofile **pp;
 
-	for (pp = &fs->open[path_hash(of->path)]; *pp; pp = &(*pp)->next) {
+	for (pp = &fs->files.bucket[path_hash(of->path)]; *pp; pp = &(*pp)->next) {
 		if (*pp == of) {
 			*pp = of->next;
 			of->next = NULL;
@@ -115,8 +115,8 @@ void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to)
 	struct bfs_ofile *of;
 	char *np = to ? strdup(to) : NULL;
 
-	pthread_mutex_lock(&fs->open_lock);
-	for (of = fs->open[path_hash(from)]; of; of = of->next)
+	pthread_mutex_lock(&fs->files.lock);
+	for (of = fs->files.bucket[path_hash(from)]; of; of = of->next)
 		if (!strcmp(of->path, from))
 			break;
 	if (of) {
@@ -125,14 +125,14 @@ void fs_ofile_rename(struct bfs_fs *fs, const char *from, const char *to)
 			free(of->path);
 			of->path = np;
 			np = NULL;
-			of->next = fs->open[path_hash(of->path)];
-			fs->open[path_hash(of->path)] = of;
+			of->next = fs->files.bucket[path_hash(of->path)];
+			fs->files.bucket[path_hash(of->path)] = of;
 		} else {
 			/* unlinked: reachable only through its handles now */
 			of->unlinked = 1;
 		}
 	}
-	pthread_mutex_unlock(&fs->open_lock);
+	pthread_mutex_unlock(&fs->files.lock);
 	free(np);
 }
 
@@ -166,7 +166,7 @@ int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to)
 		memcpy(np[i] + tl, v[i]->path + fl, rest + 1);
 	}
 	rc = np && i == n ? 0 : -ENOMEM;
-	pthread_mutex_lock(&fs->open_lock);
+	pthread_mutex_lock(&fs->files.lock);
 	for (i = 0; !rc && i < n; i++) {
 		struct bfs_ofile *of = v[i];
 
@@ -176,10 +176,10 @@ int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to)
 		free(of->path);
 		of->path = np[i];
 		np[i] = NULL;
-		of->next = fs->open[path_hash(of->path)];
-		fs->open[path_hash(of->path)] = of;
+		of->next = fs->files.bucket[path_hash(of->path)];
+		fs->files.bucket[path_hash(of->path)] = of;
 	}
-	pthread_mutex_unlock(&fs->open_lock);
+	pthread_mutex_unlock(&fs->files.lock);
 	for (i = 0; i < n; i++) {
 		if (np)
 			free(np[i]);
@@ -196,15 +196,15 @@ int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out
 	struct bfs_ofile *of, **v = NULL, **nv;
 	int h;
 
-	pthread_mutex_lock(&fs->open_lock);
+	pthread_mutex_lock(&fs->files.lock);
 	for (h = 0; h < FS_OPEN_BUCKETS; h++) {
-		for (of = fs->open[h]; of; of = of->next) {
+		for (of = fs->files.bucket[h]; of; of = of->next) {
 			if (!below(of->path, dir, dl))
 				continue;
 			if (!(nv = bfs_grow(v, n, &cap, sizeof(*v)))) {
 				while (n-- > 0)
 					v[n]->refs--; /* none was the last: the table holds them */
-				pthread_mutex_unlock(&fs->open_lock);
+				pthread_mutex_unlock(&fs->files.lock);
 				free(v);
 				return -ENOMEM;
 			}
@@ -213,7 +213,7 @@ int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out
 			v[n++] = of;
 		}
 	}
-	pthread_mutex_unlock(&fs->open_lock);
+	pthread_mutex_unlock(&fs->files.lock);
 	*out = v;
 	*nout = n;
 	return 0;
@@ -235,7 +235,7 @@ void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of)
  * The last reference to a file whose close() reported that its upload
  * failed, with nothing changed since: its writes go (fs_revert_entry), so
  * the file does not appear later by itself, from this mount or the next.
- * (Under fs->open_lock, before it leaves the table: an open of the path
+ * (Under fs->files.lock, before it leaves the table: an open of the path
  * that comes after finds the entry as it is now.)
  */
 static void revert_failed(struct bfs_fs *fs, struct bfs_ofile *of)
@@ -257,13 +257,13 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 {
 	int last;
 
-	pthread_mutex_lock(&fs->open_lock);
+	pthread_mutex_lock(&fs->files.lock);
 	last = --of->refs == 0;
 	if (last)
 		revert_failed(fs, of);
 	if (last && !of->unlinked)
 		ofile_unhash(fs, of);
-	pthread_mutex_unlock(&fs->open_lock);
+	pthread_mutex_unlock(&fs->files.lock);
 	if (!last)
 		return;
 	if (of->fd >= 0)
@@ -294,15 +294,53 @@ int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st)
 	return 0;
 }
 
-void fs_ofile_free_all(struct bfs_fs *fs)
+void fs_files_init(struct bfs_fs *fs)
+{
+	pthread_mutex_init(&fs->files.lock, NULL);
+}
+
+void fs_ofile_attach(struct bfs_fs *fs, struct bfs_file *f)
+{
+	pthread_mutex_lock(&fs->files.lock);
+	f->prev = NULL;
+	f->next = f->of->handles;
+	if (f->next)
+		f->next->prev = f;
+	f->of->handles = f;
+	pthread_mutex_unlock(&fs->files.lock);
+}
+
+void fs_ofile_detach(struct bfs_fs *fs, struct bfs_file *f)
+{
+	pthread_mutex_lock(&fs->files.lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		f->of->handles = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&fs->files.lock);
+}
+
+int fs_ofile_alone(struct bfs_fs *fs, const struct bfs_file *f)
+{
+	int alone;
+
+	pthread_mutex_lock(&fs->files.lock);
+	alone = f->of->handles == f && !f->next;
+	pthread_mutex_unlock(&fs->files.lock);
+	return alone;
+}
+
+void fs_files_destroy(struct bfs_fs *fs)
 {
 	int i;
 
 	for (i = 0; i < FS_OPEN_BUCKETS; i++) {
-		while (fs->open[i]) {
-			struct bfs_ofile *of = fs->open[i];
+		while (fs->files.bucket[i]) {
+			struct bfs_ofile *of = fs->files.bucket[i];
 
-			fs->open[i] = of->next;
+			fs->files.bucket[i] = of->next;
 			/* handles the kernel never released (unmounted while open) */
 			while (of->handles) {
 				struct bfs_file *f = of->handles;
@@ -318,4 +356,5 @@ void fs_ofile_free_all(struct bfs_fs *fs)
 			free(of);
 		}
 	}
+	pthread_mutex_destroy(&fs->files.lock);
 }

@@ -194,7 +194,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	fs->cfg = *cfg;
 	fs->store = store;
 	fs->started_ns = fs_now_ns();
-	pthread_mutex_init(&fs->open_lock, NULL);
+	fs_files_init(fs);
 	pthread_mutex_init(&fs->marker_mu, NULL);
 	fs_space_init(fs);
 	fs_trust_init(fs);
@@ -249,14 +249,13 @@ void bfs_fs_close(struct bfs_fs *fs)
 	fs_meta_stop(fs);
 	fs_upload_stop(fs, fs->cfg.unmount_wait_s);
 	fs_cache_stop(fs);
-	fs_ofile_free_all(fs);
 	if (fs->ix) {
 		fs_touch_flush(fs);
 		if (bfs_index_sync(fs->ix) == 0 && fs->opened)
 			leave_clean_mark(fs);
 		bfs_index_close(fs->ix);
 	}
-	pthread_mutex_destroy(&fs->open_lock);
+	fs_files_destroy(fs);
 	pthread_mutex_destroy(&fs->marker_mu);
 	fs_space_destroy(fs);
 	fs_trust_destroy(fs);

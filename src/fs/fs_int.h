@@ -472,11 +472,11 @@ int fs_ofile_rename_tree(struct bfs_fs *fs, const char *from, const char *to);
 /* The open files below directory dir ("/": all), each with a reference
  * (fs_ofile_put each, then free *out).  0 or -ENOMEM. */
 int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out, size_t *n);
-/* of lost its name (unlinked, or replaced by a rename): never upload it.
- * Waits for an upload of it in flight (takes of->io). */
+/* of lost its name (unlinked, replaced by a rename): never upload it; waits
+ * for an upload in flight (takes of->io; _held: the caller has, released). */
 void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of);
-/* fs->files, with the filesystem; destroy (at close, every thread gone)
- * frees the open files and handles left (unmounted while open). */
+void fs_ofile_orphan_held(struct bfs_fs *fs, struct bfs_ofile *of);
+/* fs->files; destroy frees the open files and handles left (at close). */
 void fs_files_init(struct bfs_fs *fs);
 void fs_files_destroy(struct bfs_fs *fs);
 /* Handle f (f->of set) joins / leaves its file's handles; is it alone? */

@@ -219,16 +219,21 @@ int fs_ofile_collect(struct bfs_fs *fs, const char *dir, struct bfs_ofile ***out
 	return 0;
 }
 
-void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of)
+void fs_ofile_orphan_held(struct bfs_fs *fs, struct bfs_ofile *of)
 {
-	/* Exclusive: an upload in flight ends first, and none starts after. */
-	pthread_rwlock_wrlock(&of->io);
 	pthread_mutex_lock(&of->lock);
 	of->gone = 1;
 	of->dirty = 0;
 	pthread_mutex_unlock(&of->lock);
 	pthread_rwlock_unlock(&of->io);
 	fs_jrec_drop(fs, of->fd_id); /* no upload of it is owed any more */
+}
+
+void fs_ofile_orphan(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	/* Exclusive: an upload in flight ends first, and none starts after. */
+	pthread_rwlock_wrlock(&of->io);
+	fs_ofile_orphan_held(fs, of);
 }
 
 /*

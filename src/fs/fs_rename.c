@@ -345,14 +345,63 @@ static void wait_upload(struct bfs_fs *fs, const char *path)
 	fs_ofile_put(fs, of);
 }
 
-/* An open file at a replaced target lives on without a name. */
-static void orphan_target(struct bfs_fs *fs, const char *to, const struct bfs_entry *te,
-			  int have_to)
+/* The file a rename replaces, held while the rename copies over it. */
+struct target {
+	struct bfs_ofile *of; /* open here, or its journaled upload; NULL none */
+	int journaled;	      /* of is a journaled upload's (nobody has it open) */
+};
+
+/*
+ * Hold the target's open file, or its journaled upload (write-back),
+ * exclusive until orphan_target or let_target: no upload of the file being
+ * replaced starts (or lands) while the rename copies over it.  0 or -errno.
+ */
+static int hold_target(struct bfs_fs *fs, const char *to, const struct bfs_entry *te, int have_to,
+		       struct target *t)
 {
-	struct bfs_ofile *tof = fs_ofile_find(fs, to);
+	int rc = 0;
+
+	t->of = fs_ofile_find(fs, to);
+	t->journaled = 0;
+	if (!t->of && have_to && te->state == BFS_ST_UPLOADING) {
+		rc = fs_ofile_pending(fs, to, &t->of);
+		if (rc == -EAGAIN || rc == -ENOENT) /* sent meanwhile, or gone */
+			rc = 0;
+		if (rc)
+			t->of = NULL;
+		t->journaled = t->of != NULL;
+	}
+	if (t->of)
+		pthread_rwlock_wrlock(&t->of->io);
+	return rc;
+}
+
+/* The rename failed: the target stays as it was, its upload owed still. */
+static void let_target(struct bfs_fs *fs, struct target *t)
+{
+	if (!t->of)
+		return;
+	pthread_rwlock_unlock(&t->of->io);
+	fs_ofile_put(fs, t->of);
+}
+
+/* An open file at a replaced target lives on without a name, and what
+ * was journaled of it is never sent; held (t), it is released. */
+static void orphan_target(struct bfs_fs *fs, const char *to, const struct bfs_entry *te,
+			  int have_to, struct target *t)
+{
+	int held = t && t->of;
+	struct bfs_ofile *tof = held ? t->of : fs_ofile_find(fs, to);
 
 	if (tof) {
-		fs_ofile_orphan(fs, tof);
+		/* (a journaled upload's cached copy, if any besides the
+		 * staged one, which goes with its last reference, goes now) */
+		if (held && t->journaled && te->data_id && te->data_id != tof->fd_id)
+			fs_data_unlink(fs, te->data_id);
+		if (held)
+			fs_ofile_orphan_held(fs, tof);
+		else
+			fs_ofile_orphan(fs, tof);
 		fs_ofile_rename(fs, to, NULL);
 		fs_ofile_put(fs, tof);
 	} else if (have_to) {
@@ -427,7 +476,7 @@ static int rename_pending(struct bfs_fs *fs, const char *from, const char *to,
 	if (rc)
 		goto out;
 	wait_upload(fs, to);
-	orphan_target(fs, to, te, have_to);
+	orphan_target(fs, to, te, have_to, NULL);
 	/* the target's object (if any) is what an unlink before the upload removes */
 	snprintf(e.etag, sizeof(e.etag), "%s",
 		 have_to && te->state == BFS_ST_CLEAN ? te->etag : "");
@@ -458,6 +507,7 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to, stru
 {
 	struct bfs_ofile *of = fs_ofile_find(fs, from);
 	char src[FS_KEY_MAX], dst[FS_KEY_MAX], etag[BFS_ETAG_MAX] = "";
+	struct target t = { NULL, 0 };
 	int rc;
 
 	if (!of && e->state == BFS_ST_UPLOADING) {
@@ -488,17 +538,19 @@ static int rename_file(struct bfs_fs *fs, const char *from, const char *to, stru
 	rc = fs_file_key(fs, from, src, sizeof(src));
 	if (!rc)
 		rc = fs_file_key(fs, to, dst, sizeof(dst));
+	/* so that no upload to the target lands after the copy */
 	if (!rc)
-		wait_upload(fs, to); /* so an upload to the target cannot land after the copy */
+		rc = hold_target(fs, to, te, have_to, &t);
 	if (!rc)
 		rc = copy_renamed(fs, from, to, src, dst, etag);
 	if (!rc)
 		rc = bfs_store_delete(fs->store, src);
 	if (rc) {
+		let_target(fs, &t);
 		rc = bfs_err_is_store(rc) ? fs_store_errno("rename", from, rc) : rc;
 		goto out;
 	}
-	orphan_target(fs, to, te, have_to);
+	orphan_target(fs, to, te, have_to, &t);
 	if (etag[0])
 		snprintf(e->etag, sizeof(e->etag), "%s", etag);
 	e->lastmod_s = 0; /* a new object */

@@ -159,12 +159,14 @@ static void upload_one(struct bfs_fs *fs, const char *path)
 	if (rc)
 		return; /* uploaded, renamed, removed or being rewritten meanwhile */
 	rc = fs_ofile_upload_if(fs, of, 1);
-	if (rc)
+	if (rc) {
 		bfs_log(LOG_WARNING,
 			"upload of %s failed (%s); it stays journaled and is tried "
 			"again after %" PRId64 " s",
 			path, strerror(-rc),
 			fs_journal_backoff_ns(of->ent.upload_attempts) / 1000000000);
+		fs_journal_wake(fs); /* (a scan learns when: not the periodic look's 5 s) */
+	}
 	fs_ofile_put(fs, of);
 }
 

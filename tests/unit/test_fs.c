@@ -51,7 +51,7 @@
 
 static char top[] = "/tmp/bfs-test-fs.XXXXXX";
 
-/* ---- the hook: hold the PUT of one key ----------------------------------- */
+/* ---- the hook: hold the PUT (or DELETE) of one key ------------------------ */
 
 static struct store_ops hooked;
 static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -62,12 +62,12 @@ static long hook_hold_ms;
 static int puts_of_key; /* PUTs (and copies onto) of count_key */
 static char count_key[256];
 
-static void hook(const char *key)
+static void hook(const char *key, int put)
 {
 	int hold = 0;
 
 	pthread_mutex_lock(&hook_mu);
-	if (count_key[0] && !strcmp(key, count_key))
+	if (put && count_key[0] && !strcmp(key, count_key))
 		puts_of_key++;
 	if (hook_key[0] && !strcmp(key, hook_key)) {
 		hook_key[0] = '\0';
@@ -160,6 +160,7 @@ static int hook_get_buf(struct bfs_store *st, const char *key, const struct bfs_
 
 static int hook_delete(struct bfs_store *st, const char *key)
 {
+	hook(key, 0);
 	FAULTED(F_DEL, key, store_local_ops.delete(st, key));
 }
 
@@ -174,21 +175,21 @@ static int hook_list(struct bfs_store *st, const char *prefix, const char *delim
 static int hook_put_buf(struct bfs_store *st, const char *key, const void *data, size_t len,
 			const struct bfs_put_opts *o, char *etag)
 {
-	hook(key);
+	hook(key, 1);
 	FAULTED(F_PUT, key, store_local_ops.put_buf(st, key, data, len, o, etag));
 }
 
 static int hook_put_fd(struct bfs_store *st, const char *key, int fd, off_t off, uint64_t len,
 		       const struct bfs_put_opts *o, char *etag)
 {
-	hook(key);
+	hook(key, 1);
 	FAULTED(F_PUT, key, store_local_ops.put_fd(st, key, fd, off, len, o, etag));
 }
 
 static int hook_copy(struct bfs_store *st, const char *src, const char *dst,
 		     const struct bfs_put_opts *o, char *etag)
 {
-	hook(dst);
+	hook(dst, 1);
 	FAULTED(F_PUT, dst, store_local_ops.copy(st, src, dst, o, etag));
 }
 
@@ -854,6 +855,68 @@ static void test_faults_writeback(void)
 	bfs_fs_close(fs);
 }
 
+/*
+ * Write-back: a file renamed over one whose upload is journaled, in flight
+ * or failing: the bucket ends with the renamed file's bytes at the name,
+ * never the replaced one's (the long model run, seed 2028, op 18871).
+ */
+static void test_rename_over_pending(void)
+{
+	struct bfs_fs *fs = mount_fs("renover", 50, 50);
+	char buf[64];
+	int i;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	/* the replaced file's upload in flight */
+	CHECK_INT(write_file(fs, "/d", "new"), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	hold_next_put("f", 1000);
+	CHECK_INT(write_file(fs, "/f", "replaced bytes"), 0);
+	CHECK_INT(wait_held(), 0);
+	CHECK_INT(bfs_fs_rename(fs, "/d", "/f", 0), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	sleep_ms(1200);
+	CHECK_INT((int)object_bytes("f", buf, sizeof(buf)), 3);
+	CHECK(!strcmp(buf, "new"));
+	CHECK_INT(exists("d"), 0);
+	same_as_bucket(fs, "/f", "f");
+	/* the replaced file's upload failing, to be tried again */
+	CHECK_INT(write_file(fs, "/d2", "new 2"), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	fail_next("f2", F_PUT, 1, BFS_E_TRANSIENT, 0);
+	CHECK_INT(write_file(fs, "/f2", "replaced bytes 2"), 0);
+	for (i = 0; i < 100 && faults_left(); i++)
+		sleep_ms(50);
+	CHECK_INT(faults_left(), 0); /* failed once: tried again in 1 s */
+	CHECK_INT(bfs_fs_rename(fs, "/d2", "/f2", 0), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	sleep_ms(300);
+	CHECK_INT((int)object_bytes("f2", buf, sizeof(buf)), 5);
+	CHECK(!strcmp(buf, "new 2"));
+	same_as_bucket(fs, "/f2", "f2");
+	/* the replaced file's upload tried again while the rename deletes
+	 * its source (the model run's request log: COPY d to f, then the old
+	 * f's PUT, then the DELETE of d) */
+	CHECK_INT(write_file(fs, "/d3", "new 3"), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	fail_next("f3", F_PUT, 1, BFS_E_TRANSIENT, 0);
+	CHECK_INT(write_file(fs, "/f3", "replaced bytes 3"), 0);
+	for (i = 0; i < 100 && faults_left(); i++)
+		sleep_ms(50);
+	CHECK_INT(faults_left(), 0); /* failed once: tried again in 1 s */
+	hold_next_put("d3", 2000);   /* the rename's DELETE of its source */
+	CHECK_INT(bfs_fs_rename(fs, "/d3", "/f3", 0), 0);
+	CHECK_INT(bfs_fs_flush_all(fs, 20, NULL, NULL), 0);
+	sleep_ms(1500);
+	CHECK_INT((int)object_bytes("f3", buf, sizeof(buf)), 5);
+	CHECK(!strcmp(buf, "new 3"));
+	same_as_bucket(fs, "/f3", "f3");
+	fail_next("", 0, 0, 0, 0);
+	bfs_fs_close(fs);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -893,6 +956,7 @@ int main(void)
 	test_keep_shows_marker();
 	test_faults_sync();
 	test_faults_writeback();
+	test_rename_over_pending();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

@@ -169,7 +169,17 @@ static int setattr(struct bfs_fs *fs, const char *path,
 		if (rc)
 			goto out;
 	} else {
-		attrs_base(fs, NULL, &e); /* (not in the bucket yet: ours are all) */
+		struct bfs_obj_info info, *base = NULL;
+		char dkey[FS_KEY_MAX + 1];
+
+		/* Not in the bucket yet: ours are all; but a directory owed a
+		 * marker because its last file left may have one there, whose
+		 * attributes the index does not hold: they are the base. */
+		if (e.type == BFS_ENT_DIR && !(e.flags & BFS_EF_META) &&
+		    !fs_dir_key(fs, path, dkey, sizeof(dkey)) &&
+		    bfs_store_head(fs->store, dkey, &info) == 0)
+			base = &info;
+		attrs_base(fs, base, &e);
 		change(&e, arg);
 		e.flags |= BFS_EF_META;
 	}

@@ -211,8 +211,9 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 	rc = rc ? rc : fs_dir_key(fs, leaf, dkey, sizeof(dkey));
 	/* Owed because an object left it: needed only if nothing is below
 	 * it now.  One LIST of one key says (its marker, if it has one this
-	 * mount never looked for, sorts first). */
-	if (!rc && (e.flags & BFS_EF_KEEP)) {
+	 * mount never looked for, sorts first).  Given attributes since
+	 * (chmod, utimens), it is stored whatever is below: they are its. */
+	if (!rc && (e.flags & BFS_EF_KEEP) && !(e.flags & BFS_EF_ATTRS)) {
 		rc = still_there(fs, dkey);
 		if (rc > 0) {
 			/* (a marker whose attributes it does not hold: its

@@ -299,6 +299,26 @@ static long long meta_of(const char *key, const char *name)
 	return v ? strtoll(v, NULL, 10) : -1;
 }
 
+/* Put key into the bucket as another client would: a file of data with no
+ * metadata, or (mode given) with mode, owner 33:34 and mtime 1500000000. */
+static int put_object(const char *key, const char *data, const char *mode)
+{
+	struct bfs_meta_kv meta[4] = {
+		{ "mode", "" }, { "uid", "33" }, { "gid", "34" }, { "mtime", "1500000000" }
+	};
+	struct bfs_put_opts po = { 0 };
+
+	if (mode) {
+		snprintf(meta[0].value, sizeof(meta[0].value), "%s", mode);
+		po.meta = meta;
+		po.nmeta = 4;
+	}
+	return bfs_store_put_buf(st, key, data, strlen(data), &po, NULL);
+}
+
+#define DIR_0750 "16872"  /* drwxr-x--- */
+#define FILE_0600 "33152" /* -rw------- */
+
 static int exists(const char *key)
 {
 	struct bfs_obj_info info;
@@ -319,7 +339,6 @@ static void sleep_ms(long ms)
 static void test_utimens_while_marker_paid(void)
 {
 	struct bfs_fs *fs = mount_fs("marker", -1, 50);
-	struct bfs_put_opts po = { 0 };
 	struct stat sb;
 	int i;
 
@@ -327,7 +346,7 @@ static void test_utimens_while_marker_paid(void)
 	if (!fs)
 		return;
 	/* kd exists by its file alone (another client put it) */
-	CHECK_INT(bfs_store_put_buf(st, "kd/f", "x", 1, &po, NULL), 0);
+	CHECK_INT(put_object("kd/f", "x", NULL), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/kd/f", &sb), 0);
 	CHECK_INT(exists("kd/"), 0);
 	/* its last file goes: the marker is owed, and held when paid */
@@ -443,20 +462,13 @@ static void lose_meta(struct bfs_fs *fs, const char *path)
 static void test_setattr_keeps_stored(void)
 {
 	struct bfs_fs *fs = mount_fs("setattr", -1, 50);
-	struct bfs_meta_kv meta[4] = {
-		{ "mode", "16872" }, { "uid", "33" }, { "gid", "34" }, { "mtime", "1500000000" }
-	};
-	struct bfs_put_opts po = { 0 };
 	struct stat sb;
 
 	CHECK(fs != NULL);
 	if (!fs)
 		return;
-	po.meta = meta;
-	po.nmeta = 4;
-	CHECK_INT(bfs_store_put_buf(st, "sd/", "", 0, &po, NULL), 0); /* drwxr-x--- 33:34 */
-	snprintf(meta[0].value, sizeof(meta[0].value), "33152");      /* -rw------- */
-	CHECK_INT(bfs_store_put_buf(st, "sd/g", "x", 1, &po, NULL), 0);
+	CHECK_INT(put_object("sd/", "", DIR_0750), 0);
+	CHECK_INT(put_object("sd/g", "x", FILE_0600), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/sd", &sb), 0);
 	CHECK_INT(sb.st_mode & 07777, 0750);
 	CHECK_INT(bfs_fs_getattr(fs, "/sd/g", &sb), 0);
@@ -514,7 +526,6 @@ static void windows_2s(struct bfs_fs_cfg *cfg)
 static void test_lookup_windows(void)
 {
 	struct bfs_fs *fs;
-	struct bfs_put_opts po = { 0 };
 	struct stat sb;
 	int64_t t0;
 	int rc = -1, i;
@@ -526,7 +537,7 @@ static void test_lookup_windows(void)
 		return;
 	t0 = now_ms();
 	CHECK_INT(bfs_fs_getattr(fs, "/lw.txt", &sb), -ENOENT);
-	CHECK_INT(bfs_store_put_buf(st, "lw.txt", "12345", 5, &po, NULL), 0);
+	CHECK_INT(put_object("lw.txt", "12345", NULL), 0);
 	rc = bfs_fs_getattr(fs, "/lw.txt", &sb);
 	if (now_ms() - t0 < 1500)
 		CHECK_INT(rc, -ENOENT); /* within the negative window */
@@ -535,7 +546,7 @@ static void test_lookup_windows(void)
 	CHECK_INT(rc, 0);
 	CHECK_INT(sb.st_size, 5);
 	t0 = now_ms();
-	CHECK_INT(bfs_store_put_buf(st, "lw.txt", "1234567", 7, &po, NULL), 0);
+	CHECK_INT(put_object("lw.txt", "1234567", NULL), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/lw.txt", &sb), 0);
 	if (now_ms() - t0 < 1500)
 		CHECK_INT(sb.st_size, 5); /* within the positive window */
@@ -657,8 +668,6 @@ static void test_journal_recovery(void)
 static void test_keep_shows_marker(void)
 {
 	struct bfs_fs *fs = mount_fs("keep", -1, 300);
-	struct bfs_meta_kv meta[3] = { { "mode", "16872" }, { "uid", "33" }, { "gid", "34" } };
-	struct bfs_put_opts po = { 0 };
 	struct bfs_entry e;
 	struct stat sb;
 	int i;
@@ -666,11 +675,8 @@ static void test_keep_shows_marker(void)
 	CHECK(fs != NULL);
 	if (!fs)
 		return;
-	po.meta = meta;
-	po.nmeta = 3;
-	CHECK_INT(bfs_store_put_buf(st, "kd/", "", 0, &po, NULL), 0); /* drwxr-x--- 33:34 */
-	po.nmeta = 0;
-	CHECK_INT(bfs_store_put_buf(st, "kd/f", "x", 1, &po, NULL), 0);
+	CHECK_INT(put_object("kd/", "", DIR_0750), 0);
+	CHECK_INT(put_object("kd/f", "x", NULL), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/kd/f", &sb), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
 	CHECK_INT(sb.st_mode & 07777, 0750);
@@ -818,7 +824,6 @@ static void test_faults_writeback(void)
 	struct bfs_fs *fs = mount_fs("faults-wb", 50, 50);
 	struct bfs_fs_stats s;
 	struct bfs_fs_pending p;
-	struct bfs_put_opts po = { 0 };
 	struct stat sb;
 	int i;
 
@@ -841,7 +846,7 @@ static void test_faults_writeback(void)
 	same_as_bucket(fs, "/w2.png", "w2.png");
 	CHECK_INT(exists("w2.png"), 1);
 	/* a directory made elsewhere, without a marker, emptied here */
-	CHECK_INT(bfs_store_put_buf(st, "kw/f", "x", 1, &po, NULL), 0);
+	CHECK_INT(put_object("kw/f", "x", NULL), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/kw/f", &sb), 0);
 	fail_next("kw/", F_PUT, 1, BFS_E_TRANSIENT, 0);
 	CHECK_INT(bfs_fs_unlink(fs, "/kw/f"), 0);
@@ -926,21 +931,14 @@ static void test_rename_over_pending(void)
 static void test_keep_then_utimens(void)
 {
 	struct bfs_fs *fs = mount_fs("keeputime", -1, 3000);
-	struct bfs_meta_kv meta[4] = {
-		{ "mode", "16872" }, { "uid", "33" }, { "gid", "34" }, { "mtime", "1500000000" }
-	};
-	struct bfs_put_opts po = { 0 };
 	struct stat sb;
 
 	CHECK(fs != NULL);
 	if (!fs)
 		return;
-	po.meta = meta;
-	po.nmeta = 4;
-	CHECK_INT(bfs_store_put_buf(st, "ku/", "", 0, &po, NULL), 0);
-	po.nmeta = 0;
-	CHECK_INT(bfs_store_put_buf(st, "ku/f", "x", 1, &po, NULL), 0);
-	CHECK_INT(bfs_store_put_buf(st, "kv/f", "x", 1, &po, NULL), 0); /* no marker */
+	CHECK_INT(put_object("ku/", "", DIR_0750), 0);
+	CHECK_INT(put_object("ku/f", "x", NULL), 0);
+	CHECK_INT(put_object("kv/f", "x", NULL), 0); /* (no marker) */
 	CHECK_INT(bfs_fs_getattr(fs, "/ku/f", &sb), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/kv/f", &sb), 0);
 	CHECK_INT(bfs_fs_unlink(fs, "/ku/f"), 0);

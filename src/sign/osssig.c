@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * osssig.c - Aliyun OSS's own request signatures, V1 and V4 (see osssig.h).
+ * osssig.c - Aliyun OSS's own request signatures (see osssig.h): what V1
+ * and V4 share (osssig_int.h), and V1; V4 is in osssig_v4.c.
  *
  * Both versions start the same way: the query parameters and the headers
  * go into sorted lists (struct oss_list), header names lower-cased, so each
@@ -28,11 +29,7 @@
 #include "bucketfs/crypto.h"
 #include "bucketfs/osssig.h"
 #include "bucketfs/uri.h"
-
-#define OSSSIG_MAX (256 * 1024) /* cap on each string built while signing */
-#define OSS4_ALGO "OSS4-HMAC-SHA256"
-#define OSS4_DATE_LEN 16 /* YYYYMMDDTHHMMSSZ */
-#define OSS_PREFIX "x-oss-"
+#include "sign/osssig_int.h"
 
 /*
  * The query parameters V1 signs as sub-resources (by exact name); every
@@ -60,23 +57,8 @@ static const char *const v1_subresources[] = {
 };
 /* clang-format on */
 
-/* One query parameter or header while it is being sorted. */
-struct oss_ent {
-	size_t name_off;   /* into the list's scratch buffer, until it stops moving */
-	const char *name;  /* NUL-terminated, after that; headers lower-cased */
-	const char *value; /* as given, not owned; NULL for a bare query name */
-	size_t idx;	   /* position in the request, to keep sorting stable */
-};
-
-/* Query parameters or headers sorted by name (bytes). */
-struct oss_list {
-	struct bfs_buf scratch; /* the names */
-	struct oss_ent *e;
-	size_t n;
-};
-
 /* A non-empty string without spaces, control characters or forbidden ones. */
-static int is_word(const char *s, const char *forbidden)
+int oss_is_word(const char *s, const char *forbidden)
 {
 	if (!s || !*s)
 		return 0;
@@ -104,7 +86,7 @@ static int is_field_value(const char *v)
 	return 1;
 }
 
-static int is_digits(const char *s, size_t n)
+int oss_is_digits(const char *s, size_t n)
 {
 	size_t i;
 
@@ -114,13 +96,13 @@ static int is_digits(const char *s, size_t n)
 	return 1;
 }
 
-static int starts_with(const char *s, const char *prefix)
+int oss_starts_with(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
 /* Append n bytes of s lower-cased plus a NUL; -EINVAL unless an HTTP token. */
-static int add_token_lower(struct bfs_buf *b, const char *s, size_t n)
+int oss_add_token_lower(struct bfs_buf *b, const char *s, size_t n)
 {
 	size_t start = b->len, i;
 	char c;
@@ -143,7 +125,7 @@ static int add_token_lower(struct bfs_buf *b, const char *s, size_t n)
 }
 
 /* Append s upper-cased (the HTTP method). */
-static int add_upper(struct bfs_buf *b, const char *s)
+int oss_add_upper(struct bfs_buf *b, const char *s)
 {
 	char c;
 	int rc = 0;
@@ -156,7 +138,7 @@ static int add_upper(struct bfs_buf *b, const char *s)
 }
 
 /* Append v without leading and trailing spaces and tabs. */
-static int add_trimmed(struct bfs_buf *b, const char *v)
+int oss_add_trimmed(struct bfs_buf *b, const char *v)
 {
 	size_t n;
 
@@ -168,7 +150,7 @@ static int add_trimmed(struct bfs_buf *b, const char *v)
 	return bfs_buf_add(b, v, n);
 }
 
-static int ent_cmp(const void *a, const void *b)
+int oss_ent_cmp(const void *a, const void *b)
 {
 	const struct oss_ent *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
@@ -178,14 +160,14 @@ static int ent_cmp(const void *a, const void *b)
 	return c;
 }
 
-static void list_init(struct oss_list *l)
+void oss_list_init(struct oss_list *l)
 {
 	bfs_buf_init(&l->scratch, OSSSIG_MAX);
 	l->e = NULL;
 	l->n = 0;
 }
 
-static void list_release(struct oss_list *l)
+void oss_list_release(struct oss_list *l)
 {
 	bfs_buf_release(&l->scratch);
 	free(l->e);
@@ -195,10 +177,10 @@ static void list_release(struct oss_list *l)
 
 /*
  * Sort n query parameters (headers: names lower-cased and checked, values
- * checked) into l, which list_init() set up.  Query names must be non-empty
+ * checked) into l, which oss_list_init() set up.  Query names must be non-empty
  * and appear once.
  */
-static int list_build(struct oss_list *l, const struct bfs_kv *kv, size_t n, int headers)
+int oss_list_build(struct oss_list *l, const struct bfs_kv *kv, size_t n, int headers)
 {
 	size_t i;
 	int rc = 0;
@@ -217,7 +199,7 @@ static int list_build(struct oss_list *l, const struct bfs_kv *kv, size_t n, int
 			rc = -EINVAL;
 		else if (headers)
 			rc = is_field_value(kv[i].value)
-				 ? add_token_lower(&l->scratch, kv[i].name, strlen(kv[i].name))
+				 ? oss_add_token_lower(&l->scratch, kv[i].name, strlen(kv[i].name))
 				 : -EINVAL;
 		else
 			rc = bfs_buf_add(&l->scratch, kv[i].name, strlen(kv[i].name) + 1);
@@ -226,7 +208,7 @@ static int list_build(struct oss_list *l, const struct bfs_kv *kv, size_t n, int
 		return rc;
 	for (i = 0; i < n; i++)
 		l->e[i].name = l->scratch.data + l->e[i].name_off;
-	qsort(l->e, n, sizeof(*l->e), ent_cmp);
+	qsort(l->e, n, sizeof(*l->e), oss_ent_cmp);
 	for (i = 1; i < n && !headers; i++)
 		if (!strcmp(l->e[i].name, l->e[i - 1].name))
 			return -EINVAL;
@@ -234,7 +216,7 @@ static int list_build(struct oss_list *l, const struct bfs_kv *kv, size_t n, int
 }
 
 /* The value of header name (lower case): 0, -ENOENT, or -EINVAL if repeated. */
-static int list_get(const struct oss_list *l, const char *name, const char **value)
+int oss_list_get(const struct oss_list *l, const char *name, const char **value)
 {
 	size_t i;
 
@@ -249,10 +231,10 @@ static int list_get(const struct oss_list *l, const char *name, const char **val
 	return -ENOENT;
 }
 
-/* Like list_get(), but a missing header gives "". */
+/* Like oss_list_get(), but a missing header gives "". */
 static int list_get_opt(const struct oss_list *l, const char *name, const char **value)
 {
-	int rc = list_get(l, name, value);
+	int rc = oss_list_get(l, name, value);
 
 	if (rc == -ENOENT) {
 		*value = "";
@@ -261,7 +243,7 @@ static int list_get_opt(const struct oss_list *l, const char *name, const char *
 	return rc;
 }
 
-static int check_req(const struct bfs_oss_req *req)
+int oss_check_req(const struct bfs_oss_req *req)
 {
 	if (!req || !req->method || !*req->method || !req->bucket || !req->key ||
 	    (req->nquery && !req->query) || (req->nheaders && !req->headers))
@@ -269,18 +251,19 @@ static int check_req(const struct bfs_oss_req *req)
 	if (strspn(req->method, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
 	    strlen(req->method))
 		return -EINVAL;
-	if (*req->bucket && !is_word(req->bucket, "/?#\\"))
+	if (*req->bucket && !oss_is_word(req->bucket, "/?#\\"))
 		return -EINVAL;
 	if (*req->key && (!*req->bucket || *req->key == '/'))
 		return -EINVAL;
 	return 0;
 }
 
-static int check_cred(const struct bfs_oss_cred *cred, int v4)
+int oss_check_cred(const struct bfs_oss_cred *cred, int v4)
 {
-	if (!cred || !is_word(cred->access_key, ":/,") || !cred->secret_key || !*cred->secret_key)
+	if (!cred || !oss_is_word(cred->access_key, ":/,") || !cred->secret_key ||
+	    !*cred->secret_key)
 		return -EINVAL;
-	if (v4 && !is_word(cred->region, "/,"))
+	if (v4 && !oss_is_word(cred->region, "/,"))
 		return -EINVAL;
 	return 0;
 }
@@ -296,7 +279,7 @@ static int is_v1_subresource(const char *name)
 }
 
 /* "/bucket/key" as given, or "/bucket/", or "/". */
-static int add_resource(struct bfs_buf *b, const struct bfs_oss_req *req, int encode)
+int oss_add_resource(struct bfs_buf *b, const struct bfs_oss_req *req, int encode)
 {
 	int rc = bfs_buf_add(b, "/", 1);
 
@@ -329,9 +312,9 @@ static int v1_string_to_sign(const struct bfs_oss_req *req, const struct oss_lis
 	if (!rc)
 		rc = list_get_opt(h, "content-type", &type);
 	if (!rc)
-		rc = list_get(h, "x-oss-date", &line);
+		rc = oss_list_get(h, "x-oss-date", &line);
 	if (rc == -ENOENT)
-		rc = list_get(h, "date", &line);
+		rc = oss_list_get(h, "date", &line);
 	if (rc == -ENOENT) { /* no header: the date argument is the line */
 		if (!date || !*date || !is_field_value(date))
 			return -EINVAL;
@@ -343,23 +326,23 @@ static int v1_string_to_sign(const struct bfs_oss_req *req, const struct oss_lis
 	if (rc)
 		return rc;
 
-	rc = add_upper(out, req->method);
+	rc = oss_add_upper(out, req->method);
 	if (!rc)
 		rc = bfs_buf_addf(out, "\n%s\n%s\n%s\n", md5, type, line);
 	for (i = 0; i < h->n && !rc; i++) {
 		e = &h->e[i];
-		if (!starts_with(e->name, OSS_PREFIX))
+		if (!oss_starts_with(e->name, OSS_PREFIX))
 			continue;
 		if (i && !strcmp(e->name, h->e[i - 1].name))
 			return -EINVAL;
 		rc = bfs_buf_addf(out, "%s:", e->name);
 		if (!rc)
-			rc = add_trimmed(out, e->value);
+			rc = oss_add_trimmed(out, e->value);
 		if (!rc)
 			rc = bfs_buf_add(out, "\n", 1);
 	}
 	if (!rc)
-		rc = add_resource(out, req, 0);
+		rc = oss_add_resource(out, req, 0);
 	for (i = 0; i < q->n && !rc; i++) {
 		e = &q->e[i];
 		if (!is_v1_subresource(e->name))
@@ -382,13 +365,13 @@ int bfs_oss_sign_v1(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 	size_t auth_len;
 	int rc;
 
-	if (!auth || check_req(req) || check_cred(cred, 0))
+	if (!auth || oss_check_req(req) || oss_check_cred(cred, 0))
 		return -EINVAL;
-	list_init(&q);
-	list_init(&h);
-	rc = list_build(&q, req->query, req->nquery, 0);
+	oss_list_init(&q);
+	oss_list_init(&h);
+	rc = oss_list_build(&q, req->query, req->nquery, 0);
 	if (!rc)
-		rc = list_build(&h, req->headers, req->nheaders, 1);
+		rc = oss_list_build(&h, req->headers, req->nheaders, 1);
 	if (!rc)
 		rc = v1_string_to_sign(req, &q, &h, date, &s);
 	if (rc)
@@ -404,8 +387,8 @@ int bfs_oss_sign_v1(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 	rc = bfs_sig_finish(rc, auth, auth_len, NULL, NULL, sts, &s);
 
 out_release:
-	list_release(&h);
-	list_release(&q);
+	oss_list_release(&h);
+	oss_list_release(&q);
 	bfs_buf_release(&s);
 	return rc;
 }
@@ -449,254 +432,5 @@ out:
 	if (auth.data)
 		bfs_wipe(auth.data, auth.len);
 	bfs_buf_release(&auth);
-	return rc;
-}
-
-/* What V4 signs without being asked: Content-Type, Content-MD5, x-oss-*. */
-static int v4_signed_by_default(const char *name)
-{
-	return !strcmp(name, "content-type") || !strcmp(name, "content-md5") ||
-	       starts_with(name, OSS_PREFIX);
-}
-
-/*
- * The additional headers as V4 signs them: spec split at ';', each name
- * lower-cased, those signed anyway dropped, sorted, each once.  Every name
- * must be a token (no empty ones) and name a header of h.  The result goes
- * to names ("host;range", maybe empty) and to list (set up by list_init()).
- */
-static int v4_additional(const char *spec, const struct oss_list *h, struct bfs_buf *names,
-			 struct oss_list *list)
-{
-	const char *end, *value;
-	size_t i, n = 1;
-	int rc = 0;
-
-	if (!spec || !*spec)
-		return 0;
-	for (end = spec; *end; end++)
-		n += *end == ';';
-	list->e = calloc(n, sizeof(*list->e));
-	if (!list->e)
-		return -ENOMEM;
-	for (; !rc; spec = end + 1) {
-		end = strchr(spec, ';');
-		if (!end)
-			end = spec + strlen(spec);
-		list->e[list->n].name_off = list->scratch.len;
-		list->e[list->n].idx = list->n;
-		rc = add_token_lower(&list->scratch, spec, (size_t)(end - spec));
-		if (!rc && v4_signed_by_default(list->scratch.data + list->e[list->n].name_off))
-			bfs_buf_truncate(&list->scratch, list->e[list->n].name_off);
-		else if (!rc)
-			list->n++;
-		if (!*end)
-			break;
-	}
-	for (i = 0; i < list->n; i++)
-		list->e[i].name = list->scratch.data + list->e[i].name_off;
-	if (!rc && list->n)
-		qsort(list->e, list->n, sizeof(*list->e), ent_cmp);
-	for (i = 0; i < list->n && !rc; i++) {
-		if (i && !strcmp(list->e[i].name, list->e[i - 1].name))
-			continue;
-		rc = list_get(h, list->e[i].name, &value);
-		if (rc == -ENOENT)
-			rc = -EINVAL;
-		if (!rc)
-			rc = bfs_buf_addf(names, "%s%s", names->len ? ";" : "", list->e[i].name);
-	}
-	return rc;
-}
-
-static int is_additional(const struct oss_list *add, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < add->n; i++)
-		if (!strcmp(add->e[i].name, name))
-			return 1;
-	return 0;
-}
-
-/* Query: names and values encoded ('/' too), in name order; bare names alone. */
-static int v4_query(const struct oss_list *q, struct bfs_buf *out)
-{
-	const struct oss_ent *e;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < q->n && !rc; i++) {
-		e = &q->e[i];
-		if (i)
-			rc = bfs_buf_add(out, "&", 1);
-		if (!rc)
-			rc = bfs_uri_encode(out, e->name, strlen(e->name), 0);
-		if (!rc && e->value && *e->value)
-			rc = bfs_buf_add(out, "=", 1);
-		if (!rc && e->value && *e->value)
-			rc = bfs_uri_encode(out, e->value, strlen(e->value), 0);
-	}
-	return rc;
-}
-
-/* Headers: the ones signed by default or named additional, "name:value\n". */
-static int v4_headers(const struct oss_list *h, const struct oss_list *add, struct bfs_buf *out)
-{
-	const struct oss_ent *e;
-	const char *prev = NULL;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < h->n && !rc; i++) {
-		e = &h->e[i];
-		if (!v4_signed_by_default(e->name) && !is_additional(add, e->name))
-			continue;
-		if (prev && !strcmp(prev, e->name))
-			return -EINVAL;
-		prev = e->name;
-		rc = bfs_buf_addf(out, "%s:", e->name);
-		if (!rc)
-			rc = add_trimmed(out, e->value);
-		if (!rc)
-			rc = bfs_buf_add(out, "\n", 1);
-	}
-	return rc;
-}
-
-/* x-oss-date must be ossdate; x-oss-content-sha256 gives the payload line. */
-static int v4_dates(const struct oss_list *h, const char *ossdate, const char **payload)
-{
-	const char *xdate;
-	int rc;
-
-	rc = list_get(h, "x-oss-date", &xdate);
-	if (!rc && strcmp(xdate, ossdate))
-		rc = -EINVAL;
-	if (!rc)
-		rc = list_get(h, "x-oss-content-sha256", payload);
-	if (!rc && !is_word(*payload, NULL))
-		rc = -EINVAL;
-	return rc == -ENOENT ? -EINVAL : rc;
-}
-
-/*
- * Canonical request: VERB, encoded "/bucket/key" ('/' kept), query, the
- * signed headers (each line ending in "\n"), the additional header names
- * and x-oss-content-sha256, joined by "\n".
- */
-static int v4_canonical_request(const struct bfs_oss_req *req, const struct oss_list *q,
-				const struct oss_list *h, const struct oss_list *add,
-				const char *names, const char *payload, struct bfs_buf *out)
-{
-	int rc;
-
-	rc = add_upper(out, req->method);
-	if (!rc)
-		rc = bfs_buf_add(out, "\n", 1);
-	if (!rc)
-		rc = add_resource(out, req, 1);
-	if (!rc)
-		rc = bfs_buf_add(out, "\n", 1);
-	if (!rc)
-		rc = v4_query(q, out);
-	if (!rc)
-		rc = bfs_buf_add(out, "\n", 1);
-	if (!rc)
-		rc = v4_headers(h, add, out);
-	if (!rc)
-		rc = bfs_buf_addf(out, "\n%s\n%s", names, payload);
-	return rc;
-}
-
-/* Everything V4 computes, so the caller can hand it back in one go. */
-struct oss4 {
-	struct bfs_buf creq, sts, names;
-	char sig[BFS_SHA256_HEX_LEN + 1];
-};
-
-static int v4_compute(struct oss4 *w, const struct bfs_oss_req *req,
-		      const struct bfs_oss_cred *cred, const char *ossdate, const char *additional)
-{
-	unsigned char key[BFS_SHA256_LEN], mac[BFS_SHA256_LEN];
-	char hash[BFS_SHA256_HEX_LEN + 1];
-	struct oss_list q, h, add;
-	const char *payload = NULL;
-	int rc;
-
-	list_init(&q);
-	list_init(&h);
-	list_init(&add);
-	rc = list_build(&q, req->query, req->nquery, 0);
-	if (!rc)
-		rc = list_build(&h, req->headers, req->nheaders, 1);
-	if (!rc)
-		rc = v4_dates(&h, ossdate, &payload);
-	if (!rc)
-		rc = v4_additional(additional, &h, &w->names, &add);
-	if (!rc)
-		rc = v4_canonical_request(req, &q, &h, &add, bfs_buf_str(&w->names), payload,
-					  &w->creq);
-	if (rc)
-		goto out_release;
-	bfs_sha256_hex(w->creq.data, w->creq.len, hash);
-	rc = bfs_buf_addf(&w->sts, OSS4_ALGO "\n%s\n%.8s/%s/oss/aliyun_v4_request\n%s", ossdate,
-			  ossdate, cred->region, hash);
-	if (!rc)
-		rc = bfs_sigv4_derive_key("aliyun_v4", cred->secret_key, ossdate, cred->region,
-					  "oss", "aliyun_v4_request", key);
-	if (rc)
-		goto out_release;
-	bfs_hmac_sha256(key, sizeof(key), w->sts.data, w->sts.len, mac);
-	bfs_hex(mac, sizeof(mac), w->sig);
-	bfs_wipe(key, sizeof(key));
-
-out_release:
-	list_release(&add);
-	list_release(&h);
-	list_release(&q);
-	return rc;
-}
-
-static int check_ossdate(const char *d)
-{
-	if (!d || strlen(d) != OSS4_DATE_LEN || !is_digits(d, 8) || d[8] != 'T' ||
-	    !is_digits(d + 9, 6) || d[15] != 'Z')
-		return -EINVAL;
-	return 0;
-}
-
-int bfs_oss_sign_v4(const struct bfs_oss_req *req, const struct bfs_oss_cred *cred,
-		    const char *ossdate, const char *additional, struct bfs_buf *auth,
-		    struct bfs_buf *creq, struct bfs_buf *sts)
-{
-	size_t auth_len;
-	struct oss4 w;
-	int rc;
-
-	if (!auth || check_req(req) || check_cred(cred, 1) || check_ossdate(ossdate))
-		return -EINVAL;
-	bfs_buf_init(&w.creq, OSSSIG_MAX);
-	bfs_buf_init(&w.sts, OSSSIG_MAX);
-	bfs_buf_init(&w.names, OSSSIG_MAX);
-	w.sig[0] = '\0';
-	rc = v4_compute(&w, req, cred, ossdate, additional);
-	if (rc)
-		goto out_release;
-
-	auth_len = auth->len;
-	rc = bfs_buf_addf(auth, OSS4_ALGO " Credential=%s/%.8s/%s/oss/aliyun_v4_request,",
-			  cred->access_key, ossdate, cred->region);
-	if (!rc && w.names.len)
-		rc = bfs_buf_addf(auth, "AdditionalHeaders=%s,", bfs_buf_str(&w.names));
-	if (!rc)
-		rc = bfs_buf_addf(auth, "Signature=%s", w.sig);
-	rc = bfs_sig_finish(rc, auth, auth_len, creq, &w.creq, sts, &w.sts);
-
-out_release:
-	bfs_buf_release(&w.names);
-	bfs_buf_release(&w.sts);
-	bfs_buf_release(&w.creq);
-	bfs_wipe(w.sig, sizeof(w.sig));
 	return rc;
 }

@@ -29,7 +29,7 @@ max_func=100
 # At about max_lines, a few lines over: FILE=CEILING (a file that grows
 # past its ceiling is split by responsibility)
 declare -A ceiling=(
-	[tools/bucketfs.c]=705
+	# (none)
 )
 
 files=$(ls src/*/*.c src/*/*.h include/bucketfs/*.h tools/*.c)

@@ -457,51 +457,12 @@ static void sd_notify_msg(const char *text)
 	close(fd);
 }
 
-/*
- * The kernel keeps what the daemon answers (attributes, names, absences)
- * for its own timeout, on top of the daemon's window: so a change made on
- * another server is seen within stat_ttl (negative_ttl) as documented, and
- * not up to twice that, a tenth of each window goes to the kernel's cache
- * and the rest to the daemon's.
- */
-static long kernel_share_ms(long ttl_ms)
-{
-	return ttl_ms / 10;
-}
-
 static int open_fs(struct daemon *d)
 {
 	struct bfs_fs_cfg fc;
 	int rc;
 
-	bfs_fs_cfg_defaults(&fc);
-	fc.prefix = d->cfg.prefix;
-	fc.cache_dir = d->cfg.cache_dir;
-	if (d->cfg.has_uid)
-		fc.uid = d->cfg.uid;
-	if (d->cfg.has_gid)
-		fc.gid = d->cfg.gid;
-	fc.force_uid = d->cfg.has_uid;
-	fc.force_gid = d->cfg.has_gid;
-	fc.umask = d->cfg.umask;
-	fc.has_umask = d->cfg.has_umask;
-	fc.symlinks = d->cfg.symlinks;
-	fc.root_mode = 0777 & ~d->cfg.mp_umask;
-	fc.read_only = d->cfg.read_only;
-	fc.stat_ttl_ms = d->cfg.stat_ttl_ms - kernel_share_ms(d->cfg.stat_ttl_ms);
-	fc.neg_ttl_ms = d->cfg.neg_ttl_ms - kernel_share_ms(d->cfg.neg_ttl_ms);
-	fc.list_ttl_ms = d->cfg.list_ttl_ms;
-	fc.marker_delay_ms = d->cfg.marker_delay_ms;
-	fc.immutable = d->cfg.immutable;
-	fc.cache_size = d->cfg.cache_size;
-	fc.lookup_get = d->cfg.lookup_get;
-	fc.cache_min_free = d->cfg.cache_min_free_bytes;
-	fc.cache_min_free_pct = d->cfg.cache_min_free_pct;
-	fc.writeback_ms = d->cfg.writeback_ms;
-	fc.unmount_wait_s = d->cfg.unmount_wait_s;
-	fc.upload_threads = d->cfg.upload_threads;
-	fc.fetch_parallel = d->cfg.parallel_parts;
-	fc.conditional_put = d->cfg.conditional_put;
+	bfs_config_fs_cfg(&d->cfg, &fc);
 	rc = bfs_fs_open(&fc, d->store, &d->fs);
 	if (rc) {
 		fprintf(stderr, "bucketfs: cannot open the cache in %s: %s\n", d->cfg.cache_dir,
@@ -555,9 +516,9 @@ static int serve(struct daemon *d)
 
 	priv.fs = d->fs;
 	priv.ctl_path = d->ctl_path[0] ? d->ctl_path : NULL;
-	priv.cfg.entry_timeout = (double)kernel_share_ms(d->cfg.stat_ttl_ms) / 1000.0;
+	priv.cfg.entry_timeout = (double)bfs_config_kernel_ms(d->cfg.stat_ttl_ms) / 1000.0;
 	priv.cfg.attr_timeout = priv.cfg.entry_timeout;
-	priv.cfg.negative_timeout = (double)kernel_share_ms(d->cfg.neg_ttl_ms) / 1000.0;
+	priv.cfg.negative_timeout = (double)bfs_config_kernel_ms(d->cfg.neg_ttl_ms) / 1000.0;
 	snprintf(opts, sizeof(opts), "fsname=%s,subtype=bucketfs,default_permissions%s%s",
 		 d->target, d->cfg.read_only ? ",ro" : "", d->fuse_opts);
 	if (fuse_opt_add_arg(&args, "bucketfs") || fuse_opt_add_arg(&args, "-o") ||

@@ -19,6 +19,7 @@
 struct bfs_creds;
 struct bfs_creds_opts;
 struct bfs_store_cfg;
+struct bfs_fs_cfg;
 
 struct bfs_config {
 	/* the target: BUCKET[:/PREFIX], or file:DIR for the embedded default */
@@ -143,6 +144,17 @@ int bfs_config_check_prefix(const char *prefix, char *msg, size_t msgsz);
  */
 void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
 			  struct bfs_store_cfg *sc);
+
+/*
+ * Fill a filesystem configuration from c (after bfs_config_finish()):
+ * strings borrowed from c.  Of each freshness window (stat_ttl,
+ * negative_ttl) the kernel's cache gets bfs_config_kernel_ms of it and the
+ * daemon the rest: the kernel keeps what the daemon answers for its own
+ * timeout, on top of the daemon's window, so a change made on another
+ * server is seen within the window as documented, not up to twice it.
+ */
+void bfs_config_fs_cfg(const struct bfs_config *c, struct bfs_fs_cfg *fc);
+long bfs_config_kernel_ms(long ttl_ms); /* a tenth */
 
 /* Fill the credential sources from c (strings borrowed from c). */
 void bfs_config_creds_opts(const struct bfs_config *c, struct bfs_creds_opts *o);

@@ -16,6 +16,7 @@
 #include "bucketfs/config.h"
 #include "bucketfs/creds.h"
 #include "bucketfs/error.h"
+#include "bucketfs/fs.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
 #include "daemon/config_int.h"
@@ -309,4 +310,41 @@ void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
 	sc->part_size = c->part_size;
 	sc->parallel_parts = c->parallel_parts;
 	sc->verbose = c->verbose;
+}
+
+long bfs_config_kernel_ms(long ttl_ms)
+{
+	return ttl_ms / 10;
+}
+
+void bfs_config_fs_cfg(const struct bfs_config *c, struct bfs_fs_cfg *fc)
+{
+	bfs_fs_cfg_defaults(fc);
+	fc->prefix = c->prefix;
+	fc->cache_dir = c->cache_dir;
+	if (c->has_uid)
+		fc->uid = c->uid;
+	if (c->has_gid)
+		fc->gid = c->gid;
+	fc->force_uid = c->has_uid;
+	fc->force_gid = c->has_gid;
+	fc->umask = c->umask;
+	fc->has_umask = c->has_umask;
+	fc->symlinks = c->symlinks;
+	fc->root_mode = 0777 & ~c->mp_umask;
+	fc->read_only = c->read_only;
+	fc->stat_ttl_ms = c->stat_ttl_ms - bfs_config_kernel_ms(c->stat_ttl_ms);
+	fc->neg_ttl_ms = c->neg_ttl_ms - bfs_config_kernel_ms(c->neg_ttl_ms);
+	fc->list_ttl_ms = c->list_ttl_ms;
+	fc->marker_delay_ms = c->marker_delay_ms;
+	fc->immutable = c->immutable;
+	fc->cache_size = c->cache_size;
+	fc->lookup_get = c->lookup_get;
+	fc->cache_min_free = c->cache_min_free_bytes;
+	fc->cache_min_free_pct = c->cache_min_free_pct;
+	fc->writeback_ms = c->writeback_ms;
+	fc->unmount_wait_s = c->unmount_wait_s;
+	fc->upload_threads = c->upload_threads;
+	fc->fetch_parallel = c->parallel_parts;
+	fc->conditional_put = c->conditional_put;
 }

@@ -5,6 +5,7 @@
 
 #include "bucketfs/config.h"
 #include "bucketfs/error.h"
+#include "bucketfs/fs.h"
 #include "bucketfs/store.h"
 #include "check.h"
 
@@ -189,6 +190,27 @@ static void test_fs_opts(void)
 	CHECK_INT(c.read_only, 1);
 	CHECK_STR(c.cache_dir, "/var/cache/x");
 	CHECK_STR(unknown, ",allow_other"); /* FUSE's; fstab words dropped */
+	{
+		/* what reaches the filesystem: owner forced, the mount point's
+		 * mode, each window less the kernel's tenth */
+		struct bfs_fs_cfg fc;
+
+		bfs_config_fs_cfg(&c, &fc);
+		CHECK_INT(fc.uid, 1000);
+		CHECK_INT(fc.force_uid, 1);
+		CHECK_INT(fc.gid, 33);
+		CHECK_INT(fc.force_gid, 1);
+		CHECK_INT(fc.umask, 027);
+		CHECK_INT(fc.has_umask, 1);
+		CHECK_INT(fc.root_mode, 0775);
+		CHECK_INT(fc.read_only, 1);
+		CHECK_INT(fc.stat_ttl_ms, 450);
+		CHECK_INT(fc.neg_ttl_ms, 1800);
+		CHECK_INT(bfs_config_kernel_ms(c.stat_ttl_ms), 50);
+		CHECK_INT(fc.list_ttl_ms, 10000);
+		CHECK_INT(fc.marker_delay_ms, 0);
+		CHECK_STR(fc.cache_dir, "/var/cache/x");
+	}
 	CHECK_INT(bfs_config_parse_opts(&c, "umask=999", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "uid=-1", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "stat_ttl=x", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);

@@ -17,6 +17,7 @@
 #include "bucketfs/creds.h"
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
+#include "bucketfs/http.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
 #include "daemon/config_int.h"
@@ -196,9 +197,22 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 			 "iam_role, ram_role and ecs");
 		return BFS_E_CONFIG;
 	}
-	if (c->metadata_endpoint && !strstr(c->metadata_endpoint, "://")) {
-		snprintf(msg, msgsz, "metadata_endpoint must be a URL (http://HOST[:PORT])");
-		return BFS_E_CONFIG;
+	if (c->metadata_endpoint) {
+		struct bfs_url u;
+		int ok;
+
+		rc = bfs_url_parse(c->metadata_endpoint, &u, NULL, 0);
+		ok = !rc && (!strcmp(u.scheme, "http") || !strcmp(u.scheme, "https")) && u.host &&
+		     u.host[0] && !u.user;
+		if (!rc)
+			bfs_url_release(&u);
+		if (rc == -ENOMEM)
+			return rc;
+		if (!ok) {
+			snprintf(msg, msgsz,
+				 "metadata_endpoint must be a URL (http://HOST[:PORT])");
+			return BFS_E_CONFIG;
+		}
 	}
 	if (c->immutable) {
 		const char *p = c->immutable;

@@ -14,7 +14,7 @@
  *   of->lock        guards the ofile's fields (fd, size, dirty, valid...);
  *                   held across a fetch of that file's data and the lookup
  *                   that sets up a new open file.
- *   fs->files.lock   guards the table of open files and each ofile's refs;
+ *   fs->files.lock  guards the table of open files and each ofile's refs;
  *                   held only for table operations, never across requests
  *                   (taken under a fresh of->lock, never the reverse).
  *   fs->marker_mu   after of->io (fs_marker.c); held across requests when

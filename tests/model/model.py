@@ -424,11 +424,13 @@ class Run:
 
     def uncertain(self, op, pre, ro, rm, before):
         self.stats["uncertain"] += 1
+        if ro[0] == "ok":
+            self.effects(op, pre)
+        # (after effects, which records a utimens's time as kept: the mount
+        # failed it, so the directory's time is the old one or the new one)
         involved = [pre.get("real"), pre.get("realq"), pre.get("spath")]
         for p in [p for p in self.dmt if self.related(p, involved)]:
             del self.dmt[p]
-        if ro[0] == "ok":
-            self.effects(op, pre)
         self.dur.merge_uncertain(before)
         k = op["k"]
         # fds: make both sides agree on which slots are open

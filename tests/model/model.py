@@ -843,8 +843,9 @@ class Run:
             # a long run says how far it got (a run cut short still has
             # figures): every 5,000 operations
             if op["i"] and op["i"] % 5000 == 0 and not self.quiet:
-                log("progress: op %d of %d, %d divergence(s), %.0f s" %
-                    (op["i"], len(self.ops), len(self.found), time.monotonic() - t0))
+                log("progress: op %d of %d, %d divergence(s), %.0f s, %s" %
+                    (op["i"], len(self.ops), len(self.found), time.monotonic() - t0,
+                     ", ".join("%s %d" % kv for kv in self.stats.items())))
             try:
                 self.step(op)
             except Divergence as d:

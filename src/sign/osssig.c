@@ -215,6 +215,16 @@ int oss_list_build(struct oss_list *l, const struct bfs_kv *kv, size_t n, int he
 	return 0;
 }
 
+int oss_lists_build(const struct bfs_oss_req *req, struct oss_list *q, struct oss_list *h)
+{
+	int rc;
+
+	oss_list_init(q);
+	oss_list_init(h);
+	rc = oss_list_build(q, req->query, req->nquery, 0);
+	return rc ? rc : oss_list_build(h, req->headers, req->nheaders, 1);
+}
+
 /* The value of header name (lower case): 0, -ENOENT, or -EINVAL if repeated. */
 int oss_list_get(const struct oss_list *l, const char *name, const char **value)
 {
@@ -367,11 +377,7 @@ int bfs_oss_sign_v1(const struct bfs_oss_req *req, const struct bfs_oss_cred *cr
 
 	if (!auth || oss_check_req(req) || oss_check_cred(cred, 0))
 		return -EINVAL;
-	oss_list_init(&q);
-	oss_list_init(&h);
-	rc = oss_list_build(&q, req->query, req->nquery, 0);
-	if (!rc)
-		rc = oss_list_build(&h, req->headers, req->nheaders, 1);
+	rc = oss_lists_build(req, &q, &h);
 	if (!rc)
 		rc = v1_string_to_sign(req, &q, &h, date, &s);
 	if (rc)

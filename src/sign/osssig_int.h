@@ -50,6 +50,9 @@ int oss_ent_cmp(const void *a, const void *b); /* (qsort's, by name then index) 
 void oss_list_release(struct oss_list *l);
 int oss_list_build(struct oss_list *l, const struct bfs_kv *kv, size_t n, int headers);
 int oss_list_get(const struct oss_list *l, const char *name, const char **value);
+/* Both lists of a request, set up and built: q its query, h its headers
+ * (released by the caller, also on failure).  0 or -errno. */
+int oss_lists_build(const struct bfs_oss_req *req, struct oss_list *q, struct oss_list *h);
 /* The request and the credentials are what a signature can be made of:
  * 0 or -EINVAL. */
 int oss_check_req(const struct bfs_oss_req *req);

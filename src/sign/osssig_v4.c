@@ -189,12 +189,8 @@ static int v4_compute(struct oss4 *w, const struct bfs_oss_req *req,
 	const char *payload = NULL;
 	int rc;
 
-	oss_list_init(&q);
-	oss_list_init(&h);
 	oss_list_init(&add);
-	rc = oss_list_build(&q, req->query, req->nquery, 0);
-	if (!rc)
-		rc = oss_list_build(&h, req->headers, req->nheaders, 1);
+	rc = oss_lists_build(req, &q, &h);
 	if (!rc)
 		rc = v4_dates(&h, ossdate, &payload);
 	if (!rc)

@@ -124,9 +124,9 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			printf("bucketfs %s (libfuse %d)\n", BFS_VERSION, fuse_version());
 			exit(0);
 		} else if (!strcmp(a, "-f")) {
-			d->cfg.foreground = 1;
+			d->cfg.daemon.foreground = 1;
 		} else if (!strcmp(a, "-d") || !strcmp(a, "--debug")) {
-			d->cfg.foreground = 1;
+			d->cfg.daemon.foreground = 1;
 			d->debug = 1;
 		} else if (!strcmp(a, "-s")) {
 			d->single_thread = 1;
@@ -218,15 +218,16 @@ static int mkdir_p(const char *dir, mode_t mode)
 /* Default cache_dir, made absolute and created; then locked for us alone. */
 static int prepare_cache(struct daemon *d)
 {
-	char path[PATH_MAX], buf[32];
+	char path[PATH_MAX], buf[32], msg[MSG];
 	char *abs;
+	const char *dir;
 	unsigned h;
 	int rc;
 
-	if (!d->cfg.cache_dir) {
+	if (!d->cfg.fs.cache_dir) {
 		const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME");
 
-		h = bfs_fnv1a32(d->cfg.endpoint, BFS_FNV32_INIT);
+		h = bfs_fnv1a32(d->cfg.store.endpoint, BFS_FNV32_INIT);
 		h = bfs_fnv1a32(d->cfg.bucket, h);
 		h = bfs_fnv1a32(d->cfg.prefix, h);
 		h = bfs_fnv1a32(d->cfg.local_root, h);
@@ -238,23 +239,26 @@ static int prepare_cache(struct daemon *d)
 		else
 			snprintf(path, sizeof(path), "%s/.cache/bucketfs/%s-%08x",
 				 home ? home : "/tmp", d->cfg.bucket, h);
-		d->cfg.cache_dir = strdup(path);
-		if (!d->cfg.cache_dir)
+		if (bfs_config_set(&d->cfg, "cache_dir", path, msg, sizeof(msg)))
 			return -1;
 	}
-	rc = mkdir_p(d->cfg.cache_dir, 0700);
+	rc = mkdir_p(d->cfg.fs.cache_dir, 0700);
 	if (rc) {
-		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.cache_dir, strerror(-rc));
+		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.fs.cache_dir, strerror(-rc));
 		return -1;
 	}
-	abs = realpath(d->cfg.cache_dir, NULL);
+	abs = realpath(d->cfg.fs.cache_dir, NULL);
 	if (!abs) {
-		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.cache_dir, strerror(errno));
+		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.fs.cache_dir,
+			strerror(errno));
 		return -1;
 	}
-	free(d->cfg.cache_dir);
-	d->cfg.cache_dir = abs;
-	snprintf(path, sizeof(path), "%s/lock", abs);
+	rc = bfs_config_set(&d->cfg, "cache_dir", abs, msg, sizeof(msg));
+	free(abs);
+	if (rc)
+		return -1;
+	dir = d->cfg.fs.cache_dir;
+	snprintf(path, sizeof(path), "%s/lock", dir);
 	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (d->lock_fd < 0) {
 		fprintf(stderr, "bucketfs: %s: %s\n", path, strerror(errno));
@@ -267,7 +271,7 @@ static int prepare_cache(struct daemon *d)
 		fprintf(stderr,
 			"bucketfs: cache_dir %s is in use by another bucketfs (pid %s); "
 			"give each mount its own cache_dir\n",
-			abs, n > 0 ? buf : "?");
+			dir, n > 0 ? buf : "?");
 		return -1;
 	}
 	return 0;
@@ -287,7 +291,7 @@ static void write_pid(struct daemon *d)
 static void fail_msg(struct daemon *d, const char *msg)
 {
 	fprintf(stderr, "bucketfs: %s\n", msg);
-	if (!d->cfg.foreground)
+	if (!d->cfg.daemon.foreground)
 		bfs_log(LOG_ERR, "mount of %s on %s failed: %s", d->target, d->mountpoint, msg);
 }
 
@@ -310,7 +314,7 @@ static int check_store(struct daemon *d)
 		    rc != BFS_E_THROTTLED && rc != BFS_E_TLS)
 			return rc;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		left_ms = d->cfg.mount_retry_s * 1000L -
+		left_ms = d->cfg.daemon.mount_retry_s * 1000L -
 			  ((now.tv_sec - t0.tv_sec) * 1000L + (now.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left_ms <= 0)
 			return rc;
@@ -334,24 +338,21 @@ static int check_store(struct daemon *d)
 
 static int open_store(struct daemon *d)
 {
-	struct bfs_creds_opts co;
-	struct bfs_store_cfg sc;
 	char msg[MSG] = "";
 	int rc;
 
-	bfs_config_creds_opts(&d->cfg, &co);
 	d->creds = bfs_creds_new();
 	if (!d->creds)
 		return -1;
 	if (!d->cfg.local_root) {
-		rc = bfs_creds_load(d->creds, &co, msg, sizeof(msg));
+		rc = bfs_creds_load(d->creds, &d->cfg.creds, msg, sizeof(msg));
 		if (rc) {
 			fail_msg(d, msg);
 			return -1;
 		}
 	}
-	bfs_config_store_cfg(&d->cfg, d->creds, &sc);
-	rc = bfs_store_open(&sc, &d->store, msg, sizeof(msg));
+	d->cfg.store.creds = d->creds;
+	rc = bfs_store_open(&d->cfg.store, &d->store, msg, sizeof(msg));
 	if (rc) {
 		fail_msg(d, msg[0] ? msg : bfs_strerror(rc));
 		return -1;
@@ -416,7 +417,7 @@ static void report(struct daemon *d, int ok)
 		bfs_log(LOG_WARNING, "cannot report to the parent");
 	close(d->status_fd);
 	d->status_fd = -1;
-	if (ok && !d->cfg.foreground) {
+	if (ok && !d->cfg.daemon.foreground) {
 		fd = open("/dev/null", O_RDWR);
 		if (fd >= 0) {
 			dup2(fd, STDIN_FILENO);
@@ -459,13 +460,11 @@ static void sd_notify_msg(const char *text)
 
 static int open_fs(struct daemon *d)
 {
-	struct bfs_fs_cfg fc;
 	int rc;
 
-	bfs_config_fs_cfg(&d->cfg, &fc);
-	rc = bfs_fs_open(&fc, d->store, &d->fs);
+	rc = bfs_fs_open(&d->cfg.fs, d->store, &d->fs);
 	if (rc) {
-		fprintf(stderr, "bucketfs: cannot open the cache in %s: %s\n", d->cfg.cache_dir,
+		fprintf(stderr, "bucketfs: cannot open the cache in %s: %s\n", d->cfg.fs.cache_dir,
 			bfs_strerror(rc));
 		return -1;
 	}
@@ -491,10 +490,11 @@ static void kernel_forget(void *arg, const char *path)
 /* The control socket for bucketfsctl (ctl.h); a mount works without it. */
 static void start_ctl(struct daemon *d)
 {
-	struct bfs_ctl_info info = { d->mountpoint, d->target, d->cfg.cache_dir, kernel_forget, d };
+	struct bfs_ctl_info info = { d->mountpoint, d->target, d->cfg.fs.cache_dir, kernel_forget,
+				     d };
 	int rc;
 
-	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s/ctl.sock", d->cfg.cache_dir);
+	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s/ctl.sock", d->cfg.fs.cache_dir);
 	rc = bfs_ctl_start(d->ctl_path, d->fs, d->store, &info, &d->ctl);
 	if (rc) {
 		bfs_log(LOG_WARNING,
@@ -520,7 +520,7 @@ static int serve(struct daemon *d)
 	priv.cfg.attr_timeout = priv.cfg.entry_timeout;
 	priv.cfg.negative_timeout = (double)bfs_config_kernel_ms(d->cfg.neg_ttl_ms) / 1000.0;
 	snprintf(opts, sizeof(opts), "fsname=%s,subtype=bucketfs,default_permissions%s%s",
-		 d->target, d->cfg.read_only ? ",ro" : "", d->fuse_opts);
+		 d->target, d->cfg.fs.read_only ? ",ro" : "", d->fuse_opts);
 	if (fuse_opt_add_arg(&args, "bucketfs") || fuse_opt_add_arg(&args, "-o") ||
 	    fuse_opt_add_arg(&args, opts) || (d->debug && fuse_opt_add_arg(&args, "-d")))
 		goto out;
@@ -562,8 +562,8 @@ static int serve(struct daemon *d)
 		lc = fuse_loop_cfg_create();
 		if (!lc)
 			goto out_signals;
-		fuse_loop_cfg_set_max_threads(lc, (unsigned)d->cfg.max_threads);
-		fuse_loop_cfg_set_idle_threads(lc, (unsigned)d->cfg.max_idle_threads);
+		fuse_loop_cfg_set_max_threads(lc, (unsigned)d->cfg.daemon.max_threads);
+		fuse_loop_cfg_set_idle_threads(lc, (unsigned)d->cfg.daemon.max_idle_threads);
 		rc = fuse_loop_mt(f, lc);
 		fuse_loop_cfg_destroy(lc);
 	}
@@ -617,7 +617,7 @@ int main(int argc, char **argv)
 	(void)mallopt(M_ARENA_MAX, 4);
 	/* The credentials will be in memory (and perhaps the environment):
 	 * no core files, and /proc/PID/{environ,mem} for root only. */
-	if (!d.cfg.coredump && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	if (!d.cfg.daemon.coredump && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fprintf(stderr, "bucketfs: prctl(PR_SET_DUMPABLE): %s\n", strerror(errno));
 	if (bfs_config_parse_target(&d.cfg, d.target, msg, sizeof(msg)) ||
 	    bfs_config_check_prefix(d.cfg.prefix, msg, sizeof(msg)) ||
@@ -626,12 +626,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* -f: the log goes to stderr as well; -o logfile= to a file instead */
-	rc = bfs_log_open("bucketfs", d.cfg.logfile, d.cfg.foreground,
-			  d.cfg.loglevel ? bfs_log_level(d.cfg.loglevel)
-			  : d.debug	 ? LOG_DEBUG
-					 : LOG_INFO);
+	rc = bfs_log_open("bucketfs", d.cfg.daemon.logfile, d.cfg.daemon.foreground,
+			  d.cfg.daemon.loglevel ? bfs_log_level(d.cfg.daemon.loglevel)
+			  : d.debug		? LOG_DEBUG
+						: LOG_INFO);
 	if (rc < 0) {
-		fprintf(stderr, "bucketfs: cannot open logfile %s: %s\n", d.cfg.logfile,
+		fprintf(stderr, "bucketfs: cannot open logfile %s: %s\n", d.cfg.daemon.logfile,
 			strerror(-rc));
 		rc = 1;
 		goto out;
@@ -639,13 +639,15 @@ int main(int argc, char **argv)
 	rc = 1;
 	if (prepare_mountpoint(&d) || open_store(&d) || prepare_cache(&d))
 		goto out;
-	if (!d.cfg.foreground && daemonize(&d))
+	if (!d.cfg.daemon.foreground && daemonize(&d))
 		goto out;
 	if (open_fs(&d))
 		goto out_report;
 	start_ctl(&d);
-	if (d.cfg.metrics && (rc = bfs_metrics_start(d.cfg.metrics, d.fs, d.store, &d.metrics)))
-		bfs_log(LOG_ERR, "cannot serve metrics at %s: %s", d.cfg.metrics, strerror(-rc));
+	if (d.cfg.daemon.metrics &&
+	    (rc = bfs_metrics_start(d.cfg.daemon.metrics, d.fs, d.store, &d.metrics)))
+		bfs_log(LOG_ERR, "cannot serve metrics at %s: %s", d.cfg.daemon.metrics,
+			strerror(-rc));
 	rc = serve(&d) ? 1 : 0;
 	bfs_metrics_stop(d.metrics);
 	bfs_ctl_stop(d.ctl);

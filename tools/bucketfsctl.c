@@ -85,8 +85,6 @@ static int die_store(int rc, const char *what)
 /* Parse TARGET, then open the store for its bucket. */
 static int open_target(struct ctx *c, const char *target, int need_key)
 {
-	struct bfs_creds_opts co;
-	struct bfs_store_cfg sc;
 	char msg[MSG] = "";
 	int rc;
 
@@ -104,19 +102,18 @@ static int open_target(struct ctx *c, const char *target, int need_key)
 	}
 	if (c->st)
 		return 0;
-	bfs_config_creds_opts(&c->cfg, &co);
 	c->creds = bfs_creds_new();
 	if (!c->creds) {
 		fprintf(stderr, "bucketfsctl: out of memory\n");
 		return -1;
 	}
-	rc = c->cfg.local_root ? 0 : bfs_creds_load(c->creds, &co, msg, sizeof(msg));
+	rc = c->cfg.local_root ? 0 : bfs_creds_load(c->creds, &c->cfg.creds, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "bucketfsctl: %s\n", msg);
 		return -1;
 	}
-	bfs_config_store_cfg(&c->cfg, c->creds, &sc);
-	rc = bfs_store_open(&sc, &c->st, msg, sizeof(msg));
+	c->cfg.store.creds = c->creds;
+	rc = bfs_store_open(&c->cfg.store, &c->st, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "bucketfsctl: %s\n", msg[0] ? msg : bfs_strerror(rc));
 		return -1;
@@ -548,7 +545,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'v':
-			c.cfg.verbose = 1;
+			c.cfg.store.verbose = 1;
 			break;
 		case 'h':
 			usage(stdout);

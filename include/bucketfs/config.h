@@ -16,80 +16,51 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct bfs_creds;
-struct bfs_creds_opts;
-struct bfs_store_cfg;
-struct bfs_fs_cfg;
+#include "bucketfs/creds.h"
+#include "bucketfs/fs.h"
+#include "bucketfs/store.h"
 
+/* The daemon's own options (tools/bucketfs.c): the process, its log, FUSE. */
+struct bfs_daemon_cfg {
+	int foreground;	      /* -f */
+	int mount_retry_s;    /* keep trying an unreachable endpoint at mount this long */
+	int coredump;	      /* stay dumpable (cores hold the credentials) */
+	const char *logfile;  /* NULL: syslog */
+	const char *loglevel; /* "error" ... "debug", NULL: info */
+	const char *metrics;  /* HOST:PORT or socket path for Prometheus, NULL off */
+	int max_threads;      /* FUSE workers at most */
+	int max_idle_threads; /* FUSE workers kept when idle */
+};
+
+/*
+ * Each option sets a field of the configuration of the module it belongs
+ * to, which starts from that module's own defaults (bfs_store_cfg_defaults,
+ * bfs_fs_cfg_defaults): after bfs_config_finish(), &c->store, &c->fs and
+ * &c->creds are handed to the modules as they are.  Every string in them is
+ * owned by this value (bfs_config_release frees them); the target's fields
+ * (store.bucket, store.local_root, creds.bucket, fs.prefix) point at the
+ * three below.
+ */
 struct bfs_config {
 	/* the target: BUCKET[:/PREFIX], or file:DIR for the embedded default */
 	char *local_root; /* absolute path of DIR for file:DIR, else NULL */
 	char *bucket;
-	char *prefix; /* "" or "dir/sub/" (one trailing slash; a leading one
-			 only from BUCKET://..., for keys that begin with '/') */
-	/* store */
-	char *provider; /* preset (provider.h), NULL for none */
-	char *endpoint; /* URL; NULL until defaulted from the region */
-	char *region;
-	int path_style;
-	char *signature_name; /* "v4", "oss-v1", "oss-v4" as given */
-	int signature;	      /* enum bfs_sig, set by bfs_config_finish() */
-	char *passwd_file;
-	char *profile;		  /* AWS shared-file profile, NULL for none */
-	char *credential_process; /* other credential sources (creds.h) */
-	char *iam_role;
-	char *ram_role;
-	int ecs;
-	char *metadata_endpoint;
-	char *ca_bundle;
-	int insecure;
-	int unsigned_payload;
-	int content_md5;
-	int list_v1;
-	int retries;
-	int mount_retry_s; /* keep trying an unreachable endpoint at mount this long */
-	long connect_timeout_ms;
-	long stall_timeout_s;
-	long request_timeout_s; /* 0: none */
-	uint64_t multipart_threshold;
-	uint64_t part_size;
-	int parallel_parts;
-	int verbose;
-	int coredump;	/* stay dumpable (cores hold the credentials) */
-	char *logfile;	/* NULL: syslog */
-	char *loglevel; /* "error" ... "debug", NULL: info */
-	char *metrics;	/* HOST:PORT or socket path for Prometheus, NULL off */
-	/* filesystem */
-	char *cache_dir;	       /* NULL until defaulted by the mount */
-	uint64_t cache_size;	       /* cap on cached bytes, 0 = none */
-	uint64_t lookup_get;	       /* bytes a lookup by name GETs instead of a HEAD (2M) */
-	char *cache_min_free;	       /* as given: "5%" or a size */
-	uint64_t cache_min_free_bytes; /* parsed by bfs_config_finish() ... */
-	int cache_min_free_pct;	       /* ... percent, or -1 for bytes */
-	long writeback_ms;	       /* -1: close() uploads; else the write-back delay */
-	int unmount_wait_s;
-	int upload_threads;
-	int max_threads;      /* FUSE workers at most */
-	int max_idle_threads; /* FUSE workers kept when idle */
-	int conditional_put;
-	/* each value with its "was given" flag */
-	unsigned int uid; /* owner of every entry, when given (s3fs) */
-	int has_uid;
-	unsigned int gid;
-	int has_gid;
-	unsigned int umask;
-	int has_umask;
-	unsigned int mp_umask;
+	char *prefix;		      /* "" or "dir/sub/" (one trailing slash; a leading one
+					 only from BUCKET://..., for keys that begin with '/') */
+	struct bfs_store_cfg store;   /* .creds is the caller's to set */
+	struct bfs_creds_opts creds;  /* the credential sources */
+	struct bfs_fs_cfg fs;	      /* .stat_ttl_ms, .neg_ttl_ms: the daemon's share */
+	struct bfs_daemon_cfg daemon; /* the process, its log, FUSE */
+	/* options given in one form and used in another: bfs_config_finish()
+	 * turns each into the module field named */
+	const char *provider;	    /* preset (provider.h): store's endpoint, style... */
+	const char *signature_name; /* "v4", "oss-v1", "oss-v4": store.signature */
+	const char *symlinks_name;  /* "on" or "file" (default): fs.symlinks */
+	const char *cache_min_free; /* "5%" or a size: fs.cache_min_free(_pct) */
+	long stat_ttl_ms;	    /* the whole windows: fs gets the daemon's share, */
+	long neg_ttl_ms;	    /* FUSE the kernel's (bfs_config_kernel_ms) */
+	unsigned int mp_umask;	    /* fs.root_mode */
 	int has_mp_umask;
-	int read_only;
-	long stat_ttl_ms;
-	long neg_ttl_ms;
-	long list_ttl_ms;
-	long marker_delay_ms;
-	char *immutable;     /* write-once trees "/a:/b" */
-	char *symlinks_name; /* "on" or "file" (default) */
-	int symlinks;	     /* ... parsed by bfs_config_finish(): 1 on */
-	int foreground;	     /* -f */
 };
 
 /* Fill c with defaults.  Release with bfs_config_release(). */
@@ -139,25 +110,13 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz);
 int bfs_config_check_prefix(const char *prefix, char *msg, size_t msgsz);
 
 /*
- * Fill a store configuration from c (after bfs_config_finish()).  Strings
- * are borrowed from c and creds, which must outlive the store.
+ * Of each freshness window (stat_ttl, negative_ttl) the kernel's cache gets
+ * bfs_config_kernel_ms of it and the daemon the rest (c->fs): the kernel
+ * keeps what the daemon answers for its own timeout, on top of the daemon's
+ * window, so a change made on another server is seen within the window as
+ * documented, not up to twice it.
  */
-void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
-			  struct bfs_store_cfg *sc);
-
-/*
- * Fill a filesystem configuration from c (after bfs_config_finish()):
- * strings borrowed from c.  Of each freshness window (stat_ttl,
- * negative_ttl) the kernel's cache gets bfs_config_kernel_ms of it and the
- * daemon the rest: the kernel keeps what the daemon answers for its own
- * timeout, on top of the daemon's window, so a change made on another
- * server is seen within the window as documented, not up to twice it.
- */
-void bfs_config_fs_cfg(const struct bfs_config *c, struct bfs_fs_cfg *fc);
 long bfs_config_kernel_ms(long ttl_ms); /* a tenth */
-
-/* Fill the credential sources from c (strings borrowed from c). */
-void bfs_config_creds_opts(const struct bfs_config *c, struct bfs_creds_opts *o);
 
 /* Print the option table (name, default, description) for --help. */
 void bfs_config_help(FILE *out);

@@ -57,7 +57,7 @@ struct bfs_fs_cfg {
 	int cache_min_free_pct;	 /* ... or this percentage of it when >= 0 (default 5) */
 	long writeback_ms;	 /* < 0: close() uploads (default); else close()
 				  * journals and the upload starts this long after */
-	long unmount_wait_s;	 /* close waits this long for pending uploads (30) */
+	int unmount_wait_s;	 /* close waits this long for pending uploads (30) */
 	int upload_threads;	 /* background uploads at once (4) */
 	int conditional_put;	 /* uploads replace only the version this mount
 				  * read, create only new objects (ESTALE else) */

@@ -53,114 +53,120 @@ struct opt {
 static const struct opt options[] = {
 	{ "provider", OPT_STR, F(provider), "none (generic S3)",
 	  "aws, oss, cos, kodo, minio, ceph or s3: endpoint, style and signature presets (below)" },
-	{ "endpoint", OPT_STR, F(endpoint), "https://s3.REGION.amazonaws.com",
+	{ "endpoint", OPT_STR, F(store.endpoint), "https://s3.REGION.amazonaws.com",
 	  "server URL (http:// or https://); a value without :// is taken as the region, as in "
 	  "s3fs" },
-	{ "url", OPT_STR, F(endpoint), NULL, "s3fs name for endpoint=" },
-	{ "region", OPT_STR, F(region), "us-east-1", "region used in signatures" },
-	{ "path_style", OPT_FLAG, F(path_style), "off",
+	{ "url", OPT_STR, F(store.endpoint), NULL, "s3fs name for endpoint=" },
+	{ "region", OPT_STR, F(store.region), "us-east-1", "region used in signatures" },
+	{ "path_style", OPT_FLAG, F(store.path_style), "off",
 	  "address the bucket as https://host/bucket/ instead of https://bucket.host/" },
-	{ "use_path_request_style", OPT_FLAG, F(path_style), NULL, "s3fs name for path_style" },
+	{ "use_path_request_style", OPT_FLAG, F(store.path_style), NULL,
+	  "s3fs name for path_style" },
 	{ "signature", OPT_STR, F(signature_name), "v4",
 	  "v4 (AWS SigV4, any S3 API), oss-v1 or oss-v4 (Aliyun OSS's own)" },
-	{ "passwd_file", OPT_STR, F(passwd_file), "see CREDENTIALS",
+	{ "passwd_file", OPT_STR, F(creds.passwd_file), "see CREDENTIALS",
 	  "file with ACCESS_KEY:SECRET or BUCKET:ACCESS_KEY:SECRET lines, mode 600 or 640, "
 	  "owned by the user running bucketfs or root" },
-	{ "profile", OPT_STR, F(profile), "$AWS_PROFILE or default",
+	{ "profile", OPT_STR, F(creds.profile), "$AWS_PROFILE or default",
 	  "profile of ~/.aws/credentials or ~/.aws/config to take the keys from" },
-	{ "credential_process", OPT_STR, F(credential_process), "none",
+	{ "credential_process", OPT_STR, F(creds.credential_process), "none",
 	  "command printing the credentials as JSON (AWS credential_process format)" },
-	{ "iam_role", OPT_STR, F(iam_role), "none",
+	{ "iam_role", OPT_STR, F(creds.iam_role), "none",
 	  "auto or ROLE: the EC2 instance role's credentials (IMDSv2), renewed before expiry" },
-	{ "ram_role", OPT_STR, F(ram_role), "none",
+	{ "ram_role", OPT_STR, F(creds.ram_role), "none",
 	  "auto or ROLE: the Aliyun ECS RAM role's credentials, renewed before expiry" },
-	{ "ecs", OPT_FLAG, F(ecs), "off",
+	{ "ecs", OPT_FLAG, F(creds.ecs), "off",
 	  "AWS container credentials (ECS task role, EKS pod identity)" },
-	{ "metadata_endpoint", OPT_STR, F(metadata_endpoint),
+	{ "metadata_endpoint", OPT_STR, F(creds.metadata_endpoint),
 	  "http://169.254.169.254 (iam_role), http://100.100.100.200 (ram_role)",
 	  "URL of the instance metadata service" },
-	{ "ca_bundle", OPT_STR, F(ca_bundle), "system store", "PEM file of trusted CAs" },
-	{ "insecure", OPT_FLAG, F(insecure), "off",
+	{ "ca_bundle", OPT_STR, F(store.ca_bundle), "system store", "PEM file of trusted CAs" },
+	{ "insecure", OPT_FLAG, F(store.insecure), "off",
 	  "do not verify TLS certificates (testing only)" },
-	{ "no_check_certificate", OPT_FLAG, F(insecure), NULL, "s3fs name for insecure" },
-	{ "unsigned_payload", OPT_FLAG, F(unsigned_payload), "off",
+	{ "no_check_certificate", OPT_FLAG, F(store.insecure), NULL, "s3fs name for insecure" },
+	{ "unsigned_payload", OPT_FLAG, F(store.unsigned_payload), "off",
 	  "sign UNSIGNED-PAYLOAD instead of the body's SHA-256 (https only; Content-MD5 sent "
 	  "instead)" },
-	{ "enable_unsigned_payload", OPT_FLAG, F(unsigned_payload), NULL, "s3fs name" },
-	{ "content_md5", OPT_FLAG, F(content_md5), "off",
+	{ "enable_unsigned_payload", OPT_FLAG, F(store.unsigned_payload), NULL, "s3fs name" },
+	{ "content_md5", OPT_FLAG, F(store.content_md5), "off",
 	  "send Content-MD5 also when the signature covers the body's SHA-256" },
-	{ "enable_content_md5", OPT_FLAG, F(content_md5), NULL, "s3fs name" },
-	{ "list_v1", OPT_FLAG, F(list_v1), "off", "use ListObjects V1 (servers without V2)" },
-	{ "listobjectsv2", OPT_NOFLAG, F(list_v1), NULL, "s3fs name: V2 listings (the default)" },
-	{ "retries", OPT_INT, F(retries), "4", "retries of a failed request (backoff, jitter)" },
-	{ "mount_retry", OPT_INT, F(mount_retry_s), "0",
+	{ "enable_content_md5", OPT_FLAG, F(store.content_md5), NULL, "s3fs name" },
+	{ "list_v1", OPT_FLAG, F(store.list_v1), "off", "use ListObjects V1 (servers without V2)" },
+	{ "listobjectsv2", OPT_NOFLAG, F(store.list_v1), NULL,
+	  "s3fs name: V2 listings (the default)" },
+	{ "retries", OPT_INT, F(store.retries), "4",
+	  "retries of a failed request (backoff, jitter)" },
+	{ "mount_retry", OPT_INT, F(daemon.mount_retry_s), "0",
 	  "seconds to keep trying an unreachable endpoint at mount (boot: network not up yet)" },
-	{ "connect_timeout", OPT_MS, F(connect_timeout_ms), "5", "connect timeout, seconds" },
-	{ "stall_timeout", OPT_SEC, F(stall_timeout_s), "30",
+	{ "connect_timeout", OPT_MS, F(store.connect_timeout_ms), "5", "connect timeout, seconds" },
+	{ "stall_timeout", OPT_SEC, F(store.stall_timeout_s), "30",
 	  "abort and retry a transfer that moves less than 1 KiB in this many seconds" },
-	{ "readwrite_timeout", OPT_SEC, F(stall_timeout_s), NULL, "s3fs name for stall_timeout" },
-	{ "request_timeout", OPT_SEC0, F(request_timeout_s), "60",
+	{ "readwrite_timeout", OPT_SEC, F(store.stall_timeout_s), NULL,
+	  "s3fs name for stall_timeout" },
+	{ "request_timeout", OPT_SEC0, F(store.request_timeout_s), "60",
 	  "a request fails (EIO) once it has taken this long, retries included, plus 1 s per MiB "
 	  "it carries (0: no limit)" },
-	{ "multipart_threshold", OPT_SIZE, F(multipart_threshold), "64M",
+	{ "multipart_threshold", OPT_SIZE, F(store.multipart_threshold), "64M",
 	  "files larger than this are uploaded in parts" },
-	{ "part_size", OPT_SIZE, F(part_size), "16M", "multipart part size (min 5M)" },
-	{ "multipart_size", OPT_SIZE, F(part_size), NULL, "s3fs name for part_size (in MB)" },
-	{ "parallel_parts", OPT_INT, F(parallel_parts), "4",
+	{ "part_size", OPT_SIZE, F(store.part_size), "16M", "multipart part size (min 5M)" },
+	{ "multipart_size", OPT_SIZE, F(store.part_size), NULL, "s3fs name for part_size (in MB)" },
+	{ "parallel_parts", OPT_INT, F(store.parallel_parts), "4",
 	  "parts uploaded, or ranges fetched, at once" },
-	{ "parallel_count", OPT_INT, F(parallel_parts), NULL, "s3fs name for parallel_parts" },
-	{ "verbose", OPT_FLAG, F(verbose), "off",
+	{ "parallel_count", OPT_INT, F(store.parallel_parts), NULL,
+	  "s3fs name for parallel_parts" },
+	{ "verbose", OPT_FLAG, F(store.verbose), "off",
 	  "trace every request to stderr (secrets redacted)" },
-	{ "coredump", OPT_FLAG, F(coredump), "off",
+	{ "coredump", OPT_FLAG, F(daemon.coredump), "off",
 	  "let the daemon dump core; by default it is not dumpable, as cores and /proc/PID/environ "
 	  "hold the credentials (no core files; /proc/PID/{environ,mem} readable by root only)" },
-	{ "logfile", OPT_STR, F(logfile), "syslog",
+	{ "logfile", OPT_STR, F(daemon.logfile), "syslog",
 	  "write the log to this file instead (SIGHUP reopens it: logrotate)" },
-	{ "loglevel", OPT_STR, F(loglevel), "info",
+	{ "loglevel", OPT_STR, F(daemon.loglevel), "info",
 	  "error, warning, info or debug (each request)" },
-	{ "metrics", OPT_STR, F(metrics), "off",
+	{ "metrics", OPT_STR, F(daemon.metrics), "off",
 	  "serve Prometheus metrics over HTTP at HOST:PORT (IPv4; no authentication: keep it on "
 	  "127.0.0.1, where every local user can read it) or a socket path (mode 0600)" },
-	{ "cache_dir", OPT_STR, F(cache_dir),
+	{ "cache_dir", OPT_STR, F(fs.cache_dir),
 	  "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
-	{ "use_cache", OPT_STR, F(cache_dir), NULL, "s3fs name for cache_dir" },
-	{ "writeback", OPT_TTL, F(writeback_ms), "off (close() uploads)",
+	{ "use_cache", OPT_STR, F(fs.cache_dir), NULL, "s3fs name for cache_dir" },
+	{ "writeback", OPT_TTL, F(fs.writeback_ms), "off (close() uploads)",
 	  "close() returns once the data is safe on local disk; the upload starts DELAY s later "
 	  "(bare: 1)" },
-	{ "unmount_wait", OPT_INT, F(unmount_wait_s), "30",
+	{ "unmount_wait", OPT_INT, F(fs.unmount_wait_s), "30",
 	  "seconds unmount waits for pending write-back uploads (0: none; the rest stays "
 	  "journaled)" },
-	{ "upload_threads", OPT_INT, F(upload_threads), "4", "write-back uploads at once (1-64)" },
-	{ "max_threads", OPT_INT, F(max_threads), "64",
+	{ "upload_threads", OPT_INT, F(fs.upload_threads), "4",
+	  "write-back uploads at once (1-64)" },
+	{ "max_threads", OPT_INT, F(daemon.max_threads), "64",
 	  "FUSE requests served at once (1-256); each worker has a 1 MiB buffer" },
-	{ "max_idle_threads", OPT_INT, F(max_idle_threads), "16",
+	{ "max_idle_threads", OPT_INT, F(daemon.max_idle_threads), "16",
 	  "FUSE workers kept when idle (0-max_threads); more come and go with the load" },
-	{ "conditional_put", OPT_FLAG, F(conditional_put), "off",
+	{ "conditional_put", OPT_FLAG, F(fs.conditional_put), "off",
 	  "an upload replaces only the version this mount read (If-Match) and creates only new "
 	  "objects (If-None-Match); a file changed by another writer meanwhile fails with ESTALE" },
-	{ "cache_size", OPT_SIZE, F(cache_size), "0 (no cap)",
+	{ "cache_size", OPT_SIZE, F(fs.cache_size), "0 (no cap)",
 	  "cap on the cache's bytes (K/M/G/T): least recently used copies are evicted" },
-	{ "lookup_get", OPT_SIZE, F(lookup_get), "2M",
+	{ "lookup_get", OPT_SIZE, F(fs.lookup_get), "2M",
 	  "a file looked up by name is fetched (its first SIZE bytes) instead of HEADed: "
 	  "one request, not two, for the usual open-and-read (0: HEAD)" },
 	{ "cache_min_free", OPT_STR, F(cache_min_free), "5%",
 	  "free space to leave on the cache's disk: a percentage or a size" },
 	{ "ensure_diskfree", OPT_STR, F(cache_min_free), NULL,
 	  "s3fs name for cache_min_free (in MB)" },
-	{ "uid", OPT_ID, F(uid), "from x-amz-meta-uid, else the mounting user",
+	{ "uid", OPT_ID, F(fs.uid), "from x-amz-meta-uid, else the mounting user",
 	  "owner of every file and directory, whatever their metadata says (as in s3fs)" },
-	{ "gid", OPT_ID, F(gid), "from x-amz-meta-gid, else the mounting group",
+	{ "gid", OPT_ID, F(fs.gid), "from x-amz-meta-gid, else the mounting group",
 	  "group of every file and directory, whatever their metadata says (as in s3fs)" },
-	{ "umask", OPT_OCTAL, F(umask), "none: modes from x-amz-meta-mode, else 0644 and 0755",
+	{ "umask", OPT_OCTAL, F(fs.umask), "none: modes from x-amz-meta-mode, else 0644 and 0755",
 	  "every file and directory shows mode 0777 less these bits, whatever their metadata "
 	  "says (as in s3fs); with uid= and gid= too, no request is needed for attributes" },
 	{ "symlinks", OPT_STR, F(symlinks_name), "file",
 	  "symlink objects (s3fs's format) are shown as symlinks (on), or as read-only regular "
 	  "files holding the target path (file: a web server never follows one out of the mount)" },
 	{ "mp_umask", OPT_OCTAL, F(mp_umask), "022", "umask of the mount point itself" },
-	{ "ro", OPT_FLAG, F(read_only), "off", "read-only mount" },
-	{ "rw", OPT_NOFLAG, F(read_only), NULL, "read-write mount (the default)" },
+	{ "ro", OPT_FLAG, F(fs.read_only), "off", "read-only mount" },
+	{ "rw", OPT_NOFLAG, F(fs.read_only), NULL, "read-write mount (the default)" },
 	/*
 	 * Generic mount flags.  Each reaches the kernel's mount (through
 	 * libfuse, whose 3.14 knows ro, rw, [no]suid, [no]dev, [no]exec,
@@ -206,11 +212,11 @@ static const struct opt options[] = {
 	{ "stat_cache_expire", OPT_TTL, F(stat_ttl_ms), NULL, "s3fs name for stat_ttl" },
 	{ "negative_ttl", OPT_TTL, F(neg_ttl_ms), "1",
 	  "seconds a missing name is remembered missing" },
-	{ "list_ttl", OPT_TTL, F(list_ttl_ms), "0", "seconds a directory listing is reused" },
-	{ "marker_delay", OPT_TTL, F(marker_delay_ms), "1",
+	{ "list_ttl", OPT_TTL, F(fs.list_ttl_ms), "0", "seconds a directory listing is reused" },
+	{ "marker_delay", OPT_TTL, F(fs.marker_delay_ms), "1",
 	  "seconds a new directory's marker waits for a file below it, which makes it unneeded "
 	  "(0: stored at mkdir)" },
-	{ "immutable", OPT_STR, F(immutable), "none",
+	{ "immutable", OPT_STR, F(fs.immutable), "none",
 	  "write-once trees, /DIR[:/DIR...]: files below never change, so a cached one is never "
 	  "revalidated" },
 	{ "allow_other", OPT_FUSE, 0, "off", "let other users use the mount (see README)" },
@@ -227,7 +233,7 @@ static const struct opt options[] = {
 	{ "users", OPT_FSTAB, 0, NULL, "" },
 	{ "nouser", OPT_FSTAB, 0, NULL, "" },
 	{ "defaults", OPT_FSTAB, 0, NULL, "" },
-	{ "curldbg", OPT_FLAG, F(verbose), NULL, "s3fs name for verbose" },
+	{ "curldbg", OPT_FLAG, F(store.verbose), NULL, "s3fs name for verbose" },
 	/* s3fs options accepted for compatibility, with no effect here */
 	{ "sigv4", OPT_IGNORED, 0, NULL, "always SigV4" },
 	{ "nosscache", OPT_IGNORED, 0, NULL, "" },
@@ -262,54 +268,55 @@ static const struct opt options[] = {
 
 #define NOPTS (sizeof(options) / sizeof(options[0]))
 
+/* OPT_ID and OPT_OCTAL write an unsigned int into uid_t, gid_t, mode_t. */
+_Static_assert(sizeof(uid_t) == sizeof(unsigned int) && sizeof(gid_t) == sizeof(unsigned int) &&
+		   sizeof(mode_t) == sizeof(unsigned int),
+	       "uid_t, gid_t and mode_t are unsigned ints");
+
+/* The string an OPT_STR option sets (module fields are const char *). */
+static const char **field_str(struct bfs_config *c, const struct opt *o)
+{
+	return (const char **)(void *)((char *)c + o->off);
+}
+
 void bfs_config_init(struct bfs_config *c)
 {
+	size_t i;
+
 	memset(c, 0, sizeof(*c));
-	c->retries = 4;
-	c->connect_timeout_ms = 5000;
-	c->stall_timeout_s = 30;
-	c->request_timeout_s = 60;
-	c->multipart_threshold = 64ULL << 20;
-	c->part_size = 16ULL << 20;
-	c->parallel_parts = 4;
+	bfs_store_cfg_defaults(&c->store);
+	bfs_fs_cfg_defaults(&c->fs);
+	/* The string options start unset (the store's region is defaulted by
+	 * bfs_config_finish(), after the provider's): every string here is
+	 * then one bfs_config_release() frees. */
+	for (i = 0; i < NOPTS; i++)
+		if (options[i].type == OPT_STR)
+			*field_str(c, &options[i]) = NULL;
+	c->stat_ttl_ms = c->fs.stat_ttl_ms;
+	c->neg_ttl_ms = c->fs.neg_ttl_ms;
 	c->mp_umask = 022;
-	c->stat_ttl_ms = 1000;
-	c->neg_ttl_ms = 1000;
-	c->list_ttl_ms = 0;
-	c->marker_delay_ms = 1000;
-	c->lookup_get = 2ULL << 20;
-	c->cache_min_free_pct = 5;
-	c->writeback_ms = -1;
-	c->unmount_wait_s = 30;
-	c->upload_threads = 4;
-	c->max_threads = 64;
-	c->max_idle_threads = 16;
+	c->daemon.max_threads = 64;
+	c->daemon.max_idle_threads = 16;
 }
 
 void bfs_config_release(struct bfs_config *c)
 {
+	size_t i;
+
+	/* an alias (url for endpoint) finds its field NULL already */
+	for (i = 0; i < NOPTS; i++)
+		if (options[i].type == OPT_STR)
+			config_set_str(field_str(c, &options[i]), NULL);
 	free(c->local_root);
 	free(c->bucket);
 	free(c->prefix);
-	free(c->endpoint);
-	free(c->region);
-	free(c->passwd_file);
-	free(c->profile);
-	free(c->credential_process);
-	free(c->iam_role);
-	free(c->ram_role);
-	free(c->metadata_endpoint);
-	free(c->signature_name);
-	free(c->symlinks_name);
-	free(c->provider);
-	free(c->ca_bundle);
-	free(c->cache_dir);
-	free(c->cache_min_free);
-	free(c->immutable);
-	free(c->metrics);
-	free(c->logfile);
-	free(c->loglevel);
 	memset(c, 0, sizeof(*c));
+}
+
+void config_set_str(const char **field, char *s)
+{
+	free((void *)(uintptr_t)*field); /* owned here, const for the modules */
+	*field = s;
 }
 
 int config_parse_u64(const char *v, uint64_t *out, int allow_suffix)
@@ -366,9 +373,9 @@ int config_parse_u64(const char *v, uint64_t *out, int allow_suffix)
 static const struct {
 	size_t value, given;
 } given_flags[] = {
-	{ F(uid), F(has_uid) },
-	{ F(gid), F(has_gid) },
-	{ F(umask), F(has_umask) },
+	{ F(fs.uid), F(fs.force_uid) },
+	{ F(fs.gid), F(fs.force_gid) },
+	{ F(fs.umask), F(fs.has_umask) },
 	{ F(mp_umask), F(has_mp_umask) },
 };
 
@@ -456,17 +463,15 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 		if (!value || !*value)
 			goto bad;
 		/* s3fs's endpoint= is the region; a URL is ours */
-		if (!strcmp(o->name, "endpoint") && !strstr(value, "://")) {
-			field = &c->region;
-		}
+		if (!strcmp(o->name, "endpoint") && !strstr(value, "://"))
+			field = &c->store.region;
 		if (!strcmp(o->name, "ensure_diskfree")) {
 			if (asprintf(&s, "%sM", value) < 0)
 				return -ENOMEM;
 		} else if (!(s = strdup(value))) {
 			return -ENOMEM;
 		}
-		free(*(char **)field);
-		*(char **)field = s;
+		config_set_str(field, s);
 		return 0;
 	}
 	case OPT_INT:

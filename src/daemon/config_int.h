@@ -15,4 +15,11 @@
  */
 int config_parse_u64(const char *v, uint64_t *out, int allow_suffix);
 
+/*
+ * Replace a string of the configuration with s (owned from now; NULL to
+ * clear), freeing the old one: module fields are const char * (borrowed
+ * by the modules), and owned by struct bfs_config (config.c).
+ */
+void config_set_str(const char **field, char *s);
+
 #endif

@@ -2,8 +2,8 @@
 /*
  * config_target.c - the mount's target (BUCKET[:/PREFIX], file:DIR) and
  * the checks once every option is read (bfs_config_finish: what an option
- * implies for another, what cannot go together); the module
- * configurations built from the result (see config.h).  The option table
+ * implies for another, what cannot go together, what it gives another
+ * module).  The option table
  * and its parser are in config.c.
  */
 #include <errno.h>
@@ -41,6 +41,9 @@ static int set_bucket_prefix(struct bfs_config *c, const char *b, size_t bl, con
 	free(c->prefix);
 	c->bucket = bucket;
 	c->prefix = prefix;
+	c->store.bucket = bucket;
+	c->creds.bucket = bucket;
+	c->fs.prefix = prefix;
 	return 0;
 }
 
@@ -72,6 +75,7 @@ static int set_local_root(struct bfs_config *c, const char *d, size_t n, char *m
 	}
 	free(c->local_root);
 	c->local_root = abs;
+	c->store.local_root = abs;
 out:
 	free(dir);
 	return rc;
@@ -148,60 +152,63 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 {
 	int rc;
 
-	if (c->region && !region_ok(c->region)) {
+	if (c->store.region && !region_ok(c->store.region)) {
 		snprintf(msg, msgsz, "'%s' is not a region name (lower-case letters, digits, '-')",
-			 c->region);
+			 c->store.region);
 		return BFS_E_CONFIG;
 	}
 	rc = bfs_provider_apply(c, msg, msgsz);
 	if (rc)
 		return rc;
-	if (!c->region) {
-		c->region = strdup("us-east-1");
-		if (!c->region)
+	if (!c->store.region) {
+		config_set_str(&c->store.region, strdup("us-east-1"));
+		if (!c->store.region)
 			return -ENOMEM;
 	}
-	if (!c->endpoint && !strncmp(c->region, "oss-", 4)) {
+	if (!c->store.endpoint && !strncmp(c->store.region, "oss-", 4)) {
 		snprintf(msg, msgsz,
 			 "region %s is an Aliyun OSS region: add provider=oss "
 			 "(or give endpoint=URL)",
-			 c->region);
+			 c->store.region);
 		return BFS_E_CONFIG;
 	}
-	if (!c->endpoint) {
+	if (!c->store.endpoint) {
+		char *ep;
+
 		/* AWS's China regions live under amazonaws.com.cn */
-		if (!strcmp(c->region, "us-east-1"))
-			c->endpoint = strdup("https://s3.amazonaws.com");
-		else if (asprintf(&c->endpoint, "https://s3.%s.amazonaws.com%s", c->region,
-				  strncmp(c->region, "cn-", 3) ? "" : ".cn") < 0)
-			c->endpoint = NULL;
-		if (!c->endpoint)
+		if (!strcmp(c->store.region, "us-east-1"))
+			ep = strdup("https://s3.amazonaws.com");
+		else if (asprintf(&ep, "https://s3.%s.amazonaws.com%s", c->store.region,
+				  strncmp(c->store.region, "cn-", 3) ? "" : ".cn") < 0)
+			ep = NULL;
+		if (!ep)
 			return -ENOMEM;
+		config_set_str(&c->store.endpoint, ep);
 	}
 	if (!c->signature_name || !strcmp(c->signature_name, "v4")) {
-		c->signature = BFS_SIG_V4;
+		c->store.signature = BFS_SIG_V4;
 	} else if (!strcmp(c->signature_name, "oss-v1")) {
-		c->signature = BFS_SIG_OSS_V1;
+		c->store.signature = BFS_SIG_OSS_V1;
 	} else if (!strcmp(c->signature_name, "oss-v4")) {
-		c->signature = BFS_SIG_OSS_V4;
+		c->store.signature = BFS_SIG_OSS_V4;
 	} else {
 		snprintf(msg, msgsz, "unknown signature '%s' (v4, oss-v1 or oss-v4)",
 			 c->signature_name);
 		return BFS_E_CONFIG;
 	}
-	if (!!c->passwd_file + !!c->profile + !!c->credential_process + !!c->iam_role +
-		!!c->ram_role + !!c->ecs >
+	if (!!c->creds.passwd_file + !!c->creds.profile + !!c->creds.credential_process +
+		!!c->creds.iam_role + !!c->creds.ram_role + !!c->creds.ecs >
 	    1) {
 		snprintf(msg, msgsz,
 			 "give at most one of passwd_file, profile, credential_process, "
 			 "iam_role, ram_role and ecs");
 		return BFS_E_CONFIG;
 	}
-	if (c->metadata_endpoint) {
+	if (c->creds.metadata_endpoint) {
 		struct bfs_url u;
 		int ok;
 
-		rc = bfs_url_parse(c->metadata_endpoint, &u, NULL, 0);
+		rc = bfs_url_parse(c->creds.metadata_endpoint, &u, NULL, 0);
 		ok = !rc && (!strcmp(u.scheme, "http") || !strcmp(u.scheme, "https")) && u.host &&
 		     u.host[0] && !u.user;
 		if (!rc)
@@ -214,47 +221,49 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 			return BFS_E_CONFIG;
 		}
 	}
-	if (c->immutable) {
-		const char *p = c->immutable;
+	if (c->fs.immutable) {
+		const char *p = c->fs.immutable;
 
 		for (; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
 			if (*p != '/') {
 				snprintf(msg, msgsz,
 					 "immutable=%s: each tree is a path in the mount "
 					 "starting with '/', separated by ':'",
-					 c->immutable);
+					 c->fs.immutable);
 				return BFS_E_CONFIG;
 			}
 		}
 	}
 	if (!c->symlinks_name || !strcmp(c->symlinks_name, "file")) {
-		c->symlinks = 0;
+		c->fs.symlinks = 0;
 	} else if (!strcmp(c->symlinks_name, "on")) {
-		c->symlinks = 1;
+		c->fs.symlinks = 1;
 	} else {
 		snprintf(msg, msgsz, "symlinks=%s: on or file", c->symlinks_name);
 		return BFS_E_CONFIG;
 	}
-	if (c->logfile && c->logfile[0] != '/') {
-		snprintf(msg, msgsz, "logfile=%s: give an absolute path", c->logfile);
+	if (c->daemon.logfile && c->daemon.logfile[0] != '/') {
+		snprintf(msg, msgsz, "logfile=%s: give an absolute path", c->daemon.logfile);
 		return BFS_E_CONFIG;
 	}
-	if (c->loglevel && strcmp(c->loglevel, "error") && strcmp(c->loglevel, "warning") &&
-	    strcmp(c->loglevel, "info") && strcmp(c->loglevel, "debug")) {
-		snprintf(msg, msgsz, "loglevel=%s: error, warning, info or debug", c->loglevel);
+	if (c->daemon.loglevel && strcmp(c->daemon.loglevel, "error") &&
+	    strcmp(c->daemon.loglevel, "warning") && strcmp(c->daemon.loglevel, "info") &&
+	    strcmp(c->daemon.loglevel, "debug")) {
+		snprintf(msg, msgsz, "loglevel=%s: error, warning, info or debug",
+			 c->daemon.loglevel);
 		return BFS_E_CONFIG;
 	}
-	if (c->upload_threads < 1 || c->upload_threads > 64) {
+	if (c->fs.upload_threads < 1 || c->fs.upload_threads > 64) {
 		snprintf(msg, msgsz, "upload_threads must be 1 to 64");
 		return BFS_E_CONFIG;
 	}
-	if (c->max_threads < 1 || c->max_threads > 256) {
+	if (c->daemon.max_threads < 1 || c->daemon.max_threads > 256) {
 		snprintf(msg, msgsz, "max_threads must be 1 to 256");
 		return BFS_E_CONFIG;
 	}
-	if (c->max_idle_threads < 0 || c->max_idle_threads > c->max_threads) {
+	if (c->daemon.max_idle_threads < 0 || c->daemon.max_idle_threads > c->daemon.max_threads) {
 		snprintf(msg, msgsz, "max_idle_threads must be 0 to max_threads (%d)",
-			 c->max_threads);
+			 c->daemon.max_threads);
 		return BFS_E_CONFIG;
 	}
 	if (c->cache_min_free) {
@@ -268,9 +277,9 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 			snprintf(num, sizeof(num), "%.*s", (int)(n - 1), v);
 			if (n - 1 >= sizeof(num) || config_parse_u64(num, &pct, 0) || pct > 90)
 				goto bad_free;
-			c->cache_min_free_pct = (int)pct;
-		} else if (config_parse_u64(v, &c->cache_min_free_bytes, 1) == 0) {
-			c->cache_min_free_pct = -1;
+			c->fs.cache_min_free_pct = (int)pct;
+		} else if (config_parse_u64(v, &c->fs.cache_min_free, 1) == 0) {
+			c->fs.cache_min_free_pct = -1;
 		} else {
 		bad_free:
 			snprintf(msg, msgsz,
@@ -280,85 +289,19 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 			return BFS_E_CONFIG;
 		}
 	}
-	if (c->part_size < (5ULL << 20)) {
+	if (c->store.part_size < (5ULL << 20)) {
 		snprintf(msg, msgsz, "part_size must be at least 5M (S3's minimum part size)");
 		return BFS_E_CONFIG;
 	}
+	/* the values one option gives to another module, or in another form */
+	c->fs.root_mode = 0777 & ~c->mp_umask;
+	c->fs.stat_ttl_ms = c->stat_ttl_ms - bfs_config_kernel_ms(c->stat_ttl_ms);
+	c->fs.neg_ttl_ms = c->neg_ttl_ms - bfs_config_kernel_ms(c->neg_ttl_ms);
+	c->fs.fetch_parallel = c->store.parallel_parts;
 	return 0;
-}
-
-void bfs_config_creds_opts(const struct bfs_config *c, struct bfs_creds_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->passwd_file = c->passwd_file;
-	o->profile = c->profile;
-	o->credential_process = c->credential_process;
-	o->iam_role = c->iam_role;
-	o->ram_role = c->ram_role;
-	o->ecs = c->ecs;
-	o->metadata_endpoint = c->metadata_endpoint;
-	o->bucket = c->bucket;
-}
-
-void bfs_config_store_cfg(const struct bfs_config *c, struct bfs_creds *creds,
-			  struct bfs_store_cfg *sc)
-{
-	bfs_store_cfg_defaults(sc);
-	sc->local_root = c->local_root;
-	sc->endpoint = c->endpoint;
-	sc->bucket = c->bucket;
-	sc->region = c->region;
-	sc->path_style = c->path_style;
-	sc->signature = c->signature;
-	sc->creds = creds;
-	sc->ca_bundle = c->ca_bundle;
-	sc->insecure = c->insecure;
-	sc->unsigned_payload = c->unsigned_payload;
-	sc->content_md5 = c->content_md5;
-	sc->list_v1 = c->list_v1;
-	sc->retries = c->retries;
-	sc->connect_timeout_ms = c->connect_timeout_ms;
-	sc->stall_timeout_s = c->stall_timeout_s;
-	sc->request_timeout_s = c->request_timeout_s;
-	sc->multipart_threshold = c->multipart_threshold;
-	sc->part_size = c->part_size;
-	sc->parallel_parts = c->parallel_parts;
-	sc->verbose = c->verbose;
 }
 
 long bfs_config_kernel_ms(long ttl_ms)
 {
 	return ttl_ms / 10;
-}
-
-void bfs_config_fs_cfg(const struct bfs_config *c, struct bfs_fs_cfg *fc)
-{
-	bfs_fs_cfg_defaults(fc);
-	fc->prefix = c->prefix;
-	fc->cache_dir = c->cache_dir;
-	if (c->has_uid)
-		fc->uid = c->uid;
-	if (c->has_gid)
-		fc->gid = c->gid;
-	fc->force_uid = c->has_uid;
-	fc->force_gid = c->has_gid;
-	fc->umask = c->umask;
-	fc->has_umask = c->has_umask;
-	fc->symlinks = c->symlinks;
-	fc->root_mode = 0777 & ~c->mp_umask;
-	fc->read_only = c->read_only;
-	fc->stat_ttl_ms = c->stat_ttl_ms - bfs_config_kernel_ms(c->stat_ttl_ms);
-	fc->neg_ttl_ms = c->neg_ttl_ms - bfs_config_kernel_ms(c->neg_ttl_ms);
-	fc->list_ttl_ms = c->list_ttl_ms;
-	fc->marker_delay_ms = c->marker_delay_ms;
-	fc->immutable = c->immutable;
-	fc->cache_size = c->cache_size;
-	fc->lookup_get = c->lookup_get;
-	fc->cache_min_free = c->cache_min_free_bytes;
-	fc->cache_min_free_pct = c->cache_min_free_pct;
-	fc->writeback_ms = c->writeback_ms;
-	fc->unmount_wait_s = c->unmount_wait_s;
-	fc->upload_threads = c->upload_threads;
-	fc->fetch_parallel = c->parallel_parts;
-	fc->conditional_put = c->conditional_put;
 }

@@ -25,6 +25,7 @@
 #include "bucketfs/error.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
+#include "daemon/config_int.h"
 
 struct provider {
 	const char *name;
@@ -94,14 +95,13 @@ static int sig_of(const char *name)
 	return -1;
 }
 
-static int set_str(char **field, const char *v)
+static int set_str(const char **field, const char *v)
 {
 	char *s = strdup(v);
 
 	if (!s)
 		return -ENOMEM;
-	free(*field);
-	*field = s;
+	config_set_str(field, s);
 	return 0;
 }
 
@@ -120,25 +120,27 @@ int bfs_provider_apply(struct bfs_config *c, char *msg, size_t msgsz)
 			 c->provider);
 		return BFS_E_CONFIG;
 	}
-	if (!c->region && (rc = set_str(&c->region, p->default_region)))
+	if (!c->store.region && (rc = set_str(&c->store.region, p->default_region)))
 		return rc;
 	/* OSS names regions both "cn-beijing" and "oss-cn-beijing". */
-	region =
-	    !strcmp(p->name, "oss") && !strncmp(c->region, "oss-", 4) ? c->region + 4 : c->region;
-	if (!c->endpoint && p->ep_pre) {
-		if (asprintf(&c->endpoint, "%s%s%s", p->ep_pre, region, p->ep_post) < 0) {
-			c->endpoint = NULL;
+	region = !strcmp(p->name, "oss") && !strncmp(c->store.region, "oss-", 4)
+		     ? c->store.region + 4
+		     : c->store.region;
+	if (!c->store.endpoint && p->ep_pre) {
+		char *ep;
+
+		if (asprintf(&ep, "%s%s%s", p->ep_pre, region, p->ep_post) < 0)
 			return -ENOMEM;
-		}
-	} else if (!c->endpoint && strcmp(p->name, "aws") && strcmp(p->name, "s3")) {
+		config_set_str(&c->store.endpoint, ep);
+	} else if (!c->store.endpoint && strcmp(p->name, "aws") && strcmp(p->name, "s3")) {
 		snprintf(msg, msgsz, "provider=%s needs endpoint=URL (the server's address)",
 			 p->name);
 		return BFS_E_CONFIG;
 	}
 	if (p->path_style)
-		c->path_style = 1;
+		c->store.path_style = 1;
 	if (p->list_v1)
-		c->list_v1 = 1;
+		c->store.list_v1 = 1;
 	if (!c->signature_name && (rc = set_str(&c->signature_name, p->signature)))
 		return rc;
 	sig = sig_of(c->signature_name);
@@ -149,13 +151,12 @@ int bfs_provider_apply(struct bfs_config *c, char *msg, size_t msgsz)
 	}
 	/* OSS's S3-compatible API wants SigV4 scoped to "oss-REGION" (Aliyun's
 	 * "use Amazon S3 SDKs" guide); its own V4 strips the prefix again. */
-	if (!strcmp(p->name, "oss") && sig == BFS_SIG_V4 && strncmp(c->region, "oss-", 4)) {
+	if (!strcmp(p->name, "oss") && sig == BFS_SIG_V4 && strncmp(c->store.region, "oss-", 4)) {
 		char *r;
 
-		if (asprintf(&r, "oss-%s", c->region) < 0)
+		if (asprintf(&r, "oss-%s", c->store.region) < 0)
 			return -ENOMEM;
-		free(c->region);
-		c->region = r;
+		config_set_str(&c->store.region, r);
 	}
 	return 0;
 }

@@ -84,36 +84,33 @@ static int ttl_ok(long ms)
 
 static int sources(const struct bfs_config *c)
 {
-	return !!c->passwd_file + !!c->profile + !!c->credential_process + !!c->iam_role +
-	       !!c->ram_role + !!c->ecs;
+	return !!c->creds.passwd_file + !!c->creds.profile + !!c->creds.credential_process +
+	       !!c->creds.iam_role + !!c->creds.ram_role + !!c->creds.ecs;
 }
 
 /* What bfs_config_finish() guarantees when it returns 0. */
 static void check_finished(const struct bfs_config *c)
 {
-	struct bfs_creds_opts co;
-	struct bfs_store_cfg sc;
-
-	FUZZ_CHECK(c->endpoint && c->endpoint[0]);
-	FUZZ_CHECK(c->region && c->region[0] && region_chars(c->region));
-	FUZZ_CHECK(c->signature == BFS_SIG_V4 || c->signature == BFS_SIG_OSS_V1 ||
-		   c->signature == BFS_SIG_OSS_V4);
+	FUZZ_CHECK(c->store.endpoint && c->store.endpoint[0]);
+	FUZZ_CHECK(c->store.region && c->store.region[0] && region_chars(c->store.region));
+	FUZZ_CHECK(c->store.signature == BFS_SIG_V4 || c->store.signature == BFS_SIG_OSS_V1 ||
+		   c->store.signature == BFS_SIG_OSS_V4);
 	FUZZ_CHECK(sources(c) <= 1);
-	FUZZ_CHECK(!c->logfile || c->logfile[0] == '/');
-	FUZZ_CHECK(c->upload_threads >= 1 && c->upload_threads <= 64);
-	FUZZ_CHECK(c->part_size >= (5ULL << 20));
-	FUZZ_CHECK(c->cache_min_free_pct == -1 ||
-		   (c->cache_min_free_pct >= 0 && c->cache_min_free_pct <= 90));
-	FUZZ_CHECK(c->retries >= 0 && c->parallel_parts >= 0 && c->mount_retry_s >= 0);
-	FUZZ_CHECK(c->connect_timeout_ms >= 0 && c->stall_timeout_s >= 1);
-	FUZZ_CHECK(ttl_ok(c->stat_ttl_ms) && ttl_ok(c->neg_ttl_ms) && ttl_ok(c->list_ttl_ms));
-	FUZZ_CHECK(c->writeback_ms == -1 || ttl_ok(c->writeback_ms));
-	FUZZ_CHECK(!c->has_umask || c->umask <= 07777);
+	FUZZ_CHECK(!c->daemon.logfile || c->daemon.logfile[0] == '/');
+	FUZZ_CHECK(c->fs.upload_threads >= 1 && c->fs.upload_threads <= 64);
+	FUZZ_CHECK(c->store.part_size >= (5ULL << 20));
+	FUZZ_CHECK(c->fs.cache_min_free_pct == -1 ||
+		   (c->fs.cache_min_free_pct >= 0 && c->fs.cache_min_free_pct <= 90));
+	FUZZ_CHECK(c->store.retries >= 0 && c->store.parallel_parts >= 0 &&
+		   c->daemon.mount_retry_s >= 0);
+	FUZZ_CHECK(c->store.connect_timeout_ms >= 0 && c->store.stall_timeout_s >= 1);
+	FUZZ_CHECK(ttl_ok(c->stat_ttl_ms) && ttl_ok(c->neg_ttl_ms) && ttl_ok(c->fs.list_ttl_ms));
+	FUZZ_CHECK(c->fs.writeback_ms == -1 || ttl_ok(c->fs.writeback_ms));
+	FUZZ_CHECK(!c->fs.has_umask || c->fs.umask <= 07777);
 	FUZZ_CHECK(!c->has_mp_umask || c->mp_umask <= 07777);
-	/* what the daemon and bucketfsctl do next */
-	bfs_config_creds_opts(c, &co);
-	bfs_config_store_cfg(c, NULL, &sc);
-	FUZZ_CHECK(sc.endpoint == c->endpoint && co.passwd_file == c->passwd_file);
+	/* what the daemon and bucketfsctl hand to the modules as it is */
+	FUZZ_CHECK(c->fs.root_mode <= 0777 && c->fs.stat_ttl_ms <= c->stat_ttl_ms &&
+		   c->fs.neg_ttl_ms <= c->neg_ttl_ms);
 }
 
 /* A prefix is "" or "dir/sub/": it ends with exactly one slash. */
@@ -122,6 +119,9 @@ static void check_target(const struct bfs_config *c, int local)
 	size_t n;
 
 	FUZZ_CHECK(c->bucket && c->bucket[0]);
+	/* the modules' target fields point at the target */
+	FUZZ_CHECK(c->store.bucket == c->bucket && c->creds.bucket == c->bucket &&
+		   c->fs.prefix == c->prefix && c->store.local_root == c->local_root);
 	FUZZ_CHECK(c->prefix);
 	n = strlen(c->prefix);
 	if (n)

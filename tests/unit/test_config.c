@@ -21,32 +21,32 @@ static void test_opts(void)
 					"parallel_count=8,sigv4,nodnscache,allow_other,_netdev",
 					unknown, sizeof(unknown), msg, sizeof(msg)),
 		  0);
-	CHECK_STR(c.endpoint, "http://127.0.0.1:9000");
-	CHECK_INT(c.path_style, 1);
-	CHECK_STR(c.passwd_file, "/etc/p");
-	CHECK_INT(c.retries, 7);
-	CHECK_INT(c.part_size, 10ULL << 20); /* s3fs gives MB */
-	CHECK_INT(c.parallel_parts, 8);
+	CHECK_STR(c.store.endpoint, "http://127.0.0.1:9000");
+	CHECK_INT(c.store.path_style, 1);
+	CHECK_STR(c.creds.passwd_file, "/etc/p");
+	CHECK_INT(c.store.retries, 7);
+	CHECK_INT(c.store.part_size, 10ULL << 20); /* s3fs gives MB */
+	CHECK_INT(c.store.parallel_parts, 8);
 	CHECK_STR(unknown, ",allow_other"); /* passed on to FUSE; _netdev dropped */
 
 	/* s3fs's endpoint= is a region; ours is a URL */
 	CHECK_INT(bfs_config_parse_opts(&c, "endpoint=eu-west-1", NULL, 0, msg, sizeof(msg)), 0);
-	CHECK_STR(c.region, "eu-west-1");
-	CHECK_STR(c.endpoint, "http://127.0.0.1:9000");
+	CHECK_STR(c.store.region, "eu-west-1");
+	CHECK_STR(c.store.endpoint, "http://127.0.0.1:9000");
 	CHECK_INT(bfs_config_parse_opts(&c,
 					"part_size=8M,multipart_threshold=1GiB,connect_timeout=2",
 					NULL, 0, msg, sizeof(msg)),
 		  0);
-	CHECK_INT(c.part_size, 8ULL << 20);
-	CHECK_INT(c.multipart_threshold, 1ULL << 30);
-	CHECK_INT(c.connect_timeout_ms, 2000);
+	CHECK_INT(c.store.part_size, 8ULL << 20);
+	CHECK_INT(c.store.multipart_threshold, 1ULL << 30);
+	CHECK_INT(c.store.connect_timeout_ms, 2000);
 	/* request_timeout: 60 s by default, 0 turns it off; stall_timeout
 	 * cannot be 0 */
-	CHECK_INT(c.request_timeout_s, 60);
+	CHECK_INT(c.store.request_timeout_s, 60);
 	CHECK_INT(bfs_config_parse_opts(&c, "request_timeout=0", NULL, 0, msg, sizeof(msg)), 0);
-	CHECK_INT(c.request_timeout_s, 0);
+	CHECK_INT(c.store.request_timeout_s, 0);
 	CHECK_INT(bfs_config_parse_opts(&c, "request_timeout=300", NULL, 0, msg, sizeof(msg)), 0);
-	CHECK_INT(c.request_timeout_s, 300);
+	CHECK_INT(c.store.request_timeout_s, 300);
 	CHECK_INT(bfs_config_parse_opts(&c, "request_timeout=-1", NULL, 0, msg, sizeof(msg)),
 		  BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "stall_timeout=0", NULL, 0, msg, sizeof(msg)),
@@ -69,7 +69,7 @@ static void test_opts(void)
 	CHECK(strstr(msg, "nosuchoption") != NULL);
 	CHECK_INT(bfs_config_parse_opts(&c, "signature=oss-v4", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-	CHECK_INT(c.signature, BFS_SIG_OSS_V4);
+	CHECK_INT(c.store.signature, BFS_SIG_OSS_V4);
 	CHECK_INT(bfs_config_parse_opts(&c, "signature=v2", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK(strstr(msg, "unknown signature 'v2'") != NULL);
@@ -78,13 +78,13 @@ static void test_opts(void)
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "part_size=8M", NULL, 0, msg, sizeof(msg)), 0);
 	/* FUSE workers: 1-256, idle ones at most that many */
-	CHECK_INT(c.max_threads, 64);
-	CHECK_INT(c.max_idle_threads, 16);
+	CHECK_INT(c.daemon.max_threads, 64);
+	CHECK_INT(c.daemon.max_idle_threads, 16);
 	CHECK_INT(bfs_config_parse_opts(&c, "max_threads=8,max_idle_threads=8", NULL, 0, msg,
 					sizeof(msg)),
 		  0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-	CHECK_INT(c.max_threads, 8);
+	CHECK_INT(c.daemon.max_threads, 8);
 	CHECK_INT(bfs_config_parse_opts(&c, "max_idle_threads=9", NULL, 0, msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK(strstr(msg, "max_idle_threads must be 0 to max_threads (8)") != NULL);
@@ -105,13 +105,13 @@ static void test_defaults(void)
 
 	bfs_config_init(&c);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-	CHECK_STR(c.endpoint, "https://s3.amazonaws.com");
-	CHECK_STR(c.region, "us-east-1");
+	CHECK_STR(c.store.endpoint, "https://s3.amazonaws.com");
+	CHECK_STR(c.store.region, "us-east-1");
 	bfs_config_release(&c);
 	bfs_config_init(&c);
 	CHECK_INT(bfs_config_set(&c, "region", "ap-southeast-1", msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-	CHECK_STR(c.endpoint, "https://s3.ap-southeast-1.amazonaws.com");
+	CHECK_STR(c.store.endpoint, "https://s3.ap-southeast-1.amazonaws.com");
 	bfs_config_release(&c);
 }
 
@@ -163,8 +163,8 @@ static void test_fs_opts(void)
 
 	bfs_config_init(&c);
 	CHECK_INT(c.stat_ttl_ms, 1000);
-	CHECK_INT(c.marker_delay_ms, 1000);
-	CHECK_INT(c.lookup_get, 2 << 20);
+	CHECK_INT(c.fs.marker_delay_ms, 1000);
+	CHECK_INT(c.fs.lookup_get, 2 << 20);
 	CHECK_INT(
 	    bfs_config_parse_opts(
 		&c,
@@ -175,42 +175,31 @@ static void test_fs_opts(void)
 		"comment=hello,defaults,noauto,users",
 		unknown, sizeof(unknown), msg, sizeof(msg)),
 	    0);
-	CHECK_INT(c.uid, 1000);
-	CHECK_INT(c.has_uid, 1);
-	CHECK_INT(c.gid, 33);
-	CHECK_INT(c.has_gid, 1);
-	CHECK_INT(c.umask, 027);
-	CHECK_INT(c.has_umask, 1);
+	CHECK_INT(c.fs.uid, 1000);
+	CHECK_INT(c.fs.force_uid, 1);
+	CHECK_INT(c.fs.gid, 33);
+	CHECK_INT(c.fs.force_gid, 1);
+	CHECK_INT(c.fs.umask, 027);
+	CHECK_INT(c.fs.has_umask, 1);
 	CHECK_INT(c.mp_umask, 02);
 	CHECK_INT(c.stat_ttl_ms, 500);
 	CHECK_INT(c.neg_ttl_ms, 2000);
-	CHECK_INT(c.list_ttl_ms, 10000);
-	CHECK_INT(c.marker_delay_ms, 0);
-	CHECK_INT(c.lookup_get, 0);
-	CHECK_INT(c.read_only, 1);
-	CHECK_STR(c.cache_dir, "/var/cache/x");
+	CHECK_INT(c.fs.list_ttl_ms, 10000);
+	CHECK_INT(c.fs.marker_delay_ms, 0);
+	CHECK_INT(c.fs.lookup_get, 0);
+	CHECK_INT(c.fs.read_only, 1);
+	CHECK_STR(c.fs.cache_dir, "/var/cache/x");
 	CHECK_STR(unknown, ",allow_other"); /* FUSE's; fstab words dropped */
-	{
-		/* what reaches the filesystem: owner forced, the mount point's
-		 * mode, each window less the kernel's tenth */
-		struct bfs_fs_cfg fc;
-
-		bfs_config_fs_cfg(&c, &fc);
-		CHECK_INT(fc.uid, 1000);
-		CHECK_INT(fc.force_uid, 1);
-		CHECK_INT(fc.gid, 33);
-		CHECK_INT(fc.force_gid, 1);
-		CHECK_INT(fc.umask, 027);
-		CHECK_INT(fc.has_umask, 1);
-		CHECK_INT(fc.root_mode, 0775);
-		CHECK_INT(fc.read_only, 1);
-		CHECK_INT(fc.stat_ttl_ms, 450);
-		CHECK_INT(fc.neg_ttl_ms, 1800);
-		CHECK_INT(bfs_config_kernel_ms(c.stat_ttl_ms), 50);
-		CHECK_INT(fc.list_ttl_ms, 10000);
-		CHECK_INT(fc.marker_delay_ms, 0);
-		CHECK_STR(fc.cache_dir, "/var/cache/x");
-	}
+	/* what bfs_config_finish() gives the filesystem in another form: the
+	 * mount point's mode, each window less the kernel's tenth */
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+	CHECK_INT(c.fs.root_mode, 0775);
+	CHECK_INT(c.fs.stat_ttl_ms, 450);
+	CHECK_INT(c.fs.neg_ttl_ms, 1800);
+	CHECK_INT(bfs_config_kernel_ms(c.stat_ttl_ms), 50);
+	CHECK_INT(c.fs.fetch_parallel, c.store.parallel_parts);
+	CHECK_INT(c.fs.uid, 1000); /* untouched by finish */
+	CHECK_INT(c.fs.list_ttl_ms, 10000);
 	CHECK_INT(bfs_config_parse_opts(&c, "umask=999", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "uid=-1", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "stat_ttl=x", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
@@ -225,7 +214,7 @@ static void test_fs_opts(void)
 	CHECK_INT(c.stat_ttl_ms, 500);
 	/* the bare word: write-back with its default delay, 1 s */
 	CHECK_INT(bfs_config_parse_opts(&c, "writeback", NULL, 0, msg, sizeof(msg)), 0);
-	CHECK_INT(c.writeback_ms, 1000);
+	CHECK_INT(c.fs.writeback_ms, 1000);
 	bfs_config_release(&c);
 }
 
@@ -291,11 +280,11 @@ static void test_providers(void)
 		CHECK_INT(bfs_config_parse_opts(&c, ok_cases[i].opts, NULL, 0, msg, sizeof(msg)),
 			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-		CHECK_STR(c.endpoint, ok_cases[i].endpoint);
-		CHECK_STR(c.region, ok_cases[i].region);
-		CHECK_INT(c.path_style, ok_cases[i].path_style);
-		CHECK_INT(c.list_v1, ok_cases[i].list_v1);
-		CHECK_INT(c.signature, ok_cases[i].sig);
+		CHECK_STR(c.store.endpoint, ok_cases[i].endpoint);
+		CHECK_STR(c.store.region, ok_cases[i].region);
+		CHECK_INT(c.store.path_style, ok_cases[i].path_style);
+		CHECK_INT(c.store.list_v1, ok_cases[i].list_v1);
+		CHECK_INT(c.store.signature, ok_cases[i].sig);
 		bfs_config_release(&c);
 	}
 	{
@@ -308,33 +297,33 @@ static void test_providers(void)
 						NULL, 0, msg, sizeof(msg)),
 			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-		CHECK_STR(c.iam_role, "auto");
-		CHECK_STR(c.metadata_endpoint, "http://127.0.0.1:9");
+		CHECK_STR(c.creds.iam_role, "auto");
+		CHECK_STR(c.creds.metadata_endpoint, "http://127.0.0.1:9");
 		bfs_config_release(&c);
 		bfs_config_init(&c);
 		CHECK_INT(
 		    bfs_config_parse_opts(&c, "ram_role=EcsRole,ecs=0", NULL, 0, msg, sizeof(msg)),
 		    0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-		CHECK_STR(c.ram_role, "EcsRole");
+		CHECK_STR(c.creds.ram_role, "EcsRole");
 		bfs_config_release(&c);
 		bfs_config_init(&c);
-		CHECK_INT(c.cache_min_free_pct, 5);
+		CHECK_INT(c.fs.cache_min_free_pct, 5);
 		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=2G,cache_min_free=10%", NULL, 0,
 						msg, sizeof(msg)),
 			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-		CHECK(c.cache_size == 2ULL << 30);
-		CHECK_INT(c.cache_min_free_pct, 10);
+		CHECK(c.fs.cache_size == 2ULL << 30);
+		CHECK_INT(c.fs.cache_min_free_pct, 10);
 		bfs_config_release(&c);
 		bfs_config_init(&c);
 		CHECK_INT(bfs_config_parse_opts(&c, "cache_size=1T,ensure_diskfree=1024", NULL, 0,
 						msg, sizeof(msg)),
 			  0);
 		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
-		CHECK(c.cache_size == 1ULL << 40);
-		CHECK_INT(c.cache_min_free_pct, -1);
-		CHECK(c.cache_min_free_bytes == 1ULL << 30);
+		CHECK(c.fs.cache_size == 1ULL << 40);
+		CHECK_INT(c.fs.cache_min_free_pct, -1);
+		CHECK(c.fs.cache_min_free == 1ULL << 30);
 		bfs_config_release(&c);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -371,9 +360,9 @@ static void test_mount_flags(void)
 		  0);
 	/* relatime is "atime" to libfuse 3.14; suid and dev are never passed */
 	CHECK_STR(unknown, ",noexec,nosuid,nodev,exec,sync,async,dirsync,noatime,atime,atime");
-	CHECK_INT(c.read_only, 1);
+	CHECK_INT(c.fs.read_only, 1);
 	CHECK_INT(bfs_config_parse_opts(&c, "rw", unknown, sizeof(unknown), msg, sizeof(msg)), 0);
-	CHECK_INT(c.read_only, 0);
+	CHECK_INT(c.fs.read_only, 0);
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		unknown[0] = '\0';
 		msg[0] = '\0';

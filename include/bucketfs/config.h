@@ -68,22 +68,23 @@ void bfs_config_init(struct bfs_config *c);
 void bfs_config_release(struct bfs_config *c);
 
 /*
- * Apply one option (value NULL for a bare flag).  Returns 0, 1 when the name
- * is not an option of ours or is one FUSE implements (allow_other, ...):
- * the caller passes it on to FUSE; or BFS_E_CONFIG with a message naming
- * the option for a bad value.  Words that only mean something to mount(8)
- * and systemd in /etc/fstab (_netdev, nofail, noauto, x-systemd.*, ...)
- * are accepted and ignored.
+ * Apply one option (value NULL for a bare flag).  Returns 0; 1 when it is
+ * one FUSE implements (allow_other, a mount flag such as noexec): the
+ * caller passes it on to FUSE; or BFS_E_CONFIG with a message naming the
+ * option for a bad value or an unknown name (with the nearest option's
+ * name when one is close: a typo is caught here, before any request).
+ * Words that only mean something to mount(8) and systemd in /etc/fstab
+ * (_netdev, nofail, noauto, x-systemd.*, ...) are accepted and ignored.
  */
 int bfs_config_set(struct bfs_config *c, const char *name, const char *value, char *msg,
 		   size_t msgsz);
 
 /*
- * Apply a comma-separated option string.  Unknown names are an error unless
- * unknown (may be NULL) is given: then they are appended to it as
- * ",name[=value]" (it must hold unknown_sz bytes).  Returns 0 or BFS_E_CONFIG.
+ * Apply a comma-separated option string.  The options FUSE implements are
+ * appended to fuse (fuse_sz bytes) as ",name[=value]"; with fuse NULL
+ * (bucketfsctl) they are an error.  Returns 0 or BFS_E_CONFIG.
  */
-int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown, size_t unknown_sz,
+int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *fuse, size_t fuse_sz,
 			  char *msg, size_t msgsz);
 
 /*

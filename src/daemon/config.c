@@ -34,6 +34,7 @@ enum opt_type {
 	OPT_REFUSED,  /* a mount flag FUSE cannot apply: refused by name (help: why) */
 	OPT_FSTAB,    /* meaningful to mount(8)/systemd only: accepted, ignored */
 	OPT_IGNORED,  /* s3fs option with no meaning here: accepted, ignored */
+	OPT_ALWAYS,   /* what a bucketfs mount always does: accepted (help: why) */
 };
 
 struct opt {
@@ -58,7 +59,8 @@ static const struct opt options[] = {
 	  "s3fs" },
 	{ "url", OPT_STR, F(store.endpoint), NULL, "s3fs name for endpoint=" },
 	{ "region", OPT_STR, F(store.region), "us-east-1", "region used in signatures" },
-	{ "path_style", OPT_FLAG, F(store.path_style), "off",
+	{ "path_style", OPT_FLAG, F(store.path_style),
+	  "off (on for an endpoint that is an IP address)",
 	  "address the bucket as https://host/bucket/ instead of https://bucket.host/" },
 	{ "use_path_request_style", OPT_FLAG, F(store.path_style), NULL,
 	  "s3fs name for path_style" },
@@ -224,6 +226,7 @@ static const struct opt options[] = {
 	{ "auto_unmount", OPT_FUSE, 0, "off", "unmount when the daemon dies (FUSE)" },
 	{ "fsname", OPT_FUSE, 0, "the target", "name shown in /proc/mounts" },
 	{ "max_read", OPT_FUSE, 0, NULL, "FUSE option" },
+	{ "default_permissions", OPT_ALWAYS, 0, NULL, "the kernel checks modes and owners" },
 	/* /etc/fstab words for mount(8) and systemd */
 	{ "_netdev", OPT_FSTAB, 0, NULL, "" },
 	{ "nofail", OPT_FSTAB, 0, NULL, "" },
@@ -397,6 +400,7 @@ static int set_one(struct bfs_config *c, const struct opt *o, const char *value,
 
 	switch (o->type) {
 	case OPT_IGNORED:
+	case OPT_ALWAYS:
 	case OPT_FSTAB:
 	case OPT_MNT_SAFE:
 		return 0;
@@ -515,6 +519,55 @@ static const struct opt *find_opt(const char *name)
 	return NULL;
 }
 
+/* Edits (insert, delete, replace a letter) from a to b, up to a cap. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t row[64], la = strlen(a), lb = strlen(b), i, j;
+
+	if (la >= sizeof(row) / sizeof(row[0]) || lb >= sizeof(row) / sizeof(row[0]))
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* "unknown option 'NAME' (did you mean ...?)": the nearest of our names
+ * within two edits, or a third of the word's length. */
+static void unknown_msg(const char *name, char *msg, size_t msgsz)
+{
+	const char *best = NULL;
+	size_t i, bd = SIZE_MAX, cap = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
+
+	for (i = 0; i < NOPTS; i++) {
+		size_t d = distance(name, options[i].name);
+
+		if (d < bd) {
+			bd = d;
+			best = options[i].name;
+		}
+	}
+	if (best && bd <= cap)
+		snprintf(msg, msgsz, "unknown option '%s' (did you mean %s? see --help)", name,
+			 best);
+	else
+		snprintf(msg, msgsz, "unknown option '%s' (see --help)", name);
+}
+
 int bfs_config_set(struct bfs_config *c, const char *name, const char *value, char *msg,
 		   size_t msgsz)
 {
@@ -525,10 +578,11 @@ int bfs_config_set(struct bfs_config *c, const char *name, const char *value, ch
 	/* systemd's and mount(8)'s own words in /etc/fstab */
 	if (!strncmp(name, "x-", 2) || !strcmp(name, "comment"))
 		return 0;
-	return 1;
+	unknown_msg(name, msg, msgsz);
+	return BFS_E_CONFIG;
 }
 
-int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown, size_t unknown_sz,
+int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *fuse, size_t fuse_sz,
 			  char *msg, size_t msgsz)
 {
 	char *copy = strdup(opts), *tok, *next;
@@ -548,25 +602,25 @@ int bfs_config_parse_opts(struct bfs_config *c, const char *opts, char *unknown,
 		if (eq)
 			*eq = '\0';
 		rc = bfs_config_set(c, tok, eq ? eq + 1 : NULL, msg, msgsz);
-		if (rc == 1 && unknown) {
+		if (rc == 1 && fuse) {
 			const struct opt *o = find_opt(tok);
 			const char *pass = tok;
-			size_t ul = strlen(unknown);
+			size_t ul = strlen(fuse);
 
 			if (eq)
 				*eq = '=';
 			/* a mount flag FUSE knows by another word (relatime) */
-			if (o && o->type == OPT_MNT && o->def)
+			if (o->type == OPT_MNT && o->def)
 				pass = o->def;
-			if ((size_t)snprintf(unknown + ul, unknown_sz - ul, ",%s", pass) >=
-			    unknown_sz - ul) {
+			if ((size_t)snprintf(fuse + ul, fuse_sz - ul, ",%s", pass) >=
+			    fuse_sz - ul) {
 				snprintf(msg, msgsz, "too many options");
 				rc = BFS_E_CONFIG;
 				break;
 			}
 			rc = 0;
 		} else if (rc == 1) {
-			snprintf(msg, msgsz, "unknown option '%s' (see --help)", tok);
+			snprintf(msg, msgsz, "option '%s' applies to a mount only", tok);
 			rc = BFS_E_CONFIG;
 		}
 		if (rc)
@@ -592,7 +646,7 @@ void bfs_config_help(FILE *out)
 		char left[64];
 
 		if (o->type == OPT_IGNORED || o->type == OPT_FSTAB || o->type == OPT_MNT ||
-		    o->type == OPT_MNT_SAFE || o->type == OPT_REFUSED)
+		    o->type == OPT_MNT_SAFE || o->type == OPT_REFUSED || o->type == OPT_ALWAYS)
 			continue;
 		if (o->type == OPT_FUSE)
 			arg = o->def && !strcmp(o->def, "off") ? "" : "=VALUE";
@@ -613,7 +667,8 @@ void bfs_config_help(FILE *out)
 	    "    adds them to fstab mounts) but never applied, since modes and owners come\n"
 	    "    from the bucket.  strictatime, nodiratime, lazytime, nosymfollow, mand,\n"
 	    "    iversion (and their opposites) and remount are refused: libfuse 3.14 cannot\n"
-	    "    apply them.\n");
+	    "    apply them.  default_permissions is accepted: a bucketfs mount always has\n"
+	    "    it (the kernel checks modes and owners).\n");
 	fprintf(out,
 		"\n  /etc/fstab words accepted and ignored: _netdev, nofail, noauto, auto, user,\n"
 		"    users, nouser, defaults, x-systemd.*, x-*, comment=*\n");

@@ -6,6 +6,7 @@
  * module).  The option table
  * and its parser are in config.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -146,6 +147,24 @@ static int region_ok(const char *r)
 	return 1;
 }
 
+/*
+ * An endpoint whose host is an IP address cannot have the bucket as a
+ * subdomain (appimages.127.0.0.1 resolves nowhere): such an endpoint is
+ * addressed path-style whatever path_style says.  1, 0, or -ENOMEM.
+ */
+static int endpoint_is_ip(const char *endpoint)
+{
+	struct bfs_url u;
+	unsigned char addr[16];
+	int rc = bfs_url_parse(endpoint, &u, NULL, 0);
+
+	if (rc)
+		return rc == -ENOMEM ? rc : 0;
+	rc = u.host && (u.host[0] == '[' || inet_pton(AF_INET, u.host, addr) == 1);
+	bfs_url_release(&u);
+	return rc;
+}
+
 /* Long: the checks across options, one after another in the order their
  * messages must come (region, provider, endpoint, credentials, trees). */
 int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
@@ -185,6 +204,11 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 			return -ENOMEM;
 		config_set_str(&c->store.endpoint, ep);
 	}
+	rc = endpoint_is_ip(c->store.endpoint);
+	if (rc < 0)
+		return rc;
+	if (rc)
+		c->store.path_style = 1;
 	if (!c->signature_name || !strcmp(c->signature_name, "v4")) {
 		c->store.signature = BFS_SIG_V4;
 	} else if (!strcmp(c->signature_name, "oss-v1")) {

@@ -29,8 +29,9 @@ quiet_umount() { umount -l "$1" 2>/dev/null || true; }
 # --- fstab: fuse.bucketfs, a bucket and the file: store ----------------------------------
 mkdir -p "$tmp/m1" "$tmp/m2" "$tmp/m3" "$tmp/localbucket"
 cat >"$tmp/fstab" <<EOF2
-# a bucket, with every fstab-only word
-$bucket:/generated $tmp/m1 fuse.bucketfs _netdev,nofail,noauto,users,nouser,defaults,x-systemd.automount,x-systemd.mount-timeout=90,comment=test,allow_other,endpoint=$RGW_ENDPOINT,path_style,passwd_file=$tmp/passwd,cache_dir=$tmp/cache1,mount_retry=30 0 0
+# a bucket, with every fstab-only word; s3fs's url= of an IP address without
+# use_path_request_style (addressed path-style all the same)
+$bucket:/generated $tmp/m1 fuse.bucketfs _netdev,nofail,noauto,users,nouser,defaults,x-systemd.automount,x-systemd.mount-timeout=90,comment=test,allow_other,url=$RGW_ENDPOINT,passwd_file=$tmp/passwd,cache_dir=$tmp/cache1,mount_retry=30 0 0
 # the embedded default
 file:$tmp/localbucket $tmp/m2 fuse.bucketfs _netdev,nofail,auto,cache_dir=$tmp/cache2 0 0
 # generic mount flags
@@ -97,6 +98,20 @@ d=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 grep -q "cannot use $bucket at $dead: cannot connect" <<<"$out" || fail "unclear failure: $out"
 awk -v d="$d" 'BEGIN { exit !(d >= 2.5 && d < 10) }' || fail "gave up after $d s (mount_retry=3)"
 ok "an endpoint that never comes: gave up after $d s: $(tail -n 1 <<<"$out")"
+
+# --- a typo in an option: named at once, with the option meant, before any request -------
+# (checked after the bucket, it would wait here for mount_retry's 600 s)
+cat >"$tmp/fstab-typo" <<EOF2
+$bucket $tmp/m1 fuse.bucketfs nofail,url=$dead,use_path_request_styl,passwd_file=$tmp/passwd,cache_dir=$tmp/cache4,mount_retry=600 0 0
+EOF2
+t0=$EPOCHREALTIME
+out=$(timeout -k 2 60 mount -T "$tmp/fstab-typo" "$tmp/m1" 2>&1) && fail "mounted with an unknown option: $out"
+d=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+[[ $out == *"unknown option 'use_path_request_styl' (did you mean use_path_request_style?"* ]] ||
+	fail "the typo is not named: $out"
+[[ $out != *unreachable* && $out != *"cannot connect"* ]] || fail "the endpoint was tried first: $out"
+! _bfs_mounted "$tmp/m1" || fail "mounted anyway"
+ok "an fstab line with a typo fails in $d s naming it: $(tail -n 1 <<<"$out")"
 
 # --- systemd readiness -----------------------------------------------------------------------
 python3 - "$tmp/notify.sock" "$tmp/notify.log" <<'PY' &

@@ -98,6 +98,78 @@ static void test_opts(void)
 	bfs_config_release(&c);
 }
 
+/* A typo is caught by name, with the option meant, before any request;
+ * only what FUSE implements reaches FUSE. */
+static void test_unknown_opts(void)
+{
+	static const struct {
+		const char *opts, *msg;
+	} t[] = {
+		{ "url=http://127.0.0.1:9,use_path_request_styl",
+		  "unknown option 'use_path_request_styl' (did you mean use_path_request_style? "
+		  "see --help)" },
+		{ "stat_ttl=2,negative_tll=1",
+		  "unknown option 'negative_tll' (did you mean negative_ttl? see --help)" },
+		{ "allow_others",
+		  "unknown option 'allow_others' (did you mean allow_other? see --help)" },
+		{ "xyzzy", "unknown option 'xyzzy' (see --help)" },
+		{ "entry_timeout=5", "unknown option 'entry_timeout' (see --help)" },
+	};
+	struct bfs_config c;
+	char msg[256], fuse[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bfs_config_init(&c);
+		fuse[0] = '\0';
+		CHECK_INT(
+		    bfs_config_parse_opts(&c, t[i].opts, fuse, sizeof(fuse), msg, sizeof(msg)),
+		    BFS_E_CONFIG);
+		CHECK_STR(msg, t[i].msg);
+		bfs_config_release(&c);
+	}
+	bfs_config_init(&c);
+	fuse[0] = '\0';
+	CHECK_INT(bfs_config_parse_opts(&c, "allow_other,default_permissions,fsname=x,nofail", fuse,
+					sizeof(fuse), msg, sizeof(msg)),
+		  0);
+	CHECK_STR(fuse, ",allow_other,fsname=x");
+	/* bucketfsctl has no FUSE to give them to */
+	CHECK_INT(bfs_config_parse_opts(&c, "allow_other", NULL, 0, msg, sizeof(msg)),
+		  BFS_E_CONFIG);
+	CHECK_STR(msg, "option 'allow_other' applies to a mount only");
+	bfs_config_release(&c);
+}
+
+/* An endpoint that is an IP address is addressed path-style: the bucket
+ * cannot be a subdomain of an address. */
+static void test_ip_endpoint(void)
+{
+	static const struct {
+		const char *opts;
+		int path_style;
+	} t[] = {
+		{ "url=http://127.0.0.1:9000", 1 },
+		{ "url=https://10.0.0.5", 1 },
+		{ "url=http://[::1]:9000/", 1 },
+		{ "url=https://oss-cn-hangzhou.aliyuncs.com", 0 },
+		{ "url=http://minio.local:9000", 0 },
+		{ "url=http://minio.local:9000,use_path_request_style", 1 },
+		{ "region=eu-west-1", 0 },
+	};
+	struct bfs_config c;
+	char msg[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bfs_config_init(&c);
+		CHECK_INT(bfs_config_parse_opts(&c, t[i].opts, NULL, 0, msg, sizeof(msg)), 0);
+		CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+		CHECK_INT(c.store.path_style, t[i].path_style);
+		bfs_config_release(&c);
+	}
+}
+
 static void test_defaults(void)
 {
 	struct bfs_config c;
@@ -378,6 +450,8 @@ static void test_mount_flags(void)
 int main(void)
 {
 	test_providers();
+	test_unknown_opts();
+	test_ip_endpoint();
 	test_fs_opts();
 	test_mount_flags();
 	test_opts();

@@ -77,7 +77,7 @@ layer_of() {
 	range | store | xml) echo store ;;
 	index | jrec) echo index ;;
 	fs) echo fs ;;
-	config | ctl | fuse_ops | metrics | provider) echo daemon ;;
+	cachedir | config | ctl | fuse_ops | metrics | mountpoint | provider) echo daemon ;;
 	*) echo unknown ;;
 	esac
 }

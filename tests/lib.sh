@@ -622,7 +622,7 @@ wait_until() {
 # TARGET is BUCKET[:/PREFIX] (it gets -o endpoint=$RGW_ENDPOINT,path_style,
 # unless EXTRA_OPTS names endpoint= or url= itself: call rgw_start first) or
 # file:DIR (no endpoint).  cache_dir= is a fresh directory under the test's
-# temp dir unless EXTRA_OPTS names one.  The daemon's stdout and stderr go to
+# temp dir unless EXTRA_OPTS names one (or use_cache=).  The daemon's stdout and stderr go to
 # a log under the temp dir; if it dies or the mount does not appear, bfs_mount
 # prints the log's tail and fails.  A mount whose daemon died (kill -9) may
 # be mounted again: bfs_mount clears the dead mount first.  Sets, keyed by
@@ -697,8 +697,8 @@ bfs_mount() {
 	mkdir -p -- "$mnt"
 	! _bfs_mounted "$mnt" || fail "bfs_mount: something is mounted at $mnt already"
 	_bfs_mount_seq=$((_bfs_mount_seq + 1))
-	if [[ ,$extra, =~ ,cache_dir=([^,]*), ]]; then
-		cache=${BASH_REMATCH[1]}
+	if [[ ,$extra, =~ ,(cache_dir|use_cache)=([^,]*), ]]; then
+		cache=${BASH_REMATCH[2]} # (use_cache: the directory of the mounts' caches)
 		opts=
 	else
 		cache=$(mktemp -d "$BFS_TMPDIR/bfs-cache.$_bfs_mount_seq.XXXXXX")

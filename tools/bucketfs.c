@@ -21,8 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,15 +31,16 @@
 
 #include <fuse.h>
 
+#include "bucketfs/cachedir.h"
 #include "bucketfs/config.h"
 #include "bucketfs/creds.h"
 #include "bucketfs/ctl.h"
 #include "bucketfs/error.h"
-#include "bucketfs/hash.h"
 #include "bucketfs/fs.h"
 #include "bucketfs/fuse_ops.h"
 #include "bucketfs/log.h"
 #include "bucketfs/metrics.h"
+#include "bucketfs/mountpoint.h"
 #include "bucketfs/provider.h"
 #include "bucketfs/store.h"
 
@@ -159,35 +158,14 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	return 0;
 }
 
-/* A mount point left dead by a crashed daemon: detach it and carry on. */
+/* The mount point: absolute, checked (mountpoint.h). */
 static int prepare_mountpoint(struct daemon *d)
 {
-	struct stat st;
+	char msg[MSG];
 	char *abs;
 
-	if (stat(d->mountpoint, &st) < 0 && errno == ENOTCONN) {
-		fprintf(stderr, "bucketfs: %s: stale mount of a dead daemon; detaching it\n",
-			d->mountpoint);
-		if (umount2(d->mountpoint, MNT_DETACH) < 0) {
-			char cmd[PATH_MAX + 64];
-
-			snprintf(cmd, sizeof(cmd), "fusermount3 -uz '%s' 2>/dev/null",
-				 d->mountpoint);
-			if (system(cmd) != 0) {
-				fprintf(stderr, "bucketfs: cannot detach %s: %s\n", d->mountpoint,
-					strerror(errno));
-				return -1;
-			}
-		}
-	}
-	abs = realpath(d->mountpoint, NULL);
-	if (!abs) {
-		fprintf(stderr, "bucketfs: mount point %s: %s\n", d->mountpoint, strerror(errno));
-		return -1;
-	}
-	if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "bucketfs: mount point %s is not a directory\n", abs);
-		free(abs);
+	if (bfs_mountpoint_prepare(d->mountpoint, d->cfg.daemon.nonempty, &abs, msg, sizeof(msg))) {
+		fprintf(stderr, "bucketfs: %s\n", msg);
 		return -1;
 	}
 	free(d->mountpoint);
@@ -195,95 +173,20 @@ static int prepare_mountpoint(struct daemon *d)
 	return 0;
 }
 
-static int mkdir_p(const char *dir, mode_t mode)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* Default cache_dir, made absolute and created; then locked for us alone. */
+/* The cache directory, created and locked for this mount (cachedir.h): a
+ * daemon still draining after its umount is waited for, as long as this
+ * mount would wait for its own uploads at unmount, and 10 s more. */
 static int prepare_cache(struct daemon *d)
 {
-	char path[PATH_MAX], buf[32], msg[MSG];
-	char *abs;
-	const char *dir;
-	unsigned h;
-	int rc;
+	char msg[MSG];
 
-	if (!d->cfg.fs.cache_dir) {
-		const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME");
-
-		h = bfs_fnv1a32(d->cfg.store.endpoint, BFS_FNV32_INIT);
-		h = bfs_fnv1a32(d->cfg.bucket, h);
-		h = bfs_fnv1a32(d->cfg.prefix, h);
-		h = bfs_fnv1a32(d->cfg.local_root, h);
-		if (getuid() == 0)
-			snprintf(path, sizeof(path), "/var/cache/bucketfs/%s-%08x", d->cfg.bucket,
-				 h);
-		else if (xdg && *xdg)
-			snprintf(path, sizeof(path), "%s/bucketfs/%s-%08x", xdg, d->cfg.bucket, h);
-		else
-			snprintf(path, sizeof(path), "%s/.cache/bucketfs/%s-%08x",
-				 home ? home : "/tmp", d->cfg.bucket, h);
-		if (bfs_config_set(&d->cfg, "cache_dir", path, msg, sizeof(msg)))
-			return -1;
-	}
-	rc = mkdir_p(d->cfg.fs.cache_dir, 0700);
-	if (rc) {
-		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.fs.cache_dir, strerror(-rc));
-		return -1;
-	}
-	abs = realpath(d->cfg.fs.cache_dir, NULL);
-	if (!abs) {
-		fprintf(stderr, "bucketfs: cache_dir %s: %s\n", d->cfg.fs.cache_dir,
-			strerror(errno));
-		return -1;
-	}
-	rc = bfs_config_set(&d->cfg, "cache_dir", abs, msg, sizeof(msg));
-	free(abs);
-	if (rc)
-		return -1;
-	dir = d->cfg.fs.cache_dir;
-	snprintf(path, sizeof(path), "%s/lock", dir);
-	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (d->lock_fd < 0) {
-		fprintf(stderr, "bucketfs: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		ssize_t n = pread(d->lock_fd, buf, sizeof(buf) - 1, 0);
-
-		buf[n > 0 ? n : 0] = '\0';
-		fprintf(stderr,
-			"bucketfs: cache_dir %s is in use by another bucketfs (pid %s); "
-			"give each mount its own cache_dir\n",
-			dir, n > 0 ? buf : "?");
+	if (bfs_cachedir_prepare(&d->cfg, msg, sizeof(msg)) ||
+	    bfs_cachedir_lock(d->cfg.fs.cache_dir, d->cfg.fs.unmount_wait_s + 10, &d->lock_fd, msg,
+			      sizeof(msg))) {
+		fprintf(stderr, "bucketfs: %s\n", msg);
 		return -1;
 	}
 	return 0;
-}
-
-static void write_pid(struct daemon *d)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-
-	if (ftruncate(d->lock_fd, 0) == 0 && pwrite(d->lock_fd, buf, (size_t)n, 0) < 0)
-		bfs_log(LOG_WARNING, "cannot write pid to the cache lock file");
 }
 
 /* A mount that fails says so on stderr (the mount command, systemd's
@@ -546,7 +449,8 @@ static int serve(struct daemon *d)
 		sigaction(SIGHUP, &sa, NULL);
 	}
 	atomic_store(&d->fuse, f);
-	write_pid(d);
+	if (bfs_cachedir_stamp(d->lock_fd, d->mountpoint))
+		bfs_log(LOG_WARNING, "cannot write the pid into the cache's lock file");
 	bfs_log(LOG_INFO, "mounted %s on %s", d->target, d->mountpoint);
 	report(d, 1);
 	{

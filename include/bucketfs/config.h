@@ -30,6 +30,7 @@ struct bfs_daemon_cfg {
 	const char *metrics;  /* HOST:PORT or socket path for Prometheus, NULL off */
 	int max_threads;      /* FUSE workers at most */
 	int max_idle_threads; /* FUSE workers kept when idle */
+	int nonempty;	      /* mount over files or a mount (mountpoint.h) */
 };
 
 /*
@@ -57,6 +58,7 @@ struct bfs_config {
 	const char *signature_name; /* "v4", "oss-v1", "oss-v4": store.signature */
 	const char *symlinks_name;  /* "on" or "file" (default): fs.symlinks */
 	const char *cache_min_free; /* "5%" or a size: fs.cache_min_free(_pct) */
+	const char *use_cache;	    /* s3fs's: fs.cache_dir below it (cachedir.h) */
 	long stat_ttl_ms;	    /* the whole windows: fs gets the daemon's share, */
 	long neg_ttl_ms;	    /* FUSE the kernel's (bfs_config_kernel_ms) */
 	unsigned int mp_umask;	    /* fs.root_mode */

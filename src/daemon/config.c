@@ -131,7 +131,9 @@ static const struct opt options[] = {
 	{ "cache_dir", OPT_STR, F(fs.cache_dir),
 	  "/var/cache/bucketfs/BUCKET-HASH (root), else ~/.cache/bucketfs/...",
 	  "where the LMDB index and the cached and staged data live; kept across mounts" },
-	{ "use_cache", OPT_STR, F(fs.cache_dir), NULL, "s3fs name for cache_dir" },
+	{ "use_cache", OPT_STR, F(use_cache), NULL,
+	  "s3fs's option: the cache directory is a subdirectory of this one, BUCKET-HASH, so "
+	  "that mounts can share it" },
 	{ "writeback", OPT_TTL, F(fs.writeback_ms), "off (close() uploads)",
 	  "close() returns once the data is safe on local disk; the upload starts DELAY s later "
 	  "(bare: 1)" },
@@ -167,6 +169,9 @@ static const struct opt options[] = {
 	  "symlink objects (s3fs's format) are shown as symlinks (on), or as read-only regular "
 	  "files holding the target path (file: a web server never follows one out of the mount)" },
 	{ "mp_umask", OPT_OCTAL, F(mp_umask), "022", "umask of the mount point itself" },
+	{ "nonempty", OPT_FLAG, F(daemon.nonempty), "off",
+	  "mount over a directory that has files in it, or is a FUSE mount point already (both "
+	  "refused by default: what is there would be hidden)" },
 	{ "ro", OPT_FLAG, F(fs.read_only), "off", "read-only mount" },
 	{ "rw", OPT_NOFLAG, F(fs.read_only), NULL, "read-write mount (the default)" },
 	/*
@@ -247,7 +252,6 @@ static const struct opt options[] = {
 	{ "notsup_compat_dir", OPT_IGNORED, 0, NULL, "" },
 	{ "compat_dir", OPT_IGNORED, 0, NULL, "" },
 	{ "ssl_verify_hostname", OPT_IGNORED, 0, NULL, "" },
-	{ "nonempty", OPT_IGNORED, 0, NULL, "" },
 	{ "big_writes", OPT_IGNORED, 0, NULL, "" },
 	{ "kernel_cache", OPT_IGNORED, 0, NULL, "" },
 	{ "enable_noobj_cache", OPT_IGNORED, 0, NULL, "" },

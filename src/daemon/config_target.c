@@ -313,6 +313,12 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 			return BFS_E_CONFIG;
 		}
 	}
+	if (c->use_cache && c->fs.cache_dir) {
+		snprintf(msg, msgsz,
+			 "give cache_dir= (the directory itself) or use_cache= (a directory "
+			 "for a subdirectory per mount), not both");
+		return BFS_E_CONFIG;
+	}
 	if (c->store.part_size < (5ULL << 20)) {
 		snprintf(msg, msgsz, "part_size must be at least 5M (S3's minimum part size)");
 		return BFS_E_CONFIG;

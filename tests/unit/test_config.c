@@ -260,7 +260,9 @@ static void test_fs_opts(void)
 	CHECK_INT(c.fs.marker_delay_ms, 0);
 	CHECK_INT(c.fs.lookup_get, 0);
 	CHECK_INT(c.fs.read_only, 1);
-	CHECK_STR(c.fs.cache_dir, "/var/cache/x");
+	/* s3fs's use_cache= is a directory for one subdirectory per mount */
+	CHECK_STR(c.use_cache, "/var/cache/x");
+	CHECK(c.fs.cache_dir == NULL);
 	CHECK_STR(unknown, ",allow_other"); /* FUSE's; fstab words dropped */
 	/* what bfs_config_finish() gives the filesystem in another form: the
 	 * mount point's mode, each window less the kernel's tenth */
@@ -272,6 +274,10 @@ static void test_fs_opts(void)
 	CHECK_INT(c.fs.fetch_parallel, c.store.parallel_parts);
 	CHECK_INT(c.fs.uid, 1000); /* untouched by finish */
 	CHECK_INT(c.fs.list_ttl_ms, 10000);
+	/* cache_dir= is the directory itself: not with use_cache= */
+	CHECK_INT(bfs_config_set(&c, "cache_dir", "/var/cache/y", msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "not both") != NULL);
 	CHECK_INT(bfs_config_parse_opts(&c, "umask=999", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "uid=-1", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);
 	CHECK_INT(bfs_config_parse_opts(&c, "stat_ttl=x", NULL, 0, msg, sizeof(msg)), BFS_E_CONFIG);

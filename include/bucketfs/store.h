@@ -139,7 +139,13 @@ struct bfs_store_cfg {
 	uint64_t part_size;	      /* bytes; default 16 MiB, min 5 MiB */
 	int parallel_parts;	      /* default 4 */
 	int verbose;		      /* trace requests to stderr (credentials redacted) */
+	const char *acl;	      /* canned ACL of every object written, copied and
+				       * uploaded in parts (x-amz-acl; x-oss-object-acl in
+				       * OSS's signatures); NULL: the bucket's default */
 };
+
+/* A canned ACL name S3 or OSS knows (public-read, private, ...): 1 or 0. */
+int bfs_store_acl_known(const char *acl);
 
 /* Fill cfg with the defaults above (pointers NULL). */
 void bfs_store_cfg_defaults(struct bfs_store_cfg *cfg);

@@ -146,6 +146,11 @@ static const struct opt options[] = {
 	  "FUSE requests served at once (1-256); each worker has a 1 MiB buffer" },
 	{ "max_idle_threads", OPT_INT, F(daemon.max_idle_threads), "16",
 	  "FUSE workers kept when idle (0-max_threads); more come and go with the load" },
+	{ "default_acl", OPT_STR, F(store.acl), "none (the bucket's)",
+	  "canned ACL given to every object written, copied or uploaded in parts: private, "
+	  "public-read, public-read-write, authenticated-read, bucket-owner-read, "
+	  "bucket-owner-full-control... (x-amz-acl; x-oss-object-acl with OSS's signatures), as "
+	  "in s3fs and ossfs" },
 	{ "conditional_put", OPT_FLAG, F(fs.conditional_put), "off",
 	  "an upload replaces only the version this mount read (If-Match) and creates only new "
 	  "objects (If-None-Match); a file changed by another writer meanwhile fails with ESTALE" },

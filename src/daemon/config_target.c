@@ -313,6 +313,14 @@ int bfs_config_finish(struct bfs_config *c, char *msg, size_t msgsz)
 			return BFS_E_CONFIG;
 		}
 	}
+	if (c->store.acl && !bfs_store_acl_known(c->store.acl)) {
+		snprintf(msg, msgsz,
+			 "default_acl=%s: not a canned ACL (private, public-read, "
+			 "public-read-write, authenticated-read, bucket-owner-read, "
+			 "bucket-owner-full-control, ...)",
+			 c->store.acl);
+		return BFS_E_CONFIG;
+	}
 	if (c->use_cache && c->fs.cache_dir) {
 		snprintf(msg, msgsz,
 			 "give cache_dir= (the directory itself) or use_cache= (a directory "

@@ -42,6 +42,28 @@ void bfs_store_cfg_defaults(struct bfs_store_cfg *cfg)
 	cfg->parallel_parts = 4;
 }
 
+int bfs_store_acl_known(const char *acl)
+{
+	/* S3's canned ACLs, and OSS's (which adds "default": the bucket's) */
+	static const char *const known[] = {
+		"private",
+		"public-read",
+		"public-read-write",
+		"authenticated-read",
+		"aws-exec-read",
+		"bucket-owner-read",
+		"bucket-owner-full-control",
+		"log-delivery-write",
+		"default",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(acl, known[i]))
+			return 1;
+	return 0;
+}
+
 /* S3 bucket names: 3-63 of [a-z0-9.-] (legacy names may have _ and capitals). */
 static int valid_bucket(const char *b)
 {
@@ -173,6 +195,14 @@ int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char
 	}
 	st->cfg.bucket = st->bucket;
 	st->cfg.region = st->region;
+	if (cfg->acl && !bfs_store_acl_known(cfg->acl)) {
+		snprintf(msg, msgsz, "unknown canned ACL '%s'", cfg->acl);
+		rc = BFS_E_CONFIG;
+		goto out_free;
+	}
+	if (cfg->acl && !(st->acl = strdup(cfg->acl)))
+		goto out_free;
+	st->cfg.acl = st->acl;
 	st->cfg.endpoint = st->endpoint;
 	if (st->cfg.retries < 0)
 		st->cfg.retries = 0;
@@ -212,6 +242,7 @@ void bfs_store_close(struct bfs_store *st)
 	bfs_http_free(st->http);
 	free(st->bucket);
 	free(st->region);
+	free(st->acl);
 	free(st->scheme);
 	free(st->hostport);
 	free(st->endpoint);

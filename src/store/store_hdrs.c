@@ -2,7 +2,7 @@
 /*
  * store_hdrs.c - the extra headers of one request: a bounded list of
  * owned name/value pairs, and the headers a PUT's options make
- * (Content-Type, Cache-Control, user metadata, conditions), with values
+ * (Content-Type, Cache-Control, the canned ACL, user metadata, conditions), with values
  * checked for control characters that would split the request.
  */
 #include <errno.h>
@@ -57,6 +57,14 @@ static int header_value_ok(const char *v)
 	return 1;
 }
 
+int store_hdrs_acl(const struct bfs_store *st, struct store_hdrs *h)
+{
+	if (!st->acl)
+		return 0;
+	return store_hdr_add(h, strcmp(st->hp, "x-oss-") ? "x-amz-acl" : "x-oss-object-acl", "%s",
+			     st->acl);
+}
+
 int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
 			const struct bfs_put_opts *o)
 {
@@ -64,6 +72,8 @@ int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
 
 	rc = store_hdr_add(h, "Content-Type", "%s",
 			   o && o->content_type ? o->content_type : "application/octet-stream");
+	if (!rc)
+		rc = store_hdrs_acl(st, h);
 	if (rc || !o)
 		return rc;
 	if (o->cache_control && (rc = store_hdr_add(h, "Cache-Control", "%s", o->cache_control)))

@@ -68,6 +68,7 @@ struct bfs_store {
 	char *scheme;			     /* "http" or "https" */
 	char *hostport;			     /* "host[:port]" as in the URL */
 	char *endpoint;			     /* scheme://hostport, for messages */
+	char *acl;			     /* cfg.acl's copy, or NULL */
 	const char *hp;			     /* header prefix: "x-amz-" or "x-oss-" */
 	const char *signature_hdr_copy;	     /* x-amz-copy-source or x-oss-copy-source */
 	const char *signature_hdr_directive; /* ...-metadata-directive */
@@ -92,9 +93,12 @@ void store_hdrs_release(struct store_hdrs *h);
 /* Add "name: value" (value formatted).  Returns 0, -E2BIG or -ENOMEM. */
 __attribute__((format(printf, 3, 4))) int store_hdr_add(struct store_hdrs *h, const char *name,
 							const char *fmt, ...);
-/* Add the put options' Content-Type, Cache-Control and x-amz-meta-* (x-oss-meta-*). */
+/* Add the put options' Content-Type, Cache-Control and x-amz-meta-* (x-oss-meta-*),
+ * and the mount's canned ACL (store_hdrs_acl). */
 int store_hdrs_put_opts(const struct bfs_store *st, struct store_hdrs *h,
 			const struct bfs_put_opts *o);
+/* Add x-amz-acl (x-oss-object-acl) when the store has a canned ACL. */
+int store_hdrs_acl(const struct bfs_store *st, struct store_hdrs *h);
 
 struct store_req {
 	enum bfs_store_op op;

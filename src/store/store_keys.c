@@ -231,8 +231,9 @@ static int copy_once(struct bfs_store *st, const char *src, const char *dst,
 		rc = store_hdr_add(&h, st->signature_hdr_copy, "%s", bfs_buf_str(&srcpath));
 	if (!rc)
 		rc = store_hdr_add(&h, st->signature_hdr_directive, o ? "REPLACE" : "COPY");
-	if (!rc && o)
-		rc = store_hdrs_put_opts(st, &h, o);
+	/* a copy is private unless it says otherwise, whatever its source was */
+	if (!rc)
+		rc = o ? store_hdrs_put_opts(st, &h, o) : store_hdrs_acl(st, &h);
 	if (rc)
 		goto out;
 	store_req_init(&rq, BFS_OP_COPY, "PUT", dst);

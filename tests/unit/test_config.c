@@ -274,6 +274,14 @@ static void test_fs_opts(void)
 	CHECK_INT(c.fs.fetch_parallel, c.store.parallel_parts);
 	CHECK_INT(c.fs.uid, 1000); /* untouched by finish */
 	CHECK_INT(c.fs.list_ttl_ms, 10000);
+	/* s3fs's default_acl: a canned ACL, checked before any request */
+	CHECK_INT(bfs_config_set(&c, "default_acl", "public-read", msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), 0);
+	CHECK_STR(c.store.acl, "public-read");
+	CHECK_INT(bfs_config_set(&c, "default_acl", "public", msg, sizeof(msg)), 0);
+	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);
+	CHECK(strstr(msg, "default_acl=public: not a canned ACL") != NULL);
+	CHECK_INT(bfs_config_set(&c, "default_acl", "private", msg, sizeof(msg)), 0);
 	/* cache_dir= is the directory itself: not with use_cache= */
 	CHECK_INT(bfs_config_set(&c, "cache_dir", "/var/cache/y", msg, sizeof(msg)), 0);
 	CHECK_INT(bfs_config_finish(&c, msg, sizeof(msg)), BFS_E_CONFIG);

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t0215-s3fs-interop — an s3fs line works unchanged, and Debian's s3fs is the
+# oracle (issue 25 cases 1-3): bucketfs and s3fs mount one bucket with the
+# same option line (url, use_path_request_style, passwd_file, uid=, gid=,
+# umask=, mp_umask=, default_acl=public-read, use_cache=, allow_other); the
+# app's user (www-data, the uid= given) makes directories and files in both;
+# every entry and the mount root show the same owner, group, mode and type
+# in both; each mount reads byte-exact what the other wrote; every object
+# written through bucketfs (new, renamed, uploaded in parts) is public-read
+# as s3fs's are (boto3's ACL, an anonymous GET); and the two share the one
+# use_cache directory, each in a subdirectory of its own.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+test_timeout 200
+test_setup s3fsinterop # (radosgw, $tmp, a new bucket $bucket)
+command -v s3fs >/dev/null || fail "no s3fs (tests/setup-deps.sh installs it)"
+id www-data >/dev/null 2>&1 || fail "no www-data user"
+chmod 755 "$tmp" # www-data reaches the mount points below it
+printf '%s:%s\n' "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" >"$tmp/passwd"
+chmod 600 "$tmp/passwd"
+line="url=$RGW_ENDPOINT,use_path_request_style,passwd_file=$tmp/passwd,uid=33,gid=33,umask=0022,mp_umask=0022,default_acl=public-read,use_cache=$tmp/shared-cache,allow_other,stat_cache_expire=1"
+mb=$tmp/bucketfs
+ms=$tmp/s3fs
+mkdir -p "$mb" "$ms"
+
+bfs_mount "$bucket" "$mb" "$line"
+s3fs_stop() {
+	fusermount3 -u "$ms" 2>/dev/null || umount -l "$ms" 2>/dev/null || true
+}
+s3fs "$bucket" "$ms" -f -o "$line" </dev/null >"$tmp/s3fs.log" 2>&1 &
+s3fs_pid=$!
+on_exit _bfs_kill_quietly "$s3fs_pid"
+on_exit s3fs_stop
+wait_until 30 _bfs_mount_answers "$ms" || fail "s3fs did not mount: $(tail -n 5 "$tmp/s3fs.log")"
+ok "bucketfs and s3fs mounted $bucket with one line: $line"
+
+# --- the app's user writes through both ------------------------------------------------------
+www() { runuser -u www-data -- "$@"; }
+mkdir "$mb/images" # root makes the tree; www-data, the uid= of the line, works in it
+head -c 1048576 /dev/urandom >"$tmp/a.png"
+head -c 300000 /dev/urandom >"$tmp/b.png"
+chmod 644 "$tmp/a.png" "$tmp/b.png"
+www mkdir -p "$mb/images/t1" || fail "www-data: mkdir in bucketfs"
+www cp "$tmp/a.png" "$mb/images/t1/0.png" || fail "www-data: write in bucketfs"
+www touch "$mb/images/t1/0.png" || fail "www-data: touch in bucketfs"
+wait_until 20 test -d "$ms/images" || fail "s3fs does not show images/"
+www mkdir -p "$ms/images/t2" || fail "www-data: mkdir in s3fs"
+www cp "$tmp/b.png" "$ms/images/t2/1.png" || fail "www-data: write in s3fs"
+ok "www-data (uid=33 of the line) makes directories and files in both mounts"
+
+# --- each reads what the other wrote --------------------------------------------------------
+wait_until 20 cmp -s "$ms/images/t1/0.png" "$tmp/a.png" ||
+	fail "s3fs does not read bucketfs's file byte-exact"
+wait_until 20 cmp -s "$mb/images/t2/1.png" "$tmp/b.png" ||
+	fail "bucketfs does not read s3fs's file byte-exact"
+ok "each mount reads byte-exact what the other wrote"
+
+# --- the same owner, group, mode and type ----------------------------------------------------
+for p in . images images/t1 images/t2 images/t1/0.png images/t2/1.png; do
+	got=$(stat -c '%u:%g %a %F' "$mb/$p")
+	want=$(stat -c '%u:%g %a %F' "$ms/$p")
+	assert_eq "$got" "$want" "owner, mode and type of '$p' in bucketfs (s3fs shows '$want')"
+done
+ok "the root, both directories and both files show the same owner, mode and type: $(stat -c '%u:%g %a' "$mb/images/t1/0.png")"
+
+# --- default_acl=public-read ----------------------------------------------------------------
+www cp "$tmp/b.png" "$mb/images/t1/x.tmp"
+www mv "$mb/images/t1/x.tmp" "$mb/images/t1/x.png"
+dd if=/dev/urandom of="$tmp/big.png" bs=1M count=70 status=none
+chmod 644 "$tmp/big.png"
+www cp "$tmp/big.png" "$mb/images/t1/big.png" # over multipart_threshold (64M)
+public() { # KEY: boto3 sees an AllUsers READ grant, and an anonymous GET gets 200
+	boto3_py "$bucket" "$1" <<'PY' || return 1
+b, k = sys.argv[1], sys.argv[2]
+g = s3.get_object_acl(Bucket=b, Key=k)["Grants"]
+ok = any(x["Grantee"].get("URI", "").endswith("/global/AllUsers") and x["Permission"] == "READ" for x in g)
+sys.exit(0 if ok else 1)
+PY
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$RGW_ENDPOINT/$bucket/$1")" = 200 ]
+}
+for k in images/t2/1.png images/t1/0.png images/t1/x.png images/t1/big.png; do
+	public "$k" || fail "$k is not public-read in the bucket"
+done
+ok "objects written through bucketfs (new, renamed, 70 MiB in parts) are public-read, as s3fs's"
+
+# --- one use_cache for both --------------------------------------------------------------------
+[ -d "$tmp/shared-cache/$bucket" ] || fail "no s3fs cache in use_cache: $(ls "$tmp/shared-cache")"
+n=$(find "$tmp/shared-cache" -mindepth 1 -maxdepth 1 -type d -name "$bucket-*" | wc -l)
+assert_eq "$n" 1 "bucketfs's subdirectories of use_cache"
+ok "use_cache holds both caches: $(cd "$tmp/shared-cache" && ls -d -- */ .??* 2>/dev/null | tr '\n' ' ')"
+bfs_umount "$mb"

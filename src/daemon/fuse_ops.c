@@ -131,8 +131,10 @@ static int op_mknod(const char *path, mode_t mode, dev_t rdev)
 	int rc;
 
 	(void)rdev;
-	/* Devices, FIFOs and sockets cannot live in a bucket. */
-	if (!S_ISREG(mode))
+	/* Files, FIFOs and sockets: objects (a FIFO or socket an empty one
+	 * whose x-amz-meta-mode says what it is, as s3fs stores them).  A
+	 * device node has no place on a nodev mount (SEMANTICS.md). */
+	if (!S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode))
 		return -EPERM;
 	rc = bfs_fs_create(fsys(), path, mode, O_CREAT | O_EXCL | O_WRONLY, &c, &f);
 	if (rc)

@@ -106,6 +106,21 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 	return 0;
 }
 
+/* The mount root's attributes are the mount's own: kept for its life. */
+static int root_setattr(struct bfs_fs *fs, void (*change)(struct bfs_entry *e, const void *arg),
+			const void *arg)
+{
+	struct bfs_entry e;
+
+	fs_root_entry(fs, &e);
+	change(&e, arg);
+	fs->root_mode = e.mode;
+	fs->root_uid = e.uid;
+	fs->root_gid = e.gid;
+	fs->root_mtime_ns = e.mtime_ns;
+	return 0;
+}
+
 /* chmod, chown, utimens: change the entry, then the object (or the open file). */
 static int setattr(struct bfs_fs *fs, const char *path,
 		   void (*change)(struct bfs_entry *e, const void *arg), const void *arg)
@@ -117,7 +132,7 @@ static int setattr(struct bfs_fs *fs, const char *path,
 	if (fs->cfg.read_only)
 		return -EROFS;
 	if (!strcmp(path, "/"))
-		return -EPERM;
+		return root_setattr(fs, change, arg);
 	of = fs_ofile_find(fs, path);
 	if (!of && !bfs_index_get(fs->ix, path, &e) && e.type == BFS_ENT_FILE &&
 	    e.state == BFS_ST_UPLOADING && fs_ofile_pending(fs, path, &of))

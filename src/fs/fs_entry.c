@@ -31,6 +31,14 @@ int fs_attrs_forced(const struct bfs_fs *fs)
 	return fs->cfg.has_umask && fs->cfg.force_uid && fs->cfg.force_gid;
 }
 
+/* A FIFO or a socket is stored as an empty object whose x-amz-meta-mode
+ * says so, as s3fs stores them; the kernel serves them itself (it never
+ * opens one through FUSE).  Devices are not among them (SEMANTICS.md). */
+int fs_special_type(mode_t mode)
+{
+	return S_ISFIFO(mode) || S_ISSOCK(mode);
+}
+
 int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e)
 {
 	if (e->state != BFS_ST_CLEAN || (e->flags & (BFS_EF_META | BFS_EF_ROOT)))
@@ -38,9 +46,10 @@ int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e)
 	if (e->type == BFS_ENT_DIR)
 		return fs_attrs_forced(fs) ||
 		       (e->flags & (BFS_EF_PROBED | BFS_EF_LOCAL | BFS_EF_MARKER));
-	/* an object: is it a symlink, with what mode and owner?  Only when
-	 * symlinks are shown as files and the rest is forced, nothing asks */
-	return (e->flags & BFS_EF_SEEN) || (fs_attrs_forced(fs) && !fs->cfg.symlinks);
+	/* an object: is it a symlink, a FIFO, with what mode and owner?  Only
+	 * when symlinks are shown as files and the rest is forced, nothing asks
+	 * about one with bytes (a FIFO or socket object is empty) */
+	return (e->flags & BFS_EF_SEEN) || (fs_attrs_forced(fs) && !fs->cfg.symlinks && e->size);
 }
 
 void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st)
@@ -72,7 +81,11 @@ void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct st
 	switch (type) {
 	case BFS_ENT_DIR:
 		st->st_mode = S_IFDIR | perm;
-		st->st_nlink = 2;
+		/* 2 + subdirectories would need a LIST; 1 is the convention
+		 * for "not counted" (btrfs, s3fs): find's leaf optimisation
+		 * then looks into every directory, where 2 would tell it that
+		 * there are no subdirectories to look for */
+		st->st_nlink = 1;
 		st->st_size = 4096;
 		break;
 	case BFS_ENT_LINK:
@@ -81,7 +94,11 @@ void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct st
 		st->st_size = (off_t)(e->link[0] ? strlen(e->link) : e->size);
 		break;
 	default:
-		st->st_mode = S_IFREG | perm;
+		/* a FIFO or socket object (empty: whatever else is a file) */
+		if ((e->flags & BFS_EF_META) && fs_special_type(e->mode) && !e->size)
+			st->st_mode = (e->mode & S_IFMT) | perm;
+		else
+			st->st_mode = S_IFREG | perm;
 		st->st_nlink = 1;
 		st->st_size = (off_t)e->size;
 		break;
@@ -113,10 +130,10 @@ void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
 {
 	bfs_entry_init(e);
 	e->type = BFS_ENT_DIR;
-	e->mode = S_IFDIR | fs->cfg.root_mode;
-	e->uid = fs->cfg.uid;
-	e->gid = fs->cfg.gid;
-	e->mtime_ns = fs->started_ns;
+	e->mode = fs->root_mode;
+	e->uid = fs->root_uid;
+	e->gid = fs->root_gid;
+	e->mtime_ns = fs->root_mtime_ns;
 	e->flags = BFS_EF_META | BFS_EF_ROOT;
 }
 

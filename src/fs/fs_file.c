@@ -266,7 +266,8 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	bfs_entry_init(&e);
 	e.type = BFS_ENT_FILE;
 	e.state = BFS_ST_DIRTY;
-	e.mode = S_IFREG | (mode & 07777);
+	/* a FIFO or a socket is an empty object of that type (mknod) */
+	e.mode = (fs_special_type(mode) ? (mode & S_IFMT) : S_IFREG) | (mode & 07777);
 	e.uid = c->uid;
 	e.gid = c->gid;
 	e.mtime_ns = fs_now_ns();

@@ -33,6 +33,7 @@
 #include "bucketfs/fs.h"
 #include "bucketfs/index.h"
 #include "bucketfs/store.h"
+#include "fs/fs_path.h"
 #include "util/flight.h"
 #include "util/idset.h"
 #include "util/pathttl.h"
@@ -196,7 +197,10 @@ struct bfs_fs {
 	char *data_dir;
 	struct bfs_store *store;
 	struct bfs_index *ix;
-	int64_t started_ns;		  /* mount time: the root's mtime */
+	/* the root's: the mount's own, changed by chmod, chown, utimens for
+	 * the mount's life (the bucket or prefix has no object to keep them) */
+	_Atomic uint32_t root_mode, root_uid, root_gid;
+	_Atomic int64_t root_mtime_ns;
 	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
 	struct fs_files files;		  /* the open files (fs_ofile.c) */
 	struct fs_stats stats;
@@ -225,40 +229,7 @@ struct bfs_fs {
  * src/fs/; docs/ARCHITECTURE.md has the list).
  */
 
-/* ==== level 0: fs_path.c (paths, keys, the clock) ==== */
-/* Nanoseconds since the epoch (CLOCK_REALTIME). */
-int64_t fs_now_ns(void);
-
-/*
- * The object key of a file path / the prefix of a directory path ("a/b/"):
- * 0, -EINVAL for a path with an empty, "." or ".." component (so no key
- * made here leaves the prefix), -ENAMETOOLONG for a component over
- * NAME_MAX or a key over BFS_MAX_KEY.
- */
-int fs_file_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
-int fs_dir_key(const struct bfs_fs *fs, const char *path, char *key, size_t keysz);
-
-/*
- * Whether the len bytes at name can be one path component: 0, -EINVAL
- * (empty, ".", "..", or holding '/' or NUL), -ENAMETOOLONG (over NAME_MAX).
- */
-int fs_name_check(const char *name, size_t len);
-
-/* Parent directory of path into out ("/" for "/x"); name points into path. */
-int fs_split(const char *path, char *parent, size_t psz, const char **name);
-
-/* path is in a write-once tree (cfg.immutable): its files never change. */
-int fs_immutable(const struct bfs_fs *fs, const char *path);
-
-/* A name FUSE gives a file unlinked while open (.fuse_hidden + 16 hex
- * digits, libfuse's hide_node): never stored, known only as an open file. */
-int fs_hidden_name(const char *path);
-
-/* stamp (ns) is set and less than ttl_ms old at now. */
-static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
-{
-	return stamp > 0 && now - stamp < (int64_t)ttl_ms * 1000000;
-}
+/* ==== level 0: fs_path.c (paths, keys, the clock): fs/fs_path.h ==== */
 
 /* ==== level 0: fs_data.c (data files, digests, space, journal record files) ==== */
 /* Data files. */
@@ -333,6 +304,8 @@ int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
 
 /* The mount's root directory, which is never asked of the bucket. */
 void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
+/* A FIFO or socket: an empty object of that x-amz-meta-mode (fs_entry.c). */
+int fs_special_type(mode_t mode);
 /* A directory known only by name or by a listing's prefix, confirmed at now. */
 void fs_entry_dir(int64_t now, struct bfs_entry *e);
 

@@ -193,7 +193,10 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 		return -ENOMEM;
 	fs->cfg = *cfg;
 	fs->store = store;
-	fs->started_ns = fs_now_ns();
+	fs->root_mode = S_IFDIR | (fs->cfg.root_mode & 07777);
+	fs->root_uid = fs->cfg.uid;
+	fs->root_gid = fs->cfg.gid;
+	fs->root_mtime_ns = fs_now_ns();
 	fs_files_init(fs);
 	pthread_mutex_init(&fs->marker_mu, NULL);
 	fs_space_init(fs);

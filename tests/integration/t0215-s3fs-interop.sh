@@ -8,7 +8,8 @@
 # every entry and the mount root show the same owner, group, mode and type
 # in both; each mount reads byte-exact what the other wrote; every object
 # written through bucketfs (new, renamed, uploaded in parts) is public-read
-# as s3fs's are (boto3's ACL, an anonymous GET); and the two share the one
+# as s3fs's are (boto3's ACL, an anonymous GET); FIFOs and sockets made in
+# either show as such in both; and the two share the one
 # use_cache directory, each in a subdirectory of its own.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -63,6 +64,21 @@ for p in . images images/t1 images/t2 images/t1/0.png images/t2/1.png; do
 	assert_eq "$got" "$want" "owner, mode and type of '$p' in bucketfs (s3fs shows '$want')"
 done
 ok "the root, both directories and both files show the same owner, mode and type: $(stat -c '%u:%g %a' "$mb/images/t1/0.png")"
+
+# --- FIFOs and sockets: empty objects of that type, as s3fs stores them ----------------------
+mkfifo "$mb/images/from-bucketfs.fifo"
+mkfifo "$ms/images/from-s3fs.fifo"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$mb/images/b.sock"
+for p in images/from-bucketfs.fifo images/from-s3fs.fifo images/b.sock; do
+	wait_until 20 test -e "$ms/$p" -a -e "$mb/$p" || fail "$p is not in both mounts"
+	got=$(stat -c '%F' "$mb/$p")
+	want=$(stat -c '%F' "$ms/$p")
+	assert_eq "$got" "$want" "the type of $p in bucketfs (s3fs: $want)"
+done
+[ -p "$mb/images/from-s3fs.fifo" ] || fail "s3fs's FIFO is not a FIFO in bucketfs"
+ok "a FIFO made in either mount, and a socket bound in bucketfs, show the same type in both"
+# (the root: chmod, chown and touch are this mount's own; s3fs answers them with EIO)
+touch "$mb" || fail "touch of the bucketfs mount root"
 
 # --- default_acl=public-read ----------------------------------------------------------------
 www cp "$tmp/b.png" "$mb/images/t1/x.tmp"

@@ -18,7 +18,6 @@ E = errno.errorcode
 # with one of PRE_FS, that error is expected instead.
 REFUSED = {
     "link": "EPERM",           # hard links
-    "mkfifo": "EPERM",         # mknod of a FIFO (devices, sockets alike)
     "rename_exchange": "EINVAL",  # rename(2) with RENAME_EXCHANGE
     "setxattr": "ENOTSUP",     # extended attributes are not stored
     "listxattr": "ENOTSUP",    # (ENOTSUP is EOPNOTSUPP on Linux)

@@ -224,13 +224,13 @@ class Side:
     def op_readlink(self, op):
         return ("ok", os.readlink(self.p(op["p"])))
 
+    def op_mkfifo(self, op):
+        os.mkfifo(self.p(op["p"]), 0o644)
+        return ("ok", None)
+
     # --- what bucketfs refuses (divergences.REFUSED) ----------------------
     def op_link(self, op):
         os.link(self.p(op["p"]), self.p(op["q"]), follow_symlinks=False)
-        return ("ok", None)
-
-    def op_mkfifo(self, op):
-        os.mkfifo(self.p(op["p"]), 0o644)
         return ("ok", None)
 
     def op_setxattr(self, op):

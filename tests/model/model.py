@@ -249,6 +249,9 @@ class Run:
         if self.a.trace:
             log("%4d %-60s local %-28s mount %s" % (op["i"], opgen.render(op)[:60], show(ro)[:28],
                                                    show(rm)[:40]))
+        if k == "mkfifo":
+            self.fifo(op, pre, ro, rm, kill_after_ms, involved)
+            return
         # (the kernel answers an exchange of a name with itself)
         kind = "rename_exchange" if k == "rename" and op.get("fl") == "exchange" and \
             pre.get("real") != pre.get("realq") else k
@@ -410,11 +413,42 @@ class Run:
             return divergences.stat_equal(ro[1], rm[1]) is None
         return ro == rm
 
+    def fifo(self, op, pre, ro, rm, kill_after_ms, involved):
+        """mkfifo: made on both sides (on the mount, an empty object whose
+        mode says FIFO: SEMANTICS.md), compared, then taken away on both,
+        since a FIFO would block the model's later opens of the name."""
+        real = pre.get("real") or op["p"]
+        if ro[0] == "ok":
+            os.unlink(self.oracle.p(op["p"]))
+        if ro != rm and not self.accept(rm, kill_after_ms, involved):
+            raise Divergence(op["i"], "result", op, "%s: mount %s, local disk %s"
+                             % (opgen.render(op), show(rm), show(ro)))
+        if rm[0] != "ok" and ro == rm:
+            return
+        mp = self.mnt.p(op["p"])
+        try:
+            if rm[0] == "ok" and not stat.S_ISFIFO(os.lstat(mp).st_mode):
+                raise Divergence(op["i"], "result", op, "%s: the mount made no FIFO"
+                                 % opgen.render(op))
+        except OSError:
+            pass
+        for _ in range(10):
+            try:
+                os.unlink(mp)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                if not self.fault_mode and kill_after_ms is None:
+                    raise
+                time.sleep(0.3)
+        self.taint.add(real)  # (still there, perhaps: a fault or a crash)
+
     def undo_refused(self, op, pre):
         """The local disk did what bucketfs refuses: take it back there."""
         k, o = op["k"], self.oracle
-        if k == "link" or k == "mkfifo":
-            os.unlink(o.p(op["q"] if k == "link" else op["p"]))
+        if k == "link":
+            os.unlink(o.p(op["q"]))
         elif k == "setxattr":
             os.removexattr(o.p(op["p"]), "user.model", follow_symlinks=False)
         elif k == "rename":

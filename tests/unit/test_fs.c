@@ -31,6 +31,7 @@
  *     until they are in the bucket.
  * Runs in a mkdtemp directory, removed at the end.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -955,6 +956,102 @@ static void test_keep_then_utimens(void)
 	bfs_fs_close(fs);
 }
 
+/* The names at the top of the bucket (a local directory). */
+static int bucket_names(void)
+{
+	char dir[600];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/bucket", top);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * The mount root takes chmod, chown and utimens (a "touch MOUNTPOINT" health
+ * check, a chmod after mounting), kept for the mount's life and stored
+ * nowhere; a directory's st_nlink is 1, "not counted".
+ */
+static void test_root_setattr(void)
+{
+	struct bfs_fs *fs = mount_fs("rootattr", -1, 3000);
+	struct stat sb;
+	int names;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(put_object("rd/sub/f", "x", NULL), 0);
+	names = bucket_names();
+	CHECK_INT(bfs_fs_chmod(fs, "/", 0711), 0);
+	CHECK_INT(bfs_fs_chown(fs, "/", 33, (gid_t)-1), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/", 1300000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFDIR | 0711);
+	CHECK_INT(sb.st_uid, 33);
+	CHECK_INT(sb.st_gid, getgid());
+	CHECK_INT(sb.st_mtime, 1300000000);
+	/* nothing to store them in: no object more in the bucket */
+	CHECK_INT(bucket_names(), names);
+	CHECK_INT(bfs_fs_getattr(fs, "/rd", &sb), 0);
+	CHECK_INT(sb.st_nlink, 1);
+	bfs_fs_close(fs);
+	/* the next mount starts from its own options again */
+	fs = mount_fs("rootattr", -1, 3000);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_getattr(fs, "/", &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0755);
+	bfs_fs_close(fs);
+}
+
+/*
+ * mkfifo and a socket's bind make empty objects whose mode says what they
+ * are, as s3fs stores them; such objects written by another client (s3fs's
+ * 4516 for a FIFO) show as FIFOs and sockets; an object with a size stays
+ * a file whatever its mode says.
+ */
+static void test_fifo_socket(void)
+{
+	struct bfs_fs *fs = mount_fs("fifo", -1, 3000);
+	struct bfs_file *f = NULL;
+	struct stat sb;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_create(fs, "/ff", S_IFIFO | 0640, O_CREAT | O_EXCL | O_WRONLY, &root, &f),
+		  0);
+	if (f) {
+		CHECK_INT(bfs_fs_flush(fs, f), 0);
+		bfs_fs_release(fs, f);
+	}
+	CHECK_INT(meta_of("ff", "mode"), S_IFIFO | 0640);
+	CHECK_INT(bfs_fs_getattr(fs, "/ff", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFIFO | 0640);
+	CHECK_INT(put_object("s3fs-fifo", "", "4516"), 0);  /* prw-r--r-- */
+	CHECK_INT(put_object("s3fs-sock", "", "49645"), 0); /* srwxr-xr-x */
+	CHECK_INT(put_object("fake-fifo", "data", "4516"), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/s3fs-fifo", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFIFO | 0644);
+	CHECK_INT(bfs_fs_getattr(fs, "/s3fs-sock", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFSOCK | 0755);
+	CHECK_INT(bfs_fs_getattr(fs, "/fake-fifo", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFREG | 0644);
+	/* chmod keeps the type */
+	CHECK_INT(bfs_fs_chmod(fs, "/ff", 0600), 0);
+	CHECK_INT(meta_of("ff", "mode"), S_IFIFO | 0600);
+	bfs_fs_close(fs);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -996,6 +1093,8 @@ int main(void)
 	test_faults_writeback();
 	test_rename_over_pending();
 	test_keep_then_utimens();
+	test_root_setattr();
+	test_fifo_socket();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

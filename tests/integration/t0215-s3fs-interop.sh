@@ -100,6 +100,21 @@ for k in images/t2/1.png images/t1/0.png images/t1/x.png images/t1/big.png; do
 done
 ok "objects written through bucketfs (new, renamed, 70 MiB in parts) are public-read, as s3fs's"
 
+# --- rolling back: markers for the directories that have none ------------------------------
+ctl=("$BFS_BUILD_DIR/bucketfsctl" -o "url=$RGW_ENDPOINT,passwd_file=$tmp/passwd")
+bfs_flush "$mb"
+out=$("${ctl[@]}" markers -n "$bucket") || fail "markers -n: $out"
+[[ $out == *"missing: images/t1/"* ]] || fail "markers -n does not list images/t1/: $out"
+out=$("${ctl[@]}" markers "$bucket") || fail "markers: $out"
+mode=$(boto3_py "$bucket" <<'PY'
+print(s3.head_object(Bucket=sys.argv[1], Key="images/t1/")["Metadata"].get("mode"))
+PY
+)
+assert_eq "$mode" 16877 "images/t1/'s x-amz-meta-mode after markers"
+out=$("${ctl[@]}" markers -n "$bucket") || fail "markers -n: $out"
+assert_eq "$out" "0 directories without a marker" "markers -n after markers"
+ok "bucketfsctl markers stores a marker for each directory without one: $("${ctl[@]}" markers -n "$bucket")"
+
 # --- one use_cache for both --------------------------------------------------------------------
 [ -d "$tmp/shared-cache/$bucket" ] || fail "no s3fs cache in use_cache: $(ls "$tmp/shared-cache")"
 n=$(find "$tmp/shared-cache" -mindepth 1 -maxdepth 1 -type d -name "$bucket-*" | wc -l)

@@ -186,6 +186,7 @@ sleep 1.2
 for t in $(seq 1 10); do for n in 0 1 2 3; do cat "$mnt/images/task$t/$n.png"; done; done >"$tmp/again.cat"
 count "read 40 files again, past the 1 s window"
 assert_file_eq "$tmp/cold.cat" "$tmp/again.cat" "past the window: the same bytes"
+grep "^HEAD " "$tmp/phase.log" | sed "s/^/# /" || true
 assert_eq "${seen[HEAD]}" 0 "past the window: no HEAD per file (its directory's LIST confirms it)"
 assert_eq "${seen[GET]}" 0 "past the window: no GET (a confirmed file is fresh at open)"
 [ "${seen[LIST]}" -le 11 ] || fail "past the window: ${seen[LIST]} LISTs for 11 directories"

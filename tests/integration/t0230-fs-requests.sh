@@ -181,13 +181,26 @@ assert_file_eq "$tmp/cold.cat" "$tmp/warm.cat" "warm read gives the same bytes"
 ok "warm: ${seen[GET]} GET (conditional, 304 after the 1 s window), ${seen[ALL]} requests in all"
 
 # past the positive window: each directory's revalidation (one LIST of its
-# first names) confirms its unchanged files, so no HEAD or GET per file
+# first names) confirms its unchanged files, so no HEAD or GET per file --
+# for the 0.9 s the daemon keeps that confirmation: a directory whose 4
+# reads a busy machine stretched past it may see a HEAD for a later file
 sleep 1.2
-for t in $(seq 1 10); do for n in 0 1 2 3; do cat "$mnt/images/task$t/$n.png"; done; done >"$tmp/again.cat"
+slow=" "
+for t in $(seq 1 10); do
+	t0=$EPOCHREALTIME
+	for n in 0 1 2 3; do cat "$mnt/images/task$t/$n.png"; done
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 0.9) }' || slow+="task$t "
+done >"$tmp/again.cat"
 count "read 40 files again, past the 1 s window"
 assert_file_eq "$tmp/cold.cat" "$tmp/again.cat" "past the window: the same bytes"
-grep "^HEAD " "$tmp/phase.log" | sed "s/^/# /" || true
-assert_eq "${seen[HEAD]}" 0 "past the window: no HEAD per file (its directory's LIST confirms it)"
+heads=$(grep "^HEAD " "$tmp/phase.log" || true)
+while read -r _ path _; do
+	[ -n "$path" ] || continue
+	d=${path%/*}
+	[[ $slow == *" ${d##*/} "* ]] ||
+		fail "past the window: HEAD $path, though task ${d##*/}'s 4 reads took under 0.9 s (slow:$slow)"
+done <<<"$heads"
+ok "past the window: no HEAD per file (its directory's LIST confirms it)${heads:+; a busy machine stretched${slow}past the window: $(wc -l <<<"$heads") HEAD}"
 assert_eq "${seen[GET]}" 0 "past the window: no GET (a confirmed file is fresh at open)"
 [ "${seen[LIST]}" -le 11 ] || fail "past the window: ${seen[LIST]} LISTs for 11 directories"
 ok "past the window: ${seen[LIST]} LIST for 40 files in 11 directories"

@@ -1052,6 +1052,53 @@ static void test_fifo_socket(void)
 	bfs_fs_close(fs);
 }
 
+/* readdir's fill: keep the attributes it gives "f" (what ls -l shows). */
+static int fill_f(void *arg, const char *name, const struct stat *sb)
+{
+	if (!strcmp(name, "f"))
+		*(struct stat *)arg = *sb;
+	return 0;
+}
+
+/*
+ * A time set with utimens (touch -d, cp -p, rsync -t) is kept by another
+ * mount's listings: the listing's LastModified (the upload's time) must not
+ * replace the stored mtime of an object whose ETag it shows unchanged.
+ */
+static void test_listing_keeps_mtime(void)
+{
+	struct bfs_fs *a = mount_fs("mtflipA", -1, 0), *b;
+	struct timespec ts = { 1, 200000000 };
+	struct stat sb;
+	int i;
+
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	CHECK_INT(bfs_fs_mkdir(a, "/mt", 0755, &root), 0);
+	CHECK_INT(write_file(a, "/mt/f", "payload"), 0);
+	CHECK_INT(bfs_fs_utimens(a, "/mt/f", 1000000000LL * 1000000000LL), 0);
+	CHECK_INT(meta_of("mt/f", "mtime"), 1000000000);
+	bfs_fs_close(a);
+	b = mount_fs("mtflipB", -1, 0);
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	for (i = 0; i < 3; i++) {
+		/* ls -l: the listing, then a stat of each name (FUSE gets only
+		 * the type from readdir; a name only listed so far has the
+		 * listing's attributes, which no stat is answered with) */
+		memset(&sb, 0, sizeof(sb));
+		CHECK_INT(bfs_fs_readdir(b, "/mt", NULL, 0, fill_f, &sb), 0);
+		if (i)
+			CHECK_INT(sb.st_mtime, 1000000000);
+		CHECK_INT(bfs_fs_getattr(b, "/mt/f", &sb), 0);
+		CHECK_INT(sb.st_mtime, 1000000000);
+		nanosleep(&ts, NULL); /* past the 1 s windows */
+	}
+	bfs_fs_close(b);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -1095,6 +1142,7 @@ int main(void)
 	test_keep_then_utimens();
 	test_root_setattr();
 	test_fifo_socket();
+	test_listing_keeps_mtime();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

@@ -5,7 +5,9 @@
  *
  * Attributes persist in the bucket in s3fs's format, as user metadata on
  * the object: x-amz-meta-mode (decimal st_mode, type bits included),
- * x-amz-meta-uid, x-amz-meta-gid, x-amz-meta-mtime (seconds).  Directories
+ * x-amz-meta-uid, x-amz-meta-gid, x-amz-meta-mtime (seconds, and
+ * nanoseconds after a '.' when there are any, as s3fs writes and reads
+ * it: "1100000000.123456789").  Directories
  * are "dir/" marker objects (Content-Type application/x-directory); a
  * symlink is an object whose body is the target and whose mode says S_IFLNK.
  * Here: an entry from a HEAD's metadata and the metadata a PUT sends, an
@@ -173,14 +175,40 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 	e->uid = meta_u32(info, "uid", &uid) && uid != UINT32_MAX ? uid : fs->cfg.uid;
 	e->gid = meta_u32(info, "gid", &gid) && gid != UINT32_MAX ? gid : fs->cfg.gid;
 	if (mt && *mt) {
-		char *end;
-		double secs = strtod(mt, &end);
+		int64_t ns = fs_meta_time_ns(mt);
 
-		/* (anyone who can write the bucket writes this: a time past
-		 * what a timespec holds, or before 1970, is ignored) */
-		if (end != mt && secs > 0 && secs < 9.2e9)
-			e->mtime_ns = (int64_t)(secs * 1e9);
+		if (ns > 0)
+			e->mtime_ns = ns;
 	}
+}
+
+int64_t fs_meta_time_ns(const char *v)
+{
+	int64_t ns = 0;
+	long long secs;
+	char *end;
+	int digits = 0;
+
+	/* (anyone who can write the bucket writes this: a time past what a
+	 * timespec holds, before 1970, or no time at all is -1) */
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	secs = strtoll(v, &end, 10);
+	if (errno || secs <= 0 || secs >= 9200000000LL)
+		return -1;
+	if (*end == '.') {
+		for (end++; *end >= '0' && *end <= '9'; end++)
+			if (digits++ < 9)
+				ns = ns * 10 + (*end - '0');
+		if (!digits)
+			return -1;
+		for (; digits < 9; digits++)
+			ns *= 10;
+	}
+	if (*end)
+		return -1;
+	return (int64_t)secs * 1000000000 + ns;
 }
 
 int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
@@ -197,7 +225,12 @@ int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entr
 	snprintf(meta[2].name, sizeof(meta[2].name), "gid");
 	snprintf(meta[2].value, sizeof(meta[2].value), "%u", (unsigned)e->gid);
 	snprintf(meta[3].name, sizeof(meta[3].name), "mtime");
-	snprintf(meta[3].value, sizeof(meta[3].value), "%" PRId64, e->mtime_ns / 1000000000);
+	if (e->mtime_ns > 0 && e->mtime_ns % 1000000000)
+		snprintf(meta[3].value, sizeof(meta[3].value), "%" PRId64 ".%09" PRId64,
+			 e->mtime_ns / 1000000000, e->mtime_ns % 1000000000);
+	else
+		snprintf(meta[3].value, sizeof(meta[3].value), "%" PRId64,
+			 e->mtime_ns / 1000000000);
 	po->meta = meta;
 	po->nmeta = 4;
 	if (e->type == BFS_ENT_DIR)

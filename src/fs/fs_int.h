@@ -306,6 +306,8 @@ int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
 void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
 /* A FIFO or socket: an empty object of that x-amz-meta-mode (fs_entry.c). */
 int fs_special_type(mode_t mode);
+/* x-amz-meta-mtime's "SECONDS[.NANOSECONDS]" in ns; -1 for anything else. */
+int64_t fs_meta_time_ns(const char *v);
 /* A directory known only by name or by a listing's prefix, confirmed at now. */
 void fs_entry_dir(int64_t now, struct bfs_entry *e);
 

@@ -6,7 +6,8 @@
 # umask=, mp_umask=, default_acl=public-read, use_cache=, allow_other); the
 # app's user (www-data, the uid= given) makes directories and files in both;
 # every entry and the mount root show the same owner, group, mode and type
-# in both; each mount reads byte-exact what the other wrote; every object
+# in both; each mount reads byte-exact what the other wrote, and the mtimes
+# the other set, to the nanosecond; every object
 # written through bucketfs (new, renamed, uploaded in parts) is public-read
 # as s3fs's are (boto3's ACL, an anonymous GET); FIFOs and sockets made in
 # either show as such in both; and the two share the one
@@ -64,6 +65,15 @@ for p in . images images/t1 images/t2 images/t1/0.png images/t2/1.png; do
 	assert_eq "$got" "$want" "owner, mode and type of '$p' in bucketfs (s3fs shows '$want')"
 done
 ok "the root, both directories and both files show the same owner, mode and type: $(stat -c '%u:%g %a' "$mb/images/t1/0.png")"
+
+# --- times to the nanosecond, both ways ("SECONDS.NANOSECONDS" in x-amz-meta-mtime) ----------
+touch -d @1100000000.123456789 "$mb/images/t1/0.png"
+touch -d @1200000000.987654321 "$ms/images/t2/1.png"
+for p in images/t1/0.png images/t2/1.png; do
+	wait_until 20 eval '[ "$(stat -c %y "$ms/$p")" = "$(stat -c %y "$mb/$p")" ]' ||
+		fail "$p's mtime: bucketfs $(stat -c %y "$mb/$p"), s3fs $(stat -c %y "$ms/$p")"
+done
+ok "an mtime set in either mount is the other's to the nanosecond: $(stat -c %y "$mb/images/t1/0.png"), $(stat -c %y "$mb/images/t2/1.png")"
 
 # --- FIFOs and sockets: empty objects of that type, as s3fs stores them ----------------------
 mkfifo "$mb/images/from-bucketfs.fifo"

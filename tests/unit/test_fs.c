@@ -1099,6 +1099,53 @@ static void test_listing_keeps_mtime(void)
 	bfs_fs_close(b);
 }
 
+/*
+ * mtime keeps its nanoseconds in the bucket ("SECONDS.NANOSECONDS", as s3fs
+ * writes and reads x-amz-meta-mtime): a fresh file's time is the same after
+ * the window and on another mount, not cut to the second.
+ */
+static void test_mtime_ns(void)
+{
+	struct bfs_fs *a = mount_fs("mtnsA", -1, 0), *b;
+	struct stat sa, sb;
+	static const struct {
+		const char *v;
+		long long ns;
+	} t[] = {
+		{ "1000000000", 1000000000000000000LL },
+		{ "1000000000.5", 1000000000500000000LL },
+		{ "1100000000.123456789", 1100000000123456789LL },
+		{ "1100000000.1234567899", 1100000000123456789LL },
+		{ "1000000000.", -1 },
+		{ "-5", -1 },
+		{ "1e9", -1 },
+		{ " 1000000000", -1 },
+		{ "9300000000", -1 },
+		{ "0", -1 },
+		{ "12x", -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CHECK_INT(fs_meta_time_ns(t[i].v), t[i].ns);
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	CHECK_INT(write_file(a, "/mtns", "x"), 0);
+	CHECK_INT(bfs_fs_utimens(a, "/mtns", 1100000000123456789LL), 0);
+	CHECK_INT(bfs_fs_getattr(a, "/mtns", &sa), 0);
+	bfs_fs_close(a);
+	b = mount_fs("mtnsB", -1, 0);
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	CHECK_INT(bfs_fs_getattr(b, "/mtns", &sb), 0);
+	CHECK_INT(sb.st_mtim.tv_sec, 1100000000);
+	CHECK_INT(sb.st_mtim.tv_nsec, 123456789);
+	CHECK_INT(sa.st_mtim.tv_nsec, sb.st_mtim.tv_nsec);
+	bfs_fs_close(b);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -1143,6 +1190,7 @@ int main(void)
 	test_root_setattr();
 	test_fifo_socket();
 	test_listing_keeps_mtime();
+	test_mtime_ns();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

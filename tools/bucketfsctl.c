@@ -18,8 +18,7 @@
 #include "bucketfs/ctl.h"
 #include "bucketfs/error.h"
 #include "bucketfs/store.h"
-
-#define MSG 1024
+#include "bucketfsctl.h"
 
 static void usage(FILE *out)
 {
@@ -70,13 +69,7 @@ static void usage(FILE *out)
 	bfs_creds_help(out);
 }
 
-struct ctx {
-	struct bfs_config cfg;
-	struct bfs_creds *creds;
-	struct bfs_store *st;
-};
-
-static int die_store(int rc, const char *what)
+int die_store(int rc, const char *what)
 {
 	char msg[MSG];
 
@@ -86,7 +79,7 @@ static int die_store(int rc, const char *what)
 }
 
 /* Parse TARGET, then open the store for its bucket. */
-static int open_target(struct ctx *c, const char *target, int need_key)
+int open_target(struct ctx *c, const char *target, int need_key)
 {
 	char msg[MSG] = "";
 	int rc;
@@ -132,7 +125,7 @@ static char *target_key(const struct ctx *c)
 	return strndup(c->cfg.prefix, n && c->cfg.prefix[n - 1] == '/' ? n - 1 : n);
 }
 
-static void fmt_time(time_t t, char *out, size_t n)
+void fmt_time(time_t t, char *out, size_t n)
 {
 	struct tm tm;
 
@@ -151,150 +144,6 @@ static int cmd_check(struct ctx *c, int argc, char **argv)
 		return die_store(rc, c->cfg.bucket);
 	printf("ok: bucket %s at %s\n", c->cfg.bucket, bfs_store_endpoint(c->st));
 	return 0;
-}
-
-static int cmd_ls(struct ctx *c, int argc, char **argv)
-{
-	struct bfs_listing l;
-	char *token = NULL, when[32];
-	int recursive = 0, rc = 0;
-	size_t i;
-
-	if (argc >= 1 && !strcmp(argv[0], "-r")) {
-		recursive = 1;
-		argc--;
-		argv++;
-	}
-	if (argc != 1 || open_target(c, argv[0], 0))
-		return 2;
-	do {
-		rc = bfs_store_list(c->st, c->cfg.prefix, recursive ? NULL : "/", token, 0, &l);
-		free(token);
-		token = NULL;
-		if (rc)
-			return die_store(rc, "ls");
-		for (i = 0; i < l.nprefixes; i++)
-			printf("%19s %12s  %s\n", "", "PRE", l.prefixes[i]);
-		for (i = 0; i < l.nobjects; i++) {
-			fmt_time(l.objects[i].mtime, when, sizeof(when));
-			printf("%19s %12llu  %s\n", when, (unsigned long long)l.objects[i].size,
-			       l.objects[i].key);
-		}
-		if (l.truncated && l.next_token)
-			token = strdup(l.next_token);
-		bfs_listing_release(&l);
-	} while (token);
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Append a copy of s to *v (n used, *alloc room). 0 or -ENOMEM. */
-static int push(char ***v, size_t *n, size_t *alloc, const char *s, size_t len)
-{
-	if (*n == *alloc) {
-		size_t na = *alloc ? *alloc * 2 : 256;
-		char **nv = realloc(*v, na * sizeof(**v));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*alloc = na;
-	}
-	(*v)[*n] = strndup(s, len);
-	if (!(*v)[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
-/* Every directory below the prefix (each key's every "a/", "a/b/") that has
- * no marker object: a PUT of an empty KEY/ with s3fs's metadata (mode 0755
- * directory, the caller's uid and gid, now), unless dry. */
-static int cmd_markers(struct ctx *c, int argc, char **argv)
-{
-	char **keys = NULL, **dirs = NULL, *token = NULL;
-	size_t nk = 0, ak = 0, nd = 0, ad = 0, i, plen, made = 0;
-	int dry = 0, rc = 0;
-
-	if (argc >= 1 && !strcmp(argv[0], "-n")) {
-		dry = 1;
-		argc--;
-		argv++;
-	}
-	if (argc != 1 || open_target(c, argv[0], 0))
-		return 2;
-	plen = strlen(c->cfg.prefix);
-	do {
-		struct bfs_listing l;
-
-		rc = bfs_store_list(c->st, c->cfg.prefix, NULL, token, 0, &l);
-		free(token);
-		token = NULL;
-		if (rc) {
-			rc = die_store(rc, "markers");
-			goto out;
-		}
-		for (i = 0; !rc && i < l.nobjects; i++) {
-			const char *k = l.objects[i].key, *s;
-
-			rc = push(&keys, &nk, &ak, k, strlen(k));
-			for (s = strchr(k + plen, '/'); !rc && s && s[1]; s = strchr(s + 1, '/'))
-				rc = push(&dirs, &nd, &ad, k, (size_t)(s - k) + 1);
-		}
-		if (!rc && l.truncated && l.next_token && !(token = strdup(l.next_token)))
-			rc = -ENOMEM;
-		bfs_listing_release(&l);
-		if (rc) {
-			fprintf(stderr, "bucketfsctl: out of memory\n");
-			rc = 1;
-			goto out;
-		}
-	} while (token);
-	qsort(keys, nk, sizeof(*keys), cmp_str);
-	qsort(dirs, nd, sizeof(*dirs), cmp_str);
-	for (i = 0; i < nd; i++) {
-		struct bfs_meta_kv meta[4];
-		struct bfs_put_opts po = { 0 };
-
-		if ((i && !strcmp(dirs[i], dirs[i - 1])) ||
-		    bsearch(&dirs[i], keys, nk, sizeof(*keys), cmp_str))
-			continue;
-		printf("%s%s\n", dry ? "missing: " : "", dirs[i]);
-		made++;
-		if (dry)
-			continue;
-		snprintf(meta[0].name, sizeof(meta[0].name), "mode");
-		snprintf(meta[0].value, sizeof(meta[0].value), "%d", S_IFDIR | 0755);
-		snprintf(meta[1].name, sizeof(meta[1].name), "uid");
-		snprintf(meta[1].value, sizeof(meta[1].value), "%u", (unsigned)getuid());
-		snprintf(meta[2].name, sizeof(meta[2].name), "gid");
-		snprintf(meta[2].value, sizeof(meta[2].value), "%u", (unsigned)getgid());
-		snprintf(meta[3].name, sizeof(meta[3].name), "mtime");
-		snprintf(meta[3].value, sizeof(meta[3].value), "%lld", (long long)time(NULL));
-		po.meta = meta;
-		po.nmeta = 4;
-		po.content_type = "application/x-directory";
-		rc = bfs_store_put_buf(c->st, dirs[i], "", 0, &po, NULL);
-		if (rc) {
-			rc = die_store(rc, dirs[i]);
-			goto out;
-		}
-	}
-	printf("%zu director%s without a marker%s\n", made, made == 1 ? "y" : "ies",
-	       dry ? "" : ": stored");
-out:
-	for (i = 0; i < nk; i++)
-		free(keys[i]);
-	for (i = 0; i < nd; i++)
-		free(dirs[i]);
-	free(keys);
-	free(dirs);
-	free(token);
-	return rc;
 }
 
 static int cmd_stat(struct ctx *c, int argc, char **argv)

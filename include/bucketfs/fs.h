@@ -111,8 +111,12 @@ int bfs_fs_unlink(struct bfs_fs *fs, const char *path);
 int bfs_fs_rename(struct bfs_fs *fs, const char *from, const char *to, unsigned int flags);
 int bfs_fs_chmod(struct bfs_fs *fs, const char *path, mode_t mode);
 int bfs_fs_chown(struct bfs_fs *fs, const char *path, uid_t uid, gid_t gid);
-/* mtime_ns < 0: now.  atime is not kept (relatime-like: it never changes). */
-int bfs_fs_utimens(struct bfs_fs *fs, const char *path, int64_t mtime_ns);
+/* utimensat's two times in ns since the epoch, or BFS_TIME_NOW or
+ * BFS_TIME_OMIT (that one unchanged).  Both are kept (st_atime changes only
+ * so: reads do not touch it, as with noatime); st_ctime becomes now. */
+#define BFS_TIME_NOW (-1)
+#define BFS_TIME_OMIT (-2)
+int bfs_fs_utimens(struct bfs_fs *fs, const char *path, int64_t atime_ns, int64_t mtime_ns);
 int bfs_fs_truncate(struct bfs_fs *fs, const char *path, off_t size);
 int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path,
 		   const struct bfs_ctx *c);

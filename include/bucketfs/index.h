@@ -131,6 +131,16 @@ struct bfs_entry {
 					* LastModified is not the one its attributes
 					* came with.  It existed then: a complete
 					* listing's prune keeps it.  0 = never */
+	int64_t ctime_ns;	       /* the last change of the attributes or
+					* data (st_ctime): chmod, chown, utimens,
+					* rename, a write; 0 = st_mtime's */
+	int64_t atime_set_ns;	       /* st_atime: what utimens set (or the
+					* object's x-amz-meta-atime); 0 = st_mtime's
+					* (reads do not change it: noatime) */
+	int64_t dirchg_ns;	       /* directories: when an entry was last made,
+					* removed or renamed in it through this
+					* mount (0 never); its st_mtime and st_ctime
+					* while later than its own ctime (fs_entry.c) */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
 };
 

@@ -169,16 +169,21 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 
 static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
-	int64_t mtime_ns = -1;
+	int64_t ns[2] = { BFS_TIME_NOW, BFS_TIME_NOW };
+	int i;
 
 	(void)fi;
 	if (!path)
 		return -ENOENT;
-	if (tv && tv[1].tv_nsec == UTIME_OMIT)
-		return 0; /* only atime, which is not kept */
-	if (tv && tv[1].tv_nsec != UTIME_NOW)
-		mtime_ns = (int64_t)tv[1].tv_sec * 1000000000 + tv[1].tv_nsec;
-	return edge(bfs_fs_utimens(fsys(), path, mtime_ns));
+	for (i = 0; tv && i < 2; i++) {
+		if (tv[i].tv_nsec == UTIME_OMIT)
+			ns[i] = BFS_TIME_OMIT;
+		else if (tv[i].tv_nsec != UTIME_NOW)
+			ns[i] = (int64_t)tv[i].tv_sec * 1000000000 + tv[i].tv_nsec;
+	}
+	if (ns[0] == BFS_TIME_OMIT && ns[1] == BFS_TIME_OMIT)
+		return 0;
+	return edge(bfs_fs_utimens(fsys(), path, ns[0], ns[1]));
 }
 
 static int op_open(const char *path, struct fuse_file_info *fi)

@@ -50,7 +50,7 @@ int bfs_fs_getattr(struct bfs_fs *fs, const char *path, struct stat *st)
 
 int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct bfs_ctx *c)
 {
-	struct bfs_meta_kv meta[4];
+	struct bfs_meta_kv meta[FS_PUT_META];
 	struct bfs_put_opts po;
 	struct bfs_entry e;
 	char dkey[FS_KEY_MAX + 1];
@@ -66,22 +66,26 @@ int bfs_fs_mkdir(struct bfs_fs *fs, const char *path, mode_t mode, const struct 
 	e.mode = S_IFDIR | (mode & 07777);
 	e.uid = c->uid;
 	e.gid = c->gid;
-	e.mtime_ns = fs_now_ns();
+	e.mtime_ns = e.atime_set_ns = fs_now_ns();
 	e.flags = BFS_EF_META | BFS_EF_LOCAL;
 	/* It was missing a moment ago, so it is empty: a complete listing. */
 	e.validated_ns = e.listed_ns = fs_now_ns();
 	/* With the attributes a directory shows without a marker, the marker
 	 * can wait: the directory's first file makes it exist (fs_marker.c). */
-	if (fs_marker_deferrable(fs, &e))
-		return fs_marker_owe(fs, path, &e);
-	e.flags |= BFS_EF_MARKER;
-	fs_put_opts(fs, path, &e, meta, &po);
-	rc = bfs_store_put_buf(fs->store, dkey, "", 0, &po, e.etag);
-	if (rc)
-		return fs_store_errno("mkdir", path, rc);
-	rc = bfs_index_put(fs->ix, path, &e);
+	if (fs_marker_deferrable(fs, &e)) {
+		rc = fs_marker_owe(fs, path, &e);
+	} else {
+		e.flags |= BFS_EF_MARKER;
+		fs_put_opts(fs, path, &e, meta, &po);
+		rc = bfs_store_put_buf(fs->store, dkey, "", 0, &po, e.etag);
+		if (rc)
+			return fs_store_errno("mkdir", path, rc);
+		rc = bfs_index_put(fs->ix, path, &e);
+		if (!rc)
+			fs_marker_settle(fs, path);
+	}
 	if (!rc)
-		fs_marker_settle(fs, path);
+		fs_dir_changed(fs, path);
 	return rc;
 }
 
@@ -177,6 +181,8 @@ out:
 	/* its parent outlives it (fs_marker.c) */
 	if (!rc)
 		rc = fs_marker_keep(fs, path);
+	if (!rc)
+		fs_dir_changed(fs, path);
 	return rc;
 }
 
@@ -248,6 +254,12 @@ static int remove_file(struct bfs_fs *fs, const char *path, struct bfs_entry *e,
 	e->state = BFS_ST_NEGATIVE;
 	e->validated_ns = fs_now_ns();
 	rc = bfs_index_put(fs->ix, path, e);
+	if (!rc) {
+		/* the debt may have been found void while the DELETE was
+		 * under way (bfs_fs_rename says why): owed again if so */
+		(void)fs_marker_keep(fs, path);
+		fs_dir_changed(fs, path);
+	}
 out_unlock:
 	if (of)
 		pthread_rwlock_unlock(&of->io);

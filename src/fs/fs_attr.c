@@ -41,6 +41,8 @@ static void attrs_base(const struct bfs_fs *fs, const struct bfs_obj_info *info,
 		e->uid = o.uid;
 		e->gid = o.gid;
 		e->mtime_ns = o.mtime_ns;
+		e->ctime_ns = o.ctime_ns;
+		e->atime_set_ns = o.atime_set_ns;
 		return;
 	}
 	fs_entry_stat(fs, e, &st);
@@ -72,7 +74,9 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 		return rc;
 	rc = bfs_store_head(fs->store, key, &info);
 	attrs_base(fs, rc ? NULL : &info, e);
+	fs_entry_fold_times(e);
 	change(e, arg);
+	e->ctime_ns = fs_now_ns();
 	e->flags |= BFS_EF_META;
 	fs_put_opts(fs, path, e, meta, &po);
 	if (rc == BFS_E_NOTFOUND && e->type == BFS_ENT_DIR) {
@@ -85,13 +89,10 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 	if (rc)
 		return fs_store_errno("setattr", path, rc);
 	/* Keep the object's other metadata, type and caching headers. */
-	n = 4;
-	for (i = 0; i < info.nmeta && n < BFS_MAX_META; i++) {
-		const char *nm = info.meta[i].name;
-		if (strcmp(nm, "mode") && strcmp(nm, "uid") && strcmp(nm, "gid") &&
-		    strcmp(nm, "mtime"))
+	n = FS_PUT_META;
+	for (i = 0; i < info.nmeta && n < BFS_MAX_META; i++)
+		if (!fs_put_meta_name(info.meta[i].name))
 			meta[n++] = info.meta[i];
-	}
 	po.nmeta = n;
 	if (info.content_type[0])
 		po.content_type = info.content_type;
@@ -140,6 +141,7 @@ static int setattr(struct bfs_fs *fs, const char *path,
 	if (of) {
 		pthread_mutex_lock(&of->lock);
 		change(&of->ent, arg);
+		of->ent.ctime_ns = fs_now_ns();
 		of->ent.flags |= BFS_EF_META;
 		/* The next upload carries it (one in flight sends again,
 		 * fs_ofile_upload_if); a clean file is rewritten now; one
@@ -195,7 +197,9 @@ static int setattr(struct bfs_fs *fs, const char *path,
 		    bfs_store_head(fs->store, dkey, &info) == 0)
 			base = &info;
 		attrs_base(fs, base, &e);
+		fs_entry_fold_times(&e);
 		change(&e, arg);
+		e.ctime_ns = fs_now_ns();
 		e.flags |= BFS_EF_META;
 	}
 	if (e.type == BFS_ENT_DIR)
@@ -239,9 +243,15 @@ static void change_owner(struct bfs_entry *e, const void *arg)
 		e->gid = o->gid;
 }
 
-static void change_mtime(struct bfs_entry *e, const void *arg)
+/* utimens: [0] atime, [1] mtime, each a time or BFS_TIME_OMIT */
+static void change_times(struct bfs_entry *e, const void *arg)
 {
-	e->mtime_ns = *(const int64_t *)arg;
+	const int64_t *ns = arg;
+
+	if (ns[0] != BFS_TIME_OMIT)
+		e->atime_set_ns = ns[0];
+	if (ns[1] != BFS_TIME_OMIT)
+		e->mtime_ns = ns[1];
 }
 
 int bfs_fs_chmod(struct bfs_fs *fs, const char *path, mode_t mode)
@@ -256,16 +266,23 @@ int bfs_fs_chown(struct bfs_fs *fs, const char *path, uid_t uid, gid_t gid)
 	return setattr(fs, path, change_owner, &o);
 }
 
-int bfs_fs_utimens(struct bfs_fs *fs, const char *path, int64_t mtime_ns)
+int bfs_fs_utimens(struct bfs_fs *fs, const char *path, int64_t atime_ns, int64_t mtime_ns)
 {
-	if (mtime_ns < 0)
-		mtime_ns = fs_now_ns();
-	return setattr(fs, path, change_mtime, &mtime_ns);
+	int64_t now = fs_now_ns(), ns[2] = { atime_ns, mtime_ns };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (ns[i] == BFS_TIME_NOW)
+			ns[i] = now;
+		else if (ns[i] < 0 && ns[i] != BFS_TIME_OMIT)
+			return -EINVAL; /* (before 1970: not in s3fs's metadata) */
+	}
+	return setattr(fs, path, change_times, ns);
 }
 
 int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path, const struct bfs_ctx *c)
 {
-	struct bfs_meta_kv meta[4];
+	struct bfs_meta_kv meta[FS_PUT_META];
 	struct bfs_put_opts po;
 	struct bfs_entry e;
 	char key[FS_KEY_MAX];
@@ -288,7 +305,7 @@ int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path, cons
 	e.mode = S_IFLNK | 0777;
 	e.uid = c->uid;
 	e.gid = c->gid;
-	e.mtime_ns = fs_now_ns();
+	e.mtime_ns = e.atime_set_ns = fs_now_ns();
 	e.size = tl;
 	e.flags = BFS_EF_META | BFS_EF_LOCAL;
 	memcpy(e.link, target, tl + 1);
@@ -297,7 +314,10 @@ int bfs_fs_symlink(struct bfs_fs *fs, const char *target, const char *path, cons
 	if (rc)
 		return fs_store_errno("symlink", path, rc);
 	e.validated_ns = fs_now_ns();
-	return bfs_index_put(fs->ix, path, &e);
+	rc = bfs_index_put(fs->ix, path, &e);
+	if (!rc)
+		fs_dir_changed(fs, path);
+	return rc;
 }
 
 int bfs_fs_readlink(struct bfs_fs *fs, const char *path, char *buf, size_t size)

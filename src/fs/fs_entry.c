@@ -5,9 +5,9 @@
  *
  * Attributes persist in the bucket in s3fs's format, as user metadata on
  * the object: x-amz-meta-mode (decimal st_mode, type bits included),
- * x-amz-meta-uid, x-amz-meta-gid, x-amz-meta-mtime (seconds, and
- * nanoseconds after a '.' when there are any, as s3fs writes and reads
- * it: "1100000000.123456789").  Directories
+ * x-amz-meta-uid, x-amz-meta-gid, x-amz-meta-mtime, x-amz-meta-ctime and
+ * x-amz-meta-atime (seconds, and nanoseconds after a '.' when there are
+ * any, as s3fs writes and reads them: "1100000000.123456789").  Directories
  * are "dir/" marker objects (Content-Type application/x-directory); a
  * symlink is an object whose body is the target and whose mode says S_IFLNK.
  * Here: an entry from a HEAD's metadata and the metadata a PUT sends, an
@@ -54,9 +54,41 @@ int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e)
 	return (e->flags & BFS_EF_SEEN) || (fs_attrs_forced(fs) && !fs->cfg.symlinks && e->size);
 }
 
+static struct timespec ns_timespec(int64_t ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
+
+	return ts;
+}
+
+void fs_entry_times(const struct bfs_entry *e, int64_t *mtime, int64_t *ctime)
+{
+	*mtime = e->mtime_ns;
+	*ctime = e->ctime_ns > 0 ? e->ctime_ns : e->mtime_ns;
+	/* entries made or removed here since its own attributes last changed */
+	if (e->type == BFS_ENT_DIR && e->dirchg_ns > *ctime)
+		*mtime = *ctime = e->dirchg_ns;
+}
+
+void fs_entry_fold_times(struct bfs_entry *e)
+{
+	fs_entry_times(e, &e->mtime_ns, &e->ctime_ns);
+}
+
+void fs_entry_take_attrs(struct bfs_entry *e, const struct bfs_entry *from)
+{
+	e->mode = from->mode;
+	e->uid = from->uid;
+	e->gid = from->gid;
+	e->mtime_ns = from->mtime_ns;
+	e->ctime_ns = from->ctime_ns;
+	e->atime_set_ns = from->atime_set_ns;
+}
+
 void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st)
 {
 	int type = e->type;
+	int64_t mtime, ctime;
 	mode_t perm;
 
 	memset(st, 0, sizeof(*st));
@@ -107,10 +139,10 @@ void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct st
 	}
 	st->st_blksize = 4096;
 	st->st_blocks = (st->st_size + 511) / 512;
-	st->st_mtim.tv_sec = e->mtime_ns / 1000000000;
-	st->st_mtim.tv_nsec = e->mtime_ns % 1000000000;
-	st->st_ctim = st->st_mtim;
-	st->st_atim = st->st_mtim;
+	fs_entry_times(e, &mtime, &ctime);
+	st->st_mtim = ns_timespec(mtime);
+	st->st_ctim = ns_timespec(ctime);
+	st->st_atim = e->atime_set_ns > 0 ? ns_timespec(e->atime_set_ns) : ns_timespec(e->mtime_ns);
 }
 
 static int meta_u32(const struct bfs_obj_info *info, const char *name, uint32_t *out)
@@ -126,6 +158,14 @@ static int meta_u32(const struct bfs_obj_info *info, const char *name, uint32_t 
 		return 0;
 	*out = (uint32_t)n;
 	return 1;
+}
+
+/* One of the times in s3fs's metadata, in ns; -1 when absent or not one. */
+static int64_t meta_time(const struct bfs_obj_info *info, const char *name)
+{
+	const char *v = bfs_obj_info_meta(info, name);
+
+	return v ? fs_meta_time_ns(v) : -1;
 }
 
 void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e)
@@ -152,7 +192,7 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 			struct bfs_entry *e)
 {
 	uint32_t mode = 0, uid, gid;
-	const char *mt = bfs_obj_info_meta(info, "mtime");
+	int64_t ns;
 
 	e->type = BFS_ENT_FILE;
 	e->flags |= BFS_EF_SEEN;
@@ -174,12 +214,12 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 	 * the overflow id) */
 	e->uid = meta_u32(info, "uid", &uid) && uid != UINT32_MAX ? uid : fs->cfg.uid;
 	e->gid = meta_u32(info, "gid", &gid) && gid != UINT32_MAX ? gid : fs->cfg.gid;
-	if (mt && *mt) {
-		int64_t ns = fs_meta_time_ns(mt);
-
-		if (ns > 0)
-			e->mtime_ns = ns;
-	}
+	if ((ns = meta_time(info, "mtime")) > 0)
+		e->mtime_ns = ns;
+	if ((ns = meta_time(info, "ctime")) > 0)
+		e->ctime_ns = ns;
+	if ((ns = meta_time(info, "atime")) > 0)
+		e->atime_set_ns = ns;
 }
 
 int64_t fs_meta_time_ns(const char *v)
@@ -211,10 +251,33 @@ int64_t fs_meta_time_ns(const char *v)
 	return (int64_t)secs * 1000000000 + ns;
 }
 
+static void put_time(struct bfs_meta_kv *kv, const char *name, int64_t ns)
+{
+	snprintf(kv->name, sizeof(kv->name), "%s", name);
+	if (ns > 0 && ns % 1000000000)
+		snprintf(kv->value, sizeof(kv->value), "%" PRId64 ".%09" PRId64, ns / 1000000000,
+			 ns % 1000000000);
+	else
+		snprintf(kv->value, sizeof(kv->value), "%" PRId64, ns / 1000000000);
+}
+
+int fs_put_meta_name(const char *name)
+{
+	static const char *const names[FS_PUT_META] = { "mode",	 "uid",	  "gid",
+							"mtime", "ctime", "atime" };
+	int i;
+
+	for (i = 0; i < FS_PUT_META; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
 int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
-		struct bfs_meta_kv meta[4], struct bfs_put_opts *po)
+		struct bfs_meta_kv meta[FS_PUT_META], struct bfs_put_opts *po)
 {
 	const char *name = strrchr(path, '/');
+	int64_t mtime, ctime;
 
 	(void)fs;
 	memset(po, 0, sizeof(*po));
@@ -224,15 +287,12 @@ int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entr
 	snprintf(meta[1].value, sizeof(meta[1].value), "%u", (unsigned)e->uid);
 	snprintf(meta[2].name, sizeof(meta[2].name), "gid");
 	snprintf(meta[2].value, sizeof(meta[2].value), "%u", (unsigned)e->gid);
-	snprintf(meta[3].name, sizeof(meta[3].name), "mtime");
-	if (e->mtime_ns > 0 && e->mtime_ns % 1000000000)
-		snprintf(meta[3].value, sizeof(meta[3].value), "%" PRId64 ".%09" PRId64,
-			 e->mtime_ns / 1000000000, e->mtime_ns % 1000000000);
-	else
-		snprintf(meta[3].value, sizeof(meta[3].value), "%" PRId64,
-			 e->mtime_ns / 1000000000);
+	fs_entry_times(e, &mtime, &ctime);
+	put_time(&meta[3], "mtime", mtime);
+	put_time(&meta[4], "ctime", ctime);
+	put_time(&meta[5], "atime", e->atime_set_ns > 0 ? e->atime_set_ns : e->mtime_ns);
 	po->meta = meta;
-	po->nmeta = 4;
+	po->nmeta = FS_PUT_META;
 	if (e->type == BFS_ENT_DIR)
 		po->content_type = "application/x-directory";
 	else if (e->type == BFS_ENT_LINK)

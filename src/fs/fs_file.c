@@ -103,7 +103,7 @@ static int settle(struct bfs_fs *fs, struct bfs_ofile *of)
 static void changed(struct bfs_ofile *of)
 {
 	of->gen++;
-	of->ent.mtime_ns = fs_now_ns();
+	of->ent.mtime_ns = of->ent.ctime_ns = fs_now_ns();
 }
 
 /* First change since the last upload: journal it in the index first. */
@@ -270,7 +270,7 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	e.mode = (fs_special_type(mode) ? (mode & S_IFMT) : S_IFREG) | (mode & 07777);
 	e.uid = c->uid;
 	e.gid = c->gid;
-	e.mtime_ns = fs_now_ns();
+	e.mtime_ns = e.atime_set_ns = fs_now_ns();
 	e.flags = BFS_EF_META | BFS_EF_LOCAL;
 	e.staged_id = id;
 	rc = bfs_index_put(fs->ix, path, &e);
@@ -286,6 +286,7 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	of->dirty = 1;
 	of->gen = 1;
 	pthread_mutex_unlock(&of->lock);
+	fs_dir_changed(fs, path);
 	*out = new_handle(fs, of, flags);
 	if (!*out) {
 		fs_ofile_put(fs, of);

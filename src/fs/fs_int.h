@@ -306,18 +306,30 @@ int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
 void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
 /* A FIFO or socket: an empty object of that x-amz-meta-mode (fs_entry.c). */
 int fs_special_type(mode_t mode);
-/* x-amz-meta-mtime's "SECONDS[.NANOSECONDS]" in ns; -1 for anything else. */
+/* x-amz-meta-mtime's (ctime's, atime's) "SECONDS[.NANOSECONDS]" in ns; -1 for anything else. */
 int64_t fs_meta_time_ns(const char *v);
 /* A directory known only by name or by a listing's prefix, confirmed at now. */
 void fs_entry_dir(int64_t now, struct bfs_entry *e);
+
+/* The st_mtime and st_ctime e shows: its own, or for a directory whose
+ * entries changed here since (dirchg_ns), that time.  fold: make them its
+ * own (before a change of its attributes, which keeps them). */
+void fs_entry_times(const struct bfs_entry *e, int64_t *mtime, int64_t *ctime);
+void fs_entry_fold_times(struct bfs_entry *e);
+/* e takes from's attributes: mode (type bits too), owner and times. */
+void fs_entry_take_attrs(struct bfs_entry *e, const struct bfs_entry *from);
 
 /* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
 void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
 			struct bfs_entry *e);
 
-/* Metadata to send with an object written for entry e (mode/uid/gid/mtime). */
+/* Metadata to send with an object written for entry e: mode, uid, gid,
+ * mtime, ctime, atime (FS_PUT_META of them, in meta[]). */
+#define FS_PUT_META 6
 int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
-		struct bfs_meta_kv meta[4], struct bfs_put_opts *po);
+		struct bfs_meta_kv meta[FS_PUT_META], struct bfs_put_opts *po);
+/* Is name one of the metadata fs_put_opts writes? */
+int fs_put_meta_name(const char *name);
 
 /*
  * Offline handling: after a transport failure (the bucket unreachable),
@@ -424,6 +436,12 @@ int fs_marker_pay_below(struct bfs_fs *fs, const char *path);
  * bucket, it is owed again (journaled, due marker_delay later; void if an
  * object lands below it first).  Not for the root.  0 or -errno. */
 int fs_marker_keep(struct bfs_fs *fs, const char *path);
+/* An entry was just made, removed or renamed at path through this mount:
+ * its directory's st_mtime and st_ctime become now, as on a local disk
+ * (its entry's dirchg_ns, under marker_mu: no request; its marker carries
+ * them when it is next written; a new look at the marker keeps them, unless
+ * the marker's attributes changed later). */
+void fs_dir_changed(struct bfs_fs *fs, const char *path);
 
 /* The open file for path, if any, with a reference (release with fs_ofile_put). */
 struct bfs_ofile *fs_ofile_find(struct bfs_fs *fs, const char *path);

@@ -61,10 +61,7 @@ void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e)
 	e->atime_ns = old->atime_ns;
 	if (!(e->flags & BFS_EF_META) && (old->flags & BFS_EF_META)) {
 		e->flags |= BFS_EF_META;
-		e->mode = old->mode;
-		e->uid = old->uid;
-		e->gid = old->gid;
-		e->mtime_ns = old->mtime_ns;
+		fs_entry_take_attrs(e, old);
 		memcpy(e->link, old->link, sizeof(e->link));
 	}
 }

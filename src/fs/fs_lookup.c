@@ -177,6 +177,7 @@ static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey,
 			rc = err;
 		} else {
 			fresh.listed_ns = d->listed_ns;
+			fresh.dirchg_ns = d->dirchg_ns;		/* (fs_dir_changed) */
 			fresh.flags |= d->flags & BFS_EF_LOCAL; /* (made here still) */
 			*d = fresh;
 		}
@@ -665,11 +666,9 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 			e->listed_ns = old.listed_ns;
 			if (!(e->flags & BFS_EF_META) && (old.flags & BFS_EF_META)) {
 				e->flags |= old.flags & (BFS_EF_MARKER | BFS_EF_META);
-				e->mode = old.mode;
-				e->uid = old.uid;
-				e->gid = old.gid;
-				e->mtime_ns = old.mtime_ns;
+				fs_entry_take_attrs(e, &old);
 			}
+			e->dirchg_ns = old.dirchg_ns; /* (fs_dir_changed) */
 		}
 		fs_merge_known(&old, e);
 		if (old.data_id && old.data_id != e->data_id)

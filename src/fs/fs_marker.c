@@ -175,7 +175,7 @@ static void deepest_owed(struct bfs_fs *fs, char *dir, size_t size)
 
 int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 {
-	struct bfs_meta_kv meta[4];
+	struct bfs_meta_kv meta[FS_PUT_META];
 	struct bfs_put_opts po;
 	char dkey[FS_KEY_MAX + 1], leaf[BFS_INDEX_PATH_MAX];
 	struct bfs_entry e;
@@ -253,6 +253,28 @@ int fs_marker_pay(struct bfs_fs *fs, const char *path, int now)
 		settle(fs, leaf, 1);
 	pthread_mutex_unlock(&fs->marker_mu);
 	return rc;
+}
+
+void fs_dir_changed(struct bfs_fs *fs, const char *path)
+{
+	char dir[BFS_INDEX_PATH_MAX];
+	const char *name;
+	struct bfs_entry e;
+	int64_t now = fs_now_ns();
+
+	if (fs_split(path, dir, sizeof(dir), &name))
+		return;
+	if (!strcmp(dir, "/")) {
+		fs->root_mtime_ns = now; /* (the root's are the mount's own) */
+		return;
+	}
+	pthread_mutex_lock(&fs->marker_mu);
+	if (!bfs_index_get(fs->ix, dir, &e) && e.type == BFS_ENT_DIR &&
+	    e.state != BFS_ST_NEGATIVE) {
+		e.dirchg_ns = now;
+		(void)bfs_index_put(fs->ix, dir, &e); /* (a time lost: nothing else) */
+	}
+	pthread_mutex_unlock(&fs->marker_mu);
 }
 
 int fs_marker_keep(struct bfs_fs *fs, const char *path)

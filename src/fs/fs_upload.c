@@ -461,7 +461,7 @@ static int same_attrs(const struct bfs_entry *a, const struct bfs_entry *b)
 
 int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only)
 {
-	struct bfs_meta_kv meta[4];
+	struct bfs_meta_kv meta[FS_PUT_META];
 	struct bfs_put_opts po;
 	struct bfs_entry e;
 	char key[FS_KEY_MAX], etag[BFS_ETAG_MAX], path[BFS_INDEX_PATH_MAX];

@@ -47,6 +47,9 @@ static const struct rec_field fields[] = {
 	F(crc_bytes),
 	F(crc32c),  /* version 4 */
 	F(seen_ns), /* version 5 */
+	F(ctime_ns),
+	F(atime_set_ns),
+	F(dirchg_ns), /* version 6 */
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -54,9 +57,10 @@ static const struct rec_field fields[] = {
 _Static_assert(S(type) + S(state) + S(flags) + S(mode) + S(uid) + S(gid) + S(size) + S(mtime_ns) +
 		       S(data_id) + S(staged_id) + S(validated_ns) + S(listed_ns) + S(atime_ns) +
 		       S(cached_bytes) + S(upload_attempts) + S(upload_error) + S(upload_after_ns) +
-		       S(lastmod_s) + S(crc_bytes) + S(crc32c) + S(seen_ns) ==
+		       S(lastmod_s) + S(crc_bytes) + S(crc32c) + S(seen_ns) + S(ctime_ns) +
+		       S(atime_set_ns) + S(dirchg_ns) ==
 		   INDEX_REC_FIXED,
-	       "the fixed part of a version-5 record is 128 bytes");
+	       "the fixed part of a version-6 record is 152 bytes");
 #undef F
 #undef S
 

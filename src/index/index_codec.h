@@ -19,6 +19,8 @@
  *                    i64 lastmod_s                  (version 3: 108 bytes)
  *                    u64 crc_bytes, u32 crc32c      (version 4: 120 bytes)
  *                    i64 seen_ns                    (version 5: 128 bytes)
+ *                    i64 ctime_ns, i64 atime_set_ns,
+ *                    i64 dirchg_ns                  (version 6: 152 bytes)
  *   u16 etag_len, etag bytes (no NUL, < BFS_ENTRY_ETAG_MAX)
  *   u16 link_len, link bytes (no NUL, < BFS_ENTRY_LINK_MAX)
  *
@@ -36,9 +38,9 @@
 
 #include "bucketfs/index.h"
 
-#define INDEX_REC_VERSION 5
+#define INDEX_REC_VERSION 6
 #define INDEX_REC_HEADER 4
-#define INDEX_REC_FIXED 128
+#define INDEX_REC_FIXED 152
 /* The longest record this version writes. */
 #define INDEX_REC_MAX                                                                              \
 	(INDEX_REC_HEADER + INDEX_REC_FIXED + 2 + (BFS_ENTRY_ETAG_MAX - 1) + 2 +                   \

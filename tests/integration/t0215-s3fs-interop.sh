@@ -7,7 +7,7 @@
 # app's user (www-data, the uid= given) makes directories and files in both;
 # every entry and the mount root show the same owner, group, mode and type
 # in both; each mount reads byte-exact what the other wrote, and the mtimes
-# the other set, to the nanosecond; every object
+# the other set, to the nanosecond, and atimes and ctimes; every object
 # written through bucketfs (new, renamed, uploaded in parts) is public-read
 # as s3fs's are (boto3's ACL, an anonymous GET); FIFOs and sockets made in
 # either show as such in both; and the two share the one
@@ -74,6 +74,17 @@ for p in images/t1/0.png images/t2/1.png; do
 		fail "$p's mtime: bucketfs $(stat -c %y "$mb/$p"), s3fs $(stat -c %y "$ms/$p")"
 done
 ok "an mtime set in either mount is the other's to the nanosecond: $(stat -c %y "$mb/images/t1/0.png"), $(stat -c %y "$mb/images/t2/1.png")"
+# an atime set alone (x-amz-meta-atime), and the ctime that set it (x-amz-meta-ctime: now)
+touch -a -d @1000000000 "$mb/images/t1/0.png"
+touch -a -d @1000000001 "$ms/images/t2/1.png"
+for p in images/t1/0.png images/t2/1.png; do
+	wait_until 20 eval '[ "$(stat -c "%X %Z" "$ms/$p")" = "$(stat -c "%X %Z" "$mb/$p")" ]' ||
+		fail "$p's atime and ctime: bucketfs $(stat -c '%X %Z' "$mb/$p"), s3fs $(stat -c '%X %Z' "$ms/$p")"
+done
+# (s3fs 1.90 leaves its own ctime at a utimens: only bucketfs's is now)
+[ "$(stat -c %Z "$ms/images/t1/0.png")" -ge "$(($(date +%s) - 60))" ] ||
+	fail "the ctime of bucketfs's touch is not now under s3fs: $(stat -c %Z "$ms/images/t1/0.png")"
+ok "an atime set in either mount, and the ctime of that change, are the other's: $(stat -c '%X %Z' "$mb/images/t1/0.png"), $(stat -c '%X %Z' "$mb/images/t2/1.png")"
 
 # --- FIFOs and sockets: empty objects of that type, as s3fs stores them ----------------------
 mkfifo "$mb/images/from-bucketfs.fifo"

@@ -33,8 +33,9 @@ PRE_FS = {"ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "EEXIST", "EXDEV",
           "EPERM"}  # (user.* xattrs on a symlink, a hard link to a directory)
 
 # stat fields that are compared, by type (SEMANTICS.md: st_ino, st_dev,
-# ctime, atime, st_blocks and st_blksize are not kept; a directory's
-# st_nlink is 2 and its st_size 4096 whatever it holds).
+# st_blocks and st_blksize are not kept; a directory's st_nlink is 1 and its
+# st_size 4096 whatever it holds; ctime and atime are kept, and compared by
+# tests/posix/conformance.py, not here).
 FIELDS = {
     "file": ("perm", "uid", "gid", "size", "nlink", "mtime"),
     "link": ("uid", "gid", "size", "mtime"),
@@ -45,14 +46,17 @@ FIELDS = {
 # write sets is the daemon's clock when the write reaches it, so a file's
 # mtime set by a write may differ by this much from the local disk's.
 MTIME_SLACK_S = 2
-# A directory's mtime is its creation (or last utimens) time: creating or
-# removing entries in it does not change it.  So it is not compared with the
-# local disk's but with that time (to within MTIME_SLACK_S): its creation
-# time on the mount that made it (while its cache lasts), a time utimens
-# set on every mount, across remounts, crashes and renames (its marker
-# carries it).  A directory known only from the keys below it has no time
-# of its own: not compared.
-DIR_MTIME_FOLLOWS_ENTRIES = False
+# A directory's mtime is the time of the last call that changed it through
+# mount A: a mkdir, an entry made, removed or renamed in it (as on a local
+# disk, known on mount A while its cache lasts: bucketfs keeps it in its
+# index, and in the marker only when that is next written), or a utimens
+# (a time every mount shows, across remounts, crashes and renames: its
+# marker carries it).  So it is compared with the time of that call (to
+# within MTIME_SLACK_S, and the call's span on the mount), not with the
+# local disk's, which also follows what the tester undoes there.  A
+# directory known only from the keys below it has no time of its own: not
+# compared.
+DIR_MTIME_FOLLOWS_ENTRIES = True
 
 
 def dir_mtime_close(got, t, span=0):

@@ -50,6 +50,10 @@ KNOWN_BUGS = {
     # symlink-size were fixed; removed-dir-fd is a documented divergence)
 }
 
+# operations that may make, remove or rename an entry: their directories'
+# mtimes change (Run.parent_times)
+ENTRY_KINDS = ("open", "mkdir", "rmdir", "unlink", "rename", "symlink")
+
 
 class Divergence(Exception):
     def __init__(self, idx, what, op, msg):
@@ -219,6 +223,14 @@ class Run:
                 pre["existed"] = os.path.lexists(self.oracle.root + "/" + pre["real"])
         if "q" in op:
             pre["realq"] = self.real(op["q"], False)
+        if k in ENTRY_KINDS:
+            # the directories whose entries it may change, and their times
+            # on the oracle before it (effects: did they change?)
+            pre["parents"] = {}
+            for r in (pre.get("real"), pre.get("realq")):
+                d = os.path.dirname(r) if r else ""
+                if d and d not in pre["parents"]:
+                    pre["parents"][d] = self.oracle_mtime(d)
         if "s" in op and op["s"] in self.oracle.slots:
             s = op["s"]
             pre["spath"], pre["sino"] = self.spath.get(s), self.sino.get(s)
@@ -336,6 +348,21 @@ class Run:
             raise Divergence(op["i"], "failed-close", op, "a close of %s failed; the bucket holds "
                              "%s, and the mount then reads %s" % (path, durable.brief(now), show(r)))
 
+    def oracle_mtime(self, d):
+        try:
+            return os.lstat(self.oracle.p(d)).st_mtime_ns
+        except OSError:
+            return None
+
+    def parent_times(self, pre):
+        """A directory whose entries an operation changed on the oracle
+        changed on the mount too, now (divergences.DIR_MTIME_FOLLOWS_ENTRIES):
+        its time is the call's, known on mount A while its cache lasts."""
+        for d, was in pre.get("parents", {}).items():
+            now = self.oracle_mtime(d)
+            if now is not None and now != was:
+                self.dmt[d] = (now // 10 ** 9, False, int(self.last_span) + 1)
+
     def dir_times(self, op, pre):
         """self.dmt after a mkdir, utimens, rmdir or rename both trees did."""
         k, real = op["k"], pre.get("real")
@@ -418,6 +445,8 @@ class Run:
         mode says FIFO: SEMANTICS.md), compared, then taken away on both,
         since a FIFO would block the model's later opens of the name."""
         real = pre.get("real") or op["p"]
+        # (made and removed: its directory's time changed twice, untracked)
+        self.dmt.pop(os.path.dirname(real), None)
         if ro[0] == "ok":
             os.unlink(self.oracle.p(op["p"]))
         if ro != rm and not self.accept(rm, kill_after_ms, involved):
@@ -496,6 +525,8 @@ class Run:
         real = pre.get("real")
         if k in ("mkdir", "utime", "rmdir", "rename"):
             self.dir_times(op, pre)
+        if k in ENTRY_KINDS:
+            self.parent_times(pre)
         if k == "open":
             ino = os.fstat(self.oracle.slots[s].fd).st_ino
             self.spath[s], self.sino[s] = real, ino

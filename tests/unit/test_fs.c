@@ -354,7 +354,7 @@ static void test_utimens_while_marker_paid(void)
 	hold_next_put("kd/", 400);
 	CHECK_INT(bfs_fs_unlink(fs, "/kd/f"), 0);
 	CHECK_INT(wait_held(), 0);
-	CHECK_INT(bfs_fs_utimens(fs, "/kd", 1300000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/kd", BFS_TIME_OMIT, 1300000000LL * 1000000000LL), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
 	CHECK_INT(sb.st_mtime, 1300000000);
 	for (i = 0; i < 100 && meta_of("kd/", "mtime") != 1300000000; i++)
@@ -475,7 +475,7 @@ static void test_setattr_keeps_stored(void)
 	CHECK_INT(bfs_fs_getattr(fs, "/sd/g", &sb), 0);
 	CHECK_INT(sb.st_mode & 07777, 0600);
 	lose_meta(fs, "/sd");
-	CHECK_INT(bfs_fs_utimens(fs, "/sd", 1000000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/sd", BFS_TIME_OMIT, 1000000000LL * 1000000000LL), 0);
 	CHECK_INT(meta_of("sd/", "mode"), 16872);
 	CHECK_INT(meta_of("sd/", "uid"), 33);
 	CHECK_INT(meta_of("sd/", "mtime"), 1000000000);
@@ -698,7 +698,7 @@ static void test_keep_shows_marker(void)
 	CHECK_INT(bfs_fs_getattr(fs, "/kd", &sb), 0);
 	CHECK_INT(sb.st_mode & 07777, 0750);
 	CHECK_INT(sb.st_gid, 34);
-	CHECK_INT(bfs_fs_utimens(fs, "/kd", 1000000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/kd", BFS_TIME_OMIT, 1000000000LL * 1000000000LL), 0);
 	CHECK_INT(meta_of("kd/", "mode"), 16872);
 	CHECK_INT(meta_of("kd/", "uid"), 33);
 	bfs_fs_close(fs);
@@ -944,8 +944,8 @@ static void test_keep_then_utimens(void)
 	CHECK_INT(bfs_fs_getattr(fs, "/kv/f", &sb), 0);
 	CHECK_INT(bfs_fs_unlink(fs, "/ku/f"), 0);
 	CHECK_INT(bfs_fs_unlink(fs, "/kv/f"), 0);
-	CHECK_INT(bfs_fs_utimens(fs, "/ku", 1300000000LL * 1000000000LL), 0);
-	CHECK_INT(bfs_fs_utimens(fs, "/kv", 1300000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/ku", BFS_TIME_OMIT, 1300000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/kv", BFS_TIME_OMIT, 1300000000LL * 1000000000LL), 0);
 	CHECK_INT(meta_of("ku/", "mtime"), 1300000000);
 	CHECK_INT(meta_of("ku/", "mode"), 16872);
 	CHECK_INT(meta_of("ku/", "uid"), 33);
@@ -992,7 +992,7 @@ static void test_root_setattr(void)
 	names = bucket_names();
 	CHECK_INT(bfs_fs_chmod(fs, "/", 0711), 0);
 	CHECK_INT(bfs_fs_chown(fs, "/", 33, (gid_t)-1), 0);
-	CHECK_INT(bfs_fs_utimens(fs, "/", 1300000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_utimens(fs, "/", BFS_TIME_OMIT, 1300000000LL * 1000000000LL), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/", &sb), 0);
 	CHECK_INT(sb.st_mode, S_IFDIR | 0711);
 	CHECK_INT(sb.st_uid, 33);
@@ -1077,7 +1077,7 @@ static void test_listing_keeps_mtime(void)
 		return;
 	CHECK_INT(bfs_fs_mkdir(a, "/mt", 0755, &root), 0);
 	CHECK_INT(write_file(a, "/mt/f", "payload"), 0);
-	CHECK_INT(bfs_fs_utimens(a, "/mt/f", 1000000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_utimens(a, "/mt/f", BFS_TIME_OMIT, 1000000000LL * 1000000000LL), 0);
 	CHECK_INT(meta_of("mt/f", "mtime"), 1000000000);
 	bfs_fs_close(a);
 	b = mount_fs("mtflipB", -1, 0);
@@ -1132,7 +1132,7 @@ static void test_mtime_ns(void)
 	if (!a)
 		return;
 	CHECK_INT(write_file(a, "/mtns", "x"), 0);
-	CHECK_INT(bfs_fs_utimens(a, "/mtns", 1100000000123456789LL), 0);
+	CHECK_INT(bfs_fs_utimens(a, "/mtns", BFS_TIME_OMIT, 1100000000123456789LL), 0);
 	CHECK_INT(bfs_fs_getattr(a, "/mtns", &sa), 0);
 	bfs_fs_close(a);
 	b = mount_fs("mtnsB", -1, 0);
@@ -1143,6 +1143,114 @@ static void test_mtime_ns(void)
 	CHECK_INT(sb.st_mtim.tv_sec, 1100000000);
 	CHECK_INT(sb.st_mtim.tv_nsec, 123456789);
 	CHECK_INT(sa.st_mtim.tv_nsec, sb.st_mtim.tv_nsec);
+	bfs_fs_close(b);
+}
+
+/*
+ * A directory emptied by a rename of its last subdirectory stays (the model
+ * tester, under a hanging server): the rename paid the subdirectory's owed
+ * marker first, which voided the source directory's own debt, so nothing
+ * was left to keep it once the subdirectory had moved.
+ */
+static void test_rename_keeps_source_dir(void)
+{
+	struct bfs_fs *fs = mount_fs("rkeep", -1, 200);
+	int i;
+
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_mkdir(fs, "/ra", 0755, &root), 0);
+	CHECK_INT(bfs_fs_mkdir(fs, "/ra/sub", 0755, &root), 0);
+	CHECK_INT(write_file(fs, "/ra/x", "x"), 0); /* (ra exists: its debt is void) */
+	CHECK_INT(bfs_fs_unlink(fs, "/ra/x"), 0);   /* owed again */
+	CHECK_INT(bfs_fs_rename(fs, "/ra/sub", "/rb", 0), 0);
+	for (i = 0; i < 100 && !exists("ra/"); i++)
+		sleep_ms(50);
+	CHECK(exists("ra/"));
+	CHECK(exists("rb/"));
+	bfs_fs_close(fs);
+}
+
+static int64_t ts_ns(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/*
+ * ctime, atime and a directory's times (issue 25 cases 8, 10): a chmod makes
+ * ctime now and stores it (x-amz-meta-ctime), not touching mtime; an atime
+ * set alone is kept and stored (x-amz-meta-atime); another mount reads both.
+ * A directory's mtime and ctime follow the entries made and removed in it
+ * here, a utimens after them wins, entries made after that win again, also
+ * once its marker is looked at anew; a chmod keeps that mtime and its marker
+ * stores it.
+ */
+static void test_times(void)
+{
+	struct bfs_fs *a = mount_fs("timesA", -1, 0), *b;
+	struct stat s1, s2;
+	int64_t d1, d3;
+	uint64_t n;
+
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	CHECK_INT(write_file(a, "/tf", "x"), 0);
+	CHECK_INT(bfs_fs_getattr(a, "/tf", &s1), 0);
+	CHECK(ts_ns(s1.st_ctim) == ts_ns(s1.st_mtim));
+	sleep_ms(20);
+	CHECK_INT(bfs_fs_chmod(a, "/tf", 0600), 0);
+	CHECK_INT(bfs_fs_getattr(a, "/tf", &s2), 0);
+	CHECK(ts_ns(s2.st_mtim) == ts_ns(s1.st_mtim));
+	CHECK(ts_ns(s2.st_ctim) >= ts_ns(s1.st_ctim) + 20000000);
+	CHECK_INT(meta_of("tf", "ctime"), s2.st_ctim.tv_sec);
+	CHECK_INT(bfs_fs_utimens(a, "/tf", 1000000000123456789LL, BFS_TIME_OMIT), 0);
+	CHECK_INT(bfs_fs_getattr(a, "/tf", &s2), 0);
+	CHECK(ts_ns(s2.st_atim) == 1000000000123456789LL);
+	CHECK(ts_ns(s2.st_mtim) == ts_ns(s1.st_mtim));
+	CHECK_INT(meta_of("tf", "atime"), 1000000000);
+	bfs_fs_close(a);
+	b = mount_fs("timesB", -1, 0);
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	CHECK_INT(bfs_fs_getattr(b, "/tf", &s1), 0);
+	CHECK(ts_ns(s1.st_atim) == 1000000000123456789LL);
+	CHECK(ts_ns(s1.st_ctim) == ts_ns(s2.st_ctim));
+	CHECK(ts_ns(s1.st_mtim) == ts_ns(s2.st_mtim));
+
+	/* a directory (its marker sent at mkdir: marker_delay 0) */
+	CHECK_INT(bfs_fs_mkdir(b, "/td", 0755, &root), 0);
+	CHECK_INT(bfs_fs_getattr(b, "/td", &s1), 0);
+	sleep_ms(20);
+	CHECK_INT(write_file(b, "/td/f", "y"), 0);
+	CHECK_INT(bfs_fs_getattr(b, "/td", &s2), 0);
+	d1 = ts_ns(s2.st_mtim);
+	CHECK(d1 >= ts_ns(s1.st_mtim) + 20000000);
+	CHECK(ts_ns(s2.st_ctim) == d1);
+	CHECK_INT(bfs_fs_utimens(b, "/td", BFS_TIME_OMIT, 1300000000LL * 1000000000LL), 0);
+	CHECK_INT(bfs_fs_getattr(b, "/td", &s2), 0);
+	CHECK_INT(s2.st_mtim.tv_sec, 1300000000);
+	CHECK(ts_ns(s2.st_ctim) > d1);
+	sleep_ms(20);
+	CHECK_INT(write_file(b, "/td/g", "z"), 0);
+	CHECK_INT(bfs_fs_getattr(b, "/td", &s2), 0);
+	d3 = ts_ns(s2.st_mtim);
+	CHECK(d3 > d1);
+	/* looked at anew (its marker: a HEAD): the time stays */
+	CHECK_INT(bfs_fs_invalidate(b, "/td", &n), 0);
+	CHECK_INT(bfs_fs_getattr(b, "/td", &s2), 0);
+	CHECK(ts_ns(s2.st_mtim) == d3);
+	sleep_ms(20);
+	CHECK_INT(bfs_fs_chmod(b, "/td", 0700), 0);
+	CHECK_INT(bfs_fs_getattr(b, "/td", &s2), 0);
+	CHECK(ts_ns(s2.st_mtim) == d3);
+	CHECK(ts_ns(s2.st_ctim) >= d3 + 20000000);
+	CHECK_INT(meta_of("td/", "mtime"), d3 / 1000000000);
+	CHECK_INT(bfs_fs_unlink(b, "/td/f"), 0);
+	CHECK_INT(bfs_fs_getattr(b, "/td", &s1), 0);
+	CHECK(ts_ns(s1.st_mtim) > ts_ns(s2.st_ctim));
 	bfs_fs_close(b);
 }
 
@@ -1191,6 +1299,8 @@ int main(void)
 	test_fifo_socket();
 	test_listing_keeps_mtime();
 	test_mtime_ns();
+	test_times();
+	test_rename_keeps_source_dir();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

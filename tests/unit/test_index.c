@@ -248,6 +248,9 @@ static void full_entry(struct bfs_entry *e, unsigned seed)
 	e->crc_bytes = 4000 + seed;
 	e->crc32c = 0xE3069283u ^ seed;
 	e->seen_ns = (int64_t)0x1122334455667788LL + seed;
+	e->ctime_ns = 1700000001000000003LL + seed;
+	e->atime_set_ns = 1000000001LL + seed;
+	e->dirchg_ns = 1700000002000000004LL + seed;
 	snprintf(e->etag, sizeof(e->etag), "\"%08x0123456789abcdef0123456789ab-2\"", seed);
 	snprintf(e->link, sizeof(e->link), "../target/%u", seed);
 }
@@ -262,7 +265,8 @@ static int entry_eq(const struct bfs_entry *a, const struct bfs_entry *b)
 	       a->cached_bytes == b->cached_bytes && a->upload_attempts == b->upload_attempts &&
 	       a->upload_error == b->upload_error && a->upload_after_ns == b->upload_after_ns &&
 	       a->lastmod_s == b->lastmod_s && a->crc_bytes == b->crc_bytes &&
-	       a->crc32c == b->crc32c && a->seen_ns == b->seen_ns &&
+	       a->crc32c == b->crc32c && a->seen_ns == b->seen_ns && a->ctime_ns == b->ctime_ns &&
+	       a->atime_set_ns == b->atime_set_ns && a->dirchg_ns == b->dirchg_ns &&
 	       strcmp(a->etag, b->etag) == 0 && strcmp(a->link, b->link) == 0;
 }
 
@@ -342,7 +346,7 @@ static void test_codec(void)
 	CHECK_INT(index_rec_encode(&e, buf, sizeof(buf), &len), -EINVAL);
 
 	/* a newer version: more fixed bytes and a variable field we do not know */
-	len = hand_record(buf, 6, 16, 43, 5);
+	len = hand_record(buf, 7, 16, 67, 5);
 	CHECK_INT(index_rec_decode(buf, len, &d), 0);
 	CHECK_INT(d.type, BFS_ENT_FILE);
 	CHECK_INT(d.state, BFS_ST_DIRTY);
@@ -351,7 +355,16 @@ static void test_codec(void)
 	CHECK(d.lastmod_s == (int64_t)0xeeeeeeeeeeeeeeeeULL);	    /* a version-3 field */
 	CHECK(d.crc_bytes == 0xeeeeeeeeeeeeeeeeULL);		    /* version-4 fields */
 	CHECK(d.crc32c == 0xeeeeeeeeu);
-	CHECK(d.seen_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL); /* a version-5 field */
+	CHECK(d.seen_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);  /* a version-5 field */
+	CHECK(d.ctime_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL); /* version-6 fields */
+	CHECK(d.atime_set_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);
+	CHECK(d.dirchg_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);
+	/* a version-5 record (21 fixed fields) reads with st_ctime and st_atime st_mtime's */
+	len = hand_record(buf, 5, 16, 36, 0);
+	memset(&d, 0x55, sizeof(d));
+	CHECK_INT(index_rec_decode(buf, len, &d), 0);
+	CHECK(d.seen_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);
+	CHECK(d.ctime_ns == 0 && d.atime_set_ns == 0 && d.dirchg_ns == 0);
 	/* a version-4 record (20 fixed fields) reads with seen_ns 0 */
 	len = hand_record(buf, 4, 16, 28, 0);
 	memset(&d, 0x55, sizeof(d));
@@ -959,7 +972,7 @@ static void test_damage(const char *dir)
 	e.state = BFS_ST_DIRTY;
 	CHECK_INT(index_rec_encode(&e, rec, sizeof(rec), &len), 0);
 	CHECK_INT(raw_put(dir, "entries", "/g\0trunc", 8, rec, len - 3), 0);
-	len = hand_record(rec, 6, 16, 44, 9);
+	len = hand_record(rec, 7, 16, 68, 9);
 	CHECK_INT(raw_put(dir, "entries", "/h\0new", 6, rec, len), 0);
 
 	ix = open_ix(dir, 0);

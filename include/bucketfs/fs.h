@@ -133,6 +133,14 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 		  const struct bfs_ctx *c, struct bfs_file **out);
 int bfs_fs_open_file(struct bfs_fs *fs, const char *path, int flags, struct bfs_file **out);
 /*
+ * mknod(2): a regular file, FIFO, socket or device node (rdev), stored at
+ * once as an empty object whose metadata says which (s3fs's format); the
+ * mount is nodev, so a device node there opens nothing.  -EPERM for any
+ * other type.
+ */
+int bfs_fs_mknod(struct bfs_fs *fs, const char *path, mode_t mode, dev_t rdev,
+		 const struct bfs_ctx *c);
+/*
  * Whether the kernel may keep the pages it cached for this file from an
  * earlier open (true unless this open fetched a different version).
  */

@@ -141,6 +141,7 @@ struct bfs_entry {
 					* removed or renamed in it through this
 					* mount (0 never); its st_mtime and st_ctime
 					* while later than its own ctime (fs_entry.c) */
+	uint64_t rdev;		       /* a device node's st_rdev (x-amz-meta-rdev) */
 	char link[BFS_ENTRY_LINK_MAX]; /* symlink target ("" otherwise) */
 };
 

@@ -127,21 +127,8 @@ static int op_link(const char *from, const char *to)
 static int op_mknod(const char *path, mode_t mode, dev_t rdev)
 {
 	struct bfs_ctx c = caller();
-	struct bfs_file *f = NULL;
-	int rc;
 
-	(void)rdev;
-	/* Files, FIFOs and sockets: objects (a FIFO or socket an empty one
-	 * whose x-amz-meta-mode says what it is, as s3fs stores them).  A
-	 * device node has no place on a nodev mount (SEMANTICS.md). */
-	if (!S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode))
-		return -EPERM;
-	rc = bfs_fs_create(fsys(), path, mode, O_CREAT | O_EXCL | O_WRONLY, &c, &f);
-	if (rc)
-		return edge(rc);
-	rc = bfs_fs_flush(fsys(), f);
-	bfs_fs_release(fsys(), f);
-	return edge(rc);
+	return edge(bfs_fs_mknod(fsys(), path, mode, rdev, &c));
 }
 
 static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)

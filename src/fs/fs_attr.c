@@ -43,6 +43,7 @@ static void attrs_base(const struct bfs_fs *fs, const struct bfs_obj_info *info,
 		e->mtime_ns = o.mtime_ns;
 		e->ctime_ns = o.ctime_ns;
 		e->atime_set_ns = o.atime_set_ns;
+		e->rdev = o.rdev;
 		return;
 	}
 	fs_entry_stat(fs, e, &st);
@@ -89,7 +90,7 @@ static int replace_meta(struct bfs_fs *fs, const char *path, struct bfs_entry *e
 	if (rc)
 		return fs_store_errno("setattr", path, rc);
 	/* Keep the object's other metadata, type and caching headers. */
-	n = FS_PUT_META;
+	n = (int)po.nmeta;
 	for (i = 0; i < info.nmeta && n < BFS_MAX_META; i++)
 		if (!fs_put_meta_name(info.meta[i].name))
 			meta[n++] = info.meta[i];

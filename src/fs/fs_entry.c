@@ -33,12 +33,13 @@ int fs_attrs_forced(const struct bfs_fs *fs)
 	return fs->cfg.has_umask && fs->cfg.force_uid && fs->cfg.force_gid;
 }
 
-/* A FIFO or a socket is stored as an empty object whose x-amz-meta-mode
- * says so, as s3fs stores them; the kernel serves them itself (it never
- * opens one through FUSE).  Devices are not among them (SEMANTICS.md). */
+/* A FIFO, a socket or a device node is stored as an empty object whose
+ * x-amz-meta-mode says so (and x-amz-meta-rdev which device), as s3fs
+ * stores them; the kernel serves them itself (it never opens one through
+ * FUSE), and a device node opens nothing: the mount is always nodev. */
 int fs_special_type(mode_t mode)
 {
-	return S_ISFIFO(mode) || S_ISSOCK(mode);
+	return S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode) || S_ISBLK(mode);
 }
 
 int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e)
@@ -83,6 +84,7 @@ void fs_entry_take_attrs(struct bfs_entry *e, const struct bfs_entry *from)
 	e->mtime_ns = from->mtime_ns;
 	e->ctime_ns = from->ctime_ns;
 	e->atime_set_ns = from->atime_set_ns;
+	e->rdev = from->rdev;
 }
 
 void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st)
@@ -128,11 +130,14 @@ void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct st
 		st->st_size = (off_t)(e->link[0] ? strlen(e->link) : e->size);
 		break;
 	default:
-		/* a FIFO or socket object (empty: whatever else is a file) */
-		if ((e->flags & BFS_EF_META) && fs_special_type(e->mode) && !e->size)
+		/* a FIFO, socket or device object (empty: whatever else is a file) */
+		if ((e->flags & BFS_EF_META) && fs_special_type(e->mode) && !e->size) {
 			st->st_mode = (e->mode & S_IFMT) | perm;
-		else
+			if (S_ISCHR(e->mode) || S_ISBLK(e->mode))
+				st->st_rdev = (dev_t)e->rdev;
+		} else {
 			st->st_mode = S_IFREG | perm;
+		}
 		st->st_nlink = 1;
 		st->st_size = (off_t)e->size;
 		break;
@@ -192,6 +197,8 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 			struct bfs_entry *e)
 {
 	uint32_t mode = 0, uid, gid;
+	const char *v;
+	char *end;
 	int64_t ns;
 
 	e->type = BFS_ENT_FILE;
@@ -214,6 +221,14 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 	 * the overflow id) */
 	e->uid = meta_u32(info, "uid", &uid) && uid != UINT32_MAX ? uid : fs->cfg.uid;
 	e->gid = meta_u32(info, "gid", &gid) && gid != UINT32_MAX ? gid : fs->cfg.gid;
+	if ((v = bfs_obj_info_meta(info, "rdev")) && *v >= '0' && *v <= '9') {
+		unsigned long long r;
+
+		errno = 0;
+		r = strtoull(v, &end, 10);
+		if (!errno && !*end)
+			e->rdev = r;
+	}
 	if ((ns = meta_time(info, "mtime")) > 0)
 		e->mtime_ns = ns;
 	if ((ns = meta_time(info, "ctime")) > 0)
@@ -263,8 +278,8 @@ static void put_time(struct bfs_meta_kv *kv, const char *name, int64_t ns)
 
 int fs_put_meta_name(const char *name)
 {
-	static const char *const names[FS_PUT_META] = { "mode",	 "uid",	  "gid",
-							"mtime", "ctime", "atime" };
+	static const char *const names[FS_PUT_META] = { "mode",	 "uid",	  "gid", "mtime",
+							"ctime", "atime", "rdev" };
 	int i;
 
 	for (i = 0; i < FS_PUT_META; i++)
@@ -292,7 +307,12 @@ int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entr
 	put_time(&meta[4], "ctime", ctime);
 	put_time(&meta[5], "atime", e->atime_set_ns > 0 ? e->atime_set_ns : e->mtime_ns);
 	po->meta = meta;
-	po->nmeta = FS_PUT_META;
+	po->nmeta = FS_PUT_META - 1;
+	if (S_ISCHR(e->mode) || S_ISBLK(e->mode)) {
+		snprintf(meta[6].name, sizeof(meta[6].name), "rdev");
+		snprintf(meta[6].value, sizeof(meta[6].value), "%" PRIu64, e->rdev);
+		po->nmeta = FS_PUT_META;
+	}
 	if (e->type == BFS_ENT_DIR)
 		po->content_type = "application/x-directory";
 	else if (e->type == BFS_ENT_LINK)

@@ -225,7 +225,8 @@ out_put:
 	return rc;
 }
 
-int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
+/* create and mknod: a new file (or FIFO, socket, device rdev) at path */
+static int create(struct bfs_fs *fs, const char *path, mode_t mode, dev_t rdev, int flags,
 		  const struct bfs_ctx *c, struct bfs_file **out)
 {
 	struct bfs_entry e;
@@ -268,6 +269,8 @@ int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
 	e.state = BFS_ST_DIRTY;
 	/* a FIFO or a socket is an empty object of that type (mknod) */
 	e.mode = (fs_special_type(mode) ? (mode & S_IFMT) : S_IFREG) | (mode & 07777);
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		e.rdev = (uint64_t)rdev;
 	e.uid = c->uid;
 	e.gid = c->gid;
 	e.mtime_ns = e.atime_set_ns = fs_now_ns();
@@ -297,6 +300,28 @@ out_fail:
 	of->ent.type = 0;
 	pthread_mutex_unlock(&of->lock);
 	fs_ofile_put(fs, of);
+	return rc;
+}
+
+int bfs_fs_create(struct bfs_fs *fs, const char *path, mode_t mode, int flags,
+		  const struct bfs_ctx *c, struct bfs_file **out)
+{
+	return create(fs, path, mode, 0, flags, c, out);
+}
+
+int bfs_fs_mknod(struct bfs_fs *fs, const char *path, mode_t mode, dev_t rdev,
+		 const struct bfs_ctx *c)
+{
+	struct bfs_file *f = NULL;
+	int rc;
+
+	if (!S_ISREG(mode) && !fs_special_type(mode))
+		return -EPERM;
+	rc = create(fs, path, mode, rdev, O_CREAT | O_EXCL | O_WRONLY, c, &f);
+	if (rc)
+		return rc;
+	rc = bfs_fs_flush(fs, f);
+	bfs_fs_release(fs, f);
 	return rc;
 }
 

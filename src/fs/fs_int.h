@@ -304,7 +304,7 @@ int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
 
 /* The mount's root directory, which is never asked of the bucket. */
 void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
-/* A FIFO or socket: an empty object of that x-amz-meta-mode (fs_entry.c). */
+/* A FIFO, socket or device: an empty object of that x-amz-meta-mode (fs_entry.c). */
 int fs_special_type(mode_t mode);
 /* x-amz-meta-mtime's (ctime's, atime's) "SECONDS[.NANOSECONDS]" in ns; -1 for anything else. */
 int64_t fs_meta_time_ns(const char *v);
@@ -324,8 +324,8 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 			struct bfs_entry *e);
 
 /* Metadata to send with an object written for entry e: mode, uid, gid,
- * mtime, ctime, atime (FS_PUT_META of them, in meta[]). */
-#define FS_PUT_META 6
+ * mtime, ctime, atime, and a device's rdev (po->nmeta of them, in meta[]). */
+#define FS_PUT_META 7
 int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
 		struct bfs_meta_kv meta[FS_PUT_META], struct bfs_put_opts *po);
 /* Is name one of the metadata fs_put_opts writes? */

@@ -50,6 +50,7 @@ static const struct rec_field fields[] = {
 	F(ctime_ns),
 	F(atime_set_ns),
 	F(dirchg_ns), /* version 6 */
+	F(rdev),      /* version 7 */
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -58,9 +59,9 @@ _Static_assert(S(type) + S(state) + S(flags) + S(mode) + S(uid) + S(gid) + S(siz
 		       S(data_id) + S(staged_id) + S(validated_ns) + S(listed_ns) + S(atime_ns) +
 		       S(cached_bytes) + S(upload_attempts) + S(upload_error) + S(upload_after_ns) +
 		       S(lastmod_s) + S(crc_bytes) + S(crc32c) + S(seen_ns) + S(ctime_ns) +
-		       S(atime_set_ns) + S(dirchg_ns) ==
+		       S(atime_set_ns) + S(dirchg_ns) + S(rdev) ==
 		   INDEX_REC_FIXED,
-	       "the fixed part of a version-6 record is 152 bytes");
+	       "the fixed part of a version-7 record is 160 bytes");
 #undef F
 #undef S
 

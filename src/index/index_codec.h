@@ -21,6 +21,7 @@
  *                    i64 seen_ns                    (version 5: 128 bytes)
  *                    i64 ctime_ns, i64 atime_set_ns,
  *                    i64 dirchg_ns                  (version 6: 152 bytes)
+ *                    u64 rdev                       (version 7: 160 bytes)
  *   u16 etag_len, etag bytes (no NUL, < BFS_ENTRY_ETAG_MAX)
  *   u16 link_len, link bytes (no NUL, < BFS_ENTRY_LINK_MAX)
  *
@@ -38,9 +39,9 @@
 
 #include "bucketfs/index.h"
 
-#define INDEX_REC_VERSION 6
+#define INDEX_REC_VERSION 7
 #define INDEX_REC_HEADER 4
-#define INDEX_REC_FIXED 152
+#define INDEX_REC_FIXED 160
 /* The longest record this version writes. */
 #define INDEX_REC_MAX                                                                              \
 	(INDEX_REC_HEADER + INDEX_REC_FIXED + 2 + (BFS_ENTRY_ETAG_MAX - 1) + 2 +                   \

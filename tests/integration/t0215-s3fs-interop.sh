@@ -9,8 +9,8 @@
 # in both; each mount reads byte-exact what the other wrote, and the mtimes
 # the other set, to the nanosecond, and atimes and ctimes; every object
 # written through bucketfs (new, renamed, uploaded in parts) is public-read
-# as s3fs's are (boto3's ACL, an anonymous GET); FIFOs and sockets made in
-# either show as such in both; and the two share the one
+# as s3fs's are (boto3's ACL, an anonymous GET); FIFOs, sockets and device
+# nodes made in either show as such in both; and the two share the one
 # use_cache directory, each in a subdirectory of its own.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -86,18 +86,25 @@ done
 	fail "the ctime of bucketfs's touch is not now under s3fs: $(stat -c %Z "$ms/images/t1/0.png")"
 ok "an atime set in either mount, and the ctime of that change, are the other's: $(stat -c '%X %Z' "$mb/images/t1/0.png"), $(stat -c '%X %Z' "$mb/images/t2/1.png")"
 
-# --- FIFOs and sockets: empty objects of that type, as s3fs stores them ----------------------
+# --- FIFOs, sockets, device nodes: empty objects of that type (and x-amz-meta-rdev) -------
 mkfifo "$mb/images/from-bucketfs.fifo"
 mkfifo "$ms/images/from-s3fs.fifo"
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$mb/images/b.sock"
-for p in images/from-bucketfs.fifo images/from-s3fs.fifo images/b.sock; do
+mknod "$mb/images/from-bucketfs.chr" c 1 3
+mknod "$ms/images/from-s3fs.blk" b 7 200
+for p in images/from-bucketfs.fifo images/from-s3fs.fifo images/b.sock images/from-bucketfs.chr \
+	images/from-s3fs.blk; do
 	wait_until 20 test -e "$ms/$p" -a -e "$mb/$p" || fail "$p is not in both mounts"
 	got=$(stat -c '%F' "$mb/$p")
 	want=$(stat -c '%F' "$ms/$p")
 	assert_eq "$got" "$want" "the type of $p in bucketfs (s3fs: $want)"
 done
 [ -p "$mb/images/from-s3fs.fifo" ] || fail "s3fs's FIFO is not a FIFO in bucketfs"
-ok "a FIFO made in either mount, and a socket bound in bucketfs, show the same type in both"
+[ -b "$mb/images/from-s3fs.blk" ] || fail "s3fs's block device is not one in bucketfs"
+# (s3fs 1.90 keeps no device numbers, not even its own: bucketfs's
+# x-amz-meta-rdev is for bucketfs, test_fs and t0206)
+assert_eq "$(stat -c '%t:%T' "$mb/images/from-bucketfs.chr")" "1:3" "bucketfs's device numbers"
+ok "a FIFO or a device node made in either mount, and a socket bound in bucketfs, show the same type in both"
 # (the root: chmod, chown and touch are this mount's own; s3fs answers them with EIO)
 touch "$mb" || fail "touch of the bucketfs mount root"
 

@@ -40,8 +40,8 @@ TICK = 0.03  # longer than the local file system's timestamp granularity
 DOCUMENTED = {
     ("link", "link"): ("OK", "EPERM", "What is refused: link (hard links)"),
     ("link", "nlink after link"): (2, 1, "What is refused: link (hard links)"),
-    ("mknod_device", "mknod chr"): ("OK", "EPERM", "What is refused: mknod of a device"),
-    ("mknod_device", "type"): ("chr", "ENOENT", "What is refused: mknod of a device"),
+    ("mknod_device", "open it"):
+        ("OK", "EACCES", "What differs: a device node opens nothing (the mount is nodev)"),
     ("deep_path", "create 1100-byte path"):
         ("OK", "ENAMETOOLONG", "What is refused: a path whose key would exceed 1024 bytes"),
     ("dir_nlink", "nlink of a dir with 2 subdirs"):
@@ -737,6 +737,20 @@ def mknod_fifo(t):
 def mknod_device(t):
     t("mknod chr", call(os.mknod, t.p("null"), stat.S_IFCHR | 0o600, os.makedev(1, 3)))
     t("type", ftype(t.p("null")))
+    t("mode", mode(t.p("null")))
+    t("rdev", call(lambda: "%d,%d" % (os.major(os.lstat(t.p("null")).st_rdev),
+                                       os.minor(os.lstat(t.p("null")).st_rdev))))
+    t("open it", call(lambda: os.close(os.open(t.p("null"), os.O_WRONLY))))
+    t("mknod blk", call(os.mknod, t.p("blk"), stat.S_IFBLK | 0o600, os.makedev(7, 200)))
+    t("blk type", ftype(t.p("blk")))
+    t("rename it", call(os.rename, t.p("blk"), t.p("blk2")))
+    t("chmod it", call(os.chmod, t.p("blk2"), 0o640))
+    t("renamed rdev", call(lambda: "%d,%d %s" % (os.major(os.lstat(t.p("blk2")).st_rdev),
+                                                 os.minor(os.lstat(t.p("blk2")).st_rdev),
+                                                 mode(t.p("blk2")))))
+    t("mknod existing", call(os.mknod, t.p("null"), stat.S_IFCHR | 0o600, os.makedev(1, 3)))
+    t("unlink", call(os.unlink, t.p("null")))
+    t("listing", ls(t.d))
 
 
 @case

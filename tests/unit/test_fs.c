@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1049,6 +1050,21 @@ static void test_fifo_socket(void)
 	/* chmod keeps the type */
 	CHECK_INT(bfs_fs_chmod(fs, "/ff", 0600), 0);
 	CHECK_INT(meta_of("ff", "mode"), S_IFIFO | 0600);
+	/* a device node: x-amz-meta-rdev too, kept by chmod, read by another
+	 * mount; other types are refused */
+	CHECK_INT(bfs_fs_mknod(fs, "/dev0", S_IFCHR | 0600, makedev(1, 3), &root), 0);
+	CHECK_INT(meta_of("dev0", "rdev"), (long long)makedev(1, 3));
+	CHECK_INT(bfs_fs_chmod(fs, "/dev0", 0640), 0);
+	CHECK_INT(meta_of("dev0", "rdev"), (long long)makedev(1, 3));
+	CHECK_INT(bfs_fs_mknod(fs, "/dir0", S_IFDIR | 0755, 0, &root), -EPERM);
+	bfs_fs_close(fs);
+	fs = mount_fs("fifo2", -1, 3000);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_getattr(fs, "/dev0", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFCHR | 0640);
+	CHECK_INT(sb.st_rdev, makedev(1, 3));
 	bfs_fs_close(fs);
 }
 

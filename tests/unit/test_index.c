@@ -251,6 +251,7 @@ static void full_entry(struct bfs_entry *e, unsigned seed)
 	e->ctime_ns = 1700000001000000003LL + seed;
 	e->atime_set_ns = 1000000001LL + seed;
 	e->dirchg_ns = 1700000002000000004LL + seed;
+	e->rdev = 0x0000010300000000ULL + seed;
 	snprintf(e->etag, sizeof(e->etag), "\"%08x0123456789abcdef0123456789ab-2\"", seed);
 	snprintf(e->link, sizeof(e->link), "../target/%u", seed);
 }
@@ -267,7 +268,7 @@ static int entry_eq(const struct bfs_entry *a, const struct bfs_entry *b)
 	       a->lastmod_s == b->lastmod_s && a->crc_bytes == b->crc_bytes &&
 	       a->crc32c == b->crc32c && a->seen_ns == b->seen_ns && a->ctime_ns == b->ctime_ns &&
 	       a->atime_set_ns == b->atime_set_ns && a->dirchg_ns == b->dirchg_ns &&
-	       strcmp(a->etag, b->etag) == 0 && strcmp(a->link, b->link) == 0;
+	       a->rdev == b->rdev && strcmp(a->etag, b->etag) == 0 && strcmp(a->link, b->link) == 0;
 }
 
 static void le(unsigned char **p, uint64_t v, int n)
@@ -346,7 +347,7 @@ static void test_codec(void)
 	CHECK_INT(index_rec_encode(&e, buf, sizeof(buf), &len), -EINVAL);
 
 	/* a newer version: more fixed bytes and a variable field we do not know */
-	len = hand_record(buf, 7, 16, 67, 5);
+	len = hand_record(buf, 8, 16, 75, 5);
 	CHECK_INT(index_rec_decode(buf, len, &d), 0);
 	CHECK_INT(d.type, BFS_ENT_FILE);
 	CHECK_INT(d.state, BFS_ST_DIRTY);
@@ -359,12 +360,13 @@ static void test_codec(void)
 	CHECK(d.ctime_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL); /* version-6 fields */
 	CHECK(d.atime_set_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);
 	CHECK(d.dirchg_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);
+	CHECK(d.rdev == 0xeeeeeeeeeeeeeeeeULL); /* a version-7 field */
 	/* a version-5 record (21 fixed fields) reads with st_ctime and st_atime st_mtime's */
 	len = hand_record(buf, 5, 16, 36, 0);
 	memset(&d, 0x55, sizeof(d));
 	CHECK_INT(index_rec_decode(buf, len, &d), 0);
 	CHECK(d.seen_ns == (int64_t)0xeeeeeeeeeeeeeeeeULL);
-	CHECK(d.ctime_ns == 0 && d.atime_set_ns == 0 && d.dirchg_ns == 0);
+	CHECK(d.ctime_ns == 0 && d.atime_set_ns == 0 && d.dirchg_ns == 0 && d.rdev == 0);
 	/* a version-4 record (20 fixed fields) reads with seen_ns 0 */
 	len = hand_record(buf, 4, 16, 28, 0);
 	memset(&d, 0x55, sizeof(d));
@@ -972,7 +974,7 @@ static void test_damage(const char *dir)
 	e.state = BFS_ST_DIRTY;
 	CHECK_INT(index_rec_encode(&e, rec, sizeof(rec), &len), 0);
 	CHECK_INT(raw_put(dir, "entries", "/g\0trunc", 8, rec, len - 3), 0);
-	len = hand_record(rec, 7, 16, 68, 9);
+	len = hand_record(rec, 8, 16, 76, 9);
 	CHECK_INT(raw_put(dir, "entries", "/h\0new", 6, rec, len), 0);
 
 	ix = open_ix(dir, 0);

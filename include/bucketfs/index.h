@@ -87,6 +87,11 @@ enum bfs_entry_state {
 #define BFS_EF_ATTRS                                                                               \
 	0x0400 /* a directory chmod, chown or utimens changed                                      \
 		* here: its marker must carry what they set */
+#define BFS_EF_OLDDIR                                                                              \
+	0x0800 /* a directory whose name is also an object: an                                     \
+		* old-style one ("dir", Content-Type application/                                  \
+		* x-directory or a directory mode; older s3fs and                                  \
+		* other tools): rmdir and rename remove it too */
 #define BFS_EF_KEEP                                                                                \
 	0x0100 /* with BFS_EF_OWED: owed because an object left                                    \
 		* the directory (fs_marker_keep): needed only                                      \

@@ -169,6 +169,9 @@ int bfs_fs_rmdir(struct bfs_fs *fs, const char *path)
 	/* An owed marker is not in the bucket, unless the directory had one
 	 * this mount never looked for (a debt fs_marker_keep made). */
 	rc = owes && known_markerless(&e) ? 0 : bfs_store_delete(fs->store, dkey);
+	/* an old-style directory object is the directory too */
+	if (!rc && (e.flags & BFS_EF_OLDDIR) && !(rc = fs_file_key(fs, path, dkey, sizeof(dkey))))
+		rc = bfs_store_delete(fs->store, dkey);
 	if (rc) {
 		rc = fs_store_errno("rmdir", path, rc);
 		goto out;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
@@ -40,6 +41,14 @@ int fs_attrs_forced(const struct bfs_fs *fs)
 int fs_special_type(mode_t mode)
 {
 	return S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode) || S_ISBLK(mode);
+}
+
+int fs_dir_content_type(const char *type)
+{
+	static const char dir[] = "application/x-directory";
+	size_t n = sizeof(dir) - 1;
+
+	return !strncasecmp(type, dir, n) && (!type[n] || type[n] == ';' || type[n] == ' ');
 }
 
 int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e)
@@ -214,6 +223,9 @@ void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info
 			e->type = BFS_ENT_LINK;
 		else if (S_ISDIR(mode))
 			e->type = BFS_ENT_DIR;
+	} else if (!info->size && fs_dir_content_type(info->content_type)) {
+		e->type = BFS_ENT_DIR; /* an old-style directory object (BFS_EF_OLDDIR) */
+		e->mode = S_IFDIR;
 	} else {
 		e->mode = S_IFREG | 0644;
 	}

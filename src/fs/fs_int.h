@@ -34,6 +34,7 @@
 #include "bucketfs/index.h"
 #include "bucketfs/store.h"
 #include "fs/fs_path.h"
+#include "fs/fs_entry.h"
 #include "util/flight.h"
 #include "util/idset.h"
 #include "util/pathttl.h"
@@ -290,58 +291,7 @@ void fs_touch_destroy(struct bfs_fs *fs); /* frees what was not flushed */
 /* Content-Type for a file name, from its extension. */
 const char *bfs_mime_type(const char *name);
 
-/* ==== level 1: fs_entry.c (entries, metadata, store errors) ==== */
-/* Attributes of an entry as the kernel sees them: the mount's uid=, gid=,
- * umask= over what the entry says, symlinks as files unless symlinks=on. */
-void fs_entry_stat(const struct bfs_fs *fs, const struct bfs_entry *e, struct stat *st);
-/* uid=, gid= and umask= all given: no metadata can change what any entry
- * shows or lets anyone do. */
-int fs_attrs_forced(const struct bfs_fs *fs);
-/* Does e (CLEAN) say everything the mount shows of it (type, mode,
- * owner)?  Not one known only from a listing (listings carry no
- * metadata), unless the mount's options decide it all (fs_meta.c). */
-int fs_attrs_known(const struct bfs_fs *fs, const struct bfs_entry *e);
-
-/* The mount's root directory, which is never asked of the bucket. */
-void fs_root_entry(const struct bfs_fs *fs, struct bfs_entry *e);
-/* A FIFO, socket or device: an empty object of that x-amz-meta-mode (fs_entry.c). */
-int fs_special_type(mode_t mode);
-/* x-amz-meta-mtime's (ctime's, atime's) "SECONDS[.NANOSECONDS]" in ns; -1 for anything else. */
-int64_t fs_meta_time_ns(const char *v);
-/* A directory known only by name or by a listing's prefix, confirmed at now. */
-void fs_entry_dir(int64_t now, struct bfs_entry *e);
-
-/* The st_mtime and st_ctime e shows: its own, or for a directory whose
- * entries changed here since (dirchg_ns), that time.  fold: make them its
- * own (before a change of its attributes, which keeps them). */
-void fs_entry_times(const struct bfs_entry *e, int64_t *mtime, int64_t *ctime);
-void fs_entry_fold_times(struct bfs_entry *e);
-/* e takes from's attributes: mode (type bits too), owner and times. */
-void fs_entry_take_attrs(struct bfs_entry *e, const struct bfs_entry *from);
-
-/* Fill an entry from HEAD/GET information (type, mode, owner, times, etag). */
-void fs_entry_from_info(const struct bfs_fs *fs, const struct bfs_obj_info *info,
-			struct bfs_entry *e);
-
-/* Metadata to send with an object written for entry e: mode, uid, gid,
- * mtime, ctime, atime, and a device's rdev (po->nmeta of them, in meta[]). */
-#define FS_PUT_META 7
-int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
-		struct bfs_meta_kv meta[FS_PUT_META], struct bfs_put_opts *po);
-/* Is name one of the metadata fs_put_opts writes? */
-int fs_put_meta_name(const char *name);
-
-/*
- * Offline handling: after a transport failure (the bucket unreachable),
- * stale cached entries and data are served for a few seconds without asking
- * again.  fs_offline() says whether we are in such a period; fs_went_offline()
- * starts one when err is a transport error and returns whether it was one.
- */
-int fs_offline(struct bfs_fs *fs);
-int fs_went_offline(struct bfs_fs *fs, int err);
-
-/* A store error as an errno for the kernel, logged once with its detail. */
-int fs_store_errno(const char *what, const char *path, int err);
+/* ==== level 1: fs_entry.c: fs/fs_entry.h ==== */
 
 /* ==== level 1: fs_jrec.c (journal records) ==== */
 /*
@@ -641,7 +591,21 @@ void fs_trust_destroy(struct bfs_fs *fs);
  * single-part MD5; and a whole copy's size. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
-/* ==== level 7: fs_lookup.c, fs_upload.c ==== */
+/* ==== level 7: fs_ask.c, fs_lookup.c, fs_upload.c ==== */
+/*
+ * What the bucket says a name is (fs_ask.c): fs_ask_name asks for path (a
+ * file, a directory, a symlink; with fetch and lookup_get, a GET of a file's
+ * first bytes; expect_new: a name most likely being created, one LIST);
+ * fs_ask_dir makes the entry of directory path, from its marker dkey when
+ * marker says it has one (one HEAD); fs_ask_err notes an unreachable bucket
+ * and maps a failed request's error.  0 with *e, -ENOENT, or -errno.
+ */
+int fs_ask_name(struct bfs_fs *fs, const char *path, int fetch, int expect_new,
+		struct bfs_entry *e);
+int fs_ask_dir(struct bfs_fs *fs, const char *path, const char *dkey, int marker,
+	       struct bfs_entry *e);
+int fs_ask_err(struct bfs_fs *fs, const char *path, int rc);
+
 /*
  * Find what path is: from the index while fresh, else from the bucket
  * (refreshing the index).  Returns 0 with *e, -ENOENT, or a mapped error.

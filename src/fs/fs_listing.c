@@ -305,7 +305,7 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 	char path[BFS_INDEX_PATH_MAX];
 	size_t i, dl = strlen(dkey);
 	const char *sep = strcmp(dir, "/") ? "/" : "", *why;
-	int rc = 0, have;
+	int rc = 0, have, olddir;
 
 	for (i = 0; i < l->nobjects + (mode == FS_APPLY_LISTING ? l->nprefixes : 0) && !rc; i++) {
 		int isdir = i >= l->nobjects;
@@ -316,14 +316,17 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 			continue; /* the directory's own marker */
 		kl -= dl + (size_t)isdir;
 		why = name_problem(k + dl, kl);
-		if (!why && isdir && has_object_of(l, k))
-			why = "a file of the same name hides them";
 		if (!why && (size_t)snprintf(path, sizeof(path), "%s%s%.*s", dir, sep, (int)kl,
 					     k + dl) >= sizeof(path))
 			why = "its path is too long";
 		have = why ? -ENOENT : bfs_index_get(fs->ix, path, &old);
 		if (have == 0)
 			was = old;
+		/* (an old-style directory object is the directory's: its
+		 * lookup's HEAD said so, BFS_EF_OLDDIR) */
+		olddir = have == 0 && old.type == BFS_ENT_DIR && (old.flags & BFS_EF_OLDDIR);
+		if (!why && isdir && !olddir && has_object_of(l, k))
+			why = "a file of the same name hides them";
 		if (have == -ENAMETOOLONG || have == -EINVAL)
 			why = "its path is longer than the cache index can hold";
 		/* the file came on an earlier page of this listing */
@@ -344,7 +347,10 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 		if (have == 0) {
 			if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING)
 				continue;
-			if (isdir && old.type == BFS_ENT_DIR) {
+			if (!isdir && olddir && !l->objects[i].size && !strcmp(old.etag, e.etag)) {
+				old.seen_ns = now; /* (its directory: unchanged) */
+				e = old;
+			} else if (isdir && old.type == BFS_ENT_DIR) {
 				/* (it exists; its attributes, when it has any, only
 				 * its own listing or its marker's HEAD confirm) */
 				if (fs_attrs_forced(fs) || !fs_attrs_known(fs, &old))

@@ -266,13 +266,41 @@ static void rerecord_below(struct bfs_fs *fs, const char *dir)
 	(void)bfs_index_scan_state(fs->ix, BFS_ST_UPLOADING, rerecord, &j);
 }
 
+/*
+ * The old-style directory object from (BFS_EF_OLDDIR) after its keys moved
+ * to dkey: a marker there carries its attributes (the directory may be
+ * empty), and the object goes.  0, or a store error (the keys stay moved;
+ * the object left behind shows as an empty directory).
+ */
+static int move_old_dir(struct bfs_fs *fs, const char *from, const char *to, const char *dkey,
+			struct bfs_entry *e)
+{
+	struct bfs_meta_kv meta[FS_PUT_META];
+	struct bfs_put_opts po;
+	char key[FS_KEY_MAX];
+	int rc = fs_file_key(fs, from, key, sizeof(key));
+
+	if (rc)
+		return rc;
+	fs_put_opts(fs, to, e, meta, &po);
+	if (!(e->flags & BFS_EF_META))
+		po.nmeta = 0; /* (as fs_marker_pay: it shows each mount's defaults) */
+	rc = bfs_store_put_buf(fs->store, dkey, "", 0, &po, e->etag);
+	if (!rc)
+		rc = bfs_store_delete(fs->store, key);
+	if (rc)
+		return rc;
+	e->flags = (e->flags & ~(uint32_t)BFS_EF_OLDDIR) | BFS_EF_MARKER;
+	return 0;
+}
+
 static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struct bfs_entry *e)
 {
 	char src[FS_KEY_MAX + 1], dst[FS_KEY_MAX + 1], msg[768];
 	struct strv done = STRV_INIT;
 	struct bfs_ofile **held = NULL;
 	size_t nheld = 0, i;
-	int rc, deleted = 0;
+	int rc, deleted = 0, half = 0;
 
 	rc = fs_dir_key(fs, from, src, sizeof(src));
 	if (!rc)
@@ -301,6 +329,12 @@ static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struc
 		deleted = 1;
 		rc = bfs_store_delete_many(fs->store, (const char *const *)done.v, done.n, NULL);
 	}
+	if (!rc && (e->flags & BFS_EF_OLDDIR) && (half = move_old_dir(fs, from, to, dst, e)))
+		bfs_log(LOG_ERR,
+			"rename %s to %s: its old-style directory object was not "
+			"replaced (%s): %s shows as an empty directory",
+			from, to, bfs_err_is_store(half) ? bfs_strerror(half) : strerror(-half),
+			from);
 	if (rc) {
 		int urc;
 
@@ -321,13 +355,15 @@ static int rename_dir(struct bfs_fs *fs, const char *from, const char *to, struc
 				from, to, msg, from);
 		rc = rc == -ENAMETOOLONG || rc == -ENOMEM ? rc : -EIO;
 	}
-	/* 4 */
+	/* 4 (what moved stays moved when only the old-style object failed) */
 	if (!rc)
 		rc = move_entries(fs, from, to, e);
 	if (!rc)
 		rc = fs_ofile_rename_tree(fs, from, to);
 	if (!rc)
 		rerecord_below(fs, to);
+	if (!rc && half)
+		rc = -EIO;
 	for (i = 0; i < nheld; i++) {
 		pthread_rwlock_unlock(&held[i]->io);
 		fs_ofile_put(fs, held[i]);

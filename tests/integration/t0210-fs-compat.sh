@@ -8,8 +8,10 @@
 # symlink; implied directories (only "a/b/c.txt" exists) are directories;
 # keys with spaces and unicode work both ways; a rename gives the object
 # its new name's Content-Type (pub.tmp -> pub.png), unless another client
-# set it, and keeps its metadata.  Failed checks are collected
-# (tests/fs/fslib.sh).
+# set it, and keeps its metadata; old-style directory objects ("dir"
+# without the slash, empty, application/x-directory) are directories, also
+# with keys below them, and rmdir and rename take them away.  Failed checks
+# are collected (tests/fs/fslib.sh).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 120
@@ -139,6 +141,33 @@ check_eq "$(cat "$m/pub.png" 2>&1)" "png bytes" "... and its bytes"
 t mv "$m/typed.txt" "$m/typed.png" || bad "mv typed.txt typed.png"
 check_eq "$(bmeta typed.png content-type)" image/webp "a type another client set survives a rename"
 check_eq "$(bmeta typed.png x-amz-meta-uid)" 1234 "... and its metadata (uid)"
+bfs_umount "$m"
+
+# --- old-style directory objects (older s3fs, other tools): "dir" without the
+# slash, empty, Content-Type application/x-directory, with keys below it or
+# none; an empty object of another type beside keys below it stays a file
+boto3_py "$bucket" <<'PY'
+b = sys.argv[1]
+s3.put_object(Bucket=b, Key="olds/od", Body=b"", ContentType="application/x-directory")
+s3.put_object(Bucket=b, Key="olds/od/in.txt", Body=b"in od\n")
+s3.put_object(Bucket=b, Key="olds/empty", Body=b"", ContentType="application/x-directory")
+s3.put_object(Bucket=b, Key="olds/plain", Body=b"", ContentType="text/plain")
+s3.put_object(Bucket=b, Key="olds/plain/hidden.txt", Body=b"h\n")
+PY
+bfs_mount "$bucket" "$m"
+FS_MNT=$m
+for i in 1 2; do # (a fresh mount's first ls -l, then one from the index)
+	out=$(ls -l "$m/olds" 2>&1 | awk '{ print substr($1, 1, 1) $NF }' | grep -v '^t' | tr '\n' ' ') || true
+	check_eq "$out" "dempty dod -plain " "ls -l $i: old-style directory objects are directories, an empty text/plain one a file"
+done
+check_eq "$(stat -c %F "$m/olds/od" "$m/olds/empty" "$m/olds/plain" 2>&1 | tr '\n' '|')" \
+	"directory|directory|regular empty file|" "stat by name: the same"
+check_eq "$(cat "$m/olds/od/in.txt" 2>&1)" "in od" "a file below the old-style directory reads"
+t mv "$m/olds/od" "$m/olds/nd" || bad "mv of an old-style directory"
+t rmdir "$m/olds/empty" || bad "rmdir of an empty old-style directory"
+check_eq "$(bq list olds/ | tr '\n' '|')" "olds/nd/|olds/nd/in.txt|olds/plain|olds/plain/hidden.txt|" \
+	"the bucket: the rename left a marker nd/ and took od's object away; rmdir took empty's"
+check_eq "$(ls "$m/olds" 2>&1 | tr '\n' ' ')" "nd plain " "ls after the rename and the rmdir"
 bfs_umount "$m"
 # shellcheck disable=SC2034  # (read by fslib.sh's helpers)
 FS_MNT=

@@ -1188,6 +1188,102 @@ static void test_rename_keeps_source_dir(void)
 	bfs_fs_close(fs);
 }
 
+/* An empty object of Content-Type type (NULL: none) and mode (NULL: none). */
+static int put_typed(const char *key, const char *type, const char *mode)
+{
+	struct bfs_meta_kv meta[1] = { { "mode", "" } };
+	struct bfs_put_opts po = { 0 };
+
+	po.content_type = type;
+	if (mode) {
+		snprintf(meta[0].value, sizeof(meta[0].value), "%s", mode);
+		po.meta = meta;
+		po.nmeta = 1;
+	}
+	return bfs_store_put_buf(st, key, "", 0, &po, NULL);
+}
+
+/* readdir's fill: the types of "od", "od2", "plain" (0 if not listed). */
+static int fill_types(void *arg, const char *name, const struct stat *sb)
+{
+	mode_t *t = arg;
+
+	if (!strcmp(name, "od"))
+		t[0] = sb->st_mode & S_IFMT;
+	else if (!strcmp(name, "od2"))
+		t[1] = sb->st_mode & S_IFMT;
+	else if (!strcmp(name, "plain"))
+		t[2] = sb->st_mode & S_IFMT;
+	return 0;
+}
+
+/*
+ * Old-style directory objects (issue 25 case 12): "dir" without the slash,
+ * empty, Content-Type application/x-directory (older s3fs, other tools) or
+ * a directory's x-amz-meta-mode, is a directory, with or without keys
+ * below it, looked up or listed; rmdir and rename take it away too.  An
+ * empty object of another type beside keys below its name stays a file
+ * (which hides them, as before).
+ */
+static void test_old_dirs(void)
+{
+	struct bfs_fs *fs;
+	struct stat sb;
+	mode_t t[3];
+	uint64_t n;
+	int i;
+
+	/* (the file: backend cannot hold "dir" and "dir/x" at once: t0210
+	 * has them with keys below, on radosgw) */
+	CHECK_INT(put_typed("old/od", "application/x-directory", NULL), 0);
+	CHECK_INT(put_typed("old/od2", "application/x-directory; charset=binary", NULL), 0);
+	CHECK_INT(put_typed("old/sd", NULL, "16877"), 0); /* drwxr-xr-x, s3fs's way */
+	CHECK_INT(put_typed("old/plain", "text/plain", NULL), 0);
+	fs = mount_fs("olddirs", -1, 0);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_getattr(fs, "/old", &sb), 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/old/od", &sb), 0);
+	CHECK_INT(sb.st_mode & S_IFMT, S_IFDIR);
+	CHECK_INT(bfs_fs_getattr(fs, "/old/od2", &sb), 0);
+	CHECK_INT(sb.st_mode & S_IFMT, S_IFDIR);
+	CHECK_INT(bfs_fs_getattr(fs, "/old/sd", &sb), 0);
+	CHECK_INT(sb.st_mode, S_IFDIR | 0755);
+	CHECK_INT(bfs_fs_getattr(fs, "/old/plain", &sb), 0);
+	CHECK_INT(sb.st_mode & S_IFMT, S_IFREG);
+	/* listings (twice: the second one finds the entries the first made) */
+	for (i = 0; i < 2; i++) {
+		memset(t, 0, sizeof(t));
+		CHECK_INT(bfs_fs_invalidate(fs, "/old", &n), 0);
+		CHECK_INT(bfs_fs_readdir(fs, "/old", NULL, 0, fill_types, t), 0);
+		CHECK_INT(t[0], S_IFDIR);
+		CHECK_INT(t[1], S_IFDIR);
+		CHECK_INT(t[2], S_IFREG);
+	}
+	/* rmdir and rename take the object away too */
+	CHECK_INT(bfs_fs_rmdir(fs, "/old/od2"), 0);
+	CHECK(!exists("old/od2"));
+	CHECK_INT(bfs_fs_rmdir(fs, "/old/sd"), 0);
+	CHECK(!exists("old/sd"));
+	CHECK_INT(bfs_fs_rename(fs, "/old/od", "/old/nd", 0), 0);
+	CHECK(!exists("old/od"));
+	CHECK(exists("old/nd/"));
+	CHECK_INT(bfs_fs_getattr(fs, "/old/nd", &sb), 0);
+	CHECK_INT(sb.st_mode & S_IFMT, S_IFDIR);
+	bfs_fs_close(fs);
+	/* another mount: od is gone for good */
+	fs = mount_fs("olddirs2", -1, 0);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(bfs_fs_getattr(fs, "/old/od", &sb), -ENOENT);
+	CHECK_INT(bfs_fs_getattr(fs, "/old/od2", &sb), -ENOENT);
+	CHECK_INT(bfs_fs_getattr(fs, "/old/nd", &sb), 0);
+	CHECK_INT(sb.st_mode & S_IFMT, S_IFDIR);
+	bfs_fs_close(fs);
+}
+
 static int64_t ts_ns(struct timespec t)
 {
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
@@ -1317,6 +1413,7 @@ int main(void)
 	test_mtime_ns();
 	test_times();
 	test_rename_keeps_source_dir();
+	test_old_dirs();
 	test_lookup_windows();
 	test_eviction();
 	test_rename_open_file();

@@ -22,8 +22,8 @@ bfs_mount "$bucket" "$m" allow_other,symlinks=on
 out=$tmp/conformance.out
 rc=0
 /usr/bin/python3 "$BFS_SOURCE_DIR/tests/posix/conformance.py" "$tmp/local" "$m" >"$out" 2>&1 || rc=$?
-# the differences and failures, and the summary (the equal checks are counted)
-grep -v '^# [a-z_0-9]*: [0-9]* checks$' "$out" | grep -v '^ok - ' || true
-grep -c '^ok - ' "$out" | sed 's/^/# documented differences seen: /'
+# the documented differences seen, the failures and the summary (the equal
+# checks are only counted)
+grep -v '^# [a-z_0-9]*: [0-9]* checks$' "$out" || true
 [ "$rc" -eq 0 ] || fail "the mount and the local disk differ beyond SEMANTICS.md (above)"
 ok "the mount behaves as the local disk in every case but the documented differences"

@@ -585,6 +585,21 @@ def suid_cleared_by_write(t):
 # ---- times -------------------------------------------------------------------------------
 
 
+def step_times(t, p, steps):
+    """Each (name, fn) of steps, recording which of p's times it changed;
+    then an explicit utime, recording both times it set; p's stat after."""
+    for name, fn in steps:
+        b = times(p)
+        t.tick()
+        fn()
+        t("%s changes" % name, changed(b, times(p)))
+    os.utime(p, ns=(1000000001, 2000000002))
+    st = os.stat(p)
+    t("utime explicit mtime", st.st_mtime_ns)
+    t("utime explicit atime kept", st.st_atime_ns)
+    return st
+
+
 @case
 def file_times(t):
     f = t.p("f")
@@ -598,15 +613,7 @@ def file_times(t):
         ("read", lambda: get(f)),
         ("utime now", lambda: os.utime(f, None)),
     ]
-    for name, fn in steps:
-        b = times(f)
-        t.tick()
-        fn()
-        t("%s changes" % name, changed(b, times(f)))
-    os.utime(f, ns=(1000000001, 2000000002))
-    st = os.stat(f)
-    t("utime explicit mtime", st.st_mtime_ns)
-    t("utime explicit atime kept", st.st_atime_ns)
+    st = step_times(t, f, steps)
     t("ctime after explicit utime is now", st.st_ctime_ns > 2000000002)
     os.utime(f, ns=(3000000003, 2000000002))
     _libc_utimensat_omit(f)
@@ -639,15 +646,7 @@ def dir_times(t):
         ("chmod it", lambda: os.chmod(d, 0o700)),
         ("list it", lambda: os.listdir(d)),
     ]
-    for name, fn in steps:
-        b = times(d)
-        t.tick()
-        fn()
-        t("%s changes" % name, changed(b, times(d)))
-    os.utime(d, ns=(1000000001, 2000000002))
-    st = os.stat(d)
-    t("utime explicit mtime", st.st_mtime_ns)
-    t("utime explicit atime kept", st.st_atime_ns)
+    step_times(t, d, steps)
 
 
 # ---- names -------------------------------------------------------------------------------

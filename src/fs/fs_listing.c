@@ -347,8 +347,10 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 		if (have == 0) {
 			if (old.state == BFS_ST_DIRTY || old.state == BFS_ST_UPLOADING)
 				continue;
-			if (!isdir && olddir && !l->objects[i].size && !strcmp(old.etag, e.etag)) {
-				old.seen_ns = now; /* (its directory: unchanged) */
+			if (!isdir && olddir && !l->objects[i].size) {
+				/* (still empty: its directory's; its etag may be the
+				 * marker's, when a chmod made one beside it) */
+				old.seen_ns = now;
 				e = old;
 			} else if (isdir && old.type == BFS_ENT_DIR) {
 				/* (it exists; its attributes, when it has any, only

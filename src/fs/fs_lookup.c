@@ -70,8 +70,9 @@ static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey,
 			rc = err;
 		} else {
 			fresh.listed_ns = d->listed_ns;
-			fresh.dirchg_ns = d->dirchg_ns;		/* (fs_dir_changed) */
-			fresh.flags |= d->flags & BFS_EF_LOCAL; /* (made here still) */
+			fresh.dirchg_ns = d->dirchg_ns; /* (fs_dir_changed) */
+			/* (made here still; an old-style object still its) */
+			fresh.flags |= d->flags & (BFS_EF_LOCAL | BFS_EF_OLDDIR);
 			*d = fresh;
 		}
 	}
@@ -440,6 +441,7 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 				fs_entry_take_attrs(e, &old);
 			}
 			e->dirchg_ns = old.dirchg_ns; /* (fs_dir_changed) */
+			e->flags |= old.flags & BFS_EF_OLDDIR;
 		}
 		fs_merge_known(&old, e);
 		if (old.data_id && old.data_id != e->data_id)

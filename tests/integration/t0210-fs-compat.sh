@@ -163,6 +163,11 @@ done
 check_eq "$(stat -c %F "$m/olds/od" "$m/olds/empty" "$m/olds/plain" 2>&1 | tr '\n' '|')" \
 	"directory|directory|regular empty file|" "stat by name: the same"
 check_eq "$(cat "$m/olds/od/in.txt" 2>&1)" "in od" "a file below the old-style directory reads"
+# a chmod gives it a marker beside the object: still the one directory
+t chmod 700 "$m/olds/empty" || bad "chmod of an old-style directory"
+sleep 1.2 # (past the windows: listed and looked up again)
+out=$(ls -l "$m/olds" 2>&1 | awk '{ print substr($1, 1, 10) $NF }' | grep -v '^t' | tr '\n' ' ') || true
+check_eq "$out" "drwx------empty drwxr-xr-xod -rw-r--r--plain " "ls -l after the chmod: empty is a directory of mode 0700"
 t mv "$m/olds/od" "$m/olds/nd" || bad "mv of an old-style directory"
 t rmdir "$m/olds/empty" || bad "rmdir of an empty old-style directory"
 check_eq "$(bq list olds/ | tr '\n' '|')" "olds/nd/|olds/nd/in.txt|olds/plain|olds/plain/hidden.txt|" \

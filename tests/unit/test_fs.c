@@ -752,6 +752,14 @@ static void stat_ttl_200ms(struct bfs_fs_cfg *cfg)
  * never bytes it does not; a cached file is served while the bucket
  * cannot be reached.
  */
+/* readdir's fill: the attributes of "f1.png", if listed. */
+static int fill_f1(void *arg, const char *name, const struct stat *sb)
+{
+	if (!strcmp(name, "f1.png"))
+		*(struct stat *)arg = *sb;
+	return 0;
+}
+
 static void test_faults_sync(void)
 {
 	struct bfs_fs *fs;
@@ -769,6 +777,25 @@ static void test_faults_sync(void)
 	CHECK_INT(write_file(fs, "/f1.png", "payload"), -EIO);
 	CHECK_INT(exists("f1.png"), 0);
 	CHECK_INT(bfs_fs_getattr(fs, "/f1.png", &sb), -ENOENT);
+	memset(&sb, 0, sizeof(sb));
+	CHECK_INT(bfs_fs_readdir(fs, "/", NULL, 0, fill_f1, &sb), 0);
+	CHECK_INT(sb.st_mode, 0); /* not listed either */
+	{			  /* (t0260: fsync, then close, every PUT failing) */
+		struct bfs_file *f = NULL;
+
+		fail_next("f1.png", F_PUT, 100, BFS_E_TRANSIENT, 0);
+		CHECK_INT(
+		    bfs_fs_create(fs, "/f1.png", 0644, O_WRONLY | O_CREAT | O_TRUNC, &root, &f), 0);
+		CHECK_INT((int)bfs_fs_write(fs, f, "x", 1, 0), 1);
+		CHECK_INT(bfs_fs_fsync(fs, f), -EIO);
+		CHECK_INT(bfs_fs_flush(fs, f), -EIO);
+		bfs_fs_release(fs, f);
+		fail_next("", 0, 0, 0, 0);
+		CHECK_INT(bfs_fs_getattr(fs, "/f1.png", &sb), -ENOENT);
+		memset(&sb, 0, sizeof(sb));
+		CHECK_INT(bfs_fs_readdir(fs, "/", NULL, 0, fill_f1, &sb), 0);
+		CHECK_INT(sb.st_mode, 0);
+	}
 	/* a file rewritten whose PUT fails: the old bytes, never the new */
 	CHECK_INT(write_file(fs, "/f2", "old"), 0);
 	fail_next("f2", F_PUT, 1, BFS_E_TRANSIENT, 0);

@@ -61,15 +61,21 @@ static int print_page(void *arg, const struct bfs_listing *l)
 	return 0;
 }
 
+/* The command's first argument is flag: 1, and it is taken off. */
+static int take_flag(int *argc, char ***argv, const char *flag)
+{
+	if (*argc < 1 || strcmp((*argv)[0], flag))
+		return 0;
+	(*argc)--;
+	(*argv)++;
+	return 1;
+}
+
 int cmd_ls(struct ctx *c, int argc, char **argv)
 {
-	int recursive = 0;
+	int recursive;
 
-	if (argc >= 1 && !strcmp(argv[0], "-r")) {
-		recursive = 1;
-		argc--;
-		argv++;
-	}
+	recursive = take_flag(&argc, &argv, "-r");
 	if (argc != 1 || open_target(c, argv[0], 0))
 		return 2;
 	return each_page(c, recursive ? NULL : "/", "ls", print_page, NULL);
@@ -129,13 +135,9 @@ int cmd_markers(struct ctx *c, int argc, char **argv)
 	struct tree_keys t = { 0 };
 	char **keys, **dirs;
 	size_t nk, nd, i, made = 0;
-	int dry = 0, rc;
+	int dry, rc;
 
-	if (argc >= 1 && !strcmp(argv[0], "-n")) {
-		dry = 1;
-		argc--;
-		argv++;
-	}
+	dry = take_flag(&argc, &argv, "-n");
 	if (argc != 1 || open_target(c, argv[0], 0))
 		return 2;
 	t.plen = strlen(c->cfg.prefix);

@@ -549,7 +549,7 @@ int main(int argc, char **argv)
 		goto out_report;
 	start_ctl(&d);
 	if (d.cfg.daemon.metrics &&
-	    (rc = bfs_metrics_start(d.cfg.daemon.metrics, d.fs, d.store, &d.metrics)))
+	    (rc = bfs_metrics_start(d.cfg.daemon.metrics, d.fs, d.store, d.mountpoint, &d.metrics)))
 		bfs_log(LOG_ERR, "cannot serve metrics at %s: %s", d.cfg.daemon.metrics,
 			strerror(-rc));
 	rc = serve(&d) ? 1 : 0;

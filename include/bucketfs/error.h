@@ -31,6 +31,7 @@ enum bfs_err {
 	BFS_E_INTEGRITY,   /* MD5/ETag/length mismatch on data */
 	BFS_E_PROTO,	   /* malformed or oversized server response */
 	BFS_E_CONFIG,	   /* bad option, URL or credentials file */
+	BFS_E_UNREACHABLE, /* not sent: the endpoint is down (bfs_store_set_fail_fast) */
 	BFS_E_LAST
 };
 

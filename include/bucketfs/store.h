@@ -180,6 +180,49 @@ const struct bfs_store_error *bfs_store_last_error(void);
  */
 void bfs_store_describe(int err, char *out, size_t outsz);
 
+/*
+ * Is the endpoint answering?  Every attempt of a request tells
+ * (store_health.c): any answer (2xx, 3xx, 4xx, a 500, a 503 SlowDown) is
+ * the endpoint up; a failed connection, a timeout, a connection closed
+ * without an answer, a gateway's 502 or 504 is a failure to reach it.
+ * BFS_STORE_DOWN_AFTER such failures in a row, spanning at least
+ * BFS_STORE_DOWN_AFTER_MS, and it is down (an outage) until an attempt gets
+ * an answer again.  Times are CLOCK_REALTIME nanoseconds, 0 for never.  (A
+ * local-directory store is always up.)
+ */
+#define BFS_STORE_DOWN_AFTER 3
+#define BFS_STORE_DOWN_AFTER_MS 2000
+struct bfs_store_health {
+	int up;			     /* 0 during an outage */
+	int last_err;		     /* BFS_E_* of the last failure to reach it, 0: none */
+	int64_t last_ok_ns;	     /* the last answer */
+	int64_t last_err_ns;	     /* the last failure to reach it */
+	int64_t down_since_ns;	     /* the first failure of the current outage; 0 when up */
+	int64_t up_since_ns;	     /* the answer that ended the last outage; 0 if none */
+	int64_t last_outage_ns;	     /* how long that outage lasted */
+	uint64_t outages;	     /* how many began since the store was opened */
+	uint64_t failed_fast;	     /* reads answered BFS_E_UNREACHABLE without asking */
+	uint64_t outage_failed_fast; /* of them, during the current (or last) outage */
+};
+void bfs_store_get_health(struct bfs_store *st, struct bfs_store_health *out);
+
+/*
+ * Fail fast during an outage (on: the daemon; off, the default: each call
+ * makes its attempts): a HEAD, GET or LIST is then answered at once with
+ * BFS_E_UNREACHABLE, not after its retries and timeouts, while an upload,
+ * copy or delete still makes its attempts (each one also a test of the
+ * endpoint).  bfs_store_probe() is how the outage is found to be over
+ * without a reader waiting for it.
+ */
+void bfs_store_set_fail_fast(struct bfs_store *st, int on);
+
+/*
+ * One attempt, past the fail-fast and without retries, of the cheapest
+ * request that proves the endpoint answers: a LIST of at most one key
+ * below prefix (NULL: the bucket's top).  0, or a BFS_E_* / -errno.
+ */
+int bfs_store_probe(struct bfs_store *st, const char *prefix);
+
 /* Upper bounds (seconds) of the request latency histogram's buckets; the
  * last bucket is everything slower. */
 #define BFS_LAT_BUCKETS 12
@@ -195,6 +238,9 @@ struct bfs_store_stats {
 	uint64_t lat_sum_us[8];
 	/* failed attempts by bucketfs error: errors[code - BFS_E_FIRST - 1] */
 	uint64_t errors[BFS_E_LAST - BFS_E_FIRST - 1];
+	/* bfs_store_probe's requests (counted above too), and those that failed
+	 * (the only failed attempts never retried for want of an answer) */
+	uint64_t probes, probes_failed;
 };
 enum bfs_store_op {
 	BFS_OP_HEAD,

@@ -119,6 +119,58 @@ static void human(uint64_t n, char *out, size_t outsz)
 	snprintf(out, outsz, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
 }
 
+/* "3.2 s ago", "2 h 5 min ago": how long before now (CLOCK_REALTIME ns) t was. */
+static void ago(int64_t t, char *out, size_t outsz)
+{
+	double s = (double)(now_ns() - t) / 1e9;
+
+	if (s < 0)
+		s = 0;
+	if (s < 100)
+		snprintf(out, outsz, "%.1f s ago", s);
+	else if (s < 7200)
+		snprintf(out, outsz, "%.0f min ago", s / 60);
+	else
+		snprintf(out, outsz, "%.0f h %.0f min ago", s / 3600,
+			 (double)((int64_t)s % 3600) / 60);
+}
+
+/* The bucket's reachability: "bucket: reachable (last answer 0.2 s ago)",
+ * or how long it has been down, why, and what was answered meanwhile. */
+static void reach_lines(struct bfs_ctl *c, struct out *o)
+{
+	struct bfs_store_health h;
+	char a1[48], a2[48], since[32];
+	time_t t;
+	struct tm tm;
+
+	bfs_store_get_health(c->store, &h);
+	if (h.up) {
+		if (h.last_ok_ns)
+			ago(h.last_ok_ns, a1, sizeof(a1));
+		put(o, "bucket: reachable (%s%s)", h.last_ok_ns ? "last answer " : "not asked yet",
+		    h.last_ok_ns ? a1 : "");
+	} else {
+		t = (time_t)(h.down_since_ns / 1000000000);
+		gmtime_r(&t, &tm);
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		ago(h.down_since_ns, a1, sizeof(a1));
+		if (h.last_ok_ns)
+			ago(h.last_ok_ns, a2, sizeof(a2));
+		put(o,
+		    "bucket: UNREACHABLE since %s (%s): %s; last answer %s; %" PRIu64
+		    " reads answered EIO at once; probed every second",
+		    since, a1, bfs_strerror(h.last_err), h.last_ok_ns ? a2 : "never",
+		    h.outage_failed_fast);
+	}
+	if (h.outages && h.up && h.up_since_ns) {
+		ago(h.up_since_ns, a1, sizeof(a1));
+		put(o, "bucket_outages: %" PRIu64 " (the last ended %s)", h.outages, a1);
+	} else if (h.outages) {
+		put(o, "bucket_outages: %" PRIu64, h.outages);
+	}
+}
+
 /* --- commands --------------------------------------------------------------- */
 
 static int cmd_status(struct bfs_ctl *c, struct out *o, const char *arg)
@@ -140,6 +192,7 @@ static int cmd_status(struct bfs_ctl *c, struct out *o, const char *arg)
 	put(o, "mount: %s", c->mountpoint);
 	put(o, "target: %s", c->target);
 	put(o, "endpoint: %s", bfs_store_endpoint(c->store));
+	reach_lines(c, o);
 	put(o, "pid: %d", (int)getpid());
 	put(o, "uptime_s: %" PRId64, now - c->started);
 	if (cfg->writeback_ms >= 0)
@@ -258,7 +311,7 @@ static int cmd_stats(struct bfs_ctl *c, struct out *o, const char *arg)
 	if (arg && !strcmp(arg, "--prometheus")) {
 		struct bfs_buf text = BFS_BUF_INIT(1 << 20);
 		char *line, *save = NULL;
-		int rc = bfs_metrics_text(c->fs, c->store, &text);
+		int rc = bfs_metrics_text(c->fs, c->store, c->mountpoint, &text);
 
 		for (line = rc ? NULL : strtok_r(text.data, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
@@ -278,6 +331,8 @@ static int cmd_stats(struct bfs_ctl *c, struct out *o, const char *arg)
 			    (double)ss.lat_sum_us[i] / 1000.0 / (double)n);
 	}
 	put(o, "retries: %" PRIu64, ss.retries);
+	put(o, "probes: %" PRIu64 " (%" PRIu64 " failed; during outages, not retried)", ss.probes,
+	    ss.probes_failed);
 	human(ss.bytes_up, h1, sizeof(h1));
 	human(ss.bytes_down, h2, sizeof(h2));
 	put(o, "bytes_up: %" PRIu64 " (%s)", ss.bytes_up, h1);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,18 +37,43 @@ static const char *const op_names[8] = { "HEAD", "GET",	 "PUT",	 "DELETE",
 static const char *const err_names[BFS_E_LAST - BFS_E_FIRST - 1] = {
 	"not_found", "no_bucket",   "denied",	 "signature", "precondition", "not_modified",
 	"range",     "bad_request", "throttled", "transient", "connect",      "timeout",
-	"tls",	     "integrity",   "protocol",	 "config",
+	"tls",	     "integrity",   "protocol",	 "config",    "unreachable",
 };
 
-static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss)
+/*
+ * The labels every series carries, mount="MOUNTPOINT",bucket="BUCKET", so
+ * that the series of two mounts collected together do not clash; values
+ * escaped as the text format wants (backslash, quote, newline).
+ */
+static int mount_labels(struct bfs_buf *o, const char *mount, const char *bucket)
+{
+	const char *v[2] = { mount ? mount : "", bucket ? bucket : "" };
+	int i, rc = 0;
+
+	for (i = 0; i < 2 && !rc; i++) {
+		const char *p;
+
+		rc = bfs_buf_adds(o, i ? ",bucket=\"" : "mount=\"");
+		for (p = v[i]; !rc && *p; p++)
+			rc = *p == '\\'	  ? bfs_buf_adds(o, "\\\\")
+			     : *p == '"'  ? bfs_buf_adds(o, "\\\"")
+			     : *p == '\n' ? bfs_buf_adds(o, "\\n")
+					  : bfs_buf_addf(o, "%c", *p);
+		if (!rc)
+			rc = bfs_buf_adds(o, "\"");
+	}
+	return rc;
+}
+
+static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss, const char *l)
 {
 	int rc, i, b;
 
 	rc = bfs_buf_adds(o, "# HELP bucketfs_requests_total Requests sent to the bucket, by "
 			     "operation (each attempt).\n# TYPE bucketfs_requests_total counter\n");
 	for (i = 0; !rc && i < 8; i++)
-		rc = bfs_buf_addf(o, "bucketfs_requests_total{op=\"%s\"} %" PRIu64 "\n",
-				  op_names[i], ss->requests[i]);
+		rc = bfs_buf_addf(o, "bucketfs_requests_total{op=\"%s\",%s} %" PRIu64 "\n",
+				  op_names[i], l, ss->requests[i]);
 	if (!rc)
 		rc = bfs_buf_adds(o, "# HELP bucketfs_request_duration_seconds Time of each "
 				     "request attempt, by operation.\n"
@@ -61,18 +87,18 @@ static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss)
 				rc = bfs_buf_addf(
 				    o,
 				    "bucketfs_request_duration_seconds_bucket{op=\"%s\","
-				    "le=\"%g\"} %" PRIu64 "\n",
-				    op_names[i], bfs_lat_bounds[b], cum);
+				    "le=\"%g\",%s} %" PRIu64 "\n",
+				    op_names[i], bfs_lat_bounds[b], l, cum);
 			else
 				rc = bfs_buf_addf(
 				    o,
 				    "bucketfs_request_duration_seconds_bucket{op=\"%s\","
-				    "le=\"+Inf\"} %" PRIu64 "\n"
-				    "bucketfs_request_duration_seconds_sum{op=\"%s\"} %.6f\n"
-				    "bucketfs_request_duration_seconds_count{op=\"%s\"} %" PRIu64
+				    "le=\"+Inf\",%s} %" PRIu64 "\n"
+				    "bucketfs_request_duration_seconds_sum{op=\"%s\",%s} %.6f\n"
+				    "bucketfs_request_duration_seconds_count{op=\"%s\",%s} %" PRIu64
 				    "\n",
-				    op_names[i], cum, op_names[i], (double)ss->lat_sum_us[i] / 1e6,
-				    op_names[i], cum);
+				    op_names[i], l, cum, op_names[i], l,
+				    (double)ss->lat_sum_us[i] / 1e6, op_names[i], l, cum);
 		}
 	}
 	if (!rc)
@@ -80,17 +106,60 @@ static int requests(struct bfs_buf *o, const struct bfs_store_stats *ss)
 		    bfs_buf_adds(o, "# HELP bucketfs_request_errors_total Failed request attempts, "
 				    "by kind.\n# TYPE bucketfs_request_errors_total counter\n");
 	for (i = 0; !rc && i < BFS_E_LAST - BFS_E_FIRST - 1; i++)
-		rc = bfs_buf_addf(o, "bucketfs_request_errors_total{code=\"%s\"} %" PRIu64 "\n",
-				  err_names[i], ss->errors[i]);
+		rc = bfs_buf_addf(o, "bucketfs_request_errors_total{code=\"%s\",%s} %" PRIu64 "\n",
+				  err_names[i], l, ss->errors[i]);
 	return rc;
 }
 
-int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf *o)
+/* One series, with its HELP and TYPE lines ('c' counter, 'g' gauge). */
+static int series(struct bfs_buf *o, char type, const char *name, const char *help, const char *l,
+		  double v)
+{
+	return bfs_buf_addf(o,
+			    "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s %s\n"
+			    "bucketfs_%s{%s} %.17g\n",
+			    name, help, name, type == 'c' ? "counter" : "gauge", name, l, v);
+}
+
+/* Whether the bucket answers (store_health.c), at now (Unix seconds). */
+static int reach(struct bfs_buf *o, struct bfs_store *store, time_t now, const char *l)
+{
+	struct bfs_store_health h;
+	int rc;
+
+	bfs_store_get_health(store, &h);
+	rc =
+	    series(o, 'g', "bucket_up",
+		   "1 while the bucket answers, 0 during an outage (requests failing to reach it).",
+		   l, h.up);
+	if (!rc)
+		rc = series(o, 'g', "bucket_down_seconds",
+			    "How long the current outage has lasted (0: up).", l,
+			    h.up ? 0 : (double)(now - h.down_since_ns / 1000000000));
+	if (!rc)
+		rc = series(o, 'g', "bucket_last_answer_timestamp_seconds",
+			    "When the bucket last answered a request (Unix time; 0: never).", l,
+			    (double)h.last_ok_ns / 1e9);
+	if (!rc)
+		rc = series(o, 'c', "bucket_outages_total",
+			    "Outages of the bucket since the mount.", l, (double)h.outages);
+	if (!rc)
+		rc = series(
+		    o, 'c', "requests_failed_fast_total",
+		    "Reads answered EIO at once during an outage, without asking the bucket.", l,
+		    (double)h.failed_fast);
+	return rc;
+}
+
+int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, const char *mount,
+		     struct bfs_buf *o)
 {
 	const struct bfs_fs_cfg *cfg = bfs_fs_config(fs);
+	struct bfs_buf labels = BFS_BUF_INIT(8192);
 	struct bfs_store_stats ss;
 	struct bfs_fs_stats fst;
 	struct bfs_fs_pending p;
+	struct statvfs vfs;
 	uint64_t entries = 0, ixbytes = 0, opens;
 	struct timespec now;
 	int rc;
@@ -100,9 +169,12 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 	if (bfs_fs_pending(fs, &p))
 		memset(&p, 0, sizeof(p));
 	(void)bfs_fs_index_stat(fs, &entries, &ixbytes);
+	if (statvfs(cfg->cache_dir, &vfs))
+		memset(&vfs, 0, sizeof(vfs));
 	clock_gettime(CLOCK_REALTIME, &now);
 	opens = fst.cache_hits + fst.cache_misses;
-	{
+	rc = mount_labels(&labels, mount, bfs_store_bucket(store));
+	if (!rc) {
 		/* the counters (c) and gauges (g) after the requests, in order */
 		const struct {
 			char type;
@@ -111,9 +183,9 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 		} m[] = {
 			{ 'c', "retries_total", "Requests retried after a failure.",
 			  (double)ss.retries },
-			{ 'c', "bytes_uploaded_total", "Bytes sent to the bucket.",
+			{ 'c', "uploaded_bytes_total", "Bytes sent to the bucket.",
 			  (double)ss.bytes_up },
-			{ 'c', "bytes_downloaded_total", "Bytes fetched from the bucket.",
+			{ 'c', "downloaded_bytes_total", "Bytes fetched from the bucket.",
 			  (double)ss.bytes_down },
 			{ 'c', "cache_hits_total", "Opens served from a cached copy.",
 			  (double)fst.cache_hits },
@@ -129,7 +201,12 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 			  (double)fst.cache_bytes },
 			{ 'g', "cache_size_limit_bytes", "cache_size= (0: no cap).",
 			  (double)cfg->cache_size },
-			{ 'c', "bytes_served_from_cache_total",
+			{ 'g', "cache_fs_free_bytes",
+			  "Bytes free to unprivileged users on the cache directory's file system.",
+			  (double)vfs.f_bavail * (double)vfs.f_frsize },
+			{ 'g', "cache_fs_size_bytes", "Size of the cache directory's file system.",
+			  (double)vfs.f_blocks * (double)vfs.f_frsize },
+			{ 'c', "served_from_cache_bytes_total",
 			  "Bytes read from cached copies: the egress the cache avoided.",
 			  (double)fst.bytes_from_cache },
 			{ 'c', "cache_evictions_total", "Cached copies evicted.",
@@ -153,17 +230,16 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 			{ 'c', "enospc_total", "Writes refused for want of cache space.",
 			  (double)fst.enospc },
 		};
+		const char *l = bfs_buf_str(&labels);
 		size_t i;
 
-		rc = requests(o, &ss);
+		rc = requests(o, &ss, l);
+		if (!rc)
+			rc = reach(o, store, now.tv_sec, l);
 		for (i = 0; !rc && i < sizeof(m) / sizeof(m[0]); i++)
-			rc =
-			    bfs_buf_addf(o,
-					 "# HELP bucketfs_%s %s\n# TYPE bucketfs_%s %s\n"
-					 "bucketfs_%s %.17g\n",
-					 m[i].name, m[i].help, m[i].name,
-					 m[i].type == 'c' ? "counter" : "gauge", m[i].name, m[i].v);
+			rc = series(o, m[i].type, m[i].name, m[i].help, l, m[i].v);
 	}
+	bfs_buf_release(&labels);
 	return rc;
 }
 
@@ -172,6 +248,7 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, struct bfs_buf 
 struct bfs_metrics {
 	struct bfs_fs *fs;
 	struct bfs_store *store;
+	const char *mount; /* borrowed */
 	int fd;
 	int stop_pipe[2];
 	char *unix_path;
@@ -200,7 +277,7 @@ static void serve_conn(struct bfs_metrics *m, int fd)
 		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
 			break;
 	}
-	ok = !strncmp(req, "GET ", 4) && bfs_metrics_text(m->fs, m->store, &body) == 0;
+	ok = !strncmp(req, "GET ", 4) && bfs_metrics_text(m->fs, m->store, m->mount, &body) == 0;
 	if (ok)
 		ok = bfs_buf_addf(
 			 &head,
@@ -288,7 +365,7 @@ fail : {
 }
 
 int bfs_metrics_start(const char *addr, struct bfs_fs *fs, struct bfs_store *store,
-		      struct bfs_metrics **out)
+		      const char *mount, struct bfs_metrics **out)
 {
 	struct bfs_metrics *m = calloc(1, sizeof(*m));
 	int rc;
@@ -297,6 +374,7 @@ int bfs_metrics_start(const char *addr, struct bfs_fs *fs, struct bfs_store *sto
 		return -ENOMEM;
 	m->fs = fs;
 	m->store = store;
+	m->mount = mount;
 	m->fd = listen_on(addr, &m->unix_path);
 	if (m->fd < 0) {
 		rc = m->fd;

@@ -65,7 +65,9 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after, pid_t
 	    !(walker && strcmp(path, "/") && fs_tree_list_due(fs, path, walker, now) &&
 	      fs_tree_list(fs, path, walker))) {
 		rc = fs_dir_relist(fs, path, &de, 0);
-		if (rc < 0)
+		/* the bucket unreachable: a directory listed before is listed
+		 * as the index knows it (maybe stale, as offline reads are) */
+		if (rc < 0 && !(de.listed_ns && fs_offline(fs)))
 			return rc;
 	}
 	rc = bfs_index_children(fs->ix, path, fill_child, &d);

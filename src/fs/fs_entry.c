@@ -334,23 +334,6 @@ int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entr
 	return 0;
 }
 
-int fs_offline(struct bfs_fs *fs)
-{
-	return atomic_load(&fs->offline_until_ns) > fs_now_ns();
-}
-
-int fs_went_offline(struct bfs_fs *fs, int err)
-{
-	if (err != BFS_E_CONNECT && err != BFS_E_TIMEOUT && err != BFS_E_TRANSIENT &&
-	    err != BFS_E_THROTTLED)
-		return 0;
-	if (!fs_offline(fs))
-		bfs_log(LOG_WARNING, "the bucket is unreachable (%s): serving cached files",
-			bfs_strerror(err));
-	atomic_store(&fs->offline_until_ns, fs_now_ns() + 5000000000LL);
-	return 1;
-}
-
 int fs_store_errno(const char *what, const char *path, int err)
 {
 	char msg[768];
@@ -359,6 +342,8 @@ int fs_store_errno(const char *what, const char *path, int err)
 		return -ENOENT;
 	if (!bfs_err_is_store(err))
 		return err;
+	if (err == BFS_E_UNREACHABLE) /* (the outage is logged once: fs_reach.c) */
+		return -bfs_err_to_errno(err);
 	bfs_store_describe(err, msg, sizeof(msg));
 	bfs_log(LOG_ERR, "%s %s: %s", what, path, msg); /* (and stderr, in the foreground) */
 	return -bfs_err_to_errno(err);

@@ -61,15 +61,6 @@ int fs_put_opts(const struct bfs_fs *fs, const char *path, const struct bfs_entr
 /* Is name one of the metadata fs_put_opts writes? */
 int fs_put_meta_name(const char *name);
 
-/*
- * Offline handling: after a transport failure (the bucket unreachable),
- * stale cached entries and data are served for a few seconds without asking
- * again.  fs_offline() says whether we are in such a period; fs_went_offline()
- * starts one when err is a transport error and returns whether it was one.
- */
-int fs_offline(struct bfs_fs *fs);
-int fs_went_offline(struct bfs_fs *fs, int err);
-
 /* A store error as an errno for the kernel, logged once with its detail. */
 int fs_store_errno(const char *what, const char *path, int err);
 

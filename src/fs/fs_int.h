@@ -131,6 +131,25 @@ struct fs_jsignal {
  * (fs_marker.c) and two atomics.
  */
 
+/* The watcher of the bucket's reachability (fs_reach.c). */
+struct fs_reach {
+	pthread_t thread;
+	pthread_mutex_t mu; /* stop, with cond: the thread's sleep */
+	pthread_cond_t cond;
+	int inited, started, stop;
+};
+/* Start the watcher (and the store's fail-fast); stop both (idempotent). */
+int fs_reach_start(struct bfs_fs *fs);
+void fs_reach_stop(struct bfs_fs *fs);
+/*
+ * Offline: during an outage of the bucket (the store's health), and for a
+ * few seconds after any failure to reach it (fs_went_offline: true when err
+ * is such a failure), what the index and the cache hold is served without
+ * asking again: stale cached files, known attributes, known listings.
+ */
+int fs_offline(struct bfs_fs *fs);
+int fs_went_offline(struct bfs_fs *fs, int err);
+
 /* Cache space and the evictor: counted by fs_data.c (fs_space_grew),
  * walked and evicted by fs_cache.c (fs_space_init/destroy). */
 struct fs_space {
@@ -203,7 +222,8 @@ struct bfs_fs {
 	_Atomic uint32_t root_mode, root_uid, root_gid;
 	_Atomic int64_t root_mtime_ns;
 	_Atomic int64_t offline_until_ns; /* bucket unreachable: serve stale until then */
-	struct fs_files files;		  /* the open files (fs_ofile.c) */
+	struct fs_reach reach;
+	struct fs_files files; /* the open files (fs_ofile.c) */
 	struct fs_stats stats;
 	struct fs_space space;
 	struct fs_jsignal jsig; /* something was journaled (fs_journal.c) */

@@ -232,6 +232,8 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	if (!rc)
 		rc = fs_cache_start(fs);
 	if (!rc)
+		rc = fs_reach_start(fs);
+	if (!rc)
 		rc = fs_upload_start(fs);
 	if (!rc)
 		rc = fs_meta_start(fs, fs_lookup_attrs);
@@ -250,6 +252,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	if (!fs)
 		return;
 	fs_meta_stop(fs);
+	fs_reach_stop(fs);
 	fs_upload_stop(fs, fs->cfg.unmount_wait_s);
 	fs_cache_stop(fs);
 	if (fs->ix) {

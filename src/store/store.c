@@ -6,8 +6,9 @@
  * retry loop, errors) are store_req.c; presigned URLs store_presign.c.
  *
  * DESIGN: struct bfs_store is immutable after bfs_store_open() except for
- * its atomic counters, so any number of threads may use it.  The details of
- * a thread's last failure live in thread-local storage.
+ * its atomic counters and its reachability (store_health.c, under its own
+ * lock), so any number of threads may use it.  The details of a thread's
+ * last failure live in thread-local storage.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -135,6 +136,17 @@ out:
 	return rc;
 }
 
+static struct bfs_store *store_alloc(const struct bfs_store_cfg *cfg)
+{
+	struct bfs_store *st = calloc(1, sizeof(*st));
+
+	if (st) {
+		st->cfg = *cfg;
+		store_health_init(st);
+	}
+	return st;
+}
+
 int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char *msg, size_t msgsz)
 {
 	struct bfs_http_opts ho = { 0 };
@@ -143,15 +155,15 @@ int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char
 
 	msg[0] = '\0';
 	if (cfg->local_root) {
-		st = calloc(1, sizeof(*st));
+		st = store_alloc(cfg);
 		if (!st)
 			return -ENOMEM;
-		st->cfg = *cfg;
 		st->hp = "x-amz-";
 		st->bucket = strdup(cfg->bucket ? cfg->bucket : "file");
 		rc = st->bucket ? store_local_open(st, msg, msgsz) : -ENOMEM;
 		if (rc) {
 			free(st->bucket);
+			store_health_fini(st);
 			free(st);
 			return rc;
 		}
@@ -166,10 +178,9 @@ int bfs_store_open(const struct bfs_store_cfg *cfg, struct bfs_store **out, char
 		snprintf(msg, msgsz, "invalid bucket name '%s'", cfg->bucket);
 		return BFS_E_CONFIG;
 	}
-	st = calloc(1, sizeof(*st));
+	st = store_alloc(cfg);
 	if (!st)
 		return -ENOMEM;
-	st->cfg = *cfg;
 	st->ops = &store_s3_ops;
 	if (cfg->signature == BFS_SIG_OSS_V1 || cfg->signature == BFS_SIG_OSS_V4) {
 		st->hp = "x-oss-";
@@ -246,6 +257,7 @@ void bfs_store_close(struct bfs_store *st)
 	free(st->scheme);
 	free(st->hostport);
 	free(st->endpoint);
+	store_health_fini(st);
 	free(st);
 }
 
@@ -340,6 +352,22 @@ int bfs_store_list(struct bfs_store *st, const char *prefix, const char *delimit
 	RETURN_AS_CALL(st->ops->list(st, prefix, delimiter, token, NULL, max_keys, out));
 }
 
+int bfs_store_probe(struct bfs_store *st, const char *prefix)
+{
+	struct bfs_listing l;
+	struct store_call saved;
+	int rc;
+
+	store_call_enter(&saved);
+	store_call_probe();
+	atomic_fetch_add(&st->probes, 1);
+	rc = st->ops->list(st, prefix ? prefix : "", "/", NULL, NULL, 1, &l);
+	store_call_leave(&saved);
+	if (!rc)
+		bfs_listing_release(&l);
+	return rc;
+}
+
 int bfs_store_list_after(struct bfs_store *st, const char *prefix, const char *delimiter,
 			 const char *start_after, int max_keys, struct bfs_listing *out)
 {
@@ -397,4 +425,6 @@ void bfs_store_get_stats(struct bfs_store *st, struct bfs_store_stats *out)
 	out->retries = atomic_load(&st->retries);
 	out->bytes_up = atomic_load(&st->bytes_up);
 	out->bytes_down = atomic_load(&st->bytes_down);
+	out->probes = atomic_load(&st->probes);
+	out->probes_failed = atomic_load(&st->probes_failed);
 }

@@ -6,6 +6,7 @@
 #ifndef BUCKETFS_STORE_INT_H
 #define BUCKETFS_STORE_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "bucketfs/crypto.h"
@@ -80,6 +81,13 @@ struct bfs_store {
 	_Atomic uint64_t lat_count[8][BFS_LAT_BUCKETS];
 	_Atomic uint64_t lat_sum_us[8];
 	_Atomic uint64_t errors[BFS_E_LAST - BFS_E_FIRST - 1];
+	_Atomic uint64_t probes, probes_failed;
+	/* reachability (store_health.c): under health_mu */
+	pthread_mutex_t health_mu;
+	struct bfs_store_health health;
+	unsigned fails_in_row;
+	int64_t row_start_ns;
+	_Atomic int fail_fast;
 };
 
 /* Request headers we add and sign; names and values are owned (malloc'd). */
@@ -135,11 +143,23 @@ struct store_req {
  */
 struct store_call {
 	int active;
+	int probe;	  /* bfs_store_probe's: past the fail-fast, one attempt */
 	int64_t start_ns; /* CLOCK_MONOTONIC */
 	uint64_t carried; /* bytes sent and received by its attempts */
 };
 void store_call_enter(struct store_call *saved);
 void store_call_leave(const struct store_call *saved);
+/* The current call is a probe (bfs_store_probe). */
+void store_call_probe(void);
+
+/* Reachability (store_health.c): set up and free with the store; each
+ * attempt's outcome (0 or its BFS_E_*, and the HTTP status, 0 when no
+ * answer came); non-zero when a call of op must be
+ * answered BFS_E_UNREACHABLE at once (fail-fast, an outage, no probe). */
+void store_health_init(struct bfs_store *st);
+void store_health_fini(struct bfs_store *st);
+void store_health_note(struct bfs_store *st, int rc, long status);
+int store_health_gate(struct bfs_store *st, enum bfs_store_op op, int probing);
 
 /*
  * The digests of a PUT's body (store_obj.c), one hashing pass: its SHA-256

@@ -43,6 +43,7 @@ void store_call_enter(struct store_call *saved)
 {
 	*saved = cur_call;
 	cur_call.active = 1;
+	cur_call.probe = 0;
 	cur_call.start_ns = mono_ns();
 	cur_call.carried = 0;
 }
@@ -50,6 +51,11 @@ void store_call_enter(struct store_call *saved)
 void store_call_leave(const struct store_call *saved)
 {
 	cur_call = *saved;
+}
+
+void store_call_probe(void)
+{
+	cur_call.probe = 1;
 }
 
 #define NS_PER_S 1000000000LL
@@ -524,6 +530,12 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 
 	if (rq->key && (rc = store_check_key(rq->key)))
 		return rc;
+	if (store_health_gate(st, rq->op, cur_call.probe)) {
+		store_set_error(rq->method, 0, "",
+				"not sent: the endpoint has not answered lately (see "
+				"'bucketfsctl status'); it is probed in the background");
+		return BFS_E_UNREACHABLE;
+	}
 	if (own_call)
 		store_call_enter(&saved_call);
 	rc = store_build_path(st, rq->key, &path);
@@ -584,12 +596,18 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 		if (bfs_log_enabled(LOG_DEBUG))
 			trace_attempt(rq, rc, resp, attempt + renewed, us);
 		if (rc == 0 && resp->status >= 200 && resp->status < 300) {
+			store_health_note(st, 0, resp->status);
 			note_attempt(st, rq->op, us, 0);
 			atomic_fetch_add(&st->bytes_up, rq->body_len);
 			atomic_fetch_add(&st->bytes_down, resp->body_bytes);
 			break;
 		}
-		rc = record_failure(rq, rc, resp);
+		{
+			long status = rc ? 0 : resp->status; /* (0: no answer at all) */
+
+			rc = record_failure(rq, rc, resp);
+			store_health_note(st, rc, status);
+		}
 		note_attempt(st, rq->op, us, rc == BFS_E_NOTMODIFIED ? 0 : rc);
 		/* Refused as unknown or expired (a HEAD's 403 has no body to say
 		 * which): once more, with renewed credentials. */
@@ -600,6 +618,10 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 			renewed = 1;
 			attempt--;
 			continue;
+		}
+		if (cur_call.probe) {
+			atomic_fetch_add(&st->probes_failed, 1);
+			break;
 		}
 		if (!bfs_err_retryable(rc) || attempt >= st->cfg.retries)
 			break;

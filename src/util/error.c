@@ -22,6 +22,7 @@ static const char *const bfs_err_names[] = {
 	[BFS_E_INTEGRITY - BFS_E_FIRST] = "data integrity check failed",
 	[BFS_E_PROTO - BFS_E_FIRST] = "malformed response from the server",
 	[BFS_E_CONFIG - BFS_E_FIRST] = "invalid configuration",
+	[BFS_E_UNREACHABLE - BFS_E_FIRST] = "the bucket is unreachable (not asked again yet)",
 };
 
 const char *bfs_strerror(int err)
@@ -56,6 +57,7 @@ int bfs_err_to_errno(int err)
 	case BFS_E_TLS:
 	case BFS_E_INTEGRITY:
 	case BFS_E_PROTO:
+	case BFS_E_UNREACHABLE:
 		return EIO;
 	default:
 		break;

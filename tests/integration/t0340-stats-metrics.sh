@@ -24,7 +24,7 @@ grep -q "^bytes_served_from_cache: [1-9][0-9]* (.*the egress the cache avoided)"
 ok "bucketfsctl stats: $(grep -E '^(requests_PUT|cache_hit_ratio|bytes_served)' <<<"$st" | tr '\n' ';')"
 
 check() {  # WHERE FILE: parse the exposition in FILE, check it against the work done
-	/usr/bin/python3 - "$1" "$2" <<'PY'
+	/usr/bin/python3 - "$1" "$2" "$mnt" "$bucket" "${BFS_MOUNT_CACHE[$mnt]}" <<'PY'
 import sys
 from prometheus_client.parser import text_string_to_metric_families
 fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[2]).read())}
@@ -37,7 +37,20 @@ def one(name, **labels):
 assert one("bucketfs_requests_total", op="PUT") >= 4, "PUTs"     # 4 files (t1/ needs no marker)
 assert one("bucketfs_cache_hits_total") == 12, "hits"
 # (the kernel's page cache serves re-reads of an unchanged file itself)
-assert one("bucketfs_bytes_served_from_cache_total") >= 400000, "bytes from cache"
+assert one("bucketfs_served_from_cache_bytes_total") >= 400000, "bytes from cache"
+# every sample names its mount and bucket (two mounts collected together
+# do not clash); units come last in names (Prometheus' naming)
+for f in fams.values():
+    for s in f.samples:
+        assert s.labels.get("mount") == sys.argv[3] and s.labels.get("bucket") == sys.argv[4], s
+assert not [n for n in fams if n.startswith("bucketfs_bytes_")], "old names: unit not last"
+assert one("bucketfs_bucket_up") == 1 and one("bucketfs_bucket_down_seconds") == 0
+assert one("bucketfs_bucket_last_answer_timestamp_seconds") > 1.7e9
+import os
+v = os.statvfs(sys.argv[5])
+free, size = one("bucketfs_cache_fs_free_bytes"), one("bucketfs_cache_fs_size_bytes")
+assert size == v.f_blocks * v.f_frsize, (size, v)
+assert 0 < free <= size and abs(free - v.f_bavail * v.f_frsize) < 1 << 30, (free, v)
 assert 0 < one("bucketfs_cache_hit_ratio") <= 1
 assert one("bucketfs_pending_uploads") == 0
 h = fams["bucketfs_request_duration_seconds"]

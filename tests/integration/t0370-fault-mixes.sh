@@ -45,7 +45,9 @@ run_mix() {
 	bfs_umount "$tmp/$name/r"
 	printf '%s\n' "$st" >"$tmp/$name.stats"
 	# what both mounts counted: retries, and attempts that failed (by kind)
-	retries=$(awk -F': ' '$1 == "retries" { n += $2 } END { print n + 0 }' <<<"$st")
+	# (a probe's failure during an outage is not retried: the next probe
+	# is its retry, SEMANTICS.md "Outages of the bucket")
+	retries=$(awk -F'[:( ]+' '$1 == "retries" || $1 == "probes" { n += ($1 == "retries" ? $2 : $3) } END { print n + 0 }' <<<"$st")
 	failed=$(awk -F': ' '$1 ~ /^errors_(throttled|server error|cannot connect|the endpoint did not answer)/ { n += $2 } END { print n + 0 }' <<<"$st")
 	injected=$(grep -cE -- '-> ([0-9]+ )?(fault|reset|early|cut|delay|hang)' "$PROXY_LOG" || true)
 	_bfs_kill_quietly "$PROXY_PID"

@@ -405,6 +405,7 @@ static int cmd_presign(struct ctx *c, int argc, char **argv)
 static int to_daemon(int argc, char **argv, const char *cmd, int min, int max)
 {
 	char sock[4200], msg[MSG], req[4096];
+	struct show sh;
 	size_t n;
 	int i, rc;
 
@@ -421,9 +422,13 @@ static int to_daemon(int argc, char **argv, const char *cmd, int min, int max)
 		fprintf(stderr, "bucketfsctl: arguments too long or with a newline\n");
 		return 2;
 	}
-	rc = bfs_ctl_request(sock, req, stdout, msg, sizeof(msg));
+	show_init(&sh, cmd);
+	rc = bfs_ctl_request(sock, req, show_line, &sh, msg, sizeof(msg));
+	show_end(&sh);
 	if (rc)
 		fprintf(stderr, "bucketfsctl: %s: %s\n", cmd, msg);
+	else if (!sh.lines && !strcmp(cmd, "pending") && isatty(STDERR_FILENO))
+		fprintf(stderr, "bucketfsctl: no pending uploads\n");
 	return rc ? 1 : 0;
 }
 

@@ -58,17 +58,20 @@ void bfs_ctl_stop(struct bfs_ctl *c);
 
 /*
  * The socket for where: a mount point (its root's user.bucketfs.ctl), a
- * cache directory (holding ctl.sock) or the socket itself.  Returns 0 or
- * -ENOENT (none of these) with msg set.
+ * cache directory (holding ctl.sock) or the socket itself.  Returns 0, or
+ * -ENOENT (none of these) or -EACCES (a mount this user may not enter)
+ * with msg set.
  */
 int bfs_ctl_find(const char *where, char *out, size_t outsz, char *msg, size_t msgsz);
 
 /*
- * Send request to the daemon at sock_path and copy the answer's lines to
- * out as they come, without the last one.  Returns 0 ("= 0"), 1 (the daemon
- * answered an error: msg holds it), or -errno (cannot connect, the answer
- * was cut: msg says which).
+ * Send request to the daemon at sock_path and hand the answer's lines to
+ * line_fn as they come, without the last one.  Returns 0 ("= 0"), 1 (the
+ * daemon answered an error: msg holds it), or -errno (cannot connect, the
+ * answer was cut: msg says which).
  */
-int bfs_ctl_request(const char *sock_path, const char *request, FILE *out, char *msg, size_t msgsz);
+int bfs_ctl_request(const char *sock_path, const char *request,
+		    void (*line_fn)(void *arg, const char *line), void *arg, char *msg,
+		    size_t msgsz);
 
 #endif

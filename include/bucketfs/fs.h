@@ -200,19 +200,23 @@ int bfs_fs_pending_list(struct bfs_fs *fs,
 
 /*
  * Upload everything journaled now (delays ignored) and wait, at most
- * timeout_s seconds; say (may be NULL) gets a progress line every second.
+ * timeout_s seconds; progress (may be NULL) is told what is left at the
+ * start, whenever an upload ends (at least every second), and at the end.
  * Returns 0 when nothing is pending, -ETIMEDOUT when something still is.
  */
-int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s, void (*say)(void *arg, const char *line),
-		     void *arg);
+int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
+		     void (*progress)(void *arg, const struct bfs_fs_pending *left), void *arg);
 
 /*
  * Drop the cached copy of path, or of every file (path NULL); never one
  * that is open or not uploaded.  *files and *bytes get what was freed.
- * Returns 0, -ENOENT (no such entry), -EBUSY (open, or not uploaded) or
- * -ENODATA (nothing cached).
+ * Returns 0, -ENOENT (no such entry), -EBUSY (open: bfs_fs_open_handles),
+ * -EINPROGRESS (its upload is pending) or -ENODATA (nothing cached).
  */
 int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t *bytes);
+
+/* How many open handles (open()s the kernel has not released) path has. */
+int bfs_fs_open_handles(struct bfs_fs *fs, const char *path);
 
 /* Entries in the index and the bytes it uses on disk. */
 int bfs_fs_index_stat(struct bfs_fs *fs, uint64_t *entries, uint64_t *bytes);
@@ -233,8 +237,9 @@ struct bfs_fs_fsck {
 
 /*
  * Check the cache against the index (see fs_fsck.c); say gets one line per
- * problem and progress lines.  With repair, drop damaged copies and remove
- * orphans.  Returns 0 (see r for what was found) or -errno.
+ * problem, and NULL about every half second: progress, r holding the counts
+ * so far.  With repair, drop damaged copies and remove orphans.  Returns 0
+ * (see r for what was found) or -errno.
  */
 int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char *line), void *arg,
 		struct bfs_fs_fsck *r);

@@ -460,7 +460,7 @@ int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t 
 	if (rc)
 		return rc;
 	if (e.state == BFS_ST_DIRTY || e.state == BFS_ST_UPLOADING)
-		return -EBUSY;
+		return -EINPROGRESS;
 	if (!evictable(&e))
 		return -ENODATA;
 	of = fs_ofile_find(fs, path);

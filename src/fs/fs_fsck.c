@@ -32,6 +32,7 @@ struct fsck {
 	struct idset refs;
 	int nomem;
 	struct bfs_fs_fsck *r;
+	int64_t last_ns; /* the last progress call */
 };
 
 static void sayf(struct fsck *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -71,8 +72,10 @@ static int check_entry(void *arg, const char *path, const struct bfs_entry *e)
 
 	if (idset_add(&k->refs, e->data_id) || idset_add(&k->refs, e->staged_id))
 		k->nomem = 1;
-	if (++k->r->entries % 10000 == 0)
-		sayf(k, "checked %" PRIu64 " entries", k->r->entries);
+	if (++k->r->entries % 64 == 0 && fs_now_ns() - k->last_ns >= 500000000) {
+		k->last_ns = fs_now_ns();
+		k->say(k->arg, NULL); /* progress: r holds the counts so far */
+	}
 	if (!id || e->type != BFS_ENT_FILE || e->state == BFS_ST_DIRTY)
 		return 0; /* nothing cached, or being written right now */
 	fd = fs_data_open(k->fs, id, O_RDONLY);
@@ -157,7 +160,7 @@ int bfs_fs_fsck(struct bfs_fs *fs, int repair, void (*say)(void *arg, const char
 {
 	static const enum bfs_entry_state states[] = { BFS_ST_CLEAN, BFS_ST_DIRTY,
 						       BFS_ST_UPLOADING };
-	struct fsck k = { fs, repair, say, arg, IDSET_INIT, 0, r };
+	struct fsck k = { fs, repair, say, arg, IDSET_INIT, 0, r, fs_now_ns() };
 	size_t i;
 	int rc = 0;
 

@@ -337,6 +337,22 @@ int fs_ofile_alone(struct bfs_fs *fs, const struct bfs_file *f)
 	return alone;
 }
 
+int bfs_fs_open_handles(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_ofile *of = fs_ofile_find(fs, path);
+	const struct bfs_file *f;
+	int n = 0;
+
+	if (!of)
+		return 0;
+	pthread_mutex_lock(&fs->files.lock);
+	for (f = of->handles; f; f = f->next)
+		n++;
+	pthread_mutex_unlock(&fs->files.lock);
+	fs_ofile_put(fs, of);
+	return n;
+}
+
 void fs_files_destroy(struct bfs_fs *fs)
 {
 	int i;

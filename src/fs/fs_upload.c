@@ -307,13 +307,12 @@ static void set_draining(struct fs_wb *wb, int on)
 	pthread_mutex_unlock(&wb->sig->mu);
 }
 
-int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s, void (*say)(void *arg, const char *line),
-		     void *arg)
+int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s,
+		     void (*progress)(void *arg, const struct bfs_fs_pending *left), void *arg)
 {
 	struct fs_wb *wb = fs->wb;
 	struct bfs_fs_pending p;
-	time_t t0 = time(NULL);
-	char line[200];
+	int64_t until = fs_now_ns() + (int64_t)timeout_s * 1000000000;
 	int rc;
 
 	if (!wb)
@@ -321,18 +320,13 @@ int bfs_fs_flush_all(struct bfs_fs *fs, long timeout_s, void (*say)(void *arg, c
 	set_draining(wb, 1);
 	for (;;) {
 		rc = bfs_fs_pending(fs, &p);
+		if (!rc && progress)
+			progress(arg, &p);
 		if (rc || !p.files)
 			break;
-		if (time(NULL) - t0 >= timeout_s) {
+		if (fs_now_ns() >= until) {
 			rc = -ETIMEDOUT;
 			break;
-		}
-		if (say) {
-			snprintf(line, sizeof(line),
-				 "pending: %" PRIu64 " uploads, %" PRIu64 " bytes, %" PRIu64
-				 " failing",
-				 p.files, p.bytes, p.failing);
-			say(arg, line);
 		}
 		wait_idle(wb);
 	}

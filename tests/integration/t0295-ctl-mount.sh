@@ -4,7 +4,9 @@
 # control socket (CACHE_DIR/ctl.sock, mode 600, named by the mount root's
 # user.bucketfs.ctl attribute): status (cache, hits, pending uploads),
 # pending (with attempts and errors), flush (uploads now, or says what is
-# still pending), evict (one copy, all), fsck (finds a flipped byte, repairs).
+# still pending), evict (one copy, all), fsck (finds a flipped byte, repairs);
+# errors and "nothing to do" said in words (issue 27, 2); flush's progress:
+# one updating line on a terminal, a line every 5 s otherwise (issue 27, 3).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
@@ -43,12 +45,68 @@ for f in a b c; do cat "$mnt/$f.png" >/dev/null; done
 grep -q "^cache_hits: 3 of 3 opens (100.0%)$" <<<"$(ctl status "$mnt")" ||
 	fail "hit ratio: $(ctl status "$mnt" | grep hits)"
 ok "status counts the three cache hits"
-assert_eq "$(ctl evict "$mnt" /a.png)" "evicted 1 copies, 200000 bytes" "evict one path"
+assert_eq "$(ctl evict "$mnt" /a.png)" "evicted 1 copy (195.3 KiB)" "evict one path"
 m=$(wc -l <"$PROXY_LOG")
 assert_file_eq "$tmp/a" "$mnt/a.png" "a.png reads back after its eviction"
 assert_eq "$(tail -n +$((m + 1)) "$PROXY_LOG" | grep -c "^GET /$bucket/a.png ")" 1 "... with one GET"
 out=$(ctl evict "$mnt" /nosuch.png 2>&1) && fail "evicting a missing path succeeded"
-ok "evict of a missing path: $out"
+assert_eq "$out" "bucketfsctl: evict: /nosuch.png: the mount knows no such file" "evict of a missing path"
+# (issue 27, 2) the cause in words, paths as a shell completes them, and a
+# line when there is nothing to do
+exec 7<"$mnt/b.png"  # (nginx's open_file_cache holds files so)
+out=$(ctl evict "$mnt" b.png 2>&1) && fail "evicting an open file's copy succeeded"
+assert_eq "$out" "bucketfsctl: evict: /b.png is open (1 handle: a reader such as nginx's open_file_cache may hold it), so its copy stays; evict it once it is closed" "evict of an open file"
+exec 7<&-
+out=$(ctl evict "$mnt" /a.png/) || fail "evict of a cached file: $out"
+assert_eq "$out" "evicted 1 copy (195.3 KiB)" "evict /a.png/ (a trailing slash)"
+out=$(ctl evict "$mnt" /a.png) || fail "evicting an uncached file failed: $out"
+assert_eq "$out" "nothing to evict: /a.png has no cached copy" "evict with nothing to do"
+cp "$tmp/a" "$mnt/p.png"
+out=$(ctl evict "$mnt" /p.png 2>&1) && fail "evicting a pending upload's copy succeeded"
+assert_eq "$out" "bucketfsctl: evict: /p.png is not in the bucket yet (its upload is pending: see 'pending'), so its copy is the only one and stays" "evict of a pending upload"
+out=$(ctl invalidate "$mnt" a.png) || fail "invalidate without the leading /: $out"
+assert_eq "$out" "invalidated 1 entry at and below /a.png" "invalidate a.png"
+out=$(ctl invalidate "$mnt" /no/such/dir) || fail "invalidate of an unknown path: $out"
+assert_eq "$out" "nothing to invalidate: the mount knows nothing at or below /no/such/dir" "invalidate with nothing to do"
+out=$(ctl invalidate "$mnt" ../etc 2>&1) && fail "invalidate ../etc succeeded"
+ok "errors in words: $out"
+if id nobody >/dev/null 2>&1; then
+	out=$(runuser -u nobody -- "$BFS_BUILD_DIR/bucketfsctl" status "$mnt" 2>&1) &&
+		fail "status as nobody succeeded"
+	grep -q "permission denied: .* answers only root and the user who mounted it" <<<"$out" ||
+		fail "status as another user: $out"
+	ok "status as another user: $out"
+fi
+out=$(ctl flush "$mnt" 60) || fail "flush: $out"
+grep -Eq '^uploaded 1 file \([0-9.]+ KiB\) in [0-9.]+ s$' <<<"$out" || fail "flush of p.png: $out"
+out=$(ctl flush "$mnt" 60) || fail "flush: $out"
+assert_eq "$out" "nothing to upload: no pending uploads" "flush with nothing to do"
+
+# flush of many uploads, as an operator sees it: on a terminal (script(1)
+# gives it one) one line updating in place, then the summary; into a file
+# or a pipe, a line every 5 s at most, then the summary
+mkdir "$mnt/many"
+for i in $(seq 1 200); do head -c 4096 /dev/urandom >"$mnt/many/$i.png"; done
+script -qec "$BFS_BUILD_DIR/bucketfsctl flush $mnt 120" /dev/null >"$tmp/flush.tty" ||
+	fail "flush on a terminal: $(cat -v "$tmp/flush.tty")"
+# (each update: a carriage return and erase-line, ESC [ K, then the line)
+grep -q $'\r\e\\[Kflush: ' "$tmp/flush.tty" || fail "flush on a terminal: no line updated in place: $(cat -v "$tmp/flush.tty")"
+sed 's/\x1b\[K//g' "$tmp/flush.tty" | tr '\r' '\n' | grep -v '^$' >"$tmp/flush.lines"
+grep -Eq '^flush: [0-9]+ files? \([0-9.]+ (B|KiB|MiB)\) uploaded, [0-9]+ left \([0-9.]+ (B|KiB|MiB)\), [0-9.]+ (B|KiB|MiB)/s, ETA ' "$tmp/flush.lines" ||
+	fail "flush on a terminal: no progress: $(cat -v "$tmp/flush.tty")"
+grep -Eq '^uploaded 200 files \([0-9.]+ KiB\) in [0-9.]+ s$' "$tmp/flush.lines" ||
+	fail "flush on a terminal: no summary: $(cat -v "$tmp/flush.tty")"
+assert_eq "$(grep -ao $'\r\e\\[Kflush: ' "$tmp/flush.tty" | wc -l)" "$(grep -ao 'flush: ' "$tmp/flush.tty" | wc -l)" \
+	"on a terminal, every progress update rewrites the one line"
+ok "flush of 200 uploads on a terminal: $(grep -c '^flush: ' "$tmp/flush.lines") updates of one line, then: $(tail -n 1 "$tmp/flush.lines")"
+for i in $(seq 1 200); do head -c 4096 /dev/urandom >"$mnt/many/b$i.png"; done
+t0=$SECONDS
+ctl flush "$mnt" 120 >"$tmp/flush.out" || fail "flush into a file: $(cat "$tmp/flush.out")"
+n=$(grep -c '^flush: ' "$tmp/flush.out")
+[ "$n" -le $(((SECONDS - t0) / 5 + 2)) ] || fail "flush into a file: $n progress lines in $((SECONDS - t0)) s"
+grep -Eq '^uploaded 200 files \([0-9.]+ KiB\) in [0-9.]+ s$' "$tmp/flush.out" ||
+	fail "flush into a file: $(cat "$tmp/flush.out")"
+ok "flush of 200 uploads into a file: $(wc -l <"$tmp/flush.out") lines: $(tr '\n' ';' <"$tmp/flush.out")"
 
 # fsck finds a flipped byte and repairs it
 ctl fsck "$mnt" >"$tmp/fsck0" || fail "fsck of a sound cache failed: $(cat "$tmp/fsck0")"
@@ -73,7 +131,7 @@ kill "$PROXY_PID"
 head -c 1000 /dev/urandom >"$tmp/d"
 cp "$tmp/d" "$mnt/d.png"
 out=$(ctl flush "$mnt" 3 2>&1) && fail "flush succeeded with the bucket unreachable"
-grep -q "still pending: 1 uploads" <<<"$out" || fail "flush: $out"
+grep -Eq "still pending after [0-9.]+ s: 1 upload \(" <<<"$out" || fail "flush: $out"
 ok "flush with the bucket unreachable gives up after 3 s: $(tail -n 1 <<<"$out")"
 for _ in $(seq 150); do
 	pend=$(ctl pending "$mnt")

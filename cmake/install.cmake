@@ -6,9 +6,10 @@
 #
 #   PREFIX/bin/bucketfs, bucketfsctl
 #   PREFIX/share/man/man8/bucketfs.8.gz (bucketfsctl.8.gz links to it)
-#   PREFIX/share/doc/bucketfs/README.md, SEMANTICS.md, examples/ (fstab,
-#     systemd .mount/.automount, nginx)
-#   PREFIX/lib/systemd/system/bucketfs@.service
+#   PREFIX/share/doc/bucketfs/README.md, SEMANTICS.md, copyright, examples/
+#     (fstab, systemd .mount/.automount, nginx)
+#   PREFIX/lib/systemd/system/bucketfs@.service, and /etc/bucketfs/ for
+#     its INSTANCE.conf files
 #   /etc/logrotate.d/bucketfs (for -o logfile=/var/log/bucketfs/NAME.log)
 
 install(TARGETS bucketfs bucketfsctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -34,7 +35,16 @@ file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/systemd/bucketfs@.service CONTENT "${BF
 install(FILES ${CMAKE_BINARY_DIR}/systemd/bucketfs@.service
         DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/systemd/system)
 
-install(FILES README.md SEMANTICS.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES README.md SEMANTICS.md contrib/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
+set(BFS_CHANGELOG_GZ ${CMAKE_BINARY_DIR}/man/changelog.gz)
+add_custom_command(OUTPUT ${BFS_CHANGELOG_GZ}
+  COMMAND ${BFS_GZIP} -9n -c ${CMAKE_SOURCE_DIR}/contrib/changelog > ${BFS_CHANGELOG_GZ}
+  DEPENDS ${CMAKE_SOURCE_DIR}/contrib/changelog
+  COMMENT "Compressing the changelog")
+add_custom_target(changelog ALL DEPENDS ${BFS_CHANGELOG_GZ})
+install(FILES ${BFS_CHANGELOG_GZ} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# bucketfs@.service reads /etc/bucketfs/INSTANCE.conf (EnvironmentFile=)
+install(DIRECTORY DESTINATION /etc/bucketfs)
 install(FILES contrib/fstab.example contrib/nginx/generated.conf
               contrib/systemd/srv-app-public-generated.mount
               contrib/systemd/srv-app-public-generated.automount
@@ -45,11 +55,17 @@ install(FILES contrib/logrotate.bucketfs DESTINATION /etc/logrotate.d RENAME buc
 # cpack -G DEB
 set(CPACK_PACKAGE_NAME bucketfs)
 set(CPACK_PACKAGE_VENDOR "bucketfs")
-set(CPACK_PACKAGE_CONTACT "bucketfs maintainers <bucketfs@localhost>")
+# (a packager sets their own: -DBFS_PACKAGE_CONTACT="Name <address>")
+set(BFS_PACKAGE_CONTACT "bucketfs maintainers <maintainers@bucketfs.invalid>"
+    CACHE STRING "the Maintainer of the .deb")
+set(CPACK_PACKAGE_CONTACT "${BFS_PACKAGE_CONTACT}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "FUSE filesystem: an object-storage bucket as a directory, with a local cache")
-set(CPACK_PACKAGE_DESCRIPTION
-    "bucketfs mounts an S3-compatible bucket (AWS S3, Aliyun OSS, Tencent COS, Qiniu Kodo, MinIO, Ceph) as a directory: files written become objects through signed PUTs, reads come from a local disk cache indexed in LMDB.")
+# (lines of at most 80 columns, as Debian's policy wants)
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "bucketfs mounts an S3-compatible bucket (AWS S3, Aliyun OSS, Tencent COS,
+Qiniu Kodo, MinIO, Ceph) as a directory: files written become objects
+through signed PUTs, reads come from a local disk cache indexed in LMDB.")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

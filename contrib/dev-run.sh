@@ -11,7 +11,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$src"
-bash tests/setup-deps.sh
+bash tests/setup-deps.sh --run  # (only what building and running need)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
 echo "built: build/bucketfs, build/bucketfsctl"

@@ -3,18 +3,34 @@
 # setup-deps.sh — install what building bucketfs and running its tests need,
 # on Debian 12, as root.  Idempotent: it asks dpkg which packages are missing
 # and installs only those (running apt-get update first); when nothing is
-# missing it prints nothing and exits 0, as any user.
+# missing it prints nothing and exits 0, as any user.  With --run, only what
+# building and running bucketfs need (contrib/dev-run.sh: no test bed);
+# --list prints the packages instead of installing them.
 #
-#   sudo tests/setup-deps.sh
+#   sudo tests/setup-deps.sh [--run] [--list]
 set -euo pipefail
 
+run_only=0
+list=0
+for a in "$@"; do
+	case $a in
+	--run) run_only=1 ;;
+	--list) list=1 ;;
+	*) echo "usage: setup-deps.sh [--run] [--list]" >&2 && exit 2 ;;
+	esac
+done
+
 packages=(
-	# build
+	# build and run (contrib/dev-run.sh writes its demo image with Node)
 	build-essential cmake pkg-config
-	libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev liblmdb-dev lmdb-utils
-	libexpat1-dev libjansson-dev
-	# packaging (t0360): dpkg-shlibdeps for cpack's dependencies, groff to lint the man page
-	dpkg-dev groff-base
+	libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev liblmdb-dev
+	libexpat1-dev libjansson-dev nodejs
+)
+[ "$run_only" -eq 1 ] || packages+=(
+	lmdb-utils
+	# packaging (t0360): dpkg-shlibdeps for cpack's dependencies, groff to lint
+	# the man page, lintian to lint the package
+	dpkg-dev groff-base lintian
 	# libFuzzer (tests/fuzz)
 	clang libclang-rt-14-dev
 	# the S3 server of the integration tests (tests/rgw.sh) and its clients
@@ -26,7 +42,7 @@ packages=(
 	# the comparison benchmark (tests/bench/compare.sh, its smoke run in the suite)
 	s3fs rclone gnuplot-nox
 	# the Node tests
-	nodejs npm
+	npm
 	# the source checks of tests/run.sh (contrib/checksrc.sh, contrib/format.sh, shellcheck)
 	shellcheck clang-format
 	# process control in tests/lib.sh and tests/rgw.sh, leak checks
@@ -48,6 +64,10 @@ missing() {
 	done
 }
 
+if [ "$list" -eq 1 ]; then
+	printf '%s\n' "${packages[@]}"
+	exit 0
+fi
 command -v dpkg-query >/dev/null || die "needs Debian (dpkg-query not found)"
 mapfile -t todo < <(missing)
 [ ${#todo[@]} -gt 0 ] || exit 0

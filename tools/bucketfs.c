@@ -60,7 +60,9 @@ struct daemon {
 	struct fuse *_Atomic fuse; /* while serving, for the control socket */
 	char ctl_path[4200];	   /* "" when the control socket is off */
 	int lock_fd;
-	int status_fd; /* write end of the pipe to the waiting parent */
+	int status_fd;	   /* write end of the pipe to the waiting parent */
+	int cache_created; /* the cache directory is this run's: a failed mount removes it */
+	int mounted;	   /* the mount came up */
 };
 
 static void usage(FILE *out)
@@ -173,6 +175,14 @@ static int prepare_mountpoint(struct daemon *d)
 	return 0;
 }
 
+/* Is there a syslog daemon to log to?  (A container often has none.) */
+static int syslog_there(void)
+{
+	struct stat sb;
+
+	return stat("/dev/log", &sb) == 0 && S_ISSOCK(sb.st_mode);
+}
+
 /* The cache directory, created and locked for this mount (cachedir.h): a
  * daemon still draining after its umount is waited for, as long as this
  * mount would wait for its own uploads at unmount, and 10 s more. */
@@ -180,7 +190,7 @@ static int prepare_cache(struct daemon *d)
 {
 	char msg[MSG];
 
-	if (bfs_cachedir_prepare(&d->cfg, msg, sizeof(msg)) ||
+	if (bfs_cachedir_prepare(&d->cfg, &d->cache_created, msg, sizeof(msg)) ||
 	    bfs_cachedir_lock(d->cfg.fs.cache_dir, d->cfg.fs.unmount_wait_s + 10, &d->lock_fd, msg,
 			      sizeof(msg))) {
 		fprintf(stderr, "bucketfs: %s\n", msg);
@@ -226,9 +236,10 @@ static int check_store(struct daemon *d)
 
 			bfs_store_describe(rc, msg, sizeof(msg));
 			fprintf(stderr,
-				"bucketfs: %s is unreachable (%s); trying again for up to "
-				"%ld s (mount_retry)\n",
-				bfs_store_endpoint(d->store), msg, (left_ms + 999) / 1000);
+				"bucketfs: %s is unreachable (%s); trying again until "
+				"mount_retry=%d s is up (%ld s left)\n",
+				bfs_store_endpoint(d->store), msg, d->cfg.daemon.mount_retry_s,
+				(left_ms + 999) / 1000);
 			bfs_log(LOG_WARNING, "%s is unreachable (%s); trying again (mount_retry)",
 				bfs_store_endpoint(d->store), msg);
 		}
@@ -314,6 +325,8 @@ static void report(struct daemon *d, int ok)
 	char c = ok ? 0 : 1;
 	int fd;
 
+	if (ok)
+		d->mounted = 1;
 	if (d->status_fd < 0)
 		return;
 	if (write(d->status_fd, &c, 1) != 1)
@@ -540,6 +553,10 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (!d.cfg.daemon.logfile && !d.cfg.daemon.foreground && !syslog_there())
+		fprintf(stderr, "bucketfs: no syslog socket (/dev/log): the daemon's log is lost "
+				"once it detaches; give -o logfile=PATH, or run it with -f under a "
+				"supervisor (its stderr)\n");
 	rc = 1;
 	if (prepare_mountpoint(&d) || open_store(&d) || prepare_cache(&d))
 		goto out;
@@ -563,6 +580,10 @@ out:
 	bfs_creds_free(d.creds);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);
+	/* a mount that never came up leaves no cache directory it made */
+	if (d.cache_created && !d.mounted && bfs_cachedir_remove(d.cfg.fs.cache_dir) < 0)
+		bfs_log(LOG_WARNING, "cannot remove the cache directory %s made for this mount",
+			d.cfg.fs.cache_dir);
 	bfs_config_release(&d.cfg);
 	free(d.target);
 	free(d.mountpoint);

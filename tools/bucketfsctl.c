@@ -45,14 +45,16 @@ static void usage(FILE *out)
 	    "\n"
 	    "Commands for a running mount (MOUNT: its mount point, or its cache directory),\n"
 	    "through the control socket CACHE_DIR/ctl.sock (mode 600):\n"
-	    "  status MOUNT                  the mount, its cache (size, cap, hit ratio) and\n"
+	    "  status MOUNT                  whether the bucket answers (or since when not),\n"
+	    "                                the mount, its cache (size, cap, hit ratio) and\n"
 	    "                                uploads (pending, failing, oldest), request counts\n"
 	    "  stats MOUNT [--prometheus]    requests by kind and their mean time, bytes up and\n"
 	    "                                down, cache hits, bytes served from the cache (the\n"
 	    "                                egress avoided), errors; or the Prometheus text\n"
 	    "  pending MOUNT                 journaled uploads: PATH SIZE AGE_S ATTEMPTS "
 	    "LAST_ERROR\n"
-	    "  flush MOUNT [SECONDS]         upload everything journaled now and wait (60 s)\n"
+	    "  flush MOUNT [SECONDS]         upload everything journaled now and wait (60 s),\n"
+	    "                                showing progress, rate and time left\n"
 	    "  evict MOUNT PATH|--all        drop the cached copy of PATH (or every clean one)\n"
 	    "  invalidate MOUNT PATH         forget what is known of PATH (a directory: all\n"
 	    "                                below it); the next use asks the bucket\n"
@@ -60,7 +62,7 @@ static void usage(FILE *out)
 	    "                                damaged copies and unreferenced data files\n"
 	    "\n"
 	    "Options:\n"
-	    "  -o OPT[=VAL][,...]            mount options, as for bucketfs(1):\n");
+	    "  -o OPT[=VAL][,...]            mount options, as for bucketfs(8):\n");
 	bfs_config_help(out);
 	fprintf(out, "  -v, --verbose                 trace requests (credentials redacted)\n"
 		     "  -h, --help                    this text\n"

@@ -25,10 +25,15 @@
 
 /*
  * Make c->fs.cache_dir the absolute path of the cache directory (the
- * default or use_cache's subdirectory when not given), created 0700.
- * Returns 0 or -errno, with msg.
+ * default or use_cache's subdirectory when not given), created 0700
+ * (*created: it did not exist before).  Returns 0 or -errno, with msg.
  */
-int bfs_cachedir_prepare(struct bfs_config *c, char *msg, size_t msgsz);
+int bfs_cachedir_prepare(struct bfs_config *c, int *created, char *msg, size_t msgsz);
+
+/* Remove the cache directory dir and everything in it (a mount that failed
+ * before it came up, in the directory it made: *created above).  0 or
+ * -errno. */
+int bfs_cachedir_remove(const char *dir);
 
 /*
  * Lock the cache directory dir: *fd is the

@@ -2,6 +2,7 @@
 /* cachedir.c - the cache directory of a mount and its lock (see cachedir.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,18 +56,21 @@ static void default_path(const struct bfs_config *c, char *path, size_t n)
 		snprintf(path, n, "%s/.cache/bucketfs/%s-%08x", home ? home : "/tmp", c->bucket, h);
 }
 
-int bfs_cachedir_prepare(struct bfs_config *c, char *msg, size_t msgsz)
+int bfs_cachedir_prepare(struct bfs_config *c, int *created, char *msg, size_t msgsz)
 {
 	char path[PATH_MAX];
+	struct stat sb;
 	char *abs;
 	int rc;
 
+	*created = 0;
 	if (!c->fs.cache_dir) {
 		default_path(c, path, sizeof(path));
 		rc = bfs_config_set(c, "cache_dir", path, msg, msgsz);
 		if (rc)
 			return rc < 0 ? rc : -EINVAL;
 	}
+	*created = stat(c->fs.cache_dir, &sb) < 0 && errno == ENOENT;
 	rc = mkdir_p(c->fs.cache_dir, 0700);
 	if (rc) {
 		snprintf(msg, msgsz, "cache_dir %s: %s", c->fs.cache_dir, strerror(-rc));
@@ -81,6 +85,18 @@ int bfs_cachedir_prepare(struct bfs_config *c, char *msg, size_t msgsz)
 	rc = bfs_config_set(c, "cache_dir", abs, msg, msgsz);
 	free(abs);
 	return rc ? (rc < 0 ? rc : -EINVAL) : 0;
+}
+
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
+}
+
+int bfs_cachedir_remove(const char *dir)
+{
+	return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 ? -errno : 0;
 }
 
 /* The holder's "PID MOUNTPOINT" (an older daemon wrote "PID" alone). */

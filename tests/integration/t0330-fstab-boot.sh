@@ -87,7 +87,7 @@ t0=$EPOCHREALTIME
 out=$("$BFS_BUILD_DIR/bucketfs" "$bucket" "$tmp/m1" -o "endpoint=$late,path_style,passwd_file=$tmp/passwd,cache_dir=$tmp/cache3,mount_retry=20,retries=1" 2>&1) ||
 	fail "the mount did not wait for the late endpoint: $out"
 d=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-grep -q "is unreachable .*trying again for up to" <<<"$out" || fail "no retry message: $out"
+grep -Eq "is unreachable .*trying again until mount_retry=20 s is up \([0-9]+ s left\)" <<<"$out" || fail "no retry message: $out"
 ok "an endpoint up 4 s late: mounted after $d s ($(grep -c unreachable <<<"$out") retry messages)"
 umount "$tmp/m1"
 dead=http://127.0.0.1:$(free_port)

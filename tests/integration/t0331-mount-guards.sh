@@ -114,3 +114,36 @@ for i in 1 2 3 4; do
 done
 bfs_umount "$mnt"
 ok "every file journaled before the umount reached the bucket"
+
+# A mount that fails after its cache directory was made for it (here: a user
+# who may not open /dev/fuse) takes that directory away again (issue 27, 5);
+# one it did not make stays.
+if id nobody >/dev/null 2>&1; then
+	u=$tmp/user
+	mkdir -p "$u/b" "$u/m" "$u/xdg" "$u/kept"
+	chown -R nobody "$u"
+	chmod 711 "$tmp"
+	runuser -u nobody -- env XDG_CACHE_HOME="$u/xdg" "$bin" "file:$u/b" "$u/m" >"$u/out" 2>&1 &&
+		fail "nobody mounted: $(cat "$u/out")"
+	gone() { [ -z "$(find "$u/xdg/bucketfs" -mindepth 1 2>/dev/null)" ]; }
+	wait_until 5 gone || fail "the failed mount left its cache directory: $(find "$u/xdg")"
+	runuser -u nobody -- "$bin" "file:$u/b" "$u/m" -o "cache_dir=$u/kept" >"$u/out" 2>&1 &&
+		fail "nobody mounted: $(cat "$u/out")"
+	[ -d "$u/kept" ] || fail "a failed mount removed a cache directory it did not make"
+	ok "a failed mount removes the cache directory it made, not one it found: $(tail -n 1 "$u/out")"
+fi
+
+# No syslog daemon (a container, this test machine): a mount that detaches
+# says at once that its log would be lost, and how to keep it.
+if [ ! -S /dev/log ]; then
+	"$bin" "file:$dir" "$mnt" -o "cache_dir=$tmp/c-nolog" >"$tmp/nolog.out" 2>&1 ||
+		fail "the mount failed: $(cat "$tmp/nolog.out")"
+	grep -q "no syslog socket (/dev/log): the daemon's log is lost once it detaches; give -o logfile=PATH" "$tmp/nolog.out" ||
+		fail "no word of the missing syslog: $(cat "$tmp/nolog.out")"
+	umount "$mnt"
+	"$bin" "file:$dir" "$mnt" -o "cache_dir=$tmp/c-nolog,logfile=$tmp/nolog.log" >"$tmp/nolog.out" 2>&1 ||
+		fail "the mount failed: $(cat "$tmp/nolog.out")"
+	grep -q "no syslog" "$tmp/nolog.out" && fail "the warning came with logfile= too"
+	umount "$mnt"
+	ok "no /dev/log: a detaching mount warns that its log would be lost (not with logfile=)"
+fi

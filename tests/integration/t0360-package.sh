@@ -7,7 +7,9 @@
 # whose dependencies are the runtime libraries and fuse3, which dpkg
 # installs on this machine, whose /usr/bin/bucketfs then mounts a bucket
 # from an fstab line (checked with boto3) and whose bucketfsctl talks to
-# it, and which dpkg purges again.  The package steps need a build
+# it, which lintian finds clean (a copyright file, a changelog, hardened
+# binaries, /etc/bucketfs for the service's files), and which dpkg purges
+# again.  The package steps need a build
 # configured with -DCMAKE_INSTALL_PREFIX=/usr (tests/run.sh does that) and
 # are left out under the sanitizers (no one ships an ASan package).
 # shellcheck source=tests/lib.sh
@@ -83,7 +85,14 @@ contents=$(dpkg-deb -c "$deb")  # (not piped into grep -q: pipefail and SIGPIPE)
 grep -q ' ./usr/share/man/man8/bucketfs.8.gz$' <<<"$contents" || fail "no man page in the package"
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/logrotate.d/bucketfs ] ||
 	fail "the logrotate file is not a conffile"
+for f in ./usr/share/doc/bucketfs/copyright ./usr/share/doc/bucketfs/changelog.gz ./etc/bucketfs/; do
+	grep -q " $f\$" <<<"$contents" || fail "the package lacks $f"
+done
 ok "cpack -G DEB: $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB, Depends: $depends"
+# lintian, as Debian lints packages: no error, no warning, no information tag
+lint=$(lintian -I "$deb" 2>&1 | grep -v 'running with root privileges' | grep -v 'binary-has-unneeded-section' || true)
+[ -z "$lint" ] || fail "lintian -I: $lint"
+ok "lintian -I: clean (but the ELF .comment section, info only)"
 
 if [ "$(dpkg-query -W -f='${db:Status-Status}' bucketfs 2>/dev/null)" = installed ]; then
 	fail "a bucketfs package is installed on this machine already: this test would replace it"

@@ -70,7 +70,7 @@ declare -A rank=([util]=0 [http]=1 [sign]=1 [creds]=2 [store]=3 [index]=3 [fs]=4
 # the layer of a public header (include/bucketfs/NAME.h)
 layer_of() {
 	case $1 in
-	buf | bytes | crc32c | crypto | error | hash | isotime | json | log | uri) echo util ;;
+	buf | bytes | crc32c | crypto | error | hash | human | isotime | json | log | uri) echo util ;;
 	http) echo http ;;
 	osssig | sigv4) echo sign ;;
 	creds) echo creds ;;

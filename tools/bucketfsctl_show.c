@@ -15,19 +15,13 @@
 #include <unistd.h>
 
 #include "bucketfsctl.h"
+#include "bucketfs/human.h"
 
 #define SHOW_EVERY_S 5.0 /* not a terminal: a progress line this often */
 
 static void human(double v, char *out, size_t outsz)
 {
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, outsz, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+	bfs_human_bytes(v, out, outsz);
 }
 
 static void duration(double s, char *out, size_t outsz)

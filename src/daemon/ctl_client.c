@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bucketfs/ctl.h"
+#include "util/sock.h"
 
 int bfs_ctl_find(const char *where, char *out, size_t outsz, char *msg, size_t msgsz)
 {
@@ -52,25 +53,19 @@ int bfs_ctl_request(const char *sock_path, const char *request,
 		    void (*line_fn)(void *arg, const char *line), void *arg, char *msg,
 		    size_t msgsz)
 {
-	struct sockaddr_un sa;
 	char buf[8192], line[8192];
 	size_t ll = 0;
 	int fd, rc = -EPIPE;
 
-	if (strlen(sock_path) >= sizeof(sa.sun_path)) {
-		snprintf(msg, msgsz, "socket path too long: %s", sock_path);
-		return -ENAMETOOLONG;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    send(fd, request, strlen(request), MSG_NOSIGNAL) < 0 ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+	fd = bfs_sock_connect_unix(sock_path);
+	if (fd >= 0 && (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0 ||
+			send(fd, "\n", 1, MSG_NOSIGNAL) < 0)) {
 		rc = -errno;
+		close(fd);
+		fd = rc;
+	}
+	if (fd < 0) {
+		rc = fd;
 		if (rc == -EACCES || rc == -EPERM)
 			snprintf(msg, msgsz,
 				 "permission denied: the control socket %s is mode 600 (root and "
@@ -81,10 +76,11 @@ int bfs_ctl_request(const char *sock_path, const char *request,
 				 "no daemon answers at %s (the mount's daemon is not running: "
 				 "'mount' shows whether it is still mounted)",
 				 sock_path);
+		else if (rc == -ENAMETOOLONG)
+			snprintf(msg, msgsz, "socket path too long: %s", sock_path);
 		else
 			snprintf(msg, msgsz, "cannot talk to the daemon at %s: %s", sock_path,
-				 strerror(errno));
-		close(fd);
+				 strerror(-rc));
 		return rc;
 	}
 	for (;;) {

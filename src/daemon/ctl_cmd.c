@@ -21,6 +21,7 @@
 #include "bucketfs/metrics.h"
 #include "bucketfs/store.h"
 #include "daemon/ctl_int.h"
+#include "bucketfs/human.h"
 
 /* --- answers ---------------------------------------------------------------- */
 
@@ -61,15 +62,7 @@ void put(struct out *o, const char *fmt, ...)
 
 static void human(uint64_t n, char *out, size_t outsz)
 {
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, outsz, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+	bfs_human_bytes((double)n, out, outsz);
 }
 
 /* "3.2 s ago", "2 h 5 min ago": how long before now (CLOCK_REALTIME ns) t was. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sock.h - listening on a Unix stream socket, as the control socket and the
- * metrics endpoint do.  Internal to the daemon's modules.
+ * sock.h - Unix stream sockets: listening, as the control socket and the
+ * metrics endpoint do, and connecting, as bucketfsctl does.  Internal.
  */
 #ifndef BUCKETFS_SOCK_H
 #define BUCKETFS_SOCK_H
@@ -13,5 +13,9 @@
  * -ENAMETOOLONG (over the 107 bytes a socket path may have) or -errno.
  */
 int bfs_sock_listen_unix(const char *path, int backlog);
+
+/* Connect to the Unix stream socket at path: the fd (close-on-exec),
+ * -ENAMETOOLONG or -errno (connect's: -EACCES, -ECONNREFUSED, ...). */
+int bfs_sock_connect_unix(const char *path);
 
 #endif

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bucketfsctl.h"
 #include "bucketfs/human.h"
+#include "bucketfsctl.h"
 
 #define SHOW_EVERY_S 5.0 /* not a terminal: a progress line this often */
 

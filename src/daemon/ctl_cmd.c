@@ -18,10 +18,10 @@
 
 #include "bucketfs/error.h"
 #include "bucketfs/fs.h"
+#include "bucketfs/human.h"
 #include "bucketfs/metrics.h"
 #include "bucketfs/store.h"
 #include "daemon/ctl_int.h"
-#include "bucketfs/human.h"
 
 /* --- answers ---------------------------------------------------------------- */
 
@@ -77,8 +77,8 @@ static void ago(int64_t t, char *out, size_t outsz)
 	else if (s < 7200)
 		snprintf(out, outsz, "%.0f min ago", s / 60);
 	else
-		snprintf(out, outsz, "%.0f h %.0f min ago", s / 3600,
-			 (double)((int64_t)s % 3600) / 60);
+		snprintf(out, outsz, "%" PRId64 " h %" PRId64 " min ago", (int64_t)s / 3600,
+			 (int64_t)s % 3600 / 60);
 }
 
 /* The bucket's reachability: "bucket: reachable (last answer 0.2 s ago)",

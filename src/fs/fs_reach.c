@@ -2,8 +2,8 @@
 /*
  * fs_reach.c - riding out an outage of the bucket.  The store tells
  * whether the endpoint answers (bfs_store_get_health) and, once it has
- * failed BFS_STORE_DOWN_AFTER times in a row, answers reads at once
- * (fail-fast) rather than after their retries.  A thread here looks at it
+ * failed BFS_STORE_DOWN_AFTER times in a row over 2 s, answers reads at
+ * once (fail-fast) rather than after their retries.  A thread here looks at it
  * every second: it logs when an outage begins and when it ends, and during
  * one it probes the bucket (one LIST of at most one key), so that the end
  * is found without a reader waiting for it.  Meanwhile fs_offline() has the

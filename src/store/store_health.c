@@ -4,11 +4,10 @@
  * every attempt here (store_health_note); BFS_STORE_DOWN_AFTER failures to
  * reach the endpoint in a row, over BFS_STORE_DOWN_AFTER_MS at least, begin
  * an outage (a blip that the retries ride out does not), the next answer
- * ends it.
- * With fail-fast on, reads are answered at once during an outage
+ * ends it.  With fail-fast on, reads are answered at once during an outage
  * (store_health_gate), and bfs_store_probe() (store.c) is the one request
- * that gets through to find it over.  The state is under st->health_mu: attempts of
- * every thread report, status and metrics read.
+ * that gets through to find it over.  The state is under st->health_mu:
+ * the attempts of every thread report, status and metrics read.
  */
 #include <time.h>
 

@@ -146,3 +146,20 @@ ok "status of a directory that is no mount: $out"
 bfs_umount "$mnt"
 [ ! -e "$cache/ctl.sock" ] || fail "the socket was left after unmount"
 ok "the socket is removed at unmount"
+
+# fsck of a large cache shows its progress as flush does: 60,000 cached
+# copies (tests/bench/index_fill.c), checked on a terminal
+fill=$BFS_BUILD_DIR/tests/bench_index_fill
+if [ -x "$fill" ]; then
+	mkdir -p "$tmp/fb" "$tmp/fm"
+	"$fill" "$tmp/fc" 0 60000 4096 >/dev/null || fail "bench_index_fill"
+	bfs_mount "file:$tmp/fb" "$tmp/fm" "cache_dir=$tmp/fc,stat_ttl=100000"
+	script -qec "$BFS_BUILD_DIR/bucketfsctl fsck $tmp/fm" /dev/null >"$tmp/fsck.tty" ||
+		fail "fsck on a terminal: $(cat -v "$tmp/fsck.tty" | tail -c 2000)"
+	sed 's/\x1b\[K//g' "$tmp/fsck.tty" | tr '\r' '\n' | grep -v '^$' >"$tmp/fsck.lines"
+	grep -Eq '^fsck: [0-9]+ of about 600[0-9]{2} entries \([0-9]+%\), [0-9.]+ (KiB|MiB|GiB) of copies checked \([0-9.]+ (KiB|MiB|GiB)/s\), ETA ' "$tmp/fsck.lines" ||
+		fail "fsck on a terminal: no progress: $(head -c 2000 "$tmp/fsck.lines")"
+	grep -q '^entries: 600[0-9][0-9]' "$tmp/fsck.lines" || fail "fsck: $(tail -n 8 "$tmp/fsck.lines")"
+	ok "fsck of 60,000 cached copies on a terminal: $(grep -c '^fsck: ' "$tmp/fsck.lines") updates of one line, e.g. $(grep -m1 '^fsck: ' "$tmp/fsck.lines")"
+	bfs_umount "$tmp/fm"
+fi

@@ -44,6 +44,20 @@ for c in $cmds; do
 	grep -Eq "^\.B[IR]? $c( |\$)" "$man" || fail "bucketfs.8 does not describe bucketfsctl $c"
 done
 ok "bucketfs.8 describes all $(wc -w <<<"$cmds") bucketfsctl commands"
+grep -q 'bucketfs(8)' "$tmp/ctlhelp" && ! grep -q 'bucketfs(1)' "$tmp/ctlhelp" ||
+	fail "bucketfsctl --help does not point to bucketfs(8)"
+sed 's/\\-/-/g' "$man" | tr '\n' ' ' | grep -q 'bucketfs@.service is installed in .IR /usr/lib/systemd/system' ||
+	fail "bucketfs.8 does not say where bucketfs@.service is installed"
+ok "bucketfsctl --help points to bucketfs(8); the page says where the service is"
+# the first README command installs only what building and running need
+run=$(bash "$BFS_SOURCE_DIR/tests/setup-deps.sh" --run --list | tr '\n' ' ')
+for p in cmake libfuse3-dev fuse3 libcurl4-openssl-dev liblmdb-dev nodejs; do
+	[[ " $run" == *" $p "* ]] || fail "setup-deps.sh --run lacks $p: $run"
+done
+for p in radosgw nginx-light s3fs rclone clang valgrind lintian; do
+	[[ " $run" != *" $p "* ]] || fail "setup-deps.sh --run installs the test bed ($p): $run"
+done
+ok "setup-deps.sh --run (contrib/dev-run.sh): $(wc -w <<<"$run") packages, no test bed"
 warn=$(LC_ALL=C.UTF-8 groff -man -ww -z "$man" 2>&1) || fail "groff failed: $warn"
 [ -z "$warn" ] || fail "groff warns: $warn"
 ok "groff -man -ww renders bucketfs.8 without a warning"

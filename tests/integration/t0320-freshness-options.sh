@@ -46,7 +46,7 @@ echo new >"$A/img/new.png"
 echo nine >"$A/img/t9/x.png"
 assert_eq "$(cat "$B/img/new.png") $(cat "$B/img/t9/x.png")" "new nine" \
 	"immutable=/img: new files there are found at once, also in a new directory"
-assert_eq "$(ctl invalidate "$B" /img)" "invalidated 5 entries" "bucketfsctl invalidate /img"
+assert_eq "$(ctl invalidate "$B" /img)" "invalidated 5 entries at and below /img" "bucketfsctl invalidate /img"
 assert_file_eq "$tmp/a2" "$B/img/a.png" "after invalidate, B reads the new version at once"
 bfs_umount "$B"
 

@@ -121,14 +121,19 @@ ok "every file journaled before the umount reached the bucket"
 if id nobody >/dev/null 2>&1; then
 	u=$tmp/user
 	mkdir -p "$u/b" "$u/m" "$u/xdg" "$u/kept"
-	chown -R nobody "$u"
 	chmod 711 "$tmp"
-	runuser -u nobody -- env XDG_CACHE_HOME="$u/xdg" "$bin" "file:$u/b" "$u/m" >"$u/out" 2>&1 &&
+	# (a copy nobody may run: the build may be in a directory only root enters)
+	cp "$bin" "$u/bucketfs"
+	chmod 755 "$u/bucketfs"
+	chown -R nobody "$u"
+	runuser -u nobody -- env XDG_CACHE_HOME="$u/xdg" "$u/bucketfs" "file:$u/b" "$u/m" >"$u/out" 2>&1 &&
 		fail "nobody mounted: $(cat "$u/out")"
+	grep -q "cannot mount on" "$u/out" || fail "nobody's mount failed before its cache: $(cat "$u/out")"
 	gone() { [ -z "$(find "$u/xdg/bucketfs" -mindepth 1 2>/dev/null)" ]; }
 	wait_until 5 gone || fail "the failed mount left its cache directory: $(find "$u/xdg")"
-	runuser -u nobody -- "$bin" "file:$u/b" "$u/m" -o "cache_dir=$u/kept" >"$u/out" 2>&1 &&
+	runuser -u nobody -- "$u/bucketfs" "file:$u/b" "$u/m" -o "cache_dir=$u/kept" >"$u/out" 2>&1 &&
 		fail "nobody mounted: $(cat "$u/out")"
+	grep -q "cannot mount on" "$u/out" || fail "nobody's mount failed before its cache: $(cat "$u/out")"
 	[ -d "$u/kept" ] || fail "a failed mount removed a cache directory it did not make"
 	ok "a failed mount removes the cache directory it made, not one it found: $(tail -n 1 "$u/out")"
 fi

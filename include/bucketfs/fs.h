@@ -53,6 +53,9 @@ struct bfs_fs_cfg {
 				  * bytes into the cache instead of a HEAD (2 MiB;
 				  * 0: HEAD) */
 	uint64_t cache_size;	 /* cap on the data files' bytes, 0 = none (default) */
+	uint64_t index_size;	 /* the cache index's pages in use are kept under
+				  * this by forgetting names seen least recently
+				  * (1 GiB; 0: no cap), src/fs/fs_itrim.c */
 	uint64_t cache_min_free; /* bytes to leave free on the cache's disk ... */
 	int cache_min_free_pct;	 /* ... or this percentage of it when >= 0 (default 5) */
 	long writeback_ms;	 /* < 0: close() uploads (default); else close()
@@ -218,8 +221,17 @@ int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t 
 /* How many open handles (open()s the kernel has not released) path has. */
 int bfs_fs_open_handles(struct bfs_fs *fs, const char *path);
 
-/* Entries in the index and the bytes it uses on disk. */
-int bfs_fs_index_stat(struct bfs_fs *fs, uint64_t *entries, uint64_t *bytes);
+/* The cache index: its entries, its size and its bound (index_size). */
+struct bfs_fs_index_usage {
+	uint64_t entries;    /* NEGATIVE ones included */
+	uint64_t used;	     /* bytes of its pages in use: what index_size bounds */
+	uint64_t file;	     /* data.mdb's size (it never shrinks; freed pages are reused) */
+	uint64_t disk_bytes; /* blocks allocated to data.mdb */
+	uint64_t cap;	     /* index_size (0: none) */
+	uint64_t rounds;     /* rounds that forgot names, since the mount */
+	uint64_t forgotten;  /* names forgotten by them */
+};
+int bfs_fs_index_usage(struct bfs_fs *fs, struct bfs_fs_index_usage *o);
 
 /* What bfs_fs_fsck() found. */
 struct bfs_fs_fsck {

@@ -315,6 +315,32 @@ int bfs_index_scan_state(struct bfs_index *ix, enum bfs_entry_state state,
  */
 int bfs_index_stat(struct bfs_index *ix, uint64_t *entries, uint64_t *disk_bytes);
 
+/*
+ * The bytes of the index's pages in use (*used: what bounding the index
+ * measures) and the size of its file so far (*file: data.mdb never
+ * shrinks; the pages freed are reused).  Returns 0 or -errno.
+ */
+int bfs_index_used(struct bfs_index *ix, uint64_t *used, uint64_t *file);
+
+/*
+ * Forget children of directory dir, to keep the index within a size:
+ * fn(arg, name, e, has_children) is called for every child in name order
+ * (has_children: a directory child with at least one entry below it), and
+ * the children for which it returns 1 are removed; 0 keeps the child, a
+ * negative value stops and is returned.  Whenever a child that was not
+ * NEGATIVE is removed, dir's own entry (if any) gets listed_ns = 0 in the
+ * same transaction: no complete listing then claims a name the index no
+ * longer has, and the next readdir lists dir again.  fn runs inside a write
+ * transaction: it must be quick and must not call the index; a directory
+ * with many children takes many transactions (up to 1024 removals each),
+ * so fn may run more than once for a child.  *forgotten gets the number
+ * removed.  Returns 0, -EINVAL, -ENOMEM, or -errno as bfs_index_put().
+ */
+int bfs_index_forget(struct bfs_index *ix, const char *dir,
+		     int (*fn)(void *arg, const char *name, const struct bfs_entry *e,
+			       int has_children),
+		     void *arg, uint64_t *forgotten);
+
 /* Flush to disk (mdb_env_sync(force)); writes are durable after it returns. */
 int bfs_index_sync(struct bfs_index *ix);
 

@@ -17,6 +17,7 @@
  * avoided), cache_evictions_total, cache_evicted_bytes_total,
  * cache_damaged_total, uploads_total, upload_errors_total, pending_uploads,
  * pending_upload_bytes, pending_upload_oldest_seconds, index_entries,
+ * index_used_bytes, index_size_bytes, index_forgotten_total,
  * enospc_total.
  */
 #ifndef BUCKETFS_METRICS_H

@@ -156,6 +156,9 @@ static const struct opt options[] = {
 	  "objects (If-None-Match); a file changed by another writer meanwhile fails with ESTALE" },
 	{ "cache_size", OPT_SIZE, F(fs.cache_size), "0 (no cap)",
 	  "cap on the cache's bytes (K/M/G/T): least recently used copies are evicted" },
+	{ "index_size", OPT_SIZE, F(fs.index_size), "1G",
+	  "cap on the cache index (K/M/G/T; 0: none): names seen but not cached are forgotten, "
+	  "least recently used first (their directories are listed again when read)" },
 	{ "lookup_get", OPT_SIZE, F(fs.lookup_get), "2M",
 	  "a file looked up by name is fetched (its first SIZE bytes) instead of HEADed: "
 	  "one request, not two, for the usual open-and-read (0: HEAD)" },

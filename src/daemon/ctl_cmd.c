@@ -150,14 +150,15 @@ static int cmd_status(struct bfs_ctl *c, struct out *o, const char *arg)
 	struct bfs_fs_stats fst;
 	struct bfs_store_stats sst;
 	struct bfs_fs_pending p;
-	uint64_t entries = 0, ixbytes = 0, opens;
+	struct bfs_fs_index_usage ix;
+	uint64_t opens;
 	int64_t now = (int64_t)time(NULL);
 	char h1[32], h2[32];
 
 	(void)arg;
 	bfs_fs_get_stats(c->fs, &fst);
 	bfs_store_get_stats(c->store, &sst);
-	(void)bfs_fs_index_stat(c->fs, &entries, &ixbytes);
+	(void)bfs_fs_index_usage(c->fs, &ix);
 	if (bfs_fs_pending(c->fs, &p))
 		memset(&p, 0, sizeof(p));
 	put(o, "mount: %s", c->mountpoint);
@@ -184,8 +185,19 @@ static int cmd_status(struct bfs_ctl *c, struct out *o, const char *arg)
 		put(o, "cache_min_free: %d%%", cfg->cache_min_free_pct);
 	else
 		put(o, "cache_min_free: %" PRIu64, cfg->cache_min_free);
-	human(ixbytes, h1, sizeof(h1));
-	put(o, "index_entries: %" PRIu64 " (%s on disk)", entries, h1);
+	human(ix.disk_bytes, h1, sizeof(h1));
+	put(o, "index_entries: %" PRIu64 " (%s on disk)", ix.entries, h1);
+	human(ix.used, h1, sizeof(h1));
+	if (ix.cap) {
+		human(ix.cap, h2, sizeof(h2));
+		put(o,
+		    "index_used: %" PRIu64 " (%s, %.0f%% of index_size=%s; %" PRIu64
+		    " names forgotten in %" PRIu64 " rounds)",
+		    ix.used, h1, 100.0 * (double)ix.used / (double)ix.cap, h2, ix.forgotten,
+		    ix.rounds);
+	} else {
+		put(o, "index_used: %" PRIu64 " (%s; index_size: none)", ix.used, h1);
+	}
 	opens = fst.cache_hits + fst.cache_misses;
 	put(o, "cache_hits: %" PRIu64 " of %" PRIu64 " opens (%.1f%%)", fst.cache_hits, opens,
 	    opens ? 100.0 * (double)fst.cache_hits / (double)opens : 0.0);
@@ -447,11 +459,12 @@ static int cmd_fsck(struct bfs_ctl *c, struct out *o, const char *arg)
 {
 	struct bfs_fs_fsck r;
 	struct fsck_show fs = { o, &r, 0, ctl_now_ns() };
-	uint64_t ixbytes;
+	struct bfs_fs_index_usage ix;
 	int repair = arg && !strcmp(arg, "--repair");
 	int rc;
 
-	(void)bfs_fs_index_stat(c->fs, &fs.total, &ixbytes);
+	(void)bfs_fs_index_usage(c->fs, &ix);
+	fs.total = ix.entries;
 	rc = bfs_fs_fsck(c->fs, repair, fsck_line, &fs, &r);
 	if (rc)
 		return rc;

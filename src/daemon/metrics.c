@@ -160,7 +160,8 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, const char *mou
 	struct bfs_fs_stats fst;
 	struct bfs_fs_pending p;
 	struct statvfs vfs;
-	uint64_t entries = 0, ixbytes = 0, opens;
+	struct bfs_fs_index_usage ix;
+	uint64_t opens;
 	struct timespec now;
 	int rc;
 
@@ -168,7 +169,7 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, const char *mou
 	bfs_fs_get_stats(fs, &fst);
 	if (bfs_fs_pending(fs, &p))
 		memset(&p, 0, sizeof(p));
-	(void)bfs_fs_index_stat(fs, &entries, &ixbytes);
+	(void)bfs_fs_index_usage(fs, &ix);
 	if (statvfs(cfg->cache_dir, &vfs))
 		memset(&vfs, 0, sizeof(vfs));
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -226,7 +227,14 @@ int bfs_metrics_text(struct bfs_fs *fs, struct bfs_store *store, const char *mou
 			  "Age of the oldest journaled upload.",
 			  p.files && p.oldest_ns ? (double)(now.tv_sec - p.oldest_ns / 1000000000)
 						 : 0 },
-			{ 'g', "index_entries", "Entries in the cache index.", (double)entries },
+			{ 'g', "index_entries", "Entries in the cache index.", (double)ix.entries },
+			{ 'g', "index_used_bytes",
+			  "Bytes of the cache index's pages in use (what index_size bounds).",
+			  (double)ix.used },
+			{ 'g', "index_size_bytes", "index_size (0: no cap).", (double)ix.cap },
+			{ 'c', "index_forgotten_total",
+			  "Names forgotten to keep the cache index within index_size.",
+			  (double)ix.forgotten },
 			{ 'c', "enospc_total", "Writes refused for want of cache space.",
 			  (double)fst.enospc },
 		};

@@ -26,7 +26,8 @@
  * keeps its data.
  *
  * Who waits: the evictor thread runs every 5 s and when woken (and trims
- * the heap every 30 s, see TRIM_PERIOD_S).  A writer
+ * the heap every 30 s, see TRIM_PERIOD_S; and keeps the index within
+ * index_size, fs_itrim.c).  A writer
  * that would go past a limit evicts in its own thread first and gets
  * ENOSPC when even that cannot make room (nothing already written is
  * dropped).  A fetch is never refused for space: it wakes the evictor, so
@@ -51,7 +52,6 @@
 #include "fs/fs_int.h"
 #include "util/idset.h"
 
-#define AGE_CLASSES 400 /* 1 + 49 doublings x 8 fit */
 #define EVICT_PERIOD_S 5
 #define WALK_PERIOD_S 3600
 /* The evictor also trims the heap this often.  glibc returns freed memory
@@ -60,20 +60,6 @@
  * until malloc_trim.  Measured over a 600 s soak, memory net of the
  * kernel's names grew 195 KiB/min without it, 18 with it. */
 #define TRIM_PERIOD_S 30
-
-/* Age class of an entry last used at atime_ns: 0 for the last millisecond,
- * then 8 classes per doubling of the age in milliseconds (up to 2^49 ms). */
-static int age_class(int64_t now_ns, int64_t atime_ns)
-{
-	uint64_t s = now_ns > atime_ns ? (uint64_t)(now_ns - atime_ns) / 1000000u : 0;
-	int msb, c;
-
-	if (s == 0)
-		return 0;
-	msb = 63 - __builtin_clzll(s);
-	c = msb < 3 ? 1 + (int)s : 1 + msb * 8 + (int)((s >> (msb - 3)) & 7);
-	return c < AGE_CLASSES ? c : AGE_CLASSES - 1;
-}
 
 /* Bytes free on the cache's filesystem, and its size; remembered with the
  * count of that moment for fs_space_grew's estimate. */
@@ -126,7 +112,7 @@ static uint64_t bytes_needed(struct bfs_fs *fs, uint64_t extra, int low)
 struct evict_scan {
 	struct bfs_fs *fs;
 	int64_t now;
-	uint64_t bytes[AGE_CLASSES];
+	uint64_t bytes[FS_AGE_CLASSES];
 	int cutoff; /* evict classes >= cutoff */
 	uint64_t need, freed;
 	uint64_t files;
@@ -144,7 +130,8 @@ static int sum_item(void *arg, const char *path, const struct bfs_entry *e)
 
 	(void)path;
 	if (evictable(e))
-		s->bytes[age_class(s->now, e->atime_ns)] += e->cached_bytes ? e->cached_bytes : 1;
+		s->bytes[fs_age_class(s->now, e->atime_ns)] +=
+		    e->cached_bytes ? e->cached_bytes : 1;
 	return 0;
 }
 
@@ -173,7 +160,7 @@ static int evict_item(void *arg, const char *path, const struct bfs_entry *e)
 
 	if (s->freed >= s->need)
 		return 1;
-	if (!evictable(e) || age_class(s->now, e->atime_ns) < s->cutoff)
+	if (!evictable(e) || fs_age_class(s->now, e->atime_ns) < s->cutoff)
 		return 0;
 	of = fs_ofile_find(s->fs, path);
 	if (of) {
@@ -207,7 +194,7 @@ static uint64_t evict_locked(struct bfs_fs *fs, uint64_t need)
 	if (bfs_index_scan_state(fs->ix, BFS_ST_CLEAN, sum_item, s) < 0)
 		goto out;
 	/* the oldest classes that together hold enough */
-	for (c = AGE_CLASSES - 1; c > 0 && sum < need; c--)
+	for (c = FS_AGE_CLASSES - 1; c > 0 && sum < need; c--)
 		sum += s->bytes[c];
 	s->cutoff = sum >= need ? c + 1 : 0;
 	(void)bfs_index_scan_state(fs->ix, BFS_ST_CLEAN, evict_item, s);
@@ -401,6 +388,7 @@ static void *evictor(void *arg)
 					"nothing more can be evicted (open or unuploaded files)",
 					need);
 		}
+		fs_itrim_round(fs);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += EVICT_PERIOD_S;
 		pthread_mutex_lock(&fs->space.evict_mu);

@@ -49,6 +49,13 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after, pid_t
 	int rc;
 
 	if (after) { /* the rest of a walk begun by an earlier call */
+		/* (names the index forgot meanwhile, fs_itrim.c: listed again) */
+		fs_itrim_dir_used(fs, path);
+		rc = bfs_index_get(fs->ix, path, &de);
+		if ((rc == -ENOENT || (!rc && de.type == BFS_ENT_DIR && !de.listed_ns &&
+				       !(de.flags & BFS_EF_LOCAL))) &&
+		    !fs_offline(fs) && fs_lookup(fs, path, &de) == 0 && de.type == BFS_ENT_DIR)
+			(void)fs_dir_relist(fs, path, &de, 0);
 		rc = bfs_index_children_after(fs->ix, path, after, fill_child, &d);
 		return rc < 0 ? rc : 0;
 	}
@@ -57,6 +64,7 @@ int bfs_fs_readdir(struct bfs_fs *fs, const char *path, const char *after, pid_t
 		return rc;
 	if (de.type != BFS_ENT_DIR)
 		return -ENOTDIR;
+	fs_itrim_dir_used(fs, path);
 	if (!strcmp(path, "/") && bfs_index_get(fs->ix, "/", &de) != 0)
 		fs_root_entry(fs, &de);
 	now = fs_now_ns();

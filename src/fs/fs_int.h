@@ -167,6 +167,16 @@ struct fs_space {
 	pthread_mutex_t evict_run; /* one eviction round at a time */
 };
 
+/* Bounding the cache index to cfg.index_size (fs_itrim.c). */
+struct fs_itrim {
+	struct pathttl dirs;	    /* directories read lately: their children stay */
+	_Atomic int64_t checked_ns; /* fs_itrim_check's last look */
+	_Atomic int64_t next_ns;    /* no round before (one left it over the size) */
+	_Atomic int over_logged;    /* that was logged (once until back under) */
+	_Atomic uint64_t rounds, forgotten;
+	int test_keep_s; /* BFS_TEST_ITRIM_KEEP_S (tests only), or 0 */
+};
+
 /* Data files checked (or written) by this mount: their digests are trusted
  * (fs_fetch.c: fs_data_trust, fs_data_verified; a leaf lock). */
 struct fs_trust {
@@ -226,6 +236,7 @@ struct bfs_fs {
 	struct fs_files files; /* the open files (fs_ofile.c) */
 	struct fs_stats stats;
 	struct fs_space space;
+	struct fs_itrim itrim;
 	struct fs_jsignal jsig; /* something was journaled (fs_journal.c) */
 	struct fs_wb *wb;	/* the uploader (fs_upload.c) */
 	struct fs_meta *meta;	/* attribute prefetches (fs_meta.c) */
@@ -451,7 +462,17 @@ int fs_ofile_alone(struct bfs_fs *fs, const struct bfs_file *f);
  * 0, or -ENOENT when it is not set up (its open is failing). */
 int fs_ofile_stat(struct bfs_fs *fs, struct bfs_ofile *of, struct stat *st);
 
-/* ==== level 4: fs_cache.c (eviction), fs_listing.c (listings into the index) ==== */
+/* ==== level 4: fs_itrim.c (the index kept within index_size) ==== */
+/* fs_itrim_round: over index_size, forget names (the evictor's thread);
+ * fs_itrim_check: after a listing page, wake the evictor if over (cheap);
+ * fs_itrim_dir_used: dir was just read or listed: its children stay. */
+void fs_itrim_round(struct bfs_fs *fs);
+void fs_itrim_check(struct bfs_fs *fs);
+void fs_itrim_dir_used(struct bfs_fs *fs, const char *dir);
+void fs_itrim_init(struct bfs_fs *fs);
+void fs_itrim_destroy(struct bfs_fs *fs);
+
+/* ==== level 5: fs_cache.c (eviction), fs_listing.c (listings into the index) ==== */
 /*
  * Eviction.  fs_cache_reserve: a writer is about to add bytes; evicts if
  * needed, -ENOSPC when the limits cannot be kept.  fs_cache_evict: free at
@@ -536,7 +557,7 @@ void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *gone, int committed);
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
 
-/* ==== level 5: fs_sweep.c; level 6: fs_tree.c ==== */
+/* ==== level 6: fs_sweep.c; level 7: fs_tree.c ==== */
 /*
  * Sweeps (fs_sweep.c): a stale file about to be revalidated counts in its
  * directory; when fs_sweep_due() says so, fs_sweep_after() (best effort,
@@ -587,7 +608,7 @@ int fs_tree_probe(struct bfs_fs *fs, const char *path);
  * if the last probe of its parent added it, that probe was of use. */
 void fs_tree_probe_used(struct bfs_fs *fs, const char *path, const struct bfs_entry *e);
 
-/* ==== level 6: fs_fetch.c (the read cache) ==== */
+/* ==== level 7: fs_fetch.c (the read cache) ==== */
 /*
  * The read cache (fs_fetch.c), both with of->lock held: make of->fd a
  * readable copy of the current object (cached, revalidated or fetched), and
@@ -611,7 +632,7 @@ void fs_trust_destroy(struct bfs_fs *fs);
  * single-part MD5; and a whole copy's size. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
-/* ==== level 7: fs_ask.c, fs_lookup.c, fs_upload.c ==== */
+/* ==== levels 8, 9: fs_ask.c, fs_upload.c; fs_lookup.c ==== */
 /*
  * What the bucket says a name is (fs_ask.c): fs_ask_name asks for path (a
  * file, a directory, a symlink; with fetch and lookup_get, a GET of a file's
@@ -654,21 +675,21 @@ int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out
 int fs_upload_start(struct bfs_fs *fs);
 void fs_upload_stop(struct bfs_fs *fs, long wait_s);
 
-/* ==== level 8: fs_name.c (checks before a name is made) ==== */
+/* ==== level 10: fs_name.c (checks before a name is made) ==== */
 /* path's parent is an existing directory (0), or -ENOENT/-ENOTDIR/... */
 int fs_parent_dir(struct bfs_fs *fs, const char *path);
 
 /* path may be created: writable mount, no such name, parent a directory. */
 int fs_new_name(struct bfs_fs *fs, const char *path);
 
-/* ==== level 9: fs_file.c (handles, staging) ==== */
+/* ==== level 11: fs_file.c (handles, staging) ==== */
 /* of (of->io held exclusive by the caller) is about to lose its object:
  * give it a whole private copy of its data (a GET of what is not cached),
  * so that its descriptors go on reading and writing what it held, as on a
  * local disk.  0 or -errno (fs_file.c). */
 int fs_ofile_own_data(struct bfs_fs *fs, struct bfs_ofile *of);
 
-/* ==== level 10: fs.c (the namespace) ==== */
+/* ==== level 12: fs.c (the namespace) ==== */
 /* rename(path, hidden) from FUSE, hiding a file it has open that is being
  * unlinked or replaced: the file leaves the bucket and the index, and lives
  * on as an open file named hidden (fs_hidden_name). */

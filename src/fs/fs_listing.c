@@ -426,6 +426,7 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 	int rc, pages = 0;
 
 	started = fs_now_ns();
+	fs_itrim_dir_used(fs, path);
 	rc = fs_dir_key(fs, path, dkey, sizeof(dkey));
 	if (rc)
 		return rc;
@@ -436,6 +437,7 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 		if (rc)
 			return fs_store_errno("readdir", path, rc);
 		rc = fs_apply_page(fs, path, dkey, &l, started, fs_now_ns(), FS_APPLY_LISTING);
+		fs_itrim_check(fs);
 		if (!rc && l.truncated && l.next_token) {
 			if (++pages == max_pages) {
 				bfs_listing_release(&l);

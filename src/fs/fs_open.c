@@ -200,6 +200,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	fs_files_init(fs);
 	pthread_mutex_init(&fs->marker_mu, NULL);
 	fs_space_init(fs);
+	fs_itrim_init(fs);
 	fs_trust_init(fs);
 	fs_hidden_init(fs);
 	fs_memo_init(fs);
@@ -264,6 +265,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	fs_files_destroy(fs);
 	pthread_mutex_destroy(&fs->marker_mu);
 	fs_space_destroy(fs);
+	fs_itrim_destroy(fs);
 	fs_trust_destroy(fs);
 	fs_hidden_destroy(fs);
 	fs_memo_destroy(fs);
@@ -275,11 +277,6 @@ void bfs_fs_close(struct bfs_fs *fs)
 	free(fs->data_dir);
 	free(fs->data_aside);
 	free(fs);
-}
-
-int bfs_fs_index_stat(struct bfs_fs *fs, uint64_t *entries, uint64_t *bytes)
-{
-	return bfs_index_stat(fs->ix, entries, bytes);
 }
 
 const struct bfs_fs_cfg *bfs_fs_config(const struct bfs_fs *fs)
@@ -320,6 +317,7 @@ void bfs_fs_cfg_defaults(struct bfs_fs_cfg *cfg)
 	cfg->readahead = 8ULL << 20;
 	cfg->fetch_parallel = 4;
 	cfg->lookup_get = 2ULL << 20;
+	cfg->index_size = 1ULL << 30;
 	cfg->cache_min_free_pct = 5;
 	cfg->writeback_ms = -1;
 	cfg->unmount_wait_s = 30;

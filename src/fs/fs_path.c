@@ -131,3 +131,15 @@ int fs_hidden_name(const char *path)
 			return 0;
 	return name[16] == '\0';
 }
+
+int fs_age_class(int64_t now_ns, int64_t t_ns)
+{
+	uint64_t s = now_ns > t_ns ? (uint64_t)(now_ns - t_ns) / 1000000u : 0;
+	int msb, c;
+
+	if (s == 0)
+		return 0;
+	msb = 63 - __builtin_clzll(s);
+	c = msb < 3 ? 1 + (int)s : 1 + msb * 8 + (int)((s >> (msb - 3)) & 7);
+	return c < FS_AGE_CLASSES ? c : FS_AGE_CLASSES - 1;
+}

@@ -41,6 +41,15 @@ int fs_immutable(const struct bfs_fs *fs, const char *path);
  * digits, libfuse's hide_node): never stored, known only as an open file. */
 int fs_hidden_name(const char *path);
 
+/*
+ * Least-recently-used classes (eviction of copies, fs_cache.c; forgetting
+ * names, fs_itrim.c): the age class of a last use at t_ns, 0 for the last
+ * millisecond, then 8 classes per doubling of the age in milliseconds (two
+ * entries of one class differ in age by at most 9%), up to 2^49 ms.
+ */
+#define FS_AGE_CLASSES 400 /* 1 + 49 doublings x 8 fit */
+int fs_age_class(int64_t now_ns, int64_t t_ns);
+
 /* stamp (ns) is set and less than ttl_ms old at now. */
 static inline int fs_fresh(int64_t stamp, long ttl_ms, int64_t now)
 {

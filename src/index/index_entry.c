@@ -4,7 +4,7 @@
  * moves and batches.  Directory listings and the scan by state are in
  * index_scan.c.
  *
- * Every write of an entry goes through entry_put()/entry_del(), which keep
+ * Every write of an entry goes through index_entry_put()/index_entry_del(), which keep
  * the "state" database in step in the same transaction: it holds the key
  * STATE-BYTE + ENTRY-KEY for every entry whose state is not CLEAN, so
  * bfs_index_scan_state() costs in proportion to the entries in that state.
@@ -69,8 +69,8 @@ static int state_change(struct bfs_index *ix, MDB_txn *txn, MDB_val *k, int old,
 	return state_key(ix, txn, k, st, 1);
 }
 
-static int entry_put(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen, void *rec,
-		     size_t rlen, unsigned st)
+int index_entry_put(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen, void *rec,
+		    size_t rlen, unsigned st)
 {
 	MDB_val k = { klen, key }, v = { rlen, rec };
 	int rc, old;
@@ -80,7 +80,7 @@ static int entry_put(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen,
 	return mdb_put(txn, ix->entries, &k, &v, 0);
 }
 
-static int entry_del(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen)
+int index_entry_del(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen)
 {
 	MDB_val k = { klen, key };
 	int rc, old;
@@ -142,7 +142,7 @@ static int same_object(struct bfs_index *ix, MDB_txn *txn, const struct index_op
 		cur.seen_ns = put.seen_ns;
 	if (index_rec_encode(&cur, rec, sizeof(rec), &len))
 		return 0;
-	rc = entry_put(ix, txn, op->key, op->klen, rec, len, cur.state);
+	rc = index_entry_put(ix, txn, op->key, op->klen, rec, len, cur.state);
 	return rc ? rc : 1;
 }
 
@@ -199,8 +199,9 @@ static int ops_txn(struct bfs_index *ix, MDB_txn *txn, void *arg)
 			rc = rc < 0 ? rc : 0; /* (an LMDB error ends the loop) */
 			continue;
 		}
-		rc = op->rec ? entry_put(ix, txn, op->key, op->klen, op->rec, op->rlen, op->state)
-			     : entry_del(ix, txn, op->key, op->klen);
+		rc = op->rec
+			 ? index_entry_put(ix, txn, op->key, op->klen, op->rec, op->rlen, op->state)
+			 : index_entry_del(ix, txn, op->key, op->klen);
 	}
 	return rc;
 }
@@ -256,7 +257,7 @@ static int update_txn(struct bfs_index *ix, MDB_txn *txn, void *arg)
 	rc = index_rec_encode(&e, rec, sizeof(rec), &rlen);
 	if (rc)
 		return rc;
-	return entry_put(ix, txn, a->k.mv_data, a->k.mv_size, rec, rlen, e.state);
+	return index_entry_put(ix, txn, a->k.mv_data, a->k.mv_size, rec, rlen, e.state);
 }
 
 int bfs_index_update(struct bfs_index *ix, const char *path,

@@ -48,6 +48,14 @@ typedef int (*index_txn_fn)(struct bfs_index *ix, MDB_txn *txn, void *arg);
  */
 int index_txn(struct bfs_index *ix, unsigned flags, index_txn_fn fn, void *arg);
 
+/*
+ * Put (record rec of state st) or delete the entry at key in txn, keeping
+ * the "state" database in step (index_entry.c).  LMDB return codes.
+ */
+int index_entry_put(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen, void *rec,
+		    size_t rlen, unsigned st);
+int index_entry_del(struct bfs_index *ix, MDB_txn *txn, char *key, size_t klen);
+
 /* An LMDB return code or -errno as -errno; logs damage to the index once. */
 int index_err(struct bfs_index *ix, int rc);
 

@@ -125,8 +125,10 @@ static int neg_flush(struct negs *g)
 		rc = bfs_index_batch_commit(g->b);
 	else if (g->b)
 		bfs_index_batch_abort(g->b);
-	if (!rc)
+	if (!rc) {
 		g->done += (uint64_t)g->n;
+		atomic_fetch_add(&g->fs->itrim.forgotten, (uint64_t)g->n);
+	}
 	g->b = NULL;
 	g->n = 0;
 	return rc;
@@ -206,6 +208,7 @@ static int group_end(struct lru *l)
 		l->cur_dir = l->dir;
 		rc = bfs_index_forget(l->fs->ix, l->dir, forget_one, l, &n);
 		l->forgotten += n;
+		atomic_fetch_add(&l->fs->itrim.forgotten, n);
 	}
 	l->in_dir = l->dir_wanted = 0;
 	return rc;
@@ -294,8 +297,7 @@ void fs_itrim_round(struct bfs_fs *fs)
 		if (!n || bfs_index_used(fs->ix, &used, &file))
 			break;
 	}
-	atomic_fetch_add(&fs->itrim.rounds, 1);
-	atomic_fetch_add(&fs->itrim.forgotten, gone);
+	atomic_fetch_add(&fs->itrim.rounds, 1); /* (forgotten: counted as they go) */
 	took = fs_now_ns() - t0;
 	if (used <= cap) {
 		atomic_store(&fs->itrim.over_logged, 0);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# compare.sh — bucketfs against s3fs, rclone, the local disk and the raw S3
+# compare.sh — bucketfs against s3fs, rclone, the local disk, the FUSE
+# ceiling (libfuse's passthrough examples over the local disk) and the raw S3
 # server (a boto3 client, tests/bench/rawclient.py), on one radosgw, with the
 # same workloads, in one run:
 #
@@ -9,7 +10,9 @@
 #       calls return, and until every object is listed in the bucket
 #   W2  cold read of all of them (fresh mount, empty cache), READERS readers,
 #       size + SHA-256 checked
-#   W3  warm read, 3 passes (the 3rd is reported)
+#   W3  warm read, 3 passes (the 3rd is reported); then, W3_APART_S seconds
+#       later (bucketfs's stat_ttl + 1 s), one more pass ("passes apart"),
+#       which finds every cached file's attributes expired
 #   W4  ls -lR of the tree and stat of every file by name, cold and warm
 #   W5  how long a second mount takes to see a file closed on the first
 #   W6  SMALL files of 4 KiB written by one writer
@@ -18,6 +21,38 @@
 #   W8  time to first byte (open + read 1 byte) of cached and uncached files
 #   scale: ls -f and ls -l, cold, of a directory of DIRN objects put straight
 #       into the bucket
+#
+# The systems: bucketfs, s3fs, rclone (each on a bucket of its own), disk (a
+# plain directory under the test's temp dir), raw (boto3), and the FUSE
+# ceiling, issue 26: libfuse's own examples passthrough_ll and passthrough_fh,
+# built at bench time from Debian's libfuse3-dev
+# (/usr/share/doc/libfuse3-dev/examples, or PT_EXAMPLES; gcc -O2, pkg-config
+# fuse3) into the temp dir, each mounting a directory of its own next to
+# disk's (same file system), so that every workload sees the local disk
+# through FUSE.  Both run in the foreground, multi-threaded (their default),
+# their soft RLIMIT_NOFILE raised to the hard one (passthrough_ll holds an
+# O_PATH descriptor per inode the kernel knows):
+#   pt_ll  passthrough_ll -o source=DIR,cache=always: the low-level API;
+#          entries and attributes trusted for 86400 s, page cache kept across
+#          opens (keep_cache), directory listings cached: the best a cached
+#          FUSE file system can do, and bucketfs's anchor.
+#   pt_fh  passthrough_fh -o modules=subdir,subdir=DIR,kernel_cache: the
+#          high-level API with file handles.  It mirrors "/" and has no
+#          source option, hence libfuse's subdir module; kernel_cache keeps
+#          the page cache across opens (without it every open drops it).  Its
+#          init sets entry, attribute and negative timeouts to 0, which no
+#          mount option can change: every lookup and getattr (and, with the
+#          kernel's auto_inval_data, every read) goes to the daemon: a FUSE
+#          file system that revalidates everything, with its data cached.
+# For them "cold" means a fresh FUSE mount (the kernel's FUSE dentries,
+# attributes and pages gone) over the same local page cache, and writes
+# are done when the calls return (nothing to list, as for disk).  W5 and
+# scale skip them, as W5 skips disk: a second mount of one local directory
+# has nothing to wait for (it would time the 10 ms poll), and the scale
+# listing is the bucket's; the local directory's is the disk column (and
+# passthrough_ll, with a descriptor per inode and a linear inode search,
+# would measure its own example code, or run out of descriptors, at
+# 100,000 entries).
 #
 # and for every phase the requests radosgw saw (its access log), by method,
 # and the daemons' CPU time and memory (tests/bench/benchmon.py).  Rounds are
@@ -31,7 +66,7 @@
 #
 # --smoke (or BENCH_SMOKE=1): everything tiny (about a minute), outputs in the
 # test's temp dir unless BENCH_OUT is set; fails only if a workload errors or
-# data is wrong, never on performance.  A full run takes about 40 minutes.
+# data is wrong, never on performance.  A full run takes about 45 minutes.
 #
 # Parameters (environment; defaults full / smoke): TASKS 200/5, WRITERS 8,
 # READERS 8, SMALL 2000/50, BIG_MIB 1024/32, RAND_N 2000/200, TTFB_N 200/20,
@@ -39,22 +74,36 @@
 # SCALE_INDEX_STEPS "1000 100000 1000000"/"1000 5000" (cache index entries,
 # tests/bench/index-scale.sh), SCALE_INDEX_SAMPLES 5000/500,
 # SCALE 1 (0: no scale part), SCALE_ROUNDS 1, WRITER_TIMEOUT 600 (s, for one
-# writer phase of one system: past it the run fails), BENCH_SYSTEMS (a subset of
-# "bucketfs s3fs rclone disk raw"), BENCH_BFS_OPTS (bucketfs options added
-# to its defaults, e.g. immutable=/images), BENCH_OUT (docs/bench / the temp dir),
+# writer phase of one system: past it the run fails), W3_APART_S (the sleep
+# before W3's pass apart: bucketfs's stat_ttl + 1, its stat_ttl being 1 s
+# unless BENCH_BFS_OPTS sets one), BENCH_SYSTEMS (a subset of
+# "bucketfs s3fs rclone disk pt_ll pt_fh raw", the default), BENCH_BFS_OPTS
+# (bucketfs options added to its defaults, e.g. immutable=/images),
+# PT_EXAMPLES (where passthrough_ll.c and passthrough_fh.c are:
+# /usr/share/doc/libfuse3-dev/examples), BENCH_OUT (docs/bench / the temp dir),
 # BENCH_SCALE_INDEX (a JSON file with the cache index benchmark's results, put
 # in the report as "scale_index"), BENCH_KEEP_LOGS (/var/tmp: where a run that
 # failed keeps its logs and radosgw's; a writer that hung also prints the
 # server's state: memstore's used bytes, health, requests in flight).
 #
 # As root on Debian 12 it installs what is missing first
-# (tests/setup-deps.sh: s3fs, rclone and gnuplot are among its packages) and
-# builds bucketfs if it is not built.
+# (tests/setup-deps.sh: s3fs, rclone, gnuplot, and libfuse3-dev and gcc,
+# which bucketfs's build needs too, are among its packages) and builds
+# bucketfs if it is not built.
 # Everything runs on 127.0.0.1; mounts live under the test's temp dir and are
 # all unmounted at exit, however the script ends.
 # shellcheck disable=SC2046,SC2128,SC2155,SC2178
 # (wait_arg's words are split on purpose; facts exported for the report;
 # the linter takes the functions' locals named like arrays for the arrays)
+
+# --help needs neither the installs nor a build (nor lib.sh's temp dir).
+for arg in "$@"; do
+	case $arg in -h | --help)
+		sed -n '3,/^$/p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	esac
+done
 
 # Installing and building come before lib.sh, which re-runs this script under
 # its reaper (a python3 script, python3 being among what gets installed): done
@@ -109,22 +158,33 @@ for v in TASKS SMALL BIG_MIB RAND_N TTFB_N FRESH_TRIALS FRESH_TIMEOUT ROUNDS DIR
 	[[ ${!v} =~ ^[0-9]+$ ]] || fail "$v='${!v}' is not a number"
 done
 [ "$ROUNDS" -ge 1 ] && [ "$TASKS" -ge 1 ] && [ "$BIG_MIB" -ge 1 ] || fail "ROUNDS, TASKS, BIG_MIB must be >= 1"
-read -r -a SYSTEMS <<<"${BENCH_SYSTEMS:-bucketfs s3fs rclone disk raw}"
+read -r -a SYSTEMS <<<"${BENCH_SYSTEMS:-bucketfs s3fs rclone disk pt_ll pt_fh raw}"
+[ ${#SYSTEMS[@]} -ge 1 ] || fail "BENCH_SYSTEMS is empty"
 for s in "${SYSTEMS[@]}"; do
-	case $s in bucketfs | s3fs | rclone | disk | raw) ;; *) fail "unknown system '$s'" ;; esac
+	case $s in bucketfs | s3fs | rclone | disk | pt_ll | pt_fh | raw) ;; *) fail "unknown system '$s'" ;; esac
 done
+# W3's pass apart comes stat_ttl + 1 s after the one before: bucketfs's
+# stat_ttl (src/daemon/config.c: 1 s), or the last one BENCH_BFS_OPTS sets.
+bfs_stat_ttl=1
+IFS=, read -r -a bfs_opts <<<"${BENCH_BFS_OPTS:-}"
+for o in "${bfs_opts[@]}"; do
+	case $o in stat_ttl=* | stat_cache_expire=*) bfs_stat_ttl=${o#*=} ;; esac
+done
+[[ $bfs_stat_ttl =~ ^[0-9]+([.][0-9]+)?$ ]] || fail "stat_ttl='$bfs_stat_ttl' in BENCH_BFS_OPTS is not a number of seconds"
+W3_APART_S=${W3_APART_S:-$(awk -v t="$bfs_stat_ttl" 'BEGIN { print t + 1 }')}
+[[ $W3_APART_S =~ ^[0-9]+([.][0-9]+)?$ ]] || fail "W3_APART_S='$W3_APART_S' is not a number of seconds"
 
 # The watchdog's budget: a generous bound from the parameters (pessimistic
 # rates: 10 MiB/s writes, 40 MiB/s reads, 20 small files/s, ...), not an
 # estimate of the run time.
 BUDGET=$(awk -v t="$TASKS" -v s="$SMALL" -v b="$BIG_MIB" -v n="$DIRN" -v r="$ROUNDS" \
 	-v sr="$SCALE_ROUNDS" -v sc="$SCALE" -v tt="$TTFB_N" -v rm="$RAND_MAX_S" \
-	-v ft="$FRESH_TRIALS" -v fto="$FRESH_TIMEOUT" 'BEGIN {
+	-v ft="$FRESH_TRIALS" -v fto="$FRESH_TIMEOUT" -v ap="$W3_APART_S" -v ns="${#SYSTEMS[@]}" 'BEGIN {
 	mib = t * 4
-	per = 2 * mib / 10 + 6 * mib / 40 + mib * 4 * 0.01 + s * 0.05 + b * 4 / 20 + 4 * rm + \
-		4 * tt * 0.05 + ft * 2 + fto + 90
-	total = 300 + r * 4 * per
-	if (sc) total += n / 200 + sr * 4 * 2 * (n * 0.003 + 20) + 900
+	per = 2 * mib / 10 + 7 * mib / 40 + mib * 4 * 0.01 + s * 0.05 + b * 4 / 20 + 4 * rm + \
+		4 * tt * 0.05 + ft * 2 + fto + ap + 90
+	total = 300 + r * (ns < 4 ? 4 : ns) * per
+	if (sc) total += n / 200 + sr * (ns < 4 ? 4 : ns) * 2 * (n * 0.003 + 20) + 900
 	printf "%d", total }')
 test_timeout "$BUDGET"
 
@@ -225,6 +285,27 @@ BFS_OPTS_SHOWN="endpoint=$RGW_ENDPOINT,path_style,cache_dir=DIR (all else defaul
 S3FS_OPTS_SHOWN="${S3FS_OPTS/passwd_file=$tmp\/passwd-s3fs/passwd_file=F},use_cache=DIR"
 RCLONE_OPTS_SHOWN="rclone mount :s3:BUCKET MNT ${RCLONE_ARGS[*]/$tmp\/rclone.conf/EMPTY} --cache-dir DIR (keys in RCLONE_S3_ACCESS_KEY_ID/RCLONE_S3_SECRET_ACCESS_KEY)"
 
+# The FUSE ceiling: libfuse's passthrough examples, built here from the
+# sources Debian ships (see the header for the options and why).
+PT_EXAMPLES=${PT_EXAMPLES:-/usr/share/doc/libfuse3-dev/examples}
+PTLL_OPTS_SHOWN="passthrough_ll -f -o source=DIR,cache=always MNT (low-level API; entry/attr timeout 86400 s, keep_cache, cached readdir; multi-threaded)"
+PTFH_OPTS_SHOWN="passthrough_fh -f -o modules=subdir,subdir=DIR,kernel_cache MNT (high-level API; its init forces entry/attr/negative timeouts to 0; kernel_cache keeps pages across opens; multi-threaded)"
+B_LIBFUSE=
+if [[ " ${SYSTEMS[*]} " == *" pt_"* ]]; then
+	mkdir -p "$tmp/pt"
+	B_LIBFUSE="libfuse $(pkg-config --modversion fuse3 2>/dev/null || echo '?')"
+	for p in passthrough_ll passthrough_fh; do
+		[ -f "$PT_EXAMPLES/$p.c" ] ||
+			fail "$PT_EXAMPLES/$p.c not found (Debian's libfuse3-dev; or set PT_EXAMPLES)"
+		gcc -Wall -O2 -I"$PT_EXAMPLES" -o "$tmp/pt/$p" "$PT_EXAMPLES/$p.c" \
+			$(pkg-config fuse3 --cflags --libs) >"$tmp/logs/build-$p.log" 2>&1 || {
+			bfs_log_tail "$tmp/logs/build-$p.log" 20
+			fail "cannot build $p from $PT_EXAMPLES (gcc, pkg-config fuse3)"
+		}
+	done
+	say "passthrough_ll, passthrough_fh built from $PT_EXAMPLES ($B_LIBFUSE)"
+fi
+
 # The RSS sampler (benchmon.py sampler), for the daemons listed in $watch.
 /usr/bin/python3 "$bench/benchmon.py" sampler --watch "$watch" --out "$samples" --interval 0.1 \
 	--parent $$ &
@@ -242,6 +323,9 @@ root_of() {
 	*) echo "$tmp/mnt/$1${2:-}" ;;
 	esac
 }
+
+# src_of SYSTEM: the local directory a passthrough mounts (next to disk's).
+src_of() { echo "$tmp/src-$1"; }
 
 # fuse_start MOUNTPOINT LOG CMD...: run a FUSE daemon that stays in the
 # foreground (s3fs -f, rclone mount), in the background; wait until the
@@ -317,9 +401,10 @@ fuse_cleanup() {
 }
 
 # sys_mount SYSTEM MOUNTPOINT [BUCKET]: mount the system's bucket (default
-# bench-SYSTEM) with a fresh, empty cache; nothing for disk and raw.
+# bench-SYSTEM) with a fresh, empty cache; for pt_ll and pt_fh, a fresh
+# mount of their local directory (src_of); nothing for disk and raw.
 sys_mount() {
-	local sys=$1 mnt=$2 bucket=${3:-bench-$1} cache pid
+	local sys=$1 mnt=$2 bucket=${3:-bench-$1} cache pid src nofile
 	case $sys in
 	bucketfs)
 		bfs_mount "$bucket" "$mnt" "${BENCH_BFS_OPTS:-}"
@@ -338,6 +423,19 @@ sys_mount() {
 			rclone mount ":s3:$bucket" "$mnt" "${RCLONE_ARGS[@]}" --cache-dir "$cache"
 		pid=${MNT_PID[$mnt]}
 		CACHE_OF[$mnt]=$cache
+		;;
+	pt_ll | pt_fh)
+		src=$(src_of "$sys")
+		mkdir -p "$src"
+		nofile=$(ulimit -Hn)
+		if [ "$sys" = pt_ll ]; then
+			fuse_start "$mnt" "$tmp/logs/$sys.log" prlimit --nofile="$nofile:$nofile" \
+				"$tmp/pt/passthrough_ll" -f -o "source=$src,cache=always" "$mnt"
+		else
+			fuse_start "$mnt" "$tmp/logs/$sys.log" prlimit --nofile="$nofile:$nofile" \
+				"$tmp/pt/passthrough_fh" -f -o "modules=subdir,subdir=$src,kernel_cache" "$mnt"
+		fi
+		pid=${MNT_PID[$mnt]}
 		;;
 	disk | raw)
 		mkdir -p "$mnt"
@@ -358,14 +456,16 @@ sys_umount() {
 		CACHE_OF[$mnt]=${BFS_MOUNT_CACHE[$mnt]}
 		bfs_umount "$mnt"
 		;;
-	s3fs | rclone)
+	s3fs | rclone | pt_ll | pt_fh)
 		pid=${MNT_PID[$mnt]}
 		fuse_stop "$mnt"
 		;;
 	*) return 0 ;;
 	esac
-	rm -rf --one-file-system "${CACHE_OF[$mnt]}"
-	unset 'CACHE_OF[$mnt]'
+	if [ -n "${CACHE_OF[$mnt]:-}" ]; then
+		rm -rf --one-file-system "${CACHE_OF[$mnt]}"
+		unset 'CACHE_OF[$mnt]'
+	fi
 	local keep=() p
 	for p in "${DAEMONS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
 	DAEMONS=("${keep[@]}")
@@ -378,10 +478,15 @@ sys_remount() {
 	sys_mount "$1" "$2"
 }
 
-# wipe SYSTEM: delete everything the system wrote (between workloads).
+# wipe SYSTEM: delete everything the system wrote (between workloads; a
+# passthrough's directory once it is unmounted).
 wipe() {
 	case $1 in
 	disk) rm -rf --one-file-system "$(root_of disk)" ;;
+	pt_ll | pt_fh)
+		! _bfs_mounted "$(root_of "$1")" || fail "wipe $1: still mounted"
+		rm -rf --one-file-system "$(src_of "$1")"
+		;;
 	*) check delete-prefix --bucket "bench-$1" >/dev/null ;;
 	esac
 }
@@ -466,11 +571,12 @@ durable_run() {
 	[ -n "$WAIT_S" ] || fail "wait-durable: no wait_s in '$json'"
 }
 
-# Runs the writer for a system: durably for the bucket ones, plainly on disk.
+# Runs the writer for a system: durably for the bucket ones, plainly on disk
+# and through the passthroughs.
 write_phase() { # SYSTEM MANIFEST CMD...
 	local sys=$1 man=$2
 	shift 2
-	if [ "$sys" = disk ]; then
+	if [ "$sys" = disk ] || [[ $sys == pt_* ]]; then
 		"$@" >"$tmp/w.out"
 		WAIT_S=
 	else
@@ -505,10 +611,12 @@ grp_app() {
 		fi
 		n=$(wc -l <"$man")
 
-		# W2 cold, W3 warm x 3, W8 cached
+		# W2 cold, W3 warm x 3, then once more W3_APART_S later, W8 cached
 		sys_remount "$sys" "$root"
 		read_phase "$sys" "$r" w2.cold "$root" "$man"
 		for i in 1 2 3; do read_phase "$sys" "$r" "w3.p$i" "$root" "$man"; done
+		sleep "$W3_APART_S"
+		read_phase "$sys" "$r" w3.apart "$root" "$man"
 		ttfb_phase "$sys" "$r" w8.cached "$root" "$man"
 		# W8 uncached
 		sys_remount "$sys" "$root"
@@ -633,9 +741,10 @@ rand_phase() { # SYSTEM ROUND PHASE ROOT
 # W5: a second mount's delay to see a new file closed on the first.  The
 # directory is put in the bucket before either mount starts (rclone keeps
 # no directory objects, and caches listings for --dir-cache-time, 5 min).
+# Not for disk and the passthroughs: one local directory (see the header).
 grp_fresh() {
 	local sys=$1 r=$2 a b json
-	[ "$sys" != disk ] || return 0
+	case $sys in disk | pt_*) return 0 ;; esac
 	check populate --bucket "bench-$sys" --prefix fresh/ --count 1 >/dev/null
 	if [ "$sys" = raw ]; then
 		phase_begin
@@ -656,9 +765,12 @@ grp_fresh() {
 	wipe "$sys"
 }
 
-# scale: the DIRN objects of bench-scale/d/, listed through a fresh mount.
+# scale: the DIRN objects of bench-scale/d/, listed through a fresh mount
+# (disk: DIRN files in a local directory; not for the passthroughs, see the
+# header).
 grp_scale() {
 	local sys=$1 r=$2 root mode json
+	[[ $sys != pt_* ]] || return 0
 	root=$(root_of "$sys" -scale)
 	[ "$sys" != disk ] || root=$tmp/scale-disk
 	for mode in f l; do
@@ -748,7 +860,8 @@ export B_S3FS=$(first_line s3fs --version) B_RCLONE=$(first_line rclone version)
 export B_RGW=$(first_line radosgw --version) B_NODE=$(node --version)
 export B_BFS="$(first_line "$BFS_BUILD_DIR/bucketfs" -V) ($(git_rev))"
 export B_BFS_OPTS=$BFS_OPTS_SHOWN B_S3FS_OPTS=$S3FS_OPTS_SHOWN B_RCLONE_OPTS=$RCLONE_OPTS_SHOWN
-export B_PARAMS="TASKS=$TASKS WRITERS=$WRITERS READERS=$READERS SMALL=$SMALL BIG_MIB=$BIG_MIB RAND_N=$RAND_N TTFB_N=$TTFB_N FRESH_TRIALS=$FRESH_TRIALS FRESH_TIMEOUT=$FRESH_TIMEOUT ROUNDS=$ROUNDS DIRN=$DIRN SCALE=$SCALE SCALE_ROUNDS=$SCALE_ROUNDS RAND_MAX_S=$RAND_MAX_S SMOKE=$SMOKE"
+export B_PTLL_OPTS=$PTLL_OPTS_SHOWN B_PTFH_OPTS=$PTFH_OPTS_SHOWN B_LIBFUSE
+export B_PARAMS="TASKS=$TASKS WRITERS=$WRITERS READERS=$READERS SMALL=$SMALL BIG_MIB=$BIG_MIB RAND_N=$RAND_N TTFB_N=$TTFB_N FRESH_TRIALS=$FRESH_TRIALS FRESH_TIMEOUT=$FRESH_TIMEOUT ROUNDS=$ROUNDS DIRN=$DIRN SCALE=$SCALE SCALE_ROUNDS=$SCALE_ROUNDS RAND_MAX_S=$RAND_MAX_S W3_APART_S=$W3_APART_S SMOKE=$SMOKE"
 export B_SYSTEMS="${SYSTEMS[*]}" B_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # --- the run ---------------------------------------------------------------------------------
@@ -756,6 +869,8 @@ say "compare: systems ${SYSTEMS[*]}; $B_PARAMS; budget ${BUDGET}s; outputs in $O
 say "bucketfs: $BFS_OPTS_SHOWN"
 say "s3fs: -o $S3FS_OPTS_SHOWN"
 say "rclone: $RCLONE_OPTS_SHOWN"
+[[ " ${SYSTEMS[*]} " != *" pt_ll "* ]] || say "pt_ll: $PTLL_OPTS_SHOWN"
+[[ " ${SYSTEMS[*]} " != *" pt_fh "* ]] || say "pt_fh: $PTFH_OPTS_SHOWN"
 head -c $((BIG_MIB << 20)) /dev/urandom >"$tmp/big.src"
 t_run=$EPOCHREALTIME
 for r in $(seq "$ROUNDS"); do

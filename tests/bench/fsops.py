@@ -212,7 +212,7 @@ def cmd_statall(a):
         if os.stat(p).st_size != size:
             bad += 1
     secs = time.perf_counter() - t0
-    out(seconds=round(secs, 4), files=len(paths), bad=bad)
+    out(seconds=round(secs, 6), files=len(paths), bad=bad)
     return 1 if bad else 0
 
 
@@ -238,7 +238,7 @@ def cmd_lsR(a):
     """ls -lR DIR, checking that it shows EXPECT regular files."""
     secs, lines = run_counted(["ls", "-lR", a.dir], a.timeout)
     files = sum(1 for line in lines if line.startswith(b"-"))
-    out(seconds=round(secs, 4), files=files)
+    out(seconds=round(secs, 6), files=files)
     if a.expect is not None and files != a.expect:
         fail("ls -lR %s: %d files, expected %d" % (a.dir, files, a.expect))
     return 0
@@ -253,7 +253,7 @@ def cmd_lsdir(a):
         n = sum(1 for line in lines if line and line not in (b".", b".."))
     else:
         n = sum(1 for line in lines if line and not line.startswith(b"total "))
-    out(seconds=round(secs, 4), entries=n)
+    out(seconds=round(secs, 6), entries=n)
     if a.expect is not None and n != a.expect:
         fail("%s: %d entries, expected %d" % (" ".join(argv), n, a.expect))
     return 0

@@ -12,7 +12,9 @@
  *
  *   bench_index_fill CACHE_DIR FROM TO [SIZE=4096]
  *
- * adds files FROM..TO-1 (so a cache can be grown in steps).  Run it only
+ * adds files FROM..TO-1 (so a cache can be grown in steps).  With SIZE 0,
+ * names only, as listings leave them: /names/dDDDDD/fFFF.png, clean, no data,
+ * last confirmed a day ago (what index_size= may forget).  Run it only
  * while no bucketfs uses CACHE_DIR.  Prints "filled N entries in S s".
  */
 #include <errno.h>
@@ -95,6 +97,50 @@ static void dir_entry(struct bfs_entry *e, int64_t now)
 	e->mtime_ns = e->validated_ns = e->listed_ns = e->atime_ns = now;
 }
 
+/* Names only (SIZE 0): entries as a listing leaves them, seen at then. */
+static int fill_names(struct bfs_index *ix, uint64_t from, uint64_t to, int64_t then)
+{
+	struct bfs_index_batch *b = NULL;
+	struct bfs_entry e;
+	char p[64];
+	uint64_t i;
+	int rc = 0;
+
+	if (from == 0) {
+		dir_entry(&e, then);
+		rc = bfs_index_put(ix, "/names", &e);
+	}
+	for (i = from; i < to && !rc; i++) {
+		if (!b && (rc = bfs_index_batch_begin(ix, &b)))
+			break;
+		if (i % PER_DIR == 0) {
+			dir_entry(&e, then);
+			snprintf(p, sizeof(p), "/names/d%06" PRIu64, i / PER_DIR);
+			if ((rc = bfs_index_batch_put(b, p, &e)))
+				break;
+		}
+		bfs_entry_init(&e);
+		e.type = BFS_ENT_FILE;
+		e.state = BFS_ST_CLEAN;
+		e.mode = S_IFREG;
+		e.size = 1048576;
+		e.mtime_ns = e.validated_ns = then;
+		e.lastmod_s = then / 1000000000;
+		snprintf(e.etag, sizeof(e.etag), "\"%032" PRIx64 "\"", i);
+		snprintf(p, sizeof(p), "/names/d%06" PRIu64 "/f%03" PRIu64 ".png", i / PER_DIR,
+			 i % PER_DIR);
+		if ((rc = bfs_index_batch_put(b, p, &e)))
+			break;
+		if ((i + 1) % PER_TXN == 0 || i + 1 == to) {
+			rc = bfs_index_batch_commit(b);
+			b = NULL;
+		}
+	}
+	if (b)
+		bfs_index_batch_abort(b);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	char proto[4200], p[4200], etag[2 * BFS_MD5_LEN + 1];
@@ -102,7 +148,7 @@ int main(int argc, char **argv)
 	struct bfs_index_batch *b = NULL;
 	struct bfs_index *ix = NULL;
 	struct bfs_entry e;
-	uint64_t from, to, size, i, id;
+	uint64_t from, to, size, i = 0, id;
 	int64_t now = now_ns();
 	struct timespec t0, t1;
 	unsigned char *buf;
@@ -143,6 +189,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_index_fill: cannot open the index: %d\n", rc);
 		free(buf);
 		return 1;
+	}
+	if (size == 0) {
+		rc = fill_names(ix, from, to, now - 86400LL * 1000000000);
+		goto done;
 	}
 	if (from == 0) {
 		dir_entry(&e, now);
@@ -186,9 +236,10 @@ int main(int argc, char **argv)
 			b = NULL;
 		}
 	}
-	free(buf);
 	if (b)
 		bfs_index_batch_abort(b);
+done:
+	free(buf);
 	if (!rc)
 		rc = bfs_index_sync(ix);
 	bfs_index_close(ix);

@@ -305,13 +305,14 @@ void fs_evict_wake(struct bfs_fs *fs);
 int fs_jrec_path(const struct bfs_fs *fs, char *out, size_t sz, uint64_t id, const char *suffix);
 void fs_jrec_drop(struct bfs_fs *fs, uint64_t id);
 
-/* ==== level 0: fs_touch.c, mime.c ==== */
+/* ==== level 0: mime.c; level 1: fs_touch.c ==== */
 /*
  * Last uses (fs_touch.c).  Opening a cached file changes nothing in its
  * entry but its atime_ns, which only eviction reads: fs_touch keeps it in
  * memory, fs_touch_flush writes them all in one transaction.  Flushed
- * before every eviction round, every few seconds, every 64 files, and at
- * close; a crash loses the last seconds of them (older to eviction).
+ * before every eviction round, every few seconds, every 64 files (by the
+ * evictor, woken), and at close; a crash loses the last seconds of them
+ * (older to eviction).
  * Any thread; no lock needed (none of the caller's is taken).
  */
 void fs_touch(struct bfs_fs *fs, const char *path, int64_t now_ns);

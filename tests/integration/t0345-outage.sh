@@ -84,6 +84,10 @@ grep -Eq '^bucketfs_requests_failed_fast_total\{[^}]*\} ([2-9][0-9]|[1-9][0-9]{2
 	fail "metrics: requests_failed_fast_total: $(grep failed_fast "$tmp/prom")"
 ok "metrics: $(grep -E '^bucketfs_(bucket_up|bucket_down_seconds|requests_failed_fast_total)' "$tmp/prom" | sed 's/{[^}]*}//' | tr '\n' ' ')"
 log=${BFS_MOUNT_LOG[$mnt]}
+# (the watcher logs it at its next look, within its second: the outage is
+# dated from its first failed attempt, and known from the third, 2 s on)
+outage_logged() { grep -q 'the bucket is unreachable' "$log"; }
+wait_until 3 outage_logged || fail "the outage was not logged within 3 s"
 n=$(grep -c 'the bucket is unreachable' "$log")
 assert_eq "$n" 1 "the outage is logged once"
 grep -q 'lookup .*nope1[0-9].png' "$log" && fail "every failed-fast name was logged: $(grep -c nope "$log") lines"

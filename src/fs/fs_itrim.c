@@ -182,7 +182,6 @@ static int forget_one(void *arg, const char *name, const struct bfs_entry *e, in
 	struct lru *l = arg;
 	char path[BFS_INDEX_PATH_MAX];
 	int64_t t = last_use(e);
-
 	int c = fs_age_class(l->now, t);
 
 	if (!forgettable(e, has_children) || t >= l->before ||

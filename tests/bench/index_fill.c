@@ -97,6 +97,34 @@ static void dir_entry(struct bfs_entry *e, int64_t now)
 	e->mtime_ns = e->validated_ns = e->listed_ns = e->atime_ns = now;
 }
 
+/* Into batch *b (begun if need be): the directory of entry i when i
+ * starts one (ROOT/dDDD..., WIDTH digits), then path with e; the batch committed every
+ * PER_TXN entries and at the last one (to - 1). */
+static int put_entry(struct bfs_index *ix, struct bfs_index_batch **b, const char *root,
+		     int width, uint64_t i, uint64_t to, int64_t t, const char *path,
+		     const struct bfs_entry *e)
+{
+	struct bfs_entry d;
+	char p[64];
+	int rc;
+
+	if (!*b && (rc = bfs_index_batch_begin(ix, b)))
+		return rc;
+	if (i % PER_DIR == 0) {
+		dir_entry(&d, t);
+		snprintf(p, sizeof(p), "%s/d%0*" PRIu64, root, width, i / PER_DIR);
+		if ((rc = bfs_index_batch_put(*b, p, &d)))
+			return rc;
+	}
+	if ((rc = bfs_index_batch_put(*b, path, e)))
+		return rc;
+	if ((i + 1) % PER_TXN == 0 || i + 1 == to) {
+		rc = bfs_index_batch_commit(*b);
+		*b = NULL;
+	}
+	return rc;
+}
+
 /* Names only (SIZE 0): entries as a listing leaves them, seen at then. */
 static int fill_names(struct bfs_index *ix, uint64_t from, uint64_t to, int64_t then)
 {
@@ -111,14 +139,6 @@ static int fill_names(struct bfs_index *ix, uint64_t from, uint64_t to, int64_t 
 		rc = bfs_index_put(ix, "/names", &e);
 	}
 	for (i = from; i < to && !rc; i++) {
-		if (!b && (rc = bfs_index_batch_begin(ix, &b)))
-			break;
-		if (i % PER_DIR == 0) {
-			dir_entry(&e, then);
-			snprintf(p, sizeof(p), "/names/d%06" PRIu64, i / PER_DIR);
-			if ((rc = bfs_index_batch_put(b, p, &e)))
-				break;
-		}
 		bfs_entry_init(&e);
 		e.type = BFS_ENT_FILE;
 		e.state = BFS_ST_CLEAN;
@@ -129,12 +149,7 @@ static int fill_names(struct bfs_index *ix, uint64_t from, uint64_t to, int64_t 
 		snprintf(e.etag, sizeof(e.etag), "\"%032" PRIx64 "\"", i);
 		snprintf(p, sizeof(p), "/names/d%06" PRIu64 "/f%03" PRIu64 ".png", i / PER_DIR,
 			 i % PER_DIR);
-		if ((rc = bfs_index_batch_put(b, p, &e)))
-			break;
-		if ((i + 1) % PER_TXN == 0 || i + 1 == to) {
-			rc = bfs_index_batch_commit(b);
-			b = NULL;
-		}
+		rc = put_entry(ix, &b, "/names", 6, i, to, then, p, &e);
 	}
 	if (b)
 		bfs_index_batch_abort(b);
@@ -199,14 +214,6 @@ int main(int argc, char **argv)
 		rc = bfs_index_put(ix, "/scale", &e);
 	}
 	for (i = from; i < to && !rc; i++) {
-		if (!b && (rc = bfs_index_batch_begin(ix, &b)))
-			break;
-		if (i % PER_DIR == 0) {
-			dir_entry(&e, now);
-			snprintf(p, sizeof(p), "/scale/d%05" PRIu64, i / PER_DIR);
-			if ((rc = bfs_index_batch_put(b, p, &e)))
-				break;
-		}
 		if ((rc = bfs_index_new_id(ix, &id)))
 			break;
 		/* the links of files K * LINKS_MAX on go to proto.K */
@@ -229,12 +236,7 @@ int main(int argc, char **argv)
 		e.data_id = id;
 		snprintf(p, sizeof(p), "/scale/d%05" PRIu64 "/f%03" PRIu64 ".png", i / PER_DIR,
 			 i % PER_DIR);
-		if ((rc = bfs_index_batch_put(b, p, &e)))
-			break;
-		if ((i + 1) % PER_TXN == 0 || i + 1 == to) {
-			rc = bfs_index_batch_commit(b);
-			b = NULL;
-		}
+		rc = put_entry(ix, &b, "/scale", 5, i, to, now, p, &e);
 	}
 	if (b)
 		bfs_index_batch_abort(b);

@@ -24,6 +24,7 @@
 #include "bucketfs/index.h"
 #include "../../src/index/index_codec.h"
 #include "check.h"
+#include "ixdir.h"
 
 static int quick;
 static const char *argv0; /* to run ourselves as the "other process" */
@@ -41,29 +42,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- temporary index directories ---- */
-
-static void tmp_dir(char *buf, size_t sz)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(buf, sz, "%s/bfs-index-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(buf)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-}
-
-static void rm_dir(const char *dir)
-{
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s/data.mdb", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
-	unlink(p);
-	rmdir(dir);
-}
+/* ---- opening (temporary directories: ixdir.h) ---- */
 
 static struct bfs_index *open_ix(const char *dir, size_t map)
 {

@@ -17,28 +17,7 @@
 
 #include "bucketfs/index.h"
 #include "check.h"
-
-static void tmp_dir(char *buf, size_t sz)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(buf, sz, "%s/bfs-itrim-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(buf)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-}
-
-static void rm_dir(const char *dir)
-{
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s/data.mdb", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
-	unlink(p);
-	rmdir(dir);
-}
+#include "ixdir.h"
 
 static void put(struct bfs_index *ix, const char *path, unsigned type, unsigned state,
 		int64_t listed)

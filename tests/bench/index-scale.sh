@@ -15,7 +15,8 @@
 # sent (must be 0).  With OUT=FILE the rows also go there as JSON lines.
 #
 # Then the bound (index_size=, src/fs/fs_itrim.c): NAMES more entries
-# (default: up to 10,000,000 in all) are added as names only, as listings
+# (default: up to 10,000,000 in all; for steps under a million, 4 for each
+# cached file, with INDEX_SIZE 1 KiB each) are added as names only, as listings
 # leave them, a day old, in /names; the mount, with the default index_size
 # (1 GiB; INDEX_SIZE=BYTES for another), forgets them until the index is
 # back under it.  That row adds
@@ -30,8 +31,15 @@
 STEPS=${1:-1000 100000 1000000}
 SAMPLES=${2:-5000}
 last=${STEPS##* }
-NAMES=${NAMES:-$((last < 10000000 ? 10000000 - last : 0))}
-INDEX_SIZE=${INDEX_SIZE:-1073741824} # (bytes; the default index_size)
+# (a small run, such as compare.sh --smoke's, bounds a small index: 4 names
+# for each cached file, into an index_size of 1 KiB each)
+if [ "$last" -ge 1000000 ]; then
+	NAMES=${NAMES:-$((last < 10000000 ? 10000000 - last : 0))}
+	INDEX_SIZE=${INDEX_SIZE:-1073741824} # (bytes; the default index_size)
+else
+	NAMES=${NAMES:-$((4 * last))}
+	INDEX_SIZE=${INDEX_SIZE:-$((1024 * last))}
+fi
 test_timeout $((300 + last / 5000 + NAMES / 5000))
 fill=$BFS_BUILD_DIR/tests/bench_index_fill
 [ -x "$fill" ] || fail "$fill is not built"

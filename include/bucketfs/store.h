@@ -259,6 +259,22 @@ struct bfs_meta_kv {
 	char value[1024];
 };
 
+/*
+ * User metadata a PUT of bucketfs carries: "<size>:<CRC-32C of the whole
+ * body, 8 hex digits>" (crc32c.h).  A GET of a whole object that has it
+ * checks the body against it instead of against the ETag's MD5: the same
+ * end-to-end check at a fraction of the CPU (the crc32 instruction), and
+ * one that also covers multipart objects, whose ETag is no MD5 of the body.
+ * A body that matches neither it nor an MD5 ETag is damaged; one that
+ * matches an MD5 ETag but not it, or the same body twice (not damaged on
+ * the way), is another tool's rewrite that kept the metadata: served, and
+ * logged.
+ */
+#define BFS_META_CRC32C "bfs-crc32c"
+void bfs_meta_crc32c_format(struct bfs_meta_kv *kv, uint64_t size, uint32_t crc);
+/* 0 and *size, *crc when v is such a value, else -1. */
+int bfs_meta_crc32c_parse(const char *v, uint64_t *size, uint32_t *crc);
+
 /* What HEAD/GET tell about an object. */
 struct bfs_obj_info {
 	uint64_t size;		 /* whole object size */
@@ -268,6 +284,13 @@ struct bfs_obj_info {
 	char cache_control[256];
 	struct bfs_meta_kv meta[BFS_MAX_META];
 	int nmeta;
+	/* A GET from byte 0: the CRC-32C of the body's first crc_bytes bytes
+	 * (all that came), so the caller need not read them back for it; and
+	 * whether the body was checked end to end against the object (its MD5
+	 * ETag or BFS_META_CRC32C).  0 for a HEAD and other ranges. */
+	uint64_t crc_bytes;
+	uint32_t crc32c;
+	int checked;
 };
 
 /* Value of user metadata name in info, or NULL. */

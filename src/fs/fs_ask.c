@@ -78,7 +78,8 @@ static int head_entry(struct bfs_fs *fs, const char *path, const char *key, stru
  * GET the first lookup_get bytes of key into a new cached copy, for a file
  * this mount knows nothing of: the usual next step is to open and read it,
  * and this way that costs no second request.  The copy is trusted when the
- * whole object came and the store checked its MD5 (the range covered it).
+ * whole object came and the store checked its digest (the range covered
+ * it: its MD5 ETag or BFS_META_CRC32C).
  * An empty object (a range cannot be served: 416), a server that does
  * not answer ranges as asked, or no room for a data file falls back to
  * the HEAD.
@@ -116,11 +117,11 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 	e->flags |= BFS_EF_FETCHED;
 	e->data_id = id;
 	e->cached_bytes = got;
-	fs_digest_extend(e, fd, 0, got);
+	fs_digest_fetched(e, fd, got, &info);
 	close(fd);
 	if (got == info.size) {
 		e->flags |= BFS_EF_CACHED;
-		if (bfs_etag_is_md5(info.etag))
+		if (info.checked)
 			fs_data_trust(fs, id); /* the store checked it */
 	}
 	fs_space_grew(fs, (int64_t)got);

@@ -145,6 +145,17 @@ void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to)
 	e->crc32c = c;
 }
 
+void fs_digest_fetched(struct bfs_entry *e, int fd, uint64_t got, const struct bfs_obj_info *info)
+{
+	if (got && info->crc_bytes == got) {
+		e->crc_bytes = got;
+		e->crc32c = info->crc32c;
+		return;
+	}
+	e->crc_bytes = 0;
+	fs_digest_extend(e, fd, 0, got);
+}
+
 int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e)
 {
 	uint32_t c = 0;

@@ -118,7 +118,7 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 	e.cached_bytes = valid;
 	e.crc_bytes = 0;
 	e.crc32c = 0;
-	fs_digest_extend(&e, of->fd, 0, valid); /* what just landed, from the page cache */
+	fs_digest_fetched(&e, of->fd, valid, info); /* what just landed */
 	if (valid == e.size)
 		e.flags |= BFS_EF_CACHED;
 	else
@@ -262,8 +262,12 @@ use_cached:
 	of->valid = e->cached_bytes;
 	of->size = e->size;
 	e->atime_ns = now;
-	if (e->validated_ns != now && !(e->flags & BFS_EF_FETCHED)) {
-		/* nothing learnt but the use: no write transaction of its own */
+	if (e->validated_ns != now) {
+		/* nothing learnt but the use (for a copy the lookup just fetched,
+		 * that it was opened: the batch of uses clears BFS_EF_FETCHED),
+		 * so no write transaction of its own: the first read of a file
+		 * is not one fdatasync longer */
+		e->flags &= ~(uint32_t)BFS_EF_FETCHED;
 		fs_touch(fs, of->path, now);
 		return 0;
 	}

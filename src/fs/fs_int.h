@@ -277,18 +277,18 @@ void fs_data_discard(struct bfs_fs *fs, int fd, uint64_t id);
 
 /*
  * Digests of data files (fs_data.c), CRC-32C.  fs_data_crc: extend *crc by
- * the len bytes of fd at off, read back (just written, they come from the
- * page cache): 0, -EIO when the file is shorter, or -errno.
- * fs_digest_extend: e's data file fd now holds valid bytes [from, to):
- * when e's digest covers exactly [0, from) (crc_bytes == from; 0 for a new
- * copy), extend it to [0, to); else (an entry without a digest) leave it.
- * A read error leaves e without a digest (crc_bytes 0), never a wrong one.
- * fs_digest_staged: the digest of a staged file of size bytes about to be
- * uploaded, into e: kept when e is journaled with it (fs_journal computed
- * it), else computed.  0 or -errno.
+ * len bytes of fd at off, read back: 0, -EIO when the file is shorter, or -errno.
+ * fs_digest_extend: fd now holds valid bytes [from, to): a digest of exactly
+ * [0, from) (crc_bytes == from; 0 for a new copy) is extended to [0, to);
+ * none stays none, and a read error leaves none, never a wrong one.
+ * fs_digest_fetched: the same from 0 for got bytes a GET wrote, by the
+ * CRC-32C the store made of them as they came when it covers them.
+ * fs_digest_staged: of a staged file of size bytes about to be uploaded,
+ * into e: kept when journaled with it (fs_journal), else computed.  0 or -errno.
  */
 int fs_data_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc);
 void fs_digest_extend(struct bfs_entry *e, int fd, uint64_t from, uint64_t to);
+void fs_digest_fetched(struct bfs_entry *e, int fd, uint64_t got, const struct bfs_obj_info *info);
 int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e);
 
 /*

@@ -47,13 +47,16 @@ void fs_touch_destroy(struct bfs_fs *fs)
 	pthread_mutex_destroy(&fs->touches.mu);
 }
 
-/* The later of the entry's last use and the one kept here. */
+/* The later of the entry's last use and the one kept here; a copy a
+ * lookup fetched has now been opened (BFS_EF_FETCHED goes). */
 static int later(void *arg, size_t i, struct bfs_entry *e)
 {
 	const struct fs_touch *t = arg;
+	int opened = (e->flags & BFS_EF_FETCHED) != 0;
 
+	e->flags &= ~(uint32_t)BFS_EF_FETCHED;
 	if (e->atime_ns >= t[i].atime_ns)
-		return 0;
+		return opened;
 	e->atime_ns = t[i].atime_ns;
 	return 1;
 }

@@ -455,7 +455,7 @@ static int same_attrs(const struct bfs_entry *a, const struct bfs_entry *b)
 
 int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_only)
 {
-	struct bfs_meta_kv meta[FS_PUT_META];
+	struct bfs_meta_kv meta[FS_PUT_META + 1];
 	struct bfs_put_opts po;
 	struct bfs_entry e;
 	char key[FS_KEY_MAX], etag[BFS_ETAG_MAX], path[BFS_INDEX_PATH_MAX];
@@ -485,6 +485,8 @@ int fs_ofile_upload_if(struct bfs_fs *fs, struct bfs_ofile *of, int journaled_on
 			rc = fs_digest_staged(of->fd, size, &e); /* of the bytes sent */
 		if (!rc) {
 			fs_put_opts(fs, of->path, &e, meta, &po);
+			/* the digest of the bytes sent: what a GET checks them by */
+			bfs_meta_crc32c_format(&meta[po.nmeta++], size, e.crc32c);
 			if (fs->cfg.conditional_put) {
 				/* replace only the version this mount knew; create only new */
 				if (e.etag[0])

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bucketfs/crc32c.h"
 #include "bucketfs/crypto.h"
 #include "bucketfs/error.h"
 #include "bucketfs/log.h"
@@ -173,29 +174,76 @@ static int get_headers(struct store_hdrs *h, const struct bfs_get_opts *o)
 	return rc;
 }
 
+void bfs_meta_crc32c_format(struct bfs_meta_kv *kv, uint64_t size, uint32_t crc)
+{
+	snprintf(kv->name, sizeof(kv->name), "%s", BFS_META_CRC32C);
+	snprintf(kv->value, sizeof(kv->value), "%llu:%08x", (unsigned long long)size,
+		 (unsigned)crc);
+}
+
+int bfs_meta_crc32c_parse(const char *v, uint64_t *size, uint32_t *crc)
+{
+	unsigned long long n;
+	unsigned long c;
+	char *end;
+
+	if (!v || !isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end != ':' || strlen(end + 1) != 8)
+		return -1;
+	v = end + 1;
+	if (!isxdigit((unsigned char)v[0]))
+		return -1;
+	c = strtoul(v, &end, 16);
+	if (*end)
+		return -1;
+	*size = n;
+	*crc = (uint32_t)c;
+	return 0;
+}
+
 /*
  * Shared by the fd and buffer forms: the answer's status, Content-Range
  * and Content-Length are checked against the range asked as soon as its
  * headers are in (range.h: a refused answer's body is not taken); the
- * body's MD5 is computed as it arrives (from the object's first byte);
- * then its length is checked against Content-Length and Content-Range
- * and, when the body is a whole single-part object (a plain GET, or a
- * range from 0 that covered it), the MD5 against the ETag.  A retried
- * attempt starts again.
+ * body's CRC-32C is computed as it arrives (from the object's first byte),
+ * and its MD5 too unless the object carries BFS_META_CRC32C; then its
+ * length is checked against Content-Length and Content-Range and, when the
+ * body is a whole object (a plain GET, or a range from 0 that covered it),
+ * its digest against the object's (check_whole).  A retried attempt starts
+ * again.
  */
 struct get_ctx {
 	const struct bfs_get_opts *o; /* may be NULL */
-	int digest;		      /* from the first byte: MD5 it */
+	const char *hp;		      /* the store's header prefix */
+	int digest;		      /* from the first byte: digest it */
+	int md5_on;		      /* ... with MD5 too (no BFS_META_CRC32C, or a retry) */
+	int force_md5;		      /* a body did not match BFS_META_CRC32C before */
 	struct bfs_md5_ctx *md5;
+	uint32_t crc; /* of the body so far */
+	int has_meta; /* BFS_META_CRC32C: meta_size, meta_crc */
+	uint64_t meta_size;
+	uint32_t meta_crc;
 	struct bfs_range_ans ans; /* what the accepted answer carries */
 	int checked;		  /* ans is set (a 2xx was accepted) */
+};
+
+/* What one GET of a key learnt across its attempts (get_common). */
+struct get_memo {
+	int crc_bad;	  /* a whole body did not match BFS_META_CRC32C */
+	uint32_t bad_crc; /* its CRC-32C */
 };
 
 static void get_digest_chunk(void *arg, const void *p, size_t n)
 {
 	struct get_ctx *g = arg;
 
-	if (g->digest)
+	if (!g->digest)
+		return;
+	g->crc = bfs_crc32c(g->crc, p, n);
+	if (g->md5_on)
 		bfs_md5_update(g->md5, p, n);
 }
 
@@ -205,6 +253,9 @@ static void get_attempt(void *arg)
 	unsigned char junk[BFS_MD5_LEN];
 
 	g->checked = 0;
+	g->crc = 0;
+	g->has_meta = 0;
+	g->md5_on = g->digest;
 	if (!g->digest)
 		return;
 	bfs_md5_end(g->md5, junk);
@@ -225,6 +276,19 @@ static int64_t content_length(const struct bfs_http_resp *resp)
 	if (errno || *end || n > INT64_MAX)
 		return -1;
 	return (int64_t)n;
+}
+
+/* The object's BFS_META_CRC32C, if it has one: then no MD5 (unless a body
+ * failed it before: get_memo). */
+static void get_meta_crc(struct get_ctx *g, const struct bfs_http_resp *resp)
+{
+	char name[64], v[64];
+
+	snprintf(name, sizeof(name), "%smeta-%s", g->hp, BFS_META_CRC32C);
+	g->has_meta = bfs_http_resp_header(resp, name, v, sizeof(v)) > 0 &&
+		      !bfs_meta_crc32c_parse(v, &g->meta_size, &g->meta_crc);
+	if (g->has_meta && !g->force_md5)
+		g->md5_on = 0;
 }
 
 static int get_check_headers(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz)
@@ -249,23 +313,77 @@ static int get_check_headers(void *arg, const struct bfs_http_resp *resp, char *
 			 (unsigned long long)g->ans.total, (unsigned long long)g->o->expect_size);
 		return BFS_E_PROTO;
 	}
+	if (g->digest)
+		get_meta_crc(g, resp);
 	g->checked = 1;
 	return 0;
 }
 
+/*
+ * A whole object's body, against the object: its BFS_META_CRC32C when it
+ * has one for this size, else its MD5 ETag (a multipart ETag names no
+ * digest of the body: unchecked, as before).  0 when it matches, with
+ * *checked set when something was checked; else BFS_E_INTEGRITY, noted
+ * in m so the next attempt also computes the MD5.
+ */
+static int check_whole(struct get_ctx *g, struct get_memo *m, const struct bfs_obj_info *info,
+		       const char *key, int *checked)
+{
+	unsigned char md5[BFS_MD5_LEN];
+	char hex[2 * BFS_MD5_LEN + 1];
+	int md5_etag = bfs_etag_is_md5(info->etag), md5_ok = 0;
+
+	if (g->md5_on) {
+		if (!g->md5)
+			return -ENOMEM;
+		bfs_md5_end(g->md5, md5);
+		g->md5 = NULL;
+		bfs_hex(md5, sizeof(md5), hex);
+		md5_ok = md5_etag && !strcasecmp(hex, info->etag);
+	}
+	*checked = 1;
+	if (g->has_meta && g->meta_size == info->size) {
+		if (g->crc == g->meta_crc)
+			return 0;
+		/* Damaged on the way, or rewritten by a tool that kept our
+		 * metadata: the MD5 ETag decides; without one, the same
+		 * body twice is the object's. */
+		if (md5_ok || (!md5_etag && m->crc_bad && m->bad_crc == g->crc)) {
+			bfs_log(LOG_WARNING,
+				"GET %s: the body does not match its %s metadata, but %s: "
+				"served (another tool rewrote it and kept the metadata)",
+				key, BFS_META_CRC32C,
+				md5_ok ? "matches its MD5 ETag" : "came the same twice");
+			*checked = md5_ok;
+			return 0;
+		}
+		m->crc_bad = 1;
+		m->bad_crc = g->crc;
+		return integrity_error("GET", "body does not match the object's CRC-32C");
+	}
+	if (!md5_etag) {
+		*checked = 0;
+		return 0;
+	}
+	if (!md5_ok)
+		return integrity_error("GET", "body does not match the object's MD5 ETag");
+	return 0;
+}
+
 static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct store_req *rq,
-		    struct bfs_obj_info *info_out)
+		    struct get_memo *m, struct bfs_obj_info *info_out)
 {
 	struct bfs_obj_info info;
 	struct bfs_http_resp resp;
 	struct store_hdrs h = { .n = 0 };
-	/* from the first byte: the MD5 is checked if the whole object came,
-	 * even for a range that turned out to cover it */
-	struct get_ctx g = { .o = o, .digest = !o || !o->off };
+	/* from the first byte: the digest is checked if the whole object
+	 * came, even for a range that turned out to cover it */
+	struct get_ctx g = {
+		.o = o, .hp = st->hp, .digest = !o || !o->off, .force_md5 = m->crc_bad
+	};
 	unsigned char md5[BFS_MD5_LEN];
-	char hex[2 * BFS_MD5_LEN + 1];
 	int64_t clen;
-	int rc;
+	int rc, checked = 0;
 
 	bfs_http_resp_init(&resp);
 	rc = get_headers(&h, o);
@@ -290,19 +408,15 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 		rc = integrity_error("GET", "body shorter than its Content-Range");
 		goto out;
 	}
-	if (g.digest && (resp.status == 200 || resp.status == 206) &&
-	    resp.body_bytes == info.size && bfs_etag_is_md5(info.etag)) {
-		if (!g.md5) {
-			rc = -ENOMEM;
-			goto out;
+	if (g.digest && (resp.status == 200 || resp.status == 206)) {
+		if (resp.body_bytes == info.size) {
+			rc = check_whole(&g, m, &info, rq->key, &checked);
+			if (rc)
+				goto out;
 		}
-		bfs_md5_end(g.md5, md5);
-		g.md5 = NULL;
-		bfs_hex(md5, sizeof(md5), hex);
-		if (strcasecmp(hex, info.etag)) {
-			rc = integrity_error("GET", "body does not match the object's MD5 ETag");
-			goto out;
-		}
+		info.crc_bytes = resp.body_bytes;
+		info.crc32c = g.crc;
+		info.checked = checked;
 	}
 	if (info_out)
 		*info_out = info;
@@ -316,19 +430,20 @@ out:
 
 /*
  * A body that came shorter than its Content-Length, or does not match its
- * MD5 ETag, was damaged on the way (a proxy, a bad link): fetch it again,
- * twice at most, and report it if it stays wrong.
+ * object's digest, was damaged on the way (a proxy, a bad link): fetch it
+ * again, twice at most, and report it if it stays wrong.
  */
 static int get_common(struct bfs_store *st, const struct bfs_get_opts *o, struct store_req *rq,
 		      struct bfs_obj_info *info_out)
 {
 	size_t body_start = rq->resp_body ? rq->resp_body->len : 0;
+	struct get_memo m = { 0 };
 	int attempt, rc;
 
 	for (attempt = 0;; attempt++) {
 		if (rq->resp_body)
 			bfs_buf_truncate(rq->resp_body, body_start);
-		rc = get_once(st, o, rq, info_out);
+		rc = get_once(st, o, rq, &m, info_out);
 		if (rc != BFS_E_INTEGRITY || attempt >= 2 || attempt >= st->cfg.retries ||
 		    (rq->resp_fd >= 0 && rq->resp_off < 0)) /* a pipe: no taking back */
 			return rc;

@@ -23,11 +23,9 @@
 #include "bucketfs/error.h"
 #include "bucketfs/http.h"
 
-#define HTTP_HEADERS_MAX (64 * 1024)
-#define HTTP_ERRBODY_MAX (64 * 1024)
 #define HTTP_POOL_MAX 32
 #define HTTP_CONNS_MAX 32
-#define HTTP_FILE_BUFFER (256L * 1024) /* curl's receive buffer for bodies to files */
+#define HTTP_FILE_BUFFER ((size_t)256 * 1024) /* curl's receive buffer for bodies to files */
 /* Progress, for stall_timeout: at least this many bytes moved.  A byte now
  * and then is no progress: a server that trickles (1 byte every 2 s) would
  * otherwise hold a transfer for as long as it likes. */
@@ -54,6 +52,14 @@ struct xfer {
 	int64_t stall_ns;  /* opts.stall_timeout_s */
 	curl_off_t moved;  /* bytes sent and received at the last mark, */
 	int64_t moved_ns;  /* and when (0: not yet): the stall clock */
+	/* A body bound for a file at an offset is written in pieces of
+	 * HTTP_FILE_BUFFER: curl hands it over 16 KiB at a time whatever its
+	 * receive buffer, and those pwrite calls were a quarter of the
+	 * daemon's CPU in a cold read (ext4's work per call).  wbuf holds
+	 * wlen bytes to go at body offset wpos. */
+	char *wbuf;
+	size_t wlen;
+	uint64_t wpos;
 };
 
 static pthread_once_t http_global_once = PTHREAD_ONCE_INIT;
@@ -180,19 +186,6 @@ void bfs_http_req_init(struct bfs_http_req *r, const char *method, const char *u
 	r->resp_fd = -1;
 }
 
-void bfs_http_resp_init(struct bfs_http_resp *r)
-{
-	memset(r, 0, sizeof(*r));
-	bfs_buf_init(&r->headers, HTTP_HEADERS_MAX);
-	bfs_buf_init(&r->error_body, HTTP_ERRBODY_MAX);
-}
-
-void bfs_http_resp_release(struct bfs_http_resp *r)
-{
-	bfs_buf_release(&r->headers);
-	bfs_buf_release(&r->error_body);
-}
-
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
@@ -236,6 +229,28 @@ static int status_is_2xx(CURL *e)
 	return code >= 200 && code < 300;
 }
 
+/* Write what wbuf holds to the file: 0, or -1 with x->err set. */
+static int wbuf_flush(struct xfer *x)
+{
+	const struct bfs_http_req *rq = x->req;
+	size_t done = 0;
+
+	while (done < x->wlen) {
+		ssize_t w = pwrite(rq->resp_fd, x->wbuf + done, x->wlen - done,
+				   rq->resp_off + (off_t)(x->wpos + done));
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			x->err = -errno;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	x->wpos += x->wlen;
+	x->wlen = 0;
+	return 0;
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
@@ -251,13 +266,23 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 			return 0;
 		return len;
 	}
-	if (rq->resp_fd >= 0) {
+	if (x->wbuf) {
+		/* (a piece bigger than the buffer would go in several) */
 		while (done < len) {
-			ssize_t w =
-			    rq->resp_off < 0
-				? write(rq->resp_fd, p + done, len - done)
-				: pwrite(rq->resp_fd, p + done, len - done,
-					 rq->resp_off + (off_t)(x->resp->body_bytes + done));
+			size_t k = HTTP_FILE_BUFFER - x->wlen;
+
+			if (k > len - done)
+				k = len - done;
+			memcpy(x->wbuf + x->wlen, p + done, k);
+			x->wlen += k;
+			done += k;
+			if (x->wlen == HTTP_FILE_BUFFER && wbuf_flush(x))
+				return 0;
+		}
+	} else if (rq->resp_fd >= 0) { /* a pipe: in order, as it comes */
+		while (done < len) {
+			ssize_t w = write(rq->resp_fd, p + done, len - done);
+
 			if (w < 0) {
 				if (errno == EINTR)
 					continue;
@@ -567,10 +592,18 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq, struct b
 	curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(x.easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(x.easy, CURLOPT_HEADERDATA, &x);
-	/* a body bound for a file comes in pieces of this size: 16 times
-	 * fewer recv and pwrite calls than curl's default 16 KiB */
+	/* a body bound for a file is received in pieces of this size: 16
+	 * times fewer recv calls than curl's default 16 KiB (and written in
+	 * them: xfer.wbuf) */
 	if (rq->resp_fd >= 0)
-		curl_easy_setopt(x.easy, CURLOPT_BUFFERSIZE, HTTP_FILE_BUFFER);
+		curl_easy_setopt(x.easy, CURLOPT_BUFFERSIZE, (long)HTTP_FILE_BUFFER);
+	if (rq->resp_fd >= 0 && rq->resp_off >= 0) {
+		x.wbuf = malloc(HTTP_FILE_BUFFER);
+		if (!x.wbuf) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	curl_easy_setopt(x.easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(x.easy, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(x.easy, CURLOPT_READFUNCTION, on_read);
@@ -597,86 +630,13 @@ int bfs_http_perform(struct bfs_http *h, const struct bfs_http_req *rq, struct b
 		goto out;
 	}
 	rc = x.err;
+	if (!rc && x.wbuf && wbuf_flush(&x))
+		rc = x.err;
 out:
+	free(x.wbuf);
 	curl_slist_free_all(hdrs);
 	/* A handle that failed mid-transfer may hold a broken connection; curl
 	 * closes such connections itself, so the handle is still fit for reuse. */
 	pool_put(h, x.easy);
 	return rc;
-}
-
-int bfs_http_resp_foreach(const struct bfs_http_resp *r, const char *prefix,
-			  int (*fn)(void *arg, const char *name, const char *value), void *arg)
-{
-	const char *p = bfs_buf_str(&r->headers);
-	size_t plen = strlen(prefix);
-	char name[256], value[8192];
-
-	while (*p) {
-		const char *eol = strchr(p, '\n');
-		const char *end = eol ? eol : p + strlen(p);
-		const char *colon = memchr(p, ':', (size_t)(end - p));
-
-		if (colon && (size_t)(colon - p) >= plen && (size_t)(colon - p) < sizeof(name) &&
-		    strncasecmp(p, prefix, plen) == 0) {
-			const char *v = colon + 1, *ve = end;
-			size_t nl = (size_t)(colon - p), vl;
-			int rc;
-
-			while (v < ve && (*v == ' ' || *v == '\t'))
-				v++;
-			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
-				ve--;
-			vl = (size_t)(ve - v);
-			if (vl >= sizeof(value))
-				vl = sizeof(value) - 1;
-			memcpy(name, p, nl);
-			name[nl] = '\0';
-			memcpy(value, v, vl);
-			value[vl] = '\0';
-			rc = fn(arg, name, value);
-			if (rc)
-				return rc;
-		}
-		p = eol ? eol + 1 : end;
-	}
-	return 0;
-}
-
-struct header_find {
-	const char *name;
-	char *out;
-	size_t outsz;
-	int len;
-};
-
-static int header_find_fn(void *arg, const char *name, const char *value)
-{
-	struct header_find *f = arg;
-	size_t vl = strlen(value);
-
-	if (strcasecmp(name, f->name) != 0)
-		return 0;
-	if (f->outsz) {
-		size_t n = vl < f->outsz - 1 ? vl : f->outsz - 1;
-		memcpy(f->out, value, n);
-		f->out[n] = '\0';
-	}
-	f->len = (int)vl;
-	return 1;
-}
-
-int bfs_http_resp_header(const struct bfs_http_resp *r, const char *name, char *out, size_t outsz)
-{
-	struct header_find f = { name, out, outsz, -ENOENT };
-
-	bfs_http_resp_foreach(r, name, header_find_fn, &f);
-	return f.len;
-}
-
-long long bfs_http_parse_date(const char *s)
-{
-	time_t t = curl_getdate(s, NULL);
-
-	return t == (time_t)-1 ? -1 : (long long)t;
 }

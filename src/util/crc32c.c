@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bucketfs/crc32c.h"
 
@@ -112,11 +113,21 @@ static void crc_init(void)
 	use_hw = cpu_has_sse42();
 }
 
-static uint64_t load_le64(const unsigned char *p)
+/* 8 bytes as a little-endian word: one load on a little-endian CPU (the
+ * byte-wise form was not inlined into the sse4.2 function, and the hardware
+ * path ran at 5 GB/s on the bench machine instead of 19-24). */
+static inline __attribute__((always_inline)) uint64_t load_le64(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+#else
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
 	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
 	       (uint64_t)p[7] << 56;
+#endif
 }
 
 static uint32_t sw_raw(uint32_t r, const unsigned char *p, size_t n)

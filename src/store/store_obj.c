@@ -278,15 +278,17 @@ static int64_t content_length(const struct bfs_http_resp *resp)
 	return (int64_t)n;
 }
 
-/* The object's BFS_META_CRC32C, if it has one: then no MD5 (unless a body
- * failed it before: get_memo). */
+/* The object's BFS_META_CRC32C, if it has one for the object's size (a
+ * tool that kept it while changing the size left it stale): then no MD5
+ * (unless a body failed it before: get_memo). */
 static void get_meta_crc(struct get_ctx *g, const struct bfs_http_resp *resp)
 {
 	char name[64], v[64];
 
 	snprintf(name, sizeof(name), "%smeta-%s", g->hp, BFS_META_CRC32C);
 	g->has_meta = bfs_http_resp_header(resp, name, v, sizeof(v)) > 0 &&
-		      !bfs_meta_crc32c_parse(v, &g->meta_size, &g->meta_crc);
+		      !bfs_meta_crc32c_parse(v, &g->meta_size, &g->meta_crc) &&
+		      g->meta_size == g->ans.total;
 	if (g->has_meta && !g->force_md5)
 		g->md5_on = 0;
 }

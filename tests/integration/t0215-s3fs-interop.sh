@@ -10,8 +10,10 @@
 # the other set, to the nanosecond, and atimes and ctimes; every object
 # written through bucketfs (new, renamed, uploaded in parts) is public-read
 # as s3fs's are (boto3's ACL, an anonymous GET); FIFOs, sockets and device
-# nodes made in either show as such in both; and the two share the one
-# use_cache directory, each in a subdirectory of its own.
+# nodes made in either show as such in both; the two share the one
+# use_cache directory, each in a subdirectory of its own; and a file
+# bucketfs wrote, rewritten by s3fs (which keeps its metadata, bfs-crc32c
+# among it), reads byte-exact in bucketfs.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 200
@@ -148,4 +150,23 @@ ok "bucketfsctl markers stores a marker for each directory without one: $("${ctl
 n=$(find "$tmp/shared-cache" -mindepth 1 -maxdepth 1 -type d -name "$bucket-*" | wc -l)
 assert_eq "$n" 1 "bucketfs's subdirectories of use_cache"
 ok "use_cache holds both caches: $(cd "$tmp/shared-cache" && ls -d -- */ .??* 2>/dev/null | tr '\n' ' ')"
+
+# --- s3fs rewrites a file bucketfs wrote, keeping its metadata -------------------------------
+# (bfs-crc32c among it, now stale: bucketfs must serve the new bytes, by
+# their MD5 ETag, and say so)
+head -c 1048576 /dev/urandom >"$tmp/c.png"
+chmod 644 "$tmp/c.png"
+www cp "$tmp/c.png" "$ms/images/t1/0.png" || fail "www-data: rewrite in s3fs"
+meta=$(boto3_py "$bucket" <<'PY'
+h = s3.head_object(Bucket=sys.argv[1], Key="images/t1/0.png")
+print(h["Metadata"].get("bfs-crc32c", "-"), h["ETag"])
+PY
+)
+wait_until 20 cmp -s "$mb/images/t1/0.png" "$tmp/c.png" ||
+	fail "bucketfs does not read s3fs's rewrite of its file byte-exact (bfs-crc32c, ETag: $meta)"
+if [[ $meta == *:* ]]; then
+	grep -q "GET images/t1/0.png: the body does not match its bfs-crc32c metadata, but matches its MD5 ETag" \
+		"${BFS_MOUNT_LOG[$mb]}" || fail "the stale bfs-crc32c s3fs kept is not logged"
+fi
+ok "s3fs's rewrite of a file bucketfs wrote reads byte-exact in bucketfs (bfs-crc32c, ETag after it: $meta)"
 bfs_umount "$mb"

@@ -9,7 +9,8 @@
 # are served, also for a multipart object (whose ETag names no digest of
 # the body); one that stays damaged is EIO.  An object another tool
 # rewrote while keeping the metadata is served, with a warning: its MD5
-# ETag vouches for it, or for a multipart one, the same body came twice.
+# ETag vouches for it, or for a multipart one, the same body came twice;
+# metadata for another size than the object's is not the object's.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 test_timeout 240
@@ -79,6 +80,7 @@ b, d = sys.argv[1:3]
 s1 = open(os.path.join(d, "s1"), "rb").read()
 big = open(os.path.join(d, "big"), "rb").read()
 s3.put_object(Bucket=b, Key="stale1", Body=s1, Metadata={"bfs-crc32c": "%d:deadbeef" % len(s1)})
+s3.put_object(Bucket=b, Key="stale3", Body=s1, Metadata={"bfs-crc32c": "%d:deadbeef" % (len(s1) + 1)})
 s3.upload_file(os.path.join(d, "big"), b, "stale2",
                ExtraArgs={"Metadata": {"bfs-crc32c": "%d:deadbeef" % len(big)}},
                Config=TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20))
@@ -88,6 +90,7 @@ bfs_mount "$bucket" "$tmp/m" "lookup_get=0"
 assert_file_eq "$tmp/s1" "$tmp/m/stale1" "a stale bfs-crc32c on a single-part object: its MD5 ETag decides"
 grep -q "GET stale1: the body does not match its bfs-crc32c metadata, but matches its MD5 ETag" <(mlog) ||
 	fail "the stale metadata is not logged: $(mlog | tail -n 5)"
+assert_file_eq "$tmp/s1" "$tmp/m/stale3" "a bfs-crc32c for another size: not the object's, its MD5 ETag checks it"
 assert_file_eq "$tmp/big" "$tmp/m/stale2" "a stale bfs-crc32c on a multipart object: the same body twice"
 grep -q "GET stale2: the body does not match its bfs-crc32c metadata, but came the same twice" <(mlog) ||
 	fail "the stale multipart metadata is not logged: $(mlog | tail -n 5)"

@@ -20,9 +20,7 @@
  * DESIGN: every public call is its own transaction (MDB_NOTLS: the FUSE
  * thread pool may end a transaction on any thread, and a thread may hold a
  * read transaction while another module calls us again), begun and ended
- * inside index_txn() while holding ix->lock shared; a write call made
- * while others are is a nested transaction of their group commit
- * (index_group.c: one fdatasync for all), with the same result.  Growing the map needs
+ * inside index_txn() while holding ix->lock shared.  Growing the map needs
  * no transaction active in the process, so index_grow() takes ix->lock
  * exclusively; the lock prefers writers so a stream of readers cannot
  * starve it, which is safe because no thread ever takes it twice (callbacks
@@ -124,18 +122,6 @@ static int index_grow(struct bfs_index *ix, int why, size_t seen)
 }
 
 int index_txn(struct bfs_index *ix, unsigned flags, index_txn_fn fn, void *arg)
-{
-	int rc;
-
-	if (flags & MDB_RDONLY)
-		return index_txn_one(ix, flags, fn, arg);
-	rc = index_txn_write(ix, fn, arg);
-	if (rc == MDB_MAP_FULL || rc == MDB_MAP_RESIZED)
-		return index_txn_one(ix, flags, fn, arg); /* alone: it grows the map */
-	return index_err(ix, rc);
-}
-
-int index_txn_one(struct bfs_index *ix, unsigned flags, index_txn_fn fn, void *arg)
 {
 	MDB_txn *txn;
 	size_t seen;
@@ -274,7 +260,6 @@ int bfs_index_open(const char *dir, size_t map_size, struct bfs_index **out)
 	atomic_init(&ix->damage_logged, 0);
 	if ((rc = -pthread_mutex_init(&ix->id_lock, NULL)) != 0)
 		goto out_free;
-	index_group_init(ix);
 	if ((rc = -pthread_rwlockattr_init(&attr)) != 0)
 		goto out_mutex;
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
@@ -304,7 +289,6 @@ out_env:
 out_lock:
 	pthread_rwlock_destroy(&ix->lock);
 out_mutex:
-	index_group_destroy(ix);
 	pthread_mutex_destroy(&ix->id_lock);
 out_free:
 	free(ix->dir);
@@ -318,7 +302,6 @@ void bfs_index_close(struct bfs_index *ix)
 		return;
 	mdb_env_close(ix->env);
 	pthread_rwlock_destroy(&ix->lock);
-	index_group_destroy(ix);
 	pthread_mutex_destroy(&ix->id_lock);
 	free(ix->dir);
 	free(ix);

@@ -31,13 +31,6 @@ struct bfs_index {
 	pthread_mutex_t id_lock;
 	uint64_t id_next, id_end;
 	char *dir; /* for messages */
-	/* Write requests waiting for a group commit (index_group.c). */
-	struct {
-		pthread_mutex_t mu;
-		pthread_cond_t cv;
-		struct ix_req *head, **tail;
-		int busy; /* a leader is running a group */
-	} grp;
 };
 
 /*
@@ -48,25 +41,12 @@ typedef int (*index_txn_fn)(struct bfs_index *ix, MDB_txn *txn, void *arg);
 
 /*
  * Run fn in one transaction (flags MDB_RDONLY or 0) under the shared lock;
- * commit a write transaction when fn returns 0, abort it otherwise (a write
- * transaction may be committed with other threads': index_txn_write).  On
+ * commit a write transaction when fn returns 0, abort it otherwise.  On
  * MDB_MAP_FULL or MDB_MAP_RESIZED the map is grown (or the other process's
  * size adopted) and fn runs once more, so fn must start from its inputs
  * every time.  Returns 0 or -errno (index_err()).
  */
 int index_txn(struct bfs_index *ix, unsigned flags, index_txn_fn fn, void *arg);
-/* The same for one call alone, without group commit. */
-int index_txn_one(struct bfs_index *ix, unsigned flags, index_txn_fn fn, void *arg);
-
-/*
- * Group commit (index_group.c): run fn in a write transaction shared with
- * the write calls of other threads that came meanwhile, each in a nested
- * transaction of its own, committed with one fdatasync.  Returns fn's
- * value or an LMDB return code (MDB_MAP_FULL: the caller grows the map).
- */
-void index_group_init(struct bfs_index *ix);
-void index_group_destroy(struct bfs_index *ix);
-int index_txn_write(struct bfs_index *ix, index_txn_fn fn, void *arg);
 
 /*
  * Put (record rec of state st) or delete the entry at key in txn, keeping

@@ -509,12 +509,14 @@ int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
 			   const struct bfs_listing_object *marker);
 void fs_dir_attrs_forget(struct bfs_entry *e);
 int64_t fs_marker_lastmod(int64_t lastmod_s, int64_t now);
+/* shown (NULL, or a set the caller frees): the paths of the names the page
+ * showed are added to it (fs_name_hash), for fs_dir_prune. */
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey, const struct bfs_listing *l,
-		  int64_t started, int64_t now, enum fs_apply_mode mode);
+		  int64_t started, int64_t now, enum fs_apply_mode mode, struct idset *shown);
 /* The same, into batch b (the caller commits it). */
 int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
 			const char *dkey, const struct bfs_listing *l, int64_t started, int64_t now,
-			enum fs_apply_mode mode);
+			enum fs_apply_mode mode, struct idset *shown);
 /*
  * LIST directory path (de: its entry) and bring the index in line with it:
  * names added or updated, names gone pruned, de's listing time set and
@@ -525,10 +527,13 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
  */
 int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int max_pages);
 /* After a complete listing of path begun at started (applied): its
- * children not seen in it are gone; their deletions go into batch b. */
+ * children not seen in it are gone; their deletions go into batch b.
+ * shown: the names the listing showed (fs_apply_page's), never pruned,
+ * whatever an entry written since says (a lookup's answer to a request
+ * sent before the listing began carries an older time). */
 struct fs_pruned;
 int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path, int64_t started,
-		 struct fs_pruned *gone);
+		 const struct idset *shown, struct fs_pruned *gone);
 /* The data files of the entries a prune deletes: removed only once those
  * deletes are committed (a delete left out keeps its entry's data: the
  * entry changed since the listing).  fs_pruned_done after the commit

@@ -70,10 +70,19 @@ struct prune {
 	struct bfs_fs *fs;
 	const char *dir;
 	int64_t started;
+	const struct idset *shown;
 	struct bfs_index_batch *b;
 	int n;
 	struct fs_pruned *gone;
 };
+
+/* A 64-bit FNV-1a hash of s, never 0 (an idset holds non-zero values). */
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = bfs_fnv1a64(s, BFS_FNV64_INIT);
+
+	return h ? h : 1;
+}
 
 static int pruned_add(struct fs_pruned *g, const char *path, uint64_t id)
 {
@@ -119,7 +128,8 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 	    e->validated_ns >= p->started - 1000000000LL)
 		return 0; /* just created here; listings may lag */
 	snprintf(path, sizeof(path), "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", name);
-	if (fs_ofile_is_open(p->fs, path))
+	/* (a hash: two names of the same hash are both kept, never pruned) */
+	if (idset_has(p->shown, key_hash(path)) || fs_ofile_is_open(p->fs, path))
 		return 0;
 	if (bfs_index_batch_del_if(p->b, path, e) == 0) { /* (unless it changed since) */
 		p->n++;
@@ -127,14 +137,6 @@ static int prune_child(void *arg, const char *name, const struct bfs_entry *e)
 			return 1; /* (out of memory: the walk stops, nothing else is pruned) */
 	}
 	return 0;
-}
-
-/* A 64-bit FNV-1a hash of s, never 0 (an idset holds non-zero values). */
-static uint64_t key_hash(const char *s)
-{
-	uint64_t h = bfs_fnv1a64(s, BFS_FNV64_INIT);
-
-	return h ? h : 1;
 }
 
 void fs_key_hidden(struct bfs_fs *fs, const char *key, const char *why)
@@ -299,7 +301,7 @@ static int listing_confirms(const struct bfs_entry *old, const struct bfs_listin
  */
 int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char *dir,
 			const char *dkey, const struct bfs_listing *l, int64_t started, int64_t now,
-			enum fs_apply_mode mode)
+			enum fs_apply_mode mode, struct idset *shown)
 {
 	struct bfs_entry e, old, was;
 	char path[BFS_INDEX_PATH_MAX];
@@ -337,6 +339,8 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 			fs_key_hidden(fs, k, why);
 			continue;
 		}
+		if (shown && (rc = idset_add(shown, key_hash(path))))
+			break;
 		if (mode != FS_APPLY_LISTING &&
 		    (have || old.state != BFS_ST_CLEAN || old.type == BFS_ENT_DIR || !old.etag[0]))
 			continue;
@@ -390,14 +394,14 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 }
 
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey, const struct bfs_listing *l,
-		  int64_t started, int64_t now, enum fs_apply_mode mode)
+		  int64_t started, int64_t now, enum fs_apply_mode mode, struct idset *shown)
 {
 	struct bfs_index_batch *b;
 	int rc = bfs_index_batch_begin(fs->ix, &b);
 
 	if (rc)
 		return rc;
-	rc = fs_apply_page_batch(fs, b, dir, dkey, l, started, now, mode);
+	rc = fs_apply_page_batch(fs, b, dir, dkey, l, started, now, mode, shown);
 	if (rc) {
 		bfs_index_batch_abort(b);
 		return rc;
@@ -406,9 +410,9 @@ int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey, const st
 }
 
 int fs_dir_prune(struct bfs_fs *fs, struct bfs_index_batch *b, const char *path, int64_t started,
-		 struct fs_pruned *gone)
+		 const struct idset *shown, struct fs_pruned *gone)
 {
-	struct prune p = { fs, path, started, b, 0, gone };
+	struct prune p = { fs, path, started, shown, b, 0, gone };
 	int rc = bfs_index_children(fs->ix, path, prune_child, &p);
 
 	return rc < 0 ? rc : rc > 0 ? -ENOMEM : 0;
@@ -420,6 +424,7 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 	struct bfs_listing l;
 	struct strv gpaths = STRV_INIT;
 	struct fs_pruned gone = { &gpaths, NULL, 0, 0 };
+	struct idset shown = IDSET_INIT;
 	char *token = NULL;
 	int64_t started;
 	struct bfs_index_batch *b;
@@ -434,14 +439,17 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 		rc = bfs_store_list(fs->store, dkey, "/", token, 1000, &l);
 		free(token);
 		token = NULL;
-		if (rc)
-			return fs_store_errno("readdir", path, rc);
-		rc = fs_apply_page(fs, path, dkey, &l, started, fs_now_ns(), FS_APPLY_LISTING);
+		if (rc) {
+			rc = fs_store_errno("readdir", path, rc);
+			goto out;
+		}
+		rc = fs_apply_page(fs, path, dkey, &l, started, fs_now_ns(), FS_APPLY_LISTING,
+				   &shown);
 		fs_itrim_check(fs);
 		if (!rc && l.truncated && l.next_token) {
 			if (++pages == max_pages) {
 				bfs_listing_release(&l);
-				return 0; /* more than the caller wants to list */
+				goto out; /* more than the caller wants to list: 0 */
 			}
 			token = strdup(l.next_token);
 			if (!token)
@@ -449,20 +457,20 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 		}
 		bfs_listing_release(&l);
 		if (rc)
-			return rc;
+			goto out;
 	} while (token);
 
 	rc = bfs_index_batch_begin(fs->ix, &b);
 	if (rc)
-		return rc;
-	rc = fs_dir_prune(fs, b, path, started, &gone);
+		goto out;
+	rc = fs_dir_prune(fs, b, path, started, &shown, &gone);
 	if (rc)
 		bfs_index_batch_abort(b);
 	else
 		rc = bfs_index_batch_commit(b);
 	fs_pruned_done(fs, &gone, !rc);
 	if (rc)
-		return rc;
+		goto out;
 	if (strcmp(path, "/")) {
 		struct bfs_entry cur;
 
@@ -479,7 +487,11 @@ int fs_dir_relist(struct bfs_fs *fs, const char *path, struct bfs_entry *de, int
 		root.listed_ns = started;
 		rc = bfs_index_put(fs->ix, "/", &root);
 	}
-	return rc ? rc : pages + 1;
+	if (!rc)
+		rc = pages + 1;
+out:
+	idset_free(&shown);
+	return rc;
 }
 
 void fs_hidden_init(struct bfs_fs *fs)

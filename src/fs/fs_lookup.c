@@ -57,7 +57,7 @@ static int dir_revalidate(struct bfs_fs *fs, const char *path, const char *dkey,
 	rc = l.nobjects || l.nprefixes;
 	marker = l.nobjects && !strcmp(l.objects[0].key, dkey) ? &l.objects[0] : NULL;
 	if (rc && l.nobjects) {
-		int err = fs_apply_page(fs, path, dkey, &l, now, now, FS_APPLY_WINDOW);
+		int err = fs_apply_page(fs, path, dkey, &l, now, now, FS_APPLY_WINDOW, NULL);
 
 		if (err)
 			rc = err;

@@ -163,7 +163,7 @@ void fs_sweep_after(struct bfs_fs *fs, const char *path, const char *key)
 	now = fs_now_ns();
 	rc = bfs_store_list_after(fs->store, dkey, "/", key, SWEEP_KEYS, &l);
 	if (rc == 0) {
-		rc = fs_apply_page(fs, parent, dkey, &l, now, now, FS_APPLY_SWEEP);
+		rc = fs_apply_page(fs, parent, dkey, &l, now, now, FS_APPLY_SWEEP, NULL);
 		bfs_listing_release(&l);
 	}
 	if (rc)
@@ -316,7 +316,8 @@ static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 		if (!rc && dl > pl && !strcmp(k, dkey)) /* its marker */
 			rc = mark_add(d, dir, &l->objects[i]);
 		if (!rc)
-			rc = fs_apply_page_batch(fs, b, dir, dkey, &run, now, now, FS_APPLY_SWEEP);
+			rc = fs_apply_page_batch(fs, b, dir, dkey, &run, now, now, FS_APPLY_SWEEP,
+						 NULL);
 	next:
 		i = j;
 	}

@@ -48,6 +48,7 @@ struct tree_list {
 	struct dir_acc stack[64]; /* the directories of the current key */
 	int depth;
 	struct strv done;    /* directories listed whole */
+	struct idset shown;  /* ... the paths of the names they showed */
 	struct strv plain;   /* ... of them, those without a marker: what
 			      * they show is all known (fs_attrs_known) */
 	struct strv changed; /* ... of them, those whose marker's line does
@@ -122,15 +123,18 @@ static int tree_pop(struct tree_list *t, int complete)
 	struct bfs_listing l = { a->objs, a->nobjs, a->prefs.v, a->prefs.n, 0, NULL };
 	const struct bfs_listing_object *marker;
 	struct bfs_entry e;
-	int rc = 0, have, shown;
+	int rc = 0, have, shown, after;
 
 	if (t->probe && t->depth)
 		goto out; /* a probe adds the parent's children only */
 	/* (not a name the mount cannot show, nor keys a file of the same
 	 * name hides: see fs_apply_page; a child of the parent whose own
-	 * object would sort before the page cannot be told from one hidden) */
+	 * object would sort before the page cannot be told from one hidden,
+	 * but for the directory listed from, whose object is the page's
+	 * start-after: its own listing cannot tell either) */
+	after = t->after ? strncmp(a->dkey, t->after, dl - 1) : 1;
 	shown = !acc_has_object(up, a->dkey, dl - 1) &&
-		(t->depth || !t->after || strncmp(a->dkey, t->after, dl - 1) > 0) &&
+		(t->depth || after > 0 || (!after && !t->probe && !t->after[dl - 1])) &&
 		(size_t)snprintf(path, sizeof(path), "%s%s%.*s", t->parent,
 				 strcmp(t->parent, "/") ? "/" : "", (int)(dl - pl - 1),
 				 a->dkey + pl) < sizeof(path) &&
@@ -149,7 +153,7 @@ static int tree_pop(struct tree_list *t, int complete)
 	}
 	if (complete) {
 		rc = fs_apply_page_batch(t->fs, t->b, path, a->dkey, &l, t->started, t->now,
-					 FS_APPLY_LISTING);
+					 FS_APPLY_LISTING, &t->shown);
 		if (!rc)
 			rc = fs_dir_path_add(&t->done, path, strlen(path));
 		/* its marker, if any, sorts first of its keys */
@@ -252,7 +256,7 @@ static int tree_walk(struct tree_list *t, const struct bfs_listing *l)
 		struct fs_pruned gone = { &gpaths, NULL, 0, 0 };
 
 		for (i = 0; !rc && i < t->done.n; i++)
-			rc = fs_dir_prune(fs, t->b, t->done.v[i], t->started, &gone);
+			rc = fs_dir_prune(fs, t->b, t->done.v[i], t->started, &t->shown, &gone);
 		if (rc)
 			bfs_index_batch_abort(t->b);
 		else
@@ -304,6 +308,7 @@ out:
 	strv_free(&t.done);
 	strv_free(&t.plain);
 	strv_free(&t.changed);
+	idset_free(&t.shown);
 	return !rc && listed;
 }
 
@@ -522,6 +527,7 @@ out:
 	strv_free(&t.done);
 	strv_free(&t.plain);
 	strv_free(&t.changed);
+	idset_free(&t.shown);
 	if (rc)
 		return 0;
 	return probe_found(fs, path) ? 1 : absent ? -ENOENT : 0;

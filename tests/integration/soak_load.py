@@ -9,8 +9,11 @@ PROCS processes of THREADS threads each; half the threads write new
 images (makedirs + open/write/close of images/<task>/<n>.png, 10 KB to
 200 KB) and record each acknowledged file's SHA-256 and MD5, the other half read
 files written earlier (the 150 latest of their process's, the seed files
-OUTDIR/seed.list names first) and check their bytes.  Every 5 s each process
-appends "tick T WRITES READS ERRORS" to OUTDIR/ticks.<proc>; at the end it
+OUTDIR/seed.list names first) and check their bytes; and one more thread
+lists task directories of its process's and checks that every name
+acknowledged in one before the listing began is in it.  Every 5 s each
+process appends "tick T WRITES READS ERRORS LISTINGS" to
+OUTDIR/ticks.<proc>; at the end it
 writes OUTDIR/acked.<proc> ("NAME SHA256 MD5" lines) and OUTDIR/errors.<proc>
 (one line per failed call).  Exits 0 (the test judges).
 """
@@ -27,7 +30,7 @@ def proc_main(mnt, out, seconds, pid, nthreads, seed):
     lock = threading.Lock()
     acked = []        # (name, sha256, md5)
     known = []        # names readable now, with their digest
-    counts = {"w": 0, "r": 0, "e": 0}
+    counts = {"w": 0, "r": 0, "e": 0, "l": 0}
     errors = []
     stop = time.monotonic() + seconds
     seedlist = os.path.join(out, "seed.list")
@@ -84,8 +87,37 @@ def proc_main(mnt, out, seconds, pid, nthreads, seed):
                     counts["e"] += 1
                     errors.append("read %s: other bytes" % name)
 
+    def lister():
+        # ls of a task directory of this process's: every name acknowledged
+        # in it before the listing began is in it (a listing racing the
+        # lookups and uploads of the same directory once pruned a name)
+        rng = random.Random(seed * 13 + pid)
+        while time.monotonic() < stop:
+            with lock:
+                pick = rng.choice(acked[-150:])[0] if acked else None
+                task = os.path.dirname(pick) if pick else None
+                want = {os.path.basename(a[0]) for a in acked[-200:]
+                        if os.path.dirname(a[0]) == task} if task else set()
+            if not task:
+                time.sleep(0.01)
+                continue
+            try:
+                got = set(os.listdir(os.path.join(mnt, task)))
+            except OSError as e:
+                with lock:
+                    counts["e"] += 1
+                    errors.append("list %s %s" % (task, e))
+                continue
+            with lock:
+                counts["l"] += 1
+                if want - got:
+                    counts["e"] += 1
+                    errors.append("list %s: %s missing" % (task, " ".join(sorted(want - got))))
+            time.sleep(0.005)
+
     threads = [threading.Thread(target=writer if t % 2 == 0 else reader, args=(t,))
                for t in range(nthreads)]
+    threads.append(threading.Thread(target=lister))
     for t in threads:
         t.start()
     t0 = time.monotonic()
@@ -93,8 +125,8 @@ def proc_main(mnt, out, seconds, pid, nthreads, seed):
         while any(t.is_alive() for t in threads):
             time.sleep(5)
             with lock:
-                ticks.write("tick %.0f %d %d %d\n" % (time.monotonic() - t0, counts["w"],
-                                                       counts["r"], counts["e"]))
+                ticks.write("tick %.0f %d %d %d %d\n" % (time.monotonic() - t0, counts["w"],
+                                                          counts["r"], counts["e"], counts["l"]))
     for t in threads:
         t.join()
     with open(os.path.join(out, "acked.%d" % pid), "w") as f:

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # t0395-soak — a bounded soak: 4 processes of 8 threads (16 writing new
-# images the app's way, 16 reading and checking earlier ones) on one mount,
+# images the app's way, 16 reading and checking earlier ones; and in each
+# process one listing its task directories, each of which must show every
+# name acknowledged in it before the listing began) on one mount,
 # while nginx serves the same mount to wrk (2 threads, 16 connections) on
 # 127.0.0.1, for BFS_SOAK_SECONDS (20 in CI; `BFS_SOAK_SECONDS=1800 bash
 # tests/integration/t0395-soak.sh` for the long run).  The cache is capped
@@ -112,13 +114,14 @@ errors=$(cat "$tmp"/out/errors.* | wc -l)
 [ "$errors" -eq 0 ] || fail "$errors failed calls or wrong reads: $(cat "$tmp"/out/errors.* | head -n 5)"
 writes=$(cat "$tmp"/out/acked.* | wc -l)
 reads=$(for f in "$tmp"/out/ticks.*; do tail -n 1 "$f"; done | awk '{ n += $4 } END { print n + 0 }')
+lists=$(for f in "$tmp"/out/ticks.*; do tail -n 1 "$f"; done | awk '{ n += $6 } END { print n + 0 }')
 grep -q "Non-2xx" "$tmp/wrk.out" && fail "nginx answered errors: $(cat "$tmp/wrk.out")"
 wreqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
 wrate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/wrk.out")
 wp99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
 [ "$secs" -lt 120 ] || wp99="$wp99, pauses included"
 [ "${wreqs:-0}" -gt 0 ] || fail "wrk made no request: $(cat "$tmp/wrk.out")"
-ok "$secs s: $writes files written, $reads files read and checked by 32 threads, $wreqs nginx requests ($wrate/s, p99 $wp99) by wrk: no error"
+ok "$secs s: $writes files written, $reads files read and checked by 32 threads, $lists task directories listed and checked, $wreqs nginx requests ($wrate/s, p99 $wp99) by wrk: no error"
 
 # --- the bucket: every acknowledged file, by its MD5 ---------------------------------------
 cat "$tmp"/out/acked.* >"$tmp/acked"
@@ -191,7 +194,7 @@ PY
 [ "$after_fds" -le $((idle_fds + 32 + 64 + 8)) ] ||
 	fail "descriptors: $idle_fds before the load, $after_fds after it"
 ok "the daemon over $secs s: $(cat "$tmp/mem"); descriptors $idle_fds before the load, $after_fds after it"
-# the ticks: "tick T WRITES READS ERRORS", per process, every 5 s
+# the ticks: "tick T WRITES READS ERRORS LISTINGS", per process, every 5 s
 /usr/bin/python3 - "$secs" "$tmp"/out/ticks.* >"$tmp/rate" <<'PY' || fail "the write rate fell: $(cat "$tmp/rate") files/s (middle third, last third)"
 import sys
 # per process (each ticks on its own clock), then summed

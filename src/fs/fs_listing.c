@@ -329,8 +329,10 @@ int fs_apply_page_batch(struct bfs_fs *fs, struct bfs_index_batch *b, const char
 		olddir = have == 0 && old.type == BFS_ENT_DIR && (old.flags & BFS_EF_OLDDIR);
 		if (!why && isdir && !olddir && has_object_of(l, k))
 			why = "a file of the same name hides them";
-		if (have == -ENAMETOOLONG || have == -EINVAL)
+		if (have == -ENAMETOOLONG)
 			why = "its path is longer than the cache index can hold";
+		else if (have == -EINVAL) /* (dir is one: a caller's mistake) */
+			why = "its directory's path is not one the mount can show";
 		/* the file came on an earlier page of this listing */
 		if (!why && isdir && have == 0 && old.type == BFS_ENT_FILE &&
 		    (old.validated_ns >= started || old.seen_ns >= started))

@@ -268,7 +268,7 @@ static int dir_exists_now(void *arg, size_t i, struct bfs_entry *e)
 static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 		      const struct bfs_listing *l, int64_t now, struct tree_dirs *d)
 {
-	char dir[BFS_INDEX_PATH_MAX], dkey[FS_KEY_MAX + 1];
+	char dir[BFS_INDEX_PATH_MAX], dkey[FS_KEY_MAX + 1], vkey[FS_KEY_MAX + 1];
 	struct bfs_index_batch *b;
 	size_t i = 0, j, pl = strlen(pkey);
 	const char *sep = strcmp(parent, "/") ? "/" : "";
@@ -303,7 +303,9 @@ static int tree_apply(struct bfs_fs *fs, const char *parent, const char *pkey,
 
 			n = (size_t)snprintf(dir, sizeof(dir), "%s%s%.*s", parent, sep, (int)rl,
 					     rel);
-			if (n >= sizeof(dir))
+			/* (not a path the mount can show: "x/./y", "x//y"; its
+			 * parent's listing logs why) */
+			if (n >= sizeof(dir) || fs_dir_key(fs, dir, vkey, sizeof(vkey)))
 				goto next;
 			/* this directory and those above it, up to parent's child */
 			at = strlen(parent) + strlen(sep);

@@ -139,6 +139,24 @@ struct drop_args {
 	uint64_t data_id;
 };
 
+/* Copy id was dropped from its entry: noted before its file goes. */
+static void evicted_note(struct bfs_fs *fs, uint64_t id)
+{
+	uint32_t i = atomic_fetch_add(&fs->space.evicted_next, 1);
+
+	atomic_store(&fs->space.evicted[i % FS_EVICTED_RING], id);
+}
+
+int fs_cache_evicted_lately(struct bfs_fs *fs, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; id && i < FS_EVICTED_RING; i++)
+		if (atomic_load(&fs->space.evicted[i]) == id)
+			return 1;
+	return 0;
+}
+
 /* In the index transaction: still clean with the same data file? drop it. */
 static int drop_data(void *arg, struct bfs_entry *e)
 {
@@ -169,6 +187,9 @@ static int evict_item(void *arg, const char *path, const struct bfs_entry *e)
 	}
 	if (bfs_index_update(s->fs->ix, path, drop_data, &d) != 1)
 		return 0;
+	/* (an open may have read the entry meanwhile: it finds no copy, and
+	 * fetches the object again; see fs_ensure_data) */
+	evicted_note(s->fs, d.data_id);
 	s->freed += fs_data_unlink(s->fs, d.data_id);
 	s->files++;
 	return 0;
@@ -460,6 +481,7 @@ int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t 
 	rc = bfs_index_update(fs->ix, path, drop_data, &d);
 	if (rc != 1)
 		return rc < 0 ? rc : -EBUSY;
+	evicted_note(fs, d.data_id);
 	*bytes = fs_data_unlink(fs, d.data_id);
 	*files = 1;
 	atomic_fetch_add(&fs->stats.evicted, 1);

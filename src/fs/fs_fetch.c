@@ -168,8 +168,17 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 			e->cached_bytes = e->crc_bytes = 0;
 			e->flags &= ~(uint32_t)BFS_EF_CACHED;
 		} else if (fd < 0 && e->data_id) {
-			bfs_log(LOG_ERR, "%s: the cached copy is missing: fetching it again",
-				of->path);
+			/* (evicted after this open, or a lookup just before it,
+			 * read the entry: no damage) */
+			if (fs_cache_evicted_lately(fs, e->data_id))
+				bfs_log(
+				    LOG_DEBUG,
+				    "%s: its cached copy was evicted meanwhile: fetching it again",
+				    of->path);
+			else
+				bfs_log(LOG_ERR,
+					"%s: the cached copy is missing: fetching it again",
+					of->path);
 			e->data_id = 0;
 			e->cached_bytes = e->crc_bytes = 0;
 			e->flags &= ~(uint32_t)BFS_EF_CACHED;

@@ -137,6 +137,7 @@ int fs_went_offline(struct bfs_fs *fs, int err);
 
 /* Cache space and the evictor: counted by fs_data.c (fs_space_grew),
  * walked and evicted by fs_cache.c (fs_space_init/destroy). */
+#define FS_EVICTED_RING 1024
 struct fs_space {
 	_Atomic int64_t cache_bytes; /* bytes in data files */
 	_Atomic int cache_walked;    /* the first walk of the data files is done */
@@ -150,6 +151,11 @@ struct fs_space {
 	int evict_wake;
 	_Atomic int evict_stop;
 	pthread_mutex_t evict_run; /* one eviction round at a time */
+	/* The data ids of the last FS_EVICTED_RING copies evicted: an open
+	 * that read its entry just before the copy went finds no file, and
+	 * that is no damage (fs_cache_evicted_lately). */
+	_Atomic uint64_t evicted[FS_EVICTED_RING];
+	_Atomic uint32_t evicted_next;
 };
 
 /* Bounding the cache index to cfg.index_size (fs_itrim.c). */
@@ -470,6 +476,8 @@ uint64_t fs_cache_evict(struct bfs_fs *fs, uint64_t need);
 uint64_t fs_cache_floor(const struct bfs_fs *fs, uint64_t total);
 int fs_cache_start(struct bfs_fs *fs);
 void fs_cache_stop(struct bfs_fs *fs);
+/* Was data file id's copy evicted lately (one of the last FS_EVICTED_RING)? */
+int fs_cache_evicted_lately(struct bfs_fs *fs, uint64_t id);
 /* fs->space, with the filesystem. */
 void fs_space_init(struct bfs_fs *fs);
 void fs_space_destroy(struct bfs_fs *fs);

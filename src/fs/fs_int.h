@@ -517,8 +517,8 @@ int fs_dir_marker_confirms(const struct bfs_fs *fs, const struct bfs_entry *e,
 			   const struct bfs_listing_object *marker);
 void fs_dir_attrs_forget(struct bfs_entry *e);
 int64_t fs_marker_lastmod(int64_t lastmod_s, int64_t now);
-/* shown (NULL, or a set the caller frees): the paths of the names the page
- * showed are added to it (fs_name_hash), for fs_dir_prune. */
+/* shown (NULL, or a set the caller frees): a hash of the path of each
+ * name the page showed is added to it, for fs_dir_prune. */
 int fs_apply_page(struct bfs_fs *fs, const char *dir, const char *dkey, const struct bfs_listing *l,
 		  int64_t started, int64_t now, enum fs_apply_mode mode, struct idset *shown);
 /* The same, into batch b (the caller commits it). */

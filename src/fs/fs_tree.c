@@ -123,18 +123,15 @@ static int tree_pop(struct tree_list *t, int complete)
 	struct bfs_listing l = { a->objs, a->nobjs, a->prefs.v, a->prefs.n, 0, NULL };
 	const struct bfs_listing_object *marker;
 	struct bfs_entry e;
-	int rc = 0, have, shown, after;
+	int rc = 0, have, shown;
 
 	if (t->probe && t->depth)
 		goto out; /* a probe adds the parent's children only */
 	/* (not a name the mount cannot show, nor keys a file of the same
 	 * name hides: see fs_apply_page; a child of the parent whose own
-	 * object would sort before the page cannot be told from one hidden,
-	 * but for the directory listed from, whose object is the page's
-	 * start-after: its own listing cannot tell either) */
-	after = t->after ? strncmp(a->dkey, t->after, dl - 1) : 1;
+	 * object would sort before the page cannot be told from one hidden) */
 	shown = !acc_has_object(up, a->dkey, dl - 1) &&
-		(t->depth || after > 0 || (!after && !t->probe && !t->after[dl - 1])) &&
+		(t->depth || !t->after || strncmp(a->dkey, t->after, dl - 1) > 0) &&
 		(size_t)snprintf(path, sizeof(path), "%s%s%.*s", t->parent,
 				 strcmp(t->parent, "/") ? "/" : "", (int)(dl - pl - 1),
 				 a->dkey + pl) < sizeof(path) &&

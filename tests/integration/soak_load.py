@@ -39,6 +39,11 @@ def proc_main(mnt, out, seconds, pid, nthreads, seed):
             name, digest = line.split()
             known.append((name, digest))
 
+    def error(msg):
+        with lock:
+            counts["e"] += 1
+            errors.append(msg)
+
     def writer(tid):
         rng = random.Random(seed * 100000 + pid * 1000 + tid)
         i = 0
@@ -53,9 +58,7 @@ def proc_main(mnt, out, seconds, pid, nthreads, seed):
                 with open(os.path.join(mnt, name), "wb") as f:
                     f.write(data)
             except OSError as e:
-                with lock:
-                    counts["e"] += 1
-                    errors.append("write %s %s" % (name, e))
+                error("write %s %s" % (name, e))
                 continue
             with lock:
                 counts["w"] += 1
@@ -77,15 +80,12 @@ def proc_main(mnt, out, seconds, pid, nthreads, seed):
                 with open(os.path.join(mnt, name), "rb") as f:
                     got = hashlib.sha256(f.read()).hexdigest()
             except OSError as e:
-                with lock:
-                    counts["e"] += 1
-                    errors.append("read %s %s" % (name, e))
+                error("read %s %s" % (name, e))
                 continue
             with lock:
                 counts["r"] += 1
-                if got != digest:
-                    counts["e"] += 1
-                    errors.append("read %s: other bytes" % name)
+            if got != digest:
+                error("read %s: other bytes" % name)
 
     def lister():
         # ls of a task directory of this process's: every name acknowledged
@@ -104,15 +104,12 @@ def proc_main(mnt, out, seconds, pid, nthreads, seed):
             try:
                 got = set(os.listdir(os.path.join(mnt, task)))
             except OSError as e:
-                with lock:
-                    counts["e"] += 1
-                    errors.append("list %s %s" % (task, e))
+                error("list %s %s" % (task, e))
                 continue
             with lock:
                 counts["l"] += 1
-                if want - got:
-                    counts["e"] += 1
-                    errors.append("list %s: %s missing" % (task, " ".join(sorted(want - got))))
+            if want - got:
+                error("list %s: %s missing" % (task, " ".join(sorted(want - got))))
             time.sleep(0.005)
 
     threads = [threading.Thread(target=writer if t % 2 == 0 else reader, args=(t,))

@@ -88,6 +88,14 @@ struct bfs_http_req {
 	 * why (whysz bytes) as resp->errmsg.  on_body_arg is its argument. */
 	int (*on_headers)(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz);
 
+	/* Called after each write of a 2xx body to resp_fd at resp_off >= 0,
+	 * with the body bytes written so far (may be NULL): a reader of the
+	 * file may take that many.  With it set, the first pieces go to the
+	 * file sooner (32 KiB, then doubling up to the usual 256 KiB), so the
+	 * first bytes can be read before the rest came.  on_body_arg is its
+	 * argument. */
+	void (*on_stored)(void *arg, uint64_t bytes);
+
 	/* A deadline (CLOCK_MONOTONIC ns; 0: none): the transfer is cut with
 	 * BFS_E_TIMEOUT once the clock passes deadline_ns plus
 	 * deadline_ns_per_mib for each MiB moved (sent and received) past

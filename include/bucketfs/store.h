@@ -321,6 +321,18 @@ struct bfs_get_opts {
 				    * known.  An answer for another size: BFS_E_PROTO */
 	const char *if_none_match; /* ETag (no quotes) -> BFS_E_NOTMODIFIED when equal */
 	const char *if_match;	   /* ETag -> BFS_E_PRECOND when different */
+	/* A GET whose file is read while it comes (bfs_store_get_fd only; any
+	 * may be NULL).  on_headers: an answer was accepted, before its body:
+	 * the object's attributes (no digest yet; again for each attempt).
+	 * on_stored: the first bytes bytes are in the file.  may_retry: an
+	 * attempt failed after body bytes came: may it be retried (they were
+	 * not read, and are forgotten)?  0: the failure is the answer.  All on
+	 * the calling thread, with hook_arg; a store without streaming (file:)
+	 * calls none. */
+	void (*on_headers)(void *arg, const struct bfs_obj_info *info);
+	void (*on_stored)(void *arg, uint64_t bytes);
+	int (*may_retry)(void *arg);
+	void *hook_arg;
 };
 
 /*

@@ -74,29 +74,58 @@ static int head_entry(struct bfs_fs *fs, const char *path, const char *key, stru
 	return 0;
 }
 
+/* The GET of get_entry on this thread, when no stream can take it:
+ * returns as fs_stream_get does, 1 for a GET that ended well. */
+static int get_now(struct bfs_fs *fs, const char *key, uint64_t len, int fd, uint64_t id,
+		   struct bfs_obj_info *info, struct fs_stream_end *end)
+{
+	struct bfs_get_opts go = { .off = 0, .len = len };
+	struct bfs_entry tmp;
+	int rc = bfs_store_get_fd(fs->store, key, &go, fd, 0, info);
+
+	if (rc) {
+		fs_data_discard(fs, fd, id);
+		return rc;
+	}
+	bfs_entry_init(&tmp);
+	end->got = len && len < info->size ? len : info->size;
+	fs_digest_fetched(&tmp, fd, end->got, info);
+	end->crc_bytes = tmp.crc_bytes;
+	end->crc32c = tmp.crc32c;
+	end->whole = end->got == info->size;
+	close(fd);
+	if (end->whole && info->checked)
+		fs_data_trust(fs, id); /* the store checked it */
+	fs_space_grew(fs, (int64_t)end->got);
+	return 1;
+}
+
 /*
  * GET the first lookup_get bytes of key into a new cached copy, for a file
  * this mount knows nothing of: the usual next step is to open and read it,
- * and this way that costs no second request.  The copy is trusted when the
- * whole object came and the store checked its digest (the range covered
- * it: its MD5 ETag or BFS_META_CRC32C).
- * An empty object (a range cannot be served: 416), a server that does
- * not answer ranges as asked, or no room for a data file falls back to
- * the HEAD.
+ * and this way that costs no second request.  The lookup returns once the
+ * answer's headers are in, its body still coming (fs_stream.c: the caller
+ * settles the stream once its entry is written); the open reads it as it
+ * comes.  The copy is trusted when the whole object came and the store
+ * checked its digest (the range covered it: its MD5 ETag or
+ * BFS_META_CRC32C).  An empty object (a range cannot be served: 416), a
+ * server that does not answer ranges as asked, or no room for a data file
+ * falls back to the HEAD.
  */
 static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struct bfs_entry *e)
 {
-	struct bfs_get_opts go = { .off = 0, .len = fs->cfg.lookup_get };
+	struct fs_stream_end end = { 0 };
 	struct bfs_obj_info info;
-	uint64_t id, got;
+	uint64_t id, len = fs->cfg.lookup_get;
 	int fd, rc;
 
 	fd = fs_data_create(fs, &id);
 	if (fd < 0)
 		return head_entry(fs, path, key, e);
-	rc = bfs_store_get_fd(fs->store, key, &go, fd, 0, &info);
-	if (rc) {
-		fs_data_discard(fs, fd, id);
+	rc = fs_stream_get(fs, path, key, len, fd, id, &info, &end);
+	if (rc == FS_STREAM_NO_ROOM)
+		rc = get_now(fs, key, len, fd, id, &info, &end);
+	if (rc < 0) {
 		/* an empty object (416), or a server that cannot answer ranges
 		 * (logged by the store): its HEAD still says what the name is */
 		if (rc == BFS_E_RANGE || rc == BFS_E_PROTO)
@@ -107,24 +136,23 @@ static int get_entry(struct bfs_fs *fs, const char *path, const char *key, struc
 	fs_entry_from_info(fs, &info, e);
 	e->validated_ns = e->atime_ns = fs_now_ns();
 	if (e->type != BFS_ENT_FILE) { /* a symlink (its target is in the metadata) */
-		close(fd);
-		fs_data_unlink(fs, id);
+		if (rc == 0)
+			fs_stream_settle(fs, id, 0); /* (its file goes when it ends) */
+		else
+			fs_data_unlink(fs, id);
 		if (e->type == BFS_ENT_DIR) /* (an old-style directory object) */
 			e->flags |= BFS_EF_OLDDIR;
 		return 0;
 	}
-	got = info.size < go.len ? info.size : go.len;
 	e->flags |= BFS_EF_FETCHED;
 	e->data_id = id;
-	e->cached_bytes = got;
-	fs_digest_fetched(e, fd, got, &info);
-	close(fd);
-	if (got == info.size) {
+	if (rc == 0)
+		return 0; /* (coming: nothing cached yet) */
+	e->cached_bytes = end.got;
+	e->crc_bytes = end.crc_bytes;
+	e->crc32c = end.crc32c;
+	if (end.whole)
 		e->flags |= BFS_EF_CACHED;
-		if (info.checked)
-			fs_data_trust(fs, id); /* the store checked it */
-	}
-	fs_space_grew(fs, (int64_t)got);
 	return 0;
 }
 

@@ -185,6 +185,8 @@ static int evict_item(void *arg, const char *path, const struct bfs_entry *e)
 		fs_ofile_put(s->fs, of); /* open: its data is in use */
 		return 0;
 	}
+	if (fs_stream_busy(s->fs, e->data_id))
+		return 0; /* (its lookup's GET is still filling it) */
 	if (bfs_index_update(s->fs->ix, path, drop_data, &d) != 1)
 		return 0;
 	/* (an open may have read the entry meanwhile: it finds no copy, and
@@ -473,8 +475,9 @@ int bfs_fs_evict(struct bfs_fs *fs, const char *path, uint64_t *files, uint64_t 
 	if (!evictable(&e))
 		return -ENODATA;
 	of = fs_ofile_find(fs, path);
-	if (of) {
-		fs_ofile_put(fs, of);
+	if (of || fs_stream_busy(fs, e.data_id)) {
+		if (of)
+			fs_ofile_put(fs, of);
 		return -EBUSY;
 	}
 	d.data_id = e.data_id;

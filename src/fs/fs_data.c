@@ -4,7 +4,9 @@
  * or staged object version, named by an id from the index's counter.
  * Creating, opening and removing them, with the bytes they hold counted for
  * the cache's limits (fs_cache.c), and their digests (CRC-32C of the valid
- * prefix, kept in the index entry and checked at a copy's first use).
+ * prefix, kept in the index entry and checked at a copy's first use), and
+ * which of them this mount has checked (or written): trusted, not checked
+ * again.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -210,4 +212,39 @@ void fs_jrec_drop(struct bfs_fs *fs, uint64_t id)
 
 	if (id && !fs_jrec_path(fs, at, sizeof(at), id, ".rec"))
 		(void)unlink(at);
+}
+
+int fs_data_verified(struct bfs_fs *fs, uint64_t id)
+{
+	int r;
+
+	pthread_mutex_lock(&fs->trust.lock);
+	r = idset_has(&fs->trust.ids, id);
+	pthread_mutex_unlock(&fs->trust.lock);
+	return r;
+}
+
+/* The set of checked copies is a memo, not a record: past this many ids it
+ * starts again (1 MiB of table at most), and a copy is checked once more at
+ * its next first use, so memory stays flat however many files are cached. */
+#define VERIFIED_MAX 65536
+
+void fs_data_trust(struct bfs_fs *fs, uint64_t id)
+{
+	pthread_mutex_lock(&fs->trust.lock);
+	if (fs->trust.ids.len >= VERIFIED_MAX)
+		idset_clear(&fs->trust.ids);
+	(void)idset_add(&fs->trust.ids, id); /* on ENOMEM it is checked again: fine */
+	pthread_mutex_unlock(&fs->trust.lock);
+}
+
+void fs_trust_init(struct bfs_fs *fs)
+{
+	pthread_mutex_init(&fs->trust.lock, NULL);
+}
+
+void fs_trust_destroy(struct bfs_fs *fs)
+{
+	pthread_mutex_destroy(&fs->trust.lock);
+	idset_free(&fs->trust.ids);
 }

@@ -20,30 +20,6 @@
 #include "bucketfs/log.h"
 #include "fs/fs_int.h"
 
-int fs_data_verified(struct bfs_fs *fs, uint64_t id)
-{
-	int r;
-
-	pthread_mutex_lock(&fs->trust.lock);
-	r = idset_has(&fs->trust.ids, id);
-	pthread_mutex_unlock(&fs->trust.lock);
-	return r;
-}
-
-/* The set of checked copies is a memo, not a record: past this many ids it
- * starts again (1 MiB of table at most), and a copy is checked once more at
- * its next first use, so memory stays flat however many files are cached. */
-#define VERIFIED_MAX 65536
-
-void fs_data_trust(struct bfs_fs *fs, uint64_t id)
-{
-	pthread_mutex_lock(&fs->trust.lock);
-	if (fs->trust.ids.len >= VERIFIED_MAX)
-		idset_clear(&fs->trust.ids);
-	(void)idset_add(&fs->trust.ids, id); /* on ENOMEM it is checked again: fine */
-	pthread_mutex_unlock(&fs->trust.lock);
-}
-
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep)
 {
 	unsigned char md5[BFS_MD5_LEN];
@@ -134,6 +110,91 @@ static int adopt_fetch(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t id,
 }
 
 /*
+ * An entry that names a data file with nothing cached yet: the lookup's
+ * GET is still filling it (fs_stream.c).  Read it as it comes: of->fd is
+ * the data file, of->valid grows with what the stream lets readers take
+ * (fs_fetch_upto).  1 when there is no such GET (any more: what it brought
+ * is in the index now, taken into of->ent), else 0 or -errno.
+ */
+static int attach_stream(struct bfs_fs *fs, struct bfs_ofile *of)
+{
+	struct bfs_entry *e = &of->ent, now;
+	struct fs_stream *s = fs_stream_find(fs, e->data_id);
+	int fd;
+
+	if (!s) {
+		if (bfs_index_get(fs->ix, of->path, &now) == 0 && now.data_id == e->data_id &&
+		    !strcmp(now.etag, e->etag)) {
+			e->cached_bytes = now.cached_bytes;
+			e->crc_bytes = now.crc_bytes;
+			e->crc32c = now.crc32c;
+			e->flags |= now.flags & BFS_EF_CACHED;
+		}
+		return 1;
+	}
+	fd = fs_data_open(fs, e->data_id, O_RDWR);
+	if (fd < 0) { /* (failed and removed meanwhile) */
+		fs_stream_put(s);
+		return 1;
+	}
+	atomic_fetch_add(&fs->stats.misses, 1);
+	e->flags &= ~(uint32_t)BFS_EF_FETCHED;
+	e->atime_ns = fs_now_ns();
+	fs_touch(fs, of->path, e->atime_ns); /* (which clears it in the index) */
+	of->fd = fd;
+	of->fd_id = e->data_id;
+	of->valid = 0;
+	of->size = e->size;
+	of->stream = s;
+	of->refetched = 1; /* (bytes new to this mount: no pages to keep) */
+	return 0;
+}
+
+/*
+ * Extend of->valid to end from the stream filling of->fd.  0 when it
+ * covers end; 1 when the stream ended short of it (a large object's first
+ * bytes: go on with ranged GETs); -errno when the GET failed.  A GET that
+ * failed before this file took any of it is fetched afresh (checked); one
+ * that failed after leaves nothing of it to serve: the bytes taken may be
+ * damaged, so the data is dropped and the next read fetches it again.
+ */
+static int read_stream(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
+{
+	struct fs_stream_end fin;
+	uint64_t ready;
+	int rc = fs_stream_wait(of->stream, end, &ready, &fin);
+
+	if (rc == 0) {
+		if (ready > of->valid)
+			of->valid = ready;
+		return 0;
+	}
+	fs_stream_put(of->stream);
+	of->stream = NULL;
+	if (rc == 1) {
+		of->valid = fin.got;
+		of->ent.cached_bytes = fin.got;
+		of->ent.crc_bytes = fin.crc_bytes;
+		of->ent.crc32c = fin.crc32c;
+		if (fin.whole)
+			of->ent.flags |= BFS_EF_CACHED;
+		return end <= of->valid ? 0 : 1;
+	}
+	close(of->fd);
+	of->fd = -1;
+	of->fd_id = 0;
+	of->ent.data_id = 0;
+	of->ent.cached_bytes = of->ent.crc_bytes = 0;
+	of->ent.flags &= ~(uint32_t)BFS_EF_CACHED;
+	if (of->valid) {
+		of->valid = 0;
+		return rc == BFS_E_PRECOND ? -ESTALE : fs_store_errno("read", of->path, rc);
+	}
+	rc = fs_ensure_data(fs, of);
+	return rc ? rc : end <= of->valid ? 0 : 1;
+}
+
+/*
  * Make of->fd a readable copy of the current object (of->lock held):
  * the cached copy if fresh or still valid (304), else fetched.
  * Long: the cases of a copy in order (fresh, checked, revalidated, fetched);
@@ -155,6 +216,8 @@ int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of)
 		return 0;
 	rc = fs_file_key(fs, of->path, key, sizeof(key));
 	if (rc)
+		return rc;
+	if (e->data_id && !e->cached_bytes && (rc = attach_stream(fs, of)) <= 0)
 		return rc;
 	/* A cached copy whose file is intact (checked at its first use in this
 	 * mount); a damaged one is dropped and fetched again, never served. */
@@ -340,6 +403,8 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 		end = of->size;
 	if (of->staged || end <= of->valid)
 		return 0;
+	if (of->stream && (rc = read_stream(fs, of, end)) <= 0)
+		return rc;
 	rc = fs_file_key(fs, of->path, key, sizeof(key));
 	if (rc)
 		return rc;
@@ -405,15 +470,4 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 	if (rc)
 		return fs_store_errno("read", of->path, rc);
 	return 0;
-}
-
-void fs_trust_init(struct bfs_fs *fs)
-{
-	pthread_mutex_init(&fs->trust.lock, NULL);
-}
-
-void fs_trust_destroy(struct bfs_fs *fs)
-{
-	pthread_mutex_destroy(&fs->trust.lock);
-	idset_free(&fs->trust.ids);
 }

@@ -34,6 +34,7 @@
 #include "bucketfs/index.h"
 #include "bucketfs/store.h"
 #include "fs/fs_path.h"
+#include "fs/fs_stream.h"
 #include "fs/fs_sweep.h"
 #include "fs/fs_entry.h"
 #include "util/flight.h"
@@ -67,6 +68,7 @@ struct bfs_ofile {
 				   * it: never uploaded later by itself; at the
 				   * last put, back to the bucket's version */
 	struct bfs_entry ent;	  /* attributes as of open / last upload */
+	struct fs_stream *stream; /* the lookup's GET still filling fd, or NULL */
 	struct bfs_file *handles; /* open handles (under fs->files.lock), freed at
 				   * close if the kernel never released them */
 };
@@ -169,7 +171,7 @@ struct fs_itrim {
 };
 
 /* Data files checked (or written) by this mount: their digests are trusted
- * (fs_fetch.c: fs_data_trust, fs_data_verified; a leaf lock). */
+ * (fs_data.c: fs_data_trust, fs_data_verified; a leaf lock). */
 struct fs_trust {
 	pthread_mutex_t lock;
 	struct idset ids;
@@ -232,6 +234,7 @@ struct bfs_fs {
 	struct fs_wb *wb;	/* the uploader (fs_upload.c) */
 	struct fs_meta *meta;	/* attribute prefetches (fs_meta.c) */
 	struct fs_trust trust;
+	struct fs_streams streams;
 	struct fs_hidden hidden;
 	struct fs_memo memo;
 	pthread_mutex_t marker_mu; /* owed directory markers: paid, voided or
@@ -290,6 +293,16 @@ int fs_digest_staged(int fd, uint64_t size, struct bfs_entry *e);
 void fs_space_grew(struct bfs_fs *fs, int64_t delta);
 void fs_evict_wake(struct bfs_fs *fs);
 
+/*
+ * Cache integrity (fs_data.c): fs_data_verified says data file id was
+ * checked (or written) by this mount; fs_data_trust records it.
+ */
+int fs_data_verified(struct bfs_fs *fs, uint64_t id);
+void fs_data_trust(struct bfs_fs *fs, uint64_t id);
+/* fs->trust, with the filesystem. */
+void fs_trust_init(struct bfs_fs *fs);
+void fs_trust_destroy(struct bfs_fs *fs);
+
 /* A journal record's file: CACHE/journal/ID.SUFFIX into out, 0 or
  * -ENAMETOOLONG.  fs_jrec_drop: remove staging file id's record, if any
  * (not synced); fs_data_unlink does, with the data file. */
@@ -340,6 +353,8 @@ int fs_jrec_recover(struct bfs_fs *fs, const char *from, struct idset *kept);
 void fs_jrec_lose_entry(struct bfs_fs *fs, const char *path, const struct bfs_entry *e,
 			const char *why);
 int fs_jrec_lost(const struct bfs_fs *fs, uint64_t *n);
+
+/* ==== level 1: fs_stream.c (a lookup's GET, read while it comes): fs/fs_stream.h ==== */
 
 /* ==== level 2: fs_journal.c (the write-back journal) ==== */
 /*
@@ -556,7 +571,7 @@ void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *gone, int committed);
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
 
-/* ==== level 7: fs_fetch.c (the read cache) ==== */
+/* ==== level 7: fs_fetch.c (the read cache); level 4: fs_upload.c ==== */
 /*
  * The read cache (fs_fetch.c), both with of->lock held: make of->fd a
  * readable copy of the current object (cached, revalidated or fetched), and
@@ -565,22 +580,13 @@ void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
 int fs_ensure_data(struct bfs_fs *fs, struct bfs_ofile *of);
 int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
 
-/*
- * Cache integrity (fs_fetch.c): fs_data_verified says data file id was
- * checked (or written) by this mount; fs_data_trust records it.
- */
-int fs_data_verified(struct bfs_fs *fs, uint64_t id);
-void fs_data_trust(struct bfs_fs *fs, uint64_t id);
-/* fs->trust, with the filesystem. */
-void fs_trust_init(struct bfs_fs *fs);
-void fs_trust_destroy(struct bfs_fs *fs);
 /* What is wrong with data file fd as the cached copy of e (NULL: nothing):
  * its length; with deep, the CRC-32C of its valid prefix when e has one
  * (crc_bytes == cached_bytes), else, for a whole copy, its size and
  * single-part MD5; and a whole copy's size. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
-/* ==== levels 8, 9: fs_ask.c, fs_upload.c; fs_lookup.c ==== */
+/* ==== levels 6, 8: fs_ask.c; fs_lookup.c ==== */
 /*
  * What the bucket says a name is (fs_ask.c): fs_ask_name asks for path (a
  * file, a directory, a symlink; with fetch and lookup_get, a GET of a file's
@@ -623,21 +629,21 @@ int fs_ofile_pending(struct bfs_fs *fs, const char *path, struct bfs_ofile **out
 int fs_upload_start(struct bfs_fs *fs);
 void fs_upload_stop(struct bfs_fs *fs, long wait_s);
 
-/* ==== level 10: fs_name.c (checks before a name is made) ==== */
+/* ==== level 9: fs_name.c (checks before a name is made) ==== */
 /* path's parent is an existing directory (0), or -ENOENT/-ENOTDIR/... */
 int fs_parent_dir(struct bfs_fs *fs, const char *path);
 
 /* path may be created: writable mount, no such name, parent a directory. */
 int fs_new_name(struct bfs_fs *fs, const char *path);
 
-/* ==== level 11: fs_file.c (handles, staging) ==== */
+/* ==== level 10: fs_file.c (handles, staging) ==== */
 /* of (of->io held exclusive by the caller) is about to lose its object:
  * give it a whole private copy of its data (a GET of what is not cached),
  * so that its descriptors go on reading and writing what it held, as on a
  * local disk.  0 or -errno (fs_file.c). */
 int fs_ofile_own_data(struct bfs_fs *fs, struct bfs_ofile *of);
 
-/* ==== level 12: fs.c (the namespace) ==== */
+/* ==== level 11: fs.c (the namespace) ==== */
 /* rename(path, hidden) from FUSE, hiding a file it has open that is being
  * unlinked or replaced: the file leaves the bucket and the index, and lives
  * on as an open file named hidden (fs_hidden_name). */

@@ -447,7 +447,10 @@ static int lookup_ask(struct bfs_fs *fs, const char *path, int64_t now, struct b
 		if (old.data_id && old.data_id != e->data_id)
 			fs_data_unlink(fs, old.data_id);
 	}
-	return bfs_index_put(fs->ix, path, e);
+	rc = bfs_index_put(fs->ix, path, e);
+	if (e->data_id && !e->cached_bytes) /* (a GET still coming: fs_stream.c) */
+		fs_stream_settle(fs, e->data_id, rc == 0);
+	return rc;
 }
 
 void fs_memo_init(struct bfs_fs *fs)

@@ -271,6 +271,7 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 	pthread_mutex_unlock(&fs->files.lock);
 	if (!last)
 		return;
+	fs_stream_put(of->stream);
 	if (of->fd >= 0)
 		close(of->fd);
 	if (of->unlinked || of->gone) /* no name: no entry refers to its data */
@@ -369,6 +370,7 @@ void fs_files_destroy(struct bfs_fs *fs)
 				of->handles = f->next;
 				free(f);
 			}
+			fs_stream_put(of->stream);
 			if (of->fd >= 0)
 				close(of->fd);
 			pthread_rwlock_destroy(&of->io);

@@ -202,6 +202,7 @@ int bfs_fs_open(const struct bfs_fs_cfg *cfg, struct bfs_store *store, struct bf
 	fs_space_init(fs);
 	fs_itrim_init(fs);
 	fs_trust_init(fs);
+	fs_streams_init(fs);
 	fs_hidden_init(fs);
 	fs_memo_init(fs);
 	fs_touch_init(fs);
@@ -253,6 +254,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	if (!fs)
 		return;
 	fs_meta_stop(fs);
+	fs_streams_stop(fs);
 	fs_reach_stop(fs);
 	fs_upload_stop(fs, fs->cfg.unmount_wait_s);
 	fs_cache_stop(fs);
@@ -267,6 +269,7 @@ void bfs_fs_close(struct bfs_fs *fs)
 	fs_space_destroy(fs);
 	fs_itrim_destroy(fs);
 	fs_trust_destroy(fs);
+	fs_streams_destroy(fs);
 	fs_hidden_destroy(fs);
 	fs_memo_destroy(fs);
 	fs_touch_destroy(fs);

@@ -26,6 +26,7 @@
 #define HTTP_POOL_MAX 32
 #define HTTP_CONNS_MAX 32
 #define HTTP_FILE_BUFFER ((size_t)256 * 1024) /* curl's receive buffer for bodies to files */
+#define HTTP_FILE_FIRST ((size_t)32 * 1024)   /* the first write of one a reader waits for */
 /* Progress, for stall_timeout: at least this many bytes moved.  A byte now
  * and then is no progress: a server that trickles (1 byte every 2 s) would
  * otherwise hold a transfer for as long as it likes. */
@@ -248,7 +249,22 @@ static int wbuf_flush(struct xfer *x)
 	}
 	x->wpos += x->wlen;
 	x->wlen = 0;
+	if (rq->on_stored)
+		rq->on_stored(rq->on_body_arg, x->wpos);
 	return 0;
+}
+
+/* How much wbuf gathers before it is written: all of it, unless a reader
+ * waits for the first bytes (on_stored): then 32 KiB, doubling. */
+static size_t wbuf_goal(const struct xfer *x)
+{
+	size_t goal = HTTP_FILE_FIRST;
+
+	if (!x->req->on_stored)
+		return HTTP_FILE_BUFFER;
+	while (goal < HTTP_FILE_BUFFER && goal <= x->wpos)
+		goal *= 2;
+	return goal;
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
@@ -269,14 +285,14 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	if (x->wbuf) {
 		/* (a piece bigger than the buffer would go in several) */
 		while (done < len) {
-			size_t k = HTTP_FILE_BUFFER - x->wlen;
+			size_t goal = wbuf_goal(x), k = goal - x->wlen;
 
 			if (k > len - done)
 				k = len - done;
 			memcpy(x->wbuf + x->wlen, p + done, k);
 			x->wlen += k;
 			done += k;
-			if (x->wlen == HTTP_FILE_BUFFER && wbuf_flush(x))
+			if (x->wlen == goal && wbuf_flush(x))
 				return 0;
 		}
 	} else if (rq->resp_fd >= 0) { /* a pipe: in order, as it comes */

@@ -131,7 +131,10 @@ struct store_req {
 	void (*on_attempt)(void *arg); /* before each attempt: reset on_body's state */
 	/* the final answer's headers are in: non-zero refuses it (http.h) */
 	int (*on_headers)(void *arg, const struct bfs_http_resp *resp, char *why, size_t whysz);
-	void *on_body_arg; /* the argument of the three callbacks */
+	void (*on_stored)(void *arg, uint64_t bytes); /* body bytes in resp_fd (http.h) */
+	/* an attempt failed after body bytes came: retry it?  (NULL: yes) */
+	int (*may_retry)(void *arg);
+	void *on_body_arg; /* the argument of the five callbacks */
 };
 
 /*

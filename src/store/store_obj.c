@@ -216,6 +216,7 @@ int bfs_meta_crc32c_parse(const char *v, uint64_t *size, uint32_t *crc)
  * again.
  */
 struct get_ctx {
+	const struct bfs_store *st;
 	const struct bfs_get_opts *o; /* may be NULL */
 	const char *hp;		      /* the store's header prefix */
 	int digest;		      /* from the first byte: digest it */
@@ -318,7 +319,27 @@ static int get_check_headers(void *arg, const struct bfs_http_resp *resp, char *
 	if (g->digest)
 		get_meta_crc(g, resp);
 	g->checked = 1;
+	if (g->o && g->o->on_headers) {
+		struct bfs_obj_info info;
+
+		store_info_from_resp(g->st, resp, &info);
+		g->o->on_headers(g->o->hook_arg, &info);
+	}
 	return 0;
+}
+
+static void get_stored(void *arg, uint64_t bytes)
+{
+	struct get_ctx *g = arg;
+
+	g->o->on_stored(g->o->hook_arg, bytes);
+}
+
+static int get_may_retry(void *arg)
+{
+	struct get_ctx *g = arg;
+
+	return g->o->may_retry(g->o->hook_arg);
 }
 
 /*
@@ -381,7 +402,7 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	/* from the first byte: the digest is checked if the whole object
 	 * came, even for a range that turned out to cover it */
 	struct get_ctx g = {
-		.o = o, .hp = st->hp, .digest = !o || !o->off, .force_md5 = m->crc_bad
+		.st = st, .o = o, .hp = st->hp, .digest = !o || !o->off, .force_md5 = m->crc_bad
 	};
 	unsigned char md5[BFS_MD5_LEN];
 	int64_t clen;
@@ -396,6 +417,9 @@ static int get_once(struct bfs_store *st, const struct bfs_get_opts *o, struct s
 	rq->on_body = get_digest_chunk;
 	rq->on_attempt = get_attempt;
 	rq->on_headers = get_check_headers;
+	rq->on_stored =
+	    o && o->on_stored && rq->resp_fd >= 0 && rq->resp_off >= 0 ? get_stored : NULL;
+	rq->may_retry = o && o->may_retry ? get_may_retry : NULL;
 	rq->on_body_arg = &g;
 	rc = store_request(st, rq, &resp);
 	if (rc)
@@ -447,7 +471,8 @@ static int get_common(struct bfs_store *st, const struct bfs_get_opts *o, struct
 			bfs_buf_truncate(rq->resp_body, body_start);
 		rc = get_once(st, o, rq, &m, info_out);
 		if (rc != BFS_E_INTEGRITY || attempt >= 2 || attempt >= st->cfg.retries ||
-		    (rq->resp_fd >= 0 && rq->resp_off < 0)) /* a pipe: no taking back */
+		    (rq->resp_fd >= 0 && rq->resp_off < 0) || /* a pipe: no taking back */
+		    (o && o->may_retry && !o->may_retry(o->hook_arg)))
 			return rc;
 		bfs_log(LOG_WARNING, "GET %s: %s; fetching it again", rq->key,
 			bfs_store_last_error()->message);

@@ -562,6 +562,7 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 	hr.on_body = rq->on_body;
 	hr.on_body_arg = rq->on_body_arg;
 	hr.on_headers = rq->on_headers;
+	hr.on_stored = rq->on_stored;
 	hr.deadline_ns_per_mib = NS_PER_S;
 
 	for (attempt = 0;; attempt++) {
@@ -625,8 +626,10 @@ int store_request(struct bfs_store *st, const struct store_req *rq, struct bfs_h
 		}
 		if (!bfs_err_retryable(rc) || attempt >= st->cfg.retries)
 			break;
-		/* bytes already written to a pipe cannot be taken back */
-		if (rq->resp_fd >= 0 && rq->resp_off < 0 && resp->body_bytes)
+		/* bytes already written to a pipe, or read from the file as
+		 * they came, cannot be taken back */
+		if (resp->body_bytes && ((rq->resp_fd >= 0 && rq->resp_off < 0) ||
+					 (rq->may_retry && !rq->may_retry(rq->on_body_arg))))
 			break;
 		store_backoff(st, attempt);
 	}

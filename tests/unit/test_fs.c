@@ -93,7 +93,7 @@ static void hook(const char *key, int put)
 /* ---- the gates: hold a HEAD of one key, or a listing's next page (a LIST
  * with a continuation token) of one prefix, until the test lets it go ---- */
 
-enum { G_HEAD, G_PAGE, G_N };
+enum { G_HEAD, G_PAGE, G_BODY, G_N };
 
 static struct {
 	char key[256];
@@ -221,9 +221,57 @@ static int hook_head(struct bfs_store *st, const char *key, struct bfs_obj_info 
 	FAULTED(F_HEAD, key, store_local_ops.head(st, key, info));
 }
 
+/* A streamed GET (a lookup's: bfs_get_opts.on_headers) of body_key, as a
+ * server whose body stops after body_at bytes until the test opens G_BODY,
+ * then fails with body_fail (0: the rest comes).  A failure is retried as
+ * the store retries (store_req.c), when may_retry allows it.  (All its
+ * bytes are in the file at once: what a reader may take is what on_stored
+ * said.) */
+static char body_key[256];
+static uint64_t body_at;
+static int body_fail, gets_of_body_key, body_retried;
+static int body_flip; /* the first attempt's byte 10 is damaged */
+
+static int body_get(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
+		    off_t fd_off, struct bfs_obj_info *info)
+{
+	int rc, held;
+
+	pthread_mutex_lock(&hook_mu);
+	held = !strcmp(key, body_key) && gate[G_BODY].armed && o && o->on_headers;
+	if (!strcmp(key, body_key))
+		gets_of_body_key++;
+	pthread_mutex_unlock(&hook_mu);
+	if (!held)
+		return 1;
+	rc = store_local_ops.get_fd(st, key, o, fd, fd_off, info);
+	if (rc)
+		return rc;
+	o->on_headers(o->hook_arg, info);
+	if (body_flip && pwrite(fd, "#", 1, 10) != 1)
+		return BFS_E_TRANSIENT;
+	o->on_stored(o->hook_arg, body_at);
+	gate_pass(G_BODY, key);
+	if (body_fail && !o->may_retry(o->hook_arg))
+		return body_fail;
+	if (body_fail) { /* the second attempt: all of it, undamaged */
+		body_retried = 1;
+		o->on_headers(o->hook_arg, info);
+		rc = store_local_ops.get_fd(st, key, o, fd, fd_off, info);
+		if (rc)
+			return rc;
+	}
+	o->on_stored(o->hook_arg, info->size);
+	return 0;
+}
+
 static int hook_get_fd(struct bfs_store *st, const char *key, const struct bfs_get_opts *o, int fd,
 		       off_t fd_off, struct bfs_obj_info *info)
 {
+	int rc = body_get(st, key, o, fd, fd_off, info);
+
+	if (rc != 1)
+		return rc;
 	FAULTED(F_GET, key, store_local_ops.get_fd(st, key, o, fd, fd_off, info));
 }
 
@@ -1630,6 +1678,206 @@ out:
 	(void)bfs_log_open("test_fs", NULL, 0, LOG_INFO);
 }
 
+/* ---- a lookup's GET, read while it comes (fs_stream.c) ---- */
+
+#define BODY_SIZE 300000
+#define BODY_AT 100000
+static char body[BODY_SIZE + 1];
+
+struct bg_read {
+	pthread_t t;
+	struct bfs_fs *fs;
+	struct bfs_file *f;
+	off_t off;
+	size_t len;
+	char *buf;
+	ssize_t n;
+	_Atomic int done;
+};
+
+static void *bg_read(void *arg)
+{
+	struct bg_read *r = arg;
+
+	r->n = bfs_fs_read(r->fs, r->f, r->buf, r->len, r->off);
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+/* Read bytes [off, off + len) of f into buf + off on a thread of its own. */
+static int read_in_bg(struct bg_read *r, struct bfs_fs *fs, struct bfs_file *f, char *buf,
+		      off_t off, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->fs = fs;
+	r->f = f;
+	r->off = off;
+	r->len = len;
+	r->buf = buf + off;
+	return pthread_create(&r->t, NULL, bg_read, r);
+}
+
+/* The next streamed GET of key stops after at bytes (with flip, byte 10
+ * damaged), then fails with fail (0: ends well) once G_BODY opens. */
+static void body_hold(const char *key, uint64_t at, int fail, int flip)
+{
+	pthread_mutex_lock(&hook_mu);
+	snprintf(body_key, sizeof(body_key), "%s", key);
+	body_at = at;
+	body_fail = fail;
+	body_flip = flip;
+	gets_of_body_key = body_retried = 0;
+	pthread_mutex_unlock(&hook_mu);
+	gate_arm(G_BODY, key);
+}
+
+static int body_gets(void)
+{
+	int n;
+
+	pthread_mutex_lock(&hook_mu);
+	n = gets_of_body_key;
+	pthread_mutex_unlock(&hook_mu);
+	return n;
+}
+
+/* The entry of path caches its whole object (within 5 s: the stream's
+ * thread writes it just after its readers were woken). */
+static int cached_whole(struct bfs_fs *fs, const char *path)
+{
+	struct bfs_entry e;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (bfs_index_get(fs->ix, path, &e) == 0 && e.data_id &&
+		    e.cached_bytes == BODY_SIZE && (e.flags & BFS_EF_CACHED))
+			return 1;
+		sleep_ms(10);
+	}
+	return 0;
+}
+
+/*
+ * A name looked up for the first time (an image a web server is asked
+ * for): the lookup returns once the GET's headers are in, and a reader
+ * takes the first bytes while the rest is on its way, but never the last
+ * byte before the body is complete (and checked).  A GET cut after a
+ * reader took bytes is retried, and the reader goes on; unless what the
+ * retry brings differs from what the reader took: then the reads that need
+ * more fail (EIO), and a new open reads the object whole, fetched again.
+ * Cut before anyone read: retried, no reader sees an error.
+ */
+static void test_stream_read(void)
+{
+	struct bg_read r = { 0 };
+	struct bfs_file *f = NULL;
+	static char buf[BODY_SIZE + 1];
+	struct stat sb;
+	struct bfs_fs *fs;
+	int i;
+
+	for (i = 0; i < BODY_SIZE; i++)
+		body[i] = (char)('a' + (i * 7 + i / 1000) % 26);
+	CHECK_INT(put_object("st/a.png", body, NULL), 0);
+	CHECK_INT(put_object("st/b.png", body, NULL), 0);
+	CHECK_INT(put_object("st/c.png", body, NULL), 0);
+	CHECK_INT(put_object("st/d.png", body, NULL), 0);
+	CHECK_INT(put_object("st/e.png", body, NULL), 0);
+	fs = mount_fs("stream", -1, 50);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+
+	/* 1. read while it comes */
+	body_hold("st/a.png", BODY_AT, 0, 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/st/a.png", &sb), 0); /* (with the body held) */
+	CHECK_INT(gate_wait(G_BODY), 0);
+	CHECK_INT(sb.st_size, BODY_SIZE);
+	CHECK_INT(bfs_fs_open_file(fs, "/st/a.png", O_RDONLY, &f), 0);
+	if (!f)
+		goto out;
+	CHECK_INT(bfs_fs_read(fs, f, buf, 65536, 0), 65536);
+	CHECK(!memcmp(buf, body, 65536));
+	/* the rest, to the last byte: not before the body is complete */
+	CHECK_INT(read_in_bg(&r, fs, f, buf, 65536, BODY_SIZE - 65536), 0);
+	sleep_ms(200);
+	CHECK_INT(atomic_load(&r.done), 0);
+	gate_open(G_BODY);
+	pthread_join(r.t, NULL);
+	CHECK_INT(r.n, BODY_SIZE - 65536);
+	CHECK(!memcmp(buf, body, BODY_SIZE));
+	bfs_fs_release(fs, f);
+	CHECK_INT(cached_whole(fs, "/st/a.png"), 1);
+	CHECK_INT(body_gets(), 1);
+
+	/* 2. cut after a reader took bytes: fetched again, and the reader
+	 * goes on (what it took is the same in the second attempt) */
+	body_hold("st/e.png", BODY_AT, BFS_E_TRANSIENT, 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/st/e.png", &sb), 0);
+	CHECK_INT(gate_wait(G_BODY), 0);
+	CHECK_INT(bfs_fs_open_file(fs, "/st/e.png", O_RDONLY, &f), 0);
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(bfs_fs_read(fs, f, buf, 65536, 0), 65536);
+	CHECK_INT(read_in_bg(&r, fs, f, buf, 65536, BODY_SIZE - 65536), 0);
+	gate_open(G_BODY);
+	pthread_join(r.t, NULL);
+	CHECK_INT(r.n, BODY_SIZE - 65536);
+	CHECK(!memcmp(buf, body, BODY_SIZE));
+	bfs_fs_release(fs, f);
+	CHECK_INT(body_retried, 1);
+	CHECK_INT(cached_whole(fs, "/st/e.png"), 1);
+
+	/* 2b. damaged in what a reader took, then cut: the second attempt's
+	 * bytes differ from what it read, so the rest is not served (EIO);
+	 * the next open fetches it again, whole and checked */
+	body_hold("st/b.png", BODY_AT, BFS_E_TRANSIENT, 1);
+	CHECK_INT(bfs_fs_getattr(fs, "/st/b.png", &sb), 0);
+	CHECK_INT(gate_wait(G_BODY), 0);
+	CHECK_INT(bfs_fs_open_file(fs, "/st/b.png", O_RDONLY, &f), 0);
+	CHECK_INT(bfs_fs_read(fs, f, buf, 65536, 0), 65536);
+	CHECK(buf[10] == '#'); /* (the damage this case is about) */
+	CHECK_INT(read_in_bg(&r, fs, f, buf, 65536, BODY_SIZE - 65536), 0);
+	gate_open(G_BODY);
+	pthread_join(r.t, NULL);
+	CHECK_INT(r.n, -EIO);
+	bfs_fs_release(fs, f);
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(read_back(fs, "/st/b.png", buf, sizeof(buf)), BODY_SIZE);
+	CHECK(!memcmp(buf, body, BODY_SIZE));
+	CHECK_INT(body_gets(), 2);
+	CHECK_INT(body_retried, 1);
+
+	/* 3. cut before anyone read: fetched again, no error */
+	body_hold("st/c.png", BODY_AT, BFS_E_TRANSIENT, 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/st/c.png", &sb), 0);
+	CHECK_INT(gate_wait(G_BODY), 0);
+	gate_open(G_BODY);
+	CHECK_INT(cached_whole(fs, "/st/c.png"), 1);
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(read_back(fs, "/st/c.png", buf, sizeof(buf)), BODY_SIZE);
+	CHECK(!memcmp(buf, body, BODY_SIZE));
+	CHECK_INT(body_gets(), 1);
+	CHECK_INT(body_retried, 1);
+
+	/* 4. every byte in the file, the GET not yet ended (its digest not
+	 * checked): all but the last may be read */
+	body_hold("st/d.png", BODY_SIZE, 0, 0);
+	CHECK_INT(bfs_fs_getattr(fs, "/st/d.png", &sb), 0);
+	CHECK_INT(gate_wait(G_BODY), 0);
+	CHECK_INT(bfs_fs_open_file(fs, "/st/d.png", O_RDONLY, &f), 0);
+	CHECK_INT(bfs_fs_read(fs, f, buf, BODY_SIZE - 1, 0), BODY_SIZE - 1);
+	CHECK_INT(read_in_bg(&r, fs, f, buf, BODY_SIZE - 1, 1), 0);
+	sleep_ms(200);
+	CHECK_INT(atomic_load(&r.done), 0);
+	gate_open(G_BODY);
+	pthread_join(r.t, NULL);
+	CHECK_INT(r.n, 1);
+	CHECK(!memcmp(buf, body, BODY_SIZE));
+	bfs_fs_release(fs, f);
+out:
+	bfs_fs_close(fs);
+}
+
 int main(void)
 {
 	struct bfs_store_cfg cfg;
@@ -1682,6 +1930,7 @@ int main(void)
 	test_lookup_during_listing();
 	test_eviction();
 	test_evicted_meanwhile();
+	test_stream_read();
 	test_rename_open_file();
 	test_journal_recovery();
 

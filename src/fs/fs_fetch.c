@@ -180,7 +180,11 @@ static int read_stream(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end)
 			of->ent.flags |= BFS_EF_CACHED;
 		return end <= of->valid ? 0 : 1;
 	}
-	close(of->fd);
+	/* (not closed: another reader may be in a pread of it, with of->io
+	 * shared as here; one stream a file at most, so one such fd) */
+	if (of->dead_fd >= 0)
+		close(of->dead_fd);
+	of->dead_fd = of->fd;
 	of->fd = -1;
 	of->fd_id = 0;
 	of->ent.data_id = 0;

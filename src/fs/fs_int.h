@@ -69,6 +69,9 @@ struct bfs_ofile {
 				   * last put, back to the bucket's version */
 	struct bfs_entry ent;	  /* attributes as of open / last upload */
 	struct fs_stream *stream; /* the lookup's GET still filling fd, or NULL */
+	int dead_fd;		  /* a data file dropped while readers may still
+				   * pread it (they hold io shared): closed with
+				   * the ofile; -1 none */
 	struct bfs_file *handles; /* open handles (under fs->files.lock), freed at
 				   * close if the kernel never released them */
 };

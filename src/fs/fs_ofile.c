@@ -68,6 +68,7 @@ int fs_ofile_get(struct bfs_fs *fs, const char *path, struct bfs_ofile **out, in
 		return -ENOMEM;
 	}
 	nof->fd = -1;
+	nof->dead_fd = -1;
 	nof->refs = 1;
 	pthread_rwlock_init(&nof->io, NULL);
 	pthread_mutex_init(&nof->lock, NULL);
@@ -272,6 +273,8 @@ void fs_ofile_put(struct bfs_fs *fs, struct bfs_ofile *of)
 	if (!last)
 		return;
 	fs_stream_put(of->stream);
+	if (of->dead_fd >= 0)
+		close(of->dead_fd);
 	if (of->fd >= 0)
 		close(of->fd);
 	if (of->unlinked || of->gone) /* no name: no entry refers to its data */
@@ -371,6 +374,8 @@ void fs_files_destroy(struct bfs_fs *fs)
 				free(f);
 			}
 			fs_stream_put(of->stream);
+			if (of->dead_fd >= 0)
+				close(of->dead_fd);
 			if (of->fd >= 0)
 				close(of->fd);
 			pthread_rwlock_destroy(&of->io);

@@ -289,7 +289,7 @@ static void *stream_run(void *arg)
 	struct bfs_fs *fs = s->fs;
 	struct bfs_obj_info info;
 	struct bfs_entry tmp;
-	int rc, fin;
+	int rc, fin, was_read;
 
 	rc = stream_fetch(s, &info);
 	if (!rc) {
@@ -316,9 +316,10 @@ static void *stream_run(void *arg)
 	fin = !s->finished && s->settled;
 	if (fin)
 		s->finished = 1;
+	was_read = s->taken != 0;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	if (rc && s->taken)
+	if (rc && was_read)
 		bfs_log(LOG_WARNING, "%s: its GET failed while it was being read (%s)", s->path,
 			bfs_strerror(rc));
 	if (fin)

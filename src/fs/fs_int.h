@@ -574,7 +574,7 @@ void fs_pruned_done(struct bfs_fs *fs, struct fs_pruned *gone, int committed);
  * knew (cached data, metadata) when it is the same object. */
 void fs_merge_known(const struct bfs_entry *old, struct bfs_entry *e);
 
-/* ==== level 7: fs_fetch.c (the read cache); level 4: fs_upload.c ==== */
+/* ==== level 7: fs_fetch.c (the read cache) ==== */
 /*
  * The read cache (fs_fetch.c), both with of->lock held: make of->fd a
  * readable copy of the current object (cached, revalidated or fetched), and
@@ -589,7 +589,7 @@ int fs_fetch_upto(struct bfs_fs *fs, struct bfs_ofile *of, uint64_t end);
  * single-part MD5; and a whole copy's size. */
 const char *fs_cached_problem(int fd, const struct bfs_entry *e, int deep);
 
-/* ==== levels 6, 8: fs_ask.c; fs_lookup.c ==== */
+/* ==== levels 6, 8, 4: fs_ask.c; fs_lookup.c; fs_upload.c ==== */
 /*
  * What the bucket says a name is (fs_ask.c): fs_ask_name asks for path (a
  * file, a directory, a symlink; with fetch and lookup_get, a GET of a file's

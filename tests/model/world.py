@@ -169,6 +169,8 @@ class Mount:
         os.makedirs(self.mnt, exist_ok=True)
         os.makedirs(self.cache, exist_ok=True)
         opts = "cache_dir=%s,%s" % (self.cache, self.opts)
+        if os.environ.get("BFS_MODEL_LOGLEVEL"):  # e.g. debug: every request in the mount's log
+            opts += ",loglevel=" + os.environ["BFS_MODEL_LOGLEVEL"]
         with open(self.logpath, "a") as logf:
             logf.write("# %s bucketfs %s %s -f -o %s\n" % (time.strftime("%T"), self.target, self.mnt, opts))
         self.pid = self.sp.start([self.world.bfs, self.target, self.mnt, "-f", "-o", opts], self.logpath)

@@ -69,6 +69,18 @@ static long hook_hold_ms;
 static int puts_of_key; /* PUTs (and copies onto) of count_key */
 static char count_key[256];
 
+/* A counter the hooks keep, read under their lock (they run on the
+ * filesystem's threads). */
+static int counted(const int *v)
+{
+	int n;
+
+	pthread_mutex_lock(&hook_mu);
+	n = *v;
+	pthread_mutex_unlock(&hook_mu);
+	return n;
+}
+
 static void hook(const char *key, int put)
 {
 	int hold = 0;
@@ -182,12 +194,7 @@ static void fail_next(const char *key, int ops, int n, int err, int late)
 
 static int faults_left(void)
 {
-	int n;
-
-	pthread_mutex_lock(&hook_mu);
-	n = fail_n;
-	pthread_mutex_unlock(&hook_mu);
-	return n;
+	return counted(&fail_n);
 }
 
 /* Is a fault due for this request?  Its error (and *late) or 0. */
@@ -352,12 +359,7 @@ static void count_puts_of(const char *key)
 
 static int puts_counted(void)
 {
-	int n;
-
-	pthread_mutex_lock(&hook_mu);
-	n = puts_of_key;
-	pthread_mutex_unlock(&hook_mu);
-	return n;
+	return counted(&puts_of_key);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -1731,16 +1733,6 @@ static void body_hold(const char *key, uint64_t at, int fail, int flip)
 	gate_arm(G_BODY, key);
 }
 
-static int body_gets(void)
-{
-	int n;
-
-	pthread_mutex_lock(&hook_mu);
-	n = gets_of_body_key;
-	pthread_mutex_unlock(&hook_mu);
-	return n;
-}
-
 /* The entry of path caches its whole object (within 5 s: the stream's
  * thread writes it just after its readers were woken). */
 static int cached_whole(struct bfs_fs *fs, const char *path)
@@ -1808,7 +1800,7 @@ static void test_stream_read(void)
 	CHECK(!memcmp(buf, body, BODY_SIZE));
 	bfs_fs_release(fs, f);
 	CHECK_INT(cached_whole(fs, "/st/a.png"), 1);
-	CHECK_INT(body_gets(), 1);
+	CHECK_INT(counted(&gets_of_body_key), 1);
 
 	/* 2. cut after a reader took bytes: fetched again, and the reader
 	 * goes on (what it took is the same in the second attempt) */
@@ -1824,7 +1816,7 @@ static void test_stream_read(void)
 	CHECK_INT(r.n, BODY_SIZE - 65536);
 	CHECK(!memcmp(buf, body, BODY_SIZE));
 	bfs_fs_release(fs, f);
-	CHECK_INT(body_retried, 1);
+	CHECK_INT(counted(&body_retried), 1);
 	CHECK_INT(cached_whole(fs, "/st/e.png"), 1);
 
 	/* 2b. damaged in what a reader took, then cut: the second attempt's
@@ -1844,8 +1836,8 @@ static void test_stream_read(void)
 	memset(buf, 0, sizeof(buf));
 	CHECK_INT(read_back(fs, "/st/b.png", buf, sizeof(buf)), BODY_SIZE);
 	CHECK(!memcmp(buf, body, BODY_SIZE));
-	CHECK_INT(body_gets(), 2);
-	CHECK_INT(body_retried, 1);
+	CHECK_INT(counted(&gets_of_body_key), 2);
+	CHECK_INT(counted(&body_retried), 1);
 
 	/* 3. cut before anyone read: fetched again, no error */
 	body_hold("st/c.png", BODY_AT, BFS_E_TRANSIENT, 0);
@@ -1856,8 +1848,8 @@ static void test_stream_read(void)
 	memset(buf, 0, sizeof(buf));
 	CHECK_INT(read_back(fs, "/st/c.png", buf, sizeof(buf)), BODY_SIZE);
 	CHECK(!memcmp(buf, body, BODY_SIZE));
-	CHECK_INT(body_gets(), 1);
-	CHECK_INT(body_retried, 1);
+	CHECK_INT(counted(&gets_of_body_key), 1);
+	CHECK_INT(counted(&body_retried), 1);
 
 	/* 4. every byte in the file, the GET not yet ended (its digest not
 	 * checked): all but the last may be read */

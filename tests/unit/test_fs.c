@@ -262,7 +262,9 @@ static int body_get(struct bfs_store *st, const char *key, const struct bfs_get_
 	if (body_fail && !o->may_retry(o->hook_arg))
 		return body_fail;
 	if (body_fail) { /* the second attempt: all of it, undamaged */
+		pthread_mutex_lock(&hook_mu);
 		body_retried = 1;
+		pthread_mutex_unlock(&hook_mu);
 		o->on_headers(o->hook_arg, info);
 		rc = store_local_ops.get_fd(st, key, o, fd, fd_off, info);
 		if (rc)
